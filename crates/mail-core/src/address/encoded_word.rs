@@ -14,7 +14,8 @@
 //! ```
 //!
 //! Decoding supports the `Q` and `B` encodings (either case, RFC 2047 §4) and the charsets
-//! UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and Windows-1252 (with their common aliases). An
+//! UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and Windows-1252 (with their common aliases), plus
+//! ASCII-only text in any other part of ISO 8859 (all of them are ASCII below 0x80). An
 //! RFC 2231 §5 language suffix (`=?UTF-8*en?Q?…?=`) is accepted and ignored. A word with an
 //! unknown charset, an unknown encoding or a malformed body is not an error: it stays as it is,
 //! which RFC 2047 §6.2 allows ("display the 'encoded-word' as ordinary text").
@@ -165,8 +166,21 @@ fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
                 })
                 .collect(),
         ),
+        // Every part of ISO 8859 is ASCII in 0x00–0x7F, so ASCII-only text in a part without
+        // a table here (e.g. the ISO-8859-2 word of RFC 2047 §8) still decodes.
+        _ if is_iso_8859(&name) && bytes.is_ascii() => {
+            Some(bytes.iter().map(|&b| char::from(b)).collect())
+        }
         _ => None,
     }
+}
+
+/// Returns whether the lower-case charset `name` is a part of ISO 8859.
+fn is_iso_8859(name: &str) -> bool {
+    ["iso-8859-", "iso_8859-", "iso8859-"]
+        .iter()
+        .filter_map(|p| name.strip_prefix(p))
+        .any(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Maps an ISO-8859-15 byte to its character: ISO-8859-1 with eight code points replaced.
@@ -365,8 +379,7 @@ mod tests {
             decode_encoded_words(
                 "=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?="
             ),
-            // ISO-8859-2 is not supported: the second word stays literal.
-            "If you can read this yo =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?="
+            "If you can read this you understand the example."
         );
     }
 
@@ -378,6 +391,8 @@ mod tests {
             "€–"
         );
         assert_eq!(decode_encoded_word("=?us-ascii?q?=E9?="), None);
+        assert_eq!(decode_encoded_word("=?iso-8859-2?q?_b?=").unwrap(), " b");
+        assert_eq!(decode_encoded_word("=?iso-8859-2?q?=E9?="), None);
         assert_eq!(decode_encoded_word("=?utf-8?q?=FF?="), None);
         assert_eq!(decode_encoded_word("=?UTF-8*en?Q?hi?=").unwrap(), "hi");
     }

@@ -379,6 +379,7 @@ impl<'a> Parser<'a> {
         self.skip_cfws()?;
         if matches!(self.peek(), Some(b'@' | b',')) {
             self.obs_route()?;
+            self.skip_cfws()?;
         }
         let items = self.words()?;
         if self.peek() != Some(b'@') {
