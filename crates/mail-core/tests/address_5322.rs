@@ -777,6 +777,39 @@ fn single_item_parsers_and_from_str() {
     assert_eq!(ml.into_vec().len(), 1);
 }
 
+#[test]
+fn group_names_decode_and_quote() {
+    let g = Group::parse(b"=?utf-8?q?=C3=89quipe?= (team) : a@b ;").unwrap();
+    assert_eq!(g.display_name(), "Équipe");
+    assert_eq!(g.to_string(), "Équipe: a@b;");
+    let g = Group::parse(br#""Team: \\ \"A\"":;"#).unwrap();
+    assert_eq!(g.display_name(), "Team: \\ \"A\"");
+    assert_eq!(g.to_string(), r#""Team: \\ \"A\"":;"#);
+    assert_eq!(Group::parse(g.to_string().as_bytes()).unwrap(), g);
+    assert_eq!(Group::parse(b" a@b").unwrap_err().offset, 1);
+}
+
+#[test]
+fn tab_in_quoted_name_kept() {
+    let m = mailbox("\"a\tb\" <x@y>");
+    assert_eq!(m.display_name(), Some("a\tb"));
+    assert_eq!(m.to_string(), "\"a\tb\" <x@y>");
+}
+
+#[test]
+fn list_iteration() {
+    let l: AddressList = vec![addr(None, "a", "b"), addr(None, "c", "d")].into();
+    assert_eq!((&l).into_iter().count(), 2);
+    let domains: Vec<String> = l
+        .into_iter()
+        .map(|a| match a {
+            Address::Mailbox(m) => m.addr_spec().domain().to_owned(),
+            Address::Group(g) => g.display_name().to_owned(),
+        })
+        .collect();
+    assert_eq!(domains, ["b", "d"]);
+}
+
 // ---- the address-count limit ----
 
 #[test]

@@ -51,7 +51,8 @@ use crate::ParseError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Deepest comment nesting accepted (`(a (b) c)` is depth 2). Default 32.
+    /// Deepest comment nesting accepted (`(a (b) c)` is depth 2; 0 forbids comments).
+    /// Default 32.
     pub max_comment_depth: usize,
     /// Most mailboxes and groups accepted in one field body, group members included.
     /// Default 4096.
@@ -397,9 +398,12 @@ impl Group {
     /// [`ParseError`] with the offset of the first byte that fits no alternative.
     pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Self, ParseError> {
         let mut parser = parse::Parser::new(input, limits)?;
-        parser.whole(|p| match p.address(true)? {
-            Address::Group(g) => Ok(g),
-            Address::Mailbox(_) => Err(ParseError::new(p.offset(), "':' after the group name")),
+        parser.whole(|p| {
+            let start = p.offset();
+            match p.address(true)? {
+                Address::Group(g) => Ok(g),
+                Address::Mailbox(_) => Err(ParseError::new(start, "group (display name and ':')")),
+            }
         })
     }
 
@@ -434,8 +438,10 @@ impl FromStr for Group {
 }
 
 /// An `address` (RFC 5322 §3.4): a mailbox or a group.
+///
+/// Not `#[non_exhaustive]`: RFC 5322 defines exactly these two forms, so a `match` on them is
+/// complete.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Address {
     /// A single mailbox.
     Mailbox(Mailbox),
@@ -544,6 +550,28 @@ impl AddressList {
     /// Returns every mailbox of the list, group members flattened in order.
     pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox> {
         self.0.iter().flat_map(Address::mailboxes)
+    }
+}
+
+impl From<Vec<Address>> for AddressList {
+    fn from(addresses: Vec<Address>) -> Self {
+        Self(addresses)
+    }
+}
+
+impl IntoIterator for AddressList {
+    type Item = Address;
+    type IntoIter = std::vec::IntoIter<Address>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a AddressList {
+    type Item = &'a Address;
+    type IntoIter = core::slice::Iter<'a, Address>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
