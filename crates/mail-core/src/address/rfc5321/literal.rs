@@ -250,6 +250,12 @@ pub(super) fn address_literal(
             };
             (AddressLiteral::General(general), end)
         }
+    } else if input
+        .get(pos..colon)
+        .is_some_and(|run| run.iter().any(|b| !b.is_ascii_digit()))
+    {
+        // Letters or hyphens: this can only be a Standardized-tag, so the ':' is missing.
+        return Err(ParseError::new(colon, "':' after the Standardized-tag"));
     } else {
         let (octets, end) = ipv4(input, pos)?;
         (AddressLiteral::Ipv4(Ipv4Addr::from(octets)), end)
