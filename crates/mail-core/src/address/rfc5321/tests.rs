@@ -1,7 +1,10 @@
 //! Unit tests of the private helpers; the behaviour of the public API is tested in
 //! `tests/address_5321.rs`.
 
+use super::local_part::is_dot_string;
+use super::parse::bounded;
 use super::*;
+use crate::ParseError;
 
 #[test]
 fn dot_string_recognition() {
