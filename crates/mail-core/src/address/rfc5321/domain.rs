@@ -111,7 +111,7 @@ impl TryFrom<&[u8]> for Domain {
     }
 }
 
-/// What follows the `@` of a [`Mailbox`]: `Domain / address-literal` (RFC 5321 §4.1.2).
+/// What follows the `@` of a [`Mailbox`](super::Mailbox): `Domain / address-literal` (RFC 5321 §4.1.2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Host {
     /// A domain name, `example.com`.

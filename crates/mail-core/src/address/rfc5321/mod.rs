@@ -25,7 +25,7 @@
 //! Each type has `parse` (the whole input must be the value) and, for the paths and
 //! [`Mailbox`], `parse_prefix`, which returns the value and the number of bytes it used so that
 //! an SMTP command parser can go on with the parameters (`<a@b> SIZE=100`). The `_with`
-//! variants take [`Limits`]. Offsets in every [`ParseError`] point at the offending byte.
+//! variants take [`Limits`]. Offsets in every [`ParseError`](crate::ParseError) point at the offending byte.
 //! The parsers are hand-written, never recurse, never look further than the length limit
 //! allows, and never accept CR, LF, NUL or any other control character.
 //!

@@ -141,7 +141,7 @@ impl TryFrom<&[u8]> for ReversePath {
 /// ```
 ///
 /// `<Postmaster>` (any case, no domain) is [`ForwardPath::Postmaster`]; `<Postmaster@domain>`
-/// is an ordinary mailbox ([`LocalPart::is_postmaster`] recognises it). A source route is
+/// is an ordinary mailbox ([`LocalPart::is_postmaster`](super::LocalPart::is_postmaster) recognises it). A source route is
 /// accepted and dropped. `Display` writes `<Postmaster>` or `<mailbox>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ForwardPath {
