@@ -135,6 +135,9 @@ pub enum Error {
     /// The server reported success without proving itself (SCRAM without `v=`).
     #[error("server not authenticated")]
     ServerNotVerified,
+    /// [`Authentication::finish`] was called after [`Authentication::step`] failed.
+    #[error("the exchange already failed")]
+    ExchangeFailed,
 }
 
 /// One client-side SASL exchange. See the [module documentation](self) for the contract.
@@ -172,6 +175,8 @@ enum State {
     ScramVerified,
     /// Waiting for the server's outcome.
     Done,
+    /// A step failed; the exchange cannot succeed.
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -380,12 +385,26 @@ impl Authentication {
     /// [`Error`] when the challenge is malformed, unexpected, or (SCRAM) fails verification;
     /// the exchange is then over and the caller should cancel it with `*`.
     pub fn step(&mut self, challenge: &[u8]) -> Result<Secret<Vec<u8>>, Error> {
+        let result = self.transition(challenge);
+        if result.is_err() {
+            self.state = State::Failed;
+        }
+        result
+    }
+
+    fn transition(&mut self, challenge: &[u8]) -> Result<Secret<Vec<u8>>, Error> {
         let state = core::mem::replace(&mut self.state, State::Done);
         match state {
             State::Single {
                 message,
                 sent: false,
-            } => Ok(message),
+            } => {
+                self.state = State::Single {
+                    message: message.clone(),
+                    sent: true,
+                };
+                Ok(message)
+            }
             State::Single { sent: true, .. } => match self.mechanism {
                 // RFC 7628 §3.2.3: answer the error with a single %x01; XOAUTH2 clients
                 // answer with an empty response.
@@ -424,7 +443,7 @@ impl Authentication {
                 self.state = State::ScramVerified;
                 Ok(Secret::new(Vec::new()))
             }
-            State::ScramVerified | State::Done => Err(Error::UnexpectedChallenge),
+            State::ScramVerified | State::Done | State::Failed => Err(Error::UnexpectedChallenge),
         }
     }
 
@@ -433,10 +452,12 @@ impl Authentication {
     ///
     /// # Errors
     /// For SCRAM-SHA-256, [`Error::ServerNotVerified`] unless the server signature was
-    /// checked (in a challenge or in `additional_data`), and the errors of a bad `v=`.
+    /// checked (in a challenge or in `additional_data`), and the errors of a bad `v=`;
+    /// [`Error::ExchangeFailed`] after a failed [`step`](Self::step).
     pub fn finish(&mut self, additional_data: Option<&[u8]>) -> Result<(), Error> {
         let state = core::mem::replace(&mut self.state, State::Done);
-        match (state, additional_data) {
+        let result = match (state, additional_data) {
+            (State::Failed, _) => Err(Error::ExchangeFailed),
             (State::ScramSentFinal { server_signature }, Some(data)) => {
                 self.verify_server_final(&server_signature, data)
             }
@@ -445,7 +466,11 @@ impl Authentication {
                 Err(Error::ServerNotVerified)
             }
             _ => Ok(()),
+        };
+        if result.is_err() {
+            self.state = State::Failed;
         }
+        result
     }
 
     /// Handles `server-first-message` and returns `client-final-message` (RFC 5802 §5).
