@@ -51,7 +51,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let nonce: Nonce = "fuzz%nonce$".parse().expect("valid nonce");
 
     let mut responses = rest.split(|&b| b == 0xFF);
-    let initial = if mode & 0x80 != 0 { responses.next() } else { None };
+    let initial = if mode & 0x80 != 0 {
+        responses.next()
+    } else {
+        None
+    };
     let decode = |line: &[u8], kind| -> Option<Vec<u8>> {
         if !framed {
             return Some(line.to_vec());
@@ -68,7 +72,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         },
         None => None,
     };
-    let (mut auth, mut step) = Authentication::start(mechanism, initial.as_deref(), &config, &nonce);
+    let (mut auth, mut step) =
+        Authentication::start(mechanism, initial.as_deref(), &config, &nonce);
     for (round, response) in responses.enumerate() {
         if round > 16 {
             break;

@@ -1277,6 +1277,16 @@ fn misplaced_answers_are_errors_and_change_nothing() {
 }
 
 #[test]
+fn failures_are_classified_for_reply_codes() {
+    assert!(Failure::Cancelled.is_syntax_error());
+    assert!(Failure::Malformed("x").is_syntax_error());
+    assert!(Failure::TooLong { limit: 1 }.is_syntax_error());
+    assert!(!Failure::Rejected.is_syntax_error());
+    assert!(!Failure::InvalidProof.is_syntax_error());
+    assert!(!Failure::UnsupportedMechanism(Mechanism::Plain).is_syntax_error());
+}
+
+#[test]
 fn cancel_ends_any_exchange() {
     for m in Mechanism::IMPLEMENTED {
         let (mut auth, _) = start(m, None);

@@ -335,7 +335,7 @@ impl Authentication {
     }
 
     /// Sets the largest SCRAM iteration count the client will compute (default
-    /// [`DEFAULT_MAX_ITERATIONS`](super::scram::DEFAULT_MAX_ITERATIONS)); a larger count
+    /// [`DEFAULT_MAX_ITERATIONS`]); a larger count
     /// fails with [`Error::IterationCountTooHigh`].
     #[must_use]
     pub const fn with_max_iterations(mut self, max_iterations: u32) -> Self {

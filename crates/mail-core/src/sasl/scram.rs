@@ -73,7 +73,7 @@ pub enum ScramError {
 impl ScramCredentials {
     /// Derives the stored credentials from a password, for an application that registers or
     /// changes a user's password (RFC 5802 §3). The password is prepared with
-    /// [`saslprep`](super::saslprep::saslprep) first.
+    /// [`saslprep`] first.
     ///
     /// Use a random salt of at least 16 bytes per user and an iteration count of at least
     /// [`MIN_ITERATIONS`]; clients of this crate refuse fewer.

@@ -16,6 +16,16 @@
 //! The library never sees a password it does not need: PLAIN and LOGIN hand the password to
 //! the application to check; CRAM-MD5 asks the application for the password to compute the
 //! digest with; SCRAM-SHA-256 asks for [`ScramCredentials`], never a password.
+//!
+//! A SCRAM failure ends the exchange without a `server-final-message` carrying `e=`, which
+//! RFC 5802 §5.1 allows ("a server implementation MAY conclude the SASL exchange with a
+//! failure without sending the server-final-message"); the [`Failure`] says why.
+//!
+//! To avoid revealing which users exist, an application can answer
+//! [`Verification::CramMd5`] and [`Verification::Scram`] for an unknown user with a
+//! password or [`ScramCredentials`] derived from a server secret instead of
+//! [`Answer::Reject`]: the exchange then fails with [`Failure::InvalidProof`], exactly as
+//! for a wrong password.
 
 use core::mem;
 
@@ -111,7 +121,7 @@ pub enum Verification {
         /// The `a=` identity to act as; `None` means the user itself.
         authorization_identity: Option<String>,
         /// The `n=` user name, unescaped and prepared with
-        /// [`saslprep`](super::saslprep::saslprep).
+        /// [`saslprep`].
         username: String,
     },
     /// OAUTHBEARER or XOAUTH2: validate the bearer token. Answer [`Answer::Accept`],
@@ -228,6 +238,22 @@ pub enum Failure {
     /// owed an answer).
     #[error("response out of sequence")]
     OutOfSequence,
+}
+
+impl Failure {
+    /// Returns `true` if the client broke the exchange's syntax or cancelled it, rather than
+    /// failing to authenticate: SMTP answers these with `501` (RFC 4954 §4) and the others
+    /// with `535`/`504`, IMAP with `BAD` rather than `NO`.
+    pub const fn is_syntax_error(&self) -> bool {
+        matches!(
+            self,
+            Self::Cancelled
+                | Self::InitialResponseNotAllowed
+                | Self::TooLong { .. }
+                | Self::Malformed(_)
+                | Self::OutOfSequence
+        )
+    }
 }
 
 /// Misuse of [`Authentication::answer`]; the state is unchanged.
