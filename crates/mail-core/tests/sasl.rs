@@ -341,6 +341,123 @@ fn plain_malformed_messages_fail_with_a_reason() {
     }
 }
 
+/// Runs the server side of a transcript: `initial` is the text after `AUTH <mech> `, if
+/// any; `exchange` pairs each expected challenge line (after `334 ` / `+ `) with the client's
+/// line; the server must then ask to verify, and is accepted.
+fn server_transcript(
+    mechanism: Mechanism,
+    initial: Option<&str>,
+    exchange: &[(&str, &str)],
+) -> Verification {
+    let ir = initial.map(|line| {
+        match decode_response(line.as_bytes(), ResponseKind::Initial, 1024).unwrap() {
+            ClientResponse::Data(d) => d.into_inner(),
+            ClientResponse::Cancel => panic!("cancel as initial response"),
+        }
+    });
+    let (mut auth, mut step) = start(mechanism, ir.as_deref());
+    for (expected_challenge, client_line) in exchange {
+        let mut line = Vec::new();
+        encode_challenge(&challenge(step), &mut line);
+        assert_eq!(String::from_utf8(line).unwrap(), *expected_challenge);
+        step = match decode_response(client_line.as_bytes(), ResponseKind::Continuation, 1024)
+            .unwrap()
+        {
+            ClientResponse::Data(d) => auth.step(d.expose()),
+            ClientResponse::Cancel => auth.cancel(),
+        };
+    }
+    let v = verification(step);
+    success(auth.answer(Answer::Accept).unwrap());
+    v
+}
+
+fn password_verification(authzid: Option<&str>, authcid: &str, password: &str) -> Verification {
+    Verification::Password {
+        authorization_identity: authzid.map(String::from),
+        authentication_identity: authcid.into(),
+        password: Secret::new(password.into()),
+    }
+}
+
+#[test]
+fn rfc4954_section4_plain_with_initial_response() {
+    // C: AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ=   S: 235 2.7.0 Authentication successful
+    assert_eq!(
+        server_transcript(Mechanism::Plain, Some("dGVzdAB0ZXN0ADEyMzQ="), &[]),
+        password_verification(Some("test"), "test", "1234")
+    );
+    let mut c = client::Authentication::new(
+        Mechanism::Plain,
+        Credentials::Password {
+            authorization_identity: Some("test".into()),
+            username: "test".into(),
+            password: Secret::new("1234".into()),
+        },
+        &nonce("n"),
+    )
+    .unwrap();
+    let mut line = Vec::new();
+    encode_response(
+        c.initial_response().unwrap().expose(),
+        ResponseKind::Initial,
+        &mut line,
+    );
+    assert_eq!(line, b"dGVzdAB0ZXN0ADEyMzQ=");
+}
+
+#[test]
+fn rfc4954_section4_plain_after_empty_334() {
+    // C: AUTH PLAIN   S: 334   C: dGVzdAB0ZXN0ADEyMzQ=
+    assert_eq!(
+        server_transcript(Mechanism::Plain, None, &[("", "dGVzdAB0ZXN0ADEyMzQ=")]),
+        password_verification(Some("test"), "test", "1234")
+    );
+}
+
+#[test]
+fn rfc5034_and_rfc4959_plain_with_and_without_initial_response() {
+    let expected = password_verification(Some("test"), "test", "test");
+    assert_eq!(
+        server_transcript(Mechanism::Plain, Some("dGVzdAB0ZXN0AHRlc3Q="), &[]),
+        expected
+    );
+    assert_eq!(
+        server_transcript(Mechanism::Plain, None, &[("", "dGVzdAB0ZXN0AHRlc3Q=")]),
+        expected
+    );
+}
+
+#[test]
+fn rfc4959_external_with_equals_and_with_empty_line() {
+    let expected = Verification::External {
+        authorization_identity: None,
+    };
+    // C: A01 AUTHENTICATE EXTERNAL =
+    assert_eq!(
+        server_transcript(Mechanism::External, Some("="), &[]),
+        expected
+    );
+    // C: A01 AUTHENTICATE EXTERNAL   S: +   C: (empty line)
+    assert_eq!(
+        server_transcript(Mechanism::External, None, &[("", "")]),
+        expected
+    );
+}
+
+#[test]
+fn login_transcript_with_base64_prompts() {
+    // S: 334 VXNlcm5hbWU6   C: dGlt   S: 334 UGFzc3dvcmQ6   C: dGFuc3RhYWY=
+    assert_eq!(
+        server_transcript(
+            Mechanism::Login,
+            None,
+            &[("VXNlcm5hbWU6", "dGlt"), ("UGFzc3dvcmQ6", "dGFuc3RhYWY=")]
+        ),
+        password_verification(None, "tim", "tanstaaf")
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // LOGIN
 // ---------------------------------------------------------------------------------------

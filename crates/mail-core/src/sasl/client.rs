@@ -20,7 +20,7 @@ use super::cram_md5;
 use super::framing::encode_inner;
 use super::mechanism::Mechanism;
 use super::oauth::{self, KVSEP};
-use super::plain::{self};
+use super::plain;
 use super::saslprep::{SaslPrepError, saslprep};
 use super::scram::{self, DEFAULT_MAX_ITERATIONS, Keys, MIN_ITERATIONS, ServerFinal};
 use crate::Secret;
@@ -213,8 +213,8 @@ impl Authentication {
                     password,
                 },
             ) => {
-                check_text(&username, "user name")?;
-                check_text(password.expose(), "password")?;
+                check_text(&username, "empty user name or NUL in user name")?;
+                check_text(password.expose(), "empty password or NUL in password")?;
                 if authorization_identity
                     .as_deref()
                     .is_some_and(|a| a.contains('\0'))
@@ -243,8 +243,8 @@ impl Authentication {
                         "LOGIN and CRAM-MD5 cannot carry an authorization identity",
                     ));
                 }
-                check_text(&username, "user name")?;
-                check_text(password.expose(), "password")?;
+                check_text(&username, "empty user name or NUL in user name")?;
+                check_text(password.expose(), "empty password or NUL in password")?;
                 if mechanism == Mechanism::Login {
                     State::LoginUsername { username, password }
                 } else {
@@ -540,13 +540,10 @@ impl Authentication {
     }
 }
 
-/// Rejects empty values and NULs.
-fn check_text(value: &str, what: &'static str) -> Result<(), Error> {
+/// Rejects empty values and NULs, which no password mechanism can carry.
+fn check_text(value: &str, error: &'static str) -> Result<(), Error> {
     if value.is_empty() || value.contains('\0') {
-        return Err(Error::InvalidCredentials(match what {
-            "password" => "empty password or NUL in password",
-            _ => "empty user name or NUL in user name",
-        }));
+        return Err(Error::InvalidCredentials(error));
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! Base64 framing of SASL challenges and responses, as SMTP, POP3 and IMAP share it.
 //!
 //! All three protocols carry SASL messages as one base64 line each (RFC 4954 §4,
-//! RFC 5034 §4, RFC 3501 §6.2.2 / RFC 4959): the server's challenge after `334 `, `+ ` or
-//! `+ `, and the client's response on a line of its own, where a lone `*` cancels the
-//! exchange. An initial response sent with the command itself uses a lone `=` for "present
+//! RFC 5034 §4, RFC 3501 §6.2.2 / RFC 4959): the server's challenge after SMTP `334 ` or
+//! the POP3 and IMAP continuation `+ `, and the client's response on a line of its own,
+//! where a lone `*` cancels the exchange. An initial response sent with the command itself uses a lone `=` for "present
 //! but empty", so that it can be told apart from "absent".
 //!
 //! The functions here take and give the line *without* its CRLF and without the protocol's

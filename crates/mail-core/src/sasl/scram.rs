@@ -314,11 +314,12 @@ pub(crate) fn parse_client_first(message: &[u8]) -> Result<(ClientFirst, u8), Me
         .ok_or(MessageError::Malformed("missing gs2-header"))?;
     let authzid = match authzid {
         "" => None,
-        a => Some(
-            a.strip_prefix("a=")
-                .and_then(unescape_saslname)
-                .ok_or(MessageError::UsernameEncoding)?,
-        ),
+        a => {
+            let escaped = a
+                .strip_prefix("a=")
+                .ok_or(MessageError::Malformed("invalid authzid in gs2-header"))?;
+            Some(unescape_saslname(escaped).ok_or(MessageError::UsernameEncoding)?)
+        }
     };
     // `bare` is a suffix of `message`, so the gs2-header is everything before it.
     let gs2_len = message.len().saturating_sub(bare.len());
