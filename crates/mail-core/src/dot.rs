@@ -115,25 +115,23 @@ fn any_irregular<const N: usize>(octets: &[u8; N], next: &[u8; N]) -> bool {
 /// pair with its successor, or `None` if the block holds only text and CRLF pairs with no
 /// line starting with a dot, and so passes through the decoder unchanged.
 fn first_irregular(window: &[u8; WINDOW]) -> Option<usize> {
-    const SUB: usize = 16;
     let next = window.split_first().map_or(&[][..], |(_, rest)| rest);
-    if let (Some(all), Some(all_next)) = (window.first_chunk::<BLOCK>(), next.first_chunk())
-        && !any_irregular(all, all_next)
-    {
+    let (Some(octets), Some(next)) = (window.first_chunk::<BLOCK>(), next.first_chunk::<BLOCK>())
+    else {
+        return None;
+    };
+    if !any_irregular(octets, next) {
         return None;
     }
-    // Narrow down with vector checks of 16 octets, then look at single pairs.
-    (0..BLOCK).step_by(SUB).find_map(|from| {
-        let sub = window.get(from..).and_then(<[u8]>::first_chunk::<SUB>)?;
-        let sub_next = next.get(from..).and_then(<[u8]>::first_chunk::<SUB>)?;
-        if !any_irregular(sub, sub_next) {
-            return None;
-        }
-        let i = sub
-            .iter()
-            .zip(sub_next)
-            .position(|(&c, &n)| is_irregular(c, n))?;
-        Some(from.saturating_add(i))
+    // One flag octet per pair, computed with SIMD compares, read back eight at a time: the
+    // first non-zero octet of the first non-zero word is the first irregular pair.
+    let mut flags = [0u8; BLOCK];
+    for ((flag, &c), &n) in flags.iter_mut().zip(octets).zip(next) {
+        *flag = u8::from(is_irregular(c, n));
+    }
+    flags.chunks_exact(8).enumerate().find_map(|(k, word)| {
+        let word = u64::from_le_bytes(word.try_into().ok()?);
+        (word != 0).then(|| k * 8 + (word.trailing_zeros() / 8) as usize)
     })
 }
 
