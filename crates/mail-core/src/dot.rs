@@ -135,6 +135,33 @@ fn first_irregular(window: &[u8; WINDOW]) -> Option<usize> {
     })
 }
 
+/// Returns the length of the prefix of `data` that a codec can pass through unchanged:
+/// text and CRLF pairs with no line starting with a dot. Only whole [`BLOCK`]s are checked,
+/// so up to `WINDOW - 1` octets at the end are left to the line scan, and 0 is returned when
+/// `data` starts with CR or LF (whose context the caller knows).
+///
+/// If the prefix ends right after a CR, the LF that follows it is next in `data`; if it
+/// ends right after an LF, that LF ends a CRLF and the next octet is not a dot.
+///
+/// This is what makes the codecs run at close to memory speed: most of a message is lines
+/// ended by CRLF that do not start with a dot, and checking that for 64 octets at a time
+/// compiles to a few vector instructions instead of a search per line. In a block that
+/// does hold something, the octets before it are included too, so the line scan only ever
+/// starts right at the stuffed dot or bare newline.
+fn plain_prefix_len(data: &[u8]) -> usize {
+    if matches!(data.first(), None | Some(b'\r' | b'\n')) {
+        return 0;
+    }
+    let mut end = 0usize;
+    while let Some(window) = data.get(end..).and_then(<[u8]>::first_chunk::<WINDOW>) {
+        if let Some(i) = first_irregular(window) {
+            return end.saturating_add(i);
+        }
+        end = end.saturating_add(BLOCK);
+    }
+    end
+}
+
 /// Streaming decoder of dot-stuffed data (RFC 5321 §4.5.2, RFC 1939 §3).
 ///
 /// Create one when the data starts (after the `354` reply to `DATA`, or after the `+OK` line
@@ -271,8 +298,9 @@ impl DotDecoder {
                         state = State::LineStart { after_crlf: true };
                         continue;
                     }
-                    if let Some(skipped) = Self::skip_plain_blocks(buf, pos) {
-                        pos = skipped;
+                    let skip = plain_prefix_len(buf.get(pos..).unwrap_or_default());
+                    if skip > 0 {
+                        pos = pos.saturating_add(skip);
                         // The block check guarantees that the octet at `pos` fits the one
                         // before it: an LF ends a line whose successor is not a dot, a CR is
                         // followed by its LF.
@@ -361,30 +389,6 @@ impl DotDecoder {
         };
         self.state = state;
         (pos, stop)
-    }
-
-    /// Skips, from `pos` (inside a line, at an octet other than CR and LF), the octets that
-    /// hold nothing for the line scan to act on. Returns the new position, or `None` if
-    /// nothing was skipped.
-    ///
-    /// This is what makes the decoder run at close to memory speed: most of a message is
-    /// lines ended by CRLF that do not start with a dot, and checking that for 64 octets at a
-    /// time compiles to a few vector instructions instead of a search per line. In a block
-    /// that does hold something, the octets before it are skipped too, so the line scan
-    /// only ever starts right at the stuffed dot or bare newline.
-    fn skip_plain_blocks(buf: &[u8], pos: usize) -> Option<usize> {
-        if matches!(buf.get(pos), None | Some(b'\r' | b'\n')) {
-            return None;
-        }
-        let mut end = pos;
-        while let Some(window) = buf.get(end..).and_then(<[u8]>::first_chunk::<WINDOW>) {
-            if let Some(i) = first_irregular(window) {
-                end = end.saturating_add(i);
-                break;
-            }
-            end = end.saturating_add(BLOCK);
-        }
-        (end > pos).then_some(end)
     }
 
     /// Records a bare-newline violation under `Reject`; `Normalize` rewrites instead.
@@ -497,6 +501,19 @@ impl DotEncoder {
                 out.put_u8(b'.');
             }
             self.at_line_start = false;
+            let mut skip = plain_prefix_len(rest);
+            if skip > 0 {
+                // A prefix ending in CR is followed by its LF: take the pair whole.
+                if rest.get(skip.wrapping_sub(1)) == Some(&b'\r') {
+                    skip = skip.saturating_add(1);
+                }
+                if let Some((plain, after)) = rest.split_at_checked(skip) {
+                    out.put_slice(plain);
+                    self.at_line_start = plain.last() == Some(&b'\n');
+                    rest = after;
+                    continue;
+                }
+            }
             let Some((text, newline)) =
                 memchr2(b'\r', b'\n', rest).and_then(|i| rest.split_at_checked(i))
             else {
