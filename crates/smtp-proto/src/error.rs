@@ -30,3 +30,54 @@ pub enum ReplyError {
     #[error("reply text holds a control character")]
     Text,
 }
+
+/// Why a line from a client is not a valid SMTP command.
+///
+/// A server answers [`CommandError::Syntax`] and [`CommandError::Parameter`] with `501`
+/// (RFC 5321 §4.2.2 "Syntax error in parameters or arguments") and
+/// [`CommandError::DuplicateParameter`] with `501` as well.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The line breaks the command's grammar.
+    #[error("{expected} expected at byte {offset} of the command line")]
+    Syntax {
+        /// Byte offset in the line.
+        offset: usize,
+        /// What the grammar allowed there.
+        expected: &'static str,
+    },
+    /// A known ESMTP parameter has a value its extension does not allow.
+    #[error("bad {keyword} parameter: {reason}")]
+    Parameter {
+        /// The parameter keyword.
+        keyword: &'static str,
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// An ESMTP parameter appears twice.
+    #[error("{keyword} parameter given twice")]
+    DuplicateParameter {
+        /// The parameter keyword.
+        keyword: &'static str,
+    },
+}
+
+impl CommandError {
+    /// Returns a syntax error at `offset`.
+    pub const fn syntax(offset: usize, expected: &'static str) -> Self {
+        Self::Syntax { offset, expected }
+    }
+
+    /// Returns the error with a syntax offset moved by `base` bytes.
+    #[must_use]
+    pub const fn shifted(self, base: usize) -> Self {
+        match self {
+            Self::Syntax { offset, expected } => Self::Syntax {
+                offset: offset.saturating_add(base),
+                expected,
+            },
+            other => other,
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //!
 //! | module      | what it holds                                       | RFCs |
 //! |-------------|-----------------------------------------------------|------|
+//! | [`command`] | commands and their ESMTP parameters                | 5321 §4.1, 1870, 2852, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 7293, 8689, 1985, 2033 |
 //! | [`reply`]   | replies, reply codes, enhanced status codes         | 5321 §4.2, 2034, 3463 |
 //! | [`error`]   | the error enums                                     | |
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@
     )
 )]
 
+pub mod command;
 pub mod error;
 pub mod reply;
 
