@@ -10,7 +10,8 @@
 /// The body is already dot-stuffed and ends with the `CRLF.CRLF` terminator, as it would
 /// arrive after an SMTP `DATA` or a POP3 `RETR`.
 pub fn stuffed_body(size: usize) -> Vec<u8> {
-    const LINE: &[u8] = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod te";
+    const LINE: &[u8] =
+        b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod te";
     let mut out = Vec::with_capacity(size + 128);
     let mut n = 0usize;
     while out.len() < size {

@@ -15,7 +15,15 @@
 //! Nothing here performs I/O, spawns tasks or reads a clock. Parsed values own their data
 //! (`bytes::Bytes` or `String`) and have no lifetime parameters.
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod address;
 pub mod dot;

@@ -53,7 +53,10 @@ mod tests {
     #[test]
     fn debug_redacts_strings_and_bytes() {
         assert_eq!(format!("{:?}", Secret::new("pw")), "Secret(<redacted>)");
-        assert_eq!(format!("{:#?}", Secret::new(vec![1u8, 2])), "Secret(<redacted>)");
+        assert_eq!(
+            format!("{:#?}", Secret::new(vec![1u8, 2])),
+            "Secret(<redacted>)"
+        );
     }
 
     #[test]
@@ -64,7 +67,10 @@ mod tests {
             user: String,
             password: Secret<String>,
         }
-        let login = Login { user: "alice".into(), password: Secret::new("s3cr3t".into()) };
+        let login = Login {
+            user: "alice".into(),
+            password: Secret::new("s3cr3t".into()),
+        };
         let shown = format!("{login:?}");
         assert!(shown.contains("alice"));
         assert!(!shown.contains("s3cr3t"));

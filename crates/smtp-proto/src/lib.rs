@@ -7,6 +7,7 @@
 //!
 //! | module      | what it holds                                       | RFCs |
 //! |-------------|-----------------------------------------------------|------|
+//! | [`capability`] | EHLO keywords, typed                              | 5321 §4.1.1.1, 1870, 2920, 3030, 3207, 3461, 4954, 6152, 6531, 8689, 2852, 4865, 6710, 9422 |
 //! | [`command`] | commands and their ESMTP parameters                | 5321 §4.1, 1870, 2852, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 7293, 8689, 1985, 2033 |
 //! | [`reply`]   | replies, reply codes, enhanced status codes         | 5321 §4.2, 2034, 3463 |
 //! | [`error`]   | the error enums                                     | |
@@ -21,6 +22,7 @@
     )
 )]
 
+pub mod capability;
 pub mod command;
 pub mod error;
 pub mod reply;
