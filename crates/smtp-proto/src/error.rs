@@ -81,3 +81,27 @@ impl CommandError {
         }
     }
 }
+
+/// Local misuse of a state machine: an answer or command the current state does not allow.
+/// Nothing changes when it is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// Nothing awaits this answer, or the current state does not allow this command.
+    #[error("not allowed in the current state")]
+    NotAllowed,
+    /// The reply could not be built (a control character in configured text).
+    #[error("invalid reply text")]
+    InvalidReply,
+}
+
+/// Why a server connection stopped processing input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The server closed the connection because of the client (too many errors, an
+    /// unreadable `BDAT` size, a bare newline under the reject policy); the closing reply is
+    /// in the output.
+    #[error("connection closed by the server because of a client protocol violation")]
+    Closed,
+}

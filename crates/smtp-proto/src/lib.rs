@@ -10,6 +10,7 @@
 //! | [`capability`] | EHLO keywords, typed                              | 5321 §4.1.1.1, 1870, 2920, 3030, 3207, 3461, 4954, 6152, 6531, 8689, 2852, 4865, 6710, 9422 |
 //! | [`command`] | commands and their ESMTP parameters                | 5321 §4.1, 1870, 2852, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 7293, 8689, 1985, 2033 |
 //! | [`reply`]   | replies, reply codes, enhanced status codes         | 5321 §4.2, 2034, 3463 |
+//! | [`server`]  | the server state machine (SMTP and LMTP)           | 5321, 2033, 2920, 3030, 3207, 4954 |
 //! | [`error`]   | the error enums                                     | |
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -26,5 +27,6 @@ pub mod capability;
 pub mod command;
 pub mod error;
 pub mod reply;
+pub mod server;
 
 pub use mail_core;

@@ -75,10 +75,15 @@ impl ReplyCode {
     pub const BAD_SEQUENCE: Self = Self(503);
     /// `504` Command parameter not implemented.
     pub const PARAMETER_NOT_IMPLEMENTED: Self = Self(504);
+    /// `521` Server does not accept mail (RFC 7504); Postfix also closes with it on a bare
+    /// newline.
+    pub const NO_MAIL_ACCEPTED: Self = Self(521);
     /// `530` Authentication required (RFC 4954 §6).
     pub const AUTH_REQUIRED: Self = Self(530);
     /// `535` Authentication credentials invalid (RFC 4954 §6).
     pub const AUTH_INVALID: Self = Self(535);
+    /// `538` Encryption required for requested authentication mechanism (RFC 4954 §6).
+    pub const ENCRYPTION_REQUIRED: Self = Self(538);
     /// `550` Requested action not taken: mailbox unavailable.
     pub const MAILBOX_UNAVAILABLE: Self = Self(550);
     /// `551` User not local.
