@@ -946,11 +946,9 @@ impl Connection {
         let Some(nonce) = nonce else {
             return self.error(ReplyCode::LOCAL_ERROR, esc(4, 3, 0), "Authentication unavailable");
         };
-        let sasl_config = ServerConfig {
-            hostname: self.config.hostname.clone(),
-            mechanisms: self.offered_mechanisms(),
-            ..ServerConfig::default()
-        };
+        let mut sasl_config = ServerConfig::default();
+        sasl_config.hostname = self.config.hostname.clone();
+        sasl_config.mechanisms = self.offered_mechanisms();
         let (auth, step) = Authentication::start(mechanism, initial_response, &sasl_config, &nonce);
         self.phase = Phase::Auth(Box::new(auth));
         self.framer = LineFramer::new(self.config.max_auth_line, self.config.bare_newline);
@@ -995,6 +993,10 @@ impl Connection {
                     Failure::UnsupportedMechanism(_) => self.error(ReplyCode::PARAMETER_NOT_IMPLEMENTED, esc(5, 5, 4), "Unrecognized authentication type"),
                     _ => self.error(ReplyCode::AUTH_INVALID, esc(5, 7, 8), "Authentication credentials invalid"),
                 };
+            }
+            _ => {
+                self.end_auth();
+                let _ = self.error(ReplyCode::AUTH_INVALID, esc(5, 7, 8), "Authentication failed");
             }
         }
     }

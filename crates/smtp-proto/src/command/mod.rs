@@ -12,7 +12,7 @@ use mail_core::Secret;
 use mail_core::address::rfc5321::{ForwardPath, Host, ReversePath};
 use mail_core::message::EsmtpParameter;
 use mail_core::sasl::Mechanism;
-use mail_core::sasl::framing::{self, ClientResponse, ResponseKind};
+use mail_core::sasl::{self as framing, ClientResponse, ResponseKind};
 
 pub use params::{Body, DeliverBy, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret};
 
