@@ -450,6 +450,11 @@ impl Connection {
         matches!(self.phase, Phase::Closed)
     }
 
+    /// Returns whether the connection speaks LMTP.
+    pub fn is_lmtp(&self) -> bool {
+        self.config.lmtp
+    }
+
     /// Returns whether TLS is active.
     pub fn is_tls_active(&self) -> bool {
         self.tls_active
@@ -678,7 +683,6 @@ impl Connection {
                 let text = format!("Syntax error: {e}");
                 self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), &text)
             }
-            _ => self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), "Syntax error"),
         }
     }
 
@@ -941,7 +945,11 @@ impl Connection {
         let nonce = self
             .nonce
             .as_ref()
-            .and_then(|n| format!("{}{}", n.as_str(), self.auth_attempts).parse::<Nonce>().ok())
+            .and_then(|n| match self.auth_attempts {
+                // The first exchange uses the nonce as given; later ones append a counter.
+                1 => Some(n.clone()),
+                k => format!("{}.{k}", n.as_str()).parse::<Nonce>().ok(),
+            })
             .or_else(|| "unused".parse().ok());
         let Some(nonce) = nonce else {
             return self.error(ReplyCode::LOCAL_ERROR, esc(4, 3, 0), "Authentication unavailable");
