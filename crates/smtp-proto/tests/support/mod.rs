@@ -142,6 +142,8 @@ impl App<'_> {
                 Ok(None) => break,
                 Err(_) => continue,
             };
+            // Replies the server wrote while producing this event come before its answer.
+            self.output.extend_from_slice(&conn.take_output());
             self.seen.events.push(format!("{event:?}"));
             match event {
                 Event::MessageStart => self.current.clear(),
