@@ -9,6 +9,11 @@ use mail_core::sasl::Mechanism;
 use smtp_proto::server::{Config, Connection, Event, State};
 use support::server_transcript;
 
+/// Returns whether a `MAIL` event named `who` (a smuggled command that ran).
+fn ran_mail_from(seen: &support::Seen, who: &str) -> bool {
+    seen.events.iter().any(|e| e.starts_with("Mail {") && e.contains(who))
+}
+
 fn config() -> Config {
     let mut c = Config::default();
     c.hostname = "mx.example".into();
@@ -61,7 +66,7 @@ fn no_smuggling_vector_ends_the_data_under_reject() {
             "
         );
         let seen = server_transcript(&config(), &script);
-        assert!(!seen.events.iter().any(|e| e.contains("evil")), "{vector}: smuggled MAIL ran");
+        assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
         if has_bare_newline {
             assert!(seen.messages.is_empty(), "{vector}: a message was delivered");
             assert_eq!(seen.aborted, 1, "{vector}");
@@ -89,7 +94,7 @@ fn no_smuggling_vector_ends_the_data_under_normalize() {
         assert_eq!(seen.messages.len(), 1, "{vector}: exactly one message");
         let msg = &seen.messages[0];
         assert!(msg.ends_with(b"smuggled\r\n"), "{vector}: {:?}", String::from_utf8_lossy(msg));
-        assert!(!seen.events.iter().any(|e| e.contains("Mail {")), "{vector}: smuggled MAIL ran");
+        assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
     }
 }
 
@@ -127,7 +132,7 @@ fn a_command_pipelined_after_starttls_is_discarded_and_reported() {
     assert_eq!(conn.next_event().unwrap(), Some(Event::StartTls));
     assert_eq!(
         conn.next_event().unwrap(),
-        Some(Event::InputDiscarded { len: 38 })
+        Some(Event::InputDiscarded { len: 35 })
     );
     assert_eq!(conn.next_event().unwrap(), None);
     assert_eq!(&conn.take_output()[..], b"220 2.0.0 Ready to start TLS\r\n");
@@ -212,20 +217,24 @@ const READY: &str = r"
 
 #[test]
 fn a_rejected_bdat_chunk_is_consumed_even_when_it_holds_commands() {
+    let chunk = r"MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\n";
+    let len = support::unescape(chunk).len();
     let seen = server_transcript(
         &config(),
-        r"
-        S: 220 mx.example ESMTP
-        C: EHLO client.example
-        S: 250 mx.example
-        C: BDAT 40
-        C: MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y>\r\n\
-        S= 503 5.5.1 No valid transaction for BDAT
-        C: NOOP
-        S= 250 2.0.0 Ok
-        ",
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: EHLO client.example
+            S: 250 mx.example
+            C: BDAT {len}
+            C: {chunk}\\
+            S= 503 5.5.1 No valid transaction for BDAT
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
     );
-    assert!(!seen.events.iter().any(|e| e.contains("evil")));
+    assert!(!ran_mail_from(&seen, "evil"));
 }
 
 #[test]
@@ -235,7 +244,7 @@ fn bdat_with_a_bad_end_marker_is_refused_and_its_chunk_consumed() {
         &format!(
             "{READY}
             C: BDAT 5 LAST junk
-            C: RSET\\
+            C: ABCDE\\
             S= 501 5.5.4 Syntax: BDAT size [LAST]
             C: RSET
             S= 250 2.0.0 Ok
@@ -258,7 +267,7 @@ fn bdat_sizes_that_cannot_be_read_close_the_connection() {
                 "
             ),
         );
-        assert!(!seen.events.iter().any(|e| e.contains("evil")), "{size}");
+        assert!(!ran_mail_from(&seen, "evil"), "{size}");
     }
     // The largest size that fits is read as a size, not refused.
     let mut conn = Connection::new(config());
@@ -586,7 +595,7 @@ fn a_message_too_large_is_consumed_to_its_end_and_refused() {
     assert_eq!(seen.messages.len(), 1);
     assert_eq!(seen.messages[0].len(), 100);
     assert_eq!(seen.aborted, 1);
-    assert!(!seen.events.iter().any(|e| e.contains("evil")));
+    assert!(!ran_mail_from(&seen, "evil"));
 }
 
 #[test]
