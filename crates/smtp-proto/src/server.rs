@@ -378,6 +378,8 @@ fn esc(class: u8, subject: u16, detail: u16) -> Option<EnhancedStatusCode> {
 impl Connection {
     /// Returns a connection and queues the `220` greeting.
     pub fn new(config: Config) -> Self {
+        // One framer serves commands and AUTH lines, with the larger limit; each kind of
+        // line is then held to its own limit, so an over-long line is always consumed whole.
         let framer = LineFramer::new(config.max_auth_line.max(config.max_command_line), config.bare_newline);
         let tls_active = config.tls_active;
         let mut conn = Self {
@@ -959,7 +961,6 @@ impl Connection {
         sasl_config.mechanisms = self.offered_mechanisms();
         let (auth, step) = Authentication::start(mechanism, initial_response, &sasl_config, &nonce);
         self.phase = Phase::Auth(Box::new(auth));
-        self.framer = LineFramer::new(self.config.max_auth_line, self.config.bare_newline);
         self.auth_step(step);
         Ok(())
     }
@@ -1013,10 +1014,6 @@ impl Connection {
         if matches!(self.phase, Phase::Auth(_)) {
             self.phase = Phase::Command;
         }
-        self.framer = LineFramer::new(
-            self.config.max_auth_line.max(self.config.max_command_line),
-            self.config.bare_newline,
-        );
     }
 
     /// Reads one line of the SASL exchange. Returns false when no line is buffered.
@@ -1036,6 +1033,11 @@ impl Connection {
                 return true;
             }
         };
+        if line.len() + 2 > self.config.max_auth_line {
+            self.end_auth();
+            let _ = self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 6), "Authentication exchange line is too long");
+            return true;
+        }
         let Phase::Auth(auth) = &mut self.phase else {
             return true;
         };
