@@ -42,7 +42,9 @@ fn helo_ehlo_lhlo() {
     assert!(matches!(parse("LHLO foo.edu"), Command::Lhlo(_)));
     // Tolerance: names that are no domains, and trailing spaces.
     assert_eq!(parse("HELO my_laptop"), Command::Helo(HeloDomain::Other("my_laptop".into())));
-    assert_eq!(parse("EHLO 192.0.2.1  "), Command::Ehlo(HeloDomain::Other("192.0.2.1".into())));
+    // A bare IPv4 address is a valid LDH domain by the grammar, and trailing spaces go.
+    assert!(matches!(parse("EHLO 192.0.2.1  "), Command::Ehlo(HeloDomain::Host(_))));
+    assert_eq!(parse("EHLO under_score.example "), Command::Ehlo(HeloDomain::Other("under_score.example".into())));
     assert!(Command::parse(b"EHLO").is_err());
     assert!(Command::parse(b"EHLO ").is_err());
     assert!(Command::parse(b"EHLO a b").is_err());
