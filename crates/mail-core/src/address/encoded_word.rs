@@ -1,1 +1,429 @@
-//! (being written)
+//! RFC 2047 encoded words: decoding display names and unstructured text, encoding phrases.
+//!
+//! An encoded word carries non-ASCII text through 7-bit header fields (RFC 2047 §2):
+//!
+//! ```abnf
+//! encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
+//! charset      = token    ; see section 3
+//! encoding     = token    ; see section 4
+//! token        = 1*<Any CHAR except SPACE, CTLs, and especials>
+//! especials    = "(" / ")" / "<" / ">" / "@" / "," / ";" / ":" / "
+//!                <"> / "/" / "[" / "]" / "?" / "." / "="
+//! encoded-text = 1*<Any printable ASCII character other than "?"
+//!                   or SPACE>
+//! ```
+//!
+//! Decoding supports the `Q` and `B` encodings (either case, RFC 2047 §4) and the charsets
+//! UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and Windows-1252 (with their common aliases), plus
+//! ASCII-only text in any other part of ISO 8859 (all of them are ASCII below 0x80). An
+//! RFC 2231 §5 language suffix (`=?UTF-8*en?Q?…?=`) is accepted and ignored. A word with an
+//! unknown charset, an unknown encoding or a malformed body is not an error: it stays as it is,
+//! which RFC 2047 §6.2 allows ("display the 'encoded-word' as ordinary text").
+//!
+//! Tolerances: the 75-character limit of RFC 2047 §2 is not enforced when decoding (real
+//! mailers exceed it), `Q` text may contain any printable ASCII but `?` (RFC 2047 §5 (3)
+//! narrows it inside phrases, and real mailers ignore that), and base64 padding may be missing.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Longest encoded word RFC 2047 §2 allows, in characters.
+pub const MAX_ENCODED_WORD_LEN: usize = 75;
+
+/// Base64 as RFC 2047 §4.1 uses it, tolerant of missing padding when decoding.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Returns the text an encoded word stands for, or `None` if `word` is not one that can be
+/// decoded (RFC 2047 §2–§4).
+///
+/// `word` must be exactly one encoded word, `=?charset?encoding?encoded-text?=`, with no
+/// surrounding white space. `None` means: not an encoded word, an unknown charset or encoding,
+/// bad `Q` escapes or base64, or bytes that are invalid in the charset.
+///
+/// The decoded text is returned as it is, control characters included; the RFC 5322 display
+/// name parser rejects words that decode to control characters (see
+/// [`crate::address::rfc5322`]).
+///
+/// ```
+/// use mail_core::address::encoded_word::decode_encoded_word;
+/// assert_eq!(decode_encoded_word("=?ISO-8859-1?Q?Andr=E9?=").as_deref(), Some("André"));
+/// assert_eq!(decode_encoded_word("=?utf-8?b?w6k=?=").as_deref(), Some("é"));
+/// assert_eq!(decode_encoded_word("=?x-unknown?Q?a?="), None);
+/// ```
+pub fn decode_encoded_word(word: &str) -> Option<String> {
+    let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+    let mut parts = inner.splitn(3, '?');
+    let charset = parts.next()?;
+    let encoding = parts.next()?;
+    let text = parts.next()?;
+    // RFC 2231 §5: `charset*language`; the language only tags the text.
+    let charset = charset.split_once('*').map_or(charset, |(c, _)| c);
+    if !is_token(charset)
+        || text.is_empty()
+        || !text.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'?')
+    {
+        return None;
+    }
+    let bytes = match encoding {
+        "Q" | "q" => decode_q(text)?,
+        "B" | "b" => BASE64.decode(text).ok()?,
+        _ => return None,
+    };
+    decode_charset(charset, &bytes)
+}
+
+/// Returns whether `s` is an RFC 2047 §2 `token`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            matches!(b, b'!'..=b'~')
+                && !matches!(
+                    b,
+                    b'(' | b')'
+                        | b'<'
+                        | b'>'
+                        | b'@'
+                        | b','
+                        | b';'
+                        | b':'
+                        | b'"'
+                        | b'/'
+                        | b'['
+                        | b']'
+                        | b'?'
+                        | b'.'
+                        | b'='
+                )
+        })
+}
+
+/// Decodes the `Q` encoding (RFC 2047 §4.2): `_` is a space, `=XX` a byte.
+fn decode_q(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'_' => out.push(b' '),
+            b'=' => {
+                let hi = hex_value(bytes.next()?)?;
+                let lo = hex_value(bytes.next()?)?;
+                out.push(hi << 4 | lo);
+            }
+            _ => out.push(b),
+        }
+    }
+    Some(out)
+}
+
+/// Returns the value of one hexadecimal digit, either case.
+const fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Windows-1252 code points for bytes 0x80–0x9F; the five unassigned bytes map to the C1
+/// control of the same value, as the WHATWG Encoding Standard does.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
+    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// Converts `bytes` in `charset` (matched case-insensitively) to a string, or `None` if the
+/// charset is unknown or the bytes are invalid in it.
+fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
+    let name = charset.to_ascii_lowercase();
+    match name.as_str() {
+        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).ok(),
+        "us-ascii" | "ascii" | "ansi_x3.4-1968" => bytes
+            .is_ascii()
+            .then(|| bytes.iter().map(|&b| char::from(b)).collect()),
+        "iso-8859-1" | "iso_8859-1" | "iso8859-1" | "latin1" | "l1" => {
+            Some(bytes.iter().map(|&b| char::from(b)).collect())
+        }
+        "iso-8859-15" | "iso_8859-15" | "iso8859-15" | "latin-9" | "latin9" => {
+            Some(bytes.iter().map(|&b| latin9_char(b)).collect())
+        }
+        "windows-1252" | "cp1252" => Some(
+            bytes
+                .iter()
+                .map(|&b| match b.checked_sub(0x80) {
+                    Some(i) => WINDOWS_1252_HIGH
+                        .get(usize::from(i))
+                        .copied()
+                        .unwrap_or(char::from(b)),
+                    None => char::from(b),
+                })
+                .collect(),
+        ),
+        // Every part of ISO 8859 is ASCII in 0x00–0x7F, so ASCII-only text in a part without
+        // a table here (e.g. the ISO-8859-2 word of RFC 2047 §8) still decodes.
+        _ if is_iso_8859(&name) && bytes.is_ascii() => {
+            Some(bytes.iter().map(|&b| char::from(b)).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Returns whether the lower-case charset `name` is a part of ISO 8859.
+fn is_iso_8859(name: &str) -> bool {
+    ["iso-8859-", "iso_8859-", "iso8859-"]
+        .iter()
+        .filter_map(|p| name.strip_prefix(p))
+        .any(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Maps an ISO-8859-15 byte to its character: ISO-8859-1 with eight code points replaced.
+fn latin9_char(b: u8) -> char {
+    match b {
+        0xA4 => '\u{20AC}',
+        0xA6 => '\u{0160}',
+        0xA8 => '\u{0161}',
+        0xB4 => '\u{017D}',
+        0xB8 => '\u{017E}',
+        0xBC => '\u{0152}',
+        0xBD => '\u{0153}',
+        0xBE => '\u{0178}',
+        _ => char::from(b),
+    }
+}
+
+/// Returns unstructured header text (RFC 5322 §3.2.5, e.g. a `Subject:` body) with its
+/// encoded words decoded (RFC 2047 §5 (1), §6.2).
+///
+/// An encoded word is recognised only when white space or the start or end of the text
+/// delimits it. White space between two adjacent encoded words is dropped (RFC 2047 §6.2);
+/// all other text and white space is kept as it is. Words that cannot be decoded stay
+/// literally. The input should already be unfolded; CR and LF are treated as white space.
+///
+/// The decoded text may contain any character, control characters included: it is meant for
+/// display, not for re-insertion into a header.
+///
+/// ```
+/// use mail_core::address::encoded_word::decode_encoded_words;
+/// assert_eq!(decode_encoded_words("=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?="), "a b");
+/// assert_eq!(decode_encoded_words("Re: =?utf-8?q?caf=C3=A9?= now"), "Re: café now");
+/// ```
+pub fn decode_encoded_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_ws = "";
+    let mut last_was_encoded = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ws_len = rest.find(|c: char| !is_lwsp(c)).unwrap_or(rest.len());
+        let (ws, after_ws) = rest.split_at_checked(ws_len).unwrap_or((rest, ""));
+        if !ws.is_empty() {
+            pending_ws = ws;
+            rest = after_ws;
+            continue;
+        }
+        let word_len = rest.find(is_lwsp).unwrap_or(rest.len());
+        let (word, after_word) = rest.split_at_checked(word_len).unwrap_or((rest, ""));
+        match decode_encoded_word(word) {
+            Some(decoded) => {
+                if !last_was_encoded {
+                    out.push_str(pending_ws);
+                }
+                out.push_str(&decoded);
+                last_was_encoded = true;
+            }
+            None => {
+                out.push_str(pending_ws);
+                out.push_str(word);
+                last_was_encoded = false;
+            }
+        }
+        pending_ws = "";
+        rest = after_word;
+    }
+    out.push_str(pending_ws);
+    out
+}
+
+/// Returns whether `c` is part of RFC 822 `linear-white-space`.
+const fn is_lwsp(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Returns whether `b` may appear unescaped in `Q` text inside a phrase (RFC 2047 §5 (3)).
+const fn is_phrase_q_safe(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'!' | b'*' | b'+' | b'-' | b'/')
+}
+
+/// Cost in characters of `b` in `Q` text inside a phrase.
+const fn q_cost(b: u8) -> usize {
+    if is_phrase_q_safe(b) || b == b' ' {
+        1
+    } else {
+        3
+    }
+}
+
+/// Prefix of every word [`encode_phrase`] produces; the encoding letter follows it.
+const UTF8_PREFIX: &str = "=?UTF-8?";
+
+/// Room for encoded text in one word: 75 minus `=?UTF-8?X?` and `?=`.
+const MAX_ENCODED_TEXT: usize = MAX_ENCODED_WORD_LEN - UTF8_PREFIX.len() - 2 - 2;
+
+/// Returns `text` as a sequence of UTF-8 encoded words that can stand for a display name
+/// (RFC 2047 §5 (3)) in a 7-bit header field.
+///
+/// Each word is at most 75 characters (RFC 2047 §2) and holds whole characters (§5). The `Q`
+/// encoding (restricted to the characters §5 (3) allows in a phrase) is used when it is no
+/// longer than `B`; otherwise `B`. Words are separated by one space, which a decoder drops
+/// (§6.2), so a caller may fold the header at those spaces. The empty string encodes to the
+/// empty string (which is not a valid phrase by itself).
+///
+/// ```
+/// use mail_core::address::encoded_word::{decode_encoded_words, encode_phrase};
+/// assert_eq!(encode_phrase("André Pirard"), "=?UTF-8?Q?Andr=C3=A9_Pirard?=");
+/// assert_eq!(decode_encoded_words(&encode_phrase("日本語")), "日本語");
+/// ```
+pub fn encode_phrase(text: &str) -> String {
+    let q_total: usize = text.bytes().map(q_cost).sum();
+    let b_total = text.len().div_ceil(3).saturating_mul(4);
+    let use_q = q_total <= b_total;
+    let mut out = String::new();
+    let mut chunk_start = 0;
+    let mut chunk_cost = 0;
+    let mut chunk_bytes = 0;
+    for (i, c) in text.char_indices() {
+        let len = c.len_utf8();
+        let fits = if use_q {
+            let mut buf = [0u8; 4];
+            let cost: usize = c.encode_utf8(&mut buf).bytes().map(q_cost).sum();
+            let fits = chunk_cost + cost <= MAX_ENCODED_TEXT;
+            if fits {
+                chunk_cost += cost;
+            } else {
+                chunk_cost = cost;
+            }
+            fits
+        } else {
+            let fits = (chunk_bytes + len).div_ceil(3) * 4 <= MAX_ENCODED_TEXT;
+            if fits {
+                chunk_bytes += len;
+            } else {
+                chunk_bytes = len;
+            }
+            fits
+        };
+        if !fits {
+            push_word(&mut out, text.get(chunk_start..i).unwrap_or(""), use_q);
+            chunk_start = i;
+        }
+    }
+    push_word(&mut out, text.get(chunk_start..).unwrap_or(""), use_q);
+    out
+}
+
+/// Appends one encoded word holding `chunk` to `out`, preceded by a space unless it is first.
+fn push_word(out: &mut String, chunk: &str, use_q: bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if chunk.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(UTF8_PREFIX);
+    if use_q {
+        out.push_str("Q?");
+        for b in chunk.bytes() {
+            if is_phrase_q_safe(b) {
+                out.push(char::from(b));
+            } else if b == b' ' {
+                out.push('_');
+            } else {
+                out.push('=');
+                out.push(char::from(
+                    HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+                ));
+                out.push(char::from(
+                    HEX.get(usize::from(b & 0xF)).copied().unwrap_or(b'0'),
+                ));
+            }
+        }
+    } else {
+        out.push_str("B?");
+        BASE64.encode_string(chunk, out);
+    }
+    out.push_str("?=");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc2047_section8_words() {
+        assert_eq!(
+            decode_encoded_word("=?US-ASCII?Q?Keith_Moore?=").unwrap(),
+            "Keith Moore"
+        );
+        assert_eq!(
+            decode_encoded_word("=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?=").unwrap(),
+            "Keld Jørn Simonsen"
+        );
+        assert_eq!(
+            decode_encoded_words(
+                "=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?= =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?="
+            ),
+            "If you can read this you understand the example."
+        );
+    }
+
+    #[test]
+    fn charsets() {
+        assert_eq!(decode_encoded_word("=?iso-8859-15?q?=A4?=").unwrap(), "€");
+        assert_eq!(
+            decode_encoded_word("=?windows-1252?q?=80=96?=").unwrap(),
+            "€–"
+        );
+        assert_eq!(decode_encoded_word("=?us-ascii?q?=E9?="), None);
+        assert_eq!(decode_encoded_word("=?iso-8859-2?q?_b?=").unwrap(), " b");
+        assert_eq!(decode_encoded_word("=?iso-8859-2?q?=E9?="), None);
+        assert_eq!(decode_encoded_word("=?utf-8?q?=FF?="), None);
+        assert_eq!(decode_encoded_word("=?UTF-8*en?Q?hi?=").unwrap(), "hi");
+    }
+
+    #[test]
+    fn malformed_words() {
+        for w in [
+            "=?utf-8?q?a",
+            "=?utf-8?x?a?=",
+            "=??q?a?=",
+            "=?utf-8?q??=",
+            "=?utf-8?q?a b?=",
+            "=?utf-8?q?=G0?=",
+            "=?utf-8?q?a?b?=",
+        ] {
+            assert_eq!(decode_encoded_word(w), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn encoder_word_length() {
+        let s = "é".repeat(200);
+        let enc = encode_phrase(&s);
+        assert!(enc.split(' ').all(|w| w.len() <= MAX_ENCODED_WORD_LEN));
+        assert_eq!(decode_encoded_words(&enc), s);
+        let a = "a b".repeat(100);
+        let enc = encode_phrase(&a);
+        assert!(
+            enc.split(' ')
+                .all(|w| w.len() <= MAX_ENCODED_WORD_LEN && w.starts_with("=?UTF-8?Q?"))
+        );
+        assert_eq!(decode_encoded_words(&enc), a);
+    }
+}

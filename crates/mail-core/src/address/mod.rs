@@ -14,6 +14,9 @@ pub mod encoded_word;
 pub mod rfc5321;
 pub mod rfc5322;
 
+// `Mailbox` and the error type stay under `rfc5322::`: `rfc5321` has a `Mailbox` of its own.
+pub use rfc5322::{AddrSpec, Address, AddressList, Group, MailboxList};
+
 /// Returns whether `b` is an `atext` character (RFC 5322 §3.2.3, RFC 5321 §4.1.2 `atext`).
 ///
 /// ```abnf
