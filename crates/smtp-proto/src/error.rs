@@ -1,5 +1,7 @@
 //! The error enums of this crate, one per boundary.
 
+use crate::reply::Reply;
+
 /// Why bytes from a server are not an SMTP reply, or a reply cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -93,6 +95,46 @@ pub enum SendError {
     /// The reply could not be built (a control character in configured text).
     #[error("invalid reply text")]
     InvalidReply,
+    /// No SASL mechanism fits: the server offers none that the configuration allows for
+    /// these credentials.
+    #[error("no usable authentication mechanism")]
+    NoMechanism,
+    /// The message needs an extension the server did not offer.
+    #[error("the server does not offer {0}")]
+    NotOffered(&'static str),
+    /// The declared size is over the server's `SIZE` limit.
+    #[error("message of {size} octets exceeds the server's limit of {max}")]
+    TooLarge {
+        /// The message size.
+        size: u64,
+        /// The server's limit.
+        max: u64,
+    },
+}
+
+/// Why a client connection gave up on the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// A reply line is malformed, or a reply crosses the configured limits.
+    #[error("bad reply: {0}")]
+    Reply(ReplyError),
+    /// A reply line is longer than the configured limit.
+    #[error("reply line too long")]
+    ReplyTooLong,
+    /// A reply line ended with a bare LF or held a bare CR.
+    #[error("bare CR or LF in a reply")]
+    BareNewline,
+    /// A reply came that answers no command.
+    #[error("unexpected reply {0}")]
+    UnexpectedReply(Reply),
+    /// The server refused to greet or to accept EHLO/HELO.
+    #[error("refused: {0}")]
+    Refused(Reply),
+    /// Bytes came with or after the `220` to STARTTLS, before the TLS handshake: they may
+    /// be injected plaintext (RFC 3207 §4.2), so the connection is dropped.
+    #[error("data received after the STARTTLS reply, before TLS")]
+    DataAfterStartTls,
 }
 
 /// Why a server connection stopped processing input.

@@ -11,6 +11,7 @@
 //! | [`command`] | commands and their ESMTP parameters                | 5321 §4.1, 1870, 2852, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 7293, 8689, 1985, 2033 |
 //! | [`reply`]   | replies, reply codes, enhanced status codes         | 5321 §4.2, 2034, 3463 |
 //! | [`server`]  | the server state machine (SMTP and LMTP)           | 5321, 2033, 2920, 3030, 3207, 4954 |
+//! | [`client`]  | the client state machine (SMTP and LMTP)           | 5321, 2033, 2920, 3030, 3207, 4954 |
 //! | [`error`]   | the error enums                                     | |
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -24,6 +25,7 @@
 )]
 
 pub mod capability;
+pub mod client;
 pub mod command;
 pub mod error;
 pub mod reply;

@@ -334,6 +334,15 @@ impl Reply {
         Ok(Self { code, lines: out })
     }
 
+    /// Returns a one-line reply from text known to be valid (no control characters).
+    pub(crate) fn trusted(code: ReplyCode, text: &'static str) -> Self {
+        debug_assert!(is_text(text));
+        Self {
+            code,
+            lines: vec![text.to_owned()],
+        }
+    }
+
     /// Returns the reply code.
     pub const fn code(&self) -> ReplyCode {
         self.code
