@@ -865,10 +865,8 @@ impl Connection {
             }
             o.in_body = true;
             self.events.push_back(Event::SendBody);
-        } else if o.accepted.is_empty() {
-            self.outgoing = None;
-            self.events.push_back(Event::TransactionFailed(reply));
         } else {
+            // The server keeps the MAIL transaction after a refused DATA: reset it.
             self.fail_transaction(reply);
         }
     }
@@ -879,7 +877,8 @@ impl Connection {
         };
         if let Some(failed) = o.failed.take() {
             if failed.code() == ReplyCode::START_MAIL_INPUT {
-                // The empty content after a 354 with no recipient: the transaction failed.
+                // The empty content after a 354 with no recipient: the transaction failed
+                // (a server that accepted it has nobody to deliver to).
                 self.outgoing = None;
                 self.events.push_back(Event::TransactionFailed(reply));
                 return;
