@@ -209,8 +209,9 @@ enum Expect {
     Data,
     DataEnd,
     Bdat { last: bool },
-    /// RSET sent by the client itself after a failed transaction; its reply is not shown.
-    QuietRset,
+    /// RSET sent by the client itself after a failed transaction; when its reply comes the
+    /// failure (this reply) is reported, so the session is idle again by then.
+    ResetAfter(Reply),
     /// A command from the application; its reply becomes [`Event::Reply`].
     Plain,
     Quit,
@@ -780,7 +781,7 @@ impl Connection {
                     o.failed = Some(reply);
                 }
             }
-            Expect::QuietRset => {}
+            Expect::ResetAfter(failure) => self.events.push_back(Event::TransactionFailed(failure)),
             Expect::Plain => self.events.push_back(Event::Reply(reply)),
             Expect::Quit => {
                 self.closed = true;
@@ -842,8 +843,7 @@ impl Connection {
     /// Ends a failed transaction and resets the server's side of it.
     fn fail_transaction(&mut self, reply: Reply) {
         self.outgoing = None;
-        self.command(&Command::Rset, Expect::QuietRset);
-        self.events.push_back(Event::TransactionFailed(reply));
+        self.command(&Command::Rset, Expect::ResetAfter(reply));
     }
 
     fn on_data_reply(&mut self, reply: Reply) {
