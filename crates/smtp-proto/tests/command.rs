@@ -247,8 +247,7 @@ fn cr_or_lf_cannot_get_into_an_encoded_argument() {
         assert!(format!("<{bad}@x.example>").parse::<ReversePath>().is_err(), "{bad:?}");
     }
     // xtext-encoded values carry any character safely.
-    let mut p = MailParameters::default();
-    p.envid = Some("a b=c+d".into());
+    let p = MailParameters { envid: Some("a b=c+d".into()), ..MailParameters::default() };
     let mut out = bytes::BytesMut::new();
     p.encode(&mut out);
     assert_eq!(&out[..], b" ENVID=a+20b+3Dc+2Bd");
