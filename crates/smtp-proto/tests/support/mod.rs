@@ -7,7 +7,7 @@
 //! script marks the line with `S=` instead of `S:`. The application under test answers each
 //! event that needs an answer with the very reply the script expects next, so an RFC's own
 //! texts can be used verbatim; SASL checks go through `auth`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use bytes::Bytes;
 use mail_core::sasl::server::{Answer, Verification};
