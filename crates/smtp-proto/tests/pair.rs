@@ -485,7 +485,7 @@ fn seed_overview_smtp_handshake_client_role() {
     // the overview's client lines (with EHLO, as a modern client says it).
     let mut client = client::Connection::new(client::Config::new(HeloDomain::parse(b"mydomain.com").unwrap()));
     let mut out = String::new();
-    let mut step = |server: &str, client: &mut client::Connection, out: &mut String| {
+    let step = |server: &str, client: &mut client::Connection, out: &mut String| {
         client.receive(server.as_bytes());
         while let Some(e) = client.next_event().unwrap() {
             match e {
@@ -503,7 +503,7 @@ fn seed_overview_smtp_handshake_client_role() {
                 _ => {}
             }
         }
-        out.push_str(&String::from_utf8(client.take_output().to_vec()).unwrap());
+        out.push_str(core::str::from_utf8(&client.take_output()).unwrap());
     };
     step("220 mydomain.com ESMTP\r\n", &mut client, &mut out);
     step("250 mydomain.com, pleased to meet you\r\n", &mut client, &mut out);
