@@ -103,7 +103,9 @@ impl Capability {
             .bytes()
             .next()
             .is_some_and(|b| b.is_ascii_alphanumeric())
-            && keyword.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && keyword
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !valid {
             return Err(ReplyError::Syntax {
                 offset: 0,
@@ -136,12 +138,12 @@ impl Capability {
                 .map(Self::Auth),
             ("DELIVERBY", []) => Some(Self::DeliverBy(None)),
             ("DELIVERBY", [n]) => number(n).map(|n| Self::DeliverBy(Some(n))),
-            ("FUTURERELEASE", [interval, date]) => number(interval).map(|max_interval| {
-                Self::FutureRelease {
+            ("FUTURERELEASE", [interval, date]) => {
+                number(interval).map(|max_interval| Self::FutureRelease {
                     max_interval,
                     max_date_time: (*date).to_owned(),
-                }
-            }),
+                })
+            }
             ("MT-PRIORITY", []) => Some(Self::MtPriority(None)),
             ("MT-PRIORITY", [profile]) => Some(Self::MtPriority(Some((*profile).to_owned()))),
             ("LIMITS", limits) if !limits.is_empty() => limits
@@ -354,15 +356,15 @@ mod tests {
         assert!(ehlo.has(&Capability::Pipelining));
         assert!(ehlo.has(&Capability::Chunking));
         assert!(ehlo.has(&Capability::SmtpUtf8));
-        assert_eq!(
-            ehlo.auth_mechanisms(),
-            [Mechanism::Plain, Mechanism::Login]
-        );
+        assert_eq!(ehlo.auth_mechanisms(), [Mechanism::Plain, Mechanism::Login]);
     }
 
     #[test]
     fn keywords_are_case_insensitive() {
-        assert_eq!(Capability::parse("pipelining").unwrap(), Capability::Pipelining);
+        assert_eq!(
+            Capability::parse("pipelining").unwrap(),
+            Capability::Pipelining
+        );
         assert_eq!(
             Capability::parse("auth scram-sha-256").unwrap(),
             Capability::Auth(vec![Mechanism::ScramSha256])
@@ -384,7 +386,10 @@ mod tests {
                     max_date_time: "2026-12-04T12:00:00Z".into(),
                 },
             ),
-            ("MT-PRIORITY MIXER", Capability::MtPriority(Some("MIXER".into()))),
+            (
+                "MT-PRIORITY MIXER",
+                Capability::MtPriority(Some("MIXER".into())),
+            ),
             (
                 "LIMITS RCPTMAX=20 MAILMAX=5",
                 Capability::Limits(vec![("RCPTMAX".into(), 20), ("MAILMAX".into(), 5)]),

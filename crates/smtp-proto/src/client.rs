@@ -116,10 +116,16 @@ pub struct MailTransaction {
 
 impl MailTransaction {
     /// Returns a transaction from `reverse_path` to `recipients`, no parameters.
-    pub fn new(reverse_path: ReversePath, recipients: impl IntoIterator<Item = ForwardPath>) -> Self {
+    pub fn new(
+        reverse_path: ReversePath,
+        recipients: impl IntoIterator<Item = ForwardPath>,
+    ) -> Self {
         Self {
             reverse_path,
-            recipients: recipients.into_iter().map(|r| (r, RcptParameters::default())).collect(),
+            recipients: recipients
+                .into_iter()
+                .map(|r| (r, RcptParameters::default()))
+                .collect(),
             parameters: MailParameters::default(),
             size: None,
             eight_bit: false,
@@ -208,7 +214,9 @@ enum Expect {
     Rcpt(usize),
     Data,
     DataEnd,
-    Bdat { last: bool },
+    Bdat {
+        last: bool,
+    },
     /// RSET sent by the client itself after a failed transaction; when its reply comes the
     /// failure (this reply) is reported, so the session is idle again by then.
     ResetAfter(Reply),
@@ -344,7 +352,11 @@ impl Connection {
     }
 
     fn ready_for_command(&self) -> bool {
-        !self.closed && self.capabilities.is_some() && self.expect.is_empty() && self.outgoing.is_none() && !self.tls_pending
+        !self.closed
+            && self.capabilities.is_some()
+            && self.expect.is_empty()
+            && self.outgoing.is_none()
+            && !self.tls_pending
     }
 
     fn has(&self, cap: &Capability) -> bool {
@@ -406,14 +418,22 @@ impl Connection {
     /// # Errors
     /// [`SendError::NotAllowed`] when busy, already authenticated, or without TLS (unless
     /// [`Config::allow_plaintext_auth`]); [`SendError::NoMechanism`] when no mechanism fits.
-    pub fn authenticate(&mut self, credentials: Credentials, nonce: &Nonce) -> Result<(), SendError> {
+    pub fn authenticate(
+        &mut self,
+        credentials: Credentials,
+        nonce: &Nonce,
+    ) -> Result<(), SendError> {
         if !self.ready_for_command() || self.authenticated {
             return Err(SendError::NotAllowed);
         }
         if !(self.tls_active || self.config.allow_plaintext_auth) {
             return Err(SendError::NotAllowed);
         }
-        let offered = self.capabilities.as_ref().map(EhloReply::auth_mechanisms).unwrap_or_default();
+        let offered = self
+            .capabilities
+            .as_ref()
+            .map(EhloReply::auth_mechanisms)
+            .unwrap_or_default();
         let fitting: Vec<Mechanism> = self
             .config
             .mechanisms
@@ -444,7 +464,8 @@ impl Connection {
         line.extend_from_slice(b"\r\n");
         if deferred {
             // Rebuild the exchange so the first step answers the empty challenge.
-            auth = Authentication::new(mechanism, credentials, nonce).map_err(|_| SendError::NoMechanism)?;
+            auth = Authentication::new(mechanism, credentials, nonce)
+                .map_err(|_| SendError::NoMechanism)?;
         }
         self.output.extend_from_slice(&line);
         self.expect.push_back(Expect::Auth);
@@ -465,7 +486,8 @@ impl Connection {
             return Err(SendError::NotAllowed);
         }
         let mut parameters = mail.parameters.clone();
-        let needs_utf8 = mail.reverse_path.needs_smtputf8() || mail.recipients.iter().any(|(r, _)| r.needs_smtputf8());
+        let needs_utf8 = mail.reverse_path.needs_smtputf8()
+            || mail.recipients.iter().any(|(r, _)| r.needs_smtputf8());
         if needs_utf8 || parameters.smtputf8 {
             if !self.has(&Capability::SmtpUtf8) {
                 return Err(SendError::NotOffered("SMTPUTF8"));
@@ -531,7 +553,13 @@ impl Connection {
         });
         if pipelining {
             for (i, forward_path, parameters) in pending_rcpts {
-                self.command(&Command::Rcpt { forward_path, parameters }, Expect::Rcpt(i));
+                self.command(
+                    &Command::Rcpt {
+                        forward_path,
+                        parameters,
+                    },
+                    Expect::Rcpt(i),
+                );
             }
             if !bdat {
                 self.command(&Command::Data, Expect::Data);
@@ -559,7 +587,8 @@ impl Connection {
             if chunk.is_empty() {
                 return Ok(());
             }
-            self.output.extend_from_slice(format!("BDAT {}\r\n", chunk.len()).as_bytes());
+            self.output
+                .extend_from_slice(format!("BDAT {}\r\n", chunk.len()).as_bytes());
             self.output.extend_from_slice(chunk);
             self.expect.push_back(Expect::Bdat { last: false });
         } else {
@@ -672,7 +701,9 @@ impl Connection {
                     return Ok(None);
                 }
                 Some(Ok(line)) => line,
-                Some(Err(LineError::TooLong { .. })) => return Err(self.fail(ClientError::ReplyTooLong)),
+                Some(Err(LineError::TooLong { .. })) => {
+                    return Err(self.fail(ClientError::ReplyTooLong));
+                }
                 Some(Err(_)) => return Err(self.fail(ClientError::BareNewline)),
             };
             let reply = match self.parser.push_line(&line) {
@@ -718,7 +749,8 @@ impl Connection {
             }
             Expect::Ehlo => {
                 if reply.code().is_positive_completion() {
-                    let caps = EhloReply::from_reply(&reply).map_err(|e| self.fail(ClientError::Reply(e)))?;
+                    let caps = EhloReply::from_reply(&reply)
+                        .map_err(|e| self.fail(ClientError::Reply(e)))?;
                     self.capabilities = Some(caps.clone());
                     self.events.push_back(Event::Ready(caps));
                 } else if !self.config.lmtp && matches!(reply.code().get(), 500 | 502) {
@@ -734,7 +766,11 @@ impl Connection {
                     return Err(self.fail(ClientError::Refused(reply)));
                 }
                 let caps = EhloReply {
-                    domain: reply.lines().first().map(|l| l.split(' ').next().unwrap_or_default().to_owned()).unwrap_or_default(),
+                    domain: reply
+                        .lines()
+                        .first()
+                        .map(|l| l.split(' ').next().unwrap_or_default().to_owned())
+                        .unwrap_or_default(),
                     greeting: None,
                     capabilities: Vec::new(),
                 };
@@ -765,8 +801,13 @@ impl Connection {
                     if reply.code().is_positive_completion() && o.mail_ok {
                         o.accepted.push(i);
                     }
-                    if o.mail_ok && let Some(fp) = o.recipients.get(i) {
-                        self.events.push_back(Event::Recipient { forward_path: fp.clone(), reply });
+                    if o.mail_ok
+                        && let Some(fp) = o.recipients.get(i)
+                    {
+                        self.events.push_back(Event::Recipient {
+                            forward_path: fp.clone(),
+                            reply,
+                        });
                     }
                 }
                 self.after_mail_or_rcpt();
@@ -800,7 +841,11 @@ impl Connection {
         let total = o.recipients.len();
         if !o.mail_ok {
             // Pipelined RCPTs and DATA after a refused MAIL get 503s; wait for them all.
-            if self.expect.iter().any(|e| matches!(e, Expect::Rcpt(_) | Expect::Data)) {
+            if self
+                .expect
+                .iter()
+                .any(|e| matches!(e, Expect::Rcpt(_) | Expect::Data))
+            {
                 return;
             }
             self.unpipelined.clear();
@@ -811,7 +856,13 @@ impl Connection {
             return;
         }
         if let Some((i, forward_path, parameters)) = self.unpipelined.pop_front() {
-            self.command(&Command::Rcpt { forward_path, parameters }, Expect::Rcpt(i));
+            self.command(
+                &Command::Rcpt {
+                    forward_path,
+                    parameters,
+                },
+                Expect::Rcpt(i),
+            );
             return;
         }
         if o.answered < total {
@@ -886,7 +937,11 @@ impl Connection {
             // An earlier BDAT chunk failed: report that reply for everyone.
             o.failed = Some(failed);
         }
-        let index = if self.config.lmtp { o.final_replies.len() } else { 0 };
+        let index = if self.config.lmtp {
+            o.final_replies.len()
+        } else {
+            0
+        };
         let reply = o.failed.clone().unwrap_or(reply);
         if self.config.lmtp {
             if let Some(fp) = o.accepted.get(index).and_then(|&i| o.recipients.get(i)) {
@@ -905,20 +960,30 @@ impl Connection {
             }
         }
         if let Some(o) = self.outgoing.take() {
-            self.events.push_back(Event::MessageSent { replies: o.final_replies });
+            self.events.push_back(Event::MessageSent {
+                replies: o.final_replies,
+            });
         }
     }
 
     fn on_auth_reply(&mut self, reply: Reply) {
         let Some(auth) = &mut self.auth else {
-            self.events.push_back(Event::AuthenticationFailed { reply, reason: None });
+            self.events.push_back(Event::AuthenticationFailed {
+                reply,
+                reason: None,
+            });
             return;
         };
         if reply.code() == ReplyCode::AUTH_CHALLENGE {
-            let text = reply.lines().first().map(String::as_str).unwrap_or_default();
-            let response = sasl::decode_challenge(text.as_bytes(), sasl::server::DEFAULT_MAX_RESPONSE_LEN)
-                .map_err(|_| ())
-                .and_then(|challenge| auth.step(&challenge).map_err(|_| ()));
+            let text = reply
+                .lines()
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default();
+            let response =
+                sasl::decode_challenge(text.as_bytes(), sasl::server::DEFAULT_MAX_RESPONSE_LEN)
+                    .map_err(|_| ())
+                    .and_then(|challenge| auth.step(&challenge).map_err(|_| ()));
             match response {
                 Ok(data) => {
                     let mut encoded = Vec::new();
@@ -939,7 +1004,9 @@ impl Connection {
             match verified {
                 Some(Ok(())) => {
                     self.authenticated = true;
-                    let mechanism = auth.map(|a| a.mechanism().clone()).unwrap_or(Mechanism::Plain);
+                    let mechanism = auth
+                        .map(|a| a.mechanism().clone())
+                        .unwrap_or(Mechanism::Plain);
                     self.events.push_back(Event::Authenticated(mechanism));
                 }
                 Some(Err(e)) => self.events.push_back(Event::AuthenticationFailed {
@@ -949,7 +1016,10 @@ impl Connection {
                 None => {}
             }
         } else {
-            self.events.push_back(Event::AuthenticationFailed { reply, reason: None });
+            self.events.push_back(Event::AuthenticationFailed {
+                reply,
+                reason: None,
+            });
         }
     }
 }
@@ -961,8 +1031,10 @@ fn fits(mechanism: &Mechanism, credentials: &Credentials) -> bool {
         (
             Mechanism::Plain | Mechanism::Login | Mechanism::CramMd5 | Mechanism::ScramSha256,
             Credentials::Password { .. }
-        ) | (Mechanism::OAuthBearer | Mechanism::XOAuth2, Credentials::Bearer { .. })
-            | (Mechanism::External, Credentials::External { .. })
+        ) | (
+            Mechanism::OAuthBearer | Mechanism::XOAuth2,
+            Credentials::Bearer { .. }
+        ) | (Mechanism::External, Credentials::External { .. })
             | (Mechanism::Anonymous, Credentials::Anonymous { .. })
     )
 }

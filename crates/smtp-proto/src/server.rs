@@ -33,12 +33,12 @@
 
 use bytes::{Bytes, BytesMut};
 use core::time::Duration;
+use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 use mail_core::dot::{DotDecoder, DotEvent};
 use mail_core::line::{BareNewline, LineError, LineFramer};
 use mail_core::message::{Envelope, EsmtpParameter, Recipient};
 use mail_core::sasl::server::{Answer, Authentication, ServerConfig, Step, Verification};
 use mail_core::sasl::{self, ClientResponse, Mechanism, Nonce, ResponseKind};
-use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 
 use crate::capability::{Capability, EhloReply};
 use crate::command::{Argument, Body, Command, HeloDomain, MailParameters, RcptParameters};
@@ -319,7 +319,11 @@ pub enum State {
 enum Phase {
     Command,
     Data(DotDecoder),
-    Bdat { remaining: u64, last: bool, discard: bool },
+    Bdat {
+        remaining: u64,
+        last: bool,
+        discard: bool,
+    },
     Auth(Box<Authentication>),
     TlsHandshake,
     Closed,
@@ -328,10 +332,21 @@ enum Phase {
 /// The decision the application owes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pending {
-    Helo { domain: HeloDomain, extended: bool },
-    Mail { reverse_path: ReversePath, parameters: MailParameters },
-    Rcpt { forward_path: ForwardPath, parameters: RcptParameters },
-    MessageEnd { replies_left: usize },
+    Helo {
+        domain: HeloDomain,
+        extended: bool,
+    },
+    Mail {
+        reverse_path: ReversePath,
+        parameters: MailParameters,
+    },
+    Rcpt {
+        forward_path: ForwardPath,
+        parameters: RcptParameters,
+    },
+    MessageEnd {
+        replies_left: usize,
+    },
     Auth,
     Free,
 }
@@ -380,7 +395,10 @@ impl Connection {
     pub fn new(config: Config) -> Self {
         // One framer serves commands and AUTH lines, with the larger limit; each kind of
         // line is then held to its own limit, so an over-long line is always consumed whole.
-        let framer = LineFramer::new(config.max_auth_line.max(config.max_command_line), config.bare_newline);
+        let framer = LineFramer::new(
+            config.max_auth_line.max(config.max_command_line),
+            config.bare_newline,
+        );
         let tls_active = config.tls_active;
         let mut conn = Self {
             config,
@@ -476,7 +494,11 @@ impl Connection {
     /// Queues `421 4.4.2` and closes the connection: the client was silent for too long.
     pub fn timed_out(&mut self) {
         self.abort_message(AbortReason::ConnectionClosed);
-        self.close(ReplyCode::SERVICE_NOT_AVAILABLE, esc(4, 4, 2), "Timeout, closing connection");
+        self.close(
+            ReplyCode::SERVICE_NOT_AVAILABLE,
+            esc(4, 4, 2),
+            "Timeout, closing connection",
+        );
     }
 
     /// Call after the TLS handshake that followed [`Event::StartTls`]: the session starts
@@ -597,10 +619,19 @@ impl Connection {
     }
 
     /// Replies with an error and counts it; closes after too many in a row.
-    fn error(&mut self, code: ReplyCode, enhanced: Option<EnhancedStatusCode>, text: &str) -> Result<(), ServerError> {
+    fn error(
+        &mut self,
+        code: ReplyCode,
+        enhanced: Option<EnhancedStatusCode>,
+        text: &str,
+    ) -> Result<(), ServerError> {
         self.errors += 1;
         if self.config.max_errors > 0 && self.errors >= self.config.max_errors {
-            self.close(ReplyCode::SERVICE_NOT_AVAILABLE, esc(4, 7, 0), "Too many errors, closing connection");
+            self.close(
+                ReplyCode::SERVICE_NOT_AVAILABLE,
+                esc(4, 7, 0),
+                "Too many errors, closing connection",
+            );
             return Err(ServerError::Closed);
         }
         self.reply(code, enhanced, text);
@@ -619,7 +650,10 @@ impl Connection {
 
     fn abort_message(&mut self, reason: AbortReason) {
         let in_message = matches!(self.phase, Phase::Data(_) | Phase::Bdat { .. })
-            || self.transaction.as_ref().is_some_and(|t| t.bdat && !t.failed);
+            || self
+                .transaction
+                .as_ref()
+                .is_some_and(|t| t.bdat && !t.failed);
         if in_message {
             self.events.push_back(Event::MessageAborted { reason });
         }
@@ -638,11 +672,17 @@ impl Connection {
             }
             Some(Err(LineError::BareLf | LineError::BareCr { .. })) | Some(Err(_)) => {
                 // Postfix `smtpd_forbid_bare_newline = reject`: reply and disconnect.
-                self.close(ReplyCode::NO_MAIL_ACCEPTED, esc(5, 5, 2), "Bare CR or LF received, closing connection");
+                self.close(
+                    ReplyCode::NO_MAIL_ACCEPTED,
+                    esc(5, 5, 2),
+                    "Bare CR or LF received, closing connection",
+                );
                 return Err(ServerError::Closed);
             }
         };
-        let is_auth = line.get(..5).is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
+        let is_auth = line
+            .get(..5)
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
         // RFC 5321 §4.5.3.1.4: 512 octets with CRLF; RFC 4954 §4 lets AUTH be longer.
         if !is_auth && line.len() + 2 > self.config.max_command_line {
             self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 2), "Line too long")?;
@@ -662,16 +702,28 @@ impl Connection {
             let args = line.get(5..).unwrap_or_default();
             match crate::command::bdat_size(args) {
                 Some(size) => {
-                    self.phase = Phase::Bdat { remaining: size, last: false, discard: true };
+                    self.phase = Phase::Bdat {
+                        remaining: size,
+                        last: false,
+                        discard: true,
+                    };
                     if let Some(t) = &mut self.transaction {
                         t.failed = true;
                     }
-                    return self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 4), "Syntax: BDAT size [LAST]");
+                    return self.error(
+                        ReplyCode::PARAMETER_SYNTAX_ERROR,
+                        esc(5, 5, 4),
+                        "Syntax: BDAT size [LAST]",
+                    );
                 }
                 None => {
                     // Without a size the chunk cannot be told from commands: stop here.
                     self.abort_message(AbortReason::ConnectionClosed);
-                    self.close(ReplyCode::SERVICE_NOT_AVAILABLE, esc(4, 5, 4), "Unreadable BDAT size, closing connection");
+                    self.close(
+                        ReplyCode::SERVICE_NOT_AVAILABLE,
+                        esc(4, 5, 4),
+                        "Unreadable BDAT size, closing connection",
+                    );
                     return Err(ServerError::Closed);
                 }
             }
@@ -695,14 +747,31 @@ impl Connection {
     fn handle(&mut self, command: Command) -> Result<(), ServerError> {
         let lmtp = self.config.lmtp;
         match command {
-            Command::Helo(domain) if !lmtp => self.ask(Pending::Helo { domain, extended: false }),
-            Command::Ehlo(domain) if !lmtp => self.ask(Pending::Helo { domain, extended: true }),
-            Command::Lhlo(domain) if lmtp => self.ask(Pending::Helo { domain, extended: true }),
-            Command::Helo(_) | Command::Ehlo(_) | Command::Lhlo(_) => {
-                self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 1), "Command not recognized")
-            }
-            Command::Mail { reverse_path, parameters } => self.mail(reverse_path, parameters),
-            Command::Rcpt { forward_path, parameters } => self.rcpt(forward_path, parameters),
+            Command::Helo(domain) if !lmtp => self.ask(Pending::Helo {
+                domain,
+                extended: false,
+            }),
+            Command::Ehlo(domain) if !lmtp => self.ask(Pending::Helo {
+                domain,
+                extended: true,
+            }),
+            Command::Lhlo(domain) if lmtp => self.ask(Pending::Helo {
+                domain,
+                extended: true,
+            }),
+            Command::Helo(_) | Command::Ehlo(_) | Command::Lhlo(_) => self.error(
+                ReplyCode::SYNTAX_ERROR,
+                esc(5, 5, 1),
+                "Command not recognized",
+            ),
+            Command::Mail {
+                reverse_path,
+                parameters,
+            } => self.mail(reverse_path, parameters),
+            Command::Rcpt {
+                forward_path,
+                parameters,
+            } => self.rcpt(forward_path, parameters),
             Command::Data => self.data(),
             Command::Bdat { size, last } => self.bdat(size, last),
             Command::Rset => {
@@ -728,22 +797,36 @@ impl Connection {
             }
             Command::Vrfy(arg) if self.config.application_vrfy => self.ask_free(Event::Vrfy(arg)),
             Command::Vrfy(_) => {
-                self.ok_code(ReplyCode::CANNOT_VRFY, esc(2, 5, 2), "Cannot VRFY user, but will accept message and attempt delivery");
+                self.ok_code(
+                    ReplyCode::CANNOT_VRFY,
+                    esc(2, 5, 2),
+                    "Cannot VRFY user, but will accept message and attempt delivery",
+                );
                 Ok(())
             }
             Command::Expn(arg) if self.config.application_expn => self.ask_free(Event::Expn(arg)),
             Command::Etrn(arg) if self.config.application_etrn => self.ask_free(Event::Etrn(arg)),
-            Command::Expn(_) | Command::Etrn(_) => {
-                self.error(ReplyCode::NOT_IMPLEMENTED, esc(5, 5, 1), "Command not implemented")
-            }
+            Command::Expn(_) | Command::Etrn(_) => self.error(
+                ReplyCode::NOT_IMPLEMENTED,
+                esc(5, 5, 1),
+                "Command not implemented",
+            ),
             Command::StartTls => self.starttls(),
-            Command::Auth { mechanism, initial_response } => {
-                self.auth(mechanism, initial_response.as_ref().map(|r| r.expose().as_slice()))
-            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => self.auth(
+                mechanism,
+                initial_response.as_ref().map(|r| r.expose().as_slice()),
+            ),
             Command::Unknown { verb, arguments } if self.config.application_unknown => {
                 self.ask_free(Event::Unknown { verb, arguments })
             }
-            _ => self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 2), "Command not recognized"),
+            _ => self.error(
+                ReplyCode::SYNTAX_ERROR,
+                esc(5, 5, 2),
+                "Command not recognized",
+            ),
         }
     }
 
@@ -759,12 +842,21 @@ impl Connection {
 
     fn ask(&mut self, pending: Pending) -> Result<(), ServerError> {
         let event = match &pending {
-            Pending::Helo { domain, extended } => Event::Helo { domain: domain.clone(), extended: *extended },
-            Pending::Mail { reverse_path, parameters } => Event::Mail {
+            Pending::Helo { domain, extended } => Event::Helo {
+                domain: domain.clone(),
+                extended: *extended,
+            },
+            Pending::Mail {
+                reverse_path,
+                parameters,
+            } => Event::Mail {
                 reverse_path: reverse_path.clone(),
                 parameters: parameters.clone(),
             },
-            Pending::Rcpt { forward_path, parameters } => Event::Rcpt {
+            Pending::Rcpt {
+                forward_path,
+                parameters,
+            } => Event::Rcpt {
                 forward_path: forward_path.clone(),
                 parameters: parameters.clone(),
             },
@@ -781,7 +873,11 @@ impl Connection {
         Ok(())
     }
 
-    fn mail(&mut self, reverse_path: ReversePath, parameters: MailParameters) -> Result<(), ServerError> {
+    fn mail(
+        &mut self,
+        reverse_path: ReversePath,
+        parameters: MailParameters,
+    ) -> Result<(), ServerError> {
         if self.helo.is_none() {
             return self.bad_sequence("Send HELO/EHLO first");
         }
@@ -790,20 +886,31 @@ impl Connection {
         }
         if self.config.require_auth && !self.authenticated {
             // RFC 4954 §6: 530 Authentication required.
-            return self.error(ReplyCode::AUTH_REQUIRED, esc(5, 7, 0), "Authentication required");
+            return self.error(
+                ReplyCode::AUTH_REQUIRED,
+                esc(5, 7, 0),
+                "Authentication required",
+            );
         }
         let ext = &self.config.extensions;
-        let non_esmtp = !self.esmtp
-            && (parameters != MailParameters::default());
+        let non_esmtp = !self.esmtp && (parameters != MailParameters::default());
         if non_esmtp {
-            return self.error(ReplyCode::PARAMETERS_NOT_RECOGNIZED, esc(5, 5, 4), "Parameters need EHLO");
+            return self.error(
+                ReplyCode::PARAMETERS_NOT_RECOGNIZED,
+                esc(5, 5, 4),
+                "Parameters need EHLO",
+            );
         }
         if let Some(size) = parameters.size
             && self.config.max_message_size > 0
             && size > self.config.max_message_size
         {
             // RFC 1870 §6.1: 552 for a declared size over the fixed maximum.
-            return self.error(ReplyCode::EXCEEDED_STORAGE, esc(5, 3, 4), "Message size exceeds fixed maximum message size");
+            return self.error(
+                ReplyCode::EXCEEDED_STORAGE,
+                esc(5, 3, 4),
+                "Message size exceeds fixed maximum message size",
+            );
         }
         let unsupported = match parameters.body {
             Some(Body::EightBitMime) => !ext.eight_bit_mime,
@@ -818,16 +925,31 @@ impl Connection {
             || parameters.hold_until.is_some()
             || (!parameters.other.is_empty() && !self.config.accept_unknown_parameters);
         if unsupported {
-            return self.error(ReplyCode::PARAMETERS_NOT_RECOGNIZED, esc(5, 5, 4), "Unsupported MAIL parameter");
+            return self.error(
+                ReplyCode::PARAMETERS_NOT_RECOGNIZED,
+                esc(5, 5, 4),
+                "Unsupported MAIL parameter",
+            );
         }
         if reverse_path.needs_smtputf8() && !parameters.smtputf8 {
             // RFC 6531 §3.4: a non-ASCII path needs the SMTPUTF8 parameter.
-            return self.error(ReplyCode::MAILBOX_NAME_NOT_ALLOWED, esc(5, 6, 7), "Non-ASCII address needs SMTPUTF8");
+            return self.error(
+                ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
+                esc(5, 6, 7),
+                "Non-ASCII address needs SMTPUTF8",
+            );
         }
-        self.ask(Pending::Mail { reverse_path, parameters })
+        self.ask(Pending::Mail {
+            reverse_path,
+            parameters,
+        })
     }
 
-    fn rcpt(&mut self, forward_path: ForwardPath, parameters: RcptParameters) -> Result<(), ServerError> {
+    fn rcpt(
+        &mut self,
+        forward_path: ForwardPath,
+        parameters: RcptParameters,
+    ) -> Result<(), ServerError> {
         let Some(t) = &self.transaction else {
             return self.bad_sequence("Need MAIL before RCPT");
         };
@@ -836,20 +958,36 @@ impl Connection {
         }
         if t.envelope.recipients.len() >= self.config.max_recipients {
             // RFC 5321 §4.5.3.1.10: 452 for too many recipients, and the client goes on.
-            self.reply(ReplyCode::INSUFFICIENT_STORAGE, esc(4, 5, 3), "Too many recipients");
+            self.reply(
+                ReplyCode::INSUFFICIENT_STORAGE,
+                esc(4, 5, 3),
+                "Too many recipients",
+            );
             return Ok(());
         }
         let smtputf8 = t.envelope.parameters.iter().any(|p| p.is("SMTPUTF8"));
-        let unsupported = ((parameters.notify.is_some() || parameters.orcpt.is_some()) && !self.config.extensions.dsn)
+        let unsupported = ((parameters.notify.is_some() || parameters.orcpt.is_some())
+            && !self.config.extensions.dsn)
             || parameters.rrvs.is_some()
             || (!parameters.other.is_empty() && !self.config.accept_unknown_parameters);
         if unsupported {
-            return self.error(ReplyCode::PARAMETERS_NOT_RECOGNIZED, esc(5, 5, 4), "Unsupported RCPT parameter");
+            return self.error(
+                ReplyCode::PARAMETERS_NOT_RECOGNIZED,
+                esc(5, 5, 4),
+                "Unsupported RCPT parameter",
+            );
         }
         if forward_path.needs_smtputf8() && !smtputf8 {
-            return self.error(ReplyCode::MAILBOX_NAME_NOT_ALLOWED, esc(5, 6, 7), "Non-ASCII address needs SMTPUTF8");
+            return self.error(
+                ReplyCode::MAILBOX_NAME_NOT_ALLOWED,
+                esc(5, 6, 7),
+                "Non-ASCII address needs SMTPUTF8",
+            );
         }
-        self.ask(Pending::Rcpt { forward_path, parameters })
+        self.ask(Pending::Rcpt {
+            forward_path,
+            parameters,
+        })
     }
 
     fn data(&mut self) -> Result<(), ServerError> {
@@ -861,12 +999,20 @@ impl Connection {
             return self.bad_sequence("DATA after BDAT");
         }
         if t.envelope.recipients.is_empty() {
-            return self.error(ReplyCode::TRANSACTION_FAILED, esc(5, 5, 1), "No valid recipients");
+            return self.error(
+                ReplyCode::TRANSACTION_FAILED,
+                esc(5, 5, 1),
+                "No valid recipients",
+            );
         }
         t.size = 0;
         t.too_large = false;
         self.errors = 0;
-        self.reply(ReplyCode::START_MAIL_INPUT, None, "End data with <CR><LF>.<CR><LF>");
+        self.reply(
+            ReplyCode::START_MAIL_INPUT,
+            None,
+            "End data with <CR><LF>.<CR><LF>",
+        );
         self.phase = Phase::Data(DotDecoder::new(self.config.bare_newline));
         self.events.push_back(Event::MessageStart);
         Ok(())
@@ -880,8 +1026,16 @@ impl Connection {
                 .is_some_and(|t| !t.envelope.recipients.is_empty() && !t.failed);
         if !usable {
             // RFC 3030 §2: the chunk is read even though the command is refused.
-            self.phase = Phase::Bdat { remaining: size, last, discard: true };
-            let text = if self.config.extensions.chunking { "No valid transaction for BDAT" } else { "BDAT not offered" };
+            self.phase = Phase::Bdat {
+                remaining: size,
+                last,
+                discard: true,
+            };
+            let text = if self.config.extensions.chunking {
+                "No valid transaction for BDAT"
+            } else {
+                "BDAT not offered"
+            };
             return self.bad_sequence(text);
         }
         if let Some(t) = &mut self.transaction
@@ -892,13 +1046,21 @@ impl Connection {
             t.too_large = false;
             self.events.push_back(Event::MessageStart);
         }
-        self.phase = Phase::Bdat { remaining: size, last, discard: false };
+        self.phase = Phase::Bdat {
+            remaining: size,
+            last,
+            discard: false,
+        };
         Ok(())
     }
 
     fn starttls(&mut self) -> Result<(), ServerError> {
         if !self.config.extensions.starttls || self.tls_active {
-            return self.error(ReplyCode::BAD_SEQUENCE, esc(5, 5, 1), "TLS already active or not available");
+            return self.error(
+                ReplyCode::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "TLS already active or not available",
+            );
         }
         if self.transaction.is_some() {
             return self.bad_sequence("STARTTLS inside a transaction");
@@ -920,12 +1082,18 @@ impl Connection {
         self.config
             .auth_mechanisms
             .iter()
-            .filter(|m| self.nonce.is_some() || !matches!(m, Mechanism::CramMd5 | Mechanism::ScramSha256))
+            .filter(|m| {
+                self.nonce.is_some() || !matches!(m, Mechanism::CramMd5 | Mechanism::ScramSha256)
+            })
             .cloned()
             .collect()
     }
 
-    fn auth(&mut self, mechanism: Mechanism, initial_response: Option<&[u8]>) -> Result<(), ServerError> {
+    fn auth(
+        &mut self,
+        mechanism: Mechanism,
+        initial_response: Option<&[u8]>,
+    ) -> Result<(), ServerError> {
         if !self.esmtp || self.config.auth_mechanisms.is_empty() {
             return self.bad_sequence("AUTH needs EHLO with AUTH offered");
         }
@@ -938,10 +1106,18 @@ impl Connection {
         }
         if !(self.tls_active || self.config.allow_plaintext_auth) {
             // RFC 4954 §6: 538 Encryption required for requested authentication mechanism.
-            return self.error(ReplyCode::ENCRYPTION_REQUIRED, esc(5, 7, 11), "Encryption required for requested authentication mechanism");
+            return self.error(
+                ReplyCode::ENCRYPTION_REQUIRED,
+                esc(5, 7, 11),
+                "Encryption required for requested authentication mechanism",
+            );
         }
         if !self.offered_mechanisms().contains(&mechanism) {
-            return self.error(ReplyCode::PARAMETER_NOT_IMPLEMENTED, esc(5, 5, 4), "Unrecognized authentication type");
+            return self.error(
+                ReplyCode::PARAMETER_NOT_IMPLEMENTED,
+                esc(5, 5, 4),
+                "Unrecognized authentication type",
+            );
         }
         self.auth_attempts = self.auth_attempts.saturating_add(1);
         let nonce = self
@@ -954,7 +1130,11 @@ impl Connection {
             })
             .or_else(|| "unused".parse().ok());
         let Some(nonce) = nonce else {
-            return self.error(ReplyCode::LOCAL_ERROR, esc(4, 3, 0), "Authentication unavailable");
+            return self.error(
+                ReplyCode::LOCAL_ERROR,
+                esc(4, 3, 0),
+                "Authentication unavailable",
+            );
         };
         let mut sasl_config = ServerConfig::default();
         sasl_config.hostname = self.config.hostname.clone();
@@ -984,7 +1164,11 @@ impl Connection {
                 };
                 self.end_auth();
                 self.authenticated = true;
-                self.ok_code(ReplyCode::AUTH_SUCCEEDED, esc(2, 7, 0), "Authentication successful");
+                self.ok_code(
+                    ReplyCode::AUTH_SUCCEEDED,
+                    esc(2, 7, 0),
+                    "Authentication successful",
+                );
                 self.events.push_back(Event::Authenticated {
                     mechanism,
                     authorization_identity: outcome.authorization_identity,
@@ -995,17 +1179,45 @@ impl Connection {
                 self.end_auth();
                 use mail_core::sasl::server::Failure;
                 let _ = match failure {
-                    Failure::Cancelled => self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 0, 0), "Authentication cancelled"),
-                    Failure::Malformed(_) => self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), "Malformed authentication response"),
-                    Failure::TooLong { .. } => self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 6), "Authentication exchange line is too long"),
-                    Failure::InitialResponseNotAllowed => self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), "Initial response not allowed"),
-                    Failure::UnsupportedMechanism(_) => self.error(ReplyCode::PARAMETER_NOT_IMPLEMENTED, esc(5, 5, 4), "Unrecognized authentication type"),
-                    _ => self.error(ReplyCode::AUTH_INVALID, esc(5, 7, 8), "Authentication credentials invalid"),
+                    Failure::Cancelled => self.error(
+                        ReplyCode::PARAMETER_SYNTAX_ERROR,
+                        esc(5, 0, 0),
+                        "Authentication cancelled",
+                    ),
+                    Failure::Malformed(_) => self.error(
+                        ReplyCode::PARAMETER_SYNTAX_ERROR,
+                        esc(5, 5, 2),
+                        "Malformed authentication response",
+                    ),
+                    Failure::TooLong { .. } => self.error(
+                        ReplyCode::SYNTAX_ERROR,
+                        esc(5, 5, 6),
+                        "Authentication exchange line is too long",
+                    ),
+                    Failure::InitialResponseNotAllowed => self.error(
+                        ReplyCode::PARAMETER_SYNTAX_ERROR,
+                        esc(5, 5, 2),
+                        "Initial response not allowed",
+                    ),
+                    Failure::UnsupportedMechanism(_) => self.error(
+                        ReplyCode::PARAMETER_NOT_IMPLEMENTED,
+                        esc(5, 5, 4),
+                        "Unrecognized authentication type",
+                    ),
+                    _ => self.error(
+                        ReplyCode::AUTH_INVALID,
+                        esc(5, 7, 8),
+                        "Authentication credentials invalid",
+                    ),
                 };
             }
             _ => {
                 self.end_auth();
-                let _ = self.error(ReplyCode::AUTH_INVALID, esc(5, 7, 8), "Authentication failed");
+                let _ = self.error(
+                    ReplyCode::AUTH_INVALID,
+                    esc(5, 7, 8),
+                    "Authentication failed",
+                );
             }
         }
     }
@@ -1024,30 +1236,50 @@ impl Connection {
             Some(Err(LineError::TooLong { .. })) => {
                 // RFC 4954 §4: a line longer than the authentication buffer fails AUTH with 500.
                 self.end_auth();
-                let _ = self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 6), "Authentication exchange line is too long");
+                let _ = self.error(
+                    ReplyCode::SYNTAX_ERROR,
+                    esc(5, 5, 6),
+                    "Authentication exchange line is too long",
+                );
                 return true;
             }
             Some(Err(_)) => {
                 self.end_auth();
-                let _ = self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), "Bare CR or LF in authentication response");
+                let _ = self.error(
+                    ReplyCode::PARAMETER_SYNTAX_ERROR,
+                    esc(5, 5, 2),
+                    "Bare CR or LF in authentication response",
+                );
                 return true;
             }
         };
         if line.len() + 2 > self.config.max_auth_line {
             self.end_auth();
-            let _ = self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 6), "Authentication exchange line is too long");
+            let _ = self.error(
+                ReplyCode::SYNTAX_ERROR,
+                esc(5, 5, 6),
+                "Authentication exchange line is too long",
+            );
             return true;
         }
         let Phase::Auth(auth) = &mut self.phase else {
             return true;
         };
-        let step = match sasl::decode_response(&line, ResponseKind::Continuation, self.config.max_auth_line) {
+        let step = match sasl::decode_response(
+            &line,
+            ResponseKind::Continuation,
+            self.config.max_auth_line,
+        ) {
             Ok(ClientResponse::Cancel) => auth.cancel(),
             Ok(ClientResponse::Data(data)) => auth.step(data.expose()),
             Err(_) => {
                 // RFC 4954 §4: "it MUST reject the AUTH command with a 501 reply".
                 self.end_auth();
-                let _ = self.error(ReplyCode::PARAMETER_SYNTAX_ERROR, esc(5, 5, 2), "Cannot decode response");
+                let _ = self.error(
+                    ReplyCode::PARAMETER_SYNTAX_ERROR,
+                    esc(5, 5, 2),
+                    "Cannot decode response",
+                );
                 return true;
             }
         };
@@ -1092,11 +1324,21 @@ impl Connection {
                 let too_large = self.transaction.as_ref().is_some_and(|t| t.too_large);
                 if too_large {
                     self.transaction = None;
-                    let _ = self.error(ReplyCode::EXCEEDED_STORAGE, esc(5, 3, 4), "Message size exceeds fixed maximum message size");
+                    let _ = self.error(
+                        ReplyCode::EXCEEDED_STORAGE,
+                        esc(5, 3, 4),
+                        "Message size exceeds fixed maximum message size",
+                    );
                 } else if result.is_err() {
-                    self.events.push_back(Event::MessageAborted { reason: AbortReason::BareNewline });
+                    self.events.push_back(Event::MessageAborted {
+                        reason: AbortReason::BareNewline,
+                    });
                     self.transaction = None;
-                    let _ = self.error(ReplyCode::MAILBOX_UNAVAILABLE, esc(5, 5, 2), "Bare CR or LF in message data");
+                    let _ = self.error(
+                        ReplyCode::MAILBOX_UNAVAILABLE,
+                        esc(5, 5, 2),
+                        "Bare CR or LF in message data",
+                    );
                 } else {
                     self.message_end();
                 }
@@ -1118,7 +1360,9 @@ impl Connection {
         t.size = t.size.saturating_add(chunk.len() as u64);
         if max > 0 && t.size > max {
             t.too_large = true;
-            self.events.push_back(Event::MessageAborted { reason: AbortReason::TooLarge });
+            self.events.push_back(Event::MessageAborted {
+                reason: AbortReason::TooLarge,
+            });
             return;
         }
         self.events.push_back(Event::MessageData(chunk));
@@ -1128,21 +1372,34 @@ impl Connection {
         let Some(t) = &self.transaction else {
             return;
         };
-        let replies_left = if self.config.lmtp { t.envelope.recipients.len().max(1) } else { 1 };
-        self.events.push_back(Event::MessageEnd { envelope: t.envelope.clone() });
+        let replies_left = if self.config.lmtp {
+            t.envelope.recipients.len().max(1)
+        } else {
+            1
+        };
+        self.events.push_back(Event::MessageEnd {
+            envelope: t.envelope.clone(),
+        });
         self.pending = Some(Pending::MessageEnd { replies_left });
     }
 
     /// Reads BDAT content. Returns false when more input is needed.
     fn step_bdat(&mut self) -> bool {
-        let Phase::Bdat { remaining, last, discard } = &mut self.phase else {
+        let Phase::Bdat {
+            remaining,
+            last,
+            discard,
+        } = &mut self.phase
+        else {
             return false;
         };
         if *remaining > 0 {
             if self.input.is_empty() {
                 return false;
             }
-            let take = usize::try_from(*remaining).unwrap_or(usize::MAX).min(self.input.len());
+            let take = usize::try_from(*remaining)
+                .unwrap_or(usize::MAX)
+                .min(self.input.len());
             let chunk = self.input.split_to(take).freeze();
             *remaining -= take as u64;
             if !*discard {
@@ -1165,7 +1422,11 @@ impl Connection {
             if let Some(t) = &mut self.transaction {
                 t.failed = true;
             }
-            let _ = self.error(ReplyCode::EXCEEDED_STORAGE, esc(5, 3, 4), "Message size exceeds fixed maximum message size");
+            let _ = self.error(
+                ReplyCode::EXCEEDED_STORAGE,
+                esc(5, 3, 4),
+                "Message size exceeds fixed maximum message size",
+            );
             if last {
                 self.transaction = None;
             }
@@ -1193,9 +1454,10 @@ impl Connection {
     pub fn accept(&mut self) -> Result<(), SendError> {
         let reply = match &self.pending {
             Some(Pending::Helo { extended: true, .. }) => self.ehlo_reply()?,
-            Some(Pending::Helo { extended: false, .. }) => {
-                Reply::new(ReplyCode::OK, None, &self.config.hostname).map_err(|_| SendError::InvalidReply)?
-            }
+            Some(Pending::Helo {
+                extended: false, ..
+            }) => Reply::new(ReplyCode::OK, None, &self.config.hostname)
+                .map_err(|_| SendError::InvalidReply)?,
             Some(Pending::Mail { .. }) => self.standard(ReplyCode::OK, esc(2, 1, 0), "Ok")?,
             Some(Pending::Rcpt { .. }) => self.standard(ReplyCode::OK, esc(2, 1, 5), "Ok")?,
             Some(Pending::MessageEnd { replies_left }) => {
@@ -1211,7 +1473,12 @@ impl Connection {
         self.send(reply)
     }
 
-    fn standard(&self, code: ReplyCode, enhanced: Option<EnhancedStatusCode>, text: &str) -> Result<Reply, SendError> {
+    fn standard(
+        &self,
+        code: ReplyCode,
+        enhanced: Option<EnhancedStatusCode>,
+        text: &str,
+    ) -> Result<Reply, SendError> {
         Reply::new(code, self.enhanced(enhanced), text).map_err(|_| SendError::InvalidReply)
     }
 
@@ -1222,7 +1489,9 @@ impl Connection {
         if ext.pipelining {
             caps.push(Capability::Pipelining);
         }
-        caps.push(Capability::Size((self.config.max_message_size > 0).then_some(self.config.max_message_size)));
+        caps.push(Capability::Size(
+            (self.config.max_message_size > 0).then_some(self.config.max_message_size),
+        ));
         if ext.eight_bit_mime {
             caps.push(Capability::EightBitMime);
         }
@@ -1289,7 +1558,10 @@ impl Connection {
                     self.esmtp = extended;
                 }
             }
-            Pending::Mail { reverse_path, parameters } => {
+            Pending::Mail {
+                reverse_path,
+                parameters,
+            } => {
                 if positive {
                     let mut envelope = Envelope::new(reverse_path);
                     envelope.parameters = mail_parameters_wire(&parameters);
@@ -1302,7 +1574,10 @@ impl Connection {
                     });
                 }
             }
-            Pending::Rcpt { forward_path, parameters } => {
+            Pending::Rcpt {
+                forward_path,
+                parameters,
+            } => {
                 if positive && let Some(t) = &mut self.transaction {
                     t.envelope.recipients.push(Recipient {
                         forward_path,
@@ -1312,7 +1587,9 @@ impl Connection {
             }
             Pending::MessageEnd { replies_left } => {
                 if replies_left > 1 {
-                    self.pending = Some(Pending::MessageEnd { replies_left: replies_left - 1 });
+                    self.pending = Some(Pending::MessageEnd {
+                        replies_left: replies_left - 1,
+                    });
                 } else {
                     self.transaction = None;
                 }

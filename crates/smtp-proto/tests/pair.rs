@@ -1,6 +1,11 @@
 //! The client state machine talking to the server state machine in memory, and client
 //! behaviour against scripted servers.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use mail_core::address::rfc5321::ForwardPath;
 use mail_core::sasl::client::Credentials;
@@ -51,22 +56,38 @@ fn server_app(conn: &mut server::Connection, side: &mut ServerSide) {
             Err(_) => continue,
         };
         match event {
-            server::Event::Rcpt { forward_path, .. } if forward_path.to_string().contains("nobody") => {
+            server::Event::Rcpt { forward_path, .. }
+                if forward_path.to_string().contains("nobody") =>
+            {
                 conn.send(
-                    Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, EnhancedStatusCode::new(5, 1, 1), "No such user").unwrap(),
+                    Reply::new(
+                        ReplyCode::MAILBOX_UNAVAILABLE,
+                        EnhancedStatusCode::new(5, 1, 1),
+                        "No such user",
+                    )
+                    .unwrap(),
                 )
                 .unwrap();
             }
             server::Event::MessageStart => side.current.clear(),
             server::Event::MessageData(d) => side.current.extend_from_slice(&d),
             server::Event::MessageEnd { envelope } => {
-                let rcpts = envelope.recipients.iter().map(|r| r.forward_path.to_string()).collect();
-                side.messages.push((rcpts, std::mem::take(&mut side.current)));
+                let rcpts = envelope
+                    .recipients
+                    .iter()
+                    .map(|r| r.forward_path.to_string())
+                    .collect();
+                side.messages
+                    .push((rcpts, std::mem::take(&mut side.current)));
                 conn.accept().unwrap();
             }
             server::Event::AuthVerify(v) => {
                 let answer = match v {
-                    Verification::Password { authentication_identity, password, .. } => {
+                    Verification::Password {
+                        authentication_identity,
+                        password,
+                        ..
+                    } => {
                         if authentication_identity == "alice" && password.expose() == "secret" {
                             Answer::Accept
                         } else {
@@ -77,13 +98,18 @@ fn server_app(conn: &mut server::Connection, side: &mut ServerSide) {
                         Answer::Password(mail_core::Secret::new("secret".into()))
                     }
                     Verification::Scram { username, .. } if username == "alice" => {
-                        Answer::ScramCredentials(ScramCredentials::derive("secret", &salt(), 4096).unwrap())
+                        Answer::ScramCredentials(
+                            ScramCredentials::derive("secret", &salt(), 4096).unwrap(),
+                        )
                     }
                     _ => Answer::Reject,
                 };
                 conn.auth_answer(answer).unwrap();
             }
-            server::Event::Authenticated { authentication_identity, .. } => side.authenticated = authentication_identity,
+            server::Event::Authenticated {
+                authentication_identity,
+                ..
+            } => side.authenticated = authentication_identity,
             server::Event::StartTls => conn.tls_established().unwrap(),
             server::Event::InputDiscarded { len } => side.discarded += len,
             e if e.needs_answer() => conn.accept().unwrap(),
@@ -124,14 +150,20 @@ fn next_action(conn: &mut client::Connection, side: &mut ClientSide) {
     }
     match side.actions.remove(0) {
         Action::StartTls => conn.starttls().unwrap(),
-        Action::Auth(creds) => conn.authenticate(creds, &"rOprNGfwEbeRWgbNEkqO".parse::<Nonce>().unwrap()).unwrap(),
+        Action::Auth(creds) => conn
+            .authenticate(creds, &"rOprNGfwEbeRWgbNEkqO".parse::<Nonce>().unwrap())
+            .unwrap(),
         Action::Send(mail) => conn.send_mail(mail).unwrap(),
         Action::Quit => conn.quit().unwrap(),
     }
 }
 
 /// Runs both machines until neither has anything to say; returns the bytes exchanged.
-fn run(server_config: server::Config, client_config: client::Config, side: ClientSide) -> (ServerSide, ClientSide, usize) {
+fn run(
+    server_config: server::Config,
+    client_config: client::Config,
+    side: ClientSide,
+) -> (ServerSide, ClientSide, usize) {
     let mut server = server::Connection::new(server_config);
     server.set_nonce("3rfcNHYJY1ZVvWVs7j".parse().unwrap());
     let mut client = client::Connection::new(client_config);
@@ -161,7 +193,10 @@ fn fp(s: &str) -> ForwardPath {
 }
 
 fn mail(to: &[&str]) -> MailTransaction {
-    MailTransaction::new("<sender@client.example>".parse().unwrap(), to.iter().map(|t| fp(t)))
+    MailTransaction::new(
+        "<sender@client.example>".parse().unwrap(),
+        to.iter().map(|t| fp(t)),
+    )
 }
 
 fn client_config() -> client::Config {
@@ -174,14 +209,19 @@ fn server_config() -> server::Config {
     c
 }
 
-const BODY: &[u8] = b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\nbare lf\nlast line without crlf";
-const BODY_ON_THE_WIRE: &[u8] = b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\nbare lf\r\nlast line without crlf\r\n";
+const BODY: &[u8] =
+    b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\nbare lf\nlast line without crlf";
+const BODY_ON_THE_WIRE: &[u8] =
+    b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\nbare lf\r\nlast line without crlf\r\n";
 
 fn recipients_of(events: &[client::Event]) -> Vec<(String, u16)> {
     events
         .iter()
         .filter_map(|e| match e {
-            client::Event::Recipient { forward_path, reply } => Some((forward_path.to_string(), reply.code().get())),
+            client::Event::Recipient {
+                forward_path,
+                reply,
+            } => Some((forward_path.to_string(), reply.code().get())),
             _ => None,
         })
         .collect()
@@ -196,7 +236,11 @@ fn a_message_with_one_rejected_recipient_reaches_the_others() {
             body: BODY.to_vec(),
             chunk: 5,
             actions: vec![
-                Action::Send(mail(&["<a@mx.example>", "<nobody@mx.example>", "<b@mx.example>"])),
+                Action::Send(mail(&[
+                    "<a@mx.example>",
+                    "<nobody@mx.example>",
+                    "<b@mx.example>",
+                ])),
                 Action::Quit,
             ],
             ..ClientSide::default()
@@ -207,14 +251,20 @@ fn a_message_with_one_rejected_recipient_reaches_the_others() {
         assert_eq!(s.messages[0].1, BODY_ON_THE_WIRE);
         assert_eq!(
             recipients_of(&c.events),
-            vec![("<a@mx.example>".into(), 250), ("<nobody@mx.example>".into(), 550), ("<b@mx.example>".into(), 250)]
+            vec![
+                ("<a@mx.example>".into(), 250),
+                ("<nobody@mx.example>".into(), 550),
+                ("<b@mx.example>".into(), 250)
+            ]
         );
         let sent = c.events.iter().find_map(|e| match e {
             client::Event::MessageSent { replies } => Some(replies.clone()),
             _ => None,
         });
         assert_eq!(sent.unwrap().len(), 2);
-        assert!(matches!(c.events.last(), Some(client::Event::Closed(Some(r))) if r.code() == ReplyCode::CLOSING));
+        assert!(
+            matches!(c.events.last(), Some(client::Event::Closed(Some(r))) if r.code() == ReplyCode::CLOSING)
+        );
     }
 }
 
@@ -223,7 +273,10 @@ fn pipelining_sends_fewer_round_trips_but_the_same_bytes_arrive() {
     let side = || ClientSide {
         body: BODY.to_vec(),
         chunk: 1000,
-        actions: vec![Action::Send(mail(&["<a@mx.example>", "<b@mx.example>"])), Action::Quit],
+        actions: vec![
+            Action::Send(mail(&["<a@mx.example>", "<b@mx.example>"])),
+            Action::Quit,
+        ],
         ..ClientSide::default()
     };
     let (s1, _, _) = run(server_config(), client_config(), side());
@@ -248,9 +301,19 @@ fn all_recipients_rejected_fails_the_transaction_and_resets() {
             ..ClientSide::default()
         };
         let (s, c, _) = run(sc, client_config(), side);
-        assert!(c.events.iter().any(|e| matches!(e, client::Event::TransactionFailed(_))), "pipelining={pipelining}");
+        assert!(
+            c.events
+                .iter()
+                .any(|e| matches!(e, client::Event::TransactionFailed(_))),
+            "pipelining={pipelining}"
+        );
         // The second message still goes through: the client reset the server's state.
-        assert_eq!(s.messages.len(), 1, "pipelining={pipelining}: {:?}", c.events);
+        assert_eq!(
+            s.messages.len(),
+            1,
+            "pipelining={pipelining}: {:?}",
+            c.events
+        );
     }
 }
 
@@ -274,7 +337,12 @@ fn bdat_chunking_carries_the_body_unchanged() {
 fn starttls_then_auth_with_the_strongest_shared_mechanism() {
     let mut sc = server_config();
     sc.extensions.starttls = true;
-    sc.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5, Mechanism::ScramSha256];
+    sc.auth_mechanisms = vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+    ];
     let side = ClientSide {
         body: b"hi\r\n".to_vec(),
         actions: vec![
@@ -287,15 +355,31 @@ fn starttls_then_auth_with_the_strongest_shared_mechanism() {
     };
     let (s, c, _) = run(sc, client_config(), side);
     assert_eq!(s.authenticated.as_deref(), Some("alice"));
-    assert!(c.events.contains(&client::Event::Authenticated(Mechanism::ScramSha256)), "{:?}", c.events);
+    assert!(
+        c.events
+            .contains(&client::Event::Authenticated(Mechanism::ScramSha256)),
+        "{:?}",
+        c.events
+    );
     assert_eq!(s.messages.len(), 1);
     assert_eq!(s.discarded, 0);
-    assert_eq!(c.events.iter().filter(|e| matches!(e, client::Event::Ready(_))).count(), 2);
+    assert_eq!(
+        c.events
+            .iter()
+            .filter(|e| matches!(e, client::Event::Ready(_)))
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn every_password_mechanism_authenticates_and_a_wrong_password_fails() {
-    for mech in [Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5, Mechanism::ScramSha256] {
+    for mech in [
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+    ] {
         for (password, ok) in [("secret", true), ("wrong", false)] {
             let mut sc = server_config();
             sc.tls_active = true;
@@ -303,11 +387,16 @@ fn every_password_mechanism_authenticates_and_a_wrong_password_fails() {
             let mut cc = client_config();
             cc.tls_active = true;
             let side = ClientSide {
-                actions: vec![Action::Auth(Credentials::password("alice", password)), Action::Quit],
+                actions: vec![
+                    Action::Auth(Credentials::password("alice", password)),
+                    Action::Quit,
+                ],
                 ..ClientSide::default()
             };
             let (s, c, _) = run(sc, cc, side);
-            let authenticated = c.events.contains(&client::Event::Authenticated(mech.clone()));
+            let authenticated = c
+                .events
+                .contains(&client::Event::Authenticated(mech.clone()));
             assert_eq!(authenticated, ok, "{mech}: {password}: {:?}", c.events);
             assert_eq!(s.authenticated.is_some(), ok, "{mech}");
             if !ok {
@@ -334,7 +423,10 @@ fn the_client_refuses_to_authenticate_in_plaintext() {
     }
     assert_eq!(client.state(), client::State::Ready);
     let nonce: Nonce = "abcdefgh".parse().unwrap();
-    assert_eq!(client.authenticate(Credentials::password("alice", "secret"), &nonce), Err(SendError::NotAllowed));
+    assert_eq!(
+        client.authenticate(Credentials::password("alice", "secret"), &nonce),
+        Err(SendError::NotAllowed)
+    );
 }
 
 #[test]
@@ -345,7 +437,14 @@ fn lmtp_gives_one_final_reply_per_recipient() {
     cc.lmtp = true;
     let side = ClientSide {
         body: b"Subject: x\r\n\r\nbody\r\n".to_vec(),
-        actions: vec![Action::Send(mail(&["<a@mx.example>", "<nobody@mx.example>", "<b@mx.example>"])), Action::Quit],
+        actions: vec![
+            Action::Send(mail(&[
+                "<a@mx.example>",
+                "<nobody@mx.example>",
+                "<b@mx.example>",
+            ])),
+            Action::Quit,
+        ],
         ..ClientSide::default()
     };
     let (s, c, _) = run(sc, cc, side);
@@ -358,7 +457,13 @@ fn lmtp_gives_one_final_reply_per_recipient() {
             _ => None,
         })
         .unwrap();
-    assert_eq!(replies.iter().map(|(f, _)| f.to_string()).collect::<Vec<_>>(), vec!["<a@mx.example>", "<b@mx.example>"]);
+    assert_eq!(
+        replies
+            .iter()
+            .map(|(f, _)| f.to_string())
+            .collect::<Vec<_>>(),
+        vec!["<a@mx.example>", "<b@mx.example>"]
+    );
 }
 
 #[test]
@@ -372,17 +477,28 @@ fn size_is_declared_when_offered_and_too_large_refused_locally() {
     let mut server = server::Connection::new(sc);
     let mut client = client::Connection::new(client_config());
     let mut s = ServerSide::default();
-    let mut c = ClientSide { body: b"hi\r\n".to_vec(), ..ClientSide::default() };
+    let mut c = ClientSide {
+        body: b"hi\r\n".to_vec(),
+        ..ClientSide::default()
+    };
     for _ in 0..3 {
         server_app(&mut server, &mut s);
         client.receive(&server.take_output());
         client_app(&mut client, &mut c);
         server.receive(&client.take_output());
     }
-    assert_eq!(client.send_mail(big), Err(SendError::TooLarge { size: 5000, max: 1000 }));
+    assert_eq!(
+        client.send_mail(big),
+        Err(SendError::TooLarge {
+            size: 5000,
+            max: 1000
+        })
+    );
     client.send_mail(small).unwrap();
     let wire = client.take_output();
-    assert!(String::from_utf8_lossy(&wire).starts_with("MAIL FROM:<sender@client.example> SIZE=4\r\n"));
+    assert!(
+        String::from_utf8_lossy(&wire).starts_with("MAIL FROM:<sender@client.example> SIZE=4\r\n")
+    );
 }
 
 #[test]
@@ -403,7 +519,10 @@ fn utf8_addresses_need_smtputf8() {
     // With SMTPUTF8 offered the parameter is added.
     let side = ClientSide {
         body: b"hi\r\n".to_vec(),
-        actions: vec![Action::Send(mail(&["<j\u{f6}rg@mx.example>"])), Action::Quit],
+        actions: vec![
+            Action::Send(mail(&["<j\u{f6}rg@mx.example>"])),
+            Action::Quit,
+        ],
         ..ClientSide::default()
     };
     let (s, _, _) = run(server_config(), client_config(), side);
@@ -411,7 +530,14 @@ fn utf8_addresses_need_smtputf8() {
 }
 
 /// Feeds a scripted server's bytes to a client and returns its output and events.
-fn scripted(server_lines: &[&str], act: impl Fn(&mut client::Connection, &client::Event)) -> (String, Vec<client::Event>, Option<smtp_proto::error::ClientError>) {
+fn scripted(
+    server_lines: &[&str],
+    act: impl Fn(&mut client::Connection, &client::Event),
+) -> (
+    String,
+    Vec<client::Event>,
+    Option<smtp_proto::error::ClientError>,
+) {
     let mut client = client::Connection::new(client_config());
     let mut events = Vec::new();
     let mut error = None;
@@ -431,15 +557,28 @@ fn scripted(server_lines: &[&str], act: impl Fn(&mut client::Connection, &client
             }
         }
     }
-    (String::from_utf8(client.take_output().to_vec()).unwrap(), events, error)
+    (
+        String::from_utf8(client.take_output().to_vec()).unwrap(),
+        events,
+        error,
+    )
 }
 
 #[test]
 fn ehlo_falls_back_to_helo() {
-    let (out, events, error) = scripted(&["220 old.example\r\n", "502 what?\r\n", "250 old.example\r\n"], |_, _| {});
+    let (out, events, error) = scripted(
+        &[
+            "220 old.example\r\n",
+            "502 what?\r\n",
+            "250 old.example\r\n",
+        ],
+        |_, _| {},
+    );
     assert!(error.is_none());
     assert_eq!(out, "EHLO client.example\r\nHELO client.example\r\n");
-    assert!(matches!(events.last(), Some(client::Event::Ready(caps)) if caps.capabilities.is_empty()));
+    assert!(
+        matches!(events.last(), Some(client::Event::Ready(caps)) if caps.capabilities.is_empty())
+    );
 }
 
 #[test]
@@ -458,23 +597,38 @@ fn a_reply_arriving_with_the_starttls_220_is_rejected() {
     );
     assert_eq!(out, "EHLO client.example\r\nSTARTTLS\r\n");
     assert!(events.contains(&client::Event::StartTls));
-    assert_eq!(error, Some(smtp_proto::error::ClientError::DataAfterStartTls));
+    assert_eq!(
+        error,
+        Some(smtp_proto::error::ClientError::DataAfterStartTls)
+    );
 }
 
 #[test]
 fn a_malformed_or_unasked_reply_is_an_error() {
     let (_, _, error) = scripted(&["220 mx\r\n", "250 mx\r\n", "250 unasked\r\n"], |_, _| {});
-    assert!(matches!(error, Some(smtp_proto::error::ClientError::UnexpectedReply(_))));
+    assert!(matches!(
+        error,
+        Some(smtp_proto::error::ClientError::UnexpectedReply(_))
+    ));
     let (_, _, error) = scripted(&["220 mx\r\n", "25x mx\r\n"], |_, _| {});
-    assert!(matches!(error, Some(smtp_proto::error::ClientError::Reply(_))));
+    assert!(matches!(
+        error,
+        Some(smtp_proto::error::ClientError::Reply(_))
+    ));
     let (_, events, error) = scripted(&["554 go away\r\n"], |_, _| {});
     assert!(error.is_none());
-    assert!(matches!(events.last(), Some(client::Event::Closed(Some(_)))));
+    assert!(matches!(
+        events.last(),
+        Some(client::Event::Closed(Some(_)))
+    ));
 }
 
 #[test]
 fn a_421_closes_the_session() {
-    let (_, events, error) = scripted(&["220 mx\r\n", "250 mx\r\n", "421 4.3.2 shutting down\r\n"], |_, _| {});
+    let (_, events, error) = scripted(
+        &["220 mx\r\n", "250 mx\r\n", "421 4.3.2 shutting down\r\n"],
+        |_, _| {},
+    );
     assert!(error.is_none());
     assert!(matches!(events.last(), Some(client::Event::Closed(Some(r))) if r.code().get() == 421));
 }
@@ -483,7 +637,9 @@ fn a_421_closes_the_session() {
 fn seed_overview_smtp_handshake_client_role() {
     // The seed overview's SMTP exchange, from the client's side: the client's bytes must be
     // the overview's client lines (with EHLO, as a modern client says it).
-    let mut client = client::Connection::new(client::Config::new(HeloDomain::parse(b"mydomain.com").unwrap()));
+    let mut client = client::Connection::new(client::Config::new(
+        HeloDomain::parse(b"mydomain.com").unwrap(),
+    ));
     let mut out = String::new();
     let step = |server: &str, client: &mut client::Connection, out: &mut String| {
         client.receive(server.as_bytes());
@@ -506,7 +662,11 @@ fn seed_overview_smtp_handshake_client_role() {
         out.push_str(core::str::from_utf8(&client.take_output()).unwrap());
     };
     step("220 mydomain.com ESMTP\r\n", &mut client, &mut out);
-    step("250 mydomain.com, pleased to meet you\r\n", &mut client, &mut out);
+    step(
+        "250 mydomain.com, pleased to meet you\r\n",
+        &mut client,
+        &mut out,
+    );
     step("250 OK\r\n", &mut client, &mut out);
     step("250 OK\r\n", &mut client, &mut out);
     step("354 Go ahead\r\n", &mut client, &mut out);

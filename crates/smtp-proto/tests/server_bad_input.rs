@@ -1,6 +1,11 @@
 //! Hostile and broken client input against the server: each vector of DESIGN.md and of the
 //! smtp-proto issue is a test, run whole, byte by byte and at random splits.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod support;
 
@@ -11,7 +16,9 @@ use support::server_transcript;
 
 /// Returns whether a `MAIL` event named `who` (a smuggled command that ran).
 fn ran_mail_from(seen: &support::Seen, who: &str) -> bool {
-    seen.events.iter().any(|e| e.starts_with("Mail {") && e.contains(who))
+    seen.events
+        .iter()
+        .any(|e| e.starts_with("Mail {") && e.contains(who))
 }
 
 fn config() -> Config {
@@ -68,7 +75,10 @@ fn no_smuggling_vector_ends_the_data_under_reject() {
         let seen = server_transcript(&config(), &script);
         assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
         if has_bare_newline {
-            assert!(seen.messages.is_empty(), "{vector}: a message was delivered");
+            assert!(
+                seen.messages.is_empty(),
+                "{vector}: a message was delivered"
+            );
             assert_eq!(seen.aborted, 1, "{vector}");
         } else {
             assert_eq!(seen.messages.len(), 1, "{vector}");
@@ -93,7 +103,11 @@ fn no_smuggling_vector_ends_the_data_under_normalize() {
         let seen = server_transcript(&c, &script);
         assert_eq!(seen.messages.len(), 1, "{vector}: exactly one message");
         let msg = &seen.messages[0];
-        assert!(msg.ends_with(b"smuggled\r\n"), "{vector}: {:?}", String::from_utf8_lossy(msg));
+        assert!(
+            msg.ends_with(b"smuggled\r\n"),
+            "{vector}: {:?}",
+            String::from_utf8_lossy(msg)
+        );
         assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
     }
 }
@@ -114,7 +128,8 @@ fn a_bare_lf_dot_then_commands_yields_exactly_one_message() {
     assert_eq!(seen.messages.len(), 1);
     assert_eq!(
         seen.messages[0],
-        b"body\r\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<y@mx.example>\r\nDATA\r\nmore\r\n".to_vec()
+        b"body\r\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<y@mx.example>\r\nDATA\r\nmore\r\n"
+            .to_vec()
     );
 }
 
@@ -125,7 +140,10 @@ fn a_command_pipelined_after_starttls_is_discarded_and_reported() {
     let mut conn = Connection::new(c);
     conn.take_output();
     conn.receive(b"EHLO a.example\r\n");
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     conn.accept().unwrap();
     conn.take_output();
     conn.receive(b"STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n");
@@ -139,16 +157,25 @@ fn a_command_pipelined_after_starttls_is_discarded_and_reported() {
     assert_eq!(conn.state(), State::TlsHandshake);
     // More plaintext before the handshake is discarded too.
     conn.receive(b"RCPT TO:<x@y.example>\r\n");
-    assert_eq!(conn.next_event().unwrap(), Some(Event::InputDiscarded { len: 23 }));
+    assert_eq!(
+        conn.next_event().unwrap(),
+        Some(Event::InputDiscarded { len: 23 })
+    );
     conn.tls_established().unwrap();
     assert!(conn.is_tls_active());
     assert_eq!(conn.state(), State::Greeted);
     // The session starts afresh: MAIL needs a new EHLO.
     conn.receive(b"MAIL FROM:<a@b.example>\r\n");
     assert_eq!(conn.next_event().unwrap(), None);
-    assert_eq!(&conn.take_output()[..], b"503 5.5.1 Send HELO/EHLO first\r\n");
+    assert_eq!(
+        &conn.take_output()[..],
+        b"503 5.5.1 Send HELO/EHLO first\r\n"
+    );
     conn.receive(b"EHLO a.example\r\n");
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     conn.accept().unwrap();
     let ehlo = String::from_utf8(conn.take_output().to_vec()).unwrap();
     assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
@@ -272,7 +299,10 @@ fn bdat_sizes_that_cannot_be_read_close_the_connection() {
     // The largest size that fits is read as a size, not refused.
     let mut conn = Connection::new(config());
     conn.receive(b"EHLO c\r\nBDAT 18446744073709551615 LAST\r\n");
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     conn.accept().unwrap();
     assert_eq!(conn.next_event().unwrap(), None);
     assert_eq!(conn.state(), State::Data);
@@ -412,7 +442,10 @@ fn auth_over_plaintext_is_refused() {
     c.tls_active = false;
     let mut conn = Connection::new(c);
     conn.receive(b"EHLO c.example\r\n");
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     conn.accept().unwrap();
     let ehlo = String::from_utf8(conn.take_output().to_vec()).unwrap();
     assert!(!ehlo.contains("AUTH"), "AUTH offered without TLS: {ehlo}");
@@ -451,9 +484,15 @@ fn a_257_byte_path_is_refused_and_256_accepted() {
     assert_eq!(bad.len(), 257);
     let mut conn = Connection::new(config());
     conn.receive(format!("EHLO c\r\nMAIL FROM:{ok}\r\n").as_bytes());
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     conn.accept().unwrap();
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Mail { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Mail { .. })
+    ));
     conn.accept().unwrap();
     conn.take_output();
     conn.receive(format!("RCPT TO:{bad}\r\n").as_bytes());
@@ -560,7 +599,11 @@ fn too_many_recipients_get_452_and_the_transaction_goes_on() {
         S: 250 OK
         ",
     );
-    let end = seen.events.iter().find(|e| e.starts_with("MessageEnd")).unwrap();
+    let end = seen
+        .events
+        .iter()
+        .find(|e| e.starts_with("MessageEnd"))
+        .unwrap();
     assert!(end.contains("r1") && end.contains("r2") && !end.contains("r3"));
 }
 
@@ -645,7 +688,10 @@ fn a_disconnect_mid_data_aborts_the_message() {
         conn.accept().unwrap();
     }
     assert_eq!(conn.next_event().unwrap(), Some(Event::MessageStart));
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::MessageData(_))));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::MessageData(_))
+    ));
     assert_eq!(conn.next_event().unwrap(), None);
     conn.receive_eof();
     assert!(matches!(
@@ -662,9 +708,10 @@ fn answers_out_of_turn_are_refused() {
     let reply = smtp_proto::reply::Reply::new(smtp_proto::reply::ReplyCode::OK, None, "x").unwrap();
     assert!(conn.send(reply).is_err());
     assert!(conn.tls_established().is_err());
-    assert!(conn
-        .auth_answer(mail_core::sasl::server::Answer::Accept)
-        .is_err());
+    assert!(
+        conn.auth_answer(mail_core::sasl::server::Answer::Accept)
+            .is_err()
+    );
 }
 
 #[test]
@@ -672,12 +719,18 @@ fn pipelined_commands_wait_for_the_owed_answer() {
     let mut conn = Connection::new(config());
     conn.take_output();
     conn.receive(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nNOOP\r\n");
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Helo { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
     // The answer is owed: nothing else is processed, NOOP is not answered ahead of it.
     assert_eq!(conn.next_event().unwrap(), None);
     assert!(conn.take_output().is_empty());
     conn.accept().unwrap();
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::Mail { .. })));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Mail { .. })
+    ));
     conn.accept().unwrap();
     assert_eq!(conn.next_event().unwrap(), None);
     let out = String::from_utf8(conn.take_output().to_vec()).unwrap();

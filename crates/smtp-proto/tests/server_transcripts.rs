@@ -1,6 +1,11 @@
 //! Server transcripts from the RFCs and the project's seed overview, each run whole, byte by
 //! byte and at random splits (see `support`).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod support;
 
@@ -38,7 +43,10 @@ fn seed_overview_smtp_handshake() {
         S: 250 OK
         ",
     );
-    assert_eq!(seen.messages, vec![b"Subject: hello\r\n\r\n(email content)\r\n".to_vec()]);
+    assert_eq!(
+        seen.messages,
+        vec![b"Subject: hello\r\n\r\n(email content)\r\n".to_vec()]
+    );
 }
 
 #[test]
@@ -72,9 +80,19 @@ fn rfc5321_appendix_d1_typical_transaction() {
         ",
     );
     // The RFC prints the wire: "...etc." starts with a dot, so one is un-stuffed.
-    assert_eq!(seen.messages, vec![b"Blah blah blah...\r\n..etc. etc. etc.\r\n".to_vec()]);
-    let end = seen.events.iter().find(|e| e.starts_with("MessageEnd")).unwrap();
-    assert!(end.contains("Jones") && end.contains("Brown") && !end.contains("Green"), "{end}");
+    assert_eq!(
+        seen.messages,
+        vec![b"Blah blah blah...\r\n..etc. etc. etc.\r\n".to_vec()]
+    );
+    let end = seen
+        .events
+        .iter()
+        .find(|e| e.starts_with("MessageEnd"))
+        .unwrap();
+    assert!(
+        end.contains("Jones") && end.contains("Brown") && !end.contains("Green"),
+        "{end}"
+    );
 }
 
 #[test]
@@ -286,7 +304,9 @@ fn rfc3030_section_4_2_pipelining_binarymime() {
     let mut c = config("cnri.reston.va.us", "SMTP service ready");
     c.extensions.binarymime = true;
     // The RFC's "(First 10000 octets …)" stands for 100000 octets of binary data.
-    let first: String = (0..100_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let first: String = (0..100_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
     let second: String = "Z".repeat(324);
     let script = format!(
         r"
@@ -322,13 +342,22 @@ fn rfc3030_section_4_2_pipelining_binarymime() {
 fn auth_config() -> Config {
     let mut c = config("smtp.example.com", "ESMTP Server");
     c.extensions.starttls = true;
-    c.auth_mechanisms = vec![Mechanism::Plain, Mechanism::External, Mechanism::CramMd5, Mechanism::Login];
+    c.auth_mechanisms = vec![
+        Mechanism::Plain,
+        Mechanism::External,
+        Mechanism::CramMd5,
+        Mechanism::Login,
+    ];
     c
 }
 
 fn rfc4954_auth(v: &Verification) -> Answer {
     match v {
-        Verification::Password { authorization_identity, authentication_identity, password } => {
+        Verification::Password {
+            authorization_identity,
+            authentication_identity,
+            password,
+        } => {
             if authorization_identity.as_deref() == Some("test")
                 && authentication_identity == "test"
                 && password.expose() == "1234"
@@ -339,7 +368,9 @@ fn rfc4954_auth(v: &Verification) -> Answer {
             }
         }
         Verification::External { .. } => Answer::Accept,
-        Verification::CramMd5 { .. } => Answer::Password(mail_core::Secret::new("not rjs3's".into())),
+        Verification::CramMd5 { .. } => {
+            Answer::Password(mail_core::Secret::new("not rjs3's".into()))
+        }
         _ => Answer::Reject,
     }
 }
@@ -464,8 +495,18 @@ fn rfc4954_section_5_auth_parameter_of_mail() {
         S: 250 OK
         ",
     );
-    assert!(seen.events.iter().any(|e| e.contains(r#"auth: Some("e=mc2@example.com")"#)), "{:?}", seen.events);
-    assert!(seen.events.iter().any(|e| e.contains(r#"auth: Some("<>")"#)));
+    assert!(
+        seen.events
+            .iter()
+            .any(|e| e.contains(r#"auth: Some("e=mc2@example.com")"#)),
+        "{:?}",
+        seen.events
+    );
+    assert!(
+        seen.events
+            .iter()
+            .any(|e| e.contains(r#"auth: Some("<>")"#))
+    );
 }
 
 #[test]

@@ -89,7 +89,10 @@ impl Argument {
     /// # Errors
     /// [`CommandError::Syntax`] at the first control character or invalid UTF-8 byte.
     pub fn new(text: &[u8]) -> Result<Self, CommandError> {
-        if let Some(bad) = text.iter().position(|&b| (b < b' ' && b != b'\t') || b == 0x7f) {
+        if let Some(bad) = text
+            .iter()
+            .position(|&b| (b < b' ' && b != b'\t') || b == 0x7f)
+        {
             return Err(CommandError::syntax(bad, "text without control characters"));
         }
         core::str::from_utf8(text)
@@ -220,8 +223,14 @@ fn esmtp_params(input: &[u8], base: usize) -> Result<Vec<EsmtpParameter>, Comman
 ///
 /// Tolerance: spaces after the colon (`MAIL FROM: <a@b>`), which many clients send and
 /// Postfix accepts; RFC 5321 §4.1.1.2 has none.
-fn path_start(args: &[u8], keyword: &'static [u8], expected: &'static str) -> Result<usize, CommandError> {
-    let head = args.get(..keyword.len()).ok_or(CommandError::syntax(0, expected))?;
+fn path_start(
+    args: &[u8],
+    keyword: &'static [u8],
+    expected: &'static str,
+) -> Result<usize, CommandError> {
+    let head = args
+        .get(..keyword.len())
+        .ok_or(CommandError::syntax(0, expected))?;
     if !head.eq_ignore_ascii_case(keyword) {
         return Err(CommandError::syntax(0, expected));
     }
@@ -302,8 +311,9 @@ impl Command {
             4 if is_verb(verb, b"MAIL") => {
                 let args = required("SP FROM:")?;
                 let at = path_start(args, b"FROM:", "FROM:").map_err(shift)?;
-                let (reverse_path, used) = ReversePath::parse_prefix(args.get(at..).unwrap_or_default())
-                    .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let (reverse_path, used) =
+                    ReversePath::parse_prefix(args.get(at..).unwrap_or_default())
+                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let params = after_path(args, at + used).map_err(shift)?;
                 Ok(Self::Mail {
                     reverse_path,
@@ -313,8 +323,9 @@ impl Command {
             4 if is_verb(verb, b"RCPT") => {
                 let args = required("SP TO:")?;
                 let at = path_start(args, b"TO:", "TO:").map_err(shift)?;
-                let (forward_path, used) = ForwardPath::parse_prefix(args.get(at..).unwrap_or_default())
-                    .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let (forward_path, used) =
+                    ForwardPath::parse_prefix(args.get(at..).unwrap_or_default())
+                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let params = after_path(args, at + used).map_err(shift)?;
                 Ok(Self::Rcpt {
                     forward_path,
@@ -327,12 +338,24 @@ impl Command {
             4 if is_verb(verb, b"QUIT") => no_args(Self::Quit),
             4 if is_verb(verb, b"NOOP") => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
             4 if is_verb(verb, b"HELP") => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
-            4 if is_verb(verb, b"EHLO") => Ok(Self::Ehlo(helo_domain(required("SP domain")?).map_err(shift)?)),
-            4 if is_verb(verb, b"HELO") => Ok(Self::Helo(helo_domain(required("SP domain")?).map_err(shift)?)),
-            4 if is_verb(verb, b"LHLO") => Ok(Self::Lhlo(helo_domain(required("SP domain")?).map_err(shift)?)),
-            4 if is_verb(verb, b"VRFY") => Ok(Self::Vrfy(required_argument(required("SP string")?).map_err(shift)?)),
-            4 if is_verb(verb, b"EXPN") => Ok(Self::Expn(required_argument(required("SP string")?).map_err(shift)?)),
-            4 if is_verb(verb, b"ETRN") => Ok(Self::Etrn(required_argument(required("SP node")?).map_err(shift)?)),
+            4 if is_verb(verb, b"EHLO") => Ok(Self::Ehlo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"HELO") => Ok(Self::Helo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"LHLO") => Ok(Self::Lhlo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"VRFY") => Ok(Self::Vrfy(
+                required_argument(required("SP string")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"EXPN") => Ok(Self::Expn(
+                required_argument(required("SP string")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"ETRN") => Ok(Self::Etrn(
+                required_argument(required("SP node")?).map_err(shift)?,
+            )),
             4 if is_verb(verb, b"AUTH") => auth(required("SP mechanism")?).map_err(shift),
             8 if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
             _ => {
@@ -464,10 +487,14 @@ fn auth(args: &[u8]) -> Result<Command, CommandError> {
         .ok_or(CommandError::syntax(0, "sasl-mech"))?;
     let initial_response = match rest {
         None => None,
-        Some(ir) => match framing::decode_response(ir, ResponseKind::Initial, MAX_INITIAL_RESPONSE) {
+        Some(ir) => match framing::decode_response(ir, ResponseKind::Initial, MAX_INITIAL_RESPONSE)
+        {
             Ok(ClientResponse::Data(d)) => Some(d),
             Ok(ClientResponse::Cancel) | Err(_) => {
-                return Err(CommandError::syntax(mech.len() + 1, "base64 initial response or '='"));
+                return Err(CommandError::syntax(
+                    mech.len() + 1,
+                    "base64 initial response or '='",
+                ));
             }
         },
     };

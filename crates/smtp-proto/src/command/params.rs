@@ -205,7 +205,11 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
     }
 }
 
-fn number(value: Option<&str>, keyword: &'static str, max_digits: usize) -> Result<u64, CommandError> {
+fn number(
+    value: Option<&str>,
+    keyword: &'static str,
+    max_digits: usize,
+) -> Result<u64, CommandError> {
     let err = CommandError::Parameter {
         keyword,
         reason: "a number expected",
@@ -308,7 +312,8 @@ impl MailParameters {
                     once(&out.envid, "ENVID")?;
                     let v = xtext_decode(p.value().unwrap_or_default(), "ENVID")?;
                     // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
-                    if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b)) {
+                    if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b))
+                    {
                         return Err(CommandError::Parameter {
                             keyword: "ENVID",
                             reason: "1 to 100 printable characters expected",
@@ -484,11 +489,12 @@ impl RcptParameters {
                         keyword: "ORCPT",
                         reason: "addr-type;xtext expected",
                     };
-                    let (addr_type, xtext) =
-                        p.value().and_then(|v| v.split_once(';')).ok_or(err.clone())?;
+                    let (addr_type, xtext) = p
+                        .value()
+                        .and_then(|v| v.split_once(';'))
+                        .ok_or(err.clone())?;
                     // addr-type is an atom (RFC 3464 §2.1.2 / RFC 5321 Atom).
-                    if addr_type.is_empty()
-                        || !addr_type.bytes().all(mail_core::address::is_atext)
+                    if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext)
                     {
                         return Err(err);
                     }
@@ -524,7 +530,11 @@ impl RcptParameters {
                 out.extend_from_slice(b"NEVER");
             } else {
                 let mut first = true;
-                for (on, name) in [(n.success, "SUCCESS"), (n.failure, "FAILURE"), (n.delay, "DELAY")] {
+                for (on, name) in [
+                    (n.success, "SUCCESS"),
+                    (n.failure, "FAILURE"),
+                    (n.delay, "DELAY"),
+                ] {
                     if on {
                         if !first {
                             out.extend_from_slice(b",");

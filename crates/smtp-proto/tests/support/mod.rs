@@ -7,7 +7,14 @@
 //! script marks the line with `S=` instead of `S:`. The application under test answers each
 //! event that needs an answer with the very reply the script expects next, so an RFC's own
 //! texts can be used verbatim; SASL checks go through `auth`.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use bytes::Bytes;
 use mail_core::sasl::server::{Answer, Verification};
@@ -70,7 +77,10 @@ pub fn parse_script(text: &str) -> Script {
             script.replies.push(current.take().unwrap());
         }
     }
-    assert!(current.is_none(), "unterminated multi-line reply in the script");
+    assert!(
+        current.is_none(),
+        "unterminated multi-line reply in the script"
+    );
     script
 }
 
@@ -209,7 +219,9 @@ fn splits(len: usize, feed: Feed) -> Vec<usize> {
             let mut out = Vec::new();
             let mut left = len;
             while left > 0 {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let n = ((seed >> 33) as usize % 17 + 1).min(left);
                 out.push(n);
                 left -= n;
@@ -220,7 +232,12 @@ fn splits(len: usize, feed: Feed) -> Vec<usize> {
 }
 
 /// Runs the script one way and returns the server output and what the application saw.
-pub fn run_server(config: &Config, script: &Script, feed: Feed, auth: &dyn Fn(&Verification) -> Answer) -> (Vec<u8>, Seen) {
+pub fn run_server(
+    config: &Config,
+    script: &Script,
+    feed: Feed,
+    auth: &dyn Fn(&Verification) -> Answer,
+) -> (Vec<u8>, Seen) {
     let mut conn = Connection::new(config.clone());
     let mut app = App {
         script,
@@ -252,7 +269,13 @@ pub fn check_replies(script: &Script, output: &[u8], how: &str) {
             let nl = rest[end..]
                 .iter()
                 .position(|&b| b == b'\n')
-                .unwrap_or_else(|| panic!("{how}: output ended before reply #{i} {:?}; output: {:?}", String::from_utf8_lossy(&expected.wire), String::from_utf8_lossy(output)));
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{how}: output ended before reply #{i} {:?}; output: {:?}",
+                        String::from_utf8_lossy(&expected.wire),
+                        String::from_utf8_lossy(output)
+                    )
+                });
             let line = &rest[end..end + nl + 1];
             end += nl + 1;
             if line.get(3) != Some(&b'-') {
@@ -260,7 +283,12 @@ pub fn check_replies(script: &Script, output: &[u8], how: &str) {
             }
         }
         let got_wire = &rest[..end];
-        let got = Reply::parse(got_wire).unwrap_or_else(|e| panic!("{how}: reply #{i} unparsable {e}: {:?}", String::from_utf8_lossy(got_wire)));
+        let got = Reply::parse(got_wire).unwrap_or_else(|e| {
+            panic!(
+                "{how}: reply #{i} unparsable {e}: {:?}",
+                String::from_utf8_lossy(got_wire)
+            )
+        });
         if expected.exact {
             assert_eq!(
                 String::from_utf8_lossy(got_wire),
@@ -268,11 +296,19 @@ pub fn check_replies(script: &Script, output: &[u8], how: &str) {
                 "{how}: reply #{i}"
             );
         } else {
-            assert_eq!(got.code(), want.code(), "{how}: reply #{i}: got {got}, want {want}");
+            assert_eq!(
+                got.code(),
+                want.code(),
+                "{how}: reply #{i}: got {got}, want {want}"
+            );
         }
         rest = &rest[end..];
     }
-    assert!(rest.is_empty(), "{how}: unexpected extra output {:?}", String::from_utf8_lossy(rest));
+    assert!(
+        rest.is_empty(),
+        "{how}: unexpected extra output {:?}",
+        String::from_utf8_lossy(rest)
+    );
 }
 
 /// Runs a server transcript whole, byte by byte and at 8 random splittings, checking that
@@ -281,7 +317,11 @@ pub fn server_transcript(config: &Config, text: &str) -> Seen {
     server_transcript_with(config, text, &default_auth)
 }
 
-pub fn server_transcript_with(config: &Config, text: &str, auth: &dyn Fn(&Verification) -> Answer) -> Seen {
+pub fn server_transcript_with(
+    config: &Config,
+    text: &str,
+    auth: &dyn Fn(&Verification) -> Answer,
+) -> Seen {
     let script = parse_script(text);
     let (whole_out, whole_seen) = run_server(config, &script, Feed::Whole, auth);
     check_replies(&script, &whole_out, "whole");
