@@ -1,11 +1,125 @@
 //! Sans-IO SMTP (RFC 5321) with its ESMTP extensions, and LMTP (RFC 2033).
 //!
-//! This crate will hold every SMTP command and reply, parsed and encoded in both directions,
-//! and a server and a client state machine driven only with bytes: bytes in, events out,
-//! bytes out. It builds on [`mail_core`] for addresses, line framing, dot-stuffing and SASL.
+//! Every SMTP command and reply, parsed and encoded in both directions, and a server and a
+//! client state machine driven only with bytes: bytes in, events out, bytes out. Nothing here
+//! opens a socket, spawns a task or reads a clock; the caller owns the socket, TLS, timers
+//! and storage. Addresses, line framing, dot-stuffing and SASL come from [`mail_core`].
 //!
-//! Status: the crate exists so that the workspace has its final shape; its contents land with
-//! the smtp-proto issue.
+//! | module         | what it holds                                  | RFCs |
+//! |----------------|------------------------------------------------|------|
+//! | [`command`]    | commands and their ESMTP parameters            | 5321 §4.1, 1870, 1985, 2033, 2852, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 7293, 8689 |
+//! | [`reply`]      | replies, reply codes, enhanced status codes    | 5321 §4.2, 2034, 3463 |
+//! | [`capability`] | EHLO keywords, typed                           | 5321 §4.1.1.1, 1870, 2852, 2920, 3030, 3207, 3461, 4865, 4954, 6152, 6531, 6710, 8689, 9422 |
+//! | [`server`]     | the server state machine (SMTP and LMTP)       | 5321, 2033, 2920, 3030, 3207, 4954 |
+//! | [`client`]     | the client state machine (SMTP and LMTP)       | 5321, 2033, 2920, 3030, 3207, 4954 |
+//! | [`error`]      | the error enums                                | |
+//!
+//! # Extensions
+//!
+//! | extension | server | client |
+//! |---|---|---|
+//! | PIPELINING (RFC 2920) | replies strictly in order | MAIL, RCPT… and DATA in one write |
+//! | SIZE (RFC 1870) | declared, enforced (552 5.3.4, data still consumed) | declared when offered |
+//! | 8BITMIME, SMTPUTF8 (RFC 6152, 6531) | offered, checked | sent when needed and offered |
+//! | CHUNKING, BINARYMIME (RFC 3030) | BDAT counted exactly, consumed when refused | BDAT when configured or binary |
+//! | DSN (RFC 3461) | RET, ENVID, NOTIFY, ORCPT parsed | sent when offered |
+//! | ENHANCEDSTATUSCODES (RFC 2034) | on every reply of its own | read from replies |
+//! | STARTTLS (RFC 3207) | input purge, session reset | drops bytes after the 220, EHLO again |
+//! | AUTH (RFC 4954) | through `mail_core::sasl`, application checks | strongest shared mechanism |
+//! | LMTP (RFC 2033) | LHLO, one reply per recipient | per-recipient results |
+//!
+//! # A server, driven
+//!
+//! The whole driving loop of a server, with the socket replaced by a byte string:
+//!
+//! ```
+//! use smtp_proto::server::{Config, Connection, Event};
+//!
+//! let mut config = Config::default();
+//! config.hostname = "mx.example".into();
+//! let mut conn = Connection::new(config);
+//! let mut wire = conn.take_output().to_vec(); // the 220 greeting
+//!
+//! let client_bytes = b"EHLO client.example\r\nMAIL FROM:<a@client.example>\r\n\
+//!     RCPT TO:<b@mx.example>\r\nDATA\r\nSubject: hi\r\n\r\nHello\r\n.\r\nQUIT\r\n";
+//! conn.receive(client_bytes); // whatever the socket gave, in any pieces
+//! let mut message = Vec::new();
+//! while let Some(event) = conn.next_event().expect("client follows the protocol") {
+//!     match event {
+//!         Event::MessageData(chunk) => message.extend_from_slice(&chunk),
+//!         Event::MessageEnd { envelope } => {
+//!             assert_eq!(envelope.recipients.len(), 1);
+//!             conn.accept().unwrap(); // stored: 250
+//!         }
+//!         e if e.needs_answer() => conn.accept().unwrap(), // HELO, MAIL, RCPT: all fine here
+//!         _ => {}
+//!     }
+//! }
+//! wire.extend_from_slice(&conn.take_output()); // write this to the socket
+//! assert_eq!(message, b"Subject: hi\r\n\r\nHello\r\n");
+//! assert!(conn.is_closed());
+//! let wire = String::from_utf8(wire).unwrap();
+//! assert!(wire.starts_with("220 mx.example ESMTP\r\n250-mx.example\r\n"));
+//! assert!(wire.ends_with("250 2.0.0 Ok: queued\r\n221 2.0.0 mx.example Bye\r\n"));
+//! ```
+//!
+//! # A client, driven
+//!
+//! ```
+//! use smtp_proto::client::{Config, Connection, Event, MailTransaction};
+//! use smtp_proto::command::HeloDomain;
+//!
+//! let mut conn = Connection::new(Config::new(HeloDomain::parse(b"client.example").unwrap()));
+//! let mut sent = String::new();
+//! // Each server reply the socket delivers, in order:
+//! for server_bytes in [
+//!     &b"220 mx.example ESMTP\r\n"[..],
+//!     b"250-mx.example\r\n250 PIPELINING\r\n",
+//!     b"250 ok\r\n250 ok\r\n354 go\r\n",
+//!     b"250 queued\r\n",
+//!     b"221 bye\r\n",
+//! ] {
+//!     conn.receive(server_bytes);
+//!     while let Some(event) = conn.next_event().unwrap() {
+//!         match event {
+//!             Event::Ready(_) => conn
+//!                 .send_mail(MailTransaction::new(
+//!                     "<a@client.example>".parse().unwrap(),
+//!                     ["<b@mx.example>".parse().unwrap()],
+//!                 ))
+//!                 .unwrap(),
+//!             Event::SendBody => {
+//!                 conn.send_body(b"Subject: hi\r\n\r\n.Hello\r\n").unwrap();
+//!                 conn.finish_body().unwrap();
+//!             }
+//!             Event::MessageSent { .. } => conn.quit().unwrap(),
+//!             _ => {}
+//!         }
+//!     }
+//!     sent.push_str(std::str::from_utf8(&conn.take_output()).unwrap());
+//! }
+//! assert_eq!(
+//!     sent,
+//!     "EHLO client.example\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<b@mx.example>\r\n\
+//!      DATA\r\nSubject: hi\r\n\r\n..Hello\r\n.\r\nQUIT\r\n"
+//! );
+//! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod capability;
+pub mod client;
+pub mod command;
+pub mod error;
+pub mod reply;
+pub mod server;
 
 pub use mail_core;

@@ -1,0 +1,505 @@
+//! Client → server: SMTP and LMTP commands (RFC 5321 §4.1 and the ESMTP extensions).
+//!
+//! [`Command::parse`] reads one command line (without its CRLF, as the line framer of
+//! `mail_core::line` delivers it); [`Command::encode`] writes one. Every value a command
+//! carries is validated on construction, so an encoded command is always one line: CR, LF
+//! and NUL cannot get into an argument.
+
+pub mod params;
+
+use bytes::BytesMut;
+use mail_core::Secret;
+use mail_core::address::rfc5321::{ForwardPath, Host, ReversePath};
+use mail_core::message::EsmtpParameter;
+use mail_core::sasl::Mechanism;
+use mail_core::sasl::{self as framing, ClientResponse, ResponseKind};
+
+pub use params::{Body, DeliverBy, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret};
+
+use crate::error::CommandError;
+
+/// The largest decoded `AUTH` initial response [`Command::parse`] accepts. The line framer's
+/// limit bounds it first; this keeps a server configured with a long AUTH line bounded too.
+pub const MAX_INITIAL_RESPONSE: usize = 16 * 1024;
+
+/// The argument of `HELO`, `EHLO` and `LHLO` (RFC 5321 §4.1.1.1).
+///
+/// ```abnf
+/// helo = "HELO" SP Domain CRLF
+/// ehlo = "EHLO" SP ( Domain / address-literal ) CRLF
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HeloDomain {
+    /// A valid domain or address literal.
+    Host(Host),
+    /// Tolerance: anything else without white space or control characters, such as
+    /// `my_laptop` or a bare IP address. Real clients send these, and RFC 5321 §4.1.4 says a
+    /// server "MUST NOT refuse to accept a message" because the HELO argument is wrong; the
+    /// application decides what to make of it.
+    Other(String),
+}
+
+impl HeloDomain {
+    /// Reads a HELO argument: a [`Host`] when it is one, else [`HeloDomain::Other`].
+    ///
+    /// # Errors
+    /// [`CommandError::Syntax`] when the argument is empty or holds white space, control
+    /// characters or invalid UTF-8.
+    pub fn parse(input: &[u8]) -> Result<Self, CommandError> {
+        if let Ok(host) = Host::parse(input) {
+            return Ok(Self::Host(host));
+        }
+        if input.is_empty() {
+            return Err(CommandError::syntax(0, "domain"));
+        }
+        if let Some(bad) = input.iter().position(|&b| b <= b' ' || b == 0x7f) {
+            return Err(CommandError::syntax(bad, "domain character"));
+        }
+        let s = core::str::from_utf8(input)
+            .map_err(|e| CommandError::syntax(e.valid_up_to(), "UTF-8"))?;
+        Ok(Self::Other(s.to_owned()))
+    }
+
+    /// Returns the argument as text.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Host(h) => h.to_string(),
+            Self::Other(s) => s.clone(),
+        }
+    }
+}
+
+impl core::fmt::Display for HeloDomain {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Host(h) => write!(f, "{h}"),
+            Self::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A free-text command argument (`VRFY`, `EXPN`, `HELP`, `NOOP`, `ETRN`, unknown commands):
+/// any text without CR, LF, NUL or other control characters except HT.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Argument(String);
+
+impl Argument {
+    /// Returns `text` as an argument.
+    ///
+    /// # Errors
+    /// [`CommandError::Syntax`] at the first control character or invalid UTF-8 byte.
+    pub fn new(text: &[u8]) -> Result<Self, CommandError> {
+        if let Some(bad) = text
+            .iter()
+            .position(|&b| (b < b' ' && b != b'\t') || b == 0x7f)
+        {
+            return Err(CommandError::syntax(bad, "text without control characters"));
+        }
+        core::str::from_utf8(text)
+            .map(|s| Self(s.to_owned()))
+            .map_err(|e| CommandError::syntax(e.valid_up_to(), "UTF-8"))
+    }
+
+    /// Returns the text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&str> for Argument {
+    type Error = CommandError;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        Self::new(s.as_bytes())
+    }
+}
+
+/// An SMTP or LMTP command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `HELO domain` (RFC 5321 §4.1.1.1).
+    Helo(HeloDomain),
+    /// `EHLO domain` (RFC 5321 §4.1.1.1).
+    Ehlo(HeloDomain),
+    /// `LHLO domain` (RFC 2033 §4.1), LMTP's EHLO.
+    Lhlo(HeloDomain),
+    /// `MAIL FROM:<reverse-path> [parameters]` (RFC 5321 §4.1.1.2).
+    Mail {
+        /// Where bounces go; `<>` for bounces themselves.
+        reverse_path: ReversePath,
+        /// The ESMTP parameters.
+        parameters: MailParameters,
+    },
+    /// `RCPT TO:<forward-path> [parameters]` (RFC 5321 §4.1.1.3).
+    Rcpt {
+        /// The recipient.
+        forward_path: ForwardPath,
+        /// The ESMTP parameters.
+        parameters: RcptParameters,
+    },
+    /// `DATA` (RFC 5321 §4.1.1.4).
+    Data,
+    /// `BDAT chunk-size [LAST]` (RFC 3030 §2).
+    Bdat {
+        /// The exact number of octets that follow the command line.
+        size: u64,
+        /// Whether this is the last chunk of the message.
+        last: bool,
+    },
+    /// `RSET` (RFC 5321 §4.1.1.5).
+    Rset,
+    /// `VRFY string` (RFC 5321 §4.1.1.6).
+    Vrfy(Argument),
+    /// `EXPN string` (RFC 5321 §4.1.1.7).
+    Expn(Argument),
+    /// `HELP [string]` (RFC 5321 §4.1.1.8).
+    Help(Option<Argument>),
+    /// `NOOP [string]` (RFC 5321 §4.1.1.9); the argument has no meaning.
+    Noop(Option<Argument>),
+    /// `QUIT` (RFC 5321 §4.1.1.10).
+    Quit,
+    /// `STARTTLS` (RFC 3207 §4).
+    StartTls,
+    /// `AUTH mechanism [initial-response]` (RFC 4954 §4).
+    Auth {
+        /// The SASL mechanism.
+        mechanism: Mechanism,
+        /// The decoded initial response; `Some` of an empty vector for `=`.
+        initial_response: Option<Secret<Vec<u8>>>,
+    },
+    /// `ETRN node` (RFC 1985 §5): start the queue for a node (`@domain`, `#queue` or
+    /// `domain`).
+    Etrn(Argument),
+    /// A command this crate does not know, for the application to answer.
+    Unknown {
+        /// The verb, as sent.
+        verb: String,
+        /// Everything after the verb and one space, as sent.
+        arguments: Option<Argument>,
+    },
+}
+
+/// Returns whether `verb` (ASCII letters) is `expected` (upper case), ignoring case.
+fn is_verb(verb: &[u8], expected: &[u8]) -> bool {
+    verb.eq_ignore_ascii_case(expected)
+}
+
+/// Splits `line` at the first space: the verb, and what follows the space (if any).
+fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match memchr::memchr(b' ', line) {
+        Some(i) => (
+            line.get(..i).unwrap_or_default(),
+            Some(line.get(i + 1..).unwrap_or_default()),
+        ),
+        None => (line, None),
+    }
+}
+
+/// Reads the `esmtp-param *(SP esmtp-param)` list after a path.
+///
+/// Tolerance: several spaces between parameters, and trailing spaces, as Postfix accepts.
+fn esmtp_params(input: &[u8], base: usize) -> Result<Vec<EsmtpParameter>, CommandError> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < input.len() {
+        let rest = input.get(pos..).unwrap_or_default();
+        let skip = rest.iter().take_while(|&&b| b == b' ').count();
+        pos += skip;
+        let rest = rest.get(skip..).unwrap_or_default();
+        if rest.is_empty() {
+            break;
+        }
+        let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        let param = EsmtpParameter::parse(rest.get(..len).unwrap_or_default())
+            .map_err(|e| CommandError::syntax(base + pos + e.offset, e.expected))?;
+        out.push(param);
+        pos += len;
+    }
+    Ok(out)
+}
+
+/// Skips the `FROM:` / `TO:` keyword of MAIL / RCPT and returns the offset after it.
+///
+/// Tolerance: spaces after the colon (`MAIL FROM: <a@b>`), which many clients send and
+/// Postfix accepts; RFC 5321 §4.1.1.2 has none.
+fn path_start(
+    args: &[u8],
+    keyword: &'static [u8],
+    expected: &'static str,
+) -> Result<usize, CommandError> {
+    let head = args
+        .get(..keyword.len())
+        .ok_or(CommandError::syntax(0, expected))?;
+    if !head.eq_ignore_ascii_case(keyword) {
+        return Err(CommandError::syntax(0, expected));
+    }
+    let rest = args.get(keyword.len()..).unwrap_or_default();
+    Ok(keyword.len() + rest.iter().take_while(|&&b| b == b' ').count())
+}
+
+/// Reads the text after the path: nothing, or SP and parameters.
+fn after_path(args: &[u8], at: usize) -> Result<Vec<EsmtpParameter>, CommandError> {
+    match args.get(at..).unwrap_or_default() {
+        [] => Ok(Vec::new()),
+        [b' ', params @ ..] => esmtp_params(params, at + 1),
+        _ => Err(CommandError::syntax(at, "SP or end of line after the path")),
+    }
+}
+
+/// Reads the `chunk-size [SP end-marker]` of `BDAT` (RFC 3030 §2).
+///
+/// ```abnf
+/// bdat-cmd   ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
+/// chunk-size ::= 1*DIGIT
+/// end-marker ::= "LAST"
+/// ```
+///
+/// A size that does not fit in `u64` is an error: the server cannot know how much to read.
+fn bdat(args: &[u8]) -> Result<Command, CommandError> {
+    let digits = args.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return Err(CommandError::syntax(0, "chunk-size digits"));
+    }
+    let size = bdat_size(args).ok_or(CommandError::syntax(0, "chunk-size that fits in 64 bits"))?;
+    let last = match args.get(digits..).unwrap_or_default() {
+        [] => false,
+        [b' ', marker @ ..] if marker.eq_ignore_ascii_case(b"LAST") => true,
+        _ => return Err(CommandError::syntax(digits, "SP LAST or end of line")),
+    };
+    Ok(Command::Bdat { size, last })
+}
+
+/// Returns the chunk size a `BDAT` argument string declares, even when the rest of the
+/// command is malformed, or `None` when no size can be read.
+///
+/// RFC 3030 §2: a server that rejects a `BDAT` must still read the chunk it announced, or the
+/// chunk's content would be taken for commands. A server state machine calls this for a
+/// `BDAT` line that [`Command::parse`] refused.
+pub fn bdat_size(args: &[u8]) -> Option<u64> {
+    let digits = args.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    args.iter().take(digits).try_fold(0u64, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+impl Command {
+    /// Parses one command line, without its CRLF.
+    ///
+    /// The verb is matched case-insensitively (RFC 5321 §2.4). A verb this crate does not
+    /// know becomes [`Command::Unknown`]; a known verb with bad arguments is an error.
+    ///
+    /// # Errors
+    /// [`CommandError::Syntax`] (reply `501`) with the offset in the line of the first byte
+    /// that breaks the grammar; [`CommandError::Parameter`] or
+    /// [`CommandError::DuplicateParameter`] (reply `501`/`555`) for bad ESMTP parameters.
+    pub fn parse(line: &[u8]) -> Result<Self, CommandError> {
+        let (verb, args) = split_verb(line);
+        let base = verb.len() + 1;
+        let shift = |e: CommandError| e.shifted(base);
+        let no_args = |cmd: Self| match args {
+            None => Ok(cmd),
+            // Tolerance: trailing spaces after an argument-less verb.
+            Some(a) if a.iter().all(|&b| b == b' ') => Ok(cmd),
+            Some(_) => Err(CommandError::syntax(verb.len(), "end of line")),
+        };
+        let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
+        match verb.len() {
+            4 if is_verb(verb, b"MAIL") => {
+                let args = required("SP FROM:")?;
+                let at = path_start(args, b"FROM:", "FROM:").map_err(shift)?;
+                let (reverse_path, used) =
+                    ReversePath::parse_prefix(args.get(at..).unwrap_or_default())
+                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let params = after_path(args, at + used).map_err(shift)?;
+                Ok(Self::Mail {
+                    reverse_path,
+                    parameters: MailParameters::from_esmtp(params)?,
+                })
+            }
+            4 if is_verb(verb, b"RCPT") => {
+                let args = required("SP TO:")?;
+                let at = path_start(args, b"TO:", "TO:").map_err(shift)?;
+                let (forward_path, used) =
+                    ForwardPath::parse_prefix(args.get(at..).unwrap_or_default())
+                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let params = after_path(args, at + used).map_err(shift)?;
+                Ok(Self::Rcpt {
+                    forward_path,
+                    parameters: RcptParameters::from_esmtp(params)?,
+                })
+            }
+            4 if is_verb(verb, b"DATA") => no_args(Self::Data),
+            4 if is_verb(verb, b"BDAT") => bdat(required("SP chunk-size")?).map_err(shift),
+            4 if is_verb(verb, b"RSET") => no_args(Self::Rset),
+            4 if is_verb(verb, b"QUIT") => no_args(Self::Quit),
+            4 if is_verb(verb, b"NOOP") => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
+            4 if is_verb(verb, b"HELP") => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
+            4 if is_verb(verb, b"EHLO") => Ok(Self::Ehlo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"HELO") => Ok(Self::Helo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"LHLO") => Ok(Self::Lhlo(
+                helo_domain(required("SP domain")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"VRFY") => Ok(Self::Vrfy(
+                required_argument(required("SP string")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"EXPN") => Ok(Self::Expn(
+                required_argument(required("SP string")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"ETRN") => Ok(Self::Etrn(
+                required_argument(required("SP node")?).map_err(shift)?,
+            )),
+            4 if is_verb(verb, b"AUTH") => auth(required("SP mechanism")?).map_err(shift),
+            8 if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
+            _ => {
+                if verb.is_empty() {
+                    return Err(CommandError::syntax(0, "command verb"));
+                }
+                let verb_text = Argument::new(verb)?;
+                if verb_text.as_str().contains(' ') {
+                    return Err(CommandError::syntax(0, "command verb"));
+                }
+                Ok(Self::Unknown {
+                    verb: verb_text.0,
+                    arguments: args.map(Argument::new).transpose().map_err(shift)?,
+                })
+            }
+        }
+    }
+
+    /// Appends the command line, CRLF included, to `out`.
+    pub fn encode(&self, out: &mut BytesMut) {
+        match self {
+            Self::Helo(d) => line(out, b"HELO ", d.to_text().as_bytes()),
+            Self::Ehlo(d) => line(out, b"EHLO ", d.to_text().as_bytes()),
+            Self::Lhlo(d) => line(out, b"LHLO ", d.to_text().as_bytes()),
+            Self::Mail {
+                reverse_path,
+                parameters,
+            } => {
+                out.extend_from_slice(b"MAIL FROM:");
+                out.extend_from_slice(reverse_path.to_string().as_bytes());
+                parameters.encode(out);
+                out.extend_from_slice(b"\r\n");
+            }
+            Self::Rcpt {
+                forward_path,
+                parameters,
+            } => {
+                out.extend_from_slice(b"RCPT TO:");
+                out.extend_from_slice(forward_path.to_string().as_bytes());
+                parameters.encode(out);
+                out.extend_from_slice(b"\r\n");
+            }
+            Self::Data => out.extend_from_slice(b"DATA\r\n"),
+            Self::Bdat { size, last } => {
+                let marker = if *last { " LAST" } else { "" };
+                out.extend_from_slice(format!("BDAT {size}{marker}\r\n").as_bytes());
+            }
+            Self::Rset => out.extend_from_slice(b"RSET\r\n"),
+            Self::Vrfy(a) => line(out, b"VRFY ", a.as_str().as_bytes()),
+            Self::Expn(a) => line(out, b"EXPN ", a.as_str().as_bytes()),
+            Self::Help(None) => out.extend_from_slice(b"HELP\r\n"),
+            Self::Help(Some(a)) => line(out, b"HELP ", a.as_str().as_bytes()),
+            Self::Noop(None) => out.extend_from_slice(b"NOOP\r\n"),
+            Self::Noop(Some(a)) => line(out, b"NOOP ", a.as_str().as_bytes()),
+            Self::Quit => out.extend_from_slice(b"QUIT\r\n"),
+            Self::StartTls => out.extend_from_slice(b"STARTTLS\r\n"),
+            Self::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                out.extend_from_slice(b"AUTH ");
+                out.extend_from_slice(mechanism.as_str().as_bytes());
+                if let Some(ir) = initial_response {
+                    out.extend_from_slice(b" ");
+                    let mut encoded = Vec::new();
+                    framing::encode_response(ir.expose(), ResponseKind::Initial, &mut encoded);
+                    out.extend_from_slice(&encoded);
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+            Self::Etrn(a) => line(out, b"ETRN ", a.as_str().as_bytes()),
+            Self::Unknown { verb, arguments } => {
+                out.extend_from_slice(verb.as_bytes());
+                if let Some(a) = arguments {
+                    out.extend_from_slice(b" ");
+                    out.extend_from_slice(a.as_str().as_bytes());
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+
+    /// Returns the command line, CRLF included.
+    pub fn to_bytes(&self) -> BytesMut {
+        let mut out = BytesMut::with_capacity(64);
+        self.encode(&mut out);
+        out
+    }
+}
+
+fn line(out: &mut BytesMut, verb: &[u8], arg: &[u8]) {
+    out.extend_from_slice(verb);
+    out.extend_from_slice(arg);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Reads a HELO argument. Tolerance: trailing spaces.
+fn helo_domain(args: &[u8]) -> Result<HeloDomain, CommandError> {
+    let trimmed = args.trim_ascii_end();
+    HeloDomain::parse(trimmed)
+}
+
+fn required_argument(args: &[u8]) -> Result<Argument, CommandError> {
+    if args.trim_ascii().is_empty() {
+        return Err(CommandError::syntax(0, "argument"));
+    }
+    Argument::new(args)
+}
+
+fn optional_argument(args: Option<&[u8]>) -> Result<Option<Argument>, CommandError> {
+    match args {
+        None => Ok(None),
+        Some(a) if a.trim_ascii().is_empty() => Ok(None),
+        Some(a) => Argument::new(a).map(Some),
+    }
+}
+
+/// Reads `AUTH mechanism [initial-response]` (RFC 4954 §4).
+///
+/// ```abnf
+/// auth-command     = "AUTH" SP sasl-mech [SP initial-response] *(CRLF [base64]) [CRLF cancel-response] CRLF
+/// initial-response = base64 / "="
+/// ```
+fn auth(args: &[u8]) -> Result<Command, CommandError> {
+    let (mech, rest) = split_verb(args);
+    let mechanism = core::str::from_utf8(mech)
+        .ok()
+        .and_then(|m| m.parse::<Mechanism>().ok())
+        .ok_or(CommandError::syntax(0, "sasl-mech"))?;
+    let initial_response = match rest {
+        None => None,
+        Some(ir) => match framing::decode_response(ir, ResponseKind::Initial, MAX_INITIAL_RESPONSE)
+        {
+            Ok(ClientResponse::Data(d)) => Some(d),
+            Ok(ClientResponse::Cancel) | Err(_) => {
+                return Err(CommandError::syntax(
+                    mech.len() + 1,
+                    "base64 initial response or '='",
+                ));
+            }
+        },
+    };
+    Ok(Command::Auth {
+        mechanism,
+        initial_response,
+    })
+}

@@ -1,0 +1,600 @@
+//! Typed `MAIL` and `RCPT` parameters of the ESMTP extensions (RFC 5321 §4.1.2 `esmtp-param`).
+//!
+//! Each parameter the crate knows gets a field; any other keyword is kept, in wire form, in
+//! `other`, so an application can act on extensions this crate does not know. A keyword given
+//! twice is an error (RFC 1870 §6, RFC 3461 §4: "MUST NOT appear more than once").
+
+use bytes::BytesMut;
+use core::fmt::Write as _;
+use mail_core::message::EsmtpParameter;
+
+use crate::error::CommandError;
+
+/// The message body type (`BODY=`, RFC 6152 §2 and RFC 3030 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// `7BIT`: only 7-bit lines of at most 1000 octets.
+    SevenBit,
+    /// `8BITMIME` (RFC 6152): 8-bit octets in lines.
+    EightBitMime,
+    /// `BINARYMIME` (RFC 3030): arbitrary octets; needs `BDAT`.
+    BinaryMime,
+}
+
+impl Body {
+    /// Returns the parameter value as sent on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SevenBit => "7BIT",
+            Self::EightBitMime => "8BITMIME",
+            Self::BinaryMime => "BINARYMIME",
+        }
+    }
+}
+
+/// How much of the message a DSN returns (`RET=`, RFC 3461 §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `FULL`: the whole message.
+    Full,
+    /// `HDRS`: only the header.
+    Headers,
+}
+
+/// When a DSN is asked for (`NOTIFY=`, RFC 3461 §4.1).
+///
+/// ```abnf
+/// notify-esmtp-value  = "NEVER" / 1#notify-list-element
+/// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Notify {
+    /// Report successful delivery.
+    pub success: bool,
+    /// Report failed delivery.
+    pub failure: bool,
+    /// Report delayed delivery.
+    pub delay: bool,
+}
+
+impl Notify {
+    /// `NEVER`: no DSN at all.
+    pub const NEVER: Self = Self {
+        success: false,
+        failure: false,
+        delay: false,
+    };
+
+    /// Returns whether this is `NEVER`.
+    pub const fn is_never(self) -> bool {
+        !(self.success || self.failure || self.delay)
+    }
+}
+
+/// The original recipient (`ORCPT=`, RFC 3461 §4.2).
+///
+/// ```abnf
+/// orcpt-parameter            = "ORCPT=" original-recipient-address
+/// original-recipient-address = addr-type ";" xtext
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OriginalRecipient {
+    /// The address type, usually `rfc822`.
+    pub addr_type: String,
+    /// The address, xtext-decoded.
+    pub address: String,
+}
+
+/// Deliver-by request (`BY=`, RFC 2852 §4).
+///
+/// ```abnf
+/// by-value = by-time ";" by-mode [ by-trace ]
+/// by-time  = [ "-" / "+" ] 1*9digit
+/// by-mode  = "N" / "R"
+/// by-trace = "T"
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeliverBy {
+    /// Seconds from now; may be negative in mode `N` per the RFC's rules.
+    pub time: i32,
+    /// `R` (return the message when the deadline passes) rather than `N` (notify).
+    pub return_on_expiry: bool,
+    /// `T`: trace the delivery-by request.
+    pub trace: bool,
+}
+
+/// The parameters of `MAIL FROM` (RFC 5321 §4.1.1.2 and extensions).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MailParameters {
+    /// `SIZE=` (RFC 1870): the declared message size in octets.
+    pub size: Option<u64>,
+    /// `BODY=` (RFC 6152, RFC 3030).
+    pub body: Option<Body>,
+    /// `SMTPUTF8` (RFC 6531 §3.4).
+    pub smtputf8: bool,
+    /// `RET=` (RFC 3461 §4.3).
+    pub ret: Option<Ret>,
+    /// `ENVID=` (RFC 3461 §4.4), xtext-decoded.
+    pub envid: Option<String>,
+    /// `AUTH=` (RFC 4954 §5), xtext-decoded: a mailbox, or `<>` when the submitter is not
+    /// authenticated or not trusted.
+    pub auth: Option<String>,
+    /// `REQUIRETLS` (RFC 8689 §4).
+    pub requiretls: bool,
+    /// `MT-PRIORITY=` (RFC 6710): -9 to 9.
+    pub mt_priority: Option<i8>,
+    /// `BY=` (RFC 2852).
+    pub by: Option<DeliverBy>,
+    /// `HOLDFOR=` (RFC 4865): seconds to hold the message.
+    pub hold_for: Option<u64>,
+    /// `HOLDUNTIL=` (RFC 4865): the release time, an RFC 3339 date-time kept as sent.
+    pub hold_until: Option<String>,
+    /// Every other parameter, in the order given.
+    pub other: Vec<EsmtpParameter>,
+}
+
+/// The parameters of `RCPT TO` (RFC 5321 §4.1.1.3 and extensions).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RcptParameters {
+    /// `NOTIFY=` (RFC 3461 §4.1).
+    pub notify: Option<Notify>,
+    /// `ORCPT=` (RFC 3461 §4.2).
+    pub orcpt: Option<OriginalRecipient>,
+    /// `RRVS=` (RFC 7293): the date-time (kept as sent) and the optional `;C` / `;R` mode.
+    pub rrvs: Option<String>,
+    /// Every other parameter, in the order given.
+    pub other: Vec<EsmtpParameter>,
+}
+
+/// Decodes `xtext` (RFC 3461 §4).
+///
+/// ```abnf
+/// xtext   = *( xchar / hexchar )
+/// xchar   = any ASCII CHAR between "!" (33) and "~" (126) inclusive, except "+" and "="
+/// hexchar = ASCII "+" immediately followed by two upper case hexadecimal digits
+/// ```
+///
+/// Tolerance: lower-case hex digits after `+` are accepted (some clients send them).
+///
+/// # Errors
+/// [`CommandError::Parameter`] naming `keyword` on a character outside xtext, a broken
+/// `+XX`, or a result that is not UTF-8.
+pub fn xtext_decode(value: &str, keyword: &'static str) -> Result<String, CommandError> {
+    let bad = || CommandError::Parameter {
+        keyword,
+        reason: "invalid xtext",
+    };
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => {
+                let hi = bytes.next().and_then(hex_value).ok_or_else(bad)?;
+                let lo = bytes.next().and_then(hex_value).ok_or_else(bad)?;
+                out.push(hi << 4 | lo);
+            }
+            b'=' => return Err(bad()),
+            33..=126 => out.push(b),
+            _ => return Err(bad()),
+        }
+    }
+    String::from_utf8(out).map_err(|_| bad())
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Appends `value` encoded as `xtext` (RFC 3461 §4) to `out`: `+`, `=`, controls, space and
+/// non-ASCII octets become `+XX`.
+pub fn xtext_encode(value: &str, out: &mut BytesMut) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+            out.extend_from_slice(&[b]);
+        } else {
+            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+            let lo = HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0');
+            out.extend_from_slice(&[b'+', hi, lo]);
+        }
+    }
+}
+
+fn number(
+    value: Option<&str>,
+    keyword: &'static str,
+    max_digits: usize,
+) -> Result<u64, CommandError> {
+    let err = CommandError::Parameter {
+        keyword,
+        reason: "a number expected",
+    };
+    let v = value.ok_or(err.clone())?;
+    if v.is_empty() || v.len() > max_digits || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err);
+    }
+    v.parse::<u64>().map_err(|_| err)
+}
+
+fn no_value(p: &EsmtpParameter, keyword: &'static str) -> Result<(), CommandError> {
+    match p.value() {
+        None => Ok(()),
+        Some(_) => Err(CommandError::Parameter {
+            keyword,
+            reason: "takes no value",
+        }),
+    }
+}
+
+fn once<T>(slot: &Option<T>, keyword: &'static str) -> Result<(), CommandError> {
+    match slot {
+        None => Ok(()),
+        Some(_) => Err(CommandError::DuplicateParameter { keyword }),
+    }
+}
+
+fn once_flag(flag: bool, keyword: &'static str) -> Result<(), CommandError> {
+    if flag {
+        Err(CommandError::DuplicateParameter { keyword })
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads an RFC 3339 `date-time` loosely: printable ASCII without `;`, as RFC 4865 and
+/// RFC 7293 carry it. The application interprets it; the parser only keeps it safe to re-send.
+fn date_time(value: Option<&str>, keyword: &'static str) -> Result<String, CommandError> {
+    match value {
+        Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()) => Ok(v.to_owned()),
+        _ => Err(CommandError::Parameter {
+            keyword,
+            reason: "a date-time expected",
+        }),
+    }
+}
+
+impl MailParameters {
+    /// Gives typed meaning to the `MAIL` parameters in `params`.
+    ///
+    /// # Errors
+    /// [`CommandError::Parameter`] for a known keyword with a bad value,
+    /// [`CommandError::DuplicateParameter`] for a keyword given twice.
+    pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
+        let mut out = Self::default();
+        for p in params {
+            let kw = p.keyword().to_ascii_uppercase();
+            match kw.as_str() {
+                "SIZE" => {
+                    once(&out.size, "SIZE")?;
+                    // RFC 1870 §3: size-value = 1*20DIGIT.
+                    out.size = Some(number(p.value(), "SIZE", 20)?);
+                }
+                "BODY" => {
+                    once(&out.body, "BODY")?;
+                    let v = p.value().unwrap_or_default().to_ascii_uppercase();
+                    out.body = Some(match v.as_str() {
+                        "7BIT" => Body::SevenBit,
+                        "8BITMIME" => Body::EightBitMime,
+                        "BINARYMIME" => Body::BinaryMime,
+                        _ => {
+                            return Err(CommandError::Parameter {
+                                keyword: "BODY",
+                                reason: "7BIT, 8BITMIME or BINARYMIME expected",
+                            });
+                        }
+                    });
+                }
+                "SMTPUTF8" => {
+                    once_flag(out.smtputf8, "SMTPUTF8")?;
+                    no_value(&p, "SMTPUTF8")?;
+                    out.smtputf8 = true;
+                }
+                "RET" => {
+                    once(&out.ret, "RET")?;
+                    let v = p.value().unwrap_or_default();
+                    out.ret = Some(if v.eq_ignore_ascii_case("FULL") {
+                        Ret::Full
+                    } else if v.eq_ignore_ascii_case("HDRS") {
+                        Ret::Headers
+                    } else {
+                        return Err(CommandError::Parameter {
+                            keyword: "RET",
+                            reason: "FULL or HDRS expected",
+                        });
+                    });
+                }
+                "ENVID" => {
+                    once(&out.envid, "ENVID")?;
+                    let v = xtext_decode(p.value().unwrap_or_default(), "ENVID")?;
+                    // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
+                    if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b))
+                    {
+                        return Err(CommandError::Parameter {
+                            keyword: "ENVID",
+                            reason: "1 to 100 printable characters expected",
+                        });
+                    }
+                    out.envid = Some(v);
+                }
+                "AUTH" => {
+                    once(&out.auth, "AUTH")?;
+                    let v = xtext_decode(p.value().unwrap_or_default(), "AUTH")?;
+                    if v.is_empty() {
+                        return Err(CommandError::Parameter {
+                            keyword: "AUTH",
+                            reason: "a mailbox or <> expected",
+                        });
+                    }
+                    out.auth = Some(v);
+                }
+                "REQUIRETLS" => {
+                    once_flag(out.requiretls, "REQUIRETLS")?;
+                    no_value(&p, "REQUIRETLS")?;
+                    out.requiretls = true;
+                }
+                "MT-PRIORITY" => {
+                    once(&out.mt_priority, "MT-PRIORITY")?;
+                    out.mt_priority = Some(priority(p.value())?);
+                }
+                "BY" => {
+                    once(&out.by, "BY")?;
+                    out.by = Some(deliver_by(p.value())?);
+                }
+                "HOLDFOR" => {
+                    once(&out.hold_for, "HOLDFOR")?;
+                    out.hold_for = Some(number(p.value(), "HOLDFOR", 10)?);
+                }
+                "HOLDUNTIL" => {
+                    once(&out.hold_until, "HOLDUNTIL")?;
+                    out.hold_until = Some(date_time(p.value(), "HOLDUNTIL")?);
+                }
+                _ => out.other.push(p),
+            }
+        }
+        if out.hold_for.is_some() && out.hold_until.is_some() {
+            // RFC 4865 §5.2: the two are mutually exclusive.
+            return Err(CommandError::Parameter {
+                keyword: "HOLDUNTIL",
+                reason: "HOLDFOR and HOLDUNTIL together",
+            });
+        }
+        Ok(out)
+    }
+
+    /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
+    pub fn encode(&self, out: &mut BytesMut) {
+        if let Some(size) = self.size {
+            let _ = write!(Buf(out), " SIZE={size}");
+        }
+        if let Some(body) = self.body {
+            out.extend_from_slice(b" BODY=");
+            out.extend_from_slice(body.as_str().as_bytes());
+        }
+        if self.smtputf8 {
+            out.extend_from_slice(b" SMTPUTF8");
+        }
+        if let Some(ret) = self.ret {
+            out.extend_from_slice(match ret {
+                Ret::Full => b" RET=FULL",
+                Ret::Headers => b" RET=HDRS",
+            });
+        }
+        if let Some(envid) = &self.envid {
+            out.extend_from_slice(b" ENVID=");
+            xtext_encode(envid, out);
+        }
+        if let Some(auth) = &self.auth {
+            out.extend_from_slice(b" AUTH=");
+            xtext_encode(auth, out);
+        }
+        if self.requiretls {
+            out.extend_from_slice(b" REQUIRETLS");
+        }
+        if let Some(p) = self.mt_priority {
+            let _ = write!(Buf(out), " MT-PRIORITY={p}");
+        }
+        if let Some(by) = self.by {
+            let mode = if by.return_on_expiry { 'R' } else { 'N' };
+            let trace = if by.trace { "T" } else { "" };
+            let _ = write!(Buf(out), " BY={};{mode}{trace}", by.time);
+        }
+        if let Some(s) = self.hold_for {
+            let _ = write!(Buf(out), " HOLDFOR={s}");
+        }
+        if let Some(t) = &self.hold_until {
+            out.extend_from_slice(b" HOLDUNTIL=");
+            out.extend_from_slice(t.as_bytes());
+        }
+        encode_other(&self.other, out);
+    }
+}
+
+fn encode_other(other: &[EsmtpParameter], out: &mut BytesMut) {
+    for p in other {
+        let _ = write!(Buf(out), " {p}");
+    }
+}
+
+/// `MT-PRIORITY` value (RFC 6710 §3): `[ "-" / "+" ] 1DIGIT`.
+fn priority(value: Option<&str>) -> Result<i8, CommandError> {
+    let err = CommandError::Parameter {
+        keyword: "MT-PRIORITY",
+        reason: "-9 to 9 expected",
+    };
+    let v = value.ok_or(err.clone())?;
+    let (neg, digits) = match v.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        rest => (false, rest),
+    };
+    match digits {
+        [d @ b'0'..=b'9'] => {
+            let n = (d - b'0') as i8;
+            Ok(if neg { -n } else { n })
+        }
+        _ => Err(err),
+    }
+}
+
+/// `BY` value (RFC 2852 §4): `by-time ";" by-mode [ by-trace ]`.
+fn deliver_by(value: Option<&str>) -> Result<DeliverBy, CommandError> {
+    let err = CommandError::Parameter {
+        keyword: "BY",
+        reason: "by-time;by-mode expected",
+    };
+    let v = value.ok_or(err.clone())?;
+    let (time, mode) = v.split_once(';').ok_or(err.clone())?;
+    let digits = time.strip_prefix(['-', '+']).unwrap_or(time);
+    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err);
+    }
+    let time: i32 = time.parse().map_err(|_| err.clone())?;
+    let (return_on_expiry, trace) = match mode.to_ascii_uppercase().as_str() {
+        "N" => (false, false),
+        "R" => (true, false),
+        "NT" => (false, true),
+        "RT" => (true, true),
+        _ => return Err(err),
+    };
+    Ok(DeliverBy {
+        time,
+        return_on_expiry,
+        trace,
+    })
+}
+
+impl RcptParameters {
+    /// Gives typed meaning to the `RCPT` parameters in `params`.
+    ///
+    /// # Errors
+    /// [`CommandError::Parameter`] for a known keyword with a bad value,
+    /// [`CommandError::DuplicateParameter`] for a keyword given twice.
+    pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
+        let mut out = Self::default();
+        for p in params {
+            let kw = p.keyword().to_ascii_uppercase();
+            match kw.as_str() {
+                "NOTIFY" => {
+                    once(&out.notify, "NOTIFY")?;
+                    out.notify = Some(notify(p.value())?);
+                }
+                "ORCPT" => {
+                    once(&out.orcpt, "ORCPT")?;
+                    let err = CommandError::Parameter {
+                        keyword: "ORCPT",
+                        reason: "addr-type;xtext expected",
+                    };
+                    let (addr_type, xtext) = p
+                        .value()
+                        .and_then(|v| v.split_once(';'))
+                        .ok_or(err.clone())?;
+                    // addr-type is an atom (RFC 3464 §2.1.2 / RFC 5321 Atom).
+                    if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext)
+                    {
+                        return Err(err);
+                    }
+                    out.orcpt = Some(OriginalRecipient {
+                        addr_type: addr_type.to_owned(),
+                        address: xtext_decode(xtext, "ORCPT")?,
+                    });
+                }
+                "RRVS" => {
+                    once(&out.rrvs, "RRVS")?;
+                    out.rrvs = Some(date_time(p.value(), "RRVS").or_else(|_| {
+                        // `;C` / `;R` after the date-time (RFC 7293 §3.1) is fine.
+                        p.value()
+                            .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()) && !v.is_empty())
+                            .map(str::to_owned)
+                            .ok_or(CommandError::Parameter {
+                                keyword: "RRVS",
+                                reason: "a date-time expected",
+                            })
+                    })?);
+                }
+                _ => out.other.push(p),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
+    pub fn encode(&self, out: &mut BytesMut) {
+        if let Some(n) = self.notify {
+            out.extend_from_slice(b" NOTIFY=");
+            if n.is_never() {
+                out.extend_from_slice(b"NEVER");
+            } else {
+                let mut first = true;
+                for (on, name) in [
+                    (n.success, "SUCCESS"),
+                    (n.failure, "FAILURE"),
+                    (n.delay, "DELAY"),
+                ] {
+                    if on {
+                        if !first {
+                            out.extend_from_slice(b",");
+                        }
+                        out.extend_from_slice(name.as_bytes());
+                        first = false;
+                    }
+                }
+            }
+        }
+        if let Some(o) = &self.orcpt {
+            out.extend_from_slice(b" ORCPT=");
+            out.extend_from_slice(o.addr_type.as_bytes());
+            out.extend_from_slice(b";");
+            xtext_encode(&o.address, out);
+        }
+        if let Some(r) = &self.rrvs {
+            out.extend_from_slice(b" RRVS=");
+            out.extend_from_slice(r.as_bytes());
+        }
+        encode_other(&self.other, out);
+    }
+}
+
+/// `NOTIFY` value (RFC 3461 §4.1): `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
+fn notify(value: Option<&str>) -> Result<Notify, CommandError> {
+    let err = CommandError::Parameter {
+        keyword: "NOTIFY",
+        reason: "NEVER or SUCCESS,FAILURE,DELAY expected",
+    };
+    let v = value.ok_or(err.clone())?;
+    if v.eq_ignore_ascii_case("NEVER") {
+        return Ok(Notify::NEVER);
+    }
+    let mut n = Notify::default();
+    for item in v.split(',') {
+        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+            &mut n.success
+        } else if item.eq_ignore_ascii_case("FAILURE") {
+            &mut n.failure
+        } else if item.eq_ignore_ascii_case("DELAY") {
+            &mut n.delay
+        } else {
+            // Includes NEVER inside a list, which §4.1 forbids.
+            return Err(err);
+        };
+        if *slot {
+            return Err(err);
+        }
+        *slot = true;
+    }
+    Ok(n)
+}
+
+/// `fmt::Write` over a `BytesMut`, for numbers.
+struct Buf<'a>(&'a mut BytesMut);
+
+impl core::fmt::Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}

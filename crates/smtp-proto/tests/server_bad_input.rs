@@ -1,0 +1,738 @@
+//! Hostile and broken client input against the server: each vector of DESIGN.md and of the
+//! smtp-proto issue is a test, run whole, byte by byte and at random splits.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use mail_core::line::BareNewline;
+use mail_core::sasl::Mechanism;
+use smtp_proto::server::{Config, Connection, Event, State};
+use support::server_transcript;
+
+/// Returns whether a `MAIL` event named `who` (a smuggled command that ran).
+fn ran_mail_from(seen: &support::Seen, who: &str) -> bool {
+    seen.events
+        .iter()
+        .any(|e| e.starts_with("Mail {") && e.contains(who))
+}
+
+fn config() -> Config {
+    let mut c = Config::default();
+    c.hostname = "mx.example".into();
+    c
+}
+
+const START: &str = r"
+    S: 220 mx.example ESMTP
+    C: EHLO client.example
+    S: 250 mx.example
+    C: MAIL FROM:<a@client.example>
+    S: 250 OK
+    C: RCPT TO:<b@mx.example>
+    S: 250 OK
+    C: DATA
+    S: 354 go ahead
+";
+
+/// The end-of-data vectors of DESIGN.md: none of them may end the message.
+const VECTORS: [&str; 11] = [
+    r"\n.\n",
+    r"\n.\r\n",
+    r"\r\n.\n",
+    r"\r.\r",
+    r"\r.\r\n",
+    r"\n.\r",
+    r"\r.\n",
+    r"\r\n.\r\r\n",
+    r"\r\r\n.\r\r\n",
+    r"\r\n\0.\r\n",
+    r"\r\n.\0\r\n",
+];
+
+#[test]
+fn no_smuggling_vector_ends_the_data_under_reject() {
+    for vector in VECTORS {
+        // The NUL vectors hold no bare CR or LF: the data is valid and is accepted whole.
+        let has_bare_newline = !vector.contains(r"\0");
+        let verdict = if has_bare_newline {
+            "S= 550 5.5.2 Bare CR or LF in message data"
+        } else {
+            "S: 250 OK"
+        };
+        let script = format!(
+            "{START}
+            C: body{vector}MAIL FROM:<evil@x.example>\\r\\nRCPT TO:<victim@mx.example>\\r\\nDATA\\r\\nsmuggled\\r\\n.\\r\\n\\
+            {verdict}
+            C: QUIT
+            S= 221 2.0.0 mx.example Bye
+            "
+        );
+        let seen = server_transcript(&config(), &script);
+        assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
+        if has_bare_newline {
+            assert!(
+                seen.messages.is_empty(),
+                "{vector}: a message was delivered"
+            );
+            assert_eq!(seen.aborted, 1, "{vector}");
+        } else {
+            assert_eq!(seen.messages.len(), 1, "{vector}");
+            assert!(seen.messages[0].ends_with(b"smuggled\r\n"), "{vector}");
+        }
+    }
+}
+
+#[test]
+fn no_smuggling_vector_ends_the_data_under_normalize() {
+    let mut c = config();
+    c.bare_newline = BareNewline::Normalize;
+    for vector in VECTORS {
+        let script = format!(
+            "{START}
+            C: body{vector}MAIL FROM:<evil@x.example>\\r\\nRCPT TO:<victim@mx.example>\\r\\nDATA\\r\\nsmuggled\\r\\n.\\r\\n\\
+            S: 250 OK
+            C: QUIT
+            S: 221 bye
+            "
+        );
+        let seen = server_transcript(&c, &script);
+        assert_eq!(seen.messages.len(), 1, "{vector}: exactly one message");
+        let msg = &seen.messages[0];
+        assert!(
+            msg.ends_with(b"smuggled\r\n"),
+            "{vector}: {:?}",
+            String::from_utf8_lossy(msg)
+        );
+        assert!(!ran_mail_from(&seen, "evil"), "{vector}: smuggled MAIL ran");
+    }
+}
+
+#[test]
+fn a_bare_lf_dot_then_commands_yields_exactly_one_message() {
+    let mut c = config();
+    c.bare_newline = BareNewline::Normalize;
+    let seen = server_transcript(
+        &c,
+        &format!(
+            "{START}
+            C: body\\n.\\r\\nMAIL FROM:<x@y.example>\\r\\nRCPT TO:<y@mx.example>\\r\\nDATA\\r\\nmore\\r\\n.\\r\\n\\
+            S: 250 OK
+            "
+        ),
+    );
+    assert_eq!(seen.messages.len(), 1);
+    assert_eq!(
+        seen.messages[0],
+        b"body\r\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<y@mx.example>\r\nDATA\r\nmore\r\n"
+            .to_vec()
+    );
+}
+
+#[test]
+fn a_command_pipelined_after_starttls_is_discarded_and_reported() {
+    let mut c = config();
+    c.extensions.starttls = true;
+    let mut conn = Connection::new(c);
+    conn.take_output();
+    conn.receive(b"EHLO a.example\r\n");
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    conn.accept().unwrap();
+    conn.take_output();
+    conn.receive(b"STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n");
+    assert_eq!(conn.next_event().unwrap(), Some(Event::StartTls));
+    assert_eq!(
+        conn.next_event().unwrap(),
+        Some(Event::InputDiscarded { len: 35 })
+    );
+    assert_eq!(conn.next_event().unwrap(), None);
+    assert_eq!(&conn.take_output()[..], b"220 2.0.0 Ready to start TLS\r\n");
+    assert_eq!(conn.state(), State::TlsHandshake);
+    // More plaintext before the handshake is discarded too.
+    conn.receive(b"RCPT TO:<x@y.example>\r\n");
+    assert_eq!(
+        conn.next_event().unwrap(),
+        Some(Event::InputDiscarded { len: 23 })
+    );
+    conn.tls_established().unwrap();
+    assert!(conn.is_tls_active());
+    assert_eq!(conn.state(), State::Greeted);
+    // The session starts afresh: MAIL needs a new EHLO.
+    conn.receive(b"MAIL FROM:<a@b.example>\r\n");
+    assert_eq!(conn.next_event().unwrap(), None);
+    assert_eq!(
+        &conn.take_output()[..],
+        b"503 5.5.1 Send HELO/EHLO first\r\n"
+    );
+    conn.receive(b"EHLO a.example\r\n");
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    conn.accept().unwrap();
+    let ehlo = String::from_utf8(conn.take_output().to_vec()).unwrap();
+    assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+}
+
+#[test]
+fn an_over_long_line_then_rset_gives_one_error_and_the_tail_never_runs() {
+    let long = "A".repeat(600);
+    let seen = server_transcript(
+        &config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: {long}RSET
+            S= 500 5.5.2 Line too long
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    assert!(seen.events.is_empty());
+    // Beyond the framer's own limit (the AUTH line limit) the line is dropped as it comes.
+    let huge = "B".repeat(20_000);
+    server_transcript(
+        &config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: {huge}RSET
+            S= 500 5.5.2 Line too long
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+}
+
+#[test]
+fn command_line_limit_one_byte_under_and_over() {
+    // 512 octets including CRLF is allowed; 513 is not.
+    let ok = format!("NOOP {}", "x".repeat(512 - 2 - 5));
+    let too_long = format!("NOOP {}", "x".repeat(512 - 2 - 4));
+    server_transcript(
+        &config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: {ok}
+            S= 250 2.0.0 Ok
+            C: {too_long}
+            S= 500 5.5.2 Line too long
+            "
+        ),
+    );
+}
+
+const READY: &str = r"
+    S: 220 mx.example ESMTP
+    C: EHLO client.example
+    S: 250 mx.example
+    C: MAIL FROM:<a@client.example>
+    S: 250 OK
+    C: RCPT TO:<b@mx.example>
+    S: 250 OK
+";
+
+#[test]
+fn a_rejected_bdat_chunk_is_consumed_even_when_it_holds_commands() {
+    let chunk = r"MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@y.example>\r\n";
+    let len = support::unescape(chunk).len();
+    let seen = server_transcript(
+        &config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: EHLO client.example
+            S: 250 mx.example
+            C: BDAT {len}
+            C: {chunk}\\
+            S= 503 5.5.1 No valid transaction for BDAT
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    assert!(!ran_mail_from(&seen, "evil"));
+}
+
+#[test]
+fn bdat_with_a_bad_end_marker_is_refused_and_its_chunk_consumed() {
+    let seen = server_transcript(
+        &config(),
+        &format!(
+            "{READY}
+            C: BDAT 5 LAST junk
+            C: ABCDE\\
+            S= 501 5.5.4 Syntax: BDAT size [LAST]
+            C: RSET
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    assert!(seen.messages.is_empty());
+}
+
+#[test]
+fn bdat_sizes_that_cannot_be_read_close_the_connection() {
+    for size in ["18446744073709551616", "-1", "x"] {
+        let seen = server_transcript(
+            &config(),
+            &format!(
+                "{READY}
+                C: BDAT {size}
+                C: MAIL FROM:<evil@x.example>
+                S= 421 4.5.4 Unreadable BDAT size, closing connection
+                "
+            ),
+        );
+        assert!(!ran_mail_from(&seen, "evil"), "{size}");
+    }
+    // The largest size that fits is read as a size, not refused.
+    let mut conn = Connection::new(config());
+    conn.receive(b"EHLO c\r\nBDAT 18446744073709551615 LAST\r\n");
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    conn.accept().unwrap();
+    assert_eq!(conn.next_event().unwrap(), None);
+    assert_eq!(conn.state(), State::Data);
+}
+
+#[test]
+fn data_after_bdat_in_one_transaction_is_a_bad_sequence() {
+    let seen = server_transcript(
+        &config(),
+        &format!(
+            "{READY}
+            C: BDAT 3
+            C: abc\\
+            S= 250 2.0.0 3 octets received
+            C: DATA
+            S= 503 5.5.1 DATA after BDAT
+            C: BDAT 0 LAST
+            S: 250 OK
+            "
+        ),
+    );
+    assert_eq!(seen.messages, vec![b"abc".to_vec()]);
+}
+
+fn auth_config() -> Config {
+    let mut c = config();
+    c.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
+    c.tls_active = true;
+    c
+}
+
+#[test]
+fn an_auth_line_of_12_kib_is_read_and_one_more_byte_is_refused() {
+    // 12288 octets including CRLF: "AUTH PLAIN " + base64 + CRLF.
+    let b64_len = 12288 - 2 - "AUTH PLAIN ".len();
+    let b64_len = b64_len - b64_len % 4;
+    let exact = format!("AUTH PLAIN {}", "A".repeat(b64_len));
+    let pad = 12288 - 2 - exact.len();
+    let exact = format!("{exact}{}", " ".repeat(pad));
+    assert_eq!(exact.len() + 2, 12288);
+    // Trailing spaces make it malformed base64: 501, but it was read as one line.
+    server_transcript(
+        &auth_config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: EHLO c.example
+            S: 250 mx.example
+            C: {exact}
+            S= 501 5.5.2 Syntax error: base64 initial response or '=' expected at byte 11 of the command line
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    let over = format!("{exact}A");
+    server_transcript(
+        &auth_config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: EHLO c.example
+            S: 250 mx.example
+            C: {over}
+            S= 500 5.5.2 Line too long
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    // A continuation line over the AUTH buffer fails the exchange with 500 5.5.6.
+    let long_response = "A".repeat(12288);
+    server_transcript(
+        &auth_config(),
+        &format!(
+            "
+            S: 220 mx.example ESMTP
+            C: EHLO c.example
+            S: 250 mx.example
+            C: AUTH PLAIN
+            S= 334
+            C: {long_response}
+            S= 500 5.5.6 Authentication exchange line is too long
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+}
+
+#[test]
+fn star_cancels_auth() {
+    let seen = server_transcript(
+        &auth_config(),
+        r"
+        S: 220 mx.example ESMTP
+        C: EHLO c.example
+        S: 250 mx.example
+        C: AUTH LOGIN
+        S= 334 VXNlcm5hbWU6
+        C: *
+        S= 501 5.0.0 Authentication cancelled
+        C: AUTH PLAIN AGFsaWNlAHNlY3JldA==
+        S= 235 2.7.0 Authentication successful
+        C: AUTH PLAIN AGFsaWNlAHNlY3JldA==
+        S= 503 5.5.1 Already authenticated
+        ",
+    );
+    assert_eq!(seen.authenticated, vec![Some("alice".to_string())]);
+}
+
+#[test]
+fn auth_failures() {
+    server_transcript(
+        &auth_config(),
+        r"
+        S: 220 mx.example ESMTP
+        C: AUTH PLAIN AGFsaWNlAHNlY3JldA==
+        S= 503 5.5.1 AUTH needs EHLO with AUTH offered
+        C: EHLO c.example
+        S: 250 mx.example
+        C: AUTH PLAIN AGFsaWNlAHdyb25n
+        S= 535 5.7.8 Authentication credentials invalid
+        C: AUTH CRAM-MD5
+        S= 504 5.5.4 Unrecognized authentication type
+        C: AUTH PLAIN
+        S= 334
+        C: not base64!
+        S= 501 5.5.2 Cannot decode response
+        ",
+    );
+}
+
+#[test]
+fn auth_over_plaintext_is_refused() {
+    let mut c = auth_config();
+    c.tls_active = false;
+    let mut conn = Connection::new(c);
+    conn.receive(b"EHLO c.example\r\n");
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    conn.accept().unwrap();
+    let ehlo = String::from_utf8(conn.take_output().to_vec()).unwrap();
+    assert!(!ehlo.contains("AUTH"), "AUTH offered without TLS: {ehlo}");
+    conn.receive(b"AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+    assert_eq!(conn.next_event().unwrap(), None);
+    assert_eq!(
+        &conn.take_output()[..],
+        b"538 5.7.11 Encryption required for requested authentication mechanism\r\n"
+    );
+}
+
+#[test]
+fn a_257_byte_path_is_refused_and_256_accepted() {
+    // Path = "<" local "@" domain ">": 256 octets in all is the RFC 5321 §4.5.3.1.3 limit.
+    let local = "l".repeat(64);
+    let label = "d".repeat(63);
+    let domain_for = |total: usize| {
+        let mut d = String::new();
+        let room = total - 2 - 64 - 1;
+        while d.len() + 64 <= room {
+            if !d.is_empty() {
+                d.push('.');
+            }
+            d.push_str(&label);
+        }
+        let left = room - d.len();
+        if left > 1 {
+            d.push('.');
+            d.push_str(&"e".repeat(left - 1));
+        }
+        d
+    };
+    let ok = format!("<{local}@{}>", domain_for(256));
+    assert_eq!(ok.len(), 256);
+    let bad = format!("<{local}@{}>", domain_for(257));
+    assert_eq!(bad.len(), 257);
+    let mut conn = Connection::new(config());
+    conn.receive(format!("EHLO c\r\nMAIL FROM:{ok}\r\n").as_bytes());
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    conn.accept().unwrap();
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Mail { .. })
+    ));
+    conn.accept().unwrap();
+    conn.take_output();
+    conn.receive(format!("RCPT TO:{bad}\r\n").as_bytes());
+    assert_eq!(conn.next_event().unwrap(), None);
+    let out = String::from_utf8(conn.take_output().to_vec()).unwrap();
+    assert!(out.starts_with("501 5.5.2 Syntax error"), "{out}");
+}
+
+#[test]
+fn sequence_errors_unknown_commands_and_defaults() {
+    server_transcript(
+        &config(),
+        r"
+        S= 220 mx.example ESMTP
+        C: MAIL FROM:<a@b.example>
+        S= 503 5.5.1 Send HELO/EHLO first
+        C: RCPT TO:<a@b.example>
+        S= 503 5.5.1 Need MAIL before RCPT
+        C: DATA
+        S= 503 5.5.1 Need MAIL and RCPT before DATA
+        C: FROB nicate
+        S= 500 5.5.2 Command not recognized
+        C: VRFY postmaster
+        S= 252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery
+        C: EXPN staff
+        S= 502 5.5.1 Command not implemented
+        C: HELP
+        S= 214 2.0.0 See RFC 5321
+        C: NOOP
+        S= 250 2.0.0 Ok
+        C: HELO c.example
+        S= 250 mx.example
+        C: MAIL FROM:<a@b.example> SIZE=10
+        S= 555 5.5.4 Parameters need EHLO
+        C: MAIL FROM:<a@b.example>
+        S: 250 OK
+        C: MAIL FROM:<a@b.example>
+        S= 503 5.5.1 Nested MAIL command
+        C: DATA
+        S= 554 5.5.1 No valid recipients
+        C: RSET
+        S= 250 2.0.0 Ok
+        C: QUIT
+        S= 221 2.0.0 mx.example Bye
+        C: NOOP
+        ",
+    );
+}
+
+#[test]
+fn parameter_errors() {
+    let mut c = config();
+    c.max_message_size = 1000;
+    server_transcript(
+        &c,
+        r"
+        S: 220 mx.example ESMTP
+        C: EHLO c.example
+        S: 250 mx.example
+        C: MAIL FROM:<a@b.example> SIZE=1001
+        S= 552 5.3.4 Message size exceeds fixed maximum message size
+        C: MAIL FROM:<a@b.example> SIZE=1 SIZE=2
+        S= 501 5.5.4 SIZE parameter given twice
+        C: MAIL FROM:<a@b.example> BODY=9BIT
+        S= 501 5.5.4 bad BODY parameter: 7BIT, 8BITMIME or BINARYMIME expected
+        C: MAIL FROM:<a@b.example> X-UNKNOWN=1
+        S= 555 5.5.4 Unsupported MAIL parameter
+        C: MAIL FROM:<a@b.example> BODY=BINARYMIME
+        S= 555 5.5.4 Unsupported MAIL parameter
+        C: MAIL FROM:<jörg@b.example>
+        S= 553 5.6.7 Non-ASCII address needs SMTPUTF8
+        C: MAIL FROM:<jörg@b.example> SMTPUTF8
+        S: 250 OK
+        C: RCPT TO:<x@y.example> NOTIFY=NEVER,SUCCESS
+        S= 501 5.5.4 bad NOTIFY parameter: NEVER or SUCCESS,FAILURE,DELAY expected
+        C: RCPT TO:<x@y.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x+40y.example
+        S: 250 OK
+        ",
+    );
+}
+
+#[test]
+fn too_many_recipients_get_452_and_the_transaction_goes_on() {
+    let mut c = config();
+    c.max_recipients = 2;
+    let seen = server_transcript(
+        &c,
+        r"
+        S: 220 mx.example ESMTP
+        C: EHLO c.example
+        S: 250 mx.example
+        C: MAIL FROM:<a@b.example>
+        S: 250 OK
+        C: RCPT TO:<r1@mx.example>
+        S: 250 OK
+        C: RCPT TO:<r2@mx.example>
+        S: 250 OK
+        C: RCPT TO:<r3@mx.example>
+        S= 452 4.5.3 Too many recipients
+        C: DATA
+        S: 354 go
+        C: hi
+        C: .
+        S: 250 OK
+        ",
+    );
+    let end = seen
+        .events
+        .iter()
+        .find(|e| e.starts_with("MessageEnd"))
+        .unwrap();
+    assert!(end.contains("r1") && end.contains("r2") && !end.contains("r3"));
+}
+
+#[test]
+fn a_message_too_large_is_consumed_to_its_end_and_refused() {
+    let mut c = config();
+    c.max_message_size = 100;
+    let at_limit = "x".repeat(98);
+    let over = "y".repeat(99);
+    let seen = server_transcript(
+        &c,
+        &format!(
+            "{START}
+            C: {at_limit}
+            C: .
+            S: 250 OK
+            C: MAIL FROM:<a@client.example>
+            S: 250 OK
+            C: RCPT TO:<b@mx.example>
+            S: 250 OK
+            C: DATA
+            S: 354 go
+            C: {over}
+            C: MAIL FROM:<evil@x.example>
+            C: .
+            S= 552 5.3.4 Message size exceeds fixed maximum message size
+            C: NOOP
+            S= 250 2.0.0 Ok
+            "
+        ),
+    );
+    assert_eq!(seen.messages.len(), 1);
+    assert_eq!(seen.messages[0].len(), 100);
+    assert_eq!(seen.aborted, 1);
+    assert!(!ran_mail_from(&seen, "evil"));
+}
+
+#[test]
+fn consecutive_errors_close_the_connection() {
+    let mut c = config();
+    c.max_errors = 3;
+    let mut conn = Connection::new(c);
+    conn.take_output();
+    conn.receive(b"FOO\r\nBAR\r\nNOOP\r\nBAZ\r\nQUX\r\nZAP\r\nNOOP\r\n");
+    let mut closed = false;
+    loop {
+        match conn.next_event() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => closed = true,
+        }
+    }
+    assert!(closed);
+    assert!(conn.is_closed());
+    assert_eq!(
+        String::from_utf8(conn.take_output().to_vec()).unwrap(),
+        "500 5.5.2 Command not recognized\r\n500 5.5.2 Command not recognized\r\n\
+250 2.0.0 Ok\r\n500 5.5.2 Command not recognized\r\n500 5.5.2 Command not recognized\r\n\
+421 4.7.0 Too many errors, closing connection\r\n"
+    );
+}
+
+#[test]
+fn a_bare_lf_command_under_reject_closes_like_postfix() {
+    let mut conn = Connection::new(config());
+    conn.take_output();
+    conn.receive(b"EHLO c\n");
+    assert!(conn.next_event().is_err());
+    assert!(conn.is_closed());
+    assert_eq!(
+        &conn.take_output()[..],
+        b"521 5.5.2 Bare CR or LF received, closing connection\r\n"
+    );
+}
+
+#[test]
+fn a_disconnect_mid_data_aborts_the_message() {
+    let mut conn = Connection::new(config());
+    conn.receive(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\npartial");
+    for _ in 0..3 {
+        assert!(conn.next_event().unwrap().unwrap().needs_answer());
+        conn.accept().unwrap();
+    }
+    assert_eq!(conn.next_event().unwrap(), Some(Event::MessageStart));
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::MessageData(_))
+    ));
+    assert_eq!(conn.next_event().unwrap(), None);
+    conn.receive_eof();
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::MessageAborted { .. })
+    ));
+    assert_eq!(conn.state(), State::Closed);
+}
+
+#[test]
+fn answers_out_of_turn_are_refused() {
+    let mut conn = Connection::new(config());
+    assert!(conn.accept().is_err());
+    let reply = smtp_proto::reply::Reply::new(smtp_proto::reply::ReplyCode::OK, None, "x").unwrap();
+    assert!(conn.send(reply).is_err());
+    assert!(conn.tls_established().is_err());
+    assert!(
+        conn.auth_answer(mail_core::sasl::server::Answer::Accept)
+            .is_err()
+    );
+}
+
+#[test]
+fn pipelined_commands_wait_for_the_owed_answer() {
+    let mut conn = Connection::new(config());
+    conn.take_output();
+    conn.receive(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nNOOP\r\n");
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Helo { .. })
+    ));
+    // The answer is owed: nothing else is processed, NOOP is not answered ahead of it.
+    assert_eq!(conn.next_event().unwrap(), None);
+    assert!(conn.take_output().is_empty());
+    conn.accept().unwrap();
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::Mail { .. })
+    ));
+    conn.accept().unwrap();
+    assert_eq!(conn.next_event().unwrap(), None);
+    let out = String::from_utf8(conn.take_output().to_vec()).unwrap();
+    assert!(out.ends_with("250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n"), "{out}");
+}
