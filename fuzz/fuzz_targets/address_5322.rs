@@ -11,9 +11,15 @@ use mail_core::address::rfc5322::{AddressList, Limits, Mailbox};
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(list) = AddressList::parse(data) {
         let shown = list.to_string();
-        assert_eq!(AddressList::parse(shown.as_bytes()).as_ref(), Ok(&list), "{shown:?}");
+        assert_eq!(
+            AddressList::parse(shown.as_bytes()).as_ref(),
+            Ok(&list),
+            "{shown:?}"
+        );
     }
-    let tight = Limits::default().with_max_comment_depth(4).with_max_addresses(8);
+    let tight = Limits::default()
+        .with_max_comment_depth(4)
+        .with_max_addresses(8);
     if let Ok(m) = Mailbox::parse_with(data, &tight) {
         assert_eq!(Mailbox::parse(m.to_string().as_bytes()).as_ref(), Ok(&m));
     }

@@ -7,7 +7,9 @@ use smtp_proto::client::{Config, Connection, Event, MailTransaction};
 use smtp_proto::command::HeloDomain;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Some((&knobs, input)) = data.split_first() else { return };
+    let Some((&knobs, input)) = data.split_first() else {
+        return;
+    };
     let mut config = Config::new(HeloDomain::parse(b"client.example").expect("valid name"));
     config.lmtp = knobs & 1 != 0;
     config.chunking = knobs & 2 != 0;

@@ -6,7 +6,10 @@ use smtp_proto::capability::EhloReply;
 use smtp_proto::reply::{Reply, ReplyLimits, ReplyParser};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let limits = ReplyLimits { max_lines: 8, max_bytes: 512 };
+    let limits = ReplyLimits {
+        max_lines: 8,
+        max_bytes: 512,
+    };
     let mut parser = ReplyParser::new(limits);
     for line in data.split(|&b| b == b'\n') {
         if let Ok(Some(reply)) = parser.push_line(line.strip_suffix(b"\r").unwrap_or(line)) {

@@ -10,16 +10,29 @@ use smtp_proto::reply::{Reply, ReplyCode};
 use smtp_proto::server::{Config, Connection, Event};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Some((&knobs, rest)) = data.split_first() else { return };
-    let Some((&decisions, input)) = rest.split_first() else { return };
+    let Some((&knobs, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&decisions, input)) = rest.split_first() else {
+        return;
+    };
     let mut config = Config::default();
-    config.bare_newline = if knobs & 1 == 0 { BareNewline::Reject } else { BareNewline::Normalize };
+    config.bare_newline = if knobs & 1 == 0 {
+        BareNewline::Reject
+    } else {
+        BareNewline::Normalize
+    };
     config.lmtp = knobs & 2 != 0;
     config.max_message_size = u64::from(knobs) * 16;
     config.max_recipients = usize::from(knobs % 5) + 1;
     config.extensions.starttls = knobs & 4 != 0;
     config.allow_plaintext_auth = true;
-    config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5, Mechanism::ScramSha256];
+    config.auth_mechanisms = vec![
+        Mechanism::Plain,
+        Mechanism::Login,
+        Mechanism::CramMd5,
+        Mechanism::ScramSha256,
+    ];
     let mut conn = Connection::new(config);
     conn.set_nonce("fuzznonce".parse().expect("valid nonce"));
     let mut n = 0u32;
@@ -46,7 +59,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                     if yes {
                         let _ = conn.accept();
                     } else {
-                        let reply = Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, None, "no").expect("valid reply");
+                        let reply = Reply::new(ReplyCode::MAILBOX_UNAVAILABLE, None, "no")
+                            .expect("valid reply");
                         let _ = conn.send(reply);
                     }
                 }
@@ -60,6 +74,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // Every line written is a reply line: three digits, then SP, '-' or CRLF.
     for line in output.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         assert!(line.ends_with(b"\r"), "{line:?}");
-        assert!(line.len() >= 4 && line.iter().take(3).all(u8::is_ascii_digit), "{line:?}");
+        assert!(
+            line.len() >= 4 && line.iter().take(3).all(u8::is_ascii_digit),
+            "{line:?}"
+        );
     }
 });

@@ -65,7 +65,8 @@ fn ehlo(c: &mut Criterion) {
             while let Some(lf) = memchr::memchr(b'\n', rest) {
                 let (line, tail) = rest.split_at(lf);
                 rest = &tail[1..];
-                if let Ok(Some(reply)) = parser.push_line(line.strip_suffix(b"\r").unwrap_or(line)) {
+                if let Ok(Some(reply)) = parser.push_line(line.strip_suffix(b"\r").unwrap_or(line))
+                {
                     out = EhloReply::from_reply(&reply).ok();
                 }
             }
