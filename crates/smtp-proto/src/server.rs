@@ -209,8 +209,12 @@ pub enum Event {
         /// Its parameters, already checked against the offered extensions.
         parameters: RcptParameters,
     },
-    /// The message content starts (after `354`, or with the first `BDAT` chunk). No answer.
-    MessageStart,
+    /// The message content starts (after `354`, or with the first `BDAT` chunk): the
+    /// envelope is complete, so storage can be chosen now. No answer.
+    MessageStart {
+        /// The transaction's envelope, with the accepted recipients.
+        envelope: Envelope,
+    },
     /// A piece of the message content, in order: un-stuffed after `DATA`, as sent with
     /// `BDAT`. The message is never buffered whole by the server. No answer.
     MessageData(Bytes),
@@ -268,7 +272,7 @@ impl Event {
     pub fn needs_answer(&self) -> bool {
         !matches!(
             self,
-            Self::MessageStart
+            Self::MessageStart { .. }
                 | Self::MessageData(_)
                 | Self::MessageAborted { .. }
                 | Self::Authenticated { .. }
@@ -1007,6 +1011,7 @@ impl Connection {
         }
         t.size = 0;
         t.too_large = false;
+        let envelope = t.envelope.clone();
         self.errors = 0;
         self.reply(
             ReplyCode::START_MAIL_INPUT,
@@ -1014,7 +1019,7 @@ impl Connection {
             "End data with <CR><LF>.<CR><LF>",
         );
         self.phase = Phase::Data(DotDecoder::new(self.config.bare_newline));
-        self.events.push_back(Event::MessageStart);
+        self.events.push_back(Event::MessageStart { envelope });
         Ok(())
     }
 
@@ -1044,7 +1049,8 @@ impl Connection {
             t.bdat = true;
             t.size = 0;
             t.too_large = false;
-            self.events.push_back(Event::MessageStart);
+            let envelope = t.envelope.clone();
+            self.events.push_back(Event::MessageStart { envelope });
         }
         self.phase = Phase::Bdat {
             remaining: size,

@@ -69,7 +69,7 @@ fn server_app(conn: &mut server::Connection, side: &mut ServerSide) {
                 )
                 .unwrap();
             }
-            server::Event::MessageStart => side.current.clear(),
+            server::Event::MessageStart { .. } => side.current.clear(),
             server::Event::MessageData(d) => side.current.extend_from_slice(&d),
             server::Event::MessageEnd { envelope } => {
                 let rcpts = envelope

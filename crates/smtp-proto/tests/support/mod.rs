@@ -156,7 +156,7 @@ impl App<'_> {
             self.output.extend_from_slice(&conn.take_output());
             self.seen.events.push(format!("{event:?}"));
             match event {
-                Event::MessageStart => self.current.clear(),
+                Event::MessageStart { .. } => self.current.clear(),
                 Event::MessageData(chunk) => self.current.extend_from_slice(&chunk),
                 Event::MessageEnd { envelope } => {
                     self.seen.messages.push(core::mem::take(&mut self.current));
