@@ -1,6 +1,28 @@
-//! Code shared by the example adapters: the connection loop, TLS setup and Maildir storage.
+//! Code shared by the example adapters: the connection loop, TLS setup, Maildir storage,
+//! the user table, and the SMTP and POP3 sessions of the `mail-server` example.
 //!
-//! The examples themselves (`mail-server`, `smtp-sink`, `smtp-send`, `pop3-fetch`) arrive with
-//! the examples issue; this library is where the code they share will live, so that no
-//! adapter copies another.
+//! Every adapter is thin: read from the socket → `receive` → `next_event` loop → storage →
+//! `take_output` → write. The protocol crates do the protocol; this crate only moves bytes,
+//! upgrades to TLS when a session asks for it, and stores mail.
 #![forbid(unsafe_code)]
+
+pub mod maildir;
+pub mod session;
+pub mod smtp;
+pub mod stream;
+pub mod tls;
+pub mod users;
+
+/// The error type of the examples: anything, with a message.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Starts logging to stderr; `RUST_LOG` selects the level (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

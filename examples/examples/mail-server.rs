@@ -1,0 +1,137 @@
+//! A Maildir-backed mail server: SMTP (with STARTTLS, AUTH, SMTPS) and POP3 (with STLS,
+//! POP3S), built from the mail-proto state machines.
+//!
+//! `cargo run --example mail-server` serves SMTP on 127.0.0.1:2525 and POP3 on
+//! 127.0.0.1:1110, stores mail under `./mail-data`, and creates a demo user.
+#![allow(clippy::print_stderr)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use mail_examples::maildir::Store;
+use mail_examples::session::{accept_loop, nonce};
+use mail_examples::smtp::SmtpService;
+use mail_examples::users::Users;
+use mail_examples::{Error, init_tracing, tls};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+/// A Maildir-backed SMTP and POP3 server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// SMTP listener.
+    #[arg(long, default_value = "127.0.0.1:2525")]
+    smtp: SocketAddr,
+    /// POP3 listener.
+    #[arg(long, default_value = "127.0.0.1:1110")]
+    pop3: SocketAddr,
+    /// SMTP with implicit TLS (RFC 8314), e.g. 127.0.0.1:4465. Needs a certificate.
+    #[arg(long)]
+    smtps: Option<SocketAddr>,
+    /// POP3 with implicit TLS (RFC 8314), e.g. 127.0.0.1:9995. Needs a certificate.
+    #[arg(long)]
+    pop3s: Option<SocketAddr>,
+    /// Where the Maildirs live: DIR/USER/{cur,new,tmp}.
+    #[arg(long, default_value = "./mail-data")]
+    maildir: PathBuf,
+    /// A user, NAME:PASSWORD (repeatable). Without any, a demo user is created.
+    #[arg(long = "user")]
+    users: Vec<String>,
+    /// The mail domain: mail for USER@DOMAIN (and USER@localhost) is accepted.
+    #[arg(long, default_value = "localhost")]
+    domain: String,
+    /// TLS certificate chain (PEM).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Use a fresh self-signed certificate (rcgen).
+    #[arg(long, conflicts_with = "tls_cert")]
+    self_signed: bool,
+    /// Write the self-signed certificate (PEM) here, for clients to trust.
+    #[arg(long, requires = "self_signed")]
+    write_cert: Option<PathBuf>,
+    /// Accept AUTH/USER/PASS without TLS (testing only).
+    #[arg(long)]
+    allow_plaintext_auth: bool,
+    /// The largest message accepted, in octets.
+    #[arg(long, default_value_t = 35 * 1024 * 1024)]
+    max_message_size: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    init_tracing();
+    let args = Args::parse();
+
+    let mut users = Users::default();
+    if args.users.is_empty() {
+        users.add("demo", "demo");
+        eprintln!("demo user: demo / demo (demo@{})", args.domain);
+    }
+    for spec in &args.users {
+        let name = users.add_spec(spec)?;
+        eprintln!("user: {name}@{}", args.domain);
+    }
+    let users = Arc::new(users);
+    let store = Store::open(&args.maildir)?;
+
+    let tls_config = match (&args.tls_cert, &args.tls_key, args.self_signed) {
+        (Some(cert), Some(key), _) => Some(tls::server_from_pem(cert, key)?),
+        (_, _, true) => {
+            let (config, pem) = tls::server_self_signed(&["localhost".into(), "127.0.0.1".into(), args.domain.clone()])?;
+            if let Some(path) = &args.write_cert {
+                std::fs::write(path, pem)?;
+            }
+            Some(config)
+        }
+        _ => None,
+    };
+    if (args.smtps.is_some() || args.pop3s.is_some()) && tls_config.is_none() {
+        return Err("--smtps and --pop3s need --tls-cert/--tls-key or --self-signed".into());
+    }
+
+    let hostname = args.domain.clone();
+    let service = |implicit| SmtpService {
+        config: SmtpService::config(&hostname, tls_config.is_some(), implicit, args.allow_plaintext_auth, args.max_message_size),
+        users: users.clone(),
+        store: store.clone(),
+        domain: args.domain.clone(),
+    };
+    let pop3 = mail_examples::pop3::Pop3Service::new(&hostname, users.clone(), store.clone(), tls_config.is_some(), args.allow_plaintext_auth);
+
+    let mut listeners = JoinSet::new();
+    let mut listen = async |addr: SocketAddr, name: &'static str, implicit: bool| -> Result<(), Error> {
+        let listener = TcpListener::bind(addr).await?;
+        eprintln!("{name:<5} listening on {}", listener.local_addr()?);
+        let tls = tls_config.clone();
+        if name.starts_with("SMTP") {
+            let service = service(implicit);
+            listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| service.session(peer, &nonce())));
+        } else {
+            let service = pop3.clone();
+            listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
+                service.session(peer, &nonce(), implicit)
+            }));
+        }
+        Ok(())
+    };
+    listen(args.smtp, "SMTP", false).await?;
+    listen(args.pop3, "POP3", false).await?;
+    if let Some(addr) = args.smtps {
+        listen(addr, "SMTPS", true).await?;
+    }
+    if let Some(addr) = args.pop3s {
+        listen(addr, "POP3S", true).await?;
+    }
+    eprintln!("mail stored under {}", store.root().display());
+
+    tokio::signal::ctrl_c().await?;
+    eprintln!("shutting down");
+    listeners.shutdown().await;
+    Ok(())
+}

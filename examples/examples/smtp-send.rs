@@ -1,0 +1,104 @@
+//! Sends the message on standard input to an SMTP server: pipelined when offered, one result
+//! line per recipient, a non-zero exit when any recipient failed.
+//!
+//! ```text
+//! cargo run --example smtp-send -- --server 127.0.0.1:2525 --from a@example.com --to demo@localhost < message.eml
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bytes::Bytes;
+use clap::Parser;
+use mail_core::address::rfc5321::{ForwardPath, ReversePath};
+use mail_core::sasl::client::Credentials;
+use mail_examples::session::{Upgrade, run};
+use mail_examples::smtp::SendSession;
+use mail_examples::stream::Stream;
+use mail_examples::{Error, init_tracing, tls};
+use smtp_proto::client::{Config, MailTransaction};
+use smtp_proto::command::HeloDomain;
+
+/// Sends standard input as one message.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The server, HOST:PORT.
+    #[arg(long)]
+    server: String,
+    /// Upgrade with STARTTLS before sending (and fail if the server cannot).
+    #[arg(long, conflicts_with = "tls")]
+    starttls: bool,
+    /// Implicit TLS from the first byte (SMTPS, RFC 8314).
+    #[arg(long)]
+    tls: bool,
+    /// Trust this CA certificate (PEM); without it any certificate is accepted.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// Authenticate as NAME:PASSWORD.
+    #[arg(long)]
+    user: Option<String>,
+    /// Allow authentication without TLS.
+    #[arg(long)]
+    allow_plaintext_auth: bool,
+    /// The reverse path (empty for a bounce).
+    #[arg(long)]
+    from: String,
+    /// A recipient (repeatable).
+    #[arg(long, required = true)]
+    to: Vec<String>,
+    /// The name to say EHLO with.
+    #[arg(long, default_value = "localhost")]
+    helo: String,
+    /// Speak LMTP.
+    #[arg(long)]
+    lmtp: bool,
+}
+
+fn bracket(s: &str) -> String {
+    if s.starts_with('<') { s.to_owned() } else { format!("<{s}>") }
+}
+
+#[tokio::main]
+async fn main() -> Result<ExitCode, Error> {
+    init_tracing();
+    let args = Args::parse();
+    let mut body = Vec::new();
+    std::io::stdin().read_to_end(&mut body)?;
+    let reverse_path: ReversePath = bracket(&args.from).parse()?;
+    let recipients = args.to.iter().map(|t| bracket(t).parse::<ForwardPath>()).collect::<Result<Vec<_>, _>>()?;
+    let mut config = Config::new(HeloDomain::parse(args.helo.as_bytes())?);
+    config.lmtp = args.lmtp;
+    config.allow_plaintext_auth = args.allow_plaintext_auth;
+    config.tls_active = args.tls;
+    let credentials = match &args.user {
+        Some(spec) => {
+            let (name, password) = spec.split_once(':').ok_or("--user is NAME:PASSWORD")?;
+            Some(Credentials::password(name, password))
+        }
+        None => None,
+    };
+    let host = args.server.rsplit_once(':').map_or(args.server.as_str(), |(h, _)| h).to_owned();
+    let client_tls = tls::client(args.ca.as_deref())?;
+    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
+    if args.tls {
+        stream = stream.connect_tls(client_tls.clone(), &host).await?;
+    }
+    let session = SendSession::new(
+        config,
+        MailTransaction::new(reverse_path, recipients),
+        Bytes::from(body),
+        args.starttls,
+        credentials,
+    );
+    let session = run(stream, session, Upgrade::Client(client_tls, host), args.server.clone()).await;
+    for (rcpt, reply) in &session.results {
+        println!("{rcpt}: {}", reply.to_string().replace('\n', " / "));
+    }
+    if let Some(failure) = &session.failure {
+        eprintln!("smtp-send: {failure}");
+    }
+    Ok(if session.all_delivered() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

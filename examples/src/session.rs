@@ -1,0 +1,183 @@
+//! The connection loop every session runs, server or client, whatever its protocol.
+//!
+//! read → [`Session::receive`] → [`Session::process`] (the protocol's events against
+//! storage or the user's request) → [`Session::take_output`] → write, with the idle timeout
+//! the protocol library asks for and the TLS upgrade it announces.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::stream::Stream;
+
+/// What the loop does after a [`Session::process`] call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Write the output and read more.
+    Read,
+    /// Write the output, then run the TLS handshake (STARTTLS, STLS).
+    StartTls,
+    /// Write the output and close the connection.
+    Close,
+}
+
+/// One protocol session (a server's or a client's), as the connection loop drives it.
+pub trait Session: Send {
+    /// Hands bytes from the peer to the protocol state machine.
+    fn receive(&mut self, bytes: &[u8]);
+    /// Tells the state machine that the peer closed its side.
+    fn receive_eof(&mut self);
+    /// Handles every event that is ready, with storage, and says what the loop does next.
+    fn process(&mut self) -> Next;
+    /// Returns the bytes to write.
+    fn take_output(&mut self) -> Bytes;
+    /// Returns how long the peer may stay silent.
+    fn timeout(&self) -> Duration;
+    /// Tells the state machine that the peer was silent for too long.
+    fn timed_out(&mut self);
+    /// Tells the state machine that the TLS handshake it asked for completed.
+    fn tls_established(&mut self);
+}
+
+/// How a connection upgrades to TLS when its session asks for it.
+#[derive(Debug, Clone)]
+pub enum Upgrade {
+    /// No certificate: the session never offers STARTTLS/STLS.
+    None,
+    /// The server side of the handshake.
+    Server(Arc<rustls::ServerConfig>),
+    /// The client side, with the server name to verify.
+    Client(Arc<rustls::ClientConfig>, String),
+}
+
+/// Runs `session` over `stream` until either side closes, and returns the stream. Errors
+/// are logged, never propagated, so one bad peer cannot hurt a server.
+pub async fn run<S: Session>(mut stream: Stream, mut session: S, upgrade: Upgrade, peer: String) -> S {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let next = session.process();
+        let output = session.take_output();
+        if !output.is_empty() {
+            if let Err(e) = write_all(&mut stream, &output).await {
+                tracing::debug!(%peer, error = %e, "write failed");
+                return session;
+            }
+        }
+        match next {
+            Next::Close => break,
+            Next::StartTls => {
+                let upgraded = match &upgrade {
+                    Upgrade::Server(config) => stream.accept_tls(config.clone()).await,
+                    Upgrade::Client(config, host) => stream.connect_tls(config.clone(), host).await,
+                    Upgrade::None => {
+                        tracing::warn!(%peer, "TLS asked for without a TLS configuration");
+                        break;
+                    }
+                };
+                match upgraded {
+                    Ok(s) => {
+                        stream = s;
+                        session.tls_established();
+                        tracing::debug!(%peer, "TLS established");
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::info!(%peer, error = %e, "TLS handshake failed");
+                        return session;
+                    }
+                }
+            }
+            Next::Read => {}
+        }
+        match tokio::time::timeout(session.timeout(), stream.read(&mut buf)).await {
+            Err(_) => {
+                tracing::info!(%peer, "idle timeout");
+                session.timed_out();
+                let output = session.take_output();
+                let _ = write_all(&mut stream, &output).await;
+                break;
+            }
+            Ok(Ok(0)) => session.receive_eof(),
+            Ok(Ok(n)) => session.receive(buf.get(..n).unwrap_or_default()),
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "read failed");
+                session.receive_eof();
+            }
+        }
+    }
+    let _ = stream.shutdown().await;
+    session
+}
+
+async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
+}
+
+/// Accepts clients on `listener` until the task is cancelled, each in its own task: a TLS
+/// handshake first when `implicit_tls` (RFC 8314), then [`run`] with the session `make`
+/// returns for the peer. Every protocol's listener is this one loop.
+pub async fn accept_loop<S, F>(
+    listener: tokio::net::TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    implicit_tls: bool,
+    protocol: &'static str,
+    make: F,
+) where
+    S: Session + 'static,
+    F: Fn(String) -> S + Send + Sync + 'static,
+{
+    let make = Arc::new(make);
+    let mut sessions = tokio::task::JoinSet::new();
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let (make, tls) = (make.clone(), tls.clone());
+        sessions.spawn(async move {
+            let peer = peer.to_string();
+            tracing::info!(%peer, protocol, "connection");
+            let mut stream = Stream::Plain(tcp);
+            if implicit_tls {
+                let Some(config) = tls.clone() else { return };
+                stream = match stream.accept_tls(config).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::info!(%peer, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                };
+            }
+            let session = make(peer.clone());
+            let upgrade = tls.map_or(Upgrade::None, Upgrade::Server);
+            run(stream, session, upgrade, peer).await;
+        });
+        // Reap finished sessions so the set does not grow with the server's age.
+        while sessions.try_join_next().is_some() {}
+    }
+}
+
+/// Returns a fresh nonce for SASL (CRAM-MD5, SCRAM) and APOP: the time, the process and a
+/// counter, hashed. Unpredictable enough for an example; a production server would use a
+/// cryptographic random source.
+pub fn nonce() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let seed = format!(
+        "{:?}{}{}",
+        std::time::SystemTime::now(),
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let digest = sha2::Sha256::digest(seed.as_bytes());
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest.get(..18).unwrap_or_default())
+}
