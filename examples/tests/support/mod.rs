@@ -1,0 +1,232 @@
+//! Starting and stopping the example binaries and third-party peers on 127.0.0.1.
+//!
+//! Every process a test starts is killed when its guard drops. Third-party tools come from
+//! Debian's packages (installed by `.ci/run`); when one is missing, a test is skipped with a
+//! message on a developer machine and fails under CI (`CI` set), so CI cannot pass by skipping.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed on drop.
+pub struct Proc {
+    pub child: Child,
+    pub name: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "mail-proto-{tag}-{}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos() ^ (free_port() as u128)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Returns a port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Returns the path of a built example.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir.join("examples").join(name);
+    assert!(path.exists(), "{} is not built; run `cargo test --workspace` (it builds the examples)", path.display());
+    path
+}
+
+/// Returns whether `tool` is on the PATH (or an absolute path that exists). Without it the
+/// test is skipped, except under CI, where it fails.
+pub fn have(tool: &str) -> bool {
+    let found = if tool.starts_with('/') {
+        Path::new(tool).exists()
+    } else {
+        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    };
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "{tool} is missing: .ci/run must install it");
+        eprintln!("skipped: {tool} is not installed");
+    }
+    found
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on {port}");
+}
+
+/// A running `mail-server` example with its own Maildir root, ports and certificate.
+pub struct MailServer {
+    pub smtp: u16,
+    pub pop3: u16,
+    pub smtps: u16,
+    pub pop3s: u16,
+    pub dir: TempDir,
+    pub cert: PathBuf,
+    _proc: Proc,
+}
+
+impl MailServer {
+    /// Starts the server with users alice:secret and bob:hunter2 and a self-signed
+    /// certificate; `extra` adds flags.
+    pub fn start(extra: &[&str]) -> Self {
+        let dir = TempDir::new("server");
+        let (smtp, pop3, smtps, pop3s) = (free_port(), free_port(), free_port(), free_port());
+        let cert = dir.path().join("cert.pem");
+        let mut cmd = Command::new(example("mail-server"));
+        cmd.args(["--smtp", &format!("127.0.0.1:{smtp}")])
+            .args(["--pop3", &format!("127.0.0.1:{pop3}")])
+            .args(["--smtps", &format!("127.0.0.1:{smtps}")])
+            .args(["--pop3s", &format!("127.0.0.1:{pop3s}")])
+            .args(["--maildir", dir.path().join("mail").to_str().unwrap()])
+            .args(["--user", "alice:secret", "--user", "bob:hunter2", "--domain", "example.test"])
+            .args(["--self-signed", "--write-cert", cert.to_str().unwrap()])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()));
+        let proc = Proc {
+            child: cmd.spawn().unwrap(),
+            name: "mail-server".into(),
+        };
+        for p in [smtp, pop3, smtps, pop3s] {
+            wait_port(p);
+        }
+        Self {
+            smtp,
+            pop3,
+            smtps,
+            pop3s,
+            dir,
+            cert,
+            _proc: proc,
+        }
+    }
+
+    /// Returns the Maildir of `user`.
+    pub fn maildir(&self, user: &str) -> PathBuf {
+        self.dir.path().join("mail").join(user)
+    }
+
+    /// Returns the messages in `user`'s `new/` and `cur/`.
+    pub fn messages(&self, user: &str) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(rd) = std::fs::read_dir(self.maildir(user).join(sub)) else { continue };
+            let mut paths: Vec<_> = rd.map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for p in paths {
+                out.push(std::fs::read(p).unwrap());
+            }
+        }
+        out
+    }
+
+    /// Returns the number of files in `user`'s `tmp/`.
+    pub fn tmp_files(&self, user: &str) -> usize {
+        std::fs::read_dir(self.maildir(user).join("tmp")).map(|rd| rd.count()).unwrap_or(0)
+    }
+
+    /// Returns the server's log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+}
+
+/// Runs a command with `stdin`, returns (status success, stdout, stderr), with a timeout.
+pub fn run(cmd: &mut Command, stdin: &[u8]) -> (bool, String, String) {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(_status) = child.try_wait().unwrap() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{cmd:?} timed out");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Debian's Python, which has the python3-aiosmtpd package.
+pub const PYTHON: &str = "/usr/bin/python3";
+
+/// Runs a Python script with Debian's Python.
+pub fn python(script: &str) -> (bool, String, String) {
+    run(Command::new(PYTHON).arg("-c").arg(script), b"")
+}
+
+/// A raw TCP client: writes bytes, reads what comes back until the server is quiet.
+pub struct Raw(pub TcpStream);
+
+impl Raw {
+    pub fn connect(port: u16) -> Self {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(400))).unwrap();
+        Self(s)
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) -> String {
+        self.0.write_all(bytes).unwrap();
+        self.read()
+    }
+
+    /// Reads until the server has been quiet for a moment (or closed).
+    pub fn read(&mut self) -> String {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.0.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(_) => break,
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
