@@ -15,5 +15,6 @@ pub mod capability;
 pub mod command;
 pub mod error;
 pub mod response;
+pub mod server;
 
 pub use mail_core;
