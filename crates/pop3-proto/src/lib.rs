@@ -12,6 +12,7 @@
 )]
 
 pub mod capability;
+pub mod client;
 pub mod command;
 pub mod error;
 pub mod response;

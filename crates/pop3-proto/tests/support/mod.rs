@@ -432,3 +432,179 @@ pub fn plain_config() -> Config {
     c.allow_plaintext_auth = true;
     c
 }
+
+// ----- client transcripts -----
+
+use pop3_proto::client::{self, Login};
+use pop3_proto::command::Command;
+
+/// A client script: `S:` lines are what the server sends; `C:` lines are commands the
+/// application issues (once every server line before them has arrived); `C=` lines are lines
+/// the client writes by itself (`PASS` after `USER`, SASL responses).
+#[derive(Debug, Clone, Default)]
+pub struct ClientScript {
+    pub server: Vec<u8>,
+    /// (server bytes that precede it, line, issued by the application)
+    pub client: Vec<(usize, String, bool)>,
+}
+
+pub fn parse_client_script(text: &str) -> ClientScript {
+    let mut script = ClientScript::default();
+    for raw in text.lines() {
+        let line = raw.trim_start();
+        let Some(kind) = line.get(..2).filter(|k| ["C:", "C=", "S:"].contains(k)) else {
+            continue;
+        };
+        let rest = line.get(2..).unwrap_or("");
+        let rest = rest.strip_prefix(' ').unwrap_or(rest);
+        if kind == "S:" {
+            let (body, crlf) = match rest.strip_suffix('\\') {
+                Some(b) => (b, false),
+                None => (rest, true),
+            };
+            script.server.extend_from_slice(&unescape(body));
+            if crlf {
+                script.server.extend_from_slice(b"\r\n");
+            }
+        } else {
+            script.client.push((
+                script.server.len(),
+                rest.trim_start().to_owned(),
+                kind == "C:",
+            ));
+        }
+    }
+    script
+}
+
+/// What the client application saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSeen {
+    pub events: Vec<String>,
+    pub messages: Vec<Vec<u8>>,
+    pub error: Option<String>,
+}
+
+fn issue(conn: &mut client::Connection, line: &str, login: &Login) {
+    let command = Command::parse(line.as_bytes()).unwrap();
+    let result = match command {
+        Command::User(_) | Command::Apop { .. } | Command::Auth(_) => conn.login(login.clone()),
+        Command::Stat => conn.stat(),
+        Command::List(m) => conn.list(m),
+        Command::Uidl(m) => conn.uidl(m),
+        Command::Retr(m) => conn.retr(m),
+        Command::Top { msg, lines } => conn.top(msg, lines),
+        Command::Dele(m) => conn.dele(m),
+        Command::Rset => conn.rset(),
+        Command::Noop => conn.noop(),
+        Command::Quit => conn.quit(),
+        Command::Capa => conn.capa(),
+        Command::Stls => conn.stls(),
+        Command::Utf8 => conn.utf8(),
+        Command::Lang(tag) => conn.lang(tag),
+        other => conn.send(other),
+    };
+    result.unwrap_or_else(|e| panic!("issuing {line:?}: {e}"));
+}
+
+pub fn run_client(
+    config: &client::Config,
+    login: &Login,
+    script: &ClientScript,
+    feed: Feed,
+) -> (Vec<u8>, ClientSeen) {
+    let mut conn = client::Connection::new(config.clone());
+    let mut seen = ClientSeen::default();
+    let mut out = Vec::new();
+    let mut next = 0;
+    let mut fed = 0;
+    let mut current: Vec<u8> = Vec::new();
+    let mut step = |conn: &mut client::Connection,
+                    fed: usize,
+                    seen: &mut ClientSeen,
+                    out: &mut Vec<u8>| loop {
+        let mut progressed = false;
+        loop {
+            match conn.next_event() {
+                Ok(Some(event)) => {
+                    progressed = true;
+                    match &event {
+                        client::Event::MessageStart { .. } => current.clear(),
+                        client::Event::MessageData(d) => current.extend_from_slice(d),
+                        client::Event::MessageEnd { .. } => {
+                            seen.messages.push(core::mem::take(&mut current));
+                        }
+                        client::Event::StartTls => conn.tls_established().unwrap(),
+                        _ => {}
+                    }
+                    if !matches!(event, client::Event::MessageData(_)) {
+                        seen.events.push(format!("{event:?}"));
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    seen.error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        while let Some((before, line, by_app)) = script.client.get(next) {
+            if *before > fed {
+                break;
+            }
+            if *by_app {
+                issue(conn, line, login);
+                progressed = true;
+            }
+            next += 1;
+        }
+        out.extend_from_slice(&conn.take_output());
+        if !progressed {
+            break;
+        }
+    };
+    step(&mut conn, fed, &mut seen, &mut out);
+    // A server answers only what it was sent: feed the server's bytes up to each command the
+    // application issues, then the rest, each segment split the way under test.
+    let mut bounds: Vec<usize> = script.client.iter().map(|(b, _, _)| *b).collect();
+    bounds.push(script.server.len());
+    for bound in bounds {
+        let len = bound.saturating_sub(fed);
+        for n in splits(len, feed) {
+            conn.receive(&script.server[fed..fed + n]);
+            fed += n;
+            step(&mut conn, fed, &mut seen, &mut out);
+        }
+    }
+    conn.receive_eof();
+    step(&mut conn, fed, &mut seen, &mut out);
+    (out, seen)
+}
+
+/// Runs a client transcript whole, byte by byte and at 8 random splittings: the client
+/// must write exactly the `C:`/`C=` lines, and every run must see the same events.
+pub fn client_transcript(config: &client::Config, login: &Login, text: &str) -> ClientSeen {
+    let script = parse_client_script(text);
+    let want: String = script
+        .client
+        .iter()
+        .map(|(_, l, _)| format!("{l}\r\n"))
+        .collect();
+    let (whole_out, whole_seen) = run_client(config, login, &script, Feed::Whole);
+    assert_eq!(String::from_utf8_lossy(&whole_out), want, "whole");
+    assert_eq!(whole_seen.error, None, "whole");
+    let mut feeds = vec![Feed::ByteByByte];
+    feeds.extend((1..=8).map(Feed::Random));
+    for feed in feeds {
+        let (out, seen) = run_client(config, login, &script, feed);
+        assert_eq!(String::from_utf8_lossy(&out), want, "{feed:?}");
+        assert_eq!(seen, whole_seen, "{feed:?}");
+    }
+    whole_seen
+}
+
+pub fn plain_client() -> client::Config {
+    let mut c = client::Config::default();
+    c.allow_plaintext_login = true;
+    c
+}
