@@ -1,0 +1,55 @@
+//! Fuzzes the POP3 client state machine with arbitrary server bytes while the application
+//! logs in and issues commands: it must never panic, and whatever it writes must be
+//! CRLF-terminated lines.
+#![no_main]
+
+use pop3_proto::client::{Config, Connection, Event, Login};
+use pop3_proto::command::MessageNumber;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let Some((&knobs, input)) = data.split_first() else {
+        return;
+    };
+    let mut config = Config::default();
+    config.allow_plaintext_login = knobs & 1 == 0;
+    let mut conn = Connection::new(config);
+    let one = MessageNumber::new(1).expect("non-zero");
+    let step = usize::from(knobs >> 2) + 1;
+    for chunk in input.chunks(step) {
+        conn.receive(chunk);
+        loop {
+            match conn.next_event() {
+                Ok(Some(Event::Greeting(_))) => {
+                    let _ = conn.capa();
+                }
+                Ok(Some(Event::Capabilities(caps))) => {
+                    if caps.stls() && knobs & 2 != 0 {
+                        let _ = conn.stls();
+                    } else {
+                        let mut login = Login::new("user", "pencil");
+                        login.nonce = "fuzznonce".parse().ok();
+                        let _ = conn.login(login);
+                    }
+                }
+                Ok(Some(Event::StartTls)) => {
+                    let _ = conn.tls_established();
+                }
+                Ok(Some(Event::LoggedIn { .. })) => {
+                    let _ = conn.stat();
+                    let _ = conn.list(None);
+                    let _ = conn.uidl(None);
+                    let _ = conn.retr(one);
+                    let _ = conn.top(one, 2);
+                    let _ = conn.dele(one);
+                    let _ = conn.quit();
+                }
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let out = conn.take_output();
+        assert!(out.is_empty() || out.ends_with(b"\r\n"));
+    }
+    conn.receive_eof();
+    while let Ok(Some(_)) = conn.next_event() {}
+});
