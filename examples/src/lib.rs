@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod maildir;
+pub mod pop3;
 pub mod session;
 pub mod smtp;
 pub mod stream;

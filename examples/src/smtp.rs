@@ -284,6 +284,7 @@ impl Session for SendSession {
                     return Next::Close;
                 }
             };
+            tracing::debug!(?event, "SMTP client event");
             let step = match event {
                 E::Ready(_) | E::Authenticated(_) => self.next_step(),
                 E::StartTls => return Next::StartTls,

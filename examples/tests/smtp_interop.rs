@@ -178,7 +178,7 @@ fn smtp_send_to_postfix_smtp_sink() {
     let _sink = Proc {
         child: Command::new(sink_path)
             .current_dir(dir.path())
-            .args(["-u", "nobody", "-c", "-d", &format!("{}/%M.", dir.path().display()), &format!("127.0.0.1:{port}"), "10"])
+            .args(["-u", "nobody", "-c", &format!("127.0.0.1:{port}"), "10"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -220,7 +220,8 @@ class Handler:
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"carol" and auth_data.password == b"s3cret"
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd itself answers 535 on failure.
+    return AuthResult(success=ok, handled=False)
 
 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 ctx.load_cert_chain(cert, key)

@@ -1,0 +1,75 @@
+//! Downloads every message of a POP3 maildrop into files under a directory, one line per
+//! message; `--delete` removes them from the server afterwards.
+//!
+//! ```text
+//! cargo run --example pop3-fetch -- --server 127.0.0.1:1110 --user demo:demo --allow-plaintext-auth --out fetched/
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use mail_examples::pop3::FetchSession;
+use mail_examples::session::{Upgrade, nonce, run};
+use mail_examples::stream::Stream;
+use mail_examples::{Error, init_tracing, tls};
+use pop3_proto::client::{Config, Login};
+
+/// Downloads a POP3 maildrop.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The server, HOST:PORT.
+    #[arg(long)]
+    server: String,
+    /// Upgrade with STLS first (and fail if the server cannot).
+    #[arg(long, conflicts_with = "tls")]
+    stls: bool,
+    /// Implicit TLS from the first byte (POP3S, RFC 8314).
+    #[arg(long)]
+    tls: bool,
+    /// Trust this CA certificate (PEM); without it any certificate is accepted.
+    #[arg(long)]
+    ca: Option<PathBuf>,
+    /// NAME:PASSWORD.
+    #[arg(long)]
+    user: String,
+    /// Send the password without TLS.
+    #[arg(long)]
+    allow_plaintext_auth: bool,
+    /// Delete each message once it is saved.
+    #[arg(long)]
+    delete: bool,
+    /// Where to write the messages.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> Result<ExitCode, Error> {
+    init_tracing();
+    let args = Args::parse();
+    let (name, password) = args.user.split_once(':').ok_or("--user is NAME:PASSWORD")?;
+    let mut login = Login::new(name, password);
+    login.nonce = nonce().parse().ok();
+    let mut config = Config::default();
+    config.allow_plaintext_login = args.allow_plaintext_auth;
+    config.tls_active = args.tls;
+    let host = args.server.rsplit_once(':').map_or(args.server.as_str(), |(h, _)| h).to_owned();
+    let client_tls = tls::client(args.ca.as_deref())?;
+    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
+    if args.tls {
+        stream = stream.connect_tls(client_tls.clone(), &host).await?;
+    }
+    let session = FetchSession::new(config, login, args.stls, args.delete, args.out.clone());
+    let session = run(stream, session, Upgrade::Client(client_tls, host), args.server.clone()).await;
+    for line in &session.lines {
+        println!("{line}");
+    }
+    if let Some(failure) = &session.failure {
+        eprintln!("pop3-fetch: {failure}");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,406 @@
+//! The POP3 side of the `mail-server` example (pop3-proto's server state machine over the
+//! Maildirs), and the `pop3-fetch` client session.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use mail_core::sasl::Mechanism;
+use mail_core::sasl::server::Answer;
+use pop3_proto::command::UniqueId;
+use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
+
+use crate::maildir::{Entry, Store};
+use crate::session::{Next, Session};
+use crate::users::Users;
+
+/// What every POP3 session of a server shares, including the maildrop locks: one session
+/// per maildrop (RFC 1939 §8 "exclusive-access lock"), `-ERR [IN-USE]` for a second one.
+#[derive(Debug, Clone)]
+pub struct Pop3Service {
+    hostname: String,
+    users: Arc<Users>,
+    store: Store,
+    tls: bool,
+    allow_plaintext_auth: bool,
+    locks: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Pop3Service {
+    /// Returns the service; `tls` offers STLS (a certificate is configured).
+    pub fn new(hostname: &str, users: Arc<Users>, store: Store, tls: bool, allow_plaintext_auth: bool) -> Self {
+        Self {
+            hostname: hostname.to_owned(),
+            users,
+            store,
+            tls,
+            allow_plaintext_auth,
+            locks: Arc::new(Mutex::new(HashSet::new())),
+        }
+    }
+
+    /// Returns a new session; `implicit_tls` for a POP3S listener.
+    pub fn session(&self, peer: String, nonce: &str, implicit_tls: bool) -> Pop3Session {
+        let mut config = Config::default();
+        config.hostname = self.hostname.clone();
+        config.apop_timestamp = Some(format!("<{nonce}@{}>", self.hostname));
+        config.nonce = nonce.parse().ok();
+        config.stls = self.tls && !implicit_tls;
+        config.tls_active = implicit_tls;
+        config.allow_plaintext_auth = self.allow_plaintext_auth;
+        config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
+        Pop3Session {
+            service: self.clone(),
+            conn: Connection::new(config),
+            user: None,
+            entries: Vec::new(),
+            peer,
+        }
+    }
+}
+
+/// One POP3 connection.
+#[derive(Debug)]
+pub struct Pop3Session {
+    service: Pop3Service,
+    conn: Connection,
+    /// The locked maildrop's user.
+    user: Option<String>,
+    /// The maildrop as listed at login; message n is entry n-1.
+    entries: Vec<Entry>,
+    peer: String,
+}
+
+impl Pop3Session {
+    /// Locks and lists `user`'s maildrop.
+    fn open(&mut self, user: &str) -> Result<Maildrop, Refusal> {
+        {
+            let mut locks = self.service.locks.lock().map_err(|_| Refusal::SysTemp)?;
+            if !locks.insert(user.to_owned()) {
+                return Err(Refusal::InUse);
+            }
+        }
+        self.user = Some(user.to_owned());
+        let listing = self.service.store.maildir(user).and_then(|m| m.list());
+        let entries = listing.map_err(|e| {
+            tracing::error!(error = %e, "cannot list the maildrop");
+            Refusal::SysTemp
+        })?;
+        let mut messages = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let uid = UniqueId::new(entry.uid.clone().into_bytes()).map_err(|_| Refusal::SysPerm)?;
+            // RFC 1939 §5: the size as sent, with CRLF line ends (a file may hold bare LFs).
+            let size = std::fs::read(&entry.path).map(|b| crlf_size(&b)).unwrap_or(entry.size);
+            messages.push(MaildropEntry { size, uid });
+        }
+        self.entries = entries;
+        Ok(Maildrop::new(messages))
+    }
+
+    fn release(&mut self) {
+        if let Some(user) = self.user.take()
+            && let Ok(mut locks) = self.service.locks.lock()
+        {
+            locks.remove(&user);
+        }
+    }
+
+    fn path(&self, index: usize) -> Option<PathBuf> {
+        self.entries.get(index).map(|e| e.path.clone())
+    }
+}
+
+/// Returns the size of `message` once every bare LF is sent as CRLF.
+fn crlf_size(message: &[u8]) -> u64 {
+    let mut size = message.len() as u64;
+    let mut prev = 0u8;
+    for &b in message {
+        if b == b'\n' && prev != b'\r' {
+            size += 1;
+        }
+        prev = b;
+    }
+    size
+}
+
+impl Drop for Pop3Session {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+impl Session for Pop3Session {
+    fn receive(&mut self, bytes: &[u8]) {
+        self.conn.receive(bytes);
+    }
+
+    fn receive_eof(&mut self) {
+        self.conn.receive_eof();
+    }
+
+    fn process(&mut self) -> Next {
+        loop {
+            let event = match self.conn.next_event() {
+                Ok(Some(e)) => e,
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::info!(peer = %self.peer, error = %e, "client misbehaved");
+                    continue;
+                }
+            };
+            let result = match event {
+                Event::CheckPassword { user, password } => {
+                    let ok = self.service.users.check(user.as_str(), password.expose());
+                    self.conn.auth_answer(if ok { Answer::Accept } else { Answer::Reject })
+                }
+                Event::ApopSecret { user } => match self.service.users.password(user.as_str()) {
+                    Some(secret) => self.conn.auth_answer(Answer::Password(secret.clone())),
+                    None => self.conn.auth_answer(Answer::Reject),
+                },
+                Event::AuthVerify(v) => {
+                    let (answer, _) = self.service.users.answer(&v);
+                    self.conn.auth_answer(answer)
+                }
+                Event::Authorized { user, method } => {
+                    tracing::info!(peer = %self.peer, %user, ?method, "POP3 login");
+                    match self.open(&user) {
+                        Ok(maildrop) => self.conn.open_maildrop(maildrop),
+                        Err(refusal) => {
+                            if refusal != Refusal::InUse {
+                                self.release();
+                            }
+                            self.conn.refuse(refusal)
+                        }
+                    }
+                }
+                Event::Retrieve { index, .. } => {
+                    // Chunks of 64 KiB: the library stuffs and cuts TOP on the fly.
+                    let data = self.path(index).map(std::fs::read);
+                    match data {
+                        Some(Ok(bytes)) => {
+                            let mut result = Ok(());
+                            for chunk in bytes.chunks(64 * 1024) {
+                                if !self.conn.wants_message_data() {
+                                    break;
+                                }
+                                result = result.and_then(|()| self.conn.message_data(chunk));
+                            }
+                            result.and_then(|()| self.conn.message_end())
+                        }
+                        _ => self.conn.send(pop3_proto::response::StatusLine::err("message unavailable")),
+                    }
+                }
+                Event::Update { deleted } => {
+                    let mut failed = 0;
+                    for (msg, _) in &deleted {
+                        if let Some(path) = self.path(msg.index())
+                            && std::fs::remove_file(&path).is_err()
+                        {
+                            failed += 1;
+                        }
+                    }
+                    self.release();
+                    if failed == 0 {
+                        self.conn.update_done()
+                    } else {
+                        self.conn.send(pop3_proto::response::StatusLine::err("some deleted messages not removed"))
+                    }
+                }
+                Event::Aborted => {
+                    self.release();
+                    Ok(())
+                }
+                Event::StartTls => return Next::StartTls,
+                Event::InputDiscarded { len } => {
+                    tracing::warn!(peer = %self.peer, len, "discarded plaintext injected before TLS");
+                    Ok(())
+                }
+                _ => Ok(()),
+            };
+            if let Err(e) = result {
+                tracing::error!(peer = %self.peer, error = %e, "answer refused");
+            }
+        }
+        if self.conn.is_closed() { Next::Close } else { Next::Read }
+    }
+
+    fn take_output(&mut self) -> Bytes {
+        self.conn.take_output()
+    }
+
+    fn timeout(&self) -> Duration {
+        self.conn.idle_timeout()
+    }
+
+    fn timed_out(&mut self) {
+        self.conn.timed_out();
+        self.release();
+    }
+
+    fn tls_established(&mut self) {
+        let _ = self.conn.tls_established();
+    }
+}
+
+/// The `pop3-fetch` client: logs in, downloads every message into `out`, optionally deletes
+/// them, and records one line per message.
+#[derive(Debug)]
+pub struct FetchSession {
+    conn: pop3_proto::client::Connection,
+    login: Option<pop3_proto::client::Login>,
+    stls: bool,
+    delete: bool,
+    out: PathBuf,
+    /// The messages still to fetch: number and unique-id.
+    queue: std::collections::VecDeque<(pop3_proto::command::MessageNumber, String)>,
+    current: Option<(String, Vec<u8>)>,
+    /// One line per message fetched: the unique-id, the size and the file written.
+    pub lines: Vec<String>,
+    /// Why the session failed, if it did.
+    pub failure: Option<String>,
+}
+
+impl FetchSession {
+    /// Returns a session that writes messages under `out` (created if needed).
+    pub fn new(config: pop3_proto::client::Config, login: pop3_proto::client::Login, stls: bool, delete: bool, out: PathBuf) -> Self {
+        Self {
+            conn: pop3_proto::client::Connection::new(config),
+            login: Some(login),
+            stls,
+            delete,
+            out,
+            queue: std::collections::VecDeque::new(),
+            current: None,
+            lines: Vec::new(),
+            failure: None,
+        }
+    }
+
+    fn next_message(&mut self) -> Result<(), String> {
+        match self.queue.front() {
+            Some((msg, _)) => self.conn.retr(*msg).map_err(|e| e.to_string()),
+            None => self.conn.quit().map_err(|e| e.to_string()),
+        }
+    }
+
+    fn store(&mut self, uid: &str, data: &[u8]) -> Result<(), String> {
+        std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
+        // Unique-ids are 0x21-0x7E; keep file names tame anyway.
+        let name: String = uid.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
+        let path = self.out.join(format!("{name}.eml"));
+        std::fs::write(&path, data).map_err(|e| e.to_string())?;
+        self.lines.push(format!("{uid} {} {}", data.len(), path.display()));
+        Ok(())
+    }
+}
+
+impl Session for FetchSession {
+    fn receive(&mut self, bytes: &[u8]) {
+        self.conn.receive(bytes);
+    }
+
+    fn receive_eof(&mut self) {
+        self.conn.receive_eof();
+    }
+
+    fn process(&mut self) -> Next {
+        use pop3_proto::client::Event as E;
+        loop {
+            let event = match self.conn.next_event() {
+                Ok(Some(e)) => e,
+                Ok(None) => break,
+                Err(e) => {
+                    self.failure = Some(format!("server broke the protocol: {e}"));
+                    return Next::Close;
+                }
+            };
+            tracing::debug!(?event, "POP3 client event");
+            let step: Result<(), String> = match event {
+                E::Greeting(_) => self.conn.capa().map_err(|e| e.to_string()),
+                E::Capabilities(caps) => {
+                    if self.stls && !self.conn.is_tls_active() {
+                        if caps.stls() {
+                            self.conn.stls().map_err(|e| e.to_string())
+                        } else {
+                            Err("the server does not offer STLS".into())
+                        }
+                    } else {
+                        match self.login.take() {
+                            Some(login) => self.conn.login(login).map_err(|e| e.to_string()),
+                            None => Ok(()),
+                        }
+                    }
+                }
+                E::StartTls => return Next::StartTls,
+                E::LoggedIn { .. } => self.conn.uidl(None).map_err(|e| e.to_string()),
+                E::LoginFailed(line) => Err(format!("login failed: {line:?}")),
+                E::UidList(list) => {
+                    self.queue = list.into_iter().map(|l| (l.msg, l.uid.as_str().to_owned())).collect();
+                    self.next_message()
+                }
+                E::MessageStart { .. } => {
+                    let uid = self.queue.front().map(|(_, u)| u.clone()).unwrap_or_default();
+                    self.current = Some((uid, Vec::new()));
+                    Ok(())
+                }
+                E::MessageData(chunk) => {
+                    if let Some((_, data)) = &mut self.current {
+                        data.extend_from_slice(&chunk);
+                    }
+                    Ok(())
+                }
+                E::MessageEnd { msg } => {
+                    let stored = match self.current.take() {
+                        Some((uid, data)) => self.store(&uid, &data),
+                        None => Ok(()),
+                    };
+                    stored.and_then(|()| {
+                        if self.delete {
+                            self.conn.dele(msg).map_err(|e| e.to_string())
+                        } else {
+                            self.queue.pop_front();
+                            self.next_message()
+                        }
+                    })
+                }
+                E::Deleted(_) => {
+                    self.queue.pop_front();
+                    self.next_message()
+                }
+                E::Failed { command, line } => Err(format!("{command} failed: {line:?}")),
+                E::Closed(_) => return Next::Close,
+                _ => Ok(()),
+            };
+            if let Err(e) = step {
+                self.failure = Some(e);
+                return Next::Close;
+            }
+        }
+        if self.conn.state() == pop3_proto::client::State::Closed { Next::Close } else { Next::Read }
+    }
+
+    fn take_output(&mut self) -> Bytes {
+        self.conn.take_output()
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(600)
+    }
+
+    fn timed_out(&mut self) {
+        self.failure = Some("timeout".into());
+    }
+
+    fn tls_established(&mut self) {
+        // RFC 2595 §4: after STLS the client forgets the capabilities and asks again.
+        if let Err(e) = self.conn.tls_established() {
+            tracing::debug!(error = %e, "tls_established refused");
+        }
+        if let Err(e) = self.conn.capa() {
+            tracing::debug!(error = %e, "CAPA refused");
+            self.failure = Some(e.to_string());
+        }
+    }
+}
