@@ -316,6 +316,8 @@ pub struct Connection {
     greeting: Option<Greeting>,
     tls_active: bool,
     eof: bool,
+    /// Message content just decoded, returned without a trip through `events`.
+    data: Option<Bytes>,
 }
 
 impl Connection {
@@ -342,6 +344,7 @@ impl Connection {
             greeting: None,
             tls_active,
             eof: false,
+            data: None,
         }
     }
 
@@ -697,6 +700,10 @@ impl Connection {
                 return Ok(Some(event));
             }
             match self.step() {
+                // Message content skips the event queue: it is the hot path of RETR.
+                Ok(true) if self.data.is_some() => {
+                    return Ok(self.data.take().map(Event::MessageData));
+                }
                 Ok(true) => {}
                 Ok(false) => {
                     if self.eof && self.state != State::Closed {
@@ -736,7 +743,7 @@ impl Connection {
             return match decoder.decode(&mut self.input) {
                 None => Ok(false),
                 Some(DotEvent::Data(data)) => {
-                    self.events.push_back(Event::MessageData(data));
+                    self.data = Some(data);
                     Ok(true)
                 }
                 Some(DotEvent::End(result)) => {
