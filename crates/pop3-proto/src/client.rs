@@ -318,6 +318,8 @@ pub struct Connection {
     eof: bool,
     /// Message content just decoded, returned without a trip through `events`.
     data: Option<Bytes>,
+    /// An error to report once the events before it are delivered.
+    failure: Option<ClientError>,
 }
 
 impl Connection {
@@ -345,6 +347,7 @@ impl Connection {
             tls_active,
             eof: false,
             data: None,
+            failure: None,
         }
     }
 
@@ -699,6 +702,13 @@ impl Connection {
             if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
             }
+            if let Some(e) = self.failure.take() {
+                self.state = State::Closed;
+                self.input.clear();
+                self.in_flight.clear();
+                self.queued.clear();
+                return Err(e);
+            }
             match self.step() {
                 // Message content skips the event queue: it is the hot path of RETR.
                 Ok(true) if self.data.is_some() => {
@@ -751,10 +761,12 @@ impl Connection {
                     self.framer.reset();
                     self.events.push_back(Event::MessageEnd { msg });
                     self.answered();
-                    match result {
-                        Ok(()) => Ok(true),
-                        Err(_) => Err(ClientError::BareNewline),
+                    if result.is_err() {
+                        // The message is framed correctly but broke the policy: hand it
+                        // over, then fail the connection.
+                        self.failure = Some(ClientError::BareNewline);
                     }
+                    Ok(true)
                 }
                 Some(_) => Ok(true),
             };
