@@ -117,6 +117,7 @@ impl Capability {
             ("AUTH-RESP-CODE", []) => Some(Self::AuthRespCode),
             ("IMPLEMENTATION", _) => {
                 let after = text
+                    .trim_start_matches(' ')
                     .get(tag.len()..)
                     .unwrap_or_default()
                     .strip_prefix(' ')

@@ -316,6 +316,10 @@ pub struct Connection {
     greeting: Option<Greeting>,
     tls_active: bool,
     eof: bool,
+    /// Message content just decoded, returned without a trip through `events`.
+    data: Option<Bytes>,
+    /// An error to report once the events before it are delivered.
+    failure: Option<ClientError>,
 }
 
 impl Connection {
@@ -342,6 +346,8 @@ impl Connection {
             greeting: None,
             tls_active,
             eof: false,
+            data: None,
+            failure: None,
         }
     }
 
@@ -696,7 +702,18 @@ impl Connection {
             if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
             }
+            if let Some(e) = self.failure.take() {
+                self.state = State::Closed;
+                self.input.clear();
+                self.in_flight.clear();
+                self.queued.clear();
+                return Err(e);
+            }
             match self.step() {
+                // Message content skips the event queue: it is the hot path of RETR.
+                Ok(true) if self.data.is_some() => {
+                    return Ok(self.data.take().map(Event::MessageData));
+                }
                 Ok(true) => {}
                 Ok(false) => {
                     if self.eof && self.state != State::Closed {
@@ -736,7 +753,7 @@ impl Connection {
             return match decoder.decode(&mut self.input) {
                 None => Ok(false),
                 Some(DotEvent::Data(data)) => {
-                    self.events.push_back(Event::MessageData(data));
+                    self.data = Some(data);
                     Ok(true)
                 }
                 Some(DotEvent::End(result)) => {
@@ -744,10 +761,12 @@ impl Connection {
                     self.framer.reset();
                     self.events.push_back(Event::MessageEnd { msg });
                     self.answered();
-                    match result {
-                        Ok(()) => Ok(true),
-                        Err(_) => Err(ClientError::BareNewline),
+                    if result.is_err() {
+                        // The message is framed correctly but broke the policy: hand it
+                        // over, then fail the connection.
+                        self.failure = Some(ClientError::BareNewline);
                     }
+                    Ok(true)
                 }
                 Some(_) => Ok(true),
             };

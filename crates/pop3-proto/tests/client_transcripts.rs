@@ -433,3 +433,67 @@ fn long_initial_response_goes_after_empty_challenge() {
         }))
     ));
 }
+
+#[test]
+fn response_line_limit_one_under_and_over() {
+    let mut config = plain_client();
+    config.max_response_line = 20;
+    // 18 octets and CRLF fit; 19 do not.
+    let mut c = Connection::new(config.clone());
+    c.receive(b"+OK 45678901234567\r\n");
+    assert!(matches!(c.next_event(), Ok(Some(Event::Greeting(_)))));
+    let mut c = Connection::new(config);
+    c.receive(b"+OK 456789012345678\r\n");
+    assert_eq!(c.next_event(), Err(ClientError::LineTooLong));
+    assert_eq!(c.state(), State::Closed);
+}
+
+#[test]
+fn listing_line_limit_applies_inside_multi_line_responses() {
+    let mut config = plain_client();
+    config.max_response_line = 16;
+    let mut c = greeted(config);
+    c.capa().unwrap();
+    c.receive(b"+OK\r\nX-TAG-12345678\r\nX-TAG-123456789\r\n.\r\n");
+    assert_eq!(c.next_event(), Err(ClientError::LineTooLong));
+}
+
+#[test]
+fn message_bodies_are_not_bound_by_the_line_limit() {
+    let mut config = plain_client();
+    config.max_response_line = 64;
+    let mut c = greeted(config);
+    c.login(Login::new("u", "p")).unwrap();
+    c.receive(b"+OK\r\n+OK\r\n");
+    while c.next_event().unwrap().is_some() {}
+    c.retr(msg(1)).unwrap();
+    let long = "x".repeat(5000);
+    c.receive(format!("+OK\r\n{long}\r\n.\r\n").as_bytes());
+    let mut body = Vec::new();
+    while let Some(e) = c.next_event().unwrap() {
+        if let Event::MessageData(d) = e {
+            body.extend_from_slice(&d);
+        }
+    }
+    assert_eq!(body.len(), 5002);
+}
+
+#[test]
+fn bare_lf_in_a_body_under_reject_fails_after_the_message() {
+    let mut c = greeted(plain_client());
+    c.login(Login::new("u", "p")).unwrap();
+    c.receive(b"+OK\r\n+OK\r\n");
+    while c.next_event().unwrap().is_some() {}
+    c.retr(msg(1)).unwrap();
+    c.receive(b"+OK\r\na\nb\r\n.\r\n");
+    let mut events = Vec::new();
+    let err = loop {
+        match c.next_event() {
+            Ok(Some(e)) => events.push(e),
+            Ok(None) => panic!("no error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err, ClientError::BareNewline);
+    assert!(matches!(events.last(), Some(Event::MessageEnd { .. })));
+}

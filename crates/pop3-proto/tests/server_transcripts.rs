@@ -635,14 +635,17 @@ fn configurable_command_line_limit() {
 }
 
 #[test]
-fn auth_continuation_line_limit() {
+fn auth_continuation_line_limit_one_under_and_over() {
     let mut config = plain_config();
     config.sasl_mechanisms = vec![Mechanism::Plain];
-    config.max_auth_line = 32;
-    let ok = "A".repeat(28);
-    let long = "A".repeat(32);
+    config.max_auth_line = 30;
+    // 28 base64 characters and CRLF fill the limit exactly: the response is read (and is a
+    // malformed PLAIN message); 29 are one over and the line is refused as too long.
+    let at_limit = "A".repeat(28);
+    let over = "A".repeat(29);
     let script = format!(
-        "S: +OK\nC: AUTH PLAIN\nS= + \nC: {ok}\nS: -ERR malformed\nC: AUTH PLAIN\nS= + \nC: {long}\nS: -ERR too long\nC: NOOP\nS: -ERR\n"
+        "S: +OK\nC: AUTH PLAIN\nS= + \nC: {at_limit}\nS= -ERR Authentication failed: malformed response: PLAIN message has more than two NUL separators\n\
+         C: AUTH PLAIN\nS= + \nC: {over}\nS= -ERR Authentication line too long\nC: NOOP\nS: -ERR\n"
     );
     server_transcript_with(&config, &Fixture::default(), &script, &plain_auth);
 }
