@@ -185,6 +185,36 @@ fn is_verb(verb: &[u8], expected: &[u8]) -> bool {
     verb.eq_ignore_ascii_case(expected)
 }
 
+/// A four-letter verb as a number, for one `match` over all of them.
+const fn verb4(verb: &[u8; 4]) -> u32 {
+    u32::from_be_bytes(*verb)
+}
+
+/// Returns the four-byte `verb` with its letters upper-cased, as [`verb4`] numbers it.
+///
+/// Clearing bit 5 upper-cases a letter; a byte that is no letter never becomes one, so the
+/// result equals `verb4` of an upper-case verb exactly when `verb` is that verb in any case.
+fn verb4_upper(verb: &[u8]) -> Option<u32> {
+    let bytes: [u8; 4] = verb.try_into().ok()?;
+    Some(u32::from_be_bytes(bytes) & 0xDFDF_DFDF)
+}
+
+const MAIL: u32 = verb4(b"MAIL");
+const RCPT: u32 = verb4(b"RCPT");
+const DATA: u32 = verb4(b"DATA");
+const BDAT: u32 = verb4(b"BDAT");
+const RSET: u32 = verb4(b"RSET");
+const QUIT: u32 = verb4(b"QUIT");
+const NOOP: u32 = verb4(b"NOOP");
+const HELP: u32 = verb4(b"HELP");
+const EHLO: u32 = verb4(b"EHLO");
+const HELO: u32 = verb4(b"HELO");
+const LHLO: u32 = verb4(b"LHLO");
+const VRFY: u32 = verb4(b"VRFY");
+const EXPN: u32 = verb4(b"EXPN");
+const ETRN: u32 = verb4(b"ETRN");
+const AUTH: u32 = verb4(b"AUTH");
+
 /// Splits `line` at the first space: the verb, and what follows the space (if any).
 fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
     match memchr::memchr(b' ', line) {
@@ -213,7 +243,7 @@ pub(crate) struct WireParam<'a> {
     /// The keyword, ASCII letters, digits and `-`.
     pub(crate) keyword: &'a [u8],
     /// The value after `=`, valid UTF-8.
-    pub(crate) value: Option<&'a str>,
+    pub(crate) value: Option<&'a [u8]>,
     /// The whole parameter as sent.
     pub(crate) raw: &'a [u8],
 }
@@ -247,8 +277,11 @@ fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
             if v.is_empty() {
                 return Err(CommandError::syntax(key_len + 1, "esmtp-value"));
             }
-            let v = core::str::from_utf8(v)
-                .map_err(|e| CommandError::syntax(key_len + 1 + e.valid_up_to(), "UTF-8"))?;
+            // ASCII, the usual case, needs no UTF-8 check.
+            if !v.is_ascii() {
+                core::str::from_utf8(v)
+                    .map_err(|e| CommandError::syntax(key_len + 1 + e.valid_up_to(), "UTF-8"))?;
+            }
             Some(v)
         }
         Some(_) => return Err(CommandError::syntax(key_len, "'=' or end of parameter")),
@@ -280,11 +313,25 @@ fn esmtp_params<'a>(
             })
             .filter(|(_, word)| !word.is_empty())
     };
+    // Most commands carry a few parameters: keep them from the checking pass rather than
+    // reading them twice.
+    let mut kept: [Option<WireParam<'a>>; 8] = [None; 8];
+    let mut count = 0;
     for (at, word) in params() {
-        wire_param(word).map_err(|e| e.shifted(base + at))?;
+        let param = wire_param(word).map_err(|e| e.shifted(base + at))?;
+        if let Some(slot) = kept.get_mut(count) {
+            *slot = Some(param);
+        }
+        count += 1;
     }
-    for (_, word) in params() {
-        each(wire_param(word)?)?;
+    if count <= kept.len() {
+        for param in kept.into_iter().flatten() {
+            each(param)?;
+        }
+    } else {
+        for (_, word) in params() {
+            each(wire_param(word)?)?;
+        }
     }
     Ok(())
 }
@@ -381,8 +428,8 @@ impl Command {
             Some(_) => Err(CommandError::syntax(verb.len(), "end of line")),
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
-        match verb.len() {
-            4 if is_verb(verb, b"MAIL") => {
+        match (verb.len(), verb4_upper(verb).unwrap_or(0)) {
+            (4, MAIL) => {
                 let args = required("SP FROM:")?;
                 let at = path_start(args, b"FROM:", "FROM:").map_err(shift)?;
                 let (reverse_path, used) =
@@ -395,7 +442,7 @@ impl Command {
                     parameters: parameters.finish()?,
                 })
             }
-            4 if is_verb(verb, b"RCPT") => {
+            (4, RCPT) => {
                 let args = required("SP TO:")?;
                 let at = path_start(args, b"TO:", "TO:").map_err(shift)?;
                 let (forward_path, used) =
@@ -408,32 +455,32 @@ impl Command {
                     parameters,
                 })
             }
-            4 if is_verb(verb, b"DATA") => no_args(Self::Data),
-            4 if is_verb(verb, b"BDAT") => bdat(required("SP chunk-size")?).map_err(shift),
-            4 if is_verb(verb, b"RSET") => no_args(Self::Rset),
-            4 if is_verb(verb, b"QUIT") => no_args(Self::Quit),
-            4 if is_verb(verb, b"NOOP") => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
-            4 if is_verb(verb, b"HELP") => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
-            4 if is_verb(verb, b"EHLO") => Ok(Self::Ehlo(
+            (4, DATA) => no_args(Self::Data),
+            (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
+            (4, RSET) => no_args(Self::Rset),
+            (4, QUIT) => no_args(Self::Quit),
+            (4, NOOP) => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
+            (4, HELP) => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
+            (4, EHLO) => Ok(Self::Ehlo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"HELO") => Ok(Self::Helo(
+            (4, HELO) => Ok(Self::Helo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"LHLO") => Ok(Self::Lhlo(
+            (4, LHLO) => Ok(Self::Lhlo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"VRFY") => Ok(Self::Vrfy(
+            (4, VRFY) => Ok(Self::Vrfy(
                 required_argument(required("SP string")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"EXPN") => Ok(Self::Expn(
+            (4, EXPN) => Ok(Self::Expn(
                 required_argument(required("SP string")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"ETRN") => Ok(Self::Etrn(
+            (4, ETRN) => Ok(Self::Etrn(
                 required_argument(required("SP node")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"AUTH") => auth(required("SP mechanism")?).map_err(shift),
-            8 if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
+            (4, AUTH) => auth(required("SP mechanism")?).map_err(shift),
+            (8, _) if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
             _ => {
                 if verb.is_empty() {
                     return Err(CommandError::syntax(0, "command verb"));
@@ -673,8 +720,8 @@ mod tests {
         #[test]
         fn typed_parameters_match_the_esmtp_parameter_path(
             mail in any::<bool>(),
-            params in proptest::collection::vec(param(), 0..5),
-            gaps in proptest::collection::vec(1usize..3, 5),
+            params in proptest::collection::vec(param(), 0..12),
+            gaps in proptest::collection::vec(1usize..3, 12),
         ) {
             let mut line = String::from(if mail { "MAIL FROM:<a@b.example>" } else { "RCPT TO:<c@d.example>" });
             for (p, gap) in params.iter().zip(&gaps) {
@@ -691,5 +738,23 @@ mod tests {
             Command::parse(b"MAIL FROM:<a@b> SIZE=x -BAD"),
             Err(CommandError::syntax(23, "esmtp-keyword"))
         );
+    }
+
+    #[test]
+    fn verb_numbers_match_exactly_the_case_insensitive_verb() {
+        for verb in [b"MAIL", b"RCPT", b"DATA", b"QUIT", b"EHLO", b"AUTH"] {
+            for pos in 0..4 {
+                for b in 0..=255u8 {
+                    let mut v = *verb;
+                    v[pos] = b;
+                    assert_eq!(
+                        verb4_upper(&v) == Some(verb4(verb)),
+                        v.eq_ignore_ascii_case(verb),
+                        "{v:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(verb4_upper(b"MAI"), None);
     }
 }

@@ -207,7 +207,7 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
 }
 
 fn number(
-    value: Option<&str>,
+    value: Option<&[u8]>,
     keyword: &'static str,
     max_digits: usize,
 ) -> Result<u64, CommandError> {
@@ -216,13 +216,24 @@ fn number(
         reason: "a number expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.is_empty() || v.len() > max_digits || !v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.is_empty() || v.len() > max_digits {
         return Err(err);
     }
-    v.parse::<u64>().map_err(|_| err)
+    v.iter()
+        .try_fold(0u64, |acc, &b| {
+            let digit = b.is_ascii_digit().then(|| u64::from(b - b'0'))?;
+            acc.checked_mul(10)?.checked_add(digit)
+        })
+        .ok_or(err)
 }
 
-fn no_value(value: Option<&str>, keyword: &'static str) -> Result<(), CommandError> {
+/// Returns a parameter value as text. Values reach the parameter readers already checked as
+/// UTF-8; the check here only keeps the conversion safe.
+fn text(value: Option<&[u8]>) -> Option<&str> {
+    value.and_then(|v| core::str::from_utf8(v).ok())
+}
+
+fn no_value(value: Option<&[u8]>, keyword: &'static str) -> Result<(), CommandError> {
     match value {
         None => Ok(()),
         Some(_) => Err(CommandError::Parameter {
@@ -268,7 +279,7 @@ impl MailParameters {
     pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
         let mut out = Self::default();
         for p in params {
-            if !out.set(p.keyword().as_bytes(), p.value())? {
+            if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
                 out.other.push(p);
             }
         }
@@ -285,7 +296,7 @@ impl MailParameters {
     }
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
-    fn set(&mut self, keyword: &[u8], value: Option<&str>) -> Result<bool, CommandError> {
+    fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
         let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
         if is("SIZE") {
             once(&self.size, "SIZE")?;
@@ -294,11 +305,11 @@ impl MailParameters {
         } else if is("BODY") {
             once(&self.body, "BODY")?;
             let v = value.unwrap_or_default();
-            self.body = Some(if v.eq_ignore_ascii_case("7BIT") {
+            self.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
                 Body::SevenBit
-            } else if v.eq_ignore_ascii_case("8BITMIME") {
+            } else if v.eq_ignore_ascii_case(b"8BITMIME") {
                 Body::EightBitMime
-            } else if v.eq_ignore_ascii_case("BINARYMIME") {
+            } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
                 Body::BinaryMime
             } else {
                 return Err(CommandError::Parameter {
@@ -313,9 +324,9 @@ impl MailParameters {
         } else if is("RET") {
             once(&self.ret, "RET")?;
             let v = value.unwrap_or_default();
-            self.ret = Some(if v.eq_ignore_ascii_case("FULL") {
+            self.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
                 Ret::Full
-            } else if v.eq_ignore_ascii_case("HDRS") {
+            } else if v.eq_ignore_ascii_case(b"HDRS") {
                 Ret::Headers
             } else {
                 return Err(CommandError::Parameter {
@@ -325,7 +336,7 @@ impl MailParameters {
             });
         } else if is("ENVID") {
             once(&self.envid, "ENVID")?;
-            let v = xtext_decode(value.unwrap_or_default(), "ENVID")?;
+            let v = xtext_decode(text(value).unwrap_or_default(), "ENVID")?;
             // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
             if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b)) {
                 return Err(CommandError::Parameter {
@@ -336,7 +347,7 @@ impl MailParameters {
             self.envid = Some(v);
         } else if is("AUTH") {
             once(&self.auth, "AUTH")?;
-            let v = xtext_decode(value.unwrap_or_default(), "AUTH")?;
+            let v = xtext_decode(text(value).unwrap_or_default(), "AUTH")?;
             if v.is_empty() {
                 return Err(CommandError::Parameter {
                     keyword: "AUTH",
@@ -353,13 +364,13 @@ impl MailParameters {
             self.mt_priority = Some(priority(value)?);
         } else if is("BY") {
             once(&self.by, "BY")?;
-            self.by = Some(deliver_by(value)?);
+            self.by = Some(deliver_by(text(value))?);
         } else if is("HOLDFOR") {
             once(&self.hold_for, "HOLDFOR")?;
             self.hold_for = Some(number(value, "HOLDFOR", 10)?);
         } else if is("HOLDUNTIL") {
             once(&self.hold_until, "HOLDUNTIL")?;
-            self.hold_until = Some(date_time(value, "HOLDUNTIL")?);
+            self.hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
         } else {
             return Ok(false);
         }
@@ -433,13 +444,13 @@ fn encode_other(other: &[EsmtpParameter], out: &mut BytesMut) {
 }
 
 /// `MT-PRIORITY` value (RFC 6710 §3): `[ "-" / "+" ] 1DIGIT`.
-fn priority(value: Option<&str>) -> Result<i8, CommandError> {
+fn priority(value: Option<&[u8]>) -> Result<i8, CommandError> {
     let err = CommandError::Parameter {
         keyword: "MT-PRIORITY",
         reason: "-9 to 9 expected",
     };
     let v = value.ok_or(err.clone())?;
-    let (neg, digits) = match v.as_bytes() {
+    let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         rest => (false, rest),
@@ -497,7 +508,7 @@ impl RcptParameters {
     pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
         let mut out = Self::default();
         for p in params {
-            if !out.set(p.keyword().as_bytes(), p.value())? {
+            if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
                 out.other.push(p);
             }
         }
@@ -514,7 +525,7 @@ impl RcptParameters {
     }
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
-    fn set(&mut self, keyword: &[u8], value: Option<&str>) -> Result<bool, CommandError> {
+    fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
         let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
         if is("NOTIFY") {
             once(&self.notify, "NOTIFY")?;
@@ -525,7 +536,9 @@ impl RcptParameters {
                 keyword: "ORCPT",
                 reason: "addr-type;xtext expected",
             };
-            let (addr_type, xtext) = value.and_then(|v| v.split_once(';')).ok_or(err.clone())?;
+            let (addr_type, xtext) = text(value)
+                .and_then(|v| v.split_once(';'))
+                .ok_or(err.clone())?;
             // addr-type is an atom (RFC 3464 §2.1.2 / RFC 5321 Atom).
             if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext) {
                 return Err(err);
@@ -536,6 +549,7 @@ impl RcptParameters {
             });
         } else if is("RRVS") {
             once(&self.rrvs, "RRVS")?;
+            let value = text(value);
             self.rrvs = Some(date_time(value, "RRVS").or_else(|_| {
                 // `;C` / `;R` after the date-time (RFC 7293 §3.1) is fine.
                 value
@@ -590,22 +604,22 @@ impl RcptParameters {
 }
 
 /// `NOTIFY` value (RFC 3461 §4.1): `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
-fn notify(value: Option<&str>) -> Result<Notify, CommandError> {
+fn notify(value: Option<&[u8]>) -> Result<Notify, CommandError> {
     let err = CommandError::Parameter {
         keyword: "NOTIFY",
         reason: "NEVER or SUCCESS,FAILURE,DELAY expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.eq_ignore_ascii_case("NEVER") {
+    if v.eq_ignore_ascii_case(b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut n = Notify::default();
-    for item in v.split(',') {
-        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+    for item in v.split(|&b| b == b',') {
+        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
             &mut n.success
-        } else if item.eq_ignore_ascii_case("FAILURE") {
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
             &mut n.failure
-        } else if item.eq_ignore_ascii_case("DELAY") {
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
             &mut n.delay
         } else {
             // Includes NEVER inside a list, which §4.1 forbids.
