@@ -218,9 +218,10 @@ impl LineFramer {
             return None;
         }
         // No CR or LF before `cr`, so the line holds no bare CR.
-        let mut line = buf.split_to(lf.saturating_add(1)).freeze();
+        let mut line = buf.split_to(lf.saturating_add(1));
+        // Truncating the BytesMut is a length change; on the frozen Bytes it is a call.
         line.truncate(cr);
-        Some(line)
+        Some(line.freeze())
     }
 
     /// Splits the line ending with the LF at `lf` off `buf` and checks its newlines.
