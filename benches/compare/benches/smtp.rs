@@ -74,6 +74,15 @@ fn ehlo(c: &mut Criterion) {
             out
         });
     });
+    // The same bytes through `EhloReply::parse`, which reads the reply without building the
+    // `Reply` (and its per-line Strings) in between.
+    group.bench_function("mail-proto-direct", |b| {
+        b.iter(|| {
+            let out = EhloReply::parse(black_box(&input[..])).ok();
+            assert_eq!(out.as_ref().map(|e| e.capabilities.len()), Some(11));
+            out
+        });
+    });
     group.bench_function("stalwart-smtp-proto", |b| {
         b.iter(|| {
             let mut iter = black_box(&input[..]).iter();

@@ -15,7 +15,7 @@
 //! CRLF; it is never accepted silently.
 
 use bytes::{Buf, Bytes, BytesMut};
-use memchr::{memchr, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 use crate::ParseError;
 
@@ -173,6 +173,11 @@ impl LineFramer {
         // An LF at index i makes a line of i + 1 octets, so only the first max_len octets can
         // hold the end of an acceptable line.
         let window = buf.len().min(self.max_len);
+        if self.scanned == 0
+            && let Some(line) = self.take_crlf_line(buf, window)
+        {
+            return Some(Ok(line));
+        }
         let start = self.scanned.min(window);
         let found = buf
             .get(start..window)
@@ -201,6 +206,22 @@ impl LineFramer {
                 None
             }
         }
+    }
+
+    /// The common case in one scan: the first CR or LF in `buf[..window]` is the CR of a CRLF.
+    /// Takes and returns that line, or returns `None` (consuming nothing) for every other case,
+    /// which the general path then handles.
+    fn take_crlf_line(&self, buf: &mut BytesMut, window: usize) -> Option<Bytes> {
+        let cr = memchr2(b'\r', b'\n', buf.get(..window)?)?;
+        let lf = cr.checked_add(1).filter(|&lf| lf < window)?;
+        if buf.get(cr) != Some(&b'\r') || buf.get(lf) != Some(&b'\n') {
+            return None;
+        }
+        // No CR or LF before `cr`, so the line holds no bare CR.
+        let mut line = buf.split_to(lf.saturating_add(1));
+        // Truncating the BytesMut is a length change; on the frozen Bytes it is a call.
+        line.truncate(cr);
+        Some(line.freeze())
     }
 
     /// Splits the line ending with the LF at `lf` off `buf` and checks its newlines.

@@ -16,7 +16,7 @@
 use mail_core::sasl::Mechanism;
 
 use crate::error::ReplyError;
-use crate::reply::{Reply, ReplyCode};
+use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
 
 /// One EHLO keyword with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -75,6 +75,46 @@ pub enum Capability {
     },
 }
 
+/// The mechanisms of [`Mechanism`] that have a variant of their own, so that the usual
+/// `AUTH` line is read without the allocation of `Mechanism::from_str`.
+const NAMED_MECHANISMS: [Mechanism; 8] = [
+    Mechanism::Plain,
+    Mechanism::Login,
+    Mechanism::XOAuth2,
+    Mechanism::OAuthBearer,
+    Mechanism::External,
+    Mechanism::Anonymous,
+    Mechanism::CramMd5,
+    Mechanism::ScramSha256,
+];
+
+/// Reads one `AUTH` parameter as a mechanism name (case-insensitively).
+fn mechanism(name: &str) -> Option<Mechanism> {
+    NAMED_MECHANISMS
+        .iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(name))
+        .cloned()
+        .or_else(|| name.parse().ok())
+}
+
+/// The words of an `ehlo-line`: what the spaces separate, runs of spaces counting as one.
+#[derive(Clone)]
+struct Words<'a>(&'a str);
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // Spaces are ASCII, so every cut below is on a character boundary.
+        let start = self.0.bytes().position(|b| b != b' ')?;
+        let rest = self.0.get(start..)?;
+        let len = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
+        let (word, tail) = rest.split_at_checked(len)?;
+        self.0 = tail;
+        Some(word)
+    }
+}
+
 /// Parses a number of at most 20 digits.
 fn number(s: &str) -> Option<u64> {
     (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -93,73 +133,100 @@ impl Capability {
     /// # Errors
     /// [`ReplyError::Syntax`] when the line does not start with an `ehlo-keyword`.
     pub fn parse(line: &str) -> Result<Self, ReplyError> {
-        let mut words = line.split(' ').filter(|w| !w.is_empty());
-        let first = words.next().unwrap_or_default();
-        let (keyword, first_param) = match first.split_once('=') {
-            Some((k, p)) if k.eq_ignore_ascii_case("AUTH") => (k, Some(p)),
-            _ => (first, None),
+        let line = line.trim_start_matches(' ');
+        // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+        let key_len = line
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
+            .unwrap_or(line.len());
+        let (keyword, rest) = line.split_at_checked(key_len).unwrap_or((line, ""));
+        let invalid = || ReplyError::Syntax {
+            offset: 0,
+            expected: "ehlo-keyword",
         };
-        let valid = keyword
+        if !keyword
             .bytes()
             .next()
             .is_some_and(|b| b.is_ascii_alphanumeric())
-            && keyword
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !valid {
-            return Err(ReplyError::Syntax {
-                offset: 0,
-                expected: "ehlo-keyword",
-            });
+        {
+            return Err(invalid());
         }
-        let params: Vec<&str> = first_param.into_iter().chain(words).collect();
-        let upper = keyword.to_ascii_uppercase();
-        let bare = params.is_empty();
-        let typed = match (upper.as_str(), params.as_slice()) {
-            ("SIZE", []) => Some(Self::Size(None)),
-            ("SIZE", [n]) => number(n).map(|n| Self::Size(Some(n))),
-            ("PIPELINING", _) if bare => Some(Self::Pipelining),
-            ("8BITMIME", _) if bare => Some(Self::EightBitMime),
-            ("BINARYMIME", _) if bare => Some(Self::BinaryMime),
-            ("CHUNKING", _) if bare => Some(Self::Chunking),
-            ("DSN", _) if bare => Some(Self::Dsn),
-            ("ENHANCEDSTATUSCODES", _) if bare => Some(Self::EnhancedStatusCodes),
-            ("STARTTLS", _) if bare => Some(Self::StartTls),
-            ("SMTPUTF8", _) if bare => Some(Self::SmtpUtf8),
-            ("REQUIRETLS", _) if bare => Some(Self::RequireTls),
-            ("HELP", _) if bare => Some(Self::Help),
-            ("VRFY", _) if bare => Some(Self::Vrfy),
-            ("EXPN", _) if bare => Some(Self::Expn),
-            ("ETRN", _) if bare => Some(Self::Etrn),
-            ("AUTH", mechs) => mechs
-                .iter()
-                .map(|m| m.parse::<Mechanism>().ok())
+        let mut words = Words(rest);
+        let first_param = match rest.bytes().next() {
+            None | Some(b' ') => None,
+            // `AUTH=LOGIN PLAIN`: the rest of the first word is the first mechanism.
+            Some(b'=') if keyword.eq_ignore_ascii_case("AUTH") => {
+                let first = words.next().unwrap_or_default();
+                Some(first.get(1..).unwrap_or_default())
+            }
+            Some(_) => return Err(invalid()),
+        };
+        let params = first_param.into_iter().chain(words);
+        Ok(
+            Self::typed(keyword, params.clone()).unwrap_or_else(|| Self::Other {
+                keyword: keyword.to_ascii_uppercase(),
+                params: params.map(str::to_owned).collect(),
+            }),
+        )
+    }
+
+    /// Returns the typed capability for `keyword` (matched case-insensitively) and its
+    /// parameters, or `None` when the keyword is unknown or its parameters do not fit.
+    fn typed<'a>(keyword: &str, params: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
+        let is = |name: &str| keyword.eq_ignore_ascii_case(name);
+        let mut first_two = params.clone();
+        let (p1, p2) = (first_two.next(), first_two.next());
+        let bare = p1.is_none();
+        // At most one parameter: `Some(None)` for none, `Some(Some(p))` for one.
+        let optional = if p2.is_none() { Some(p1) } else { None };
+        let flag = |cap: Self| bare.then_some(cap);
+        match keyword.len() {
+            3 if is("DSN") => flag(Self::Dsn),
+            4 if is("SIZE") => match optional? {
+                None => Some(Self::Size(None)),
+                Some(n) => number(n).map(|n| Self::Size(Some(n))),
+            },
+            4 if is("HELP") => flag(Self::Help),
+            4 if is("VRFY") => flag(Self::Vrfy),
+            4 if is("EXPN") => flag(Self::Expn),
+            4 if is("ETRN") => flag(Self::Etrn),
+            4 if is("AUTH") => params
+                .map(mechanism)
                 .collect::<Option<Vec<_>>>()
                 .map(Self::Auth),
-            ("DELIVERBY", []) => Some(Self::DeliverBy(None)),
-            ("DELIVERBY", [n]) => number(n).map(|n| Self::DeliverBy(Some(n))),
-            ("FUTURERELEASE", [interval, date]) => {
-                number(interval).map(|max_interval| Self::FutureRelease {
-                    max_interval,
-                    max_date_time: (*date).to_owned(),
-                })
-            }
-            ("MT-PRIORITY", []) => Some(Self::MtPriority(None)),
-            ("MT-PRIORITY", [profile]) => Some(Self::MtPriority(Some((*profile).to_owned()))),
-            ("LIMITS", limits) if !limits.is_empty() => limits
-                .iter()
+            6 if is("LIMITS") && !bare => params
                 .map(|l| {
                     let (name, value) = l.split_once('=')?;
                     Some((name.to_ascii_uppercase(), number(value)?))
                 })
                 .collect::<Option<Vec<_>>>()
                 .map(Self::Limits),
+            8 if is("8BITMIME") => flag(Self::EightBitMime),
+            8 if is("CHUNKING") => flag(Self::Chunking),
+            8 if is("STARTTLS") => flag(Self::StartTls),
+            8 if is("SMTPUTF8") => flag(Self::SmtpUtf8),
+            9 if is("DELIVERBY") => match optional? {
+                None => Some(Self::DeliverBy(None)),
+                Some(n) => number(n).map(|n| Self::DeliverBy(Some(n))),
+            },
+            10 if is("PIPELINING") => flag(Self::Pipelining),
+            10 if is("BINARYMIME") => flag(Self::BinaryMime),
+            10 if is("REQUIRETLS") => flag(Self::RequireTls),
+            11 if is("MT-PRIORITY") => {
+                optional.map(|profile| Self::MtPriority(profile.map(str::to_owned)))
+            }
+            13 if is("FUTURERELEASE") => match (p1, p2, params.clone().nth(2)) {
+                (Some(interval), Some(date), None) => {
+                    number(interval).map(|max_interval| Self::FutureRelease {
+                        max_interval,
+                        max_date_time: date.to_owned(),
+                    })
+                }
+                _ => None,
+            },
+            19 if is("ENHANCEDSTATUSCODES") => flag(Self::EnhancedStatusCodes),
             _ => None,
-        };
-        Ok(typed.unwrap_or_else(|| Self::Other {
-            keyword: upper,
-            params: params.iter().map(|p| (*p).to_owned()).collect(),
-        }))
+        }
     }
 
     /// Returns the `ehlo-line` for this capability.
@@ -244,8 +311,108 @@ impl EhloReply {
         }
         let mut lines = reply.lines().iter();
         let first = lines.next().map(String::as_str).unwrap_or_default();
+        let (domain, greeting) = Self::first_line(first)?;
+        Ok(Self {
+            domain: domain.to_owned(),
+            greeting: greeting.map(str::to_owned),
+            capabilities: lines.filter_map(|l| Capability::parse(l).ok()).collect(),
+        })
+    }
+
+    /// Reads a complete `250` reply to EHLO straight from its wire form, every line ended by
+    /// CRLF, without building the [`Reply`] in between.
+    ///
+    /// The result, errors included, is that of [`Reply::parse`] followed by
+    /// [`EhloReply::from_reply`], with the same tolerances and the default
+    /// [`ReplyLimits`]; a client that has the reply's bytes at hand
+    /// saves the copy of every line.
+    ///
+    /// ```
+    /// use smtp_proto::capability::{Capability, EhloReply};
+    ///
+    /// let ehlo = EhloReply::parse(b"250-mx.example.com hi\r\n250-PIPELINING\r\n250 SIZE 1000\r\n")?;
+    /// assert_eq!(ehlo.domain, "mx.example.com");
+    /// assert_eq!(ehlo.capabilities, [Capability::Pipelining, Capability::Size(Some(1000))]);
+    /// # Ok::<(), smtp_proto::error::ReplyError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Reply::parse`], then as [`EhloReply::from_reply`].
+    pub fn parse(input: &[u8]) -> Result<Self, ReplyError> {
+        let limits = ReplyLimits::default();
+        let mut code: Option<ReplyCode> = None;
+        let mut first = None;
+        // One capability per line but the first; sized once rather than grown line by line.
+        let line_count = memchr::memchr_iter(b'\n', input).count();
+        let mut capabilities = Vec::with_capacity(line_count.clamp(1, limits.max_lines) - 1);
+        let (mut lines, mut bytes) = (0usize, 0usize);
+        // One UTF-8 check for the whole reply when it passes; otherwise each line is checked
+        // on its own, which finds the error and its offset.
+        let text = core::str::from_utf8(input).ok();
+        let mut rest = input;
+        while !rest.is_empty() {
+            let Some(lf) = memchr::memchr(b'\n', rest) else {
+                return Err(ReplyError::Incomplete);
+            };
+            let (line, tail) = rest.split_at(lf);
+            let line = line.strip_suffix(b"\r").ok_or(ReplyError::Syntax {
+                offset: input.len() - rest.len() + lf,
+                expected: "CRLF",
+            })?;
+            let start = input.len() - rest.len();
+            rest = tail.get(1..).unwrap_or_default();
+            // The checks of `ReplyParser::push_line`, in its order.
+            let parsed = match text.and_then(|t| t.get(start..start + line.len())) {
+                Some(line) => parse_str_line(line)?,
+                None => parse_line(line)?,
+            };
+            if let Some(code) = code
+                && code != parsed.code
+            {
+                return Err(ReplyError::CodeMismatch {
+                    first: code.get(),
+                    line: parsed.code.get(),
+                });
+            }
+            bytes = bytes.saturating_add(parsed.text.len());
+            if lines >= limits.max_lines || bytes > limits.max_bytes {
+                return Err(ReplyError::TooLong);
+            }
+            lines += 1;
+            code = Some(parsed.code);
+            if first.is_none() {
+                first = Some(parsed.text);
+            } else if let Ok(cap) = Capability::parse(parsed.text) {
+                capabilities.push(cap);
+            }
+            if parsed.last {
+                if !rest.is_empty() {
+                    return Err(ReplyError::Syntax {
+                        offset: input.len() - rest.len(),
+                        expected: "end of input after the last reply line",
+                    });
+                }
+                if code != Some(ReplyCode::OK) {
+                    return Err(ReplyError::Syntax {
+                        offset: 0,
+                        expected: "250 reply to EHLO",
+                    });
+                }
+                let (domain, greeting) = Self::first_line(first.unwrap_or_default())?;
+                return Ok(Self {
+                    domain: domain.to_owned(),
+                    greeting: greeting.map(str::to_owned),
+                    capabilities,
+                });
+            }
+        }
+        Err(ReplyError::Incomplete)
+    }
+
+    /// Splits the first line into the domain and the greeting.
+    fn first_line(first: &str) -> Result<(&str, Option<&str>), ReplyError> {
         let (domain, greeting) = match first.split_once(' ') {
-            Some((d, g)) => (d, Some(g.to_owned())),
+            Some((d, g)) => (d, Some(g)),
             None => (first, None),
         };
         if domain.is_empty() {
@@ -254,11 +421,7 @@ impl EhloReply {
                 expected: "domain",
             });
         }
-        Ok(Self {
-            domain: domain.to_owned(),
-            greeting,
-            capabilities: lines.filter_map(|l| Capability::parse(l).ok()).collect(),
-        })
+        Ok((domain, greeting))
     }
 
     /// Returns the `250` reply that announces this EHLO response.
@@ -458,5 +621,194 @@ mod tests {
     fn a_non_250_reply_is_no_ehlo_reply() {
         let reply = Reply::parse(b"502 Command not implemented\r\n").unwrap();
         assert!(EhloReply::from_reply(&reply).is_err());
+    }
+
+    mod equivalence {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// `Capability::parse` as it was before it matched keywords in place: a collected
+        /// parameter list and an upper-cased keyword.
+        fn reference(line: &str) -> Result<Capability, ReplyError> {
+            let mut words = line.split(' ').filter(|w| !w.is_empty());
+            let first = words.next().unwrap_or_default();
+            let (keyword, first_param) = match first.split_once('=') {
+                Some((k, p)) if k.eq_ignore_ascii_case("AUTH") => (k, Some(p)),
+                _ => (first, None),
+            };
+            let valid = keyword
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphanumeric())
+                && keyword
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !valid {
+                return Err(ReplyError::Syntax {
+                    offset: 0,
+                    expected: "ehlo-keyword",
+                });
+            }
+            let params: Vec<&str> = first_param.into_iter().chain(words).collect();
+            let upper = keyword.to_ascii_uppercase();
+            let bare = params.is_empty();
+            let typed = match (upper.as_str(), params.as_slice()) {
+                ("SIZE", []) => Some(Capability::Size(None)),
+                ("SIZE", [n]) => number(n).map(|n| Capability::Size(Some(n))),
+                ("PIPELINING", _) if bare => Some(Capability::Pipelining),
+                ("8BITMIME", _) if bare => Some(Capability::EightBitMime),
+                ("BINARYMIME", _) if bare => Some(Capability::BinaryMime),
+                ("CHUNKING", _) if bare => Some(Capability::Chunking),
+                ("DSN", _) if bare => Some(Capability::Dsn),
+                ("ENHANCEDSTATUSCODES", _) if bare => Some(Capability::EnhancedStatusCodes),
+                ("STARTTLS", _) if bare => Some(Capability::StartTls),
+                ("SMTPUTF8", _) if bare => Some(Capability::SmtpUtf8),
+                ("REQUIRETLS", _) if bare => Some(Capability::RequireTls),
+                ("HELP", _) if bare => Some(Capability::Help),
+                ("VRFY", _) if bare => Some(Capability::Vrfy),
+                ("EXPN", _) if bare => Some(Capability::Expn),
+                ("ETRN", _) if bare => Some(Capability::Etrn),
+                ("AUTH", mechs) => mechs
+                    .iter()
+                    .map(|m| m.parse::<Mechanism>().ok())
+                    .collect::<Option<Vec<_>>>()
+                    .map(Capability::Auth),
+                ("DELIVERBY", []) => Some(Capability::DeliverBy(None)),
+                ("DELIVERBY", [n]) => number(n).map(|n| Capability::DeliverBy(Some(n))),
+                ("FUTURERELEASE", [interval, date]) => {
+                    number(interval).map(|max_interval| Capability::FutureRelease {
+                        max_interval,
+                        max_date_time: (*date).to_owned(),
+                    })
+                }
+                ("MT-PRIORITY", []) => Some(Capability::MtPriority(None)),
+                ("MT-PRIORITY", [p]) => Some(Capability::MtPriority(Some((*p).to_owned()))),
+                ("LIMITS", limits) if !limits.is_empty() => limits
+                    .iter()
+                    .map(|l| {
+                        let (name, value) = l.split_once('=')?;
+                        Some((name.to_ascii_uppercase(), number(value)?))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(Capability::Limits),
+                _ => None,
+            };
+            Ok(typed.unwrap_or_else(|| Capability::Other {
+                keyword: upper,
+                params: params.iter().map(|p| (*p).to_owned()).collect(),
+            }))
+        }
+
+        fn word() -> impl Strategy<Value = String> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "SIZE",
+                    "size",
+                    "PIPELINING",
+                    "8BITMIME",
+                    "BINARYMIME",
+                    "CHUNKING",
+                    "DSN",
+                    "ENHANCEDSTATUSCODES",
+                    "STARTTLS",
+                    "SMTPUTF8",
+                    "REQUIRETLS",
+                    "HELP",
+                    "VRFY",
+                    "EXPN",
+                    "ETRN",
+                    "AUTH",
+                    "auth=login",
+                    "AUTH=PLAIN",
+                    "DELIVERBY",
+                    "FUTURERELEASE",
+                    "MT-PRIORITY",
+                    "LIMITS",
+                    "plain",
+                    "SCRAM-SHA-256",
+                    "X-FOO",
+                    "GSSAPI",
+                    "RCPTMAX=5",
+                    "mailmax=x",
+                    "=",
+                    "12",
+                    "",
+                    "-bad",
+                    "2026-01-01T00:00:00Z",
+                    "123456789012345678901",
+                    "a_b",
+                ])
+                .prop_map(str::to_owned),
+                "[ -~]{0,6}",
+            ]
+        }
+
+        fn line() -> impl Strategy<Value = String> {
+            prop::collection::vec(word(), 0..5).prop_map(|w| w.join(" "))
+        }
+
+        proptest! {
+            #[test]
+            fn capability_parse_matches_the_previous_reading(line in line()) {
+                prop_assert_eq!(Capability::parse(&line), reference(&line), "{:?}", line);
+            }
+
+            #[test]
+            fn ehlo_parse_matches_reply_parse_then_from_reply(
+                code in prop::sample::select(vec!["250", "250", "250", "220", "25x"]),
+                first in prop::sample::select(vec!["mx.example.com", "mx hello there", "", " x"]),
+                lines in prop::collection::vec((line(), 0u8..12), 0..6),
+                tail in prop::sample::select(vec!["", "", "x", "250 extra\r\n"]),
+            ) {
+                let mut wire = Vec::new();
+                let all: Vec<(String, u8)> = core::iter::once((first.to_owned(), 0)).chain(lines).collect();
+                for (i, (text, noise)) in all.iter().enumerate() {
+                    let last = i + 1 == all.len();
+                    // Mostly well-formed, sometimes a wrong code, separator or line end.
+                    let code = if *noise == 1 { "251" } else { code };
+                    let sep = if last || *noise == 2 { " " } else { "-" };
+                    let end = if *noise == 3 { "\n" } else { "\r\n" };
+                    wire.extend_from_slice(format!("{code}{sep}{text}").as_bytes());
+                    // Sometimes bytes that are no text: invalid UTF-8, a control character.
+                    match noise {
+                        4 => wire.push(0xff),
+                        5 => wire.push(0x01),
+                        6 => wire.extend_from_slice("é".as_bytes()),
+                        _ => {}
+                    }
+                    wire.extend_from_slice(end.as_bytes());
+                }
+                wire.extend_from_slice(tail.as_bytes());
+                let expected = Reply::parse(&wire).and_then(|r| EhloReply::from_reply(&r));
+                prop_assert_eq!(EhloReply::parse(&wire), expected, "{:?}", String::from_utf8_lossy(&wire));
+            }
+        }
+
+        #[test]
+        fn ehlo_parse_reads_the_bench_reply() {
+            let wire = b"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n\
+250-AUTH PLAIN LOGIN SCRAM-SHA-256\r\n250 CHUNKING\r\n";
+            let ehlo = EhloReply::parse(wire).unwrap();
+            assert_eq!(
+                ehlo,
+                EhloReply::from_reply(&Reply::parse(wire).unwrap()).unwrap()
+            );
+            assert_eq!(ehlo.size(), Some(52_428_800));
+            assert_eq!(
+                EhloReply::parse(b"250-a\r\n250 B"),
+                Err(ReplyError::Incomplete)
+            );
+            assert_eq!(EhloReply::parse(b"250-a\r\n"), Err(ReplyError::Incomplete));
+        }
+
+        #[test]
+        fn ehlo_parse_keeps_the_reply_limits() {
+            let mut wire = b"250-x\r\n".repeat(100);
+            wire.extend_from_slice(b"250 DSN\r\n");
+            assert_eq!(EhloReply::parse(&wire), Err(ReplyError::TooLong));
+            let mut wire = b"250-x\r\n".repeat(99);
+            wire.extend_from_slice(b"250 DSN\r\n");
+            assert_eq!(EhloReply::parse(&wire).unwrap().capabilities.len(), 99);
+        }
     }
 }

@@ -417,10 +417,10 @@ impl fmt::Display for Reply {
 
 /// One line of a reply, as [`ReplyParser`] sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct ReplyLine<'a> {
-    code: ReplyCode,
-    last: bool,
-    text: &'a str,
+pub(crate) struct ReplyLine<'a> {
+    pub(crate) code: ReplyCode,
+    pub(crate) last: bool,
+    pub(crate) text: &'a str,
 }
 
 /// Parses one reply line without its CRLF.
@@ -430,30 +430,52 @@ struct ReplyLine<'a> {
 /// - `code-` with no text continues it;
 /// - a last line `code SP` with nothing after it has empty text;
 /// - UTF-8 text (RFC 6531 §3.7.4.2) and HT are accepted; other control characters are not.
-fn parse_line(line: &[u8]) -> Result<ReplyLine<'_>, ReplyError> {
+pub(crate) fn parse_line(line: &[u8]) -> Result<ReplyLine<'_>, ReplyError> {
+    let (code, last, text) = line_head(line)?;
+    let text = core::str::from_utf8(text).map_err(|e| ReplyError::Syntax {
+        offset: 4 + e.valid_up_to(),
+        expected: "UTF-8 text",
+    })?;
+    line_text(code, last, text)
+}
+
+/// [`parse_line`] for a line already known to be UTF-8: the same checks and errors, without
+/// a UTF-8 check of its own.
+pub(crate) fn parse_str_line(line: &str) -> Result<ReplyLine<'_>, ReplyError> {
+    let (code, last, text) = line_head(line.as_bytes())?;
+    // The code and the separator are ASCII, so the text starts on a character boundary.
+    let text = line.get(line.len() - text.len()..).unwrap_or_default();
+    line_text(code, last, text)
+}
+
+/// Reads the reply code and the separator; returns them with the text bytes.
+fn line_head(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
     let code = ReplyCode::parse_digits(line).ok_or(ReplyError::Syntax {
         offset: 0,
         expected: "reply code of three digits 2-5, 0-5, 0-9",
     })?;
     let rest = line.get(3..).unwrap_or_default();
-    let (last, text) = match rest.split_first() {
-        None => (true, &b""[..]),
-        Some((b' ', text)) => (true, text),
-        Some((b'-', text)) => (false, text),
-        Some(_) => {
-            return Err(ReplyError::Syntax {
-                offset: 3,
-                expected: "' ', '-' or end of line after the reply code",
-            });
-        }
-    };
-    let text = core::str::from_utf8(text).map_err(|e| ReplyError::Syntax {
-        offset: 4 + e.valid_up_to(),
-        expected: "UTF-8 text",
-    })?;
-    if let Some(bad) = text
-        .bytes()
-        .position(|b| b != b'\t' && (b < 0x20 || b == 0x7f))
+    match rest.split_first() {
+        None => Ok((code, true, &b""[..])),
+        Some((b' ', text)) => Ok((code, true, text)),
+        Some((b'-', text)) => Ok((code, false, text)),
+        Some(_) => Err(ReplyError::Syntax {
+            offset: 3,
+            expected: "' ', '-' or end of line after the reply code",
+        }),
+    }
+}
+
+/// Checks the text of a reply line for control characters.
+fn line_text(code: ReplyCode, last: bool, text: &str) -> Result<ReplyLine<'_>, ReplyError> {
+    // A branch-free pass the compiler vectorises; the position is looked for only on failure.
+    let any_bad = text.bytes().fold(false, |bad, b| {
+        bad | ((b < 0x20) & (b != b'\t')) | (b == 0x7f)
+    });
+    if any_bad
+        && let Some(bad) = text
+            .bytes()
+            .position(|b| b != b'\t' && (b < 0x20 || b == 0x7f))
     {
         return Err(ReplyError::Syntax {
             offset: 4 + bad,

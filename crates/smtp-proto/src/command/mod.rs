@@ -185,6 +185,36 @@ fn is_verb(verb: &[u8], expected: &[u8]) -> bool {
     verb.eq_ignore_ascii_case(expected)
 }
 
+/// A four-letter verb as a number, for one `match` over all of them.
+const fn verb4(verb: &[u8; 4]) -> u32 {
+    u32::from_be_bytes(*verb)
+}
+
+/// Returns the four-byte `verb` with its letters upper-cased, as [`verb4`] numbers it.
+///
+/// Clearing bit 5 upper-cases a letter; a byte that is no letter never becomes one, so the
+/// result equals `verb4` of an upper-case verb exactly when `verb` is that verb in any case.
+fn verb4_upper(verb: &[u8]) -> Option<u32> {
+    let bytes: [u8; 4] = verb.try_into().ok()?;
+    Some(u32::from_be_bytes(bytes) & 0xDFDF_DFDF)
+}
+
+const MAIL: u32 = verb4(b"MAIL");
+const RCPT: u32 = verb4(b"RCPT");
+const DATA: u32 = verb4(b"DATA");
+const BDAT: u32 = verb4(b"BDAT");
+const RSET: u32 = verb4(b"RSET");
+const QUIT: u32 = verb4(b"QUIT");
+const NOOP: u32 = verb4(b"NOOP");
+const HELP: u32 = verb4(b"HELP");
+const EHLO: u32 = verb4(b"EHLO");
+const HELO: u32 = verb4(b"HELO");
+const LHLO: u32 = verb4(b"LHLO");
+const VRFY: u32 = verb4(b"VRFY");
+const EXPN: u32 = verb4(b"EXPN");
+const ETRN: u32 = verb4(b"ETRN");
+const AUTH: u32 = verb4(b"AUTH");
+
 /// Splits `line` at the first space: the verb, and what follows the space (if any).
 fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
     match memchr::memchr(b' ', line) {
@@ -196,27 +226,114 @@ fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-/// Reads the `esmtp-param *(SP esmtp-param)` list after a path.
+/// One `esmtp-param` as it appears in the command line, checked but not copied.
+///
+/// ```abnf
+/// esmtp-param   = esmtp-keyword ["=" esmtp-value]
+/// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+/// esmtp-value   = 1*(%d33-60 / %d62-126)          ; RFC 5321 §4.1.2
+/// esmtp-value   =/ UTF8-non-ascii                  ; RFC 6531 §3.3
+/// ```
+///
+/// The checks are those of [`EsmtpParameter::parse`], with the same offsets, so that a known
+/// keyword can be read into its typed field without the two allocations an
+/// [`EsmtpParameter`] costs; only unknown keywords become one.
+#[derive(Clone, Copy)]
+pub(crate) struct WireParam<'a> {
+    /// The keyword, ASCII letters, digits and `-`.
+    pub(crate) keyword: &'a [u8],
+    /// The value after `=`, valid UTF-8.
+    pub(crate) value: Option<&'a [u8]>,
+    /// The whole parameter as sent.
+    pub(crate) raw: &'a [u8],
+}
+
+impl WireParam<'_> {
+    /// Returns the parameter as an owned [`EsmtpParameter`].
+    pub(crate) fn to_owned_param(self) -> Result<EsmtpParameter, CommandError> {
+        EsmtpParameter::parse(self.raw).map_err(|e| CommandError::syntax(e.offset, e.expected))
+    }
+}
+
+/// Checks one `esmtp-param` (see [`WireParam`]); an error carries the offset in `input`.
+fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
+    let key_len = input
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+        .unwrap_or(input.len());
+    let (keyword, rest) = input.split_at_checked(key_len).unwrap_or((input, &[]));
+    if !keyword.first().is_some_and(u8::is_ascii_alphanumeric) {
+        return Err(CommandError::syntax(0, "esmtp-keyword"));
+    }
+    let value = match rest.split_first() {
+        None => None,
+        Some((b'=', v)) => {
+            if let Some(bad) = v
+                .iter()
+                .position(|&c| !(matches!(c, 33..=60 | 62..=126) || c >= 0x80))
+            {
+                return Err(CommandError::syntax(key_len + 1 + bad, "esmtp-value"));
+            }
+            if v.is_empty() {
+                return Err(CommandError::syntax(key_len + 1, "esmtp-value"));
+            }
+            // ASCII, the usual case, needs no UTF-8 check.
+            if !v.is_ascii() {
+                core::str::from_utf8(v)
+                    .map_err(|e| CommandError::syntax(key_len + 1 + e.valid_up_to(), "UTF-8"))?;
+            }
+            Some(v)
+        }
+        Some(_) => return Err(CommandError::syntax(key_len, "'=' or end of parameter")),
+    };
+    Ok(WireParam {
+        keyword,
+        value,
+        raw: input,
+    })
+}
+
+/// Reads the `esmtp-param *(SP esmtp-param)` list after a path, handing each parameter to
+/// `each`. Every parameter is checked before the first one is handed over, so a syntax error
+/// anywhere in the list wins over a bad value in an earlier parameter.
 ///
 /// Tolerance: several spaces between parameters, and trailing spaces, as Postfix accepts.
-fn esmtp_params(input: &[u8], base: usize) -> Result<Vec<EsmtpParameter>, CommandError> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < input.len() {
-        let rest = input.get(pos..).unwrap_or_default();
-        let skip = rest.iter().take_while(|&&b| b == b' ').count();
-        pos += skip;
-        let rest = rest.get(skip..).unwrap_or_default();
-        if rest.is_empty() {
-            break;
+fn esmtp_params<'a>(
+    input: &'a [u8],
+    base: usize,
+    mut each: impl FnMut(WireParam<'a>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    let params = || {
+        input
+            .split(|&b| b == b' ')
+            .scan(0usize, |pos, word| {
+                let at = *pos;
+                *pos = at + word.len() + 1;
+                Some((at, word))
+            })
+            .filter(|(_, word)| !word.is_empty())
+    };
+    // Most commands carry a few parameters: keep them from the checking pass rather than
+    // reading them twice.
+    let mut kept: [Option<WireParam<'a>>; 8] = [None; 8];
+    let mut count = 0;
+    for (at, word) in params() {
+        let param = wire_param(word).map_err(|e| e.shifted(base + at))?;
+        if let Some(slot) = kept.get_mut(count) {
+            *slot = Some(param);
         }
-        let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-        let param = EsmtpParameter::parse(rest.get(..len).unwrap_or_default())
-            .map_err(|e| CommandError::syntax(base + pos + e.offset, e.expected))?;
-        out.push(param);
-        pos += len;
+        count += 1;
     }
-    Ok(out)
+    if count <= kept.len() {
+        for param in kept.into_iter().flatten() {
+            each(param)?;
+        }
+    } else {
+        for (_, word) in params() {
+            each(wire_param(word)?)?;
+        }
+    }
+    Ok(())
 }
 
 /// Skips the `FROM:` / `TO:` keyword of MAIL / RCPT and returns the offset after it.
@@ -238,11 +355,15 @@ fn path_start(
     Ok(keyword.len() + rest.iter().take_while(|&&b| b == b' ').count())
 }
 
-/// Reads the text after the path: nothing, or SP and parameters.
-fn after_path(args: &[u8], at: usize) -> Result<Vec<EsmtpParameter>, CommandError> {
+/// Reads the text after the path: nothing, or SP and parameters, handed to `each`.
+fn after_path<'a>(
+    args: &'a [u8],
+    at: usize,
+    each: impl FnMut(WireParam<'a>) -> Result<(), CommandError>,
+) -> Result<(), CommandError> {
     match args.get(at..).unwrap_or_default() {
-        [] => Ok(Vec::new()),
-        [b' ', params @ ..] => esmtp_params(params, at + 1),
+        [] => Ok(()),
+        [b' ', params @ ..] => esmtp_params(params, at + 1, each),
         _ => Err(CommandError::syntax(at, "SP or end of line after the path")),
     }
 }
@@ -307,57 +428,59 @@ impl Command {
             Some(_) => Err(CommandError::syntax(verb.len(), "end of line")),
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
-        match verb.len() {
-            4 if is_verb(verb, b"MAIL") => {
+        match (verb.len(), verb4_upper(verb).unwrap_or(0)) {
+            (4, MAIL) => {
                 let args = required("SP FROM:")?;
                 let at = path_start(args, b"FROM:", "FROM:").map_err(shift)?;
                 let (reverse_path, used) =
                     ReversePath::parse_prefix(args.get(at..).unwrap_or_default())
                         .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let params = after_path(args, at + used).map_err(shift)?;
+                let mut parameters = MailParameters::default();
+                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
                 Ok(Self::Mail {
                     reverse_path,
-                    parameters: MailParameters::from_esmtp(params)?,
+                    parameters: parameters.finish()?,
                 })
             }
-            4 if is_verb(verb, b"RCPT") => {
+            (4, RCPT) => {
                 let args = required("SP TO:")?;
                 let at = path_start(args, b"TO:", "TO:").map_err(shift)?;
                 let (forward_path, used) =
                     ForwardPath::parse_prefix(args.get(at..).unwrap_or_default())
                         .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let params = after_path(args, at + used).map_err(shift)?;
+                let mut parameters = RcptParameters::default();
+                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
                 Ok(Self::Rcpt {
                     forward_path,
-                    parameters: RcptParameters::from_esmtp(params)?,
+                    parameters,
                 })
             }
-            4 if is_verb(verb, b"DATA") => no_args(Self::Data),
-            4 if is_verb(verb, b"BDAT") => bdat(required("SP chunk-size")?).map_err(shift),
-            4 if is_verb(verb, b"RSET") => no_args(Self::Rset),
-            4 if is_verb(verb, b"QUIT") => no_args(Self::Quit),
-            4 if is_verb(verb, b"NOOP") => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
-            4 if is_verb(verb, b"HELP") => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
-            4 if is_verb(verb, b"EHLO") => Ok(Self::Ehlo(
+            (4, DATA) => no_args(Self::Data),
+            (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
+            (4, RSET) => no_args(Self::Rset),
+            (4, QUIT) => no_args(Self::Quit),
+            (4, NOOP) => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
+            (4, HELP) => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
+            (4, EHLO) => Ok(Self::Ehlo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"HELO") => Ok(Self::Helo(
+            (4, HELO) => Ok(Self::Helo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"LHLO") => Ok(Self::Lhlo(
+            (4, LHLO) => Ok(Self::Lhlo(
                 helo_domain(required("SP domain")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"VRFY") => Ok(Self::Vrfy(
+            (4, VRFY) => Ok(Self::Vrfy(
                 required_argument(required("SP string")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"EXPN") => Ok(Self::Expn(
+            (4, EXPN) => Ok(Self::Expn(
                 required_argument(required("SP string")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"ETRN") => Ok(Self::Etrn(
+            (4, ETRN) => Ok(Self::Etrn(
                 required_argument(required("SP node")?).map_err(shift)?,
             )),
-            4 if is_verb(verb, b"AUTH") => auth(required("SP mechanism")?).map_err(shift),
-            8 if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
+            (4, AUTH) => auth(required("SP mechanism")?).map_err(shift),
+            (8, _) if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
             _ => {
                 if verb.is_empty() {
                     return Err(CommandError::syntax(0, "command verb"));
@@ -502,4 +625,136 @@ fn auth(args: &[u8]) -> Result<Command, CommandError> {
         mechanism,
         initial_response,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The parameter reading as it was before the typed fast path: every parameter through
+    /// [`EsmtpParameter::parse`], then `from_esmtp`.
+    fn reference(line: &[u8]) -> Result<Command, CommandError> {
+        let (verb, args) = split_verb(line);
+        let args = args.unwrap_or_default();
+        let is_mail = verb.eq_ignore_ascii_case(b"MAIL");
+        let at = if is_mail { 5 } else { 3 };
+        let rest = args.get(at..).unwrap_or_default();
+        let (path, used) = if is_mail {
+            let (p, n) = ReversePath::parse_prefix(rest).unwrap();
+            (Ok(p), n)
+        } else {
+            let (p, n) = ForwardPath::parse_prefix(rest).unwrap();
+            (Err(p), n)
+        };
+        let base = verb.len() + 1 + at + used + 1;
+        let mut params = Vec::new();
+        let list = rest.get(used + 1..).unwrap_or_default();
+        let mut pos = 0;
+        for word in list.split(|&b| b == b' ') {
+            if !word.is_empty() {
+                let p = EsmtpParameter::parse(word)
+                    .map_err(|e| CommandError::syntax(base + pos + e.offset, e.expected))?;
+                params.push(p);
+            }
+            pos += word.len() + 1;
+        }
+        Ok(match path {
+            Ok(reverse_path) => Command::Mail {
+                reverse_path,
+                parameters: MailParameters::from_esmtp(params)?,
+            },
+            Err(forward_path) => Command::Rcpt {
+                forward_path,
+                parameters: RcptParameters::from_esmtp(params)?,
+            },
+        })
+    }
+
+    fn param() -> impl Strategy<Value = String> {
+        let keyword = prop_oneof![
+            Just("SIZE"),
+            Just("size"),
+            Just("BODY"),
+            Just("SMTPUTF8"),
+            Just("RET"),
+            Just("ENVID"),
+            Just("AUTH"),
+            Just("REQUIRETLS"),
+            Just("MT-PRIORITY"),
+            Just("BY"),
+            Just("HOLDFOR"),
+            Just("HOLDUNTIL"),
+            Just("NOTIFY"),
+            Just("ORCPT"),
+            Just("RRVS"),
+            Just("X-FOO"),
+            Just("-BAD"),
+            Just(""),
+        ];
+        let value = prop_oneof![
+            Just(None),
+            Just(Some("")),
+            Just(Some("100")),
+            Just(Some("8bitmime")),
+            Just(Some("FULL")),
+            Just(Some("hdrs")),
+            Just(Some("a+2Bb")),
+            Just(Some("+zz")),
+            Just(Some("-3")),
+            Just(Some("120;rt")),
+            Just(Some("SUCCESS,DELAY")),
+            Just(Some("rfc822;a@b")),
+            Just(Some("2026-01-01T00:00:00Z")),
+            Just(Some("ü")),
+            Just(Some("a=b")),
+            Just(Some("\u{7f}")),
+        ];
+        (keyword, value).prop_map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => k.to_owned(),
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn typed_parameters_match_the_esmtp_parameter_path(
+            mail in any::<bool>(),
+            params in proptest::collection::vec(param(), 0..12),
+            gaps in proptest::collection::vec(1usize..3, 12),
+        ) {
+            let mut line = String::from(if mail { "MAIL FROM:<a@b.example>" } else { "RCPT TO:<c@d.example>" });
+            for (p, gap) in params.iter().zip(&gaps) {
+                line.push_str(&" ".repeat(*gap));
+                line.push_str(p);
+            }
+            prop_assert_eq!(Command::parse(line.as_bytes()), reference(line.as_bytes()), "{}", line);
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_later_parameter_wins_over_a_bad_value() {
+        assert_eq!(
+            Command::parse(b"MAIL FROM:<a@b> SIZE=x -BAD"),
+            Err(CommandError::syntax(23, "esmtp-keyword"))
+        );
+    }
+
+    #[test]
+    fn verb_numbers_match_exactly_the_case_insensitive_verb() {
+        for verb in [b"MAIL", b"RCPT", b"DATA", b"QUIT", b"EHLO", b"AUTH"] {
+            for pos in 0..4 {
+                for b in 0..=255u8 {
+                    let mut v = *verb;
+                    v[pos] = b;
+                    assert_eq!(
+                        verb4_upper(&v) == Some(verb4(verb)),
+                        v.eq_ignore_ascii_case(verb),
+                        "{v:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(verb4_upper(b"MAI"), None);
+    }
 }

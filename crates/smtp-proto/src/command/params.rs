@@ -8,6 +8,7 @@ use bytes::BytesMut;
 use core::fmt::Write as _;
 use mail_core::message::EsmtpParameter;
 
+use super::WireParam;
 use crate::error::CommandError;
 
 /// The message body type (`BODY=`, RFC 6152 §2 and RFC 3030 §3).
@@ -206,7 +207,7 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
 }
 
 fn number(
-    value: Option<&str>,
+    value: Option<&[u8]>,
     keyword: &'static str,
     max_digits: usize,
 ) -> Result<u64, CommandError> {
@@ -215,14 +216,25 @@ fn number(
         reason: "a number expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.is_empty() || v.len() > max_digits || !v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.is_empty() || v.len() > max_digits {
         return Err(err);
     }
-    v.parse::<u64>().map_err(|_| err)
+    v.iter()
+        .try_fold(0u64, |acc, &b| {
+            let digit = b.is_ascii_digit().then(|| u64::from(b - b'0'))?;
+            acc.checked_mul(10)?.checked_add(digit)
+        })
+        .ok_or(err)
 }
 
-fn no_value(p: &EsmtpParameter, keyword: &'static str) -> Result<(), CommandError> {
-    match p.value() {
+/// Returns a parameter value as text. Values reach the parameter readers already checked as
+/// UTF-8; the check here only keeps the conversion safe.
+fn text(value: Option<&[u8]>) -> Option<&str> {
+    value.and_then(|v| core::str::from_utf8(v).ok())
+}
+
+fn no_value(value: Option<&[u8]>, keyword: &'static str) -> Result<(), CommandError> {
+    match value {
         None => Ok(()),
         Some(_) => Err(CommandError::Parameter {
             keyword,
@@ -267,103 +279,114 @@ impl MailParameters {
     pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
         let mut out = Self::default();
         for p in params {
-            let kw = p.keyword().to_ascii_uppercase();
-            match kw.as_str() {
-                "SIZE" => {
-                    once(&out.size, "SIZE")?;
-                    // RFC 1870 §3: size-value = 1*20DIGIT.
-                    out.size = Some(number(p.value(), "SIZE", 20)?);
-                }
-                "BODY" => {
-                    once(&out.body, "BODY")?;
-                    let v = p.value().unwrap_or_default().to_ascii_uppercase();
-                    out.body = Some(match v.as_str() {
-                        "7BIT" => Body::SevenBit,
-                        "8BITMIME" => Body::EightBitMime,
-                        "BINARYMIME" => Body::BinaryMime,
-                        _ => {
-                            return Err(CommandError::Parameter {
-                                keyword: "BODY",
-                                reason: "7BIT, 8BITMIME or BINARYMIME expected",
-                            });
-                        }
-                    });
-                }
-                "SMTPUTF8" => {
-                    once_flag(out.smtputf8, "SMTPUTF8")?;
-                    no_value(&p, "SMTPUTF8")?;
-                    out.smtputf8 = true;
-                }
-                "RET" => {
-                    once(&out.ret, "RET")?;
-                    let v = p.value().unwrap_or_default();
-                    out.ret = Some(if v.eq_ignore_ascii_case("FULL") {
-                        Ret::Full
-                    } else if v.eq_ignore_ascii_case("HDRS") {
-                        Ret::Headers
-                    } else {
-                        return Err(CommandError::Parameter {
-                            keyword: "RET",
-                            reason: "FULL or HDRS expected",
-                        });
-                    });
-                }
-                "ENVID" => {
-                    once(&out.envid, "ENVID")?;
-                    let v = xtext_decode(p.value().unwrap_or_default(), "ENVID")?;
-                    // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
-                    if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b))
-                    {
-                        return Err(CommandError::Parameter {
-                            keyword: "ENVID",
-                            reason: "1 to 100 printable characters expected",
-                        });
-                    }
-                    out.envid = Some(v);
-                }
-                "AUTH" => {
-                    once(&out.auth, "AUTH")?;
-                    let v = xtext_decode(p.value().unwrap_or_default(), "AUTH")?;
-                    if v.is_empty() {
-                        return Err(CommandError::Parameter {
-                            keyword: "AUTH",
-                            reason: "a mailbox or <> expected",
-                        });
-                    }
-                    out.auth = Some(v);
-                }
-                "REQUIRETLS" => {
-                    once_flag(out.requiretls, "REQUIRETLS")?;
-                    no_value(&p, "REQUIRETLS")?;
-                    out.requiretls = true;
-                }
-                "MT-PRIORITY" => {
-                    once(&out.mt_priority, "MT-PRIORITY")?;
-                    out.mt_priority = Some(priority(p.value())?);
-                }
-                "BY" => {
-                    once(&out.by, "BY")?;
-                    out.by = Some(deliver_by(p.value())?);
-                }
-                "HOLDFOR" => {
-                    once(&out.hold_for, "HOLDFOR")?;
-                    out.hold_for = Some(number(p.value(), "HOLDFOR", 10)?);
-                }
-                "HOLDUNTIL" => {
-                    once(&out.hold_until, "HOLDUNTIL")?;
-                    out.hold_until = Some(date_time(p.value(), "HOLDUNTIL")?);
-                }
-                _ => out.other.push(p),
+            if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
+                out.other.push(p);
             }
         }
-        if out.hold_for.is_some() && out.hold_until.is_some() {
+        out.finish()
+    }
+
+    /// Reads one parameter straight from the command line: known keywords into their fields,
+    /// without an [`EsmtpParameter`] in between.
+    pub(crate) fn set_wire(&mut self, p: WireParam<'_>) -> Result<(), CommandError> {
+        if !self.set(p.keyword, p.value)? {
+            self.other.push(p.to_owned_param()?);
+        }
+        Ok(())
+    }
+
+    /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
+    fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
+        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
+        if is("SIZE") {
+            once(&self.size, "SIZE")?;
+            // RFC 1870 §3: size-value = 1*20DIGIT.
+            self.size = Some(number(value, "SIZE", 20)?);
+        } else if is("BODY") {
+            once(&self.body, "BODY")?;
+            let v = value.unwrap_or_default();
+            self.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
+                Body::SevenBit
+            } else if v.eq_ignore_ascii_case(b"8BITMIME") {
+                Body::EightBitMime
+            } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
+                Body::BinaryMime
+            } else {
+                return Err(CommandError::Parameter {
+                    keyword: "BODY",
+                    reason: "7BIT, 8BITMIME or BINARYMIME expected",
+                });
+            });
+        } else if is("SMTPUTF8") {
+            once_flag(self.smtputf8, "SMTPUTF8")?;
+            no_value(value, "SMTPUTF8")?;
+            self.smtputf8 = true;
+        } else if is("RET") {
+            once(&self.ret, "RET")?;
+            let v = value.unwrap_or_default();
+            self.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
+                Ret::Full
+            } else if v.eq_ignore_ascii_case(b"HDRS") {
+                Ret::Headers
+            } else {
+                return Err(CommandError::Parameter {
+                    keyword: "RET",
+                    reason: "FULL or HDRS expected",
+                });
+            });
+        } else if is("ENVID") {
+            once(&self.envid, "ENVID")?;
+            let v = xtext_decode(text(value).unwrap_or_default(), "ENVID")?;
+            // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
+            if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b)) {
+                return Err(CommandError::Parameter {
+                    keyword: "ENVID",
+                    reason: "1 to 100 printable characters expected",
+                });
+            }
+            self.envid = Some(v);
+        } else if is("AUTH") {
+            once(&self.auth, "AUTH")?;
+            let v = xtext_decode(text(value).unwrap_or_default(), "AUTH")?;
+            if v.is_empty() {
+                return Err(CommandError::Parameter {
+                    keyword: "AUTH",
+                    reason: "a mailbox or <> expected",
+                });
+            }
+            self.auth = Some(v);
+        } else if is("REQUIRETLS") {
+            once_flag(self.requiretls, "REQUIRETLS")?;
+            no_value(value, "REQUIRETLS")?;
+            self.requiretls = true;
+        } else if is("MT-PRIORITY") {
+            once(&self.mt_priority, "MT-PRIORITY")?;
+            self.mt_priority = Some(priority(value)?);
+        } else if is("BY") {
+            once(&self.by, "BY")?;
+            self.by = Some(deliver_by(text(value))?);
+        } else if is("HOLDFOR") {
+            once(&self.hold_for, "HOLDFOR")?;
+            self.hold_for = Some(number(value, "HOLDFOR", 10)?);
+        } else if is("HOLDUNTIL") {
+            once(&self.hold_until, "HOLDUNTIL")?;
+            self.hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Checks the rules that span parameters, once all are read.
+    pub(crate) fn finish(self) -> Result<Self, CommandError> {
+        if self.hold_for.is_some() && self.hold_until.is_some() {
             // RFC 4865 §5.2: the two are mutually exclusive.
             return Err(CommandError::Parameter {
                 keyword: "HOLDUNTIL",
                 reason: "HOLDFOR and HOLDUNTIL together",
             });
         }
-        Ok(out)
+        Ok(self)
     }
 
     /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
@@ -421,13 +444,13 @@ fn encode_other(other: &[EsmtpParameter], out: &mut BytesMut) {
 }
 
 /// `MT-PRIORITY` value (RFC 6710 §3): `[ "-" / "+" ] 1DIGIT`.
-fn priority(value: Option<&str>) -> Result<i8, CommandError> {
+fn priority(value: Option<&[u8]>) -> Result<i8, CommandError> {
     let err = CommandError::Parameter {
         keyword: "MT-PRIORITY",
         reason: "-9 to 9 expected",
     };
     let v = value.ok_or(err.clone())?;
-    let (neg, digits) = match v.as_bytes() {
+    let (neg, digits) = match v {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         rest => (false, rest),
@@ -454,11 +477,19 @@ fn deliver_by(value: Option<&str>) -> Result<DeliverBy, CommandError> {
         return Err(err);
     }
     let time: i32 = time.parse().map_err(|_| err.clone())?;
-    let (return_on_expiry, trace) = match mode.to_ascii_uppercase().as_str() {
-        "N" => (false, false),
-        "R" => (true, false),
-        "NT" => (false, true),
-        "RT" => (true, true),
+    let (return_on_expiry, trace) = match mode.as_bytes() {
+        [m, rest @ ..] if rest.len() <= 1 => {
+            let trace = match rest {
+                [] => false,
+                [b'T' | b't'] => true,
+                _ => return Err(err),
+            };
+            match m {
+                b'N' | b'n' => (false, trace),
+                b'R' | b'r' => (true, trace),
+                _ => return Err(err),
+            }
+        }
         _ => return Err(err),
     };
     Ok(DeliverBy {
@@ -477,49 +508,62 @@ impl RcptParameters {
     pub fn from_esmtp(params: Vec<EsmtpParameter>) -> Result<Self, CommandError> {
         let mut out = Self::default();
         for p in params {
-            let kw = p.keyword().to_ascii_uppercase();
-            match kw.as_str() {
-                "NOTIFY" => {
-                    once(&out.notify, "NOTIFY")?;
-                    out.notify = Some(notify(p.value())?);
-                }
-                "ORCPT" => {
-                    once(&out.orcpt, "ORCPT")?;
-                    let err = CommandError::Parameter {
-                        keyword: "ORCPT",
-                        reason: "addr-type;xtext expected",
-                    };
-                    let (addr_type, xtext) = p
-                        .value()
-                        .and_then(|v| v.split_once(';'))
-                        .ok_or(err.clone())?;
-                    // addr-type is an atom (RFC 3464 §2.1.2 / RFC 5321 Atom).
-                    if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext)
-                    {
-                        return Err(err);
-                    }
-                    out.orcpt = Some(OriginalRecipient {
-                        addr_type: addr_type.to_owned(),
-                        address: xtext_decode(xtext, "ORCPT")?,
-                    });
-                }
-                "RRVS" => {
-                    once(&out.rrvs, "RRVS")?;
-                    out.rrvs = Some(date_time(p.value(), "RRVS").or_else(|_| {
-                        // `;C` / `;R` after the date-time (RFC 7293 §3.1) is fine.
-                        p.value()
-                            .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()) && !v.is_empty())
-                            .map(str::to_owned)
-                            .ok_or(CommandError::Parameter {
-                                keyword: "RRVS",
-                                reason: "a date-time expected",
-                            })
-                    })?);
-                }
-                _ => out.other.push(p),
+            if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
+                out.other.push(p);
             }
         }
         Ok(out)
+    }
+
+    /// Reads one parameter straight from the command line: known keywords into their fields,
+    /// without an [`EsmtpParameter`] in between.
+    pub(crate) fn set_wire(&mut self, p: WireParam<'_>) -> Result<(), CommandError> {
+        if !self.set(p.keyword, p.value)? {
+            self.other.push(p.to_owned_param()?);
+        }
+        Ok(())
+    }
+
+    /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
+    fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
+        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
+        if is("NOTIFY") {
+            once(&self.notify, "NOTIFY")?;
+            self.notify = Some(notify(value)?);
+        } else if is("ORCPT") {
+            once(&self.orcpt, "ORCPT")?;
+            let err = CommandError::Parameter {
+                keyword: "ORCPT",
+                reason: "addr-type;xtext expected",
+            };
+            let (addr_type, xtext) = text(value)
+                .and_then(|v| v.split_once(';'))
+                .ok_or(err.clone())?;
+            // addr-type is an atom (RFC 3464 §2.1.2 / RFC 5321 Atom).
+            if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext) {
+                return Err(err);
+            }
+            self.orcpt = Some(OriginalRecipient {
+                addr_type: addr_type.to_owned(),
+                address: xtext_decode(xtext, "ORCPT")?,
+            });
+        } else if is("RRVS") {
+            once(&self.rrvs, "RRVS")?;
+            let value = text(value);
+            self.rrvs = Some(date_time(value, "RRVS").or_else(|_| {
+                // `;C` / `;R` after the date-time (RFC 7293 §3.1) is fine.
+                value
+                    .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()) && !v.is_empty())
+                    .map(str::to_owned)
+                    .ok_or(CommandError::Parameter {
+                        keyword: "RRVS",
+                        reason: "a date-time expected",
+                    })
+            })?);
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
@@ -560,22 +604,22 @@ impl RcptParameters {
 }
 
 /// `NOTIFY` value (RFC 3461 §4.1): `NEVER`, or a comma list of SUCCESS, FAILURE, DELAY.
-fn notify(value: Option<&str>) -> Result<Notify, CommandError> {
+fn notify(value: Option<&[u8]>) -> Result<Notify, CommandError> {
     let err = CommandError::Parameter {
         keyword: "NOTIFY",
         reason: "NEVER or SUCCESS,FAILURE,DELAY expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.eq_ignore_ascii_case("NEVER") {
+    if v.eq_ignore_ascii_case(b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut n = Notify::default();
-    for item in v.split(',') {
-        let slot = if item.eq_ignore_ascii_case("SUCCESS") {
+    for item in v.split(|&b| b == b',') {
+        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
             &mut n.success
-        } else if item.eq_ignore_ascii_case("FAILURE") {
+        } else if item.eq_ignore_ascii_case(b"FAILURE") {
             &mut n.failure
-        } else if item.eq_ignore_ascii_case("DELAY") {
+        } else if item.eq_ignore_ascii_case(b"DELAY") {
             &mut n.delay
         } else {
             // Includes NEVER inside a list, which §4.1 forbids.

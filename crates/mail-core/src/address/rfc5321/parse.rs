@@ -136,12 +136,91 @@ pub(super) fn mailbox(
     start: usize,
     limits: &Limits,
 ) -> Result<(Mailbox, usize), ParseError> {
+    match ascii_mailbox(input, start, limits) {
+        Some(found) => Ok(found),
+        None => general_mailbox(input, start, limits),
+    }
+}
+
+/// [`mailbox`] for every input: quoted strings, UTF-8, address literals, errors.
+pub(super) fn general_mailbox(
+    input: &[u8],
+    start: usize,
+    limits: &Limits,
+) -> Result<(Mailbox, usize), ParseError> {
     let (local_part, at) = local_part(input, start, limits)?;
     if input.get(at) != Some(&b'@') {
         return Err(ParseError::new(at, "'@' after the local part"));
     }
     let (host, end) = host(input, at.saturating_add(1), limits)?;
     Ok((Mailbox { local_part, host }, end))
+}
+
+/// The common case of [`mailbox`] in one pass: an ASCII `Dot-string "@" Domain`, within the
+/// limits. Returns `None` for anything else (a quoted string, UTF-8, an address literal, a
+/// trailing dot, an error), which the general scanners then read, errors included; whatever
+/// this accepts, they accept with the same result.
+pub(super) fn ascii_mailbox(
+    input: &[u8],
+    start: usize,
+    limits: &Limits,
+) -> Option<(Mailbox, usize)> {
+    let rest = input.get(start..)?;
+    // Dot-string = Atom *("." Atom), then "@": no dot first, last or twice in a row.
+    let mut prev = b'.';
+    let at = rest.iter().position(|&b| {
+        let stop = !(is_atext(b) || (b == b'.' && prev != b'.'));
+        prev = b;
+        stop
+    })?;
+    if at == 0 || prev != b'@' || rest.get(at.checked_sub(1)?) == Some(&b'.') {
+        return None;
+    }
+    if at > limits.max_local_part {
+        return None;
+    }
+    let domain_len = ascii_domain_len(rest.get(at + 1..)?, limits)?;
+    let end = at + 1 + domain_len;
+    // All ASCII, so this cannot fail; it is the one UTF-8 check for both parts.
+    let text = core::str::from_utf8(rest.get(..end)?).ok()?;
+    let (local, domain) = text.split_at_checked(at)?;
+    let mailbox = Mailbox {
+        local_part: LocalPart {
+            content: local.to_owned(),
+            quoted: false,
+        },
+        host: Host::Domain(Domain(domain.get(1..)?.to_owned())),
+    };
+    Some((mailbox, start + end))
+}
+
+/// The length of an ASCII `Domain` at the start of `input` (LDH labels of at most 63 octets,
+/// at most [`Limits::max_domain`] in all), or `None` when the general [`domain_span`] must
+/// decide: a U-label, a trailing dot, or an error.
+pub(super) fn ascii_domain_len(input: &[u8], limits: &Limits) -> Option<usize> {
+    // One pass; `prev` is `.` at the start of every label.
+    let mut prev = b'.';
+    let mut label_start = 0;
+    let mut end = input.len();
+    for (i, &b) in input.iter().enumerate() {
+        match b {
+            _ if is_let_dig(b) => {}
+            b'-' if prev != b'.' => {}
+            b'.' if is_let_dig(prev) && i - label_start <= 63 => label_start = i + 1,
+            _ => {
+                end = i;
+                break;
+            }
+        }
+        prev = b;
+    }
+    let ok = end > 0
+        && is_let_dig(prev)
+        && end - label_start <= 63
+        && end <= limits.max_domain
+        // A U-label goes on, or the character after the dot is no sub-domain start.
+        && !input.get(end).is_some_and(|&b| is_utf8_non_ascii(b) || b == b'.' || b == b'-');
+    ok.then_some(end)
 }
 
 /// `Domain / address-literal` starting at `start`.
@@ -177,6 +256,14 @@ pub(super) fn domain(
     start: usize,
     limits: &Limits,
 ) -> Result<(Domain, usize), ParseError> {
+    if let Some(len) = input
+        .get(start..)
+        .and_then(|rest| ascii_domain_len(rest, limits))
+    {
+        let end = start + len;
+        let text = utf8(input, start, end)?;
+        return Ok((Domain(text.to_owned()), end));
+    }
     let (text_end, next) = domain_span(input, start, limits)?;
     let text = utf8(input, start, text_end)?;
     Ok((Domain(text.to_owned()), next))
@@ -190,7 +277,11 @@ pub(super) fn domain(
 /// sub-domain = Let-dig [Ldh-str]        ; RFC 5321 §4.1.2
 /// sub-domain =/ U-label                 ; RFC 6531 §3.3
 /// ```
-fn domain_span(input: &[u8], start: usize, limits: &Limits) -> Result<(usize, usize), ParseError> {
+pub(super) fn domain_span(
+    input: &[u8],
+    start: usize,
+    limits: &Limits,
+) -> Result<(usize, usize), ParseError> {
     let mut pos = start;
     let (text_end, next) = loop {
         let label_start = pos;

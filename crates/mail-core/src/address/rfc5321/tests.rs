@@ -51,3 +51,63 @@ fn bounded_reports_the_limit() {
     let r: Result<((), usize), ParseError> = bounded(&input, 4, "short", |_| Ok(((), 3)));
     assert_eq!(r.unwrap().1, 3);
 }
+
+mod fast_path {
+    use super::super::parse::{ascii_domain_len, ascii_mailbox, domain_span, general_mailbox};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn limits() -> impl Strategy<Value = Limits> {
+        (1usize..70, 1usize..70, any::<bool>()).prop_map(|(local, domain, dot)| Limits {
+            max_local_part: local,
+            max_domain: domain,
+            allow_trailing_dot: dot,
+            ..Limits::default()
+        })
+    }
+
+    fn input() -> impl Strategy<Value = Vec<u8>> {
+        let byte = prop_oneof![
+            8 => prop::sample::select(b"abcXYZ019".to_vec()),
+            2 => prop::sample::select(b".-@".to_vec()),
+            1 => prop::sample::select(b"+_\"\\[]> :\x00\xc3\xbc\xff".to_vec()),
+        ];
+        prop::collection::vec(byte, 0..90)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the one-pass scanner accepts, the general scanner accepts the same way.
+        #[test]
+        fn ascii_mailbox_agrees_with_the_general_scanner(input in input(), limits in limits()) {
+            if let Some(fast) = ascii_mailbox(&input, 0, &limits) {
+                prop_assert_eq!(Ok(fast), general_mailbox(&input, 0, &limits));
+            }
+        }
+
+        #[test]
+        fn ascii_domain_len_agrees_with_domain_span(input in input(), limits in limits()) {
+            if let Some(len) = ascii_domain_len(&input, &limits) {
+                prop_assert_eq!(Ok((len, len)), domain_span(&input, 0, &limits));
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_the_common_forms() {
+        let l = Limits::default();
+        let (m, end) = ascii_mailbox(b"<bob.smith@mx.example.com> X", 1, &l).unwrap();
+        assert_eq!(
+            (m.to_string().as_str(), end),
+            ("bob.smith@mx.example.com", 25)
+        );
+        assert_eq!(ascii_domain_len(b"mx.example.com", &l), Some(14));
+        // Left to the general scanner.
+        assert!(ascii_mailbox(b"\"a b\"@x", 0, &l).is_none());
+        assert!(ascii_mailbox("ü@x".as_bytes(), 0, &l).is_none());
+        assert!(ascii_mailbox(b"a@[1.2.3.4]", 0, &l).is_none());
+        assert!(ascii_domain_len(b"x.", &l).is_none());
+        assert!(ascii_domain_len("x.ü".as_bytes(), &l).is_none());
+    }
+}
