@@ -83,7 +83,11 @@ async fn main() -> Result<(), Error> {
     let tls_config = match (&args.tls_cert, &args.tls_key, args.self_signed) {
         (Some(cert), Some(key), _) => Some(tls::server_from_pem(cert, key)?),
         (_, _, true) => {
-            let (config, pem) = tls::server_self_signed(&["localhost".into(), "127.0.0.1".into(), args.domain.clone()])?;
+            let (config, pem) = tls::server_self_signed(&[
+                "localhost".into(),
+                "127.0.0.1".into(),
+                args.domain.clone(),
+            ])?;
             if let Some(path) = &args.write_cert {
                 std::fs::write(path, pem)?;
             }
@@ -97,29 +101,44 @@ async fn main() -> Result<(), Error> {
 
     let hostname = args.domain.clone();
     let service = |implicit| SmtpService {
-        config: SmtpService::config(&hostname, tls_config.is_some(), implicit, args.allow_plaintext_auth, args.max_message_size),
+        config: SmtpService::config(
+            &hostname,
+            tls_config.is_some(),
+            implicit,
+            args.allow_plaintext_auth,
+            args.max_message_size,
+        ),
         users: users.clone(),
         store: store.clone(),
         domain: args.domain.clone(),
     };
-    let pop3 = mail_examples::pop3::Pop3Service::new(&hostname, users.clone(), store.clone(), tls_config.is_some(), args.allow_plaintext_auth);
+    let pop3 = mail_examples::pop3::Pop3Service::new(
+        &hostname,
+        users.clone(),
+        store.clone(),
+        tls_config.is_some(),
+        args.allow_plaintext_auth,
+    );
 
     let mut listeners = JoinSet::new();
-    let mut listen = async |addr: SocketAddr, name: &'static str, implicit: bool| -> Result<(), Error> {
-        let listener = TcpListener::bind(addr).await?;
-        eprintln!("{name:<5} listening on {}", listener.local_addr()?);
-        let tls = tls_config.clone();
-        if name.starts_with("SMTP") {
-            let service = service(implicit);
-            listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| service.session(peer, &nonce())));
-        } else {
-            let service = pop3.clone();
-            listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
-                service.session(peer, &nonce(), implicit)
-            }));
-        }
-        Ok(())
-    };
+    let mut listen =
+        async |addr: SocketAddr, name: &'static str, implicit: bool| -> Result<(), Error> {
+            let listener = TcpListener::bind(addr).await?;
+            eprintln!("{name:<5} listening on {}", listener.local_addr()?);
+            let tls = tls_config.clone();
+            if name.starts_with("SMTP") {
+                let service = service(implicit);
+                listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
+                    service.session(peer, &nonce())
+                }));
+            } else {
+                let service = pop3.clone();
+                listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
+                    service.session(peer, &nonce(), implicit)
+                }));
+            }
+            Ok(())
+        };
     listen(args.smtp, "SMTP", false).await?;
     listen(args.pop3, "POP3", false).await?;
     if let Some(addr) = args.smtps {

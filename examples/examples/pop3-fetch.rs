@@ -56,14 +56,24 @@ async fn main() -> Result<ExitCode, Error> {
     let mut config = Config::default();
     config.allow_plaintext_login = args.allow_plaintext_auth;
     config.tls_active = args.tls;
-    let host = args.server.rsplit_once(':').map_or(args.server.as_str(), |(h, _)| h).to_owned();
+    let host = args
+        .server
+        .rsplit_once(':')
+        .map_or(args.server.as_str(), |(h, _)| h)
+        .to_owned();
     let client_tls = tls::client(args.ca.as_deref())?;
     let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
     if args.tls {
         stream = stream.connect_tls(client_tls.clone(), &host).await?;
     }
     let session = FetchSession::new(config, login, args.stls, args.delete, args.out.clone());
-    let session = run(stream, session, Upgrade::Client(client_tls, host), args.server.clone()).await;
+    let session = run(
+        stream,
+        session,
+        Upgrade::Client(client_tls, host),
+        args.server.clone(),
+    )
+    .await;
     for line in &session.lines {
         println!("{line}");
     }

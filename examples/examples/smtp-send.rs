@@ -58,7 +58,11 @@ struct Args {
 }
 
 fn bracket(s: &str) -> String {
-    if s.starts_with('<') { s.to_owned() } else { format!("<{s}>") }
+    if s.starts_with('<') {
+        s.to_owned()
+    } else {
+        format!("<{s}>")
+    }
 }
 
 #[tokio::main]
@@ -68,7 +72,11 @@ async fn main() -> Result<ExitCode, Error> {
     let mut body = Vec::new();
     std::io::stdin().read_to_end(&mut body)?;
     let reverse_path: ReversePath = bracket(&args.from).parse()?;
-    let recipients = args.to.iter().map(|t| bracket(t).parse::<ForwardPath>()).collect::<Result<Vec<_>, _>>()?;
+    let recipients = args
+        .to
+        .iter()
+        .map(|t| bracket(t).parse::<ForwardPath>())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut config = Config::new(HeloDomain::parse(args.helo.as_bytes())?);
     config.lmtp = args.lmtp;
     config.allow_plaintext_auth = args.allow_plaintext_auth;
@@ -80,7 +88,11 @@ async fn main() -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let host = args.server.rsplit_once(':').map_or(args.server.as_str(), |(h, _)| h).to_owned();
+    let host = args
+        .server
+        .rsplit_once(':')
+        .map_or(args.server.as_str(), |(h, _)| h)
+        .to_owned();
     let client_tls = tls::client(args.ca.as_deref())?;
     let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
     if args.tls {
@@ -93,12 +105,22 @@ async fn main() -> Result<ExitCode, Error> {
         args.starttls,
         credentials,
     );
-    let session = run(stream, session, Upgrade::Client(client_tls, host), args.server.clone()).await;
+    let session = run(
+        stream,
+        session,
+        Upgrade::Client(client_tls, host),
+        args.server.clone(),
+    )
+    .await;
     for (rcpt, reply) in &session.results {
         println!("{rcpt}: {}", reply.to_string().replace('\n', " / "));
     }
     if let Some(failure) = &session.failure {
         eprintln!("smtp-send: {failure}");
     }
-    Ok(if session.all_delivered() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if session.all_delivered() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -67,11 +67,15 @@ impl Session for Sink {
         loop {
             match self.conn.next_event() {
                 Ok(Some(Event::MessageData(chunk))) => {
-                    self.counts.octets.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    self.counts
+                        .octets
+                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 }
                 Ok(Some(Event::MessageEnd { envelope })) => {
                     self.counts.messages.fetch_add(1, Ordering::Relaxed);
-                    self.counts.recipients.fetch_add(envelope.recipients.len() as u64, Ordering::Relaxed);
+                    self.counts
+                        .recipients
+                        .fetch_add(envelope.recipients.len() as u64, Ordering::Relaxed);
                     let _ = self.conn.accept();
                 }
                 Ok(Some(e)) if e.needs_answer() => {
@@ -81,7 +85,11 @@ impl Session for Sink {
                 Ok(None) => break,
             }
         }
-        if self.conn.is_closed() { Next::Close } else { Next::Read }
+        if self.conn.is_closed() {
+            Next::Close
+        } else {
+            Next::Read
+        }
     }
 
     fn take_output(&mut self) -> Bytes {

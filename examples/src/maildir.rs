@@ -16,7 +16,9 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Returns a file name no other delivery on this host uses: time, process, counter, host.
 fn unique_name() -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!(
         "{}.M{}P{}Q{}.{}",
@@ -29,7 +31,8 @@ fn unique_name() -> String {
 }
 
 fn hostname() -> String {
-    let name = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
+    let name =
+        fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
     // Maildir: '/' and ':' in the host name are encoded.
     name.trim().replace('/', "\\057").replace(':', "\\072")
 }

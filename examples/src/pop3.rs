@@ -30,7 +30,13 @@ pub struct Pop3Service {
 
 impl Pop3Service {
     /// Returns the service; `tls` offers STLS (a certificate is configured).
-    pub fn new(hostname: &str, users: Arc<Users>, store: Store, tls: bool, allow_plaintext_auth: bool) -> Self {
+    pub fn new(
+        hostname: &str,
+        users: Arc<Users>,
+        store: Store,
+        tls: bool,
+        allow_plaintext_auth: bool,
+    ) -> Self {
         Self {
             hostname: hostname.to_owned(),
             users,
@@ -90,9 +96,12 @@ impl Pop3Session {
         })?;
         let mut messages = Vec::with_capacity(entries.len());
         for entry in &entries {
-            let uid = UniqueId::new(entry.uid.clone().into_bytes()).map_err(|_| Refusal::SysPerm)?;
+            let uid =
+                UniqueId::new(entry.uid.clone().into_bytes()).map_err(|_| Refusal::SysPerm)?;
             // RFC 1939 §5: the size as sent, with CRLF line ends (a file may hold bare LFs).
-            let size = std::fs::read(&entry.path).map(|b| crlf_size(&b)).unwrap_or(entry.size);
+            let size = std::fs::read(&entry.path)
+                .map(|b| crlf_size(&b))
+                .unwrap_or(entry.size);
             messages.push(MaildropEntry { size, uid });
         }
         self.entries = entries;
@@ -153,7 +162,8 @@ impl Session for Pop3Session {
             let result = match event {
                 Event::CheckPassword { user, password } => {
                     let ok = self.service.users.check(user.as_str(), password.expose());
-                    self.conn.auth_answer(if ok { Answer::Accept } else { Answer::Reject })
+                    self.conn
+                        .auth_answer(if ok { Answer::Accept } else { Answer::Reject })
                 }
                 Event::ApopSecret { user } => match self.service.users.password(user.as_str()) {
                     Some(secret) => self.conn.auth_answer(Answer::Password(secret.clone())),
@@ -189,7 +199,9 @@ impl Session for Pop3Session {
                             }
                             result.and_then(|()| self.conn.message_end())
                         }
-                        _ => self.conn.send(pop3_proto::response::StatusLine::err("message unavailable")),
+                        _ => self
+                            .conn
+                            .send(pop3_proto::response::StatusLine::err("message unavailable")),
                     }
                 }
                 Event::Update { deleted } => {
@@ -205,7 +217,9 @@ impl Session for Pop3Session {
                     if failed == 0 {
                         self.conn.update_done()
                     } else {
-                        self.conn.send(pop3_proto::response::StatusLine::err("some deleted messages not removed"))
+                        self.conn.send(pop3_proto::response::StatusLine::err(
+                            "some deleted messages not removed",
+                        ))
                     }
                 }
                 Event::Aborted => {
@@ -223,7 +237,11 @@ impl Session for Pop3Session {
                 tracing::error!(peer = %self.peer, error = %e, "answer refused");
             }
         }
-        if self.conn.is_closed() { Next::Close } else { Next::Read }
+        if self.conn.is_closed() {
+            Next::Close
+        } else {
+            Next::Read
+        }
     }
 
     fn take_output(&mut self) -> Bytes {
@@ -264,7 +282,13 @@ pub struct FetchSession {
 
 impl FetchSession {
     /// Returns a session that writes messages under `out` (created if needed).
-    pub fn new(config: pop3_proto::client::Config, login: pop3_proto::client::Login, stls: bool, delete: bool, out: PathBuf) -> Self {
+    pub fn new(
+        config: pop3_proto::client::Config,
+        login: pop3_proto::client::Login,
+        stls: bool,
+        delete: bool,
+        out: PathBuf,
+    ) -> Self {
         Self {
             conn: pop3_proto::client::Connection::new(config),
             login: Some(login),
@@ -288,10 +312,20 @@ impl FetchSession {
     fn store(&mut self, uid: &str, data: &[u8]) -> Result<(), String> {
         std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
         // Unique-ids are 0x21-0x7E; keep file names tame anyway.
-        let name: String = uid.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
+        let name: String = uid
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let path = self.out.join(format!("{name}.eml"));
         std::fs::write(&path, data).map_err(|e| e.to_string())?;
-        self.lines.push(format!("{uid} {} {}", data.len(), path.display()));
+        self.lines
+            .push(format!("{uid} {} {}", data.len(), path.display()));
         Ok(())
     }
 }
@@ -337,11 +371,18 @@ impl Session for FetchSession {
                 E::LoggedIn { .. } => self.conn.uidl(None).map_err(|e| e.to_string()),
                 E::LoginFailed(line) => Err(format!("login failed: {line:?}")),
                 E::UidList(list) => {
-                    self.queue = list.into_iter().map(|l| (l.msg, l.uid.as_str().to_owned())).collect();
+                    self.queue = list
+                        .into_iter()
+                        .map(|l| (l.msg, l.uid.as_str().to_owned()))
+                        .collect();
                     self.next_message()
                 }
                 E::MessageStart { .. } => {
-                    let uid = self.queue.front().map(|(_, u)| u.clone()).unwrap_or_default();
+                    let uid = self
+                        .queue
+                        .front()
+                        .map(|(_, u)| u.clone())
+                        .unwrap_or_default();
                     self.current = Some((uid, Vec::new()));
                     Ok(())
                 }
@@ -378,7 +419,11 @@ impl Session for FetchSession {
                 return Next::Close;
             }
         }
-        if self.conn.state() == pop3_proto::client::State::Closed { Next::Close } else { Next::Read }
+        if self.conn.state() == pop3_proto::client::State::Closed {
+            Next::Close
+        } else {
+            Next::Read
+        }
     }
 
     fn take_output(&mut self) -> Bytes {

@@ -54,16 +54,21 @@ pub enum Upgrade {
 
 /// Runs `session` over `stream` until either side closes, and returns the stream. Errors
 /// are logged, never propagated, so one bad peer cannot hurt a server.
-pub async fn run<S: Session>(mut stream: Stream, mut session: S, upgrade: Upgrade, peer: String) -> S {
+pub async fn run<S: Session>(
+    mut stream: Stream,
+    mut session: S,
+    upgrade: Upgrade,
+    peer: String,
+) -> S {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let next = session.process();
         let output = session.take_output();
-        if !output.is_empty() {
-            if let Err(e) = write_all(&mut stream, &output).await {
-                tracing::debug!(%peer, error = %e, "write failed");
-                return session;
-            }
+        if !output.is_empty()
+            && let Err(e) = write_all(&mut stream, &output).await
+        {
+            tracing::debug!(%peer, error = %e, "write failed");
+            return session;
         }
         match next {
             Next::Close => break,

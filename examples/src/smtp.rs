@@ -31,7 +31,13 @@ impl SmtpService {
     /// Returns the protocol configuration for a server named `hostname`: the extensions of
     /// the example (SIZE, 8BITMIME, PIPELINING, CHUNKING, SMTPUTF8, ENHANCEDSTATUSCODES, DSN),
     /// and STARTTLS and AUTH PLAIN/LOGIN/SCRAM-SHA-256 when `tls` is true.
-    pub fn config(hostname: &str, tls: bool, implicit_tls: bool, allow_plaintext_auth: bool, max_message_size: u64) -> Config {
+    pub fn config(
+        hostname: &str,
+        tls: bool,
+        implicit_tls: bool,
+        allow_plaintext_auth: bool,
+        max_message_size: u64,
+    ) -> Config {
         let mut config = Config::default();
         config.hostname = hostname.to_owned();
         config.max_message_size = max_message_size;
@@ -39,7 +45,8 @@ impl SmtpService {
         config.tls_active = implicit_tls;
         config.allow_plaintext_auth = allow_plaintext_auth;
         if tls || allow_plaintext_auth {
-            config.auth_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
+            config.auth_mechanisms =
+                vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
         }
         config
     }
@@ -52,7 +59,8 @@ impl SmtpService {
         };
         let domain = mailbox.domain()?.as_str();
         let local = mailbox.local_part().as_str();
-        let ours = domain.eq_ignore_ascii_case(&self.domain) || domain.eq_ignore_ascii_case("localhost");
+        let ours =
+            domain.eq_ignore_ascii_case(&self.domain) || domain.eq_ignore_ascii_case("localhost");
         (ours && self.users.contains(local)).then(|| local.to_owned())
     }
 
@@ -98,7 +106,10 @@ impl SmtpSession {
         if self.failed {
             return reply(ReplyCode::LOCAL_ERROR, (4, 3, 0), "Storage error");
         }
-        let maildirs: Result<Vec<Maildir>, _> = users.iter().map(|u| self.service.store.maildir(u)).collect();
+        let maildirs: Result<Vec<Maildir>, _> = users
+            .iter()
+            .map(|u| self.service.store.maildir(u))
+            .collect();
         let result = maildirs.and_then(|m| delivery.commit(&m.iter().collect::<Vec<_>>()));
         match result {
             Ok(name) => {
@@ -135,7 +146,11 @@ impl Session for SmtpSession {
             let answered = match event {
                 Event::Rcpt { forward_path, .. } => match self.service.local_user(&forward_path) {
                     Some(_) => self.conn.accept(),
-                    None => match reply(ReplyCode::MAILBOX_UNAVAILABLE, (5, 1, 1), "No such user here") {
+                    None => match reply(
+                        ReplyCode::MAILBOX_UNAVAILABLE,
+                        (5, 1, 1),
+                        "No such user here",
+                    ) {
                         Some(r) => self.conn.send(r),
                         None => self.conn.accept(),
                     },
@@ -143,10 +158,16 @@ impl Session for SmtpSession {
                 Event::MessageStart { envelope } => {
                     // Maildir: write into tmp/ of the first recipient's Maildir; commit
                     // renames it into new/ there and links it into the others.
-                    let first = envelope.recipients.iter().find_map(|r| self.service.local_user(&r.forward_path));
+                    let first = envelope
+                        .recipients
+                        .iter()
+                        .find_map(|r| self.service.local_user(&r.forward_path));
                     self.delivery = first
                         .map(|u| self.service.store.maildir(&u).and_then(|m| m.begin()))
-                        .and_then(|r| r.map_err(|e| tracing::error!(error = %e, "cannot start a delivery")).ok());
+                        .and_then(|r| {
+                            r.map_err(|e| tracing::error!(error = %e, "cannot start a delivery"))
+                                .ok()
+                        });
                     self.failed = self.delivery.is_none();
                     Ok(())
                 }
@@ -184,7 +205,11 @@ impl Session for SmtpSession {
                 tracing::error!(peer = %self.peer, error = %e, "answer refused");
             }
         }
-        if self.conn.is_closed() { Next::Close } else { Next::Read }
+        if self.conn.is_closed() {
+            Next::Close
+        } else {
+            Next::Read
+        }
     }
 
     fn take_output(&mut self) -> Bytes {
@@ -244,7 +269,12 @@ impl SendSession {
 
     /// Returns whether the message went to every recipient.
     pub fn all_delivered(&self) -> bool {
-        self.failure.is_none() && self.sent && self.results.iter().all(|(_, r)| r.code().is_positive_completion())
+        self.failure.is_none()
+            && self.sent
+            && self
+                .results
+                .iter()
+                .all(|(_, r)| r.code().is_positive_completion())
     }
 
     fn next_step(&mut self) -> Result<(), String> {
@@ -252,8 +282,13 @@ impl SendSession {
             return self.conn.starttls().map_err(|e| format!("STARTTLS: {e}"));
         }
         if let Some(creds) = self.credentials.take() {
-            let nonce = crate::session::nonce().parse().map_err(|_| "nonce".to_string())?;
-            return self.conn.authenticate(creds, &nonce).map_err(|e| format!("AUTH: {e}"));
+            let nonce = crate::session::nonce()
+                .parse()
+                .map_err(|_| "nonce".to_string())?;
+            return self
+                .conn
+                .authenticate(creds, &nonce)
+                .map_err(|e| format!("AUTH: {e}"));
         }
         if let Some(mut mail) = self.mail.take() {
             mail.size = Some(self.body.len() as u64);
@@ -289,14 +324,23 @@ impl Session for SendSession {
                 E::Ready(_) | E::Authenticated(_) => self.next_step(),
                 E::StartTls => return Next::StartTls,
                 E::StartTlsRefused(r) => Err(format!("STARTTLS refused: {r}")),
-                E::AuthenticationFailed { reply, reason } => Err(format!("authentication failed: {reply} {}", reason.unwrap_or_default())),
-                E::Recipient { forward_path, reply } => {
+                E::AuthenticationFailed { reply, reason } => Err(format!(
+                    "authentication failed: {reply} {}",
+                    reason.unwrap_or_default()
+                )),
+                E::Recipient {
+                    forward_path,
+                    reply,
+                } => {
                     self.results.push((forward_path.to_string(), reply));
                     Ok(())
                 }
                 E::SendBody => {
                     let body = self.body.clone();
-                    self.conn.send_body(&body).and_then(|()| self.conn.finish_body()).map_err(|e| e.to_string())
+                    self.conn
+                        .send_body(&body)
+                        .and_then(|()| self.conn.finish_body())
+                        .map_err(|e| e.to_string())
                 }
                 E::MessageSent { replies } => {
                     self.sent = true;
@@ -327,7 +371,11 @@ impl Session for SendSession {
                 return Next::Close;
             }
         }
-        if self.conn.state() == smtp_proto::client::State::Closed { Next::Close } else { Next::Read }
+        if self.conn.state() == smtp_proto::client::State::Closed {
+            Next::Close
+        } else {
+            Next::Read
+        }
     }
 
     fn take_output(&mut self) -> Bytes {

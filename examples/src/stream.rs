@@ -28,7 +28,9 @@ impl Stream {
     /// When the handshake fails or the connection is already TLS.
     pub async fn accept_tls(self, config: Arc<rustls::ServerConfig>) -> io::Result<Self> {
         match self {
-            Self::Plain(tcp) => Ok(Self::Server(Box::new(TlsAcceptor::from(config).accept(tcp).await?))),
+            Self::Plain(tcp) => Ok(Self::Server(Box::new(
+                TlsAcceptor::from(config).accept(tcp).await?,
+            ))),
             _ => Err(io::Error::other("already TLS")),
         }
     }
@@ -38,10 +40,16 @@ impl Stream {
     /// # Errors
     /// When the handshake fails, `host` is no valid server name, or the connection is
     /// already TLS.
-    pub async fn connect_tls(self, config: Arc<rustls::ClientConfig>, host: &str) -> io::Result<Self> {
+    pub async fn connect_tls(
+        self,
+        config: Arc<rustls::ClientConfig>,
+        host: &str,
+    ) -> io::Result<Self> {
         let name = ServerName::try_from(host.to_owned()).map_err(io::Error::other)?;
         match self {
-            Self::Plain(tcp) => Ok(Self::Client(Box::new(TlsConnector::from(config).connect(name, tcp).await?))),
+            Self::Plain(tcp) => Ok(Self::Client(Box::new(
+                TlsConnector::from(config).connect(name, tcp).await?,
+            ))),
             _ => Err(io::Error::other("already TLS")),
         }
     }
@@ -53,7 +61,11 @@ impl Stream {
 }
 
 impl AsyncRead for Stream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Self::Server(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -63,7 +75,11 @@ impl AsyncRead for Stream {
 }
 
 impl AsyncWrite for Stream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Self::Server(s) => Pin::new(s.as_mut()).poll_write(cx, buf),

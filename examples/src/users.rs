@@ -60,7 +60,9 @@ impl Users {
 
     /// Returns whether `password` is `name`'s password.
     pub fn check(&self, name: &str, password: &str) -> bool {
-        self.users.get(name).is_some_and(|u| constant_time_eq(u.password.expose().as_bytes(), password.as_bytes()))
+        self.users
+            .get(name)
+            .is_some_and(|u| constant_time_eq(u.password.expose().as_bytes(), password.as_bytes()))
     }
 
     /// Returns `name`'s password, for mechanisms that need it (CRAM-MD5, APOP).
@@ -77,7 +79,9 @@ impl Users {
                 password,
             } => {
                 let ok = self.check(authentication_identity, password.expose())
-                    && authorization_identity.as_deref().is_none_or(|a| a == authentication_identity);
+                    && authorization_identity
+                        .as_deref()
+                        .is_none_or(|a| a == authentication_identity);
                 if ok {
                     (Answer::Accept, Some(authentication_identity.clone()))
                 } else {
@@ -88,7 +92,11 @@ impl Users {
                 authorization_identity,
                 username,
             } => match self.users.get(username).and_then(|u| u.scram.clone()) {
-                Some(creds) if authorization_identity.as_deref().is_none_or(|a| a == username) => {
+                Some(creds)
+                    if authorization_identity
+                        .as_deref()
+                        .is_none_or(|a| a == username) =>
+                {
                     (Answer::ScramCredentials(creds), Some(username.clone()))
                 }
                 _ => (Answer::Reject, None),

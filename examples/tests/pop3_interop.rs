@@ -1,13 +1,21 @@
 //! The POP3 examples against real third-party software on 127.0.0.1: Python's poplib, curl
 //! and fetchmail against `mail-server`; `pop3-fetch` against Dovecot; a message sent over SMTP
 //! read back byte for byte over POP3; and hostile input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
 use std::process::{Command, Stdio};
 
-use support::{MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port};
+use support::{
+    MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port,
+};
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: round trip\r\n\r\nfirst body line\r\n.starts with a dot\r\n..two dots\r\nlast line\r\n";
 
@@ -15,7 +23,10 @@ const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@exampl
 fn deliver(server: &MailServer, user: &str) {
     let mut c = Raw::connect(server.smtp);
     c.read();
-    let reply = c.send(format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n").as_bytes());
+    let reply = c.send(
+        format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
+            .as_bytes(),
+    );
     assert!(reply.contains("354"), "{reply}");
     // Dot-stuff the way a client must.
     let mut stuffed = Vec::new();
@@ -124,7 +135,10 @@ fn a_message_sent_over_smtp_comes_back_byte_identical_over_pop3() {
     );
     assert!(ok, "{stdout}\n{err}\n{}", server.log());
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let files: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
     assert_eq!(files, vec![MESSAGE.to_vec()]);
 }
 
@@ -179,10 +193,16 @@ fn curl_pop3_list_and_retrieve() {
     let server = MailServer::start(&["--allow-plaintext-auth"]);
     deliver(&server, "alice");
     let url = format!("pop3://alice:secret@127.0.0.1:{}/", server.pop3);
-    let (ok, out, err) = run(Command::new("curl").args(["--silent", "--show-error", &url]), b"");
+    let (ok, out, err) = run(
+        Command::new("curl").args(["--silent", "--show-error", &url]),
+        b"",
+    );
     assert!(ok, "{out}\n{err}");
     assert!(out.starts_with("1 "), "{out}");
-    let (ok, out, err) = run(Command::new("curl").args(["--silent", "--show-error", &format!("{url}1")]), b"");
+    let (ok, out, err) = run(
+        Command::new("curl").args(["--silent", "--show-error", &format!("{url}1")]),
+        b"",
+    );
     assert!(ok, "{err}");
     assert_eq!(out.as_bytes(), MESSAGE);
 }
@@ -211,13 +231,21 @@ fn fetchmail_one_shot() {
     let (ok, stdout, err) = run(
         Command::new("fetchmail")
             .env("FETCHMAILHOME", home.path())
-            .args(["--fetchmailrc", rc.to_str().unwrap(), "--pidfile", home.path().join("pid").to_str().unwrap()]),
+            .args([
+                "--fetchmailrc",
+                rc.to_str().unwrap(),
+                "--pidfile",
+                home.path().join("pid").to_str().unwrap(),
+            ]),
         b"",
     );
     assert!(ok, "{stdout}\n{err}\n{}", server.log());
     let got = std::fs::read(&out).unwrap();
     let text = String::from_utf8_lossy(&got);
-    assert!(text.contains("Subject: round trip") && text.contains(".starts with a dot"), "{text}");
+    assert!(
+        text.contains("Subject: round trip") && text.contains(".starts with a dot"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -226,7 +254,10 @@ fn a_second_session_on_the_same_maildrop_is_in_use() {
     let mut first = Raw::connect(server.pop3);
     first.read();
     let reply = first.send(b"USER alice\r\nPASS secret\r\n");
-    assert!(reply.ends_with("\r\n") && reply.matches("+OK").count() == 2, "{reply}");
+    assert!(
+        reply.ends_with("\r\n") && reply.matches("+OK").count() == 2,
+        "{reply}"
+    );
     let mut second = Raw::connect(server.pop3);
     second.read();
     let reply = second.send(b"USER alice\r\nPASS secret\r\n");
@@ -235,7 +266,11 @@ fn a_second_session_on_the_same_maildrop_is_in_use() {
     let mut third = Raw::connect(server.pop3);
     third.read();
     let reply = third.send(b"USER alice\r\nPASS secret\r\n");
-    assert_eq!(reply.matches("+OK").count(), 2, "the lock is released at QUIT: {reply}");
+    assert_eq!(
+        reply.matches("+OK").count(),
+        2,
+        "the lock is released at QUIT: {reply}"
+    );
 }
 
 #[test]
@@ -265,7 +300,11 @@ print(tf.readline())
     assert!(ok, "{out}\n{err}");
     // The injected USER was dropped, so PASS comes without USER: refused.
     assert!(out.contains("-ERR"), "{out}");
-    assert!(server.log().contains("discarded plaintext"), "{}", server.log());
+    assert!(
+        server.log().contains("discarded plaintext"),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -275,14 +314,29 @@ fn pop3_fetch_against_dovecot() {
     }
     let dir = TempDir::new("dovecot");
     let root = dir.path();
-    for sub in ["run", "state", "mail/carol/cur", "mail/carol/new", "mail/carol/tmp"] {
+    for sub in [
+        "run",
+        "state",
+        "mail/carol/cur",
+        "mail/carol/new",
+        "mail/carol/tmp",
+    ] {
         std::fs::create_dir_all(root.join(sub)).unwrap();
     }
     std::fs::write(root.join("passwd"), "carol:{PLAIN}s3cret\n").unwrap();
     std::fs::write(root.join("mail/carol/new/1.M1.test"), MESSAGE).unwrap();
-    std::fs::write(root.join("mail/carol/new/2.M2.test"), b"Subject: two\r\n\r\nsecond\r\n").unwrap();
+    std::fs::write(
+        root.join("mail/carol/new/2.M2.test"),
+        b"Subject: two\r\n\r\nsecond\r\n",
+    )
+    .unwrap();
     // Dovecot refuses mail access as root: the mail belongs to nobody.
-    let (ok, _, err) = run(Command::new("chown").args(["-R", "65534:65534"]).arg(root.join("mail")), b"");
+    let (ok, _, err) = run(
+        Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(root.join("mail")),
+        b"",
+    );
     assert!(ok, "{err}");
     let port = free_port();
     let conf = root.join("dovecot.conf");
@@ -299,7 +353,14 @@ userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={r}/mail/%u\n}}\
     )
     .unwrap();
     let _dovecot = Proc {
-        child: Command::new("dovecot").arg("-F").arg("-c").arg(&conf).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap(),
+        child: Command::new("dovecot")
+            .arg("-F")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
         name: "dovecot".into(),
     };
     wait_port(port);
@@ -320,10 +381,18 @@ userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={r}/mail/%u\n}}\
     let log = std::fs::read_to_string(root.join("dovecot.log")).unwrap_or_default();
     assert!(ok, "{stdout}\n{err}\n{log}");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    let mut files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
     files.sort();
     assert!(files.contains(&MESSAGE.to_vec()), "{files:?}");
     // --delete: Dovecot removed both at QUIT.
-    let left = std::fs::read_dir(root.join("mail/carol/cur")).unwrap().count() + std::fs::read_dir(root.join("mail/carol/new")).unwrap().count();
+    let left = std::fs::read_dir(root.join("mail/carol/cur"))
+        .unwrap()
+        .count()
+        + std::fs::read_dir(root.join("mail/carol/new"))
+            .unwrap()
+            .count();
     assert_eq!(left, 0);
 }

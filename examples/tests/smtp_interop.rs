@@ -1,14 +1,22 @@
 //! The SMTP examples against real third-party software on 127.0.0.1: Python's smtplib,
 //! swaks and curl against `mail-server`; `smtp-send` against Postfix's smtp-sink and Python's
 //! aiosmtpd; and hostile input over TCP.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use support::{MailServer, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port, PYTHON};
+use support::{
+    MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port,
+};
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: interop\r\n\r\nHello Bob.\r\n.A line that starts with a dot.\r\n";
 
@@ -87,7 +95,10 @@ print("ok")
     );
     let (ok, out, err) = python(&script);
     assert!(ok && out.contains("ok"), "{out}\n{err}\n{}", server.log());
-    assert_eq!(server.messages("alice"), vec![b"Subject: smtps\r\n\r\nvia 465-style TLS\r\n".to_vec()]);
+    assert_eq!(
+        server.messages("alice"),
+        vec![b"Subject: smtps\r\n\r\nvia 465-style TLS\r\n".to_vec()]
+    );
 }
 
 #[test]
@@ -242,7 +253,10 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
     }
     let (has_aiosmtpd, _, _) = python("import aiosmtpd");
     if !has_aiosmtpd {
-        assert!(std::env::var_os("CI").is_none(), "python3-aiosmtpd is missing: .ci/run must install it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3-aiosmtpd is missing: .ci/run must install it"
+        );
         eprintln!("skipped: python3-aiosmtpd is not installed");
         return;
     }
@@ -253,7 +267,22 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
     let cert = dir.path().join("cert.pem");
     let key = dir.path().join("key.pem");
     let (ok, _, err) = run(
-        Command::new("openssl").args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]).arg("-keyout").arg(&key).arg("-out").arg(&cert),
+        Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
         b"",
     );
     assert!(ok, "openssl: {err}");
@@ -289,7 +318,10 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
     );
     assert!(ok, "{out}\n{err}");
     std::thread::sleep(Duration::from_millis(200));
-    let stored: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+    let stored: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
     assert_eq!(stored, vec![MESSAGE.to_vec()]);
     // A wrong password: a non-zero exit and no new message.
     let (ok, _, _) = run(
@@ -312,7 +344,13 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
 #[test]
 fn smuggling_vectors_over_tcp_never_end_a_message() {
     let server = MailServer::start(&[]);
-    for vector in [&b"\n.\n"[..], b"\n.\r\n", b"\r\n.\n", b"\r.\r\n", b"\r\n.\r\r\n"] {
+    for vector in [
+        &b"\n.\n"[..],
+        b"\n.\r\n",
+        b"\r\n.\n",
+        b"\r.\r\n",
+        b"\r\n.\r\r\n",
+    ] {
         let mut c = Raw::connect(server.smtp);
         c.read();
         let mut session = b"EHLO attacker.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n".to_vec();
@@ -323,10 +361,17 @@ fn smuggling_vectors_over_tcp_never_end_a_message() {
         session.extend_from_slice(vector);
         session.extend_from_slice(b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
         let reply = c.send(&session);
-        assert_eq!(reply.matches("\r\n").count(), 1, "one reply for one message: {reply}");
+        assert_eq!(
+            reply.matches("\r\n").count(),
+            1,
+            "one reply for one message: {reply}"
+        );
         c.send(b"QUIT\r\n");
     }
-    assert!(server.messages("bob").is_empty(), "a smuggled message reached bob");
+    assert!(
+        server.messages("bob").is_empty(),
+        "a smuggled message reached bob"
+    );
 }
 
 #[test]
@@ -362,7 +407,11 @@ print(line)
     assert!(ok, "{out}\n{err}");
     // The first reply inside TLS answers NOOP; the injected RSET got none.
     assert!(out.contains("250 2.0.0 Ok"), "{out}");
-    assert!(server.log().contains("discarded plaintext"), "{}", server.log());
+    assert!(
+        server.log().contains("discarded plaintext"),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -382,13 +431,19 @@ fn a_client_that_disconnects_mid_data_leaves_nothing_behind() {
     {
         let mut c = Raw::connect(server.smtp);
         c.read();
-        let reply = c.send(b"EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+        let reply = c.send(
+            b"EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n",
+        );
         assert!(reply.contains("354"));
         c.0.write_all_partial(b"Subject: cut\r\n\r\nhalf a mess");
     }
     std::thread::sleep(Duration::from_millis(500));
     assert!(server.messages("alice").is_empty());
-    assert_eq!(server.tmp_files("alice"), 0, "a temporary file was left behind");
+    assert_eq!(
+        server.tmp_files("alice"),
+        0,
+        "a temporary file was left behind"
+    );
 }
 
 trait WriteAllPartial {

@@ -687,7 +687,9 @@ fn a_disconnect_mid_data_aborts_the_message() {
         assert!(conn.next_event().unwrap().unwrap().needs_answer());
         conn.accept().unwrap();
     }
-    assert!(matches!(conn.next_event().unwrap(), Some(Event::MessageStart { envelope }) if envelope.recipients.len() == 1));
+    assert!(
+        matches!(conn.next_event().unwrap(), Some(Event::MessageStart { envelope }) if envelope.recipients.len() == 1)
+    );
     assert!(matches!(
         conn.next_event().unwrap(),
         Some(Event::MessageData(_))

@@ -3,7 +3,15 @@
 //! Every process a test starts is killed when its guard drops. Third-party tools come from
 //! Debian's packages (installed by `.ci/run`); when one is missing, a test is skipped with a
 //! message on a developer machine and fails under CI (`CI` set), so CI cannot pass by skipping.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::indexing_slicing
+)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -52,7 +60,11 @@ impl Drop for TempDir {
 
 /// Returns a port that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Returns the path of a built example.
@@ -60,7 +72,11 @@ pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} is not built; run `cargo test --workspace` (it builds the examples)", path.display());
+    assert!(
+        path.exists(),
+        "{} is not built; run `cargo test --workspace` (it builds the examples)",
+        path.display()
+    );
     path
 }
 
@@ -70,10 +86,18 @@ pub fn have(tool: &str) -> bool {
     let found = if tool.starts_with('/') {
         Path::new(tool).exists()
     } else {
-        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {tool}"))
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     };
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "{tool} is missing: .ci/run must install it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing: .ci/run must install it"
+        );
         eprintln!("skipped: {tool} is not installed");
     }
     found
@@ -115,12 +139,21 @@ impl MailServer {
             .args(["--smtps", &format!("127.0.0.1:{smtps}")])
             .args(["--pop3s", &format!("127.0.0.1:{pop3s}")])
             .args(["--maildir", dir.path().join("mail").to_str().unwrap()])
-            .args(["--user", "alice:secret", "--user", "bob:hunter2", "--domain", "example.test"])
+            .args([
+                "--user",
+                "alice:secret",
+                "--user",
+                "bob:hunter2",
+                "--domain",
+                "example.test",
+            ])
             .args(["--self-signed", "--write-cert", cert.to_str().unwrap()])
             .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()));
+            .stderr(Stdio::from(
+                std::fs::File::create(dir.path().join("server.log")).unwrap(),
+            ));
         let proc = Proc {
             child: cmd.spawn().unwrap(),
             name: "mail-server".into(),
@@ -148,7 +181,9 @@ impl MailServer {
     pub fn messages(&self, user: &str) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for sub in ["new", "cur"] {
-            let Ok(rd) = std::fs::read_dir(self.maildir(user).join(sub)) else { continue };
+            let Ok(rd) = std::fs::read_dir(self.maildir(user).join(sub)) else {
+                continue;
+            };
             let mut paths: Vec<_> = rd.map(|e| e.unwrap().path()).collect();
             paths.sort();
             for p in paths {
@@ -160,7 +195,9 @@ impl MailServer {
 
     /// Returns the number of files in `user`'s `tmp/`.
     pub fn tmp_files(&self, user: &str) -> usize {
-        std::fs::read_dir(self.maildir(user).join("tmp")).map(|rd| rd.count()).unwrap_or(0)
+        std::fs::read_dir(self.maildir(user).join("tmp"))
+            .map(|rd| rd.count())
+            .unwrap_or(0)
     }
 
     /// Returns the server's log.
@@ -171,7 +208,9 @@ impl MailServer {
 
 /// Runs a command with `stdin`, returns (status success, stdout, stderr), with a timeout.
 pub fn run(cmd: &mut Command, stdin: &[u8]) -> (bool, String, String) {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -207,7 +246,8 @@ pub struct Raw(pub TcpStream);
 impl Raw {
     pub fn connect(port: u16) -> Self {
         let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(400))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(400)))
+            .unwrap();
         Self(s)
     }
 
