@@ -120,6 +120,7 @@ async fn main() -> Result<(), Error> {
         args.allow_plaintext_auth,
     );
 
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut listeners = JoinSet::new();
     let mut listen =
         async |addr: SocketAddr, name: &'static str, implicit: bool| -> Result<(), Error> {
@@ -128,14 +129,24 @@ async fn main() -> Result<(), Error> {
             let tls = tls_config.clone();
             if name.starts_with("SMTP") {
                 let service = service(implicit);
-                listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
-                    service.session(peer, &nonce())
-                }));
+                listeners.spawn(accept_loop(
+                    listener,
+                    tls,
+                    implicit,
+                    name,
+                    move |peer| service.session(peer, &nonce()),
+                    shutdown.clone(),
+                ));
             } else {
                 let service = pop3.clone();
-                listeners.spawn(accept_loop(listener, tls, implicit, name, move |peer| {
-                    service.session(peer, &nonce(), implicit)
-                }));
+                listeners.spawn(accept_loop(
+                    listener,
+                    tls,
+                    implicit,
+                    name,
+                    move |peer| service.session(peer, &nonce(), implicit),
+                    shutdown.clone(),
+                ));
             }
             Ok(())
         };
@@ -150,7 +161,12 @@ async fn main() -> Result<(), Error> {
     eprintln!("mail stored under {}", store.root().display());
 
     tokio::signal::ctrl_c().await?;
-    eprintln!("shutting down");
-    listeners.shutdown().await;
+    eprintln!("shutting down: no new connections; open sessions get a moment to finish");
+    let _ = stop.send(true);
+    // A second Ctrl-C stops at once.
+    tokio::select! {
+        _ = async { while listeners.join_next().await.is_some() {} } => {}
+        _ = tokio::signal::ctrl_c() => listeners.abort_all(),
+    }
     Ok(())
 }

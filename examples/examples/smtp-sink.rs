@@ -119,13 +119,15 @@ async fn main() -> Result<(), Error> {
     config.max_message_size = 0;
     config.max_recipients = 10_000;
     let c = counts.clone();
-    let server = tokio::spawn(accept_loop(listener, None, false, "SMTP", move |_peer| {
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let make = move |_peer| {
         c.connections.fetch_add(1, Ordering::Relaxed);
         Sink {
             conn: Connection::new(config.clone()),
             counts: c.clone(),
         }
-    }));
+    };
+    let server = tokio::spawn(accept_loop(listener, None, false, "SMTP", make, shutdown));
     let c = counts.clone();
     if args.every > 0 {
         tokio::spawn(async move {
@@ -138,7 +140,8 @@ async fn main() -> Result<(), Error> {
         });
     }
     tokio::signal::ctrl_c().await?;
-    server.abort();
+    let _ = stop.send(true);
+    let _ = server.await;
     println!("{}", counts.line());
     Ok(())
 }

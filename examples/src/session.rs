@@ -121,15 +121,22 @@ async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
     stream.flush().await
 }
 
-/// Accepts clients on `listener` until the task is cancelled, each in its own task: a TLS
+/// How long open sessions may go on after a shutdown was asked for.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Accepts clients on `listener` until `shutdown` turns true, each in its own task: a TLS
 /// handshake first when `implicit_tls` (RFC 8314), then [`run`] with the session `make`
 /// returns for the peer. Every protocol's listener is this one loop.
+///
+/// On shutdown it stops accepting, lets open sessions finish for [`SHUTDOWN_GRACE`], then
+/// drops the rest (a Maildir delivery in progress removes its temporary file).
 pub async fn accept_loop<S, F>(
     listener: tokio::net::TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     implicit_tls: bool,
     protocol: &'static str,
     make: F,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) where
     S: Session + 'static,
     F: Fn(String) -> S + Send + Sync + 'static,
@@ -137,7 +144,11 @@ pub async fn accept_loop<S, F>(
     let make = Arc::new(make);
     let mut sessions = tokio::task::JoinSet::new();
     loop {
-        let (tcp, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        };
+        let (tcp, peer) = match accepted {
             Ok(x) => x,
             Err(e) => {
                 tracing::warn!(error = %e, "accept failed");
@@ -166,6 +177,22 @@ pub async fn accept_loop<S, F>(
         });
         // Reap finished sessions so the set does not grow with the server's age.
         while sessions.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let open = sessions.len();
+    if open > 0 {
+        tracing::info!(protocol, open, "waiting for open sessions");
+    }
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while sessions.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::info!(
+            protocol,
+            left = sessions.len(),
+            "closing sessions still open"
+        );
     }
 }
 

@@ -123,7 +123,7 @@ pub struct MailServer {
     pub pop3s: u16,
     pub dir: TempDir,
     pub cert: PathBuf,
-    _proc: Proc,
+    pub proc: Proc,
 }
 
 impl MailServer {
@@ -168,7 +168,7 @@ impl MailServer {
             pop3s,
             dir,
             cert,
-            _proc: proc,
+            proc,
         }
     }
 
@@ -198,6 +198,24 @@ impl MailServer {
         std::fs::read_dir(self.maildir(user).join("tmp"))
             .map(|rd| rd.count())
             .unwrap_or(0)
+    }
+
+    /// Sends SIGINT (Ctrl-C) to the server.
+    pub fn interrupt(&self) {
+        let (ok, _, err) = run(Command::new("kill").args(["-INT", &self.proc.child.id().to_string()]), b"");
+        assert!(ok, "{err}");
+    }
+
+    /// Waits up to `limit` for the server to exit; returns whether it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.proc.child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// Returns the server's log.
