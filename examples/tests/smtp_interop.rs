@@ -503,16 +503,23 @@ fn ctrl_c_stops_accepting_and_lets_an_open_session_finish() {
     let mut server = MailServer::start(&[]);
     let mut c = Raw::connect(server.smtp);
     c.read();
-    let reply = c.send(b"EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
+    let reply =
+        c.send(b"EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n");
     assert!(reply.contains("354"), "{reply}");
     server.interrupt();
     std::thread::sleep(Duration::from_millis(300));
     // No new connections…
-    assert!(std::net::TcpStream::connect(("127.0.0.1", server.smtp)).is_err(), "still accepting");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", server.smtp)).is_err(),
+        "still accepting"
+    );
     // …but the open session completes its message.
     let reply = c.send(b"Subject: during shutdown\r\n\r\nstill delivered\r\n.\r\nQUIT\r\n");
     assert!(reply.starts_with("250"), "{reply}");
     drop(c);
-    assert!(server.wait_exit(Duration::from_secs(15)), "the server did not exit");
+    assert!(
+        server.wait_exit(Duration::from_secs(15)),
+        "the server did not exit"
+    );
     assert_eq!(server.messages("alice").len(), 1);
 }

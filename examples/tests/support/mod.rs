@@ -202,7 +202,10 @@ impl MailServer {
 
     /// Sends SIGINT (Ctrl-C) to the server.
     pub fn interrupt(&self) {
-        let (ok, _, err) = run(Command::new("kill").args(["-INT", &self.proc.child.id().to_string()]), b"");
+        let (ok, _, err) = run(
+            Command::new("kill").args(["-INT", &self.proc.child.id().to_string()]),
+            b"",
+        );
         assert!(ok, "{err}");
     }
 

@@ -18,6 +18,7 @@
 
 use bytes::BytesMut;
 use mail_core::sasl::server::{Answer, Verification};
+pub use mail_testkit::{Feed, unescape};
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
@@ -189,27 +190,6 @@ pub fn parse_script(text: &str, fixture: &Fixture) -> Script {
     script
 }
 
-pub fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('r') => out.push(b'\r'),
-                Some('n') => out.push(b'\n'),
-                Some('0') => out.push(0),
-                Some('\\') => out.push(b'\\'),
-                Some(other) => panic!("unknown escape \\{other}"),
-                None => out.push(b'\\'),
-            }
-        } else {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-        }
-    }
-    out
-}
-
 /// What the application saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
@@ -302,34 +282,6 @@ pub fn drive(
     out.extend_from_slice(&conn.take_output());
 }
 
-/// Feeding patterns.
-#[derive(Debug, Clone, Copy)]
-pub enum Feed {
-    Whole,
-    ByteByByte,
-    Random(u64),
-}
-
-pub fn splits(len: usize, feed: Feed) -> Vec<usize> {
-    match feed {
-        Feed::Whole => vec![len],
-        Feed::ByteByByte => vec![1; len],
-        Feed::Random(mut seed) => {
-            let mut out = Vec::new();
-            let mut left = len;
-            while left > 0 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let n = ((seed >> 33) as usize % 17 + 1).min(left);
-                out.push(n);
-                left -= n;
-            }
-            out
-        }
-    }
-}
-
 /// Runs the script one way; returns the server output and what the application saw.
 pub fn run_server(
     config: &Config,
@@ -344,7 +296,7 @@ pub fn run_server(
     drive(&mut conn, fixture, auth, &mut seen, &mut out);
     for segment in &script.client {
         let mut pos = 0;
-        for n in splits(segment.len(), feed) {
+        for n in feed.splits(segment.len()) {
             conn.receive(&segment[pos..pos + n]);
             pos += n;
             drive(&mut conn, fixture, auth, &mut seen, &mut out);
@@ -412,8 +364,7 @@ pub fn server_transcript_with(
     let script = parse_script(text, fixture);
     let (whole_out, whole_seen) = run_server(config, fixture, &script, Feed::Whole, auth);
     check_output(&script, &whole_out, "whole");
-    let mut feeds = vec![Feed::ByteByByte];
-    feeds.extend((1..=8).map(Feed::Random));
+    let feeds = Feed::all().into_iter().filter(|f| *f != Feed::Whole);
     for feed in feeds {
         let (out, seen) = run_server(config, fixture, &script, feed, auth);
         let how = format!("{feed:?}");
@@ -570,7 +521,7 @@ pub fn run_client(
     bounds.push(script.server.len());
     for bound in bounds {
         let len = bound.saturating_sub(fed);
-        for n in splits(len, feed) {
+        for n in feed.splits(len) {
             conn.receive(&script.server[fed..fed + n]);
             fed += n;
             step(&mut conn, fed, &mut seen, &mut out);
@@ -593,8 +544,7 @@ pub fn client_transcript(config: &client::Config, login: &Login, text: &str) -> 
     let (whole_out, whole_seen) = run_client(config, login, &script, Feed::Whole);
     assert_eq!(String::from_utf8_lossy(&whole_out), want, "whole");
     assert_eq!(whole_seen.error, None, "whole");
-    let mut feeds = vec![Feed::ByteByByte];
-    feeds.extend((1..=8).map(Feed::Random));
+    let feeds = Feed::all().into_iter().filter(|f| *f != Feed::Whole);
     for feed in feeds {
         let (out, seen) = run_client(config, login, &script, feed);
         assert_eq!(String::from_utf8_lossy(&out), want, "{feed:?}");

@@ -18,6 +18,7 @@
 
 use bytes::Bytes;
 use mail_core::sasl::server::{Answer, Verification};
+pub use mail_testkit::{Feed, unescape};
 use smtp_proto::reply::Reply;
 use smtp_proto::server::{Config, Connection, Event};
 
@@ -82,27 +83,6 @@ pub fn parse_script(text: &str) -> Script {
         "unterminated multi-line reply in the script"
     );
     script
-}
-
-pub fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('r') => out.push(b'\r'),
-                Some('n') => out.push(b'\n'),
-                Some('0') => out.push(0),
-                Some('\\') => out.push(b'\\'),
-                Some(other) => panic!("unknown escape \\{other}"),
-                None => out.push(b'\\'),
-            }
-        } else {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-        }
-    }
-    out
 }
 
 /// What the application saw.
@@ -203,34 +183,6 @@ pub fn default_auth(v: &Verification) -> Answer {
     }
 }
 
-/// Feeding patterns.
-#[derive(Debug, Clone, Copy)]
-pub enum Feed {
-    Whole,
-    ByteByByte,
-    Random(u64),
-}
-
-fn splits(len: usize, feed: Feed) -> Vec<usize> {
-    match feed {
-        Feed::Whole => vec![len],
-        Feed::ByteByByte => vec![1; len],
-        Feed::Random(mut seed) => {
-            let mut out = Vec::new();
-            let mut left = len;
-            while left > 0 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let n = ((seed >> 33) as usize % 17 + 1).min(left);
-                out.push(n);
-                left -= n;
-            }
-            out
-        }
-    }
-}
-
 /// Runs the script one way and returns the server output and what the application saw.
 pub fn run_server(
     config: &Config,
@@ -249,7 +201,7 @@ pub fn run_server(
     app.drive(&mut conn);
     for segment in &script.client {
         let mut pos = 0;
-        for n in splits(segment.len(), feed) {
+        for n in feed.splits(segment.len()) {
             conn.receive(&segment[pos..pos + n]);
             pos += n;
             app.drive(&mut conn);
@@ -325,8 +277,7 @@ pub fn server_transcript_with(
     let script = parse_script(text);
     let (whole_out, whole_seen) = run_server(config, &script, Feed::Whole, auth);
     check_replies(&script, &whole_out, "whole");
-    let mut feeds = vec![Feed::ByteByByte];
-    feeds.extend((1..=8).map(Feed::Random));
+    let feeds = Feed::all().into_iter().filter(|f| *f != Feed::Whole);
     for feed in feeds {
         let (out, seen) = run_server(config, &script, feed, auth);
         let how = format!("{feed:?}");
