@@ -184,6 +184,7 @@ impl Encode for SpecialUse {
 /// status-att = "MESSAGES" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "DELETED" / "SIZE"
 /// status-att =/ "RECENT"          ; RFC 3501
 /// status-att =/ "HIGHESTMODSEQ"   ; RFC 7162
+/// status-att =/ "DELETED-STORAGE" ; RFC 9208
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -204,6 +205,8 @@ pub enum StatusItem {
     Recent,
     /// `HIGHESTMODSEQ` (RFC 7162).
     HighestModSeq,
+    /// `DELETED-STORAGE` (RFC 9208 §4.2.5).
+    DeletedStorage,
 }
 
 impl StatusItem {
@@ -219,6 +222,7 @@ impl StatusItem {
             b"SIZE" => Self::Size,
             b"RECENT" => Self::Recent,
             b"HIGHESTMODSEQ" => Self::HighestModSeq,
+            b"DELETED-STORAGE" => Self::DeletedStorage,
             _ => return Err(crate::error::ParseError::syntax(at, "status-att")),
         })
     }
@@ -234,6 +238,7 @@ impl StatusItem {
             Self::Size => "SIZE",
             Self::Recent => "RECENT",
             Self::HighestModSeq => "HIGHESTMODSEQ",
+            Self::DeletedStorage => "DELETED-STORAGE",
         }
     }
 }

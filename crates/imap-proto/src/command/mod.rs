@@ -319,10 +319,12 @@ pub enum CommandBody {
         /// The new limits (maybe none).
         limits: Vec<QuotaLimit>,
     },
-    /// `[UID] SORT (criteria) charset keys` (RFC 5256 §3).
+    /// `[UID] SORT [RETURN (…)] (criteria) charset keys` (RFC 5256 §3, ESORT RFC 5267).
     Sort {
         /// `UID SORT`.
         uid: bool,
+        /// ESORT return options (RFC 5267 §3.1); `None` when absent.
+        return_options: Option<Vec<SearchReturn>>,
         /// The sort criteria (at least one).
         criteria: Vec<SortCriterion>,
         /// The charset.
@@ -641,28 +643,7 @@ impl CommandBody {
                 p.sp()?;
                 Self::Compress(Atom::read(p)?)
             }
-            b"GETMETADATA" => {
-                p.sp()?;
-                let options = if p.peek() == Some(b'(') {
-                    let o = MetadataOptions::read(p)?;
-                    p.sp()?;
-                    o
-                } else {
-                    MetadataOptions::default()
-                };
-                let mailbox = Mailbox::read(p)?;
-                p.sp()?;
-                let entries = if p.peek() == Some(b'(') {
-                    p.list(true, AString::read)?
-                } else {
-                    vec![AString::read(p)?]
-                };
-                Self::GetMetadata {
-                    options,
-                    mailbox,
-                    entries,
-                }
-            }
+            b"GETMETADATA" => read_getmetadata(p)?,
             b"SETMETADATA" => {
                 let mailbox = sp_mailbox(p)?;
                 p.sp()?;
@@ -734,7 +715,9 @@ fn read_list(p: &mut Parser<'_>) -> PResult<CommandBody> {
     p.sp()?;
     let selection = if p.peek() == Some(b'(') {
         let s = p.list(false, ListSelectOption::read)?;
-        p.sp()?;
+        // Tolerance: no SP between the options and the reference, as in the example of
+        // RFC 5819 §2 (`LIST (SUBSCRIBED RECURSIVEMATCH)"" %`).
+        p.eat_sp();
         Some(s)
     } else {
         None
@@ -841,6 +824,51 @@ fn read_search(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody> {
     })
 }
 
+/// Reads GETMETADATA after its name (RFC 5464 §4.2).
+///
+/// ```abnf
+/// getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP entries
+/// entries     = entry / "(" entry *(SP entry) ")"
+/// ```
+///
+/// Tolerances, both from the RFC's own examples (§4.2.2, §5): the options after the
+/// mailbox, and several entries without parentheses.
+fn read_getmetadata(p: &mut Parser<'_>) -> PResult<CommandBody> {
+    p.sp()?;
+    let mut options = MetadataOptions::default();
+    if p.peek() == Some(b'(') {
+        options = MetadataOptions::read(p)?;
+        p.sp()?;
+    }
+    let mailbox = Mailbox::read(p)?;
+    p.sp()?;
+    if options.is_empty() && p.peek() == Some(b'(') {
+        let save = p.pos();
+        p.advance(1);
+        p.eat_sp();
+        let is_options = p.keyword(b"MAXSIZE") || p.keyword(b"DEPTH");
+        p.seek(save);
+        if is_options {
+            options = MetadataOptions::read(p)?;
+            p.sp()?;
+        }
+    }
+    let entries = if p.peek() == Some(b'(') {
+        p.list(true, AString::read)?
+    } else {
+        let mut entries = vec![AString::read(p)?];
+        while p.eat_sp() && !p.at_end() {
+            entries.push(AString::read(p)?);
+        }
+        entries
+    };
+    Ok(CommandBody::GetMetadata {
+        options,
+        mailbox,
+        entries,
+    })
+}
+
 /// Reads FETCH after its name.
 ///
 /// ```abnf
@@ -906,18 +934,28 @@ fn read_copy_move(p: &mut Parser<'_>, uid: bool, is_move: bool) -> PResult<Comma
 /// Reads SORT after its name (RFC 5256 §5).
 ///
 /// ```abnf
-/// sort            = ["UID" SP] "SORT" SP sort-criteria SP search-criteria
+/// sort            = ["UID" SP] "SORT" [sort-return-opts] SP sort-criteria SP search-criteria
+/// sort-return-opts = SP "RETURN" SP "(" [sort-return-opt *(SP sort-return-opt)] ")"  ; RFC 5267
 /// sort-criteria   = "(" sort-criterion *(SP sort-criterion) ")"
 /// search-criteria = charset 1*(SP search-key)
 /// ```
 fn read_sort(p: &mut Parser<'_>, uid: bool) -> PResult<CommandBody> {
     p.sp()?;
+    let return_options = if p.keyword(b"RETURN") {
+        p.sp()?;
+        let r = p.list(false, SearchReturn::read)?;
+        p.sp()?;
+        Some(r)
+    } else {
+        None
+    };
     let criteria = p.list(true, SortCriterion::read)?;
     p.sp()?;
     let charset = Charset::read(p)?;
     p.sp()?;
     Ok(CommandBody::Sort {
         uid,
+        return_options,
         criteria,
         charset,
         search: search::read_keys(p)?,
@@ -1186,12 +1224,18 @@ impl Encode for CommandBody {
             }
             Self::Sort {
                 uid,
+                return_options,
                 criteria,
                 charset,
                 search,
             } => {
                 uid_prefix(*uid, e);
                 e.raw(b"SORT ");
+                if let Some(r) = return_options {
+                    e.raw(b"RETURN ");
+                    encode_list(r, e);
+                    e.sp();
+                }
                 encode_list(criteria, e);
                 e.sp();
                 charset.encode(e);
