@@ -342,9 +342,19 @@ impl Framer {
             .map(|i| i.saturating_add(from));
         let Some(lf) = found else {
             if buf.len().saturating_sub(start) >= max {
-                let tag = self.tag(buf);
-                self.drop_message(buf);
+                let tag = if self.discarding { None } else { self.tag(buf) };
+                let was_discarding = self.discarding;
+                // Drop the message so far; the over-long line itself is dropped up to its
+                // LF in `SkipLine`, so that whatever follows the LF is still framed.
+                buf.advance(start.min(buf.len()));
+                self.framed = 0;
+                self.scanned = 0;
+                self.discarding = false;
                 self.state = State::SkipLine;
+                if was_discarding {
+                    // Part of a message already refused and reported.
+                    return Step::Continue;
+                }
                 return Step::Report(Err(FramingError {
                     tag,
                     kind: FramingErrorKind::LineTooLong { max },
@@ -442,14 +452,6 @@ impl Framer {
                 Step::Continue
             }
         }
-    }
-
-    /// Drops the framed part of the current message and whatever of the line is buffered.
-    fn drop_message(&mut self, buf: &mut BytesMut) {
-        buf.clear();
-        self.framed = 0;
-        self.scanned = 0;
-        self.discarding = false;
     }
 
     /// Returns the tag at the front of the buffer, if valid.
