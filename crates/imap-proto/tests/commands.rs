@@ -507,5 +507,7 @@ fn other_command_refuses_injection() {
     let name = Atom::try_from("XFOO").unwrap();
     assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"a\r\nB NOOP"))).is_err());
     assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"a\nb"))).is_err());
+    assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"a\0b"))).is_err());
+    assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"~{1}\r\n\0"))).is_ok());
     assert!(OtherCommand::new(name, Some(Bytes::from_static(b"{3}\r\nabc x"))).is_ok());
 }

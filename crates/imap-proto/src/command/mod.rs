@@ -84,7 +84,7 @@ impl OtherCommand {
     ///
     /// # Errors
     /// [`ValueError`] when a CR or LF in `arguments` is not the end of a literal
-    /// announcement, or a literal is cut short.
+    /// announcement, a literal is cut short, or a NUL appears outside a literal8.
     pub fn new(name: Atom, arguments: Option<Bytes>) -> Result<Self, ValueError> {
         if let Some(a) = &arguments {
             split_raw(a).ok_or(ValueError::Encoding("arguments with literals"))?;
@@ -114,11 +114,17 @@ fn split_raw(raw: &Bytes) -> Option<Vec<RawPiece>> {
         let rest = raw.get(start..)?;
         match memchr::memchr2(b'\r', b'\n', rest) {
             None => {
+                if memchr::memchr(0, rest).is_some() {
+                    return None;
+                }
                 out.push((raw.slice(start..), None));
                 return Some(out);
             }
             Some(i) => {
                 let text = rest.get(..i)?;
+                if memchr::memchr(0, text).is_some() {
+                    return None;
+                }
                 let (size, _, binary) = literal_announcement(text)?;
                 let after = if rest.get(i..i.checked_add(2)?) == Some(b"\r\n") {
                     i.checked_add(2)?
