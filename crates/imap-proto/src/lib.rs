@@ -7,6 +7,27 @@
 //! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
 //! | [`error`]      | the error enums                                                | |
 //!
+//! # Extensions
+//!
+//! | extension | what is covered |
+//! |---|---|
+//! | LITERAL+ / LITERAL- (RFC 7888) | `{n+}` framed, LITERAL- 4096-octet limit, encoder mode |
+//! | BINARY (RFC 3516) | `~{n}` literal8 in framing, APPEND, `BINARY[…]`, `BINARY.SIZE` |
+//! | SASL-IR (RFC 4959) | AUTHENTICATE initial response (`=` for empty) |
+//! | ENABLE (RFC 5161) | ENABLE with typed capabilities |
+//! | CONDSTORE / QRESYNC (RFC 7162) | SELECT parameters, CHANGEDSINCE, VANISHED, UNCHANGEDSINCE, MODSEQ |
+//! | SPECIAL-USE (RFC 6154) | CREATE `USE`, LIST selection and return options |
+//! | LIST-EXTENDED / LIST-STATUS (RFC 5258, 5819) | selection, several patterns, RETURN options |
+//! | NAMESPACE, UNSELECT, UIDPLUS, MOVE, IDLE, ID | NAMESPACE, UNSELECT, UID EXPUNGE, (UID) MOVE, IDLE/DONE, ID |
+//! | ESEARCH, SEARCHRES (RFC 4731, 5182) | RETURN (MIN MAX ALL COUNT SAVE), `$` |
+//! | QUOTA (RFC 9208) | GETQUOTA, GETQUOTAROOT, SETQUOTA, `DELETED-STORAGE` |
+//! | SORT / THREAD (RFC 5256), ESORT (RFC 5267) | SORT with RETURN, THREAD |
+//! | COMPRESS (RFC 4978) | COMPRESS |
+//! | METADATA (RFC 5464) | GETMETADATA options, SETMETADATA with literal8 values |
+//! | UTF8=ACCEPT (RFC 6855) | UTF-8 mailbox names, APPEND `UTF8 (…)` |
+//! | OBJECTID (RFC 8474) | `EMAILID`, `THREADID`, `MAILBOXID` |
+//! | MULTIAPPEND (RFC 3502), WITHIN (RFC 5032) | several APPEND messages, OLDER / YOUNGER |
+//!
 //! Frame first, parse second: a [`framing::Framer`] finds where a message ends (enforcing
 //! the line, literal and message limits before buffering), then
 //! [`command::Command::parse`] reads the complete frame. Encoding yields

@@ -183,6 +183,16 @@ examples! {
         CommandBody::Append { messages, .. } if messages[0].flags.is_none(),
     append_literal8: "A1 APPEND INBOX ~{3}\r\na\0b" => CommandBody::Append { messages, .. }
         if messages[0].binary && &messages[0].data[..] == b"a\0b",
+    rfc6855_append_utf8: "A1 APPEND INBOX UTF8 (~{4}\r\néta)" => CommandBody::Append { messages, .. }
+        if messages[0].utf8 && messages[0].binary,
+    rfc6855_multiappend_utf8: "A1 APPEND INBOX (\\Seen) UTF8 (~{1}\r\nx) utf8 ({1}\r\ny)" => CommandBody::Append { messages, .. }
+        if messages.len() == 2 && messages[1].utf8,
+    rfc8474_status_mailboxid: "6 status foo (mailboxid)" => CommandBody::Status { items, .. } if *items == [StatusItem::MailboxId],
+    rfc8474_search_emailid: "27 search emailid M6d99ac3275bb4e" => CommandBody::Search { criteria, .. }
+        if criteria[0] == SearchKey::EmailId(ObjectId::try_from("M6d99ac3275bb4e").unwrap()),
+    rfc8474_search_threadid: "28 search threadid T64b478a75b7ea9" => CommandBody::Search { criteria, .. }
+        if matches!(criteria[0], SearchKey::ThreadId(_)),
+    rfc8474_list_status_mailboxid: "11 list \"\" \"*\" return (status (mailboxid))" => CommandBody::List { .. },
     multiappend: "A1 APPEND INBOX (\\Seen) {2}\r\nhi {3}\r\nyou" => CommandBody::Append { messages, .. }
         if messages.len() == 2 && messages[1].flags.is_none(),
     rfc9051_idle: "A002 IDLE" => CommandBody::Idle,
@@ -457,6 +467,7 @@ fn literal_minus_keeps_big_literals_synchronising() {
                 date: None,
                 data: big,
                 binary: false,
+                utf8: false,
             }],
         },
     );
@@ -479,6 +490,7 @@ fn append_with_nul_goes_as_literal8() {
                 date: None,
                 data: Bytes::from_static(b"a\0"),
                 binary: false,
+                utf8: false,
             }],
         },
     );

@@ -207,6 +207,10 @@ fn search_key() -> impl Strategy<Value = SearchKey> {
             sequence_set().prop_map(SearchKey::SequenceSet),
             nz32().prop_map(SearchKey::Older),
             nz32().prop_map(SearchKey::Younger),
+            "[A-Za-z0-9_-]{1,12}"
+                .prop_map(|s| SearchKey::EmailId(ObjectId::try_from(s.as_str()).unwrap())),
+            "[A-Za-z0-9_-]{1,12}"
+                .prop_map(|s| SearchKey::ThreadId(ObjectId::try_from(s.as_str()).unwrap())),
             (
                 proptest::option::of((
                     quoted(),
@@ -299,6 +303,7 @@ fn status_item() -> impl Strategy<Value = StatusItem> {
         Just(StatusItem::Recent),
         Just(StatusItem::HighestModSeq),
         Just(StatusItem::DeletedStorage),
+        Just(StatusItem::MailboxId),
     ]
 }
 
@@ -342,11 +347,13 @@ fn append_message() -> impl Strategy<Value = AppendMessage> {
         proptest::option::of(date_time()),
         proptest::collection::vec(any::<u8>(), 0..24),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(flags, date, data, binary)| AppendMessage {
+        .prop_map(|(flags, date, data, binary, utf8)| AppendMessage {
             flags,
             date,
-            binary: binary || data.contains(&0),
+            binary: binary || utf8 || data.contains(&0),
+            utf8,
             data: Bytes::from(data),
         })
 }

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use crate::types::parser::{PResult, Parser};
+use crate::types::parser::{PResult, Parser, Upper};
 use crate::types::{AString, Atom, Encode, Encoder};
 
 /// A sort key (RFC 5256 §3, RFC 5957 for DISPLAYFROM/DISPLAYTO).
@@ -55,7 +55,7 @@ impl SortCriterion {
             p.sp()?;
         }
         let at = p.pos();
-        let key = match p.atom()?.to_ascii_uppercase().as_slice() {
+        let key = match Upper::new(p.atom()?).as_bytes() {
             b"ARRIVAL" => SortKey::Arrival,
             b"CC" => SortKey::Cc,
             b"DATE" => SortKey::Date,
@@ -110,9 +110,9 @@ pub enum ThreadAlgorithm {
 impl ThreadAlgorithm {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let a = Atom::read(p)?;
-        Ok(match a.as_str().to_ascii_uppercase().as_str() {
-            "ORDEREDSUBJECT" => Self::OrderedSubject,
-            "REFERENCES" => Self::References,
+        Ok(match Upper::new(a.as_str().as_bytes()).as_bytes() {
+            b"ORDEREDSUBJECT" => Self::OrderedSubject,
+            b"REFERENCES" => Self::References,
             _ => Self::Other(a),
         })
     }

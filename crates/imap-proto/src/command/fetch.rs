@@ -2,7 +2,7 @@
 
 use core::num::NonZeroU32;
 
-use crate::types::parser::{PResult, Parser};
+use crate::types::parser::{PResult, Parser, Upper};
 use crate::types::{Encode, Encoder, Flag, Partial, Section, encode_part};
 
 /// A FETCH data item (RFC 9051 §6.4.5).
@@ -107,8 +107,8 @@ impl FetchItems {
             return p.list(true, FetchAttribute::read).map(Self::Attributes);
         }
         let save = p.pos();
-        let w = name(p).to_ascii_uppercase();
-        match w.as_slice() {
+        let w = Upper::new(name(p));
+        match w.as_bytes() {
             b"ALL" => Ok(Self::All),
             b"FAST" => Ok(Self::Fast),
             b"FULL" => Ok(Self::Full),
@@ -128,7 +128,7 @@ fn name<'a>(p: &mut Parser<'a>) -> &'a [u8] {
 impl FetchAttribute {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let w = name(p).to_ascii_uppercase();
+        let w = Upper::new(name(p));
         let partial = |p: &mut Parser<'_>| -> PResult<Option<Partial>> {
             if p.peek() == Some(b'<') {
                 Partial::read(p).map(Some)
@@ -136,7 +136,7 @@ impl FetchAttribute {
                 Ok(None)
             }
         };
-        Ok(match w.as_slice() {
+        Ok(match w.as_bytes() {
             b"ENVELOPE" => Self::Envelope,
             b"FLAGS" => Self::Flags,
             b"INTERNALDATE" => Self::InternalDate,
@@ -166,7 +166,7 @@ impl FetchAttribute {
             b"BINARY" | b"BINARY.PEEK" => {
                 let part = Section::read_binary(p)?;
                 Self::Binary {
-                    peek: w.len() > 6,
+                    peek: w.as_bytes().len() > 6,
                     part,
                     partial: partial(p)?,
                 }
@@ -345,8 +345,8 @@ impl StoreFlags {
         } else {
             StoreMode::Replace
         };
-        let w = name(p).to_ascii_uppercase();
-        let silent = match w.as_slice() {
+        let w = Upper::new(name(p));
+        let silent = match w.as_bytes() {
             b"FLAGS" => false,
             b"FLAGS.SILENT" => true,
             _ => return Err(p.err("FLAGS or FLAGS.SILENT")),

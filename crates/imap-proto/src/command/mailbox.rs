@@ -4,7 +4,7 @@
 
 use core::num::NonZeroU32;
 
-use crate::types::parser::{PResult, Parser};
+use crate::types::parser::{PResult, Parser, Upper};
 use crate::types::{Atom, Encode, Encoder, SequenceSet};
 
 /// The QRESYNC parameter of SELECT / EXAMINE (RFC 7162 §3.2.5).
@@ -147,14 +147,14 @@ impl SpecialUse {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         p.byte(b'\\', "'\\' starting a special-use attribute")?;
         let a = Atom::read(p)?;
-        Ok(match a.as_str().to_ascii_uppercase().as_str() {
-            "ALL" => Self::All,
-            "ARCHIVE" => Self::Archive,
-            "DRAFTS" => Self::Drafts,
-            "FLAGGED" => Self::Flagged,
-            "JUNK" => Self::Junk,
-            "SENT" => Self::Sent,
-            "TRASH" => Self::Trash,
+        Ok(match Upper::new(a.as_str().as_bytes()).as_bytes() {
+            b"ALL" => Self::All,
+            b"ARCHIVE" => Self::Archive,
+            b"DRAFTS" => Self::Drafts,
+            b"FLAGGED" => Self::Flagged,
+            b"JUNK" => Self::Junk,
+            b"SENT" => Self::Sent,
+            b"TRASH" => Self::Trash,
             _ => Self::Other(a),
         })
     }
@@ -185,6 +185,7 @@ impl Encode for SpecialUse {
 /// status-att =/ "RECENT"          ; RFC 3501
 /// status-att =/ "HIGHESTMODSEQ"   ; RFC 7162
 /// status-att =/ "DELETED-STORAGE" ; RFC 9208
+/// status-att =/ "MAILBOXID"       ; RFC 8474
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -207,13 +208,15 @@ pub enum StatusItem {
     HighestModSeq,
     /// `DELETED-STORAGE` (RFC 9208 §4.2.5).
     DeletedStorage,
+    /// `MAILBOXID` (RFC 8474 §4).
+    MailboxId,
 }
 
 impl StatusItem {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let w = p.atom()?.to_ascii_uppercase();
-        Ok(match w.as_slice() {
+        let w = Upper::new(p.atom()?);
+        Ok(match w.as_bytes() {
             b"MESSAGES" => Self::Messages,
             b"UIDNEXT" => Self::UidNext,
             b"UIDVALIDITY" => Self::UidValidity,
@@ -223,6 +226,7 @@ impl StatusItem {
             b"RECENT" => Self::Recent,
             b"HIGHESTMODSEQ" => Self::HighestModSeq,
             b"DELETED-STORAGE" => Self::DeletedStorage,
+            b"MAILBOXID" => Self::MailboxId,
             _ => return Err(crate::error::ParseError::syntax(at, "status-att")),
         })
     }
@@ -239,6 +243,7 @@ impl StatusItem {
             Self::Recent => "RECENT",
             Self::HighestModSeq => "HIGHESTMODSEQ",
             Self::DeletedStorage => "DELETED-STORAGE",
+            Self::MailboxId => "MAILBOXID",
         }
     }
 }
@@ -275,11 +280,11 @@ pub enum ListSelectOption {
 impl ListSelectOption {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let a = Atom::read(p)?;
-        Ok(match a.as_str().to_ascii_uppercase().as_str() {
-            "SUBSCRIBED" => Self::Subscribed,
-            "REMOTE" => Self::Remote,
-            "RECURSIVEMATCH" => Self::RecursiveMatch,
-            "SPECIAL-USE" => Self::SpecialUse,
+        Ok(match Upper::new(a.as_str().as_bytes()).as_bytes() {
+            b"SUBSCRIBED" => Self::Subscribed,
+            b"REMOTE" => Self::Remote,
+            b"RECURSIVEMATCH" => Self::RecursiveMatch,
+            b"SPECIAL-USE" => Self::SpecialUse,
             _ => Self::Other(a),
         })
     }
@@ -321,11 +326,11 @@ pub enum ListReturnOption {
 impl ListReturnOption {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let a = Atom::read(p)?;
-        Ok(match a.as_str().to_ascii_uppercase().as_str() {
-            "SUBSCRIBED" => Self::Subscribed,
-            "CHILDREN" => Self::Children,
-            "SPECIAL-USE" => Self::SpecialUse,
-            "STATUS" => {
+        Ok(match Upper::new(a.as_str().as_bytes()).as_bytes() {
+            b"SUBSCRIBED" => Self::Subscribed,
+            b"CHILDREN" => Self::Children,
+            b"SPECIAL-USE" => Self::SpecialUse,
+            b"STATUS" => {
                 p.sp()?;
                 Self::Status(p.list(true, StatusItem::read)?)
             }

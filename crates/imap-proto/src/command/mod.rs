@@ -27,7 +27,7 @@ pub use search::{Charset, EntryType, SearchKey, SearchReturn};
 
 use crate::error::{ParseError, ValueError};
 use crate::framing::{Frame, literal_announcement};
-use crate::types::parser::{DEFAULT_MAX_DEPTH, PResult, Parser};
+use crate::types::parser::{DEFAULT_MAX_DEPTH, PResult, Parser, Upper};
 use crate::types::{
     AString, Atom, Capability, DateTime, Encode, Encoder, Flag, Fragment, IString, ListMailbox,
     Mailbox, NString, SequenceSet, Tag, fragments_to_bytes,
@@ -68,6 +68,9 @@ pub struct AppendMessage {
     /// Whether the message is sent as `literal8` (`~{n}`, BINARY, RFC 3516): it may then
     /// hold NUL.
     pub binary: bool,
+    /// Whether the message is sent as `UTF8 (~{n})`: it has UTF-8 headers (UTF8=ACCEPT,
+    /// RFC 6855 §4). It is then always a `literal8`.
+    pub utf8: bool,
 }
 
 /// A command this crate does not know (an `X` command or another extension), kept for the
@@ -506,8 +509,8 @@ impl CommandBody {
     fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
         let name = p.atom()?;
-        let upper = name.to_ascii_uppercase();
-        Ok(match upper.as_slice() {
+        let upper = Upper::new(name);
+        Ok(match upper.as_bytes() {
             b"CAPABILITY" => Self::Capability,
             b"NOOP" => Self::Noop,
             b"LOGOUT" => Self::Logout,
@@ -536,7 +539,7 @@ impl CommandBody {
                 } else {
                     SelectParams::default()
                 };
-                if upper == b"SELECT" {
+                if upper.as_bytes() == b"SELECT" {
                     Self::Select { mailbox, params }
                 } else {
                     Self::Examine { mailbox, params }
@@ -601,8 +604,8 @@ impl CommandBody {
             b"UID" => {
                 p.sp()?;
                 let sub_at = p.pos();
-                let sub = p.atom()?.to_ascii_uppercase();
-                match sub.as_slice() {
+                let sub = Upper::new(p.atom()?);
+                match sub.as_bytes() {
                     b"FETCH" => read_fetch(p, true)?,
                     b"STORE" => read_store(p, true)?,
                     b"COPY" => read_copy_move(p, true, false)?,
@@ -756,7 +759,11 @@ fn read_list(p: &mut Parser<'_>) -> PResult<CommandBody> {
 /// append-message = append-opts SP append-data
 /// append-opts    = [SP flag-list] [SP date-time]
 /// append-data    = literal / literal8
+/// append-data    =/ utf8-literal                   ; RFC 6855 §4
+/// utf8-literal   = "UTF8" SP "(" literal8 ")"
 /// ```
+///
+/// Tolerance: a `literal` inside `UTF8 (…)`.
 fn read_append(p: &mut Parser<'_>) -> PResult<CommandBody> {
     let mailbox = sp_mailbox(p)?;
     let mut messages = Vec::new();
@@ -776,19 +783,28 @@ fn read_append(p: &mut Parser<'_>) -> PResult<CommandBody> {
         } else {
             None
         };
+        let utf8 = p.keyword(b"UTF8");
+        if utf8 {
+            p.sp()?;
+            p.byte(b'(', "'(' after UTF8")?;
+        }
         let (data, binary) = match p.peek() {
             Some(b'{' | b'~') => p.literal(true)?,
             _ => return Err(p.err("literal")),
         };
+        if utf8 {
+            p.byte(b')', "')' closing UTF8")?;
+        }
         messages.push(AppendMessage {
             flags,
             date,
             data,
-            binary,
+            binary: binary || utf8,
+            utf8,
         });
         // MULTIAPPEND: another message follows after SP.
         let save = p.pos();
-        if !(p.eat_sp() && matches!(p.peek(), Some(b'(' | b'"' | b'{' | b'~'))) {
+        if !(p.eat_sp() && matches!(p.peek(), Some(b'(' | b'"' | b'{' | b'~' | b'U' | b'u'))) {
             p.seek(save);
             break;
         }
@@ -1117,9 +1133,15 @@ impl Encode for CommandBody {
                         d.encode(e);
                     }
                     e.sp();
-                    // A message holding NUL can only travel as literal8 (RFC 3516 §4.2).
-                    let binary = m.binary || memchr::memchr(0, &m.data).is_some();
-                    e.literal(&m.data, binary);
+                    if m.utf8 {
+                        e.raw(b"UTF8 (");
+                        e.literal(&m.data, true);
+                        e.raw(b")");
+                    } else {
+                        // A message holding NUL can only travel as literal8 (RFC 3516 §4.2).
+                        let binary = m.binary || memchr::memchr(0, &m.data).is_some();
+                        e.literal(&m.data, binary);
+                    }
                 }
             }
             Self::Idle => e.raw(b"IDLE"),

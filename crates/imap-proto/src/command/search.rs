@@ -3,8 +3,8 @@
 
 use core::num::NonZeroU32;
 
-use crate::types::parser::{PResult, Parser, is_atom_char};
-use crate::types::{AString, Atom, Date, Encode, Encoder, Quoted, SequenceSet};
+use crate::types::parser::{PResult, Parser, Upper, is_atom_char};
+use crate::types::{AString, Atom, Date, Encode, Encoder, ObjectId, Quoted, SequenceSet};
 
 /// The `entry-type-req` of a `MODSEQ` search key (RFC 7162 §3.1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +34,7 @@ pub enum EntryType {
 /// ; RFC 7162:    search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
 /// ;              search-modseq-ext  = SP entry-name SP entry-type-req
 /// ; RFC 5032:    "OLDER" SP nz-number / "YOUNGER" SP nz-number
+/// ; RFC 8474:    "EMAILID" SP objectid / "THREADID" SP objectid
 /// ```
 ///
 /// Keys are matched case-insensitively. Nesting (`NOT`, `OR`, parentheses) is bounded by
@@ -126,6 +127,10 @@ pub enum SearchKey {
     Older(NonZeroU32),
     /// `YOUNGER seconds` (RFC 5032).
     Younger(NonZeroU32),
+    /// `EMAILID id` (RFC 8474 §6).
+    EmailId(ObjectId),
+    /// `THREADID id` (RFC 8474 §6).
+    ThreadId(ObjectId),
 }
 
 /// Reads a search keyword (letters only).
@@ -164,7 +169,7 @@ impl SearchKey {
             p.sp()?;
             Atom::read(p)
         };
-        Ok(match w.to_ascii_uppercase().as_slice() {
+        Ok(match Upper::new(w).as_bytes() {
             b"ALL" => Self::All,
             b"ANSWERED" => Self::Answered,
             b"BCC" => Self::Bcc(astr(p)?),
@@ -230,10 +235,10 @@ impl SearchKey {
                         .and_then(|s| Quoted::try_from(s).ok())
                         .ok_or(p.invalid(qat, "entry-name"))?;
                     p.sp()?;
-                    let t = match word(p).to_ascii_lowercase().as_slice() {
-                        b"priv" => EntryType::Private,
-                        b"shared" => EntryType::Shared,
-                        b"all" => EntryType::All,
+                    let t = match Upper::new(word(p)).as_bytes() {
+                        b"PRIV" => EntryType::Private,
+                        b"SHARED" => EntryType::Shared,
+                        b"ALL" => EntryType::All,
                         _ => return Err(p.err("priv, shared or all")),
                     };
                     p.sp()?;
@@ -249,6 +254,14 @@ impl SearchKey {
             b"OLDER" => {
                 p.sp()?;
                 Self::Older(p.nz_number()?)
+            }
+            b"EMAILID" => {
+                p.sp()?;
+                Self::EmailId(ObjectId::read(p)?)
+            }
+            b"THREADID" => {
+                p.sp()?;
+                Self::ThreadId(ObjectId::read(p)?)
             }
             b"YOUNGER" => {
                 p.sp()?;
@@ -360,6 +373,14 @@ impl Encode for SearchKey {
                 out.raw(b"YOUNGER ");
                 out.number(u64::from(n.get()));
             }
+            Self::EmailId(id) => {
+                out.raw(b"EMAILID ");
+                id.encode(out);
+            }
+            Self::ThreadId(id) => {
+                out.raw(b"THREADID ");
+                id.encode(out);
+            }
         }
     }
 }
@@ -409,12 +430,12 @@ pub enum SearchReturn {
 impl SearchReturn {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let a = Atom::read(p)?;
-        Ok(match a.as_str().to_ascii_uppercase().as_str() {
-            "MIN" => Self::Min,
-            "MAX" => Self::Max,
-            "ALL" => Self::All,
-            "COUNT" => Self::Count,
-            "SAVE" => Self::Save,
+        Ok(match Upper::new(a.as_str().as_bytes()).as_bytes() {
+            b"MIN" => Self::Min,
+            b"MAX" => Self::Max,
+            b"ALL" => Self::All,
+            b"COUNT" => Self::Count,
+            b"SAVE" => Self::Save,
             _ => Self::Other(a),
         })
     }

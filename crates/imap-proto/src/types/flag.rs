@@ -1,6 +1,6 @@
 //! Message flags (RFC 9051 §2.3.2, §9).
 
-use super::parser::{Encode, Encoder, PResult, Parser, is_atom_char, parse_all};
+use super::parser::{Encode, Encoder, PResult, Parser, Upper, is_atom_char, parse_all};
 use super::string::Atom;
 use crate::error::ParseError;
 
@@ -67,7 +67,7 @@ impl Flag {
     }
 
     fn system(name: &[u8]) -> Option<Self> {
-        Some(match name.to_ascii_uppercase().as_slice() {
+        Some(match Upper::new(name).as_bytes() {
             b"ANSWERED" => Self::Answered,
             b"FLAGGED" => Self::Flagged,
             b"DELETED" => Self::Deleted,

@@ -35,6 +35,33 @@ pub(crate) const fn is_quoted_plain(b: u8) -> bool {
     matches!(b, 0x01..=0x7f) && !matches!(b, b'\r' | b'\n' | b'"' | b'\\')
 }
 
+/// A keyword upper-cased on the stack, so that keywords are matched without allocating.
+/// A word longer than the buffer matches no keyword (it reads as empty).
+pub(crate) struct Upper {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Upper {
+    pub(crate) fn new(word: &[u8]) -> Self {
+        let mut buf = [0u8; 32];
+        let len = match buf.get_mut(..word.len()) {
+            Some(dst) => {
+                for (d, s) in dst.iter_mut().zip(word) {
+                    *d = s.to_ascii_uppercase();
+                }
+                word.len()
+            }
+            None => 0,
+        };
+        Self { buf, len }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
 /// A cursor over one complete frame.
 #[derive(Debug)]
 pub(crate) struct Parser<'a> {

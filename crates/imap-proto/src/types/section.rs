@@ -2,7 +2,7 @@
 
 use core::num::{NonZeroU32, NonZeroU64};
 
-use super::parser::{Encode, Encoder, PResult, Parser, parse_all};
+use super::parser::{Encode, Encoder, PResult, Parser, Upper, parse_all};
 use super::string::AString;
 use crate::error::{ParseError, ValueError};
 
@@ -123,8 +123,8 @@ fn read_part(p: &mut Parser<'_>) -> PResult<Vec<NonZeroU32>> {
 /// Reads `section-text` (with `MIME` when `after_part`) or `section-msgtext`.
 fn read_text(p: &mut Parser<'_>, after_part: bool) -> PResult<SectionText> {
     let at = p.pos();
-    let word = p.atom()?.to_ascii_uppercase();
-    Ok(match word.as_slice() {
+    let word = Upper::new(p.atom()?);
+    Ok(match word.as_bytes() {
         b"HEADER" => SectionText::Header,
         b"TEXT" => SectionText::Text,
         b"MIME" if after_part => SectionText::Mime,

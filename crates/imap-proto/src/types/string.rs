@@ -10,6 +10,9 @@ fn check(value: &[u8], what: &'static str, ok: impl Fn(u8) -> bool) -> Result<()
     if value.is_empty() {
         return Err(ValueError::Empty(what));
     }
+    if what == "objectid" && value.len() > 255 {
+        return Err(ValueError::Range("objectid longer than 255"));
+    }
     match value.iter().position(|&b| !ok(b)) {
         Some(offset) => Err(ValueError::Byte {
             what,
@@ -133,6 +136,37 @@ impl Atom {
     /// Returns whether the atom is `other`, ignoring ASCII case.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
         self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+/// An object identifier of OBJECTID (RFC 8474 §7): a mailbox, email or thread id.
+///
+/// ```abnf
+/// objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(pub(crate) String);
+
+text_newtype!(ObjectId, "objectid", |b: u8| b.is_ascii_alphanumeric()
+    || b == b'_'
+    || b == b'-');
+
+impl ObjectId {
+    /// Parses a whole input as an object id.
+    ///
+    /// # Errors
+    /// [`ParseError`] for anything but 1 to 255 letters, digits, `_` and `-`.
+    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+        parse_all(input, Self::read)
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let at = p.pos();
+        let id = p.take_while(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if id.is_empty() || id.len() > 255 {
+            return Err(ParseError::syntax(at, "objectid"));
+        }
+        Ok(Self(String::from_utf8_lossy(id).into_owned()))
     }
 }
 
