@@ -184,7 +184,9 @@ enum Step {
 ///   `+`, which never comes), so the next byte starts a new message;
 /// - a non-synchronising literal over the limit: the peer sends the octets anyway, so they
 ///   and the rest of the message (up to a line that announces no literal) are consumed and
-///   discarded, as RFC 7888 §4 requires of a server.
+///   discarded, as RFC 7888 §4 requires of a server. Without
+///   [`FramerConfig::announce_sync_literals`] (a client reading responses), every literal is
+///   treated so, since a server never waits for `+`.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -406,10 +408,12 @@ impl Framer {
             let was_discarding = self.discarding;
             buf.advance(line_end.min(buf.len()));
             self.framed = 0;
-            // A non-synchronising literal comes anyway: consume it. A synchronising one
-            // never comes once refused.
+            // A non-synchronising literal comes anyway: consume it. So does every literal
+            // of a peer that does not wait for `+` (a server's responses, read by a client).
+            // A synchronising one sent to a server never comes once refused.
+            let comes_anyway = |sync: bool| !sync || !self.config.announce_sync_literals;
             match announced {
-                Some((size, false, _)) => {
+                Some((size, sync, _)) if comes_anyway(sync) => {
                     self.discarding = true;
                     self.state = State::Literal { remaining: size };
                 }

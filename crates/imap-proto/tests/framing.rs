@@ -229,6 +229,43 @@ fn non_sync_over_limit_followed_by_more_literals_in_same_message() {
 }
 
 #[test]
+fn client_consumes_an_over_limit_literal_of_a_response() {
+    let mut c = FramerConfig::client();
+    c.max_literal = 4;
+    let chunks: &[&[u8]] = &[b"* 1 FETCH (BODY[] {5}\r\n* 2 F)\r\n* 3 EXISTS\r\n"];
+    assert_eq!(
+        run(c, chunks, |_| true),
+        vec![
+            Seen::Error(None, FramingErrorKind::LiteralTooLarge { size: 5, max: 4 }),
+            frame(b"* 3 EXISTS"),
+        ]
+    );
+}
+
+#[test]
+fn message_limit_exactly() {
+    let mut c = FramerConfig::client();
+    // "A1 X {10}\r\n" (11) + 10 octets + ")\r\n" (3) = 24 octets.
+    let msg: &[u8] = b"A1 X {10}\r\n0123456789)\r\nA2 NOOP\r\n";
+    c.max_message = 24;
+    assert_eq!(
+        run(c.clone(), &[msg], |_| true),
+        vec![frame(b"A1 X {10}\r\n0123456789)"), frame(b"A2 NOOP")]
+    );
+    c.max_message = 23;
+    assert_eq!(
+        run(c, &[msg], |_| true),
+        vec![
+            Seen::Error(
+                Some("A1".into()),
+                FramingErrorKind::MessageTooLarge { max: 23 }
+            ),
+            frame(b"A2 NOOP")
+        ]
+    );
+}
+
+#[test]
 fn literal_minus_limit() {
     let mut c = FramerConfig::server();
     c.literal_minus = true;
