@@ -415,6 +415,28 @@ impl Command {
     }
 
     /// Appends the command's fragments to `out`, announcing literals as synchronising.
+    ///
+    /// A client sends each [`Fragment::Line`], and before each synchronising
+    /// [`Fragment::Literal`] waits for the server's `+` (RFC 9051 §7.5):
+    ///
+    /// ```
+    /// use imap_proto::command::{Command, CommandBody};
+    /// use imap_proto::types::{AString, Fragment, Tag};
+    ///
+    /// let login = Command::new(
+    ///     Tag::try_from("A1").unwrap(),
+    ///     CommandBody::Login {
+    ///         username: AString::try_from("fred").unwrap(),
+    ///         password: AString::try_from("sec\"ret\r\n").unwrap().into(),
+    ///     },
+    /// );
+    /// let mut fragments = Vec::new();
+    /// login.encode(&mut fragments);
+    /// assert_eq!(fragments.len(), 3);
+    /// assert_eq!(&fragments[0].as_bytes()[..], b"A1 LOGIN fred {9}\r\n"); // send, await "+"
+    /// assert!(matches!(&fragments[1], Fragment::Literal { data, .. } if &data[..] == b"sec\"ret\r\n"));
+    /// assert_eq!(&fragments[2].as_bytes()[..], b"\r\n");
+    /// ```
     pub fn encode(&self, out: &mut Vec<Fragment>) {
         let mut e = Encoder::new();
         self.encode_to(&mut e);
