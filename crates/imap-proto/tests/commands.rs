@@ -296,6 +296,8 @@ examples! {
         CommandBody::GetMetadata { options, .. } if options.depth == Some(MetadataDepth::Infinity),
     rfc5464_getmetadata_unparenthesised: "a GETMETADATA \"INBOX\" /private/comment /shared/comment" =>
         CommandBody::GetMetadata { entries, .. } if entries.len() == 2,
+    getmetadata_entry_named_like_an_option: "a GETMETADATA INBOX  MAXSIZE 1" => CommandBody::GetMetadata { options, entries, .. }
+        if options.max_size.is_none() && entries.len() == 2,
     rfc5464_setmetadata_nil: "a SETMETADATA INBOX (/private/comment NIL)" => CommandBody::SetMetadata { entries, .. }
         if entries[0].value == MetadataValue::Nil,
     rfc5464_setmetadata_two: "a SETMETADATA INBOX (/private/comment \"My new comment\" /shared/comment \"This one is for you!\")" =>
@@ -521,5 +523,11 @@ fn other_command_refuses_injection() {
     assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"a\nb"))).is_err());
     assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"a\0b"))).is_err());
     assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"~{1}\r\n\0"))).is_ok());
-    assert!(OtherCommand::new(name, Some(Bytes::from_static(b"{3}\r\nabc x"))).is_ok());
+    assert!(OtherCommand::new(name.clone(), Some(Bytes::from_static(b"{3}\r\nabc x"))).is_ok());
+    let o = OtherCommand::new(
+        name,
+        Some(Bytes::from_static(b"a {3+}\r\nabc ~{1+}\r\n\0 x")),
+    )
+    .unwrap();
+    assert_eq!(&o.arguments().unwrap()[..], b"a {3}\r\nabc ~{1}\r\n\0 x");
 }

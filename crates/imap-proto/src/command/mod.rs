@@ -89,9 +89,14 @@ impl OtherCommand {
     /// [`ValueError`] when a CR or LF in `arguments` is not the end of a literal
     /// announcement, a literal is cut short, or a NUL appears outside a literal8.
     pub fn new(name: Atom, arguments: Option<Bytes>) -> Result<Self, ValueError> {
-        if let Some(a) = &arguments {
-            split_raw(a).ok_or(ValueError::Encoding("arguments with literals"))?;
-        }
+        let arguments = match arguments {
+            Some(a) => {
+                let pieces =
+                    split_raw(&a).ok_or(ValueError::Encoding("arguments with literals"))?;
+                Some(canonical_raw(a, &pieces))
+            }
+            None => None,
+        };
         Ok(Self { name, arguments })
     }
 
@@ -100,10 +105,32 @@ impl OtherCommand {
         &self.name
     }
 
-    /// Returns the raw arguments after the name and one space.
+    /// Returns the raw arguments after the name and one space. Literal announcements are
+    /// kept in the canonical synchronising form (`{n}`, `~{n}`): whether a literal was sent
+    /// with `+` is transport, not content.
     pub const fn arguments(&self) -> Option<&Bytes> {
         self.arguments.as_ref()
     }
+}
+
+/// Returns `raw` with every literal announced as `{n}` / `~{n}` (no copy when it holds no
+/// literal).
+fn canonical_raw(raw: Bytes, pieces: &[RawPiece]) -> Bytes {
+    if pieces.len() <= 1 {
+        return raw;
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for (text, literal) in pieces {
+        out.extend_from_slice(text);
+        if let Some((data, binary)) = literal {
+            if *binary {
+                out.push(b'~');
+            }
+            out.extend_from_slice(format!("{{{}}}\r\n", data.len()).as_bytes());
+            out.extend_from_slice(data);
+        }
+    }
+    Bytes::from(out)
 }
 
 /// A run of raw argument text and the literal (octets, binary) that follows it, if any.
@@ -1324,7 +1351,25 @@ impl Encode for CommandBody {
                 e.sp();
                 match entries.as_slice() {
                     [one] => one.encode(e),
-                    many => encode_list(many, e),
+                    [first, rest @ ..] => {
+                        // An atom MAXSIZE or DEPTH first in the list would read back as
+                        // options after the mailbox (a tolerance of the parser): quote it.
+                        let word = first.as_bytes();
+                        e.raw(b"(");
+                        if word.eq_ignore_ascii_case(b"MAXSIZE")
+                            || word.eq_ignore_ascii_case(b"DEPTH")
+                        {
+                            e.string(word);
+                        } else {
+                            first.encode(e);
+                        }
+                        for entry in rest {
+                            e.sp();
+                            entry.encode(e);
+                        }
+                        e.raw(b")");
+                    }
+                    [] => e.raw(b"()"),
                 }
             }
             Self::SetMetadata { mailbox, entries } => {
