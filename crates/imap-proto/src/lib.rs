@@ -1,11 +1,70 @@
 //! Sans-IO IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) with their extensions.
 //!
-//! This crate will hold the IMAP framing (lines and literals), every command and response,
-//! parsed and encoded in both directions, and later a server and a client state machine. It
-//! builds on [`mail_core`] for addresses and SASL.
+//! | module         | what it holds                                                  | RFCs |
+//! |----------------|----------------------------------------------------------------|------|
+//! | [`framing`]    | splitting a byte stream into messages: lines plus literals     | 9051 §2.2, §4.3, 7888, 3516 |
+//! | [`types`]      | strings, numbers, sequence sets, flags, mailboxes, dates, …    | 9051 §4, §9, 3501 §5.1.3 |
+//! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
+//! | [`error`]      | the error enums                                                | |
 //!
-//! Status: the crate exists so that the workspace has its final shape; its contents land with
-//! the imap-proto issue.
+//! # Extensions
+//!
+//! | extension | what is covered |
+//! |---|---|
+//! | LITERAL+ / LITERAL- (RFC 7888) | `{n+}` framed, LITERAL- 4096-octet limit, encoder mode |
+//! | BINARY (RFC 3516) | `~{n}` literal8 in framing, APPEND, `BINARY[…]`, `BINARY.SIZE` |
+//! | SASL-IR (RFC 4959) | AUTHENTICATE initial response (`=` for empty) |
+//! | ENABLE (RFC 5161) | ENABLE with typed capabilities |
+//! | CONDSTORE / QRESYNC (RFC 7162) | SELECT parameters, CHANGEDSINCE, VANISHED, UNCHANGEDSINCE, MODSEQ |
+//! | SPECIAL-USE (RFC 6154) | CREATE `USE`, LIST selection and return options |
+//! | LIST-EXTENDED / LIST-STATUS (RFC 5258, 5819) | selection, several patterns, RETURN options |
+//! | NAMESPACE, UNSELECT, UIDPLUS, MOVE, IDLE, ID | NAMESPACE, UNSELECT, UID EXPUNGE, (UID) MOVE, IDLE/DONE, ID |
+//! | ESEARCH, SEARCHRES (RFC 4731, 5182) | RETURN (MIN MAX ALL COUNT SAVE), `$` |
+//! | QUOTA (RFC 9208) | GETQUOTA, GETQUOTAROOT, SETQUOTA, `DELETED-STORAGE` |
+//! | SORT / THREAD (RFC 5256), ESORT (RFC 5267) | SORT with RETURN, THREAD |
+//! | COMPRESS (RFC 4978) | COMPRESS |
+//! | METADATA (RFC 5464) | GETMETADATA options, SETMETADATA with literal8 values |
+//! | UTF8=ACCEPT (RFC 6855) | UTF-8 mailbox names, APPEND `UTF8 (…)` |
+//! | OBJECTID (RFC 8474) | `EMAILID`, `THREADID`, `MAILBOXID` |
+//! | MULTIAPPEND (RFC 3502), WITHIN (RFC 5032) | several APPEND messages, OLDER / YOUNGER |
+//!
+//! Frame first, parse second: a [`framing::Framer`] finds where a message ends (enforcing
+//! the line, literal and message limits before buffering), then
+//! [`command::Command::parse`] reads the complete frame. Encoding yields
+//! [`types::Fragment`]s so that a client can wait for `+` before each synchronising
+//! literal.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use imap_proto::command::{Command, CommandBody};
+//! use imap_proto::framing::{FrameEvent, Framer, FramerConfig};
+//!
+//! let mut framer = Framer::new(FramerConfig::server());
+//! let mut input = BytesMut::from(&b"A001 CAPABILITY\r\nA002 LOGIN username password\r\n"[..]);
+//! let mut commands = Vec::new();
+//! while let Some(event) = framer.next_frame(&mut input) {
+//!     if let Ok(FrameEvent::Frame(frame)) = event {
+//!         commands.push(Command::parse(&frame).unwrap());
+//!     }
+//! }
+//! assert_eq!(commands[0].body, CommandBody::Capability);
+//! assert_eq!(commands[1].tag.as_str(), "A002");
+//! assert_eq!(commands[1].to_bytes(), b"A002 LOGIN username password\r\n");
+//! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod command;
+pub mod error;
+pub mod framing;
+pub mod types;
 
 pub use mail_core;

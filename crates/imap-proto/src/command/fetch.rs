@@ -1,0 +1,392 @@
+//! FETCH attributes and STORE actions (RFC 9051 §6.4.5, §6.4.6; RFC 3516; RFC 7162).
+
+use core::num::NonZeroU32;
+
+use crate::types::parser::{PResult, Parser, Upper};
+use crate::types::{Encode, Encoder, Flag, Partial, Section, encode_part};
+
+/// A FETCH data item (RFC 9051 §6.4.5).
+///
+/// ```abnf
+/// fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" /
+///             "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /          ; RFC 3501
+///             "RFC822.SIZE" / "BODY" ["STRUCTURE"] / "UID" /
+///             "BODY" section [partial] / "BODY.PEEK" section [partial] /
+///             "BINARY" [".PEEK"] section-binary [partial] /
+///             "BINARY.SIZE" section-binary
+/// fetch-att =/ "MODSEQ"                                           ; RFC 7162
+/// fetch-att =/ "EMAILID" / "THREADID"                             ; RFC 8474
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FetchAttribute {
+    /// `ENVELOPE`.
+    Envelope,
+    /// `FLAGS`.
+    Flags,
+    /// `INTERNALDATE`.
+    InternalDate,
+    /// `RFC822` (RFC 3501; `BODY[]`).
+    Rfc822,
+    /// `RFC822.HEADER` (RFC 3501; `BODY.PEEK[HEADER]`).
+    Rfc822Header,
+    /// `RFC822.SIZE`.
+    Rfc822Size,
+    /// `RFC822.TEXT` (RFC 3501; `BODY[TEXT]`).
+    Rfc822Text,
+    /// `BODY`: the non-extensible body structure.
+    Body,
+    /// `BODYSTRUCTURE`.
+    BodyStructure,
+    /// `UID`.
+    Uid,
+    /// `BODY[section]<partial>` or `BODY.PEEK[section]<partial>`.
+    BodySection {
+        /// `BODY.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section,
+        /// The octet range.
+        partial: Option<Partial>,
+    },
+    /// `BINARY[part]<partial>` or `BINARY.PEEK[part]<partial>` (RFC 3516, RFC 9051).
+    Binary {
+        /// `BINARY.PEEK`.
+        peek: bool,
+        /// The part numbers (empty for the whole message).
+        part: Vec<NonZeroU32>,
+        /// The octet range.
+        partial: Option<Partial>,
+    },
+    /// `BINARY.SIZE[part]`.
+    BinarySize {
+        /// The part numbers.
+        part: Vec<NonZeroU32>,
+    },
+    /// `MODSEQ` (RFC 7162).
+    ModSeq,
+    /// `EMAILID` (RFC 8474).
+    EmailId,
+    /// `THREADID` (RFC 8474).
+    ThreadId,
+}
+
+/// What a FETCH asks for: a macro or a list of attributes (RFC 9051 §6.4.5).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FetchItems {
+    /// `ALL`: `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)`.
+    All,
+    /// `FAST`: `(FLAGS INTERNALDATE RFC822.SIZE)`.
+    Fast,
+    /// `FULL`: `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)`.
+    Full,
+    /// One or more attributes; one is sent without parentheses.
+    Attributes(Vec<FetchAttribute>),
+}
+
+impl FetchItems {
+    /// Returns the attributes a macro stands for, or the list itself.
+    pub fn expand(&self) -> Vec<FetchAttribute> {
+        use FetchAttribute as A;
+        match self {
+            Self::All => vec![A::Flags, A::InternalDate, A::Rfc822Size, A::Envelope],
+            Self::Fast => vec![A::Flags, A::InternalDate, A::Rfc822Size],
+            Self::Full => vec![
+                A::Flags,
+                A::InternalDate,
+                A::Rfc822Size,
+                A::Envelope,
+                A::Body,
+            ],
+            Self::Attributes(a) => a.clone(),
+        }
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        if p.peek() == Some(b'(') {
+            return p.list(true, FetchAttribute::read).map(Self::Attributes);
+        }
+        let save = p.pos();
+        let w = Upper::new(name(p));
+        match w.as_bytes() {
+            b"ALL" => Ok(Self::All),
+            b"FAST" => Ok(Self::Fast),
+            b"FULL" => Ok(Self::Full),
+            _ => {
+                p.seek(save);
+                FetchAttribute::read(p).map(|a| Self::Attributes(vec![a]))
+            }
+        }
+    }
+}
+
+/// Reads a data item name: letters, digits and `.`.
+fn name<'a>(p: &mut Parser<'a>) -> &'a [u8] {
+    p.take_while(|b| b.is_ascii_alphanumeric() || b == b'.')
+}
+
+impl FetchAttribute {
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let at = p.pos();
+        let w = Upper::new(name(p));
+        let partial = |p: &mut Parser<'_>| -> PResult<Option<Partial>> {
+            if p.peek() == Some(b'<') {
+                Partial::read(p).map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        Ok(match w.as_bytes() {
+            b"ENVELOPE" => Self::Envelope,
+            b"FLAGS" => Self::Flags,
+            b"INTERNALDATE" => Self::InternalDate,
+            b"RFC822" => Self::Rfc822,
+            b"RFC822.HEADER" => Self::Rfc822Header,
+            b"RFC822.SIZE" => Self::Rfc822Size,
+            b"RFC822.TEXT" => Self::Rfc822Text,
+            b"BODY" if p.peek() == Some(b'[') => {
+                let section = Section::read(p)?;
+                Self::BodySection {
+                    peek: false,
+                    section,
+                    partial: partial(p)?,
+                }
+            }
+            b"BODY" => Self::Body,
+            b"BODY.PEEK" => {
+                let section = Section::read(p)?;
+                Self::BodySection {
+                    peek: true,
+                    section,
+                    partial: partial(p)?,
+                }
+            }
+            b"BODYSTRUCTURE" => Self::BodyStructure,
+            b"UID" => Self::Uid,
+            b"BINARY" | b"BINARY.PEEK" => {
+                let part = Section::read_binary(p)?;
+                Self::Binary {
+                    peek: w.as_bytes().len() > 6,
+                    part,
+                    partial: partial(p)?,
+                }
+            }
+            b"BINARY.SIZE" => Self::BinarySize {
+                part: Section::read_binary(p)?,
+            },
+            b"MODSEQ" => Self::ModSeq,
+            b"EMAILID" => Self::EmailId,
+            b"THREADID" => Self::ThreadId,
+            _ => return Err(crate::error::ParseError::syntax(at, "fetch-att")),
+        })
+    }
+}
+
+impl Encode for FetchAttribute {
+    fn encode(&self, out: &mut Encoder) {
+        match self {
+            Self::Envelope => out.raw(b"ENVELOPE"),
+            Self::Flags => out.raw(b"FLAGS"),
+            Self::InternalDate => out.raw(b"INTERNALDATE"),
+            Self::Rfc822 => out.raw(b"RFC822"),
+            Self::Rfc822Header => out.raw(b"RFC822.HEADER"),
+            Self::Rfc822Size => out.raw(b"RFC822.SIZE"),
+            Self::Rfc822Text => out.raw(b"RFC822.TEXT"),
+            Self::Body => out.raw(b"BODY"),
+            Self::BodyStructure => out.raw(b"BODYSTRUCTURE"),
+            Self::Uid => out.raw(b"UID"),
+            Self::BodySection {
+                peek,
+                section,
+                partial,
+            } => {
+                out.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
+                section.encode(out);
+                if let Some(p) = partial {
+                    p.encode(out);
+                }
+            }
+            Self::Binary {
+                peek,
+                part,
+                partial,
+            } => {
+                out.raw(if *peek { b"BINARY.PEEK[" } else { b"BINARY[" });
+                encode_part(part, out);
+                out.raw(b"]");
+                if let Some(p) = partial {
+                    p.encode(out);
+                }
+            }
+            Self::BinarySize { part } => {
+                out.raw(b"BINARY.SIZE[");
+                encode_part(part, out);
+                out.raw(b"]");
+            }
+            Self::ModSeq => out.raw(b"MODSEQ"),
+            Self::EmailId => out.raw(b"EMAILID"),
+            Self::ThreadId => out.raw(b"THREADID"),
+        }
+    }
+}
+
+impl Encode for FetchItems {
+    fn encode(&self, out: &mut Encoder) {
+        match self {
+            Self::All => out.raw(b"ALL"),
+            Self::Fast => out.raw(b"FAST"),
+            Self::Full => out.raw(b"FULL"),
+            Self::Attributes(a) => match a.as_slice() {
+                [one] => one.encode(out),
+                many => {
+                    out.raw(b"(");
+                    for (i, a) in many.iter().enumerate() {
+                        if i > 0 {
+                            out.sp();
+                        }
+                        a.encode(out);
+                    }
+                    out.raw(b")");
+                }
+            },
+        }
+    }
+}
+
+/// The modifiers of FETCH (RFC 7162 §3.1.4, §3.2.6; RFC 4466 §2.4).
+///
+/// ```abnf
+/// fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"
+/// fetch-modifier  =/ chgsince-fetch-mod / "VANISHED"
+/// chgsince-fetch-mod = "CHANGEDSINCE" SP mod-sequence-valzer
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FetchModifiers {
+    /// `CHANGEDSINCE n` (CONDSTORE).
+    pub changed_since: Option<u64>,
+    /// `VANISHED` (QRESYNC, UID FETCH only).
+    pub vanished: bool,
+}
+
+impl FetchModifiers {
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let mut m = Self::default();
+        p.list(true, |p| {
+            if p.keyword(b"CHANGEDSINCE") {
+                p.sp()?;
+                m.changed_since = Some(p.number64()?);
+                Ok(())
+            } else if p.keyword(b"VANISHED") {
+                m.vanished = true;
+                Ok(())
+            } else {
+                Err(p.err("CHANGEDSINCE or VANISHED"))
+            }
+        })?;
+        Ok(m)
+    }
+
+    pub(crate) const fn is_empty(&self) -> bool {
+        self.changed_since.is_none() && !self.vanished
+    }
+}
+
+impl Encode for FetchModifiers {
+    fn encode(&self, out: &mut Encoder) {
+        out.raw(b"(");
+        if let Some(n) = self.changed_since {
+            out.raw(b"CHANGEDSINCE ");
+            out.number(n);
+            if self.vanished {
+                out.sp();
+            }
+        }
+        if self.vanished {
+            out.raw(b"VANISHED");
+        }
+        out.raw(b")");
+    }
+}
+
+/// How STORE changes the flags (RFC 9051 §6.4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoreMode {
+    /// `FLAGS`: replace.
+    Replace,
+    /// `+FLAGS`: add.
+    Add,
+    /// `-FLAGS`: remove.
+    Remove,
+}
+
+/// The flag change of a STORE (RFC 9051 §6.4.6).
+///
+/// ```abnf
+/// store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag)))
+/// ```
+///
+/// Flags are always encoded as a parenthesised list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoreFlags {
+    /// Replace, add or remove.
+    pub mode: StoreMode,
+    /// `.SILENT`: no untagged FETCH in answer.
+    pub silent: bool,
+    /// The flags.
+    pub flags: Vec<Flag>,
+}
+
+impl StoreFlags {
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let mode = if p.eat(b'+') {
+            StoreMode::Add
+        } else if p.eat(b'-') {
+            StoreMode::Remove
+        } else {
+            StoreMode::Replace
+        };
+        let w = Upper::new(name(p));
+        let silent = match w.as_bytes() {
+            b"FLAGS" => false,
+            b"FLAGS.SILENT" => true,
+            _ => return Err(p.err("FLAGS or FLAGS.SILENT")),
+        };
+        p.sp()?;
+        let flags = if p.peek() == Some(b'(') {
+            p.list(false, Flag::read)?
+        } else {
+            let mut flags = vec![Flag::read(p)?];
+            while p.eat_sp() && !p.at_end() {
+                flags.push(Flag::read(p)?);
+            }
+            flags
+        };
+        Ok(Self {
+            mode,
+            silent,
+            flags,
+        })
+    }
+}
+
+impl Encode for StoreFlags {
+    fn encode(&self, out: &mut Encoder) {
+        out.raw(match self.mode {
+            StoreMode::Replace => b"",
+            StoreMode::Add => b"+",
+            StoreMode::Remove => b"-",
+        });
+        out.raw(if self.silent {
+            b"FLAGS.SILENT ("
+        } else {
+            b"FLAGS ("
+        });
+        for (i, f) in self.flags.iter().enumerate() {
+            if i > 0 {
+                out.sp();
+            }
+            f.encode(out);
+        }
+        out.raw(b")");
+    }
+}

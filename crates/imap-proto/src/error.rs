@@ -1,0 +1,128 @@
+//! The error enums of this crate, one per boundary.
+
+use crate::types::Tag;
+
+/// Why bytes are not a valid IMAP command, type or argument (RFC 9051 §9).
+///
+/// `offset` counts bytes from the start of the input given to the parser (for
+/// [`Command::parse`](crate::command::Command::parse), the start of the frame), so that a
+/// server can say where a command went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The input breaks the grammar at `offset`.
+    #[error("{expected} expected at byte {offset}")]
+    Syntax {
+        /// Byte offset of the first byte that fits no alternative.
+        offset: usize,
+        /// What the grammar allowed there, e.g. `"SP"` or `"nz-number"`.
+        expected: &'static str,
+    },
+    /// Parenthesised lists or search keys nest deeper than the depth budget.
+    #[error("nesting deeper than {max} levels at byte {offset}")]
+    TooDeep {
+        /// Byte offset of the opening that crossed the budget.
+        offset: usize,
+        /// The budget.
+        max: usize,
+    },
+    /// A value is well-formed but out of range (a date, a number over its limit, …).
+    #[error("invalid {what} at byte {offset}")]
+    Invalid {
+        /// Byte offset of the value.
+        offset: usize,
+        /// What the value was meant to be.
+        what: &'static str,
+    },
+}
+
+impl ParseError {
+    /// Returns a syntax error at `offset`.
+    pub const fn syntax(offset: usize, expected: &'static str) -> Self {
+        Self::Syntax { offset, expected }
+    }
+
+    /// Returns the byte offset the error points at.
+    pub const fn offset(&self) -> usize {
+        match self {
+            Self::Syntax { offset, .. }
+            | Self::TooDeep { offset, .. }
+            | Self::Invalid { offset, .. } => *offset,
+        }
+    }
+}
+
+/// A value that cannot be built because the wire grammar does not allow it, returned by the
+/// validating constructors (`TryFrom`, `FromStr`, `new`) of the types in [`crate::types`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// The value is empty where the grammar needs at least one character.
+    #[error("empty {0}")]
+    Empty(&'static str),
+    /// The value holds a byte the grammar forbids (CR, LF, NUL, a space in an atom, …).
+    #[error("byte {byte:#04x} at offset {offset} is not allowed in {what}")]
+    Byte {
+        /// What was being built.
+        what: &'static str,
+        /// The offending byte.
+        byte: u8,
+        /// Its offset in the value.
+        offset: usize,
+    },
+    /// The value is out of range (a zero where `nz-number` is required, a day 32, …).
+    #[error("{0} out of range")]
+    Range(&'static str),
+    /// The value is not valid modified UTF-7 or UTF-8.
+    #[error("invalid {0} encoding")]
+    Encoding(&'static str),
+}
+
+/// What went wrong in [`Framer::next_frame`](crate::framing::Framer::next_frame).
+///
+/// The framer has already recovered when it returns one of these: it dropped the offending
+/// message (and will drop the bytes of any non-synchronising literal the peer still sends),
+/// and framing continues with the next message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FramingErrorKind {
+    /// A line, CRLF included, is longer than the configured limit. Everything up to the next
+    /// LF is discarded, however late it arrives.
+    #[error("line longer than {max} octets")]
+    LineTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A literal announces more octets than the configured limit, or a non-synchronising
+    /// literal is over the 4096-octet LITERAL- limit (RFC 7888 §5).
+    #[error("literal of {size} octets over the limit of {max}")]
+    LiteralTooLarge {
+        /// The announced size.
+        size: u64,
+        /// The limit that was crossed.
+        max: u64,
+    },
+    /// The message (lines plus literals) would be longer than the configured limit.
+    #[error("message longer than {max} octets")]
+    MessageTooLarge {
+        /// The limit.
+        max: u64,
+    },
+    /// A line ended with an LF not preceded by CR, and the policy rejects it.
+    #[error("line ended by a bare LF")]
+    BareLf,
+    /// A line holds a CR not followed by LF.
+    #[error("bare CR in a line")]
+    BareCr,
+}
+
+/// A message the framer refused, with the tag of the command when one could be read, so that
+/// a server can answer `tag BAD` (RFC 9051 §7.1.3) and a client can tell which command failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}")]
+pub struct FramingError {
+    /// The tag at the start of the refused message, if it is a valid tag.
+    pub tag: Option<Tag>,
+    /// What went wrong.
+    pub kind: FramingErrorKind,
+}

@@ -1,0 +1,660 @@
+//! The byte cursor every parser of this crate reads frames with, and the encoder every type
+//! writes to.
+
+use bytes::Bytes;
+
+use crate::error::ParseError;
+use crate::framing::LiteralMode;
+
+/// The default nesting budget for parenthesised lists and search keys: deep enough for any
+/// real client, shallow enough that recursion can never exhaust a stack.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+/// `ATOM-CHAR` (RFC 9051 §9): any CHAR except atom-specials.
+///
+/// ```abnf
+/// ATOM-CHAR       = <any CHAR except atom-specials>
+/// atom-specials   = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials
+/// ```
+pub(crate) const fn is_atom_char(b: u8) -> bool {
+    matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
+}
+
+/// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
+pub(crate) const fn is_astring_char(b: u8) -> bool {
+    is_atom_char(b) || b == b']'
+}
+
+/// `list-char = ATOM-CHAR / list-wildcards / resp-specials` (RFC 9051 §9).
+pub(crate) const fn is_list_char(b: u8) -> bool {
+    is_astring_char(b) || b == b'%' || b == b'*'
+}
+
+/// `TEXT-CHAR` without the quoted-specials, i.e. what a quoted string holds unescaped.
+pub(crate) const fn is_quoted_plain(b: u8) -> bool {
+    matches!(b, 0x01..=0x7f) && !matches!(b, b'\r' | b'\n' | b'"' | b'\\')
+}
+
+/// A keyword upper-cased on the stack, so that keywords are matched without allocating.
+/// A word longer than the buffer matches no keyword (it reads as empty).
+pub(crate) struct Upper {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Upper {
+    pub(crate) fn new(word: &[u8]) -> Self {
+        let mut buf = [0u8; 32];
+        let len = match buf.get_mut(..word.len()) {
+            Some(dst) => {
+                for (d, s) in dst.iter_mut().zip(word) {
+                    *d = s.to_ascii_uppercase();
+                }
+                word.len()
+            }
+            None => 0,
+        };
+        Self { buf, len }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// A cursor over one complete frame.
+#[derive(Debug)]
+pub(crate) struct Parser<'a> {
+    src: &'a Bytes,
+    pos: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+pub(crate) type PResult<T> = Result<T, ParseError>;
+
+impl<'a> Parser<'a> {
+    pub(crate) const fn new(src: &'a Bytes) -> Self {
+        Self {
+            src,
+            pos: 0,
+            depth: 0,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    pub(crate) const fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    pub(crate) const fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.src.get(self.pos..).unwrap_or_default()
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    pub(crate) fn peek_at(&self, n: usize) -> Option<u8> {
+        self.src.get(self.pos.saturating_add(n)).copied()
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.src.len()
+    }
+
+    pub(crate) const fn err(&self, expected: &'static str) -> ParseError {
+        ParseError::Syntax {
+            offset: self.pos,
+            expected,
+        }
+    }
+
+    pub(crate) const fn invalid(&self, at: usize, what: &'static str) -> ParseError {
+        ParseError::Invalid { offset: at, what }
+    }
+
+    /// Moves back to a position read earlier with [`pos`](Self::pos).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.src.len());
+    }
+
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.src.len());
+    }
+
+    pub(crate) fn slice(&self, from: usize, to: usize) -> Bytes {
+        if from <= to && to <= self.src.len() {
+            self.src.slice(from..to)
+        } else {
+            Bytes::new()
+        }
+    }
+
+    /// Consumes `b` if it is next.
+    pub(crate) fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.advance(1);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes `b` or fails with `expected`.
+    pub(crate) fn byte(&mut self, b: u8, expected: &'static str) -> PResult<()> {
+        if self.eat(b) {
+            Ok(())
+        } else {
+            Err(self.err(expected))
+        }
+    }
+
+    /// Reads `SP`. Tolerance: several spaces where one is required.
+    pub(crate) fn sp(&mut self) -> PResult<()> {
+        if !self.eat(b' ') {
+            return Err(self.err("SP"));
+        }
+        while self.eat(b' ') {}
+        Ok(())
+    }
+
+    /// Consumes spaces if there are any; returns whether there were.
+    pub(crate) fn eat_sp(&mut self) -> bool {
+        let mut any = false;
+        while self.eat(b' ') {
+            any = true;
+        }
+        any
+    }
+
+    /// Checks that the frame ends here. Tolerance: trailing spaces (sent by several clients).
+    pub(crate) fn end(&mut self) -> PResult<()> {
+        self.eat_sp();
+        if self.at_end() {
+            Ok(())
+        } else {
+            Err(self.err("end of line"))
+        }
+    }
+
+    /// Returns whether the next byte is `)` (spaces before it are skipped: a tolerance).
+    pub(crate) fn at_close(&mut self) -> bool {
+        let save = self.pos;
+        self.eat_sp();
+        if self.peek() == Some(b')') {
+            true
+        } else {
+            self.pos = save;
+            false
+        }
+    }
+
+    /// Opens a nesting level. Every recursive or repeated-list parser calls it, so that
+    /// hostile input meets [`ParseError::TooDeep`] instead of a stack overflow.
+    pub(crate) fn enter(&mut self) -> PResult<()> {
+        if self.depth >= self.max_depth {
+            return Err(ParseError::TooDeep {
+                offset: self.pos,
+                max: self.max_depth,
+            });
+        }
+        self.depth = self.depth.saturating_add(1);
+        Ok(())
+    }
+
+    /// Closes a nesting level.
+    pub(crate) fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Reads the longest run of bytes satisfying `f` (maybe empty).
+    pub(crate) fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a [u8] {
+        let rest = self.rest();
+        let n = rest.iter().take_while(|&&b| f(b)).count();
+        self.advance(n);
+        rest.get(..n).unwrap_or_default()
+    }
+
+    /// Reads `1*ATOM-CHAR`.
+    pub(crate) fn atom(&mut self) -> PResult<&'a [u8]> {
+        let a = self.take_while(is_atom_char);
+        if a.is_empty() {
+            Err(self.err("atom"))
+        } else {
+            Ok(a)
+        }
+    }
+
+    /// Reads a keyword (letters, digits, `.`, `-`, …: atom characters) and returns it
+    /// without consuming it when it is not `kw` (compared case-insensitively). Tolerance:
+    /// lower-case keywords.
+    pub(crate) fn keyword(&mut self, kw: &[u8]) -> bool {
+        let rest = self.rest();
+        let n = rest.iter().take_while(|&&b| is_atom_char(b)).count();
+        if rest.get(..n).is_some_and(|w| w.eq_ignore_ascii_case(kw)) {
+            self.advance(n);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Reads a keyword that must be `kw`.
+    pub(crate) fn expect_keyword(&mut self, kw: &[u8], expected: &'static str) -> PResult<()> {
+        if self.keyword(kw) {
+            Ok(())
+        } else {
+            Err(self.err(expected))
+        }
+    }
+
+    /// Reads `number` (RFC 9051 §9): an unsigned 32-bit integer.
+    pub(crate) fn number(&mut self) -> PResult<u32> {
+        let at = self.pos;
+        let n = self.number64()?;
+        u32::try_from(n).map_err(|_| self.invalid(at, "number (32 bits)"))
+    }
+
+    /// Reads `nz-number` (RFC 9051 §9).
+    pub(crate) fn nz_number(&mut self) -> PResult<core::num::NonZeroU32> {
+        let at = self.pos;
+        let n = self.number()?;
+        core::num::NonZeroU32::new(n).ok_or(self.invalid(at, "nz-number"))
+    }
+
+    /// Reads `number64` (RFC 9051 §9): up to 2^63 - 1.
+    pub(crate) fn number64(&mut self) -> PResult<u64> {
+        let at = self.pos;
+        let digits = self.take_while(|b| b.is_ascii_digit());
+        if digits.is_empty() {
+            return Err(self.err("number"));
+        }
+        digits
+            .iter()
+            .try_fold(0u64, |acc, &d| {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+            .filter(|&n| n <= i64::MAX as u64)
+            .ok_or(self.invalid(at, "number64"))
+    }
+
+    /// Reads a quoted string and returns its unescaped content.
+    ///
+    /// ```abnf
+    /// quoted          = DQUOTE *QUOTED-CHAR DQUOTE
+    /// QUOTED-CHAR     = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials / UTF8-2 / UTF8-3 / UTF8-4
+    /// quoted-specials = DQUOTE / "\"
+    /// ```
+    ///
+    /// Tolerance: any 8-bit byte other than NUL, CR and LF (RFC 3501 clients send Latin-1).
+    pub(crate) fn quoted(&mut self) -> PResult<Bytes> {
+        self.byte(b'"', "quoted string")?;
+        let start = self.pos;
+        let rest = self.rest();
+        let mut escaped = false;
+        let mut i = 0;
+        while let Some(&b) = rest.get(i) {
+            match b {
+                b'"' => {
+                    self.advance(i.saturating_add(1));
+                    let raw = rest.get(..i).unwrap_or_default();
+                    if !escaped {
+                        return Ok(self.slice(start, start.saturating_add(i)));
+                    }
+                    return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
+                }
+                b'\\' => {
+                    escaped = true;
+                    if !matches!(rest.get(i.saturating_add(1)), Some(b'"' | b'\\')) {
+                        self.advance(i.saturating_add(1));
+                        return Err(self.err("quoted-specials after backslash"));
+                    }
+                    // Skip the escaped byte so that `\"` does not end the string.
+                    i = i.saturating_add(1);
+                }
+                0 | b'\r' | b'\n' => {
+                    self.advance(i);
+                    return Err(self.err("QUOTED-CHAR"));
+                }
+                _ => {}
+            }
+            i = i.saturating_add(1);
+        }
+        self.advance(rest.len());
+        Err(self.err("closing DQUOTE"))
+    }
+
+    /// Reads a literal or literal8 and returns its octets and whether it was a literal8.
+    ///
+    /// ```abnf
+    /// literal  = "{" number64 ["+"] "}" CRLF *CHAR8   ; RFC 9051 §9, RFC 7888
+    /// literal8 = "~{" number64 ["+"] "}" CRLF *OCTET  ; RFC 3516
+    /// ```
+    ///
+    /// A `literal` holding NUL is refused (`CHAR8 = %x01-ff`). Tolerance: LF without CR after
+    /// the announcement (the framer's bare-LF policy decided already).
+    pub(crate) fn literal(&mut self, allow_binary: bool) -> PResult<(Bytes, bool)> {
+        let at = self.pos;
+        let binary = self.eat(b'~');
+        if binary && !allow_binary {
+            return Err(self.invalid(at, "literal8 where only a literal is allowed"));
+        }
+        self.byte(b'{', "literal")?;
+        let size = self.number64()?;
+        self.eat(b'+');
+        self.byte(b'}', "'}' ending the literal size")?;
+        self.eat(b'\r');
+        self.byte(b'\n', "CRLF after the literal size")?;
+        let start = self.pos;
+        let len = usize::try_from(size).map_err(|_| self.invalid(at, "literal size"))?;
+        let end = start.checked_add(len).filter(|&e| e <= self.src.len());
+        let Some(end) = end else {
+            return Err(ParseError::Syntax {
+                offset: self.src.len(),
+                expected: "the literal's octets",
+            });
+        };
+        let data = self.slice(start, end);
+        if !binary && memchr::memchr(0, &data).is_some() {
+            return Err(self.invalid(start, "literal without NUL"));
+        }
+        self.pos = end;
+        Ok((data, binary))
+    }
+
+    /// Reads `string = quoted / literal`.
+    pub(crate) fn string(&mut self) -> PResult<Bytes> {
+        match self.peek() {
+            Some(b'"') => self.quoted(),
+            Some(b'{') => self.literal(false).map(|(d, _)| d),
+            _ => Err(self.err("string")),
+        }
+    }
+
+    /// Reads `astring = 1*ASTRING-CHAR / string` and returns the bytes.
+    pub(crate) fn astring_bytes(&mut self) -> PResult<Bytes> {
+        match self.peek() {
+            Some(b'"' | b'{') => self.string(),
+            _ => {
+                let start = self.pos;
+                let a = self.take_while(is_astring_char);
+                if a.is_empty() {
+                    Err(self.err("astring"))
+                } else {
+                    Ok(self.slice(start, self.pos))
+                }
+            }
+        }
+    }
+
+    /// Reads `nstring = string / nil` and returns the bytes or `None` for NIL.
+    pub(crate) fn nstring_bytes(&mut self) -> PResult<Option<Bytes>> {
+        if self.keyword(b"NIL") {
+            Ok(None)
+        } else {
+            self.string().map(Some)
+        }
+    }
+
+    /// Reads `"(" [item *(SP item)] ")"` with `item` parsed by `f`; `nonempty` refuses `()`.
+    pub(crate) fn list<T>(
+        &mut self,
+        nonempty: bool,
+        mut f: impl FnMut(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        self.byte(b'(', "'('")?;
+        self.enter()?;
+        let mut out = Vec::new();
+        // Tolerance: spaces after "(" and before ")".
+        self.eat_sp();
+        if !self.eat(b')') {
+            loop {
+                out.push(f(self)?);
+                if self.at_close() {
+                    self.advance(1);
+                    break;
+                }
+                self.sp()?;
+            }
+        }
+        self.leave();
+        if nonempty && out.is_empty() {
+            return Err(self.err("at least one list item"));
+        }
+        Ok(out)
+    }
+}
+
+/// Removes the backslash escapes of a quoted string.
+fn unescape(raw: &[u8]) -> Option<Bytes> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut iter = raw.iter();
+    while let Some(&b) = iter.next() {
+        if b == b'\\' {
+            out.push(*iter.next()?);
+        } else {
+            out.push(b);
+        }
+    }
+    Some(Bytes::from(out))
+}
+
+/// Runs `f` over the whole of `input` and checks that nothing is left.
+pub(crate) fn parse_all<T>(
+    input: &[u8],
+    f: impl FnOnce(&mut Parser<'_>) -> PResult<T>,
+) -> PResult<T> {
+    let bytes = Bytes::copy_from_slice(input);
+    let mut p = Parser::new(&bytes);
+    let v = f(&mut p)?;
+    if p.at_end() {
+        Ok(v)
+    } else {
+        Err(p.err("end of input"))
+    }
+}
+
+/// One piece of an encoded command or response (RFC 9051 §4.3, §7.5).
+///
+/// A synchronising literal must wait for the server's `+` before its octets are sent, so an
+/// encoder yields the text up to and including the literal announcement as one
+/// [`Fragment::Line`] and the octets as a [`Fragment::Literal`]. Concatenated, the fragments
+/// are the wire form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fragment {
+    /// Text to send as is: up to a literal announcement (`… {5}\r\n`) or the end of the
+    /// message (`…\r\n`).
+    Line(Bytes),
+    /// Literal octets, after the announcement in the previous line.
+    Literal {
+        /// The octets.
+        data: Bytes,
+        /// Whether the sender waits for `+` first.
+        mode: LiteralMode,
+        /// Whether it is a `literal8` (`~{n}`, RFC 3516).
+        binary: bool,
+    },
+}
+
+impl Fragment {
+    /// Returns the fragment's octets as they appear on the wire.
+    pub fn as_bytes(&self) -> &Bytes {
+        match self {
+            Self::Line(b) | Self::Literal { data: b, .. } => b,
+        }
+    }
+}
+
+/// Concatenates fragments into the wire form.
+pub fn fragments_to_bytes(fragments: &[Fragment]) -> Vec<u8> {
+    let len = fragments.iter().map(|f| f.as_bytes().len()).sum();
+    let mut out = Vec::with_capacity(len);
+    for f in fragments {
+        out.extend_from_slice(f.as_bytes());
+    }
+    out
+}
+
+/// Writes the wire form of commands and types as [`Fragment`]s.
+///
+/// Every type of this crate implements [`Encode`]; encoding is strict RFC 9051 syntax. The
+/// literal mode decides how literals are announced: `{n}` ([`LiteralMode::Sync`], the
+/// default, always allowed) or `{n+}` ([`LiteralMode::NonSync`], when the server offers
+/// LITERAL+, or LITERAL- for literals up to 4096 octets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoder {
+    fragments: Vec<Fragment>,
+    line: Vec<u8>,
+    mode: LiteralMode,
+    literal_minus: bool,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    /// Returns an encoder using synchronising literals.
+    pub const fn new() -> Self {
+        Self {
+            fragments: Vec::new(),
+            line: Vec::new(),
+            mode: LiteralMode::Sync,
+            literal_minus: false,
+        }
+    }
+
+    /// Returns an encoder using non-synchronising literals (LITERAL+, RFC 7888). With
+    /// `literal_minus`, literals over 4096 octets stay synchronising (LITERAL-, RFC 7888 §5).
+    pub const fn non_synchronizing(literal_minus: bool) -> Self {
+        Self {
+            fragments: Vec::new(),
+            line: Vec::new(),
+            mode: LiteralMode::NonSync,
+            literal_minus,
+        }
+    }
+
+    /// Appends raw protocol text (keywords, numbers, separators).
+    pub(crate) fn raw(&mut self, bytes: &[u8]) {
+        self.line.extend_from_slice(bytes);
+    }
+
+    pub(crate) fn sp(&mut self) {
+        self.line.push(b' ');
+    }
+
+    pub(crate) fn number(&mut self, n: u64) {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut n = n;
+        loop {
+            i = i.saturating_sub(1);
+            if let Some(slot) = buf.get_mut(i) {
+                *slot = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || i == 0 {
+                break;
+            }
+        }
+        self.raw(buf.get(i..).unwrap_or_default());
+    }
+
+    /// Writes a quoted string; the caller checked that every byte is a TEXT-CHAR.
+    pub(crate) fn quoted(&mut self, data: &[u8]) {
+        self.line.push(b'"');
+        for &b in data {
+            if b == b'"' || b == b'\\' {
+                self.line.push(b'\\');
+            }
+            self.line.push(b);
+        }
+        self.line.push(b'"');
+    }
+
+    /// Writes a literal announcement and its octets as separate fragments.
+    pub(crate) fn literal(&mut self, data: &Bytes, binary: bool) {
+        let len = data.len() as u64;
+        let mode = if self.literal_minus && len > crate::framing::LITERAL_MINUS_MAX {
+            LiteralMode::Sync
+        } else {
+            self.mode
+        };
+        if binary {
+            self.line.push(b'~');
+        }
+        self.line.push(b'{');
+        self.number(len);
+        if mode == LiteralMode::NonSync {
+            self.line.push(b'+');
+        }
+        self.line.extend_from_slice(b"}\r\n");
+        let line = core::mem::take(&mut self.line);
+        self.fragments.push(Fragment::Line(Bytes::from(line)));
+        self.fragments.push(Fragment::Literal {
+            data: data.clone(),
+            mode,
+            binary,
+        });
+    }
+
+    /// Writes `string` in the shortest form its content allows: quoted when every byte is
+    /// a 7-bit TEXT-CHAR (and it is not too long to read), else a literal.
+    pub(crate) fn string(&mut self, data: &Bytes) {
+        if data.len() <= 1024
+            && data
+                .iter()
+                .all(|&b| is_quoted_plain(b) || b == b'"' || b == b'\\')
+        {
+            self.quoted(data);
+        } else {
+            self.literal(data, false);
+        }
+    }
+
+    /// Writes `astring`: an atom when it can be one, else as [`string`](Self::string).
+    pub(crate) fn astring(&mut self, data: &Bytes) {
+        if !data.is_empty() && data.iter().all(|&b| is_astring_char(b)) {
+            self.raw(data);
+        } else {
+            self.string(data);
+        }
+    }
+
+    /// Ends the message with CRLF.
+    pub(crate) fn crlf(&mut self) {
+        self.line.extend_from_slice(b"\r\n");
+    }
+
+    /// Returns the fragments written so far, flushing pending text.
+    pub fn finish(mut self) -> Vec<Fragment> {
+        if !self.line.is_empty() {
+            let line = core::mem::take(&mut self.line);
+            self.fragments.push(Fragment::Line(Bytes::from(line)));
+        }
+        self.fragments
+    }
+}
+
+/// A value with a wire form.
+pub trait Encode {
+    /// Appends the wire form to `out`.
+    fn encode(&self, out: &mut Encoder);
+
+    /// Returns the wire form as bytes (fragments concatenated).
+    fn to_wire(&self) -> Vec<u8> {
+        let mut e = Encoder::new();
+        self.encode(&mut e);
+        fragments_to_bytes(&e.finish())
+    }
+}

@@ -1,0 +1,283 @@
+//! Body section specifiers and partial ranges of FETCH (RFC 9051 §6.4.5, §9).
+
+use core::num::{NonZeroU32, NonZeroU64};
+
+use super::parser::{Encode, Encoder, PResult, Parser, Upper, parse_all};
+use super::string::AString;
+use crate::error::{ParseError, ValueError};
+
+/// The text part a section names (RFC 9051 §6.4.5).
+///
+/// ```abnf
+/// section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"
+/// section-text    = section-msgtext / "MIME"
+/// header-list     = "(" header-fld-name *(SP header-fld-name) ")"
+/// header-fld-name = astring
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SectionText {
+    /// `HEADER`: the header of the message or of an embedded message/rfc822 part.
+    Header,
+    /// `HEADER.FIELDS (…)`: only these fields (at least one).
+    HeaderFields(Vec<AString>),
+    /// `HEADER.FIELDS.NOT (…)`: all but these fields (at least one).
+    HeaderFieldsNot(Vec<AString>),
+    /// `TEXT`: the body without the header.
+    Text,
+    /// `MIME`: the MIME header of a part (only after a part number).
+    Mime,
+}
+
+/// A section specifier: `BODY[1.2.HEADER.FIELDS (Subject)]` and its kin (RFC 9051 §6.4.5).
+///
+/// ```abnf
+/// section         = "[" [section-spec] "]"
+/// section-spec    = section-msgtext / (section-part ["." section-text])
+/// section-part    = nz-number *("." nz-number)
+/// ```
+///
+/// An empty section (`BODY[]`) is the whole message. Keywords are matched case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Section {
+    part: Vec<NonZeroU32>,
+    text: Option<SectionText>,
+}
+
+impl Section {
+    /// Returns a section, checked: `MIME` needs a part number and header lists may not be
+    /// empty.
+    ///
+    /// # Errors
+    /// [`ValueError`] for a section the grammar cannot express.
+    pub fn new(part: Vec<NonZeroU32>, text: Option<SectionText>) -> Result<Self, ValueError> {
+        match &text {
+            Some(SectionText::Mime) if part.is_empty() => {
+                Err(ValueError::Range("MIME section without a part"))
+            }
+            Some(SectionText::HeaderFields(l) | SectionText::HeaderFieldsNot(l))
+                if l.is_empty() =>
+            {
+                Err(ValueError::Empty("header-list"))
+            }
+            _ => Ok(Self { part, text }),
+        }
+    }
+
+    /// Returns the part numbers (empty for the top level).
+    pub fn part(&self) -> &[NonZeroU32] {
+        &self.part
+    }
+
+    /// Returns the text specifier.
+    pub const fn text(&self) -> Option<&SectionText> {
+        self.text.as_ref()
+    }
+
+    /// Parses a whole input as `"[" [section-spec] "]"`.
+    ///
+    /// # Errors
+    /// [`ParseError`] at the first byte that breaks the grammar.
+    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+        parse_all(input, Self::read)
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        p.byte(b'[', "'['")?;
+        let mut part = Vec::new();
+        let mut text = None;
+        if p.peek().is_some_and(|b| b.is_ascii_digit()) {
+            part = read_part(p)?;
+            if p.eat(b'.') {
+                text = Some(read_text(p, true)?);
+            }
+        } else if p.peek() != Some(b']') {
+            text = Some(read_text(p, false)?);
+        }
+        p.byte(b']', "']' closing the section")?;
+        Ok(Self { part, text })
+    }
+
+    /// Reads `"[" [section-part] "]"` of BINARY (RFC 9051 §9 `section-binary`).
+    pub(crate) fn read_binary(p: &mut Parser<'_>) -> PResult<Vec<NonZeroU32>> {
+        p.byte(b'[', "'['")?;
+        let part = if p.peek() == Some(b']') {
+            Vec::new()
+        } else {
+            read_part(p)?
+        };
+        p.byte(b']', "']' closing the section")?;
+        Ok(part)
+    }
+}
+
+/// Reads `section-part`.
+fn read_part(p: &mut Parser<'_>) -> PResult<Vec<NonZeroU32>> {
+    let mut part = vec![p.nz_number()?];
+    while p.peek() == Some(b'.') && p.peek_at(1).is_some_and(|b| b.is_ascii_digit()) {
+        p.advance(1);
+        part.push(p.nz_number()?);
+    }
+    Ok(part)
+}
+
+/// Reads `section-text` (with `MIME` when `after_part`) or `section-msgtext`.
+fn read_text(p: &mut Parser<'_>, after_part: bool) -> PResult<SectionText> {
+    let at = p.pos();
+    let word = Upper::new(p.atom()?);
+    Ok(match word.as_bytes() {
+        b"HEADER" => SectionText::Header,
+        b"TEXT" => SectionText::Text,
+        b"MIME" if after_part => SectionText::Mime,
+        b"HEADER.FIELDS" => {
+            p.sp()?;
+            SectionText::HeaderFields(p.list(true, AString::read)?)
+        }
+        b"HEADER.FIELDS.NOT" => {
+            p.sp()?;
+            SectionText::HeaderFieldsNot(p.list(true, AString::read)?)
+        }
+        _ => {
+            return Err(ParseError::syntax(
+                at,
+                "HEADER, HEADER.FIELDS, TEXT or MIME",
+            ));
+        }
+    })
+}
+
+/// Writes `section-part`.
+pub(crate) fn encode_part(part: &[NonZeroU32], out: &mut Encoder) {
+    for (i, n) in part.iter().enumerate() {
+        if i > 0 {
+            out.raw(b".");
+        }
+        out.number(u64::from(n.get()));
+    }
+}
+
+impl Encode for Section {
+    fn encode(&self, out: &mut Encoder) {
+        out.raw(b"[");
+        encode_part(&self.part, out);
+        if let Some(text) = &self.text {
+            if !self.part.is_empty() {
+                out.raw(b".");
+            }
+            let list = |out: &mut Encoder, l: &[AString]| {
+                out.raw(b" (");
+                for (i, f) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.sp();
+                    }
+                    f.encode(out);
+                }
+                out.raw(b")");
+            };
+            match text {
+                SectionText::Header => out.raw(b"HEADER"),
+                SectionText::Text => out.raw(b"TEXT"),
+                SectionText::Mime => out.raw(b"MIME"),
+                SectionText::HeaderFields(l) => {
+                    out.raw(b"HEADER.FIELDS");
+                    list(out, l);
+                }
+                SectionText::HeaderFieldsNot(l) => {
+                    out.raw(b"HEADER.FIELDS.NOT");
+                    list(out, l);
+                }
+            }
+        }
+        out.raw(b"]");
+    }
+}
+
+/// A partial range `<offset.length>` of FETCH BODY[] and BINARY[] (RFC 9051 §6.4.5).
+///
+/// ```abnf
+/// partial = "<" number64 "." nz-number64 ">"
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Partial {
+    /// The first octet, counting from 0.
+    pub offset: u64,
+    /// The number of octets.
+    pub length: NonZeroU64,
+}
+
+impl Partial {
+    /// Parses a whole input as a partial range.
+    ///
+    /// # Errors
+    /// [`ParseError`] at the first byte that breaks the grammar.
+    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+        parse_all(input, Self::read)
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        p.byte(b'<', "'<'")?;
+        let offset = p.number64()?;
+        p.byte(b'.', "'.' in the partial range")?;
+        let at = p.pos();
+        let length = NonZeroU64::new(p.number64()?).ok_or(p.invalid(at, "nz-number64"))?;
+        p.byte(b'>', "'>'")?;
+        Ok(Self { offset, length })
+    }
+}
+
+impl Encode for Partial {
+    fn encode(&self, out: &mut Encoder) {
+        out.raw(b"<");
+        out.number(self.offset);
+        out.raw(b".");
+        out.number(self.length.get());
+        out.raw(b">");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt(s: &[u8]) -> Section {
+        let sec = Section::parse(s).unwrap();
+        assert_eq!(sec.to_wire(), s, "{}", String::from_utf8_lossy(s));
+        sec
+    }
+
+    #[test]
+    fn rfc9051_section_examples() {
+        assert_eq!(rt(b"[]"), Section::default());
+        rt(b"[HEADER]");
+        rt(b"[TEXT]");
+        rt(b"[1]");
+        rt(b"[1.2.MIME]");
+        rt(b"[4.2.2.1]");
+        rt(b"[3.HEADER]");
+        rt(b"[4.1.TEXT]");
+        rt(b"[HEADER.FIELDS (DATE FROM)]");
+        rt(b"[HEADER.FIELDS.NOT (Subject \"X y\")]");
+        assert_eq!(
+            Section::parse(b"[header.fields (date)]").unwrap().to_wire(),
+            b"[HEADER.FIELDS (date)]"
+        );
+        for bad in [
+            &b"[MIME]"[..],
+            b"[0]",
+            b"[1.]",
+            b"[HEADER.FIELDS ()]",
+            b"[FOO]",
+            b"[1",
+        ] {
+            assert!(Section::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn partials() {
+        let p = Partial::parse(b"<0.2048>").unwrap();
+        assert_eq!(p.offset, 0);
+        assert_eq!(p.to_wire(), b"<0.2048>");
+        assert!(Partial::parse(b"<1.0>").is_err());
+        assert!(Partial::parse(b"<1>").is_err());
+    }
+}

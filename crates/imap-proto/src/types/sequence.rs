@@ -1,0 +1,260 @@
+//! Sequence sets (RFC 9051 §9, RFC 5182 `$`).
+
+use core::num::NonZeroU32;
+
+use super::parser::{Encode, Encoder, PResult, Parser, parse_all};
+use crate::error::{ParseError, ValueError};
+
+/// One end of a sequence range: a message number or UID, or `*`, the largest in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqNumber {
+    /// A message sequence number or UID.
+    Value(NonZeroU32),
+    /// `*`: the largest number in use (RFC 9051 §9 `seq-number`).
+    Largest,
+}
+
+impl SeqNumber {
+    /// Returns the number, with `*` resolved to `largest`.
+    pub fn resolve(self, largest: u32) -> u32 {
+        match self {
+            Self::Value(n) => n.get(),
+            Self::Largest => largest,
+        }
+    }
+
+    /// Orders `*` above every number (RFC 9051 §9: "`*` represents the largest number in
+    /// use"), for putting a range in canonical order.
+    const fn rank(self) -> u64 {
+        match self {
+            Self::Value(n) => n.get() as u64,
+            Self::Largest => u64::MAX,
+        }
+    }
+
+    fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        if p.eat(b'*') {
+            Ok(Self::Largest)
+        } else {
+            p.nz_number().map(Self::Value)
+        }
+    }
+}
+
+/// A contiguous range `first:last`, a single number when both ends are equal.
+///
+/// RFC 9051 §9: "`2:4` and `4:2` are equivalent". A range is kept with its smaller end first
+/// (`*` counting as the largest), which is how it is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeqRange {
+    first: SeqNumber,
+    last: SeqNumber,
+}
+
+impl SeqRange {
+    /// Returns the range between `a` and `b`, in either order.
+    pub const fn new(a: SeqNumber, b: SeqNumber) -> Self {
+        if a.rank() <= b.rank() {
+            Self { first: a, last: b }
+        } else {
+            Self { first: b, last: a }
+        }
+    }
+
+    /// Returns the single-number range `n`.
+    pub const fn single(n: SeqNumber) -> Self {
+        Self { first: n, last: n }
+    }
+
+    /// Returns the smaller end.
+    pub const fn first(&self) -> SeqNumber {
+        self.first
+    }
+
+    /// Returns the larger end.
+    pub const fn last(&self) -> SeqNumber {
+        self.last
+    }
+
+    /// Returns whether `n` is in the range, with `*` resolved to `largest`.
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        let (a, b) = (self.first.resolve(largest), self.last.resolve(largest));
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        (lo..=hi).contains(&n)
+    }
+}
+
+/// A `sequence-set` (RFC 9051 §9): message numbers or UIDs, or `$`, the result saved by the
+/// last `SEARCH … RETURN (SAVE)` (RFC 9051 §6.4.4.1, RFC 5182).
+///
+/// ```abnf
+/// sequence-set     = (seq-number / seq-range) ["," sequence-set]
+/// sequence-set     =/ seq-last-command
+/// seq-last-command = "$"
+/// seq-number       = nz-number / "*"
+/// seq-range        = seq-number ":" seq-number
+/// ```
+///
+/// Ranges keep the client's order in the set; each range is written smaller end first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SequenceSet(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Saved,
+    Ranges(Vec<SeqRange>),
+}
+
+impl SequenceSet {
+    /// Returns `$`, the saved search result.
+    pub const fn saved() -> Self {
+        Self(Repr::Saved)
+    }
+
+    /// Returns the set of these ranges.
+    ///
+    /// # Errors
+    /// [`ValueError::Empty`] when there are none.
+    pub fn new(ranges: Vec<SeqRange>) -> Result<Self, ValueError> {
+        if ranges.is_empty() {
+            return Err(ValueError::Empty("sequence-set"));
+        }
+        Ok(Self(Repr::Ranges(ranges)))
+    }
+
+    /// Returns the set holding only `n`.
+    pub fn single(n: NonZeroU32) -> Self {
+        Self(Repr::Ranges(vec![SeqRange::single(SeqNumber::Value(n))]))
+    }
+
+    /// Returns whether this is `$`.
+    pub const fn is_saved(&self) -> bool {
+        matches!(self.0, Repr::Saved)
+    }
+
+    /// Returns the ranges, or `None` for `$`.
+    pub fn ranges(&self) -> Option<&[SeqRange]> {
+        match &self.0 {
+            Repr::Saved => None,
+            Repr::Ranges(r) => Some(r),
+        }
+    }
+
+    /// Returns whether `n` is in the set, with `*` resolved to `largest` (`false` for `$`).
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        self.ranges()
+            .is_some_and(|r| r.iter().any(|r| r.contains(n, largest)))
+    }
+
+    /// Parses a whole input as a sequence set.
+    ///
+    /// # Errors
+    /// [`ParseError`] at the first byte that breaks the grammar.
+    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+        parse_all(input, Self::read)
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        if p.eat(b'$') {
+            return Ok(Self::saved());
+        }
+        let mut ranges = Vec::new();
+        loop {
+            let a = SeqNumber::read(p)?;
+            let r = if p.eat(b':') {
+                SeqRange::new(a, SeqNumber::read(p)?)
+            } else {
+                SeqRange::single(a)
+            };
+            ranges.push(r);
+            if !p.eat(b',') {
+                break;
+            }
+        }
+        Ok(Self(Repr::Ranges(ranges)))
+    }
+}
+
+impl Encode for SeqNumber {
+    fn encode(&self, out: &mut Encoder) {
+        match self {
+            Self::Value(n) => out.number(u64::from(n.get())),
+            Self::Largest => out.raw(b"*"),
+        }
+    }
+}
+
+impl Encode for SequenceSet {
+    fn encode(&self, out: &mut Encoder) {
+        match &self.0 {
+            Repr::Saved => out.raw(b"$"),
+            Repr::Ranges(ranges) => {
+                for (i, r) in ranges.iter().enumerate() {
+                    if i > 0 {
+                        out.raw(b",");
+                    }
+                    r.first.encode(out);
+                    if r.first != r.last {
+                        out.raw(b":");
+                        r.last.encode(out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl core::str::FromStr for SequenceSet {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Self::parse(s.as_bytes())
+    }
+}
+
+impl core::fmt::Display for SequenceSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.to_wire()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc9051_examples() {
+        // RFC 9051 §9: "a sequence set `2,4:7,9,12:*` for a mailbox with 15 messages is
+        // equivalent to `2,4,5,6,7,9,12,13,14,15`".
+        let s = SequenceSet::parse(b"2,4:7,9,12:*").unwrap();
+        let members: Vec<u32> = (1..=15).filter(|&n| s.contains(n, 15)).collect();
+        assert_eq!(members, [2, 4, 5, 6, 7, 9, 12, 13, 14, 15]);
+        assert_eq!(s.to_string(), "2,4:7,9,12:*");
+    }
+
+    #[test]
+    fn reversed_ranges_are_canonical() {
+        assert_eq!(SequenceSet::parse(b"4:2").unwrap().to_string(), "2:4");
+        assert_eq!(SequenceSet::parse(b"*:4").unwrap().to_string(), "4:*");
+        assert_eq!(SequenceSet::parse(b"3:3").unwrap().to_string(), "3");
+        assert_eq!(SequenceSet::parse(b"*").unwrap().to_string(), "*");
+        assert!(SequenceSet::parse(b"$").unwrap().is_saved());
+    }
+
+    #[test]
+    fn bad_sets() {
+        for bad in [
+            &b"0"[..],
+            b"1,",
+            b",1",
+            b"1:",
+            b"1::2",
+            b"",
+            b"4294967296",
+            b"$,1",
+            b"1 2",
+        ] {
+            assert!(SequenceSet::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(SequenceSet::new(Vec::new()).is_err());
+    }
+}
