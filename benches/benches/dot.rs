@@ -1,4 +1,5 @@
-//! Dot-stuffing throughput on a 10 MiB message body.
+//! Dot-stuffing throughput on 10 MiB message bodies: a typical one (one line in 500 starts
+//! with a dot) and a dot-heavy one (every tenth line), each in its own group.
 //!
 //! `memchr_newlines` is the ceiling: counting the LFs is the least work any decoder must do
 //! (memchr counts with runtime-selected AVX2 and never stops at a match).
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use mail_benches::stuffed_body;
+use mail_benches::stuffed_body_with;
 use mail_core::dot::{BareNewline, DotDecoder, DotEncoder, DotEvent};
 
 const SIZE: usize = 10 * 1024 * 1024;
@@ -33,7 +34,13 @@ fn decode_len(input: &mut BytesMut) -> usize {
 }
 
 fn dot(c: &mut Criterion) {
-    let stuffed = stuffed_body(SIZE);
+    for (name, dot_every) in [("dot/typical", 500), ("dot/dot-heavy", 10)] {
+        dot_group(c, name, dot_every);
+    }
+}
+
+fn dot_group(c: &mut Criterion, name: &str, dot_every: usize) {
+    let stuffed = stuffed_body_with(SIZE, dot_every);
     let mut content = Vec::with_capacity(stuffed.len());
     let mut decoder = DotDecoder::new(BareNewline::Reject);
     let mut input = BytesMut::from(stuffed.as_slice());
@@ -41,7 +48,7 @@ fn dot(c: &mut Criterion) {
         content.extend_from_slice(&chunk);
     }
 
-    let mut group = c.benchmark_group("dot");
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
