@@ -161,7 +161,11 @@ impl FetchItem {
 
     fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let name = p.atom()?;
+        // `[` is an ATOM-CHAR, but here it starts the section of `BODY[…]`.
+        let name = p.take_while(|b| is_atom_char(b) && b != b'[');
+        if name.is_empty() {
+            return Err(p.err("fetch item name"));
+        }
         let upper = Upper::new(name);
         let item = match upper.as_bytes() {
             b"FLAGS" => {
