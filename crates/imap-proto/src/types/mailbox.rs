@@ -95,6 +95,10 @@ impl Mailbox {
     /// Returns the display name: modified UTF-7 decoded, or the UTF-8 name as is when the
     /// wire form holds 8-bit octets (UTF8=ACCEPT, RFC 6855 §3).
     ///
+    /// An all-ASCII name is read as modified UTF-7, so in a UTF8=ACCEPT session a name such
+    /// as `A&B` (not valid modified UTF-7) is an error here; read such names with
+    /// [`Mailbox::as_bytes`].
+    ///
     /// # Errors
     /// [`ValueError::Encoding`] when the name is neither valid modified UTF-7 nor UTF-8.
     pub fn to_utf8(&self) -> Result<String, ValueError> {
