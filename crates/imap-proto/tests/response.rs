@@ -1620,3 +1620,37 @@ fn depth_at_and_over_the_budget() {
 fn depth_budget_allows_realistic_nesting() {
     assert!(Response::parse_bytes(&Bytes::from_static(FORWARD), DEFAULT_MAX_DEPTH).is_ok());
 }
+
+#[test]
+fn nesting_just_under_the_budget_fits_a_test_thread_stack() {
+    // Multiparts nested as deep as the budget allows: no error, and no stack overflow on a
+    // 2 MiB test thread in a debug build.
+    let mut v = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+    let depth = DEFAULT_MAX_DEPTH - 6;
+    v.extend(std::iter::repeat_n(b'(', depth));
+    v.extend_from_slice(br#"("text" "plain" ("a" "b") NIL NIL "7bit" 1 1 NIL ("inline" ("x" "y")) ("en" "de") NIL (1 (2)))"#);
+    v.extend(
+        std::iter::repeat_n(&b" \"mixed\" (\"boundary\" \"x\") NIL NIL NIL)"[..], depth).flatten(),
+    );
+    v.extend_from_slice(b")");
+    let r = Response::parse_bytes(&Bytes::from(v), DEFAULT_MAX_DEPTH);
+    assert!(r.is_ok(), "{r:?}");
+    // message/rfc822 parts nested as deep as the budget allows.
+    let part =
+        r#"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) "#;
+    let n = (DEFAULT_MAX_DEPTH - 3) / 2;
+    let mut v = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+    for _ in 0..n {
+        v.extend_from_slice(part.as_bytes());
+    }
+    v.extend_from_slice(br#"("TEXT" "PLAIN" NIL NIL NIL "7BIT" 1 1)"#);
+    for _ in 0..n {
+        v.extend_from_slice(b" 1)");
+    }
+    v.extend_from_slice(b")");
+    let r = Response::parse_bytes(&Bytes::from(v), DEFAULT_MAX_DEPTH);
+    assert!(r.is_ok(), "{r:?}");
+    let r = r.unwrap();
+    // Encoding and dropping the deep value is fine too.
+    assert!(!r.to_bytes().is_empty());
+}
