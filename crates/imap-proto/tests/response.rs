@@ -1654,3 +1654,11 @@ fn nesting_just_under_the_budget_fits_a_test_thread_stack() {
     // Encoding and dropping the deep value is fine too.
     assert!(!r.to_bytes().is_empty());
 }
+
+#[test]
+fn badcharset_encodes_charsets_as_atom_or_quoted() {
+    let r = parse(r#"B1 NO [BADCHARSET ("a]b" UTF-8)] x"#);
+    assert_eq!(wire(&r), "B1 NO [BADCHARSET (\"a]b\" UTF-8)] x\r\n");
+    let r = parse_bytes(b"B1 NO [BADCHARSET ({3}\r\na b)] x");
+    assert_eq!(wire(&r), "B1 NO [BADCHARSET (\"a b\")] x\r\n");
+}

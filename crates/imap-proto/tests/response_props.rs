@@ -235,8 +235,13 @@ fn code_inner() -> impl Strategy<Value = Code> {
         prop_oneof![
             Just(Code::Alert),
             proptest::collection::vec(
-                prop_oneof!["[A-Z0-9-]{1,8}", "[a-z]{1,3} [a-z]{1,3}"]
-                    .prop_map(|s| AString::try_from(s.as_str()).unwrap()),
+                prop_oneof![
+                    "[A-Z0-9-]{1,8}",
+                    "[a-z]{1,3} [a-z]{1,3}",
+                    "[a-z\\]\\[]{1,4}",
+                    "[a-zé\r\n]{1,4}"
+                ]
+                .prop_map(|s| AString::try_from(s.as_str()).unwrap()),
                 0..3
             )
             .prop_map(Code::BadCharset),

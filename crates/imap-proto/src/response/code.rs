@@ -234,10 +234,11 @@ impl TryFrom<&str> for CodeData {
     }
 }
 
-/// Reads `charset = atom / quoted` (RFC 9051 §9); an atom stops at `]`.
+/// Reads `charset = atom / quoted` (RFC 9051 §9); an atom stops at `]`. Tolerance: a
+/// literal.
 fn read_charset(p: &mut Parser<'_>) -> PResult<AString> {
-    if p.peek() == Some(b'"') {
-        return p.quoted().map(AString);
+    if matches!(p.peek(), Some(b'"' | b'{')) {
+        return p.string().map(AString);
     }
     let start = p.pos();
     p.atom()?;
@@ -414,7 +415,15 @@ impl Encode for Code {
                 e.raw(b"BADCHARSET");
                 if !list.is_empty() {
                     e.raw(b" (");
-                    write_sp_separated(e, list, AString::encode);
+                    // `charset = atom / quoted`: never an astring's `]`.
+                    write_sp_separated(e, list, |c, e| {
+                        let b = c.as_bytes();
+                        if !b.is_empty() && b.iter().all(|&x| is_atom_char(x)) {
+                            e.raw(b);
+                        } else {
+                            e.string(b);
+                        }
+                    });
                     e.raw(b")");
                 }
             }

@@ -255,8 +255,9 @@ impl Continuation {
         let (code, text) = Status::read_resp_text(p)?;
         if code.is_none() && !text.is_empty() {
             let raw = text.as_bytes();
-            if let Ok(data) = mail_core::sasl::decode_challenge(raw, raw.len()) {
-                return Ok(Self::Base64(Bytes::from(data)));
+            match mail_core::sasl::decode_challenge(raw, raw.len()) {
+                Ok(data) if !data.is_empty() => return Ok(Self::Base64(Bytes::from(data))),
+                _ => {}
             }
         }
         Ok(Self::Text { code, text })
