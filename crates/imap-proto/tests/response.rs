@@ -1662,3 +1662,206 @@ fn badcharset_encodes_charsets_as_atom_or_quoted() {
     let r = parse_bytes(b"B1 NO [BADCHARSET ({3}\r\na b)] x");
     assert_eq!(wire(&r), "B1 NO [BADCHARSET (\"a b\")] x\r\n");
 }
+
+// ---------------------------------------------------------------- real-server transcripts
+
+/// Frames `stream` with a client framer fed whole, byte by byte and in 7-byte pieces, and
+/// checks that each way yields the same parsed responses, each of which round-trips.
+fn transcript(stream: &[u8]) -> Vec<Response> {
+    let mut results: Vec<Vec<Response>> = Vec::new();
+    for split in [stream.len().max(1), 1, 7, 13] {
+        let mut framer = Framer::new(FramerConfig::client());
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for chunk in stream.chunks(split) {
+            buf.extend_from_slice(chunk);
+            while let Some(ev) = framer.next_frame(&mut buf) {
+                let Ok(FrameEvent::Frame(frame)) = ev else {
+                    panic!("{ev:?}")
+                };
+                let r = Response::parse(&frame)
+                    .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(frame.bytes())));
+                let wire = r.to_bytes();
+                let again = Bytes::copy_from_slice(&wire[..wire.len() - 2]);
+                assert_eq!(Response::parse_bytes(&again, DEFAULT_MAX_DEPTH).unwrap(), r);
+                out.push(r);
+            }
+        }
+        assert!(buf.is_empty(), "left over: {buf:?}");
+        results.push(out);
+    }
+    for r in &results[1..] {
+        assert_eq!(r, &results[0]);
+    }
+    results.swap_remove(0)
+}
+
+#[test]
+fn dovecot_session() {
+    let r = transcript(
+        b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS AUTH=PLAIN] Dovecot (Ubuntu) ready.\r\n\
+a1 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE] Logged in\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.\r\n\
+* 3 EXISTS\r\n\
+* 0 RECENT\r\n\
+* OK [UNSEEN 2] First unseen.\r\n\
+* OK [UIDVALIDITY 1700000000] UIDs valid\r\n\
+* OK [UIDNEXT 4] Predicted next UID\r\n\
+* OK [HIGHESTMODSEQ 7] Highest\r\n\
+a2 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n\
+* 1 FETCH (UID 1 RFC822.SIZE 1024 FLAGS (\\Seen) BODY[HEADER.FIELDS (SUBJECT)] {20}\r\nSubject: greetings\r\n)\r\n\
+* ESEARCH (TAG \"a4\") UID ALL 1:3\r\n\
+* THREAD (1 2)(3)\r\n\
+a5 OK Thread completed (0.001 + 0.000 secs).\r\n",
+    );
+    assert_eq!(r.len(), 15);
+    assert!(matches!(&r[12], Response::Data(Data::ESearch(e)) if e.uid));
+}
+
+#[test]
+fn gmail_session() {
+    let r = transcript(
+        b"* OK Gimap ready for requests from 192.0.2.1 r12mb1234\r\n\
+* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH\r\n\
+* ID (\"name\" \"GImap\" \"vendor\" \"Google, Inc.\" \"support-url\" NIL)\r\n\
+* LIST (\\HasNoChildren) \"/\" \"INBOX\"\r\n\
+* LIST (\\HasChildren \\Noselect) \"/\" \"[Gmail]\"\r\n\
+* LIST (\\All \\HasNoChildren) \"/\" \"[Gmail]/All Mail\"\r\n\
+* LIST (\\HasNoChildren \\Trash) \"/\" \"[Gmail]/Trash\"\r\n\
+* 1 FETCH (X-GM-THRID 1278455344230334865 X-GM-MSGID 1278455344230334865 X-GM-LABELS (\\Important \\Sent \"Travel plans\") UID 4 FLAGS (\\Seen))\r\n\
+* NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1] Web login required.\r\n\
+* QUOTAROOT \"INBOX\" \"\"\r\n\
+* QUOTA \"\" (STORAGE 1024 15728640)\r\n\
+A7 OK Success\r\n",
+    );
+    assert_eq!(r.len(), 12);
+    assert!(matches!(&r[10], Response::Data(Data::Quota { .. })));
+}
+
+#[test]
+fn exchange_session() {
+    let r = transcript(
+        b"* OK The Microsoft Exchange IMAP4 service is ready. [TQBXADIAUABSADAAMQBDAEEAMAAwADAANwAuAG4AYQBtAHAAcgBkADAAMQAuAHAAcgBvAGQALgBvAHUAdABsAG8AbwBrAC4AYwBvAG0A]\r\n\
+* CAPABILITY IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+\r\n\
+* LIST (\\HasNoChildren) \"/\" Archive\r\n\
+* LIST (\\Marked \\HasNoChildren \\Drafts) \"/\" Drafts\r\n\
+* SEARCH 1 2 3 \r\n\
+* 1 FETCH (UID 5 ENVELOPE (\"Tue, 1 Oct 2024 10:00:00 +0000\" \"Report\" ((\"Ann\" NIL \"ann\" \"example.com\")) NIL NIL ((\"Bob\" NIL \"bob\" \"example.org\")) NIL NIL NIL \"<r@example.com>\") BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"file.bin\") NIL NIL \"base64\" 1234 NIL (\"attachment\" (\"filename\" \"file.bin\" \"size\" \"900\" \"creation-date\" \"Tue, 01 Oct 2024 10:00:00 GMT\")) NIL NIL) \"mixed\" (\"boundary\" \"_000_\") NIL NIL NIL))\r\n\
+a3 OK FETCH completed.\r\n",
+    );
+    assert_eq!(r.len(), 7);
+    // The greeting text starts with no code, so its trailing bracket is text.
+    let Response::Status(g) = &r[0] else { panic!() };
+    assert_eq!(g.code(), None);
+}
+
+#[test]
+fn cyrus_and_qresync_session() {
+    let r = transcript(
+        b"* OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE AUTH=PLAIN SASL-IR] server ready\r\n\
+* ENABLED QRESYNC\r\n\
+* OK [CLOSED] Previous mailbox closed\r\n\
+* 10 EXISTS\r\n\
+* OK [UIDVALIDITY 67890007] Ok\r\n\
+* OK [HIGHESTMODSEQ 90060128194045007] Highest\r\n\
+* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n\
+* 49 FETCH (UID 117 FLAGS (\\Seen \\Answered) MODSEQ (90060115194045001))\r\n\
+A02 OK [READ-WRITE] mailbox selected\r\n\
+* 3 EXPUNGE\r\n\
+* VANISHED 405,407,410,425\r\n\
+* METADATA \"INBOX\" (/private/comment {5}\r\nhello)\r\n\
+A03 NO [OVERQUOTA] Over quota\r\n",
+    );
+    assert_eq!(r.len(), 13);
+}
+
+#[test]
+fn authenticate_exchange() {
+    let r = transcript(b"+ \r\n+ dGVzdA==\r\n+ [ALERT] slow down\r\nA1 OK Success\r\n");
+    let Response::Continuation(c) = &r[0] else {
+        panic!()
+    };
+    assert_eq!(c.challenge(), Some(&b""[..]));
+    let Response::Continuation(c) = &r[1] else {
+        panic!()
+    };
+    assert_eq!(c.challenge(), Some(&b"test"[..]));
+}
+
+// ---------------------------------------------------------------- errors say where and what
+
+#[test]
+fn errors_point_at_the_offending_byte() {
+    for (input, offset, expected) in [
+        (&b""[..], 0, "tag"),
+        (b"*", 1, "SP"),
+        (b"A1 HELLO", 3, "OK, NO or BAD after a tag"),
+        (b"* 3", 3, "SP"),
+        (b"* LIST () \"/\"", 13, "SP"),
+        (
+            b"* LIST (\\Noselect \"/\" a",
+            18,
+            "'\\' starting a mailbox attribute",
+        ),
+        (b"* STATUS a MESSAGES 1", 11, "'('"),
+        (b"* VANISHED (LATER) 1", 12, "EARLIER"),
+        (b"* 1 FETCH (BODYSTRUCTURE (\"a\"))", 29, "SP"),
+        (b"* 1 FETCH (ENVELOPE ())", 21, "string"),
+        (b"* QUOTA a (STORAGE x 1)", 19, "number"),
+    ] {
+        let e = err(input);
+        assert_eq!(
+            e,
+            ParseError::Syntax { offset, expected },
+            "{}",
+            String::from_utf8_lossy(input)
+        );
+    }
+}
+
+#[test]
+fn error_messages_are_readable() {
+    let e = err(b"* 1 FETCH (UID 1");
+    assert_eq!(e.to_string(), "SP expected at byte 16");
+    let e =
+        Response::parse_bytes(&nested("* THREAD ", 70, "1", ""), DEFAULT_MAX_DEPTH).unwrap_err();
+    assert_eq!(e.to_string(), "nesting deeper than 64 levels at byte 73");
+}
+
+#[test]
+fn literal_cut_short_is_an_error() {
+    let e = err(b"* 1 FETCH (RFC822 {100}\r\nabc)");
+    assert_eq!(
+        e,
+        ParseError::Syntax {
+            offset: 29,
+            expected: "the literal's octets"
+        }
+    );
+}
+
+#[test]
+fn nul_in_text_or_literal_is_an_error() {
+    assert!(err(b"* OK a\0b").to_string().contains("TEXT-CHAR"));
+    assert!(matches!(
+        err(b"* 1 FETCH (RFC822 {3}\r\na\0b)"),
+        ParseError::Invalid { .. }
+    ));
+}
+
+#[test]
+fn trailing_garbage_is_an_error() {
+    assert_eq!(
+        err(b"* 1 EXISTS x"),
+        ParseError::Syntax {
+            offset: 11,
+            expected: "end of line"
+        }
+    );
+    assert!(
+        err(b"* 1 FETCH (UID 1) x")
+            .to_string()
+            .contains("end of line")
+    );
+}

@@ -7,7 +7,7 @@ use crate::command::{MetadataEntry, SpecialUse, StatusItem};
 use crate::types::parser::{Encoder, PResult, Parser, Upper};
 use crate::types::{AString, Atom, Encode, IString, Mailbox, NString, ObjectId, SequenceSet, Tag};
 
-use super::value::{ExtValue, write_sp_separated};
+use super::value::{ExtValue, open, write_sp_separated};
 
 /// A mailbox attribute of a LIST or LSUB response (RFC 9051 §7.3.1, RFC 5258 §3, RFC 6154 §2).
 ///
@@ -262,8 +262,7 @@ pub struct NamespaceDescr {
 
 impl NamespaceDescr {
     fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        p.byte(b'(', "'(' starting a namespace")?;
-        p.enter()?;
+        open(p, "'(' starting a namespace")?;
         p.eat_sp();
         let prefix = IString::read(p)?;
         p.sp()?;
@@ -308,8 +307,7 @@ pub(crate) fn read_namespace(p: &mut Parser<'_>) -> PResult<Vec<NamespaceDescr>>
     if p.keyword(b"NIL") {
         return Ok(Vec::new());
     }
-    p.byte(b'(', "'(' or NIL for a namespace")?;
-    p.enter()?;
+    open(p, "'(' or NIL for a namespace")?;
     let mut out = Vec::new();
     loop {
         p.eat_sp();
@@ -553,8 +551,7 @@ pub struct Thread {
 
 impl Thread {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        p.byte(b'(', "'(' starting a thread")?;
-        p.enter()?;
+        open(p, "'(' starting a thread")?;
         let mut t = Self::default();
         loop {
             p.eat_sp();

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use crate::types::parser::{Encoder, PResult, Parser, Upper, is_atom_char};
 use crate::types::{DateTime, Encode, Flag, IString, NString, Section};
 
-use super::value::{ExtValue, write_sp_separated};
+use super::value::{ExtValue, open, write_sp_separated};
 
 /// One data item of a FETCH response (RFC 9051 §7.5.2, RFC 3501 §7.4.2, RFC 3516, RFC 7162).
 ///
@@ -518,8 +518,7 @@ pub struct Envelope {
 
 impl Envelope {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        p.byte(b'(', "'(' starting an envelope")?;
-        p.enter()?;
+        open(p, "'(' starting an envelope")?;
         p.eat_sp();
         let date = NString::read(p)?;
         p.sp()?;
@@ -738,8 +737,7 @@ fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
     if p.keyword(b"NIL") {
         return Ok(None);
     }
-    p.byte(b'(', "'(' or NIL for a disposition")?;
-    p.enter()?;
+    open(p, "'(' or NIL for a disposition")?;
     p.eat_sp();
     let kind = IString::read(p)?;
     p.sp()?;
@@ -865,8 +863,7 @@ fn read_lenient_number(p: &mut Parser<'_>) -> PResult<u32> {
 impl BodyStructure {
     /// Reads `body`.
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        p.byte(b'(', "'(' starting a body")?;
-        p.enter()?;
+        open(p, "'(' starting a body")?;
         p.eat_sp();
         let body = if p.peek() == Some(b'(') {
             Self::read_multipart(p)?

@@ -14,6 +14,31 @@
 //! | [`Data`] | CAPABILITY, ENABLED, LIST/LSUB, NAMESPACE, STATUS, SEARCH, ESEARCH, SORT, THREAD, FLAGS, EXISTS, RECENT, EXPUNGE, VANISHED, FETCH, ID, QUOTA, QUOTAROOT, METADATA |
 //! | [`FetchItem`] | every FETCH data item, with [`Envelope`] and [`BodyStructure`] |
 //!
+//! ```
+//! use bytes::BytesMut;
+//! use imap_proto::framing::{FrameEvent, Framer, FramerConfig};
+//! use imap_proto::response::{Code, Data, FetchItem, Response, Status, StatusKind};
+//! use imap_proto::types::{Flag, Tag};
+//!
+//! // A client frames what the server sent, then parses each frame.
+//! let mut framer = Framer::new(FramerConfig::client());
+//! let mut input = BytesMut::from(
+//!     &b"* 1 FETCH (UID 5 FLAGS (\\Seen) BODY[] {5}\r\nhello)\r\nA1 OK [READ-WRITE] done\r\n"[..],
+//! );
+//! let mut responses = Vec::new();
+//! while let Some(Ok(FrameEvent::Frame(frame))) = framer.next_frame(&mut input) {
+//!     responses.push(Response::parse(&frame).unwrap());
+//! }
+//! let Response::Data(Data::Fetch { items, .. }) = &responses[0] else { unreachable!() };
+//! assert_eq!(items[1], FetchItem::Flags(vec![Flag::Seen]));
+//! let Response::Status(done) = &responses[1] else { unreachable!() };
+//! assert_eq!(done.code(), Some(&Code::ReadWrite));
+//!
+//! // A server encodes: literals come out as separate fragments.
+//! let ok = Status::tagged(Tag::try_from("A2").unwrap(), StatusKind::Ok, None, "LOGOUT completed").unwrap();
+//! assert_eq!(Response::Status(ok).to_bytes(), b"A2 OK LOGOUT completed\r\n");
+//! ```
+//!
 //! # Tolerances
 //!
 //! What real servers send and this parser accepts (the encoder never emits it):
@@ -132,7 +157,7 @@ impl Status {
         })
     }
 
-    /// Returns an untagged status with a text (panics never; the text is checked).
+    /// Returns an untagged status with a text.
     ///
     /// # Errors
     /// [`ValueError`] when `text` holds CR, LF or NUL, or starts with `[`.

@@ -39,8 +39,7 @@ impl Text {
     /// Reads the rest of the line as text.
     pub(crate) fn read_rest(p: &mut Parser<'_>) -> PResult<Self> {
         let start = p.pos();
-        let rest = p.take_while(|b| !matches!(b, 0 | b'\r' | b'\n'));
-        let _ = rest;
+        p.take_while(|b| !matches!(b, 0 | b'\r' | b'\n'));
         if !p.at_end() {
             return Err(p.err("TEXT-CHAR"));
         }
@@ -162,4 +161,16 @@ pub(crate) fn write_sp_separated<T>(e: &mut Encoder, items: &[T], f: impl Fn(&T,
         }
         f(item, e);
     }
+}
+
+/// Opens a parenthesised level: checks the `(`, spends one unit of the depth budget (so a
+/// [`crate::error::ParseError::TooDeep`] points at the `(` that crossed it), then consumes
+/// it. The caller calls `leave` after the `)`.
+pub(crate) fn open(p: &mut Parser<'_>, expected: &'static str) -> PResult<()> {
+    if p.peek() != Some(b'(') {
+        return Err(p.err(expected));
+    }
+    p.enter()?;
+    p.advance(1);
+    Ok(())
 }
