@@ -1865,3 +1865,16 @@ fn trailing_garbage_is_an_error() {
             .contains("end of line")
     );
 }
+
+#[test]
+fn text_never_starts_with_a_space() {
+    assert!(Text::try_from(" x").is_err());
+    assert!(Text::try_from("x ").is_ok());
+    assert!(Text::try_from("").is_ok());
+    // The parser absorbs every space before the text.
+    assert_eq!(status("* OK    spaced").text().to_str(), Some("spaced"));
+    assert_eq!(
+        status("* OK [ALERT]   spaced").text().to_str(),
+        Some("spaced")
+    );
+}

@@ -103,7 +103,9 @@ pub enum Code {
     Metadata(MetadataCode),
     /// `MAILBOXID (id)` (RFC 8474 §4).
     MailboxId(ObjectId),
-    /// An unknown code: its name and the raw text up to `]`.
+    /// An unknown code: its name and the raw text up to `]`. The name is never one of the
+    /// codes above (the parser reads those as their variants; built by hand, such a value
+    /// would read back as the known code).
     Other {
         /// The code's name, as sent.
         name: Atom,

@@ -44,7 +44,7 @@ pub enum MailboxAttribute {
     HasNoChildren,
     /// A special use (RFC 6154): `\Sent`, `\Trash`, ….
     SpecialUse(SpecialUse),
-    /// Another `\Name` (without the backslash).
+    /// Another `\Name` (without the backslash), never one of the names above.
     Other(Atom),
 }
 
@@ -110,7 +110,7 @@ pub enum ListExtendedItem {
     ChildInfo(Vec<AString>),
     /// `OLDNAME (mailbox)`: the name before a RENAME.
     OldName(Mailbox),
-    /// Another item: its tag and value.
+    /// Another item: its tag (not `CHILDINFO` or `OLDNAME`) and value.
     Other(AString, ExtValue),
 }
 
@@ -403,7 +403,7 @@ pub enum ESearchItem {
     Count(u32),
     /// `MODSEQ n`.
     ModSeq(u64),
-    /// Another item: its name and value.
+    /// Another item: its name (not one of the above) and value.
     Other(Atom, ExtValue),
 }
 
@@ -540,7 +540,9 @@ impl Encode for ESearch {
 ///
 /// `members` is the chain of messages, `children` the branches below its last member.
 /// Tolerance: a single nested list and spaces between nested lists. Nesting spends the
-/// parser's depth budget.
+/// parser's depth budget. Strict output needs no child or at least two (`thread-nested =
+/// 2*thread-list`): a thread with one child is sent as built, as some servers do, rather
+/// than merged into its parent, so that it reads back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Thread {
     /// Messages where each is the parent of the next.

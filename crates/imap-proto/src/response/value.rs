@@ -15,8 +15,9 @@ use crate::types::parser::{Encoder, PResult, Parser};
 /// TEXT-CHAR = <any CHAR except CR and LF>
 /// ```
 ///
-/// May be empty: RFC 9051 made the text of `resp-text` optional. Tolerance: any 8-bit octet
-/// (IMAP4rev1 servers send Latin-1 in texts).
+/// May be empty: RFC 9051 made the text of `resp-text` optional. It never starts with a
+/// space: the separator before it absorbs any number of spaces, so a leading space could not
+/// be read back. Tolerance: any 8-bit octet (IMAP4rev1 servers send Latin-1 in texts).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Text(Bytes);
 
@@ -50,6 +51,13 @@ impl Text {
 impl TryFrom<Bytes> for Text {
     type Error = ValueError;
     fn try_from(value: Bytes) -> Result<Self, ValueError> {
+        if value.first() == Some(&b' ') {
+            return Err(ValueError::Byte {
+                what: "text (leading space)",
+                byte: b' ',
+                offset: 0,
+            });
+        }
         match value.iter().position(|&b| matches!(b, 0 | b'\r' | b'\n')) {
             Some(offset) => Err(ValueError::Byte {
                 what: "text",
