@@ -1878,3 +1878,74 @@ fn text_never_starts_with_a_space() {
         Some("spaced")
     );
 }
+
+/// The server side of RFC 9051 §8's sample session, page-layout line wraps joined, with
+/// the 342-octet header literal built from the example's own lines.
+#[test]
+fn rfc9051_section8_sample_session() {
+    let header = [
+        "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)",
+        "From: Terry Gray <gray@cac.washington.edu>",
+        "Subject: IMAP4rev2 WG mtg summary and minutes",
+        "To: imap@cac.washington.edu",
+        "cc: minutes@CNRI.Reston.VA.US, John Klensin <KLENSIN@MIT.EDU>",
+        "Message-Id: <B27397-0100000@cac.washington.edu>",
+        "MIME-Version: 1.0",
+        "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII",
+        "",
+    ]
+    .map(|l| format!("{l}\r\n"))
+    .concat();
+    assert_eq!(header.len(), 342);
+    let stream = format!(
+        "* OK [CAPABILITY STARTTLS AUTH=SCRAM-SHA-256 LOGINDISABLED IMAP4rev2] IMAP4rev2 Service Ready\r\n\
+a000 OK Proceed with TLS negotiation\r\n\
++ cj1yT3ByTkdmd0ViZVJXZ2JORWtxTyVodllEcFdVYTJSYVRDQWZ1eEZJbGopaE5sRiRrMCxzPVcyMlphSjBTTlk3c29Fc1VFamI2Z1E9PSxpPTQwOTY=\r\n\
++ dj02cnJpVFJCaTIzV3BSUi93dHVwK21NaFVaVW4vZEI1bkxUSlJzamw5NUc0PQ==\r\n\
+A001 OK SCRAM-SHA-256 authentication successful\r\n\
+* ENABLED IMAP4rev2\r\n\
+babc OK Some capabilities enabled\r\n\
+* 18 EXISTS\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* OK [UIDVALIDITY 3857529045] UIDs valid\r\n\
+* LIST () \"/\" INBOX (\"OLDNAME\" (\"inbox\"))\r\n\
+a002 OK [READ-WRITE] SELECT completed\r\n\
+* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev2 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\") (\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.ed>\") BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n\
+a003 OK FETCH completed\r\n\
+* 12 FETCH (BODY[HEADER] {{342}}\r\n{header})\r\n\
+a004 OK FETCH completed\r\n\
+* 12 FETCH (FLAGS (\\Seen \\Deleted))\r\n\
+a005 OK +FLAGS completed\r\n\
+* BYE IMAP4rev2 server terminating connection\r\n\
+a006 OK LOGOUT completed\r\n"
+    );
+    let r = transcript(stream.as_bytes());
+    assert_eq!(r.len(), 20);
+    let Response::Continuation(c) = &r[2] else {
+        panic!()
+    };
+    assert!(
+        c.challenge()
+            .unwrap()
+            .starts_with(b"r=rOprNGfwEbeRWgbNEkqO")
+    );
+    let Response::Data(Data::Fetch { items, .. }) = &r[12] else {
+        panic!()
+    };
+    let FetchItem::Envelope(env) = &items[3] else {
+        panic!()
+    };
+    assert_eq!(env.cc.len(), 2);
+    assert_eq!(env.cc[1].name, ns("John Klensin"));
+    let Response::Data(Data::Fetch { items, .. }) = &r[14] else {
+        panic!()
+    };
+    assert_eq!(
+        items[0],
+        FetchItem::BodySection {
+            section: Section::parse(b"[HEADER]").unwrap(),
+            origin: None,
+            data: ns(&header)
+        }
+    );
+}
