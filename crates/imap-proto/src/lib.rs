@@ -5,6 +5,7 @@
 //! | [`framing`]    | splitting a byte stream into messages: lines plus literals     | 9051 §2.2, §4.3, 7888, 3516 |
 //! | [`types`]      | strings, numbers, sequence sets, flags, mailboxes, dates, …    | 9051 §4, §9, 3501 §5.1.3 |
 //! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
+//! | [`response`]   | every response, parsed and encoded                             | 9051 §7 and the extensions |
 //! | [`error`]      | the error enums                                                | |
 //!
 //! # Extensions
@@ -65,6 +66,7 @@
 pub mod command;
 pub mod error;
 pub mod framing;
+pub mod response;
 pub mod types;
 
 pub use mail_core;

@@ -1,0 +1,466 @@
+//! BODY and BODYSTRUCTURE of FETCH (RFC 9051 §7.5.2, §9): the MIME structure of a message.
+
+use bytes::Bytes;
+
+use crate::types::parser::{Encoder, PResult, Parser};
+use crate::types::{Encode, IString, NString};
+
+use super::envelope::Envelope;
+use super::value::{ExtValue, open, write_sp_separated};
+
+/// A parameter list `("name" "value" …)` of a body part (RFC 9051 §9 `body-fld-param`).
+pub type BodyParams = Vec<(IString, IString)>;
+
+/// A `Content-Disposition` (RFC 9051 §9 `body-fld-dsp`, RFC 2183).
+///
+/// ```abnf
+/// body-fld-dsp = "(" string SP body-fld-param ")" / nil
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Disposition {
+    /// `inline`, `attachment`, ….
+    pub kind: IString,
+    /// Its parameters (`filename`, …).
+    pub params: BodyParams,
+}
+
+/// The extension data shared by single parts and multiparts after their first extension
+/// field (RFC 9051 §9 `body-ext-1part`, `body-ext-mpart`).
+///
+/// ```abnf
+/// body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
+/// body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]
+/// body-fld-lang  = nstring / "(" string *(SP string) ")"
+/// body-fld-loc   = nstring
+/// ```
+///
+/// An absent field reads as its NIL value; the encoder writes fields up to the last one
+/// that is not NIL, so `BODY` (no extension data) and a `BODYSTRUCTURE` whose extension
+/// data is all NIL encode alike.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct BodyExtension {
+    /// `Content-Disposition`.
+    pub disposition: Option<Disposition>,
+    /// `Content-Language` tags (empty for NIL).
+    pub language: Vec<IString>,
+    /// `Content-Location`.
+    pub location: NString,
+    /// Future extension data.
+    pub extensions: Vec<ExtValue>,
+}
+
+impl BodyExtension {
+    /// How many of the four fields the encoder writes.
+    fn needed(&self) -> usize {
+        if !self.extensions.is_empty() {
+            4
+        } else if self.location.0.is_some() {
+            3
+        } else if !self.language.is_empty() {
+            2
+        } else {
+            usize::from(self.disposition.is_some())
+        }
+    }
+
+    /// Reads `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
+    fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let mut ext = Self::default();
+        if !sp_then_value(p) {
+            return Ok(ext);
+        }
+        ext.disposition = read_disposition(p)?;
+        if !sp_then_value(p) {
+            return Ok(ext);
+        }
+        ext.language = read_language(p)?;
+        if !sp_then_value(p) {
+            return Ok(ext);
+        }
+        ext.location = NString::read(p)?;
+        while sp_then_value(p) {
+            ext.extensions.push(ExtValue::read(p)?);
+        }
+        Ok(ext)
+    }
+
+    fn write(&self, e: &mut Encoder) {
+        let n = self.needed();
+        if n >= 1 {
+            e.sp();
+            match &self.disposition {
+                None => e.raw(b"NIL"),
+                Some(d) => {
+                    e.raw(b"(");
+                    d.kind.encode(e);
+                    e.sp();
+                    write_params(e, &d.params);
+                    e.raw(b")");
+                }
+            }
+        }
+        if n >= 2 {
+            e.sp();
+            match self.language.as_slice() {
+                [] => e.raw(b"NIL"),
+                [one] => one.encode(e),
+                many => {
+                    e.raw(b"(");
+                    write_sp_separated(e, many, IString::encode);
+                    e.raw(b")");
+                }
+            }
+        }
+        if n >= 3 {
+            e.sp();
+            self.location.encode(e);
+        }
+        for x in &self.extensions {
+            e.sp();
+            x.write(e);
+        }
+    }
+}
+
+/// Consumes spaces when a value follows them (not `)` or the end); returns whether one does.
+/// Tolerance: trailing spaces before `)`.
+fn sp_then_value(p: &mut Parser<'_>) -> bool {
+    let save = p.pos();
+    if !p.eat_sp() {
+        return false;
+    }
+    if p.at_end() || p.peek() == Some(b')') {
+        p.seek(save);
+        return false;
+    }
+    true
+}
+
+/// Reads `body-fld-param`. Tolerance: `()` for none.
+fn read_params(p: &mut Parser<'_>) -> PResult<BodyParams> {
+    if p.keyword(b"NIL") {
+        return Ok(Vec::new());
+    }
+    p.list(false, |p| {
+        let k = IString::read(p)?;
+        p.sp()?;
+        Ok((k, IString::read(p)?))
+    })
+}
+
+fn write_params(e: &mut Encoder, params: &BodyParams) {
+    if params.is_empty() {
+        e.raw(b"NIL");
+        return;
+    }
+    e.raw(b"(");
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            e.sp();
+        }
+        k.encode(e);
+        e.sp();
+        v.encode(e);
+    }
+    e.raw(b")");
+}
+
+fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
+    if p.keyword(b"NIL") {
+        return Ok(None);
+    }
+    open(p, "'(' or NIL for a disposition")?;
+    p.eat_sp();
+    let kind = IString::read(p)?;
+    p.sp()?;
+    let params = read_params(p)?;
+    p.eat_sp();
+    p.byte(b')', "')' ending the disposition")?;
+    p.leave();
+    Ok(Some(Disposition { kind, params }))
+}
+
+fn read_language(p: &mut Parser<'_>) -> PResult<Vec<IString>> {
+    if p.peek() == Some(b'(') {
+        p.list(false, IString::read)
+    } else {
+        Ok(NString::read(p)?.0.into_iter().collect())
+    }
+}
+
+/// What follows the common fields of a single part (RFC 9051 §9).
+///
+/// ```abnf
+/// body-type-basic = media-basic SP body-fields
+/// body-type-msg   = media-message SP body-fields SP envelope SP body SP body-fld-lines
+/// body-type-text  = media-text SP body-fields SP body-fld-lines
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SinglePartKind {
+    /// Any type without more fields.
+    Basic,
+    /// `text/*`: the number of lines.
+    Text {
+        /// Lines of the encoded body.
+        lines: u64,
+    },
+    /// `message/rfc822` or `message/global`: the embedded message.
+    Message {
+        /// Its envelope.
+        envelope: Box<Envelope>,
+        /// Its structure.
+        body: Box<BodyStructure>,
+        /// Lines of the encoded body.
+        lines: u64,
+    },
+}
+
+/// The structure of a message or part, as FETCH BODYSTRUCTURE and BODY return it
+/// (RFC 9051 §7.5.2, §9).
+///
+/// ```abnf
+/// body            = "(" (body-type-1part / body-type-mpart) ")"
+/// body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
+/// body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+/// body-fields     = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP body-fld-octets
+/// ```
+///
+/// Nesting (multiparts and message/rfc822 parts) spends the parser's depth budget.
+/// Tolerances: NIL for the media type, subtype and encoding (kept as empty strings: Exchange
+/// and some Dovecot versions send them for broken MIME); `()` for empty parameter lists;
+/// spaces between the parts of a multipart; lines after any single part (not only text);
+/// a message/rfc822 part without envelope read as a basic part.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BodyStructure {
+    /// A single part.
+    Single {
+        /// The media type, e.g. `TEXT`.
+        media_type: IString,
+        /// The subtype, e.g. `PLAIN`.
+        subtype: IString,
+        /// The `Content-Type` parameters.
+        params: BodyParams,
+        /// `Content-ID`.
+        id: NString,
+        /// `Content-Description`.
+        description: NString,
+        /// `Content-Transfer-Encoding`.
+        encoding: IString,
+        /// The size of the encoded body in octets.
+        octets: u32,
+        /// What the media type adds.
+        kind: SinglePartKind,
+        /// `Content-MD5`.
+        md5: NString,
+        /// The extension data after the MD5.
+        extension: BodyExtension,
+    },
+    /// A multipart.
+    Multipart {
+        /// The parts (at least one).
+        parts: Vec<BodyStructure>,
+        /// The subtype, e.g. `MIXED`.
+        subtype: IString,
+        /// The `Content-Type` parameters (extension data).
+        params: BodyParams,
+        /// The extension data after the parameters.
+        extension: BodyExtension,
+    },
+}
+
+/// Reads a `string`, with NIL tolerated as the empty string.
+fn read_string_or_nil(p: &mut Parser<'_>) -> PResult<IString> {
+    if p.keyword(b"NIL") {
+        Ok(IString(Bytes::new()))
+    } else {
+        IString::read(p)
+    }
+}
+
+/// Reads a number; tolerance: NIL or a negative number read as 0 (seen from broken
+/// servers for unknown sizes).
+fn read_lenient_number(p: &mut Parser<'_>) -> PResult<u32> {
+    if p.keyword(b"NIL") {
+        return Ok(0);
+    }
+    if p.eat(b'-') {
+        p.number64()?;
+        return Ok(0);
+    }
+    p.number()
+}
+
+impl BodyStructure {
+    /// Reads `body`.
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        open(p, "'(' starting a body")?;
+        p.eat_sp();
+        let body = if p.peek() == Some(b'(') {
+            Self::read_multipart(p)?
+        } else {
+            Self::read_single(p)?
+        };
+        p.eat_sp();
+        p.byte(b')', "')' ending a body")?;
+        p.leave();
+        Ok(body)
+    }
+
+    fn read_multipart(p: &mut Parser<'_>) -> PResult<Self> {
+        let mut parts = Vec::new();
+        while p.peek() == Some(b'(') {
+            parts.push(Self::read(p)?);
+            p.eat_sp();
+        }
+        let subtype = read_string_or_nil(p)?;
+        let mut params = Vec::new();
+        let mut extension = BodyExtension::default();
+        if sp_then_value(p) {
+            params = read_params(p)?;
+            extension = BodyExtension::read(p)?;
+        }
+        Ok(Self::Multipart {
+            parts,
+            subtype,
+            params,
+            extension,
+        })
+    }
+
+    fn read_single(p: &mut Parser<'_>) -> PResult<Self> {
+        let media_type = read_string_or_nil(p)?;
+        p.sp()?;
+        let subtype = read_string_or_nil(p)?;
+        p.sp()?;
+        let params = read_params(p)?;
+        p.sp()?;
+        let id = NString::read(p)?;
+        p.sp()?;
+        let description = NString::read(p)?;
+        p.sp()?;
+        let encoding = read_string_or_nil(p)?;
+        p.sp()?;
+        let octets = read_lenient_number(p)?;
+        let is_message = media_type.as_bytes().eq_ignore_ascii_case(b"MESSAGE")
+            && (subtype.as_bytes().eq_ignore_ascii_case(b"RFC822")
+                || subtype.as_bytes().eq_ignore_ascii_case(b"GLOBAL"));
+        let save = p.pos();
+        let kind = if is_message && p.eat_sp() && p.peek() == Some(b'(') {
+            let envelope = Box::new(Envelope::read(p)?);
+            p.sp()?;
+            let body = Box::new(Self::read(p)?);
+            p.sp()?;
+            SinglePartKind::Message {
+                envelope,
+                body,
+                lines: p.number64()?,
+            }
+        } else {
+            p.seek(save);
+            if p.eat_sp() && p.peek().is_some_and(|b| b.is_ascii_digit()) {
+                SinglePartKind::Text {
+                    lines: p.number64()?,
+                }
+            } else {
+                p.seek(save);
+                SinglePartKind::Basic
+            }
+        };
+        let mut md5 = NString(None);
+        let mut extension = BodyExtension::default();
+        if sp_then_value(p) {
+            md5 = NString::read(p)?;
+            extension = BodyExtension::read(p)?;
+        }
+        Ok(Self::Single {
+            media_type,
+            subtype,
+            params,
+            id,
+            description,
+            encoding,
+            octets,
+            kind,
+            md5,
+            extension,
+        })
+    }
+}
+
+impl Encode for BodyStructure {
+    fn encode(&self, e: &mut Encoder) {
+        e.raw(b"(");
+        match self {
+            Self::Multipart {
+                parts,
+                subtype,
+                params,
+                extension,
+            } => {
+                for part in parts {
+                    part.encode(e);
+                }
+                e.sp();
+                subtype.encode(e);
+                if !params.is_empty() || extension.needed() > 0 {
+                    e.sp();
+                    write_params(e, params);
+                    extension.write(e);
+                }
+            }
+            Self::Single {
+                media_type,
+                subtype,
+                params,
+                id,
+                description,
+                encoding,
+                octets,
+                kind,
+                md5,
+                extension,
+            } => {
+                media_type.encode(e);
+                e.sp();
+                subtype.encode(e);
+                e.sp();
+                write_params(e, params);
+                e.sp();
+                id.encode(e);
+                e.sp();
+                description.encode(e);
+                e.sp();
+                encoding.encode(e);
+                e.sp();
+                e.number(u64::from(*octets));
+                match kind {
+                    SinglePartKind::Basic => {}
+                    SinglePartKind::Text { lines } => {
+                        e.sp();
+                        e.number(*lines);
+                    }
+                    SinglePartKind::Message {
+                        envelope,
+                        body,
+                        lines,
+                    } => {
+                        e.sp();
+                        envelope.encode(e);
+                        e.sp();
+                        body.encode(e);
+                        e.sp();
+                        e.number(*lines);
+                    }
+                }
+                if md5.0.is_some() || extension.needed() > 0 {
+                    e.sp();
+                    md5.encode(e);
+                    extension.write(e);
+                }
+            }
+        }
+        e.raw(b")");
+    }
+}
