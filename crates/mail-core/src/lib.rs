@@ -35,3 +35,8 @@ pub mod secret;
 
 pub use error::ParseError;
 pub use secret::Secret;
+
+/// The README's examples, compiled and run as doc tests so they cannot go stale.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
