@@ -64,10 +64,10 @@ const SUBJECTS: [&str; 6] = [
 fn imap_address(out: &mut Vec<u8>, k: usize) {
     let first = FIRST_NAMES[k % FIRST_NAMES.len()];
     let last = LAST_NAMES[(k / 3) % LAST_NAMES.len()];
-    let name = if k % 5 == 0 {
+    let name = if k.is_multiple_of(5) {
         // A display name that carried a quoted part in the header: escaped in the quoted string.
         format!("{first} \\\"{}\\\" {last}", &first[..3])
-    } else if k % 7 == 0 {
+    } else if k.is_multiple_of(7) {
         format!("{last}, {first}")
     } else {
         format!("{first} {last}")
@@ -99,7 +99,7 @@ fn imap_envelope(out: &mut Vec<u8>, i: usize) {
     }
     // to
     out.push(b'(');
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         out.extend_from_slice(b"(NIL NIL \"project-team\" NIL)");
         imap_address(out, i + 1);
         imap_address(out, i + 2);
@@ -109,7 +109,7 @@ fn imap_envelope(out: &mut Vec<u8>, i: usize) {
     }
     out.extend_from_slice(b") ");
     // cc: on every third message
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         out.push(b'(');
         imap_address(out, i + 3);
         imap_address(out, i + 4);
