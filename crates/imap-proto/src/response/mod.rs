@@ -208,7 +208,8 @@ pub enum Data {
 
 /// Reads `*(SP nz-number) [SP "(" "MODSEQ" SP n ")"]` of SEARCH and SORT.
 fn read_numbers_modseq(p: &mut Parser<'_>) -> PResult<(Vec<NonZeroU32>, Option<u64>)> {
-    let mut numbers = Vec::new();
+    // At least two octets per number: reserve once from the (framer-bounded) line.
+    let mut numbers = Vec::with_capacity(p.rest().len() / 2);
     let mut mod_seq = None;
     loop {
         let save = p.pos();

@@ -235,14 +235,19 @@ impl<'a> Parser<'a> {
     /// without consuming it when it is not `kw` (compared case-insensitively). Tolerance:
     /// lower-case keywords.
     pub(crate) fn keyword(&mut self, kw: &[u8]) -> bool {
+        // Compare the prefix first and look at one byte after it, instead of measuring the
+        // whole atom: most calls test for a keyword that is not there (`NIL` before a quoted
+        // string), and they now fail on the first byte.
         let rest = self.rest();
-        let n = rest.iter().take_while(|&&b| is_atom_char(b)).count();
-        if rest.get(..n).is_some_and(|w| w.eq_ignore_ascii_case(kw)) {
-            self.advance(n);
-            true
-        } else {
-            false
+        let matches = rest
+            .get(..kw.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(kw))
+            && !rest.get(kw.len()).is_some_and(|&b| is_atom_char(b))
+            && kw.iter().all(|&b| is_atom_char(b));
+        if matches {
+            self.advance(kw.len());
         }
+        matches
     }
 
     /// Reads a keyword that must be `kw`.
@@ -271,17 +276,35 @@ impl<'a> Parser<'a> {
     /// Reads `number64` (RFC 9051 §9): up to 2^63 - 1.
     pub(crate) fn number64(&mut self) -> PResult<u64> {
         let at = self.pos;
-        let digits = self.take_while(|b| b.is_ascii_digit());
-        if digits.is_empty() {
+        let rest = self.rest();
+        // One pass: up to 18 digits cannot overflow (10^18 < 2^63), so only longer numbers
+        // pay for checked arithmetic.
+        let mut value: u64 = 0;
+        let mut len = 0usize;
+        let mut overflow = false;
+        for &b in rest {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            let d = u64::from(b - b'0');
+            if len < 18 {
+                value = value * 10 + d;
+            } else if !overflow {
+                match value.checked_mul(10).and_then(|v| v.checked_add(d)) {
+                    Some(v) => value = v,
+                    None => overflow = true,
+                }
+            }
+            len += 1;
+        }
+        if len == 0 {
             return Err(self.err("number"));
         }
-        digits
-            .iter()
-            .try_fold(0u64, |acc, &d| {
-                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })
-            .filter(|&n| n <= i64::MAX as u64)
-            .ok_or(self.invalid(at, "number64"))
+        self.advance(len);
+        if overflow || value > i64::MAX as u64 {
+            return Err(self.invalid(at, "number64"));
+        }
+        Ok(value)
     }
 
     /// Reads a quoted string and returns its unescaped content.
@@ -299,35 +322,40 @@ impl<'a> Parser<'a> {
         let rest = self.rest();
         let mut escaped = false;
         let mut i = 0;
-        while let Some(&b) = rest.get(i) {
-            match b {
-                b'"' => {
-                    self.advance(i.saturating_add(1));
-                    let raw = rest.get(..i).unwrap_or_default();
-                    if !escaped {
-                        return Ok(self.slice(start, start.saturating_add(i)));
-                    }
-                    return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
-                }
-                b'\\' => {
-                    escaped = true;
-                    if !matches!(rest.get(i.saturating_add(1)), Some(b'"' | b'\\')) {
-                        self.advance(i.saturating_add(1));
-                        return Err(self.err("quoted-specials after backslash"));
-                    }
-                    // Skip the escaped byte so that `\"` does not end the string.
-                    i = i.saturating_add(1);
-                }
-                0 | b'\r' | b'\n' => {
-                    self.advance(i);
-                    return Err(self.err("QUOTED-CHAR"));
-                }
-                _ => {}
+        loop {
+            let tail = rest.get(i..).unwrap_or_default();
+            // Jump to the next DQUOTE or backslash; the bytes before it only need the check
+            // for NUL, CR and LF, which memchr does a vector at a time.
+            let special = memchr::memchr2(b'"', b'\\', tail);
+            let span = tail
+                .get(..special.unwrap_or(tail.len()))
+                .unwrap_or_default();
+            if let Some(bad) = memchr::memchr3(0, b'\r', b'\n', span) {
+                self.advance(i.saturating_add(bad));
+                return Err(self.err("QUOTED-CHAR"));
             }
-            i = i.saturating_add(1);
+            let Some(j) = special else {
+                self.advance(rest.len());
+                return Err(self.err("closing DQUOTE"));
+            };
+            i = i.saturating_add(j);
+            if rest.get(i) == Some(&b'"') {
+                self.advance(i.saturating_add(1));
+                let raw = rest.get(..i).unwrap_or_default();
+                if !escaped {
+                    return Ok(self.slice(start, start.saturating_add(i)));
+                }
+                return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
+            }
+            // A backslash: it must escape a quoted-special.
+            escaped = true;
+            if !matches!(rest.get(i.saturating_add(1)), Some(b'"' | b'\\')) {
+                self.advance(i.saturating_add(1));
+                return Err(self.err("quoted-specials after backslash"));
+            }
+            // Skip the escaped byte so that `\"` does not end the string.
+            i = i.saturating_add(2);
         }
-        self.advance(rest.len());
-        Err(self.err("closing DQUOTE"))
     }
 
     /// Reads a literal or literal8 and returns its octets and whether it was a literal8.
