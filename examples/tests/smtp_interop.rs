@@ -523,3 +523,137 @@ fn ctrl_c_stops_accepting_and_lets_an_open_session_finish() {
     );
     assert_eq!(server.messages("alice").len(), 1);
 }
+
+#[test]
+fn pem_certificate_files_and_the_message_size_limit() {
+    if !have(PYTHON) || !have("openssl") {
+        return;
+    }
+    let dir = TempDir::new("pem");
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    let (ok, _, err) = run(
+        Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .args(["-addext", "subjectAltName=DNS:localhost"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+        b"",
+    );
+    assert!(ok, "openssl: {err}");
+    let port = free_port();
+    let pop3 = free_port();
+    let maildir = dir.path().join("mail");
+    let _server = Proc {
+        child: Command::new(example("mail-server"))
+            .args([
+                "--smtp",
+                &format!("127.0.0.1:{port}"),
+                "--pop3",
+                &format!("127.0.0.1:{pop3}"),
+            ])
+            .args(["--user", "alice:secret", "--max-message-size", "1000"])
+            .arg("--maildir")
+            .arg(&maildir)
+            .arg("--tls-cert")
+            .arg(&cert)
+            .arg("--tls-key")
+            .arg(&key)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+        name: "mail-server".into(),
+    };
+    wait_port(port);
+    let script = format!(
+        r#"
+import smtplib, ssl
+ctx = ssl.create_default_context(cafile={cert:?})
+with smtplib.SMTP("localhost", {port}) as s:
+    s.ehlo()
+    assert s.esmtp_features["size"] == "1000", s.esmtp_features
+    s.starttls(context=ctx)
+    s.login("alice", "secret")
+    s.sendmail("alice@localhost", ["alice@localhost"], b"Subject: small\r\n\r\nfits\r\n")
+    try:
+        s.sendmail("alice@localhost", ["alice@localhost"], b"Subject: big\r\n\r\n" + b"x" * 2000 + b"\r\n")
+        print("accepted")
+    except smtplib.SMTPSenderRefused as e:
+        print("refused", e.smtp_code)
+"#,
+        cert = cert.to_str().unwrap(),
+    );
+    let (ok, out, err) = python(&script);
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("refused 552"), "{out}");
+    let stored = std::fs::read_dir(maildir.join("alice/new"))
+        .unwrap()
+        .count();
+    assert_eq!(stored, 1);
+}
+
+#[test]
+fn smtp_sink_counts_what_it_discards() {
+    let port = free_port();
+    let dir = TempDir::new("sink");
+    let log = dir.path().join("sink.out");
+    let sink = Proc {
+        child: Command::new(example("smtp-sink"))
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["--every", "0"])
+            .stdout(std::process::Stdio::from(
+                std::fs::File::create(&log).unwrap(),
+            ))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+        name: "smtp-sink".into(),
+    };
+    wait_port(port);
+    for _ in 0..3 {
+        let (ok, out, err) = run(
+            Command::new(example("smtp-send")).args([
+                "--server",
+                &format!("127.0.0.1:{port}"),
+                "--from",
+                "a@example.org",
+                "--to",
+                "b@example.net",
+                "--to",
+                "c@example.net",
+            ]),
+            MESSAGE,
+        );
+        assert!(ok, "{out}\n{err}");
+    }
+    let (ok, _, err) = run(
+        Command::new("kill").args(["-INT", &sink.child.id().to_string()]),
+        b"",
+    );
+    assert!(ok, "{err}");
+    let mut sink = sink;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while sink.child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = std::fs::read_to_string(&log).unwrap();
+    // The wait_port probe is a connection too.
+    assert!(out.contains("messages=3 recipients=6"), "{out}");
+    assert!(
+        out.contains(&format!("octets={}", 3 * MESSAGE.len())),
+        "{out}"
+    );
+}
