@@ -10,6 +10,7 @@
 use bytes::{Bytes, BytesMut};
 use imap_proto::command::*;
 use imap_proto::framing::{FrameEvent, Framer, FramerConfig};
+use imap_proto::response::ExtValue;
 use imap_proto::types::*;
 use mail_core::sasl::Mechanism;
 
@@ -117,6 +118,23 @@ examples! {
     rfc7162_select_qresync_seq_match: "B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))" =>
         CommandBody::Select { params, .. }
         if params.qresync.as_ref().is_some_and(|q| q.seq_match.as_ref().is_some_and(|(s, _)| *s == set("5000,7500,9000,9990:9999"))),
+    rfc4466_select_annotate: "a SELECT INBOX (ANNOTATE)" => CommandBody::Select { params, .. }
+        if !params.condstore && params.other.len() == 1 && params.other[0].name().as_str() == "ANNOTATE"
+            && params.other[0].value().is_none(),
+    rfc4466_examine_three_params: "a EXAMINE INBOX (ANNOTATE RESPONSES (\"UID Responses\") CONDSTORE)" =>
+        CommandBody::Examine { params, .. }
+        if params.condstore && params.other.len() == 2
+            && params.other[0].name().as_str() == "ANNOTATE" && params.other[0].value().is_none()
+            && params.other[1].name().as_str() == "RESPONSES"
+            && matches!(params.other[1].value(), Some(ExtValue::List(v))
+                if matches!(&v[..], [ExtValue::String(s)] if s.as_bytes()[..] == b"UID Responses"[..])),
+    rfc4466_select_unknown: "a SELECT INBOX (BLURDYBLOOP)" => CommandBody::Select { params, .. }
+        if params.other.len() == 1 && params.other[0].name().as_str() == "BLURDYBLOOP",
+    rfc4466_select_simple_values: "a SELECT INBOX (X-A 1:5 QRESYNC (1 2) X-B * X-C)" => CommandBody::Select { params, .. }
+        if params.qresync.is_some() && params.other.len() == 3
+            && params.other[0].value() == Some(&ExtValue::token("1:5").unwrap())
+            && params.other[1].value() == Some(&ExtValue::token("*").unwrap())
+            && params.other[2].value().is_none(),
     rfc9051_create_sent: "A004 CREATE \"Sent Mail\"" => CommandBody::Create { mailbox, special_use: None }
         if *mailbox == mb("Sent Mail"),
     rfc9051_create_slash: "A003 CREATE owatagusiam/" => CommandBody::Create { .. },
@@ -164,6 +182,12 @@ examples! {
     rfc5258_list_foo: "a3 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" foo RETURN (CHILDREN)" => CommandBody::List { .. },
     rfc6154_list_return_special_use: "t1 LIST \"\" \"%\" RETURN (SPECIAL-USE)" => CommandBody::List { return_options: Some(r), .. }
         if *r == [ListReturnOption::SpecialUse],
+    rfc5258_option_values: "a LIST (REMOTE X-SEL (1 (a \"b c\"))) \"\" % RETURN (X-RET (x) CHILDREN X-BARE)" =>
+        CommandBody::List { selection: Some(s), return_options: Some(r), .. }
+        if s.len() == 2 && matches!(&s[1], ListSelectOption::OtherWithValue(a, v) if a.as_str() == "X-SEL" && v.len() == 2)
+            && r.len() == 3 && matches!(&r[0], ListReturnOption::OtherWithValue(a, v) if a.as_str() == "X-RET" && v.len() == 1)
+            && r[1] == ListReturnOption::Children
+            && matches!(&r[2], ListReturnOption::Other(a) if a.as_str() == "X-BARE"),
     rfc3501_lsub: "A003 LSUB \"#news.\" \"comp.%\"" => CommandBody::Lsub { .. },
     rfc9051_namespace: "A001 NAMESPACE" => CommandBody::Namespace,
     rfc9051_status: "A042 STATUS blurdybloop (UIDNEXT MESSAGES)" => CommandBody::Status { items, .. }
@@ -361,7 +385,10 @@ fn rejections() {
         "A1 LOGIN \"a\rb\" c",
         "A1 LOGIN {2}\r\na\0 c",
         "A1 SELECT INBOX (QRESYNC (0 1))",
-        "A1 SELECT INBOX (FOO)",
+        "A1 SELECT INBOX (1FOO)",
+        "A1 SELECT INBOX (FOO \"x\")",
+        "A1 SELECT INBOX (FOO (x)",
+        "A1 LIST (XOPT (a) \"\" %",
         "A1 CREATE x (USE \\Drafts)",
         "A1 SORT () UTF-8 ALL",
         "A1 GETMETADATA INBOX",
@@ -530,4 +557,33 @@ fn other_command_refuses_injection() {
     )
     .unwrap();
     assert_eq!(&o.arguments().unwrap()[..], b"a {3}\r\nabc ~{1}\r\n\0 x");
+}
+
+#[test]
+fn select_param_new_validates() {
+    let atom = |s: &str| Atom::try_from(s).unwrap();
+    let ok = SelectParam::new(atom("X.a-b_c:1"), Some(ExtValue::token("1:5").unwrap())).unwrap();
+    assert_eq!(ok.name().as_str(), "X.a-b_c:1");
+    assert!(SelectParam::new(atom("1X"), None).is_err());
+    assert!(SelectParam::new(atom("X$"), None).is_err());
+    assert!(SelectParam::new(atom("condstore"), None).is_err());
+    assert!(SelectParam::new(atom("QRESYNC"), None).is_err());
+    // A bare word or a string as the value would read back as the next parameter.
+    assert!(SelectParam::new(atom("X"), Some(ExtValue::token("abc").unwrap())).is_err());
+    let s = ExtValue::String(IString::try_from(&b"v"[..]).unwrap());
+    assert!(SelectParam::new(atom("X"), Some(s.clone())).is_err());
+    let list = SelectParam::new(atom("X"), Some(ExtValue::List(vec![s]))).unwrap();
+    let params = SelectParams {
+        condstore: true,
+        other: vec![list, SelectParam::new(atom("Y"), None).unwrap()],
+        ..SelectParams::default()
+    };
+    let c = Command {
+        tag: Tag::try_from("a").unwrap(),
+        body: CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+            params,
+        },
+    };
+    assert_eq!(c.to_bytes(), b"a SELECT INBOX (CONDSTORE X (\"v\") Y)\r\n");
 }

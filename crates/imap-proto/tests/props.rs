@@ -11,6 +11,7 @@ use core::num::{NonZeroU32, NonZeroU64};
 
 use bytes::Bytes;
 use imap_proto::command::*;
+use imap_proto::response::ExtValue;
 use imap_proto::types::*;
 use mail_core::Secret;
 use mail_core::sasl::Mechanism;
@@ -320,8 +321,38 @@ fn special_use() -> impl Strategy<Value = SpecialUse> {
     ]
 }
 
+/// A generic extension value (RFC 4466 §2.1): tokens, strings, nested lists.
+fn ext_value() -> impl Strategy<Value = ExtValue> {
+    let leaf = prop_oneof![
+        "[A-Za-z0-9:,*\\\\$.-]{1,8}".prop_map(|t| ExtValue::token(&t).unwrap()),
+        istring().prop_map(ExtValue::String),
+    ];
+    leaf.prop_recursive(3, 12, 4, |inner| {
+        proptest::collection::vec(inner, 0..4).prop_map(ExtValue::List)
+    })
+}
+
+/// An untyped SELECT parameter: a label, then nothing, a `tagged-ext-simple` or a list.
+fn select_param() -> impl Strategy<Value = SelectParam> {
+    let value = prop_oneof![
+        "[0-9]{1,5}(:[0-9*]{1,3})?".prop_map(|t| ExtValue::token(&t).unwrap()),
+        Just(ExtValue::token("*").unwrap()),
+        proptest::collection::vec(ext_value(), 0..3).prop_map(ExtValue::List),
+    ];
+    (
+        "[A-Za-z._-][A-Za-z0-9._:-]{0,8}"
+            .prop_filter("typed", |n| {
+                !n.eq_ignore_ascii_case("CONDSTORE") && !n.eq_ignore_ascii_case("QRESYNC")
+            })
+            .prop_map(|n| Atom::try_from(n.as_str()).unwrap()),
+        proptest::option::of(value),
+    )
+        .prop_map(|(name, value)| SelectParam::new(name, value).unwrap())
+}
+
 fn select_params() -> impl Strategy<Value = SelectParams> {
     (
+        proptest::collection::vec(select_param(), 0..3),
         any::<bool>(),
         proptest::option::of((
             nz32(),
@@ -330,7 +361,8 @@ fn select_params() -> impl Strategy<Value = SelectParams> {
             proptest::option::of((sequence_set(), sequence_set())),
         )),
     )
-        .prop_map(|(condstore, q)| SelectParams {
+        .prop_map(|(other, condstore, q)| SelectParams {
+            other,
             condstore,
             qresync: q.map(|(uid_validity, mod_seq, known_uids, seq_match)| QResync {
                 uid_validity,
@@ -423,6 +455,8 @@ fn body_mailbox() -> impl Strategy<Value = CommandBody> {
         Just(ListSelectOption::RecursiveMatch),
         Just(ListSelectOption::SpecialUse),
         x_atom().prop_map(ListSelectOption::Other),
+        (x_atom(), proptest::collection::vec(ext_value(), 0..3))
+            .prop_map(|(a, v)| ListSelectOption::OtherWithValue(a, v)),
     ];
     let return_opt = prop_oneof![
         Just(ListReturnOption::Subscribed),
@@ -430,6 +464,8 @@ fn body_mailbox() -> impl Strategy<Value = CommandBody> {
         Just(ListReturnOption::SpecialUse),
         proptest::collection::vec(status_item(), 1..3).prop_map(ListReturnOption::Status),
         x_atom().prop_map(ListReturnOption::Other),
+        (x_atom(), proptest::collection::vec(ext_value(), 0..3))
+            .prop_map(|(a, v)| ListReturnOption::OtherWithValue(a, v)),
     ];
     prop_oneof![
         (

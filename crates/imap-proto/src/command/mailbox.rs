@@ -4,6 +4,8 @@
 
 use core::num::NonZeroU32;
 
+use crate::error::ValueError;
+use crate::response::ExtValue;
 use crate::types::parser::{PResult, Parser, Upper};
 use crate::types::{Atom, Encode, Encoder, SequenceSet};
 
@@ -27,18 +29,143 @@ pub struct QResync {
     pub seq_match: Option<(SequenceSet, SequenceSet)>,
 }
 
+/// Whether `b` may start a `tagged-ext-label` (RFC 4466 §2.1).
+const fn is_label_fchar(b: u8) -> bool {
+    b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.')
+}
+
+/// Whether `b` may continue a `tagged-ext-label` (RFC 4466 §2.1).
+const fn is_label_char(b: u8) -> bool {
+    is_label_fchar(b) || b.is_ascii_digit() || b == b':'
+}
+
+/// Whether a parameter value starts with `b`: a list, or the `tagged-ext-simple` forms
+/// (`sequence-set`, `number`; `$` of RFC 5182). A label never starts so, which is what tells
+/// a value from the next parameter's name.
+const fn starts_value(b: u8) -> bool {
+    b.is_ascii_digit() || matches!(b, b'(' | b'*' | b'$')
+}
+
+/// Whether `v` encodes as a value [`starts_value`] recognises, so that it reads back.
+fn is_param_value(v: &ExtValue) -> bool {
+    match v {
+        ExtValue::List(_) => true,
+        ExtValue::Token(t) => t.first().is_some_and(|&b| starts_value(b)),
+        _ => false,
+    }
+}
+
+/// A SELECT / EXAMINE parameter this crate does not type (RFC 4466 §2.1), kept for the
+/// application, which answers `BAD` to one it does not support.
+///
+/// ```abnf
+/// select-param       = select-param-name [SP select-param-value]
+/// select-param-name  = tagged-ext-label
+/// select-param-value = tagged-ext-val
+/// tagged-ext-label   = tagged-label-fchar *tagged-label-char
+/// tagged-label-fchar = ALPHA / "-" / "_" / "."
+/// tagged-label-char  = tagged-label-fchar / DIGIT / ":"
+/// tagged-ext-val     = tagged-ext-simple / "(" [tagged-ext-comp] ")"
+/// tagged-ext-simple  = sequence-set / number
+/// ```
+///
+/// `CONDSTORE` and `QRESYNC` are never held here: they are the typed fields of
+/// [`SelectParams`]. Tolerance: `$` (RFC 5182) as a simple value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SelectParam {
+    name: Atom,
+    value: Option<ExtValue>,
+}
+
+impl SelectParam {
+    /// Returns a parameter.
+    ///
+    /// # Errors
+    /// [`ValueError`] when `name` is not a `tagged-ext-label`, is `CONDSTORE` or `QRESYNC`
+    /// (typed in [`SelectParams`]), or `value` is a string or a token that is not a
+    /// `tagged-ext-simple` (it would read back as the next parameter's name).
+    pub fn new(name: Atom, value: Option<ExtValue>) -> Result<Self, ValueError> {
+        let bytes = name.as_str().as_bytes();
+        if let Some(offset) = bytes.iter().enumerate().position(|(i, &b)| {
+            if i == 0 {
+                !is_label_fchar(b)
+            } else {
+                !is_label_char(b)
+            }
+        }) {
+            return Err(ValueError::Byte {
+                what: "tagged-ext-label",
+                byte: bytes.get(offset).copied().unwrap_or_default(),
+                offset,
+            });
+        }
+        if bytes.eq_ignore_ascii_case(b"CONDSTORE") || bytes.eq_ignore_ascii_case(b"QRESYNC") {
+            return Err(ValueError::Range(
+                "select-param-name (CONDSTORE and QRESYNC are typed)",
+            ));
+        }
+        if value.as_ref().is_some_and(|v| !is_param_value(v)) {
+            return Err(ValueError::Range("select-param-value"));
+        }
+        Ok(Self { name, value })
+    }
+
+    /// Returns the parameter's name, as sent.
+    pub const fn name(&self) -> &Atom {
+        &self.name
+    }
+
+    /// Returns the parameter's value.
+    pub const fn value(&self) -> Option<&ExtValue> {
+        self.value.as_ref()
+    }
+
+    fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let at = p.pos();
+        if !p.peek().is_some_and(is_label_fchar) {
+            return Err(p.err("select-param-name"));
+        }
+        p.take_while(is_label_char);
+        let name = Atom(String::from_utf8_lossy(&p.slice(at, p.pos())).into_owned());
+        let save = p.pos();
+        let value = if p.eat_sp() && p.peek().is_some_and(starts_value) {
+            Some(ExtValue::read(p)?)
+        } else {
+            p.seek(save);
+            None
+        };
+        Ok(Self { name, value })
+    }
+}
+
+impl Encode for SelectParam {
+    fn encode(&self, out: &mut Encoder) {
+        self.name.encode(out);
+        if let Some(v) = &self.value {
+            out.sp();
+            v.write(out);
+        }
+    }
+}
+
 /// The parameters of SELECT and EXAMINE (RFC 4466 §2.1, RFC 7162).
+///
+/// ```abnf
+/// select-params = SP "(" select-param *(SP select-param) ")"
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct SelectParams {
     /// `CONDSTORE` (RFC 7162 §3.1.8).
     pub condstore: bool,
     /// `QRESYNC (…)` (RFC 7162 §3.2.5).
     pub qresync: Option<QResync>,
+    /// The other parameters, in the order sent (RFC 4466 §2.1).
+    pub other: Vec<SelectParam>,
 }
 
 impl SelectParams {
-    pub(crate) const fn is_empty(&self) -> bool {
-        !self.condstore && self.qresync.is_none()
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.condstore && self.qresync.is_none() && self.other.is_empty()
     }
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
@@ -77,7 +204,7 @@ impl SelectParams {
                 p.byte(b')', "')' closing QRESYNC")?;
                 params.qresync = Some(q);
             } else {
-                return Err(p.err("CONDSTORE or QRESYNC"));
+                params.other.push(SelectParam::read(p)?);
             }
             Ok(())
         })?;
@@ -88,13 +215,18 @@ impl SelectParams {
 impl Encode for SelectParams {
     fn encode(&self, out: &mut Encoder) {
         out.raw(b"(");
-        if self.condstore {
-            out.raw(b"CONDSTORE");
-            if self.qresync.is_some() {
+        let mut first = true;
+        let mut sep = |out: &mut Encoder| {
+            if !core::mem::take(&mut first) {
                 out.sp();
             }
+        };
+        if self.condstore {
+            sep(out);
+            out.raw(b"CONDSTORE");
         }
         if let Some(q) = &self.qresync {
+            sep(out);
             out.raw(b"QRESYNC (");
             out.number(u64::from(q.uid_validity.get()));
             out.sp();
@@ -111,6 +243,10 @@ impl Encode for SelectParams {
                 out.raw(b")");
             }
             out.raw(b")");
+        }
+        for param in &self.other {
+            sep(out);
+            param.encode(out);
         }
         out.raw(b")");
     }
@@ -261,6 +397,9 @@ impl Encode for StatusItem {
 /// list-select-mod-opt  = "RECURSIVEMATCH" / option-extension
 /// list-select-independent-opt = "REMOTE" / option-extension
 /// list-select-opt =/ "SPECIAL-USE"                  ; RFC 6154
+/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
+/// option-value     = "(" option-val-comp ")"
+/// option-val-comp  = astring / option-val-comp *(SP option-val-comp) / "(" option-val-comp ")"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -275,6 +414,34 @@ pub enum ListSelectOption {
     SpecialUse,
     /// Another option without a value, as sent (not one of the above).
     Other(Atom),
+    /// Another option with its `option-value` (RFC 5258 §6): the items between the
+    /// parentheses. Tolerance: `()` reads as an empty vector.
+    OtherWithValue(Atom, Vec<ExtValue>),
+}
+
+/// Reads the `[SP option-value]` of an `option-extension` (RFC 5258 §6): a value is always
+/// parenthesised, so `SP "("` after the name is a value, never the next option.
+fn read_option_value(p: &mut Parser<'_>) -> PResult<Option<Vec<ExtValue>>> {
+    let save = p.pos();
+    if p.eat_sp() && p.peek() == Some(b'(') {
+        p.list(false, ExtValue::read).map(Some)
+    } else {
+        p.seek(save);
+        Ok(None)
+    }
+}
+
+/// Writes `name [SP "(" value ")"]`.
+fn write_option(name: &Atom, value: &[ExtValue], out: &mut Encoder) {
+    name.encode(out);
+    out.raw(b" (");
+    for (i, v) in value.iter().enumerate() {
+        if i > 0 {
+            out.sp();
+        }
+        v.write(out);
+    }
+    out.raw(b")");
 }
 
 impl ListSelectOption {
@@ -285,7 +452,10 @@ impl ListSelectOption {
             b"REMOTE" => Self::Remote,
             b"RECURSIVEMATCH" => Self::RecursiveMatch,
             b"SPECIAL-USE" => Self::SpecialUse,
-            _ => Self::Other(a),
+            _ => match read_option_value(p)? {
+                Some(v) => Self::OtherWithValue(a, v),
+                None => Self::Other(a),
+            },
         })
     }
 }
@@ -298,6 +468,7 @@ impl Encode for ListSelectOption {
             Self::RecursiveMatch => out.raw(b"RECURSIVEMATCH"),
             Self::SpecialUse => out.raw(b"SPECIAL-USE"),
             Self::Other(a) => a.encode(out),
+            Self::OtherWithValue(a, v) => write_option(a, v, out),
         }
     }
 }
@@ -307,6 +478,8 @@ impl Encode for ListSelectOption {
 /// ```abnf
 /// return-option = "SUBSCRIBED" / "CHILDREN" / "SPECIAL-USE" /
 ///                 "STATUS" SP "(" status-att *(SP status-att) ")" / option-extension
+/// option-extension = (option-standard-tag / option-vendor-tag) [SP option-value]
+/// option-value     = "(" option-val-comp ")"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -321,6 +494,9 @@ pub enum ListReturnOption {
     Status(Vec<StatusItem>),
     /// Another option without a value, as sent (not one of the above).
     Other(Atom),
+    /// Another option with its `option-value` (RFC 5258 §6): the items between the
+    /// parentheses. Tolerance: `()` reads as an empty vector.
+    OtherWithValue(Atom, Vec<ExtValue>),
 }
 
 impl ListReturnOption {
@@ -334,7 +510,10 @@ impl ListReturnOption {
                 p.sp()?;
                 Self::Status(p.list(true, StatusItem::read)?)
             }
-            _ => Self::Other(a),
+            _ => match read_option_value(p)? {
+                Some(v) => Self::OtherWithValue(a, v),
+                None => Self::Other(a),
+            },
         })
     }
 }
@@ -350,6 +529,7 @@ impl Encode for ListReturnOption {
                 encode_list(items, out);
             }
             Self::Other(a) => a.encode(out),
+            Self::OtherWithValue(a, v) => write_option(a, v, out),
         }
     }
 }

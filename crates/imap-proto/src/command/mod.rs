@@ -24,7 +24,7 @@ pub use ext::{
 };
 pub use fetch::{FetchAttribute, FetchItems, FetchModifiers, StoreFlags, StoreMode};
 pub use mailbox::{
-    ListReturnOption, ListSelectOption, QResync, SelectParams, SpecialUse, StatusItem,
+    ListReturnOption, ListSelectOption, QResync, SelectParam, SelectParams, SpecialUse, StatusItem,
 };
 pub use other::OtherCommand;
 pub use search::{Charset, EntryType, SearchKey, SearchReturn};
