@@ -587,3 +587,21 @@ fn select_param_new_validates() {
     };
     assert_eq!(c.to_bytes(), b"a SELECT INBOX (CONDSTORE X (\"v\") Y)\r\n");
 }
+
+#[test]
+fn too_deep_offset_is_the_paren() {
+    // "a SELECT INBOX (X ((1)))": the parameter list is level 1, the value's list level 2,
+    // and the `(` at offset 19 is the one a budget of 2 refuses.
+    let e = Command::parse_bytes(&Bytes::from_static(b"a SELECT INBOX (X ((1)))"), 2).unwrap_err();
+    assert_eq!(
+        e,
+        imap_proto::error::ParseError::TooDeep { offset: 19, max: 2 }
+    );
+    assert!(Command::parse_bytes(&Bytes::from_static(b"a SELECT INBOX (X (1))"), 2).is_ok());
+    // A plain list (STATUS items) with no room left at all.
+    let e = Command::parse_bytes(&Bytes::from_static(b"a STATUS INBOX (MESSAGES)"), 0).unwrap_err();
+    assert_eq!(
+        e,
+        imap_proto::error::ParseError::TooDeep { offset: 15, max: 0 }
+    );
+}

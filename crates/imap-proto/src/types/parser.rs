@@ -431,13 +431,18 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads `"(" [item *(SP item)] ")"` with `item` parsed by `f`; `nonempty` refuses `()`.
+    /// The depth budget is checked before the `(` is consumed, so that
+    /// [`ParseError::TooDeep`] points at the `(` that crossed it.
     pub(crate) fn list<T>(
         &mut self,
         nonempty: bool,
         mut f: impl FnMut(&mut Self) -> PResult<T>,
     ) -> PResult<Vec<T>> {
-        self.byte(b'(', "'('")?;
+        if self.peek() != Some(b'(') {
+            return Err(self.err("'('"));
+        }
         self.enter()?;
+        self.advance(1);
         let mut out = Vec::new();
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
@@ -684,5 +689,41 @@ pub trait Encode {
         let mut e = Encoder::new();
         self.encode(&mut e);
         fragments_to_bytes(&e.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list_of_lists(p: &mut Parser<'_>) -> PResult<usize> {
+        p.list(false, list_of_lists).map(|v| v.len())
+    }
+
+    #[test]
+    fn too_deep_points_at_the_paren_that_crossed_the_budget() {
+        let src = Bytes::from_static(b"(((())))");
+        let mut p = Parser::new(&src).with_max_depth(3);
+        let e = list_of_lists(&mut p).unwrap_err();
+        assert_eq!(e, ParseError::TooDeep { offset: 3, max: 3 });
+        // Exactly at the limit.
+        let src = Bytes::from_static(b"((()))");
+        let mut p = Parser::new(&src).with_max_depth(3);
+        assert_eq!(list_of_lists(&mut p).unwrap(), 1);
+        assert!(p.at_end());
+    }
+
+    #[test]
+    fn list_without_paren_is_a_syntax_error_at_the_byte() {
+        let src = Bytes::from_static(b"x");
+        let mut p = Parser::new(&src);
+        let e = p.list(false, |p| p.atom().map(<[u8]>::len)).unwrap_err();
+        assert_eq!(
+            e,
+            ParseError::Syntax {
+                offset: 0,
+                expected: "'('"
+            }
+        );
     }
 }
