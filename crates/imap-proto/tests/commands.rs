@@ -262,6 +262,14 @@ examples! {
         if modifiers.changed_since == Some(12345) && !modifiers.vanished,
     rfc7162_fetch_vanished: "s100 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)" => CommandBody::Fetch { modifiers, .. }
         if modifiers.vanished,
+    rfc8474_fetch_objectids: "22 fetch 1:* (emailid threadid)" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. }
+        if *a == [FetchAttribute::EmailId, FetchAttribute::ThreadId],
+    rfc8514_fetch_savedate: "a FETCH 1:* (UID SAVEDATE)" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. }
+        if *a == [FetchAttribute::Uid, FetchAttribute::SaveDate],
+    rfc8970_fetch_preview: "a FETCH 1 preview" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. }
+        if *a == [FetchAttribute::Preview { lazy: false }],
+    rfc8970_fetch_preview_lazy: "a UID FETCH 1:* (FLAGS PREVIEW (LAZY) UID)" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. }
+        if *a == [FetchAttribute::Flags, FetchAttribute::Preview { lazy: true }, FetchAttribute::Uid],
     fetch_fast: "a FETCH 1 fast" => CommandBody::Fetch { items: FetchItems::Fast, .. },
     fetch_full: "a FETCH 1 FULL" => CommandBody::Fetch { items: FetchItems::Full, .. },
     fetch_every_attribute: "a FETCH 1:* (ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY BODYSTRUCTURE UID BODY[] BODY.PEEK[1.2.MIME]<0.1024> BINARY[1] BINARY.PEEK[]<5.10> BINARY.SIZE[2.1] MODSEQ EMAILID THREADID)" =>
@@ -386,6 +394,9 @@ fn rejections() {
         "A1 LOGIN {2}\r\na\0 c",
         "A1 SELECT INBOX (QRESYNC (0 1))",
         "A1 SELECT INBOX (1FOO)",
+        "A1 FETCH 1 (PREVIEW ())",
+        "A1 FETCH 1 (PREVIEW (FUZZY))",
+        "A1 FETCH 1 PREVIEW (LAZY",
         "A1 SELECT INBOX (FOO \"x\")",
         "A1 SELECT INBOX (FOO (x)",
         "A1 LIST (XOPT (a) \"\" %",

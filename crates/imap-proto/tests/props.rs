@@ -259,6 +259,8 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute> {
             Just(FetchAttribute::ModSeq),
             Just(FetchAttribute::EmailId),
             Just(FetchAttribute::ThreadId),
+            Just(FetchAttribute::SaveDate),
+            any::<bool>().prop_map(|lazy| FetchAttribute::Preview { lazy }),
             (any::<bool>(), section(), proptest::option::of(partial())).prop_map(
                 |(peek, section, partial)| FetchAttribute::BodySection {
                     peek,

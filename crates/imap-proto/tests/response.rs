@@ -1014,12 +1014,79 @@ fn fetch_gmail_extensions_kept() {
 }
 
 #[test]
-fn fetch_objectid_kept_as_other() {
+fn fetch_objectid_typed() {
+    // RFC 8474 §5: EMAILID and THREADID, with THREADID NIL when there is no thread.
     let (_, items) = fetch(b"* 1 FETCH (EMAILID (M6d99ac3275bb4e) THREADID NIL UID 1)");
-    assert!(matches!(&items[0], FetchItem::Other { name, .. } if name.as_str() == "EMAILID"));
-    assert!(
-        matches!(&items[1], FetchItem::Other { value: ExtValue::Token(t), .. } if &t[..] == b"NIL")
+    assert_eq!(
+        items[0],
+        FetchItem::EmailId(ObjectId::try_from("M6d99ac3275bb4e").unwrap())
     );
+    assert_eq!(items[1], FetchItem::ThreadId(None));
+    let (_, items) = fetch(b"* 2 FETCH (threadid ( T64b478a75b7ea9 ))");
+    assert_eq!(
+        items[0],
+        FetchItem::ThreadId(Some(ObjectId::try_from("T64b478a75b7ea9").unwrap()))
+    );
+    for bad in [
+        &b"* 1 FETCH (EMAILID NIL)"[..],
+        b"* 1 FETCH (EMAILID M1)",
+        b"* 1 FETCH (EMAILID (M!1))",
+        b"* 1 FETCH (EMAILID ())",
+        b"* 1 FETCH (THREADID (T1)",
+    ] {
+        assert!(
+            Response::parse_bytes(&Bytes::copy_from_slice(bad), 64).is_err(),
+            "{bad:?}"
+        );
+    }
+    // 255 octets is the longest objectid; 256 is refused.
+    let id = "a".repeat(255);
+    let (_, items) = fetch(format!("* 1 FETCH (EMAILID ({id}))").as_bytes());
+    assert!(matches!(&items[0], FetchItem::EmailId(i) if i.as_str().len() == 255));
+    let long = format!("* 1 FETCH (EMAILID ({id}a))");
+    assert!(Response::parse_bytes(&Bytes::from(long), 64).is_err());
+    assert!(FetchItemName::try_from("EMAILID").is_err());
+    assert!(FetchItemName::try_from("savedate").is_err());
+}
+
+#[test]
+fn fetch_savedate_and_preview() {
+    // RFC 8514 §4: SAVEDATE is a date-time, or NIL where the mailbox keeps none.
+    let (_, items) =
+        fetch(b"* 3 FETCH (SAVEDATE \"17-Jul-1996 02:44:25 -0700\" PREVIEW \"Hello there\")");
+    assert_eq!(
+        items[0],
+        FetchItem::SaveDate(Some(
+            DateTime::parse(b"\"17-Jul-1996 02:44:25 -0700\"").unwrap()
+        ))
+    );
+    assert_eq!(
+        items[1],
+        FetchItem::Preview(NString(Some(s("Hello there"))))
+    );
+    // RFC 8970 §3.2: a LAZY preview not computed yet is NIL.
+    let (_, items) = fetch(b"* 4 FETCH (UID 9 SAVEDATE NIL PREVIEW NIL)");
+    assert_eq!(items[1], FetchItem::SaveDate(None));
+    assert_eq!(items[2], FetchItem::Preview(NString(None)));
+    let (_, items) = fetch(b"* 5 FETCH (PREVIEW {5}\r\nab\"cd)");
+    assert_eq!(items[0], FetchItem::Preview(NString(Some(s("ab\"cd")))));
+    for bad in [
+        &b"* 1 FETCH (SAVEDATE 17-Jul-1996)"[..],
+        b"* 1 FETCH (SAVEDATE)",
+        b"* 1 FETCH (PREVIEW hello)",
+        b"* 1 FETCH (PREVIEW)",
+    ] {
+        assert!(
+            Response::parse_bytes(&Bytes::copy_from_slice(bad), 64).is_err(),
+            "{bad:?}"
+        );
+    }
+    let r = Response::parse_bytes(
+        &Bytes::from_static(b"* 1 FETCH (SAVEDATE NIL PREVIEW \"x\")"),
+        64,
+    )
+    .unwrap();
+    assert_eq!(r.to_bytes(), b"* 1 FETCH (SAVEDATE NIL PREVIEW \"x\")\r\n");
 }
 
 #[test]

@@ -694,6 +694,13 @@ fn fetch_item_inner() -> impl Strategy<Value = FetchItem> {
             envelope().prop_map(|e| FetchItem::Envelope(Box::new(e))),
             body_structure().prop_map(|b| FetchItem::BodyStructure(Box::new(b))),
             body_structure().prop_map(|b| FetchItem::Body(Box::new(b))),
+            "[A-Za-z0-9_-]{1,20}"
+                .prop_map(|s| FetchItem::EmailId(ObjectId::try_from(s.as_str()).unwrap())),
+            proptest::option::of("[A-Za-z0-9_-]{1,20}").prop_map(|s| FetchItem::ThreadId(
+                s.map(|s| ObjectId::try_from(s.as_str()).unwrap())
+            )),
+            proptest::option::of(date_time()).prop_map(FetchItem::SaveDate),
+            nstring().prop_map(FetchItem::Preview),
             ("X-[A-Z]{1,6}", ext_value()).prop_map(|(n, value)| FetchItem::Other {
                 name: FetchItemName::try_from(n.as_str()).unwrap(),
                 value

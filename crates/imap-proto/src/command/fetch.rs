@@ -15,7 +15,10 @@ use crate::types::{Encode, Encoder, Flag, Partial, Section, encode_part};
 ///             "BINARY" [".PEEK"] section-binary [partial] /
 ///             "BINARY.SIZE" section-binary
 /// fetch-att =/ "MODSEQ"                                           ; RFC 7162
-/// fetch-att =/ "EMAILID" / "THREADID"                             ; RFC 8474
+/// fetch-att =/ "EMAILID" / "THREADID"                             ; RFC 8474 §7
+/// fetch-att =/ "SAVEDATE"                                         ; RFC 8514 §4
+/// fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"] ; RFC 8970 §7
+/// preview-mod =/ "LAZY"                                           ; RFC 8970 §7
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -69,6 +72,14 @@ pub enum FetchAttribute {
     EmailId,
     /// `THREADID` (RFC 8474).
     ThreadId,
+    /// `SAVEDATE` (RFC 8514 §4): when the message was saved in this mailbox.
+    SaveDate,
+    /// `PREVIEW` or `PREVIEW (LAZY)` (RFC 8970 §3): a short plain-text preview.
+    Preview {
+        /// `LAZY` (RFC 8970 §3.2): the server may answer NIL rather than compute the
+        /// preview now.
+        lazy: bool,
+    },
 }
 
 /// What a FETCH asks for: a macro or a list of attributes (RFC 9051 §6.4.5).
@@ -177,6 +188,23 @@ impl FetchAttribute {
             b"MODSEQ" => Self::ModSeq,
             b"EMAILID" => Self::EmailId,
             b"THREADID" => Self::ThreadId,
+            b"SAVEDATE" => Self::SaveDate,
+            b"PREVIEW" => {
+                let save = p.pos();
+                let mut lazy = false;
+                if p.eat_sp() && p.peek() == Some(b'(') {
+                    p.list(true, |p| {
+                        // `preview-mod` is extensible, but LAZY is its only value: an
+                        // unknown modifier is refused here, as a server must (RFC 8970 §3).
+                        p.expect_keyword(b"LAZY", "preview-mod")?;
+                        lazy = true;
+                        Ok(())
+                    })?;
+                } else {
+                    p.seek(save);
+                }
+                Self::Preview { lazy }
+            }
             _ => return Err(crate::error::ParseError::syntax(at, "fetch-att")),
         })
     }
@@ -226,6 +254,9 @@ impl Encode for FetchAttribute {
             Self::ModSeq => out.raw(b"MODSEQ"),
             Self::EmailId => out.raw(b"EMAILID"),
             Self::ThreadId => out.raw(b"THREADID"),
+            Self::SaveDate => out.raw(b"SAVEDATE"),
+            Self::Preview { lazy: false } => out.raw(b"PREVIEW"),
+            Self::Preview { lazy: true } => out.raw(b"PREVIEW (LAZY)"),
         }
     }
 }

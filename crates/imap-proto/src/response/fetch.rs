@@ -6,7 +6,7 @@ use core::num::NonZeroU32;
 use bytes::Bytes;
 
 use crate::types::parser::{Encoder, PResult, Parser, Upper, is_atom_char};
-use crate::types::{DateTime, Encode, Flag, NString, Section};
+use crate::types::{DateTime, Encode, Flag, NString, ObjectId, Section};
 
 use super::body::BodyStructure;
 use super::envelope::Envelope;
@@ -28,11 +28,16 @@ use super::value::{ExtValue, write_sp_separated};
 /// msg-att-static  =/ "RFC822" SP nstring / "RFC822.HEADER" SP nstring /
 ///                    "RFC822.TEXT" SP nstring                          ; RFC 3501
 /// fetch-mod-resp  = "MODSEQ" SP "(" permsg-modsequence ")"             ; RFC 7162
+/// fetch-emailid-resp  = "EMAILID" SP "(" objectid ")"                  ; RFC 8474 §7
+/// fetch-threadid-resp = "THREADID" SP ( "(" objectid ")" / nil )       ; RFC 8474 §7
+/// msg-att-dynamic =/ "SAVEDATE" SP (date-time / nil)                   ; RFC 8514 §4
+/// msg-att-dynamic =/ "PREVIEW" SP nstring                              ; RFC 8970 §7
 /// ```
 ///
 /// Items come in any order (servers differ: Gmail and Dovecot put `UID` first). Names are
-/// matched case-insensitively. Unknown items (`X-GM-MSGID`, `X-GM-LABELS`, `EMAILID`, …) are
-/// kept as [`FetchItem::Other`].
+/// matched case-insensitively. Unknown items (`X-GM-MSGID`, `X-GM-LABELS`, …) are kept as
+/// [`FetchItem::Other`]. Tolerance: spaces inside the parentheses of `MODSEQ`, `EMAILID`
+/// and `THREADID`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FetchItem {
@@ -84,6 +89,17 @@ pub enum FetchItem {
     BodyStructure(Box<BodyStructure>),
     /// `BODY (…)`: the structure without extension data.
     Body(Box<BodyStructure>),
+    /// `EMAILID (id)` (RFC 8474 §5.1).
+    EmailId(ObjectId),
+    /// `THREADID (id)`, or `None` for `THREADID NIL` when the server does not thread this
+    /// message (RFC 8474 §5.2).
+    ThreadId(Option<ObjectId>),
+    /// `SAVEDATE date-time`, or `None` for `SAVEDATE NIL` when the mailbox keeps no save
+    /// date (RFC 8514 §4).
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970 §3): the preview text, or NIL when a `LAZY` preview is
+    /// not available yet.
+    Preview(NString),
     /// An item this crate does not know, with its value.
     Other {
         /// The item name as sent (`X-GM-LABELS`).
@@ -141,7 +157,28 @@ fn is_known_item(name: &[u8]) -> bool {
             | b"MODSEQ"
             | b"ENVELOPE"
             | b"BODYSTRUCTURE"
+            | b"EMAILID"
+            | b"THREADID"
+            | b"SAVEDATE"
+            | b"PREVIEW"
     )
+}
+
+/// Reads `"(" objectid ")"` (RFC 8474 §7).
+fn read_paren_objectid(p: &mut Parser<'_>) -> PResult<ObjectId> {
+    p.byte(b'(', "'(' before the objectid")?;
+    p.eat_sp();
+    let id = ObjectId::read(p)?;
+    p.eat_sp();
+    p.byte(b')', "')' after the objectid")?;
+    Ok(id)
+}
+
+/// Writes `"(" objectid ")"`.
+fn write_paren_objectid(e: &mut Encoder, id: &ObjectId) {
+    e.raw(b"(");
+    e.raw(id.as_str().as_bytes());
+    e.raw(b")");
 }
 
 /// Reads an optional `"<" number ">"` origin.
@@ -214,6 +251,30 @@ impl FetchItem {
             b"BODYSTRUCTURE" => {
                 p.sp()?;
                 Self::BodyStructure(Box::new(BodyStructure::read(p)?))
+            }
+            b"EMAILID" => {
+                p.sp()?;
+                Self::EmailId(read_paren_objectid(p)?)
+            }
+            b"THREADID" => {
+                p.sp()?;
+                if p.keyword(b"NIL") {
+                    Self::ThreadId(None)
+                } else {
+                    Self::ThreadId(Some(read_paren_objectid(p)?))
+                }
+            }
+            b"SAVEDATE" => {
+                p.sp()?;
+                if p.keyword(b"NIL") {
+                    Self::SaveDate(None)
+                } else {
+                    Self::SaveDate(Some(DateTime::read(p)?))
+                }
+            }
+            b"PREVIEW" => {
+                p.sp()?;
+                Self::Preview(NString::read(p)?)
             }
             b"BODY" if p.peek() == Some(b'[') => {
                 let section = Section::read(p)?;
@@ -375,6 +436,24 @@ impl Encode for FetchItem {
             Self::Body(b) => {
                 e.raw(b"BODY ");
                 b.encode(e);
+            }
+            Self::EmailId(id) => {
+                e.raw(b"EMAILID ");
+                write_paren_objectid(e, id);
+            }
+            Self::ThreadId(None) => e.raw(b"THREADID NIL"),
+            Self::ThreadId(Some(id)) => {
+                e.raw(b"THREADID ");
+                write_paren_objectid(e, id);
+            }
+            Self::SaveDate(None) => e.raw(b"SAVEDATE NIL"),
+            Self::SaveDate(Some(d)) => {
+                e.raw(b"SAVEDATE ");
+                d.encode(e);
+            }
+            Self::Preview(s) => {
+                e.raw(b"PREVIEW ");
+                s.encode(e);
             }
             Self::Other { name, value } => {
                 e.raw(name.0.as_bytes());
