@@ -26,7 +26,10 @@
 //! | COMPRESS (RFC 4978) | COMPRESS |
 //! | METADATA (RFC 5464) | GETMETADATA options, SETMETADATA with literal8 values |
 //! | UTF8=ACCEPT (RFC 6855) | UTF-8 mailbox names, APPEND `UTF8 (…)` |
-//! | OBJECTID (RFC 8474) | `EMAILID`, `THREADID`, `MAILBOXID` |
+//! | OBJECTID (RFC 8474) | `EMAILID`, `THREADID`, `MAILBOXID` (typed in FETCH responses too) |
+//! | SAVEDATE (RFC 8514), PREVIEW (RFC 8970) | FETCH `SAVEDATE`, `PREVIEW [(LAZY)]` and their data items |
+//! | PARTIAL (RFC 9394) | SEARCH `RETURN (PARTIAL range)`, ESEARCH `PARTIAL (range set/NIL)` |
+//! | generic parameters (RFC 4466, RFC 5258 §6) | unknown SELECT/EXAMINE parameters, LIST option values |
 //! | MULTIAPPEND (RFC 3502), WITHIN (RFC 5032) | several APPEND messages, OLDER / YOUNGER |
 //!
 //! Frame first, parse second: a [`framing::Framer`] finds where a message ends (enforcing

@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+use core::num::NonZeroU32;
+
 use bytes::{Bytes, BytesMut};
 use imap_proto::command::*;
 use imap_proto::framing::{FrameEvent, Framer, FramerConfig};
@@ -237,6 +239,19 @@ examples! {
     rfc9051_search_return_empty: "A283 SEARCH RETURN () FLAGGED" => CommandBody::Search { return_options: Some(r), .. } if r.is_empty(),
     rfc9051_uid_search_min_max: "A285 UID SEARCH RETURN (MIN MAX) 1:5000" => CommandBody::Search { uid: true, criteria, .. }
         if criteria[0] == SearchKey::SequenceSet(set("1:5000")),
+    rfc9394_partial_last: "A01 UID SEARCH RETURN (PARTIAL -1:-100) UNDELETED UNKEYWORD $Junk" =>
+        CommandBody::Search { uid: true, return_options: Some(r), criteria, .. }
+        if *r == [SearchReturn::Partial(PartialRange::Last(NonZeroU32::new(1).unwrap(), NonZeroU32::new(100).unwrap()))]
+            && criteria.len() == 2,
+    rfc9394_partial_first: "A02 UID SEARCH RETURN (PARTIAL 23500:24000) UNDELETED UNKEYWORD $Junk" =>
+        CommandBody::Search { return_options: Some(r), .. }
+        if *r == [SearchReturn::Partial(PartialRange::First(NonZeroU32::new(23500).unwrap(), NonZeroU32::new(24000).unwrap()))],
+    rfc9394_partial_a03: "A03 UID SEARCH RETURN (PARTIAL 1:500) UNDELETED UNKEYWORD $Junk" =>
+        CommandBody::Search { return_options: Some(r), .. }
+        if matches!(r[..], [SearchReturn::Partial(p)] if p.bounds().1.get() == 500),
+    rfc9394_partial_with_min_save: "A05 SEARCH RETURN (MIN partial 500:400 SAVE) ALL" =>
+        CommandBody::Search { return_options: Some(r), .. }
+        if r.len() == 3 && matches!(r[1], SearchReturn::Partial(p) if p.bounds().0.get() == 400),
     rfc9051_search_save: "A282 SEARCH RETURN (SAVE) FLAGGED SINCE 1-Feb-1994" => CommandBody::Search { return_options: Some(r), .. }
         if *r == [SearchReturn::Save],
     rfc9051_fetch_saved: "A283 FETCH $ (UID INTERNALDATE FLAGS BODY.PEEK[HEADER])" => CommandBody::Fetch { set: s, items: FetchItems::Attributes(a), .. }
@@ -395,6 +410,10 @@ fn rejections() {
         "A1 SELECT INBOX (QRESYNC (0 1))",
         "A1 SELECT INBOX (1FOO)",
         "A1 FETCH 1 (PREVIEW ())",
+        "A1 SEARCH RETURN (PARTIAL) ALL",
+        "A1 SEARCH RETURN (PARTIAL 0:5) ALL",
+        "A1 SEARCH RETURN (PARTIAL -1:5) ALL",
+        "A1 SEARCH RETURN (PARTIAL 1:*) ALL",
         "A1 FETCH 1 (PREVIEW (FUZZY))",
         "A1 FETCH 1 PREVIEW (LAZY",
         "A1 SELECT INBOX (FOO \"x\")",

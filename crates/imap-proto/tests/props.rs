@@ -292,6 +292,7 @@ fn search_return() -> impl Strategy<Value = SearchReturn> {
         Just(SearchReturn::Count),
         Just(SearchReturn::Save),
         x_atom().prop_map(SearchReturn::Other),
+        partial_range().prop_map(SearchReturn::Partial),
     ]
 }
 
@@ -321,6 +322,17 @@ fn special_use() -> impl Strategy<Value = SpecialUse> {
         Just(SpecialUse::Trash),
         x_atom().prop_map(SpecialUse::Other),
     ]
+}
+
+/// A PARTIAL range (RFC 9394), either direction, numbers in either order.
+fn partial_range() -> impl Strategy<Value = PartialRange> {
+    (any::<bool>(), nz32(), nz32()).prop_map(|(last, a, b)| {
+        if last {
+            PartialRange::Last(a, b)
+        } else {
+            PartialRange::First(a, b)
+        }
+    })
 }
 
 /// A generic extension value (RFC 4466 §2.1): tokens, strings, nested lists.
@@ -731,6 +743,9 @@ proptest! {
     fn date_roundtrip(x in date()) { roundtrip(&x, Date::parse)?; }
     #[test]
     fn date_time_roundtrip(x in date_time()) { roundtrip(&x, DateTime::parse)?; }
+
+    #[test]
+    fn partial_range_roundtrip(x in partial_range()) { roundtrip(&x, PartialRange::parse)?; }
     #[test]
     fn flag_roundtrip(x in flag()) { roundtrip(&x, Flag::parse)?; }
     #[test]

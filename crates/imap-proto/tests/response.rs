@@ -804,6 +804,54 @@ fn esearch() {
 }
 
 #[test]
+fn esearch_partial_rfc9394() {
+    // RFC 9394 §3.1, verbatim: the range is past the end of the results.
+    let Data::ESearch(e) = data(r#"* ESEARCH (TAG "A04") UID PARTIAL (24000:24500 NIL)"#) else {
+        panic!()
+    };
+    assert!(e.uid);
+    assert_eq!(
+        e.items,
+        vec![ESearchItem::Partial {
+            range: PartialRange::First(nz(24000), nz(24500)),
+            results: None
+        }]
+    );
+    // The examples whose sets the RFC elides, with a set filled in.
+    let Data::ESearch(e) =
+        data(r#"* ESEARCH (TAG "A01") UID PARTIAL (-1:-100 23665:23764) COUNT 23764"#)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        e.items[0],
+        ESearchItem::Partial {
+            range: PartialRange::Last(nz(1), nz(100)),
+            results: Some("23665:23764".parse().unwrap())
+        }
+    );
+    assert_eq!(e.items[1], ESearchItem::Count(23764));
+    let Data::ESearch(e) = data(r#"* ESEARCH (TAG "A03") UID partial ( 1:500 1:3,7 )"#) else {
+        panic!()
+    };
+    assert!(
+        matches!(&e.items[0], ESearchItem::Partial { results: Some(s), .. } if s.to_string() == "1:3,7")
+    );
+    for bad in [
+        &b"* ESEARCH PARTIAL 1:5 NIL"[..],
+        b"* ESEARCH PARTIAL (1:5)",
+        b"* ESEARCH PARTIAL (0:5 NIL)",
+        b"* ESEARCH PARTIAL (-1:5 1)",
+        b"* ESEARCH PARTIAL (1:5 NIL",
+    ] {
+        assert!(
+            Response::parse_bytes(&Bytes::copy_from_slice(bad), 64).is_err(),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn thread_rfc5256_example() {
     let Data::Thread(t) = data("* THREAD (2)(3 6 (4 23)(44 7 96))") else {
         panic!()

@@ -776,6 +776,22 @@ fn data_inner() -> impl Strategy<Value = Data> {
                         sequence_set().prop_map(ESearchItem::All),
                         any::<u32>().prop_map(ESearchItem::Count),
                         n64().prop_map(ESearchItem::ModSeq),
+                        (
+                            any::<bool>(),
+                            nz32(),
+                            nz32(),
+                            proptest::option::of(sequence_set())
+                        )
+                            .prop_map(|(last, a, b, results)| {
+                                ESearchItem::Partial {
+                                    range: if last {
+                                        PartialRange::Last(a, b)
+                                    } else {
+                                        PartialRange::First(a, b)
+                                    },
+                                    results,
+                                }
+                            }),
                         (x_atom(), ext_value()).prop_map(|(a, v)| ESearchItem::Other(a, v)),
                     ],
                     0..4

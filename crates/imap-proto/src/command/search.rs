@@ -4,7 +4,9 @@
 use core::num::NonZeroU32;
 
 use crate::types::parser::{PResult, Parser, Upper, is_atom_char};
-use crate::types::{AString, Atom, Date, Encode, Encoder, ObjectId, Quoted, SequenceSet};
+use crate::types::{
+    AString, Atom, Date, Encode, Encoder, ObjectId, PartialRange, Quoted, SequenceSet,
+};
 
 /// The `entry-type-req` of a `MODSEQ` search key (RFC 7162 §3.1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -409,6 +411,8 @@ pub(crate) fn read_keys(p: &mut Parser<'_>) -> PResult<Vec<SearchKey>> {
 ///
 /// ```abnf
 /// search-return-opt = "MIN" / "MAX" / "ALL" / "COUNT" / "SAVE" / search-ret-data-ext
+/// search-return-opt =/ modifier-partial                  ; RFC 9394 §4
+/// modifier-partial  = "PARTIAL" SP partial-range
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -423,6 +427,8 @@ pub enum SearchReturn {
     Count,
     /// `SAVE` (RFC 5182): keep the result for `$`.
     Save,
+    /// `PARTIAL range` (RFC 9394 §3.1): one page of the result.
+    Partial(PartialRange),
     /// Another option without a value, as sent (must not be one of the above).
     Other(Atom),
 }
@@ -436,6 +442,10 @@ impl SearchReturn {
             b"ALL" => Self::All,
             b"COUNT" => Self::Count,
             b"SAVE" => Self::Save,
+            b"PARTIAL" => {
+                p.sp()?;
+                Self::Partial(PartialRange::read(p)?)
+            }
             _ => Self::Other(a),
         })
     }
@@ -449,6 +459,10 @@ impl Encode for SearchReturn {
             Self::All => out.raw(b"ALL"),
             Self::Count => out.raw(b"COUNT"),
             Self::Save => out.raw(b"SAVE"),
+            Self::Partial(r) => {
+                out.raw(b"PARTIAL ");
+                r.encode(out);
+            }
             Self::Other(a) => a.encode(out),
         }
     }

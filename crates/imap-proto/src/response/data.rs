@@ -5,7 +5,9 @@ use core::num::NonZeroU32;
 
 use crate::command::{MetadataEntry, SpecialUse, StatusItem};
 use crate::types::parser::{Encoder, PResult, Parser, Upper};
-use crate::types::{AString, Atom, Encode, IString, Mailbox, NString, ObjectId, SequenceSet, Tag};
+use crate::types::{
+    AString, Atom, Encode, IString, Mailbox, NString, ObjectId, PartialRange, SequenceSet, Tag,
+};
 
 use super::value::{ExtValue, open, write_sp_separated};
 
@@ -389,6 +391,9 @@ impl Encode for StatusAttribute {
 ///                      "COUNT" SP number / search-ret-data-ext
 /// search-ret-data-ext = search-modifier-name SP search-return-value
 /// search-return-data =/ "MODSEQ" SP mod-sequence-value          ; RFC 7162
+/// search-return-data =/ ret-data-partial                        ; RFC 9394 §4
+/// ret-data-partial    = "PARTIAL" SP "(" partial-range SP partial-results ")"
+/// partial-results     = sequence-set / "NIL"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -403,6 +408,14 @@ pub enum ESearchItem {
     Count(u32),
     /// `MODSEQ n`.
     ModSeq(u64),
+    /// `PARTIAL (range results)` (RFC 9394 §3.1): the range asked for and the numbers in
+    /// it, `None` for `NIL` when the range is past the end of the result.
+    Partial {
+        /// The range the command asked for.
+        range: PartialRange,
+        /// The message numbers or UIDs in that range.
+        results: Option<SequenceSet>,
+    },
     /// Another item: its name (not one of the above) and value.
     Other(Atom, ExtValue),
 }
@@ -417,6 +430,21 @@ impl ESearchItem {
             b"ALL" => Self::All(SequenceSet::read(p)?),
             b"COUNT" => Self::Count(p.number()?),
             b"MODSEQ" => Self::ModSeq(p.number64()?),
+            b"PARTIAL" => {
+                // Tolerance: spaces inside the parentheses.
+                p.byte(b'(', "'(' before the partial-range")?;
+                p.eat_sp();
+                let range = PartialRange::read(p)?;
+                p.sp()?;
+                let results = if p.keyword(b"NIL") {
+                    None
+                } else {
+                    Some(SequenceSet::read(p)?)
+                };
+                p.eat_sp();
+                p.byte(b')', "')' after the partial-results")?;
+                Self::Partial { range, results }
+            }
             _ => Self::Other(name, ExtValue::read(p)?),
         })
     }
@@ -444,6 +472,16 @@ impl Encode for ESearchItem {
             Self::ModSeq(n) => {
                 e.raw(b"MODSEQ ");
                 e.number(*n);
+            }
+            Self::Partial { range, results } => {
+                e.raw(b"PARTIAL (");
+                range.encode(e);
+                e.sp();
+                match results {
+                    Some(s) => s.encode(e),
+                    None => e.raw(b"NIL"),
+                }
+                e.raw(b")");
             }
             Self::Other(name, v) => {
                 name.encode(e);

@@ -22,7 +22,7 @@ pub use mailbox::{ListMailbox, Mailbox, MailboxName, decode_modified_utf7, encod
 pub use parser::{DEFAULT_MAX_DEPTH, Encode, Encoder, Fragment, fragments_to_bytes};
 pub(crate) use section::encode_part;
 pub use section::{Partial, Section, SectionText};
-pub use sequence::{SeqNumber, SeqRange, SequenceSet};
+pub use sequence::{PartialRange, SeqNumber, SeqRange, SequenceSet};
 pub use string::{AString, Atom, IString, Literal, Literal8, NString, ObjectId, Quoted, Tag};
 
 /// Parses a whole input as `number` (RFC 9051 §9: an unsigned 32-bit integer).

@@ -217,6 +217,76 @@ impl core::fmt::Display for SequenceSet {
     }
 }
 
+/// A range of positions in a search result (PARTIAL, RFC 9394 §3.1): 1 is the first result
+/// counting from the oldest end (`First`) or from the newest end (`Last`).
+///
+/// ```abnf
+/// partial-range       = partial-range-first / partial-range-last
+/// partial-range-first = nz-number ":" nz-number
+/// partial-range-last  = MINUS nz-number ":" MINUS nz-number
+/// ```
+///
+/// The two numbers are kept in the order sent; `500:400` means the same as `400:500`
+/// ([`bounds`](Self::bounds) orders them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartialRange {
+    /// `a:b`: positions counted from the oldest (lowest) result.
+    First(NonZeroU32, NonZeroU32),
+    /// `-a:-b`: positions counted from the newest (highest) result; the numbers are held
+    /// without their minus signs.
+    Last(NonZeroU32, NonZeroU32),
+}
+
+impl PartialRange {
+    /// Returns the positions as `(low, high)`, whichever order they were sent in.
+    pub fn bounds(self) -> (NonZeroU32, NonZeroU32) {
+        let (Self::First(a, b) | Self::Last(a, b)) = self;
+        (a.min(b), a.max(b))
+    }
+
+    /// Returns whether positions count from the newest result (`-a:-b`).
+    pub const fn from_last(self) -> bool {
+        matches!(self, Self::Last(..))
+    }
+
+    /// Parses a whole input as `partial-range`.
+    ///
+    /// # Errors
+    /// [`ParseError`] at the first byte that breaks the grammar; a zero is invalid.
+    pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
+        parse_all(input, Self::read)
+    }
+
+    pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        let last = p.eat(b'-');
+        let a = p.nz_number()?;
+        p.byte(b':', "':' in partial-range")?;
+        if last {
+            p.byte(b'-', "'-' before the second number of partial-range-last")?;
+        }
+        let b = p.nz_number()?;
+        Ok(if last {
+            Self::Last(a, b)
+        } else {
+            Self::First(a, b)
+        })
+    }
+}
+
+impl Encode for PartialRange {
+    fn encode(&self, out: &mut Encoder) {
+        let (minus, a, b): (&[u8], _, _) = match *self {
+            Self::First(a, b) => (b"", a, b),
+            Self::Last(a, b) => (b"-", a, b),
+        };
+        out.raw(minus);
+        out.number(u64::from(a.get()));
+        out.raw(b":");
+        out.raw(minus);
+        out.number(u64::from(b.get()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +326,41 @@ mod tests {
             assert!(SequenceSet::parse(bad).is_err(), "{bad:?}");
         }
         assert!(SequenceSet::new(Vec::new()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod partial_range_tests {
+    use super::*;
+
+    fn nz(n: u32) -> NonZeroU32 {
+        NonZeroU32::new(n).unwrap()
+    }
+
+    #[test]
+    fn rfc9394_ranges() {
+        let r = PartialRange::parse(b"-1:-100").unwrap();
+        assert_eq!(r, PartialRange::Last(nz(1), nz(100)));
+        assert!(r.from_last());
+        assert_eq!(r.to_wire(), b"-1:-100");
+        let r = PartialRange::parse(b"24000:23500").unwrap();
+        assert_eq!(r.bounds(), (nz(23500), nz(24000)));
+        assert_eq!(r.to_wire(), b"24000:23500");
+        for bad in [
+            &b"0:5"[..],
+            b"1:0",
+            b"-1:5",
+            b"1:-5",
+            b"1",
+            b"*:5",
+            b"1:4294967296",
+            b"--1:-2",
+        ] {
+            assert!(PartialRange::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            PartialRange::parse(b"4294967295:1").unwrap().bounds(),
+            (nz(1), nz(u32::MAX))
+        );
     }
 }
