@@ -1570,7 +1570,7 @@ impl Connection {
             } => {
                 if positive {
                     let mut envelope = Envelope::new(reverse_path);
-                    envelope.parameters = mail_parameters_wire(&parameters);
+                    envelope.parameters = wire_parameters(|w| parameters.encode(w));
                     self.transaction = Some(Transaction {
                         envelope,
                         size: 0,
@@ -1587,7 +1587,7 @@ impl Connection {
                 if positive && let Some(t) = &mut self.transaction {
                     t.envelope.recipients.push(Recipient {
                         forward_path,
-                        parameters: rcpt_parameters_wire(&parameters),
+                        parameters: wire_parameters(|w| parameters.encode(w)),
                     });
                 }
             }
@@ -1610,21 +1610,12 @@ impl Connection {
     }
 }
 
-/// Returns the parameters in wire form, for the envelope.
-fn mail_parameters_wire(p: &MailParameters) -> Vec<EsmtpParameter> {
+/// Returns the parameters that `encode` writes, in wire form, for the envelope.
+fn wire_parameters(encode: impl FnOnce(&mut BytesMut)) -> Vec<EsmtpParameter> {
     let mut wire = BytesMut::new();
-    p.encode(&mut wire);
-    wire_parameters(&wire)
-}
-
-fn rcpt_parameters_wire(p: &RcptParameters) -> Vec<EsmtpParameter> {
-    let mut wire = BytesMut::new();
-    p.encode(&mut wire);
-    wire_parameters(&wire)
-}
-
-fn wire_parameters(wire: &[u8]) -> Vec<EsmtpParameter> {
-    wire.split(|&b| b == b' ')
+    encode(&mut wire);
+    wire[..]
+        .split(|&b| b == b' ')
         .filter(|p| !p.is_empty())
         .filter_map(|p| EsmtpParameter::parse(p).ok())
         .collect()
