@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use clap::Parser;
 use mail_examples::session::{Next, Session, accept_loop};
 use mail_examples::{Error, init_tracing};
@@ -55,8 +55,8 @@ struct Sink {
 }
 
 impl Session for Sink {
-    fn receive(&mut self, bytes: &[u8]) {
-        self.conn.receive(bytes);
+    fn receive(&mut self, buf: &mut BytesMut) {
+        self.conn.receive_buf(buf);
     }
 
     fn receive_eof(&mut self) {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::Answer;
 use pop3_proto::command::UniqueId;
@@ -141,8 +141,8 @@ impl Drop for Pop3Session {
 }
 
 impl Session for Pop3Session {
-    fn receive(&mut self, bytes: &[u8]) {
-        self.conn.receive(bytes);
+    fn receive(&mut self, buf: &mut BytesMut) {
+        self.conn.receive_buf(buf);
     }
 
     fn receive_eof(&mut self) {
@@ -331,8 +331,8 @@ impl FetchSession {
 }
 
 impl Session for FetchSession {
-    fn receive(&mut self, bytes: &[u8]) {
-        self.conn.receive(bytes);
+    fn receive(&mut self, buf: &mut BytesMut) {
+        self.conn.receive_buf(buf);
     }
 
     fn receive_eof(&mut self) {

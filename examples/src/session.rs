@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::stream::Stream;
@@ -25,8 +25,9 @@ pub enum Next {
 
 /// One protocol session (a server's or a client's), as the connection loop drives it.
 pub trait Session: Send {
-    /// Hands bytes from the peer to the protocol state machine.
-    fn receive(&mut self, bytes: &[u8]);
+    /// Hands the bytes the peer sent, read into `buf`, to the protocol state machine
+    /// without copying them (`receive_buf`); leaves `buf` empty.
+    fn receive(&mut self, buf: &mut BytesMut);
     /// Tells the state machine that the peer closed its side.
     fn receive_eof(&mut self);
     /// Handles every event that is ready, with storage, and says what the loop does next.
@@ -60,7 +61,9 @@ pub async fn run<S: Session>(
     upgrade: Upgrade,
     peer: String,
 ) -> S {
-    let mut buf = vec![0u8; 64 * 1024];
+    // The socket is read straight into a buffer whose filled part the session takes over
+    // (zero-copy): message data reaches storage as slices of the bytes the socket filled.
+    let mut buf = BytesMut::new();
     loop {
         let next = session.process();
         let output = session.take_output();
@@ -96,7 +99,10 @@ pub async fn run<S: Session>(
             }
             Next::Read => {}
         }
-        match tokio::time::timeout(session.timeout(), stream.read(&mut buf)).await {
+        if buf.capacity() < READ_MIN {
+            buf.reserve(READ_SIZE);
+        }
+        match tokio::time::timeout(session.timeout(), stream.read_buf(&mut buf)).await {
             Err(_) => {
                 tracing::info!(%peer, "idle timeout");
                 session.timed_out();
@@ -105,7 +111,7 @@ pub async fn run<S: Session>(
                 break;
             }
             Ok(Ok(0)) => session.receive_eof(),
-            Ok(Ok(n)) => session.receive(buf.get(..n).unwrap_or_default()),
+            Ok(Ok(_)) => session.receive(&mut buf),
             Ok(Err(e)) => {
                 tracing::debug!(%peer, error = %e, "read failed");
                 session.receive_eof();
@@ -115,6 +121,11 @@ pub async fn run<S: Session>(
     let _ = stream.shutdown().await;
     session
 }
+
+/// How much a read asks for.
+const READ_SIZE: usize = 64 * 1024;
+/// Below this much spare room the read buffer gets a fresh [`READ_SIZE`].
+const READ_MIN: usize = 4 * 1024;
 
 async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
     stream.write_all(bytes).await?;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use mail_core::address::rfc5321::ForwardPath;
 use mail_core::sasl::Mechanism;
 use smtp_proto::reply::{EnhancedStatusCode, Reply, ReplyCode};
@@ -125,8 +125,8 @@ impl SmtpSession {
 }
 
 impl Session for SmtpSession {
-    fn receive(&mut self, bytes: &[u8]) {
-        self.conn.receive(bytes);
+    fn receive(&mut self, buf: &mut BytesMut) {
+        self.conn.receive_buf(buf);
     }
 
     fn receive_eof(&mut self) {
@@ -300,8 +300,8 @@ impl SendSession {
 }
 
 impl Session for SendSession {
-    fn receive(&mut self, bytes: &[u8]) {
-        self.conn.receive(bytes);
+    fn receive(&mut self, buf: &mut BytesMut) {
+        self.conn.receive_buf(buf);
     }
 
     fn receive_eof(&mut self) {

@@ -46,6 +46,14 @@ impl Feed {
         }
     }
 
+    /// Returns whether a run with this feed hands its pieces to the connection with
+    /// `receive_buf` (the zero-copy path: pieces appended to one reader buffer that is handed
+    /// over after every piece) instead of `receive`. The random splittings with an even seed
+    /// do, so both input paths see every transcript at random splits.
+    pub fn by_read_buffer(self) -> bool {
+        matches!(self, Self::Random(seed) if seed % 2 == 0)
+    }
+
     /// Returns `bytes` cut into pieces (see [`Feed::splits`]).
     pub fn pieces(self, bytes: &[u8]) -> Vec<&[u8]> {
         let mut rest = bytes;

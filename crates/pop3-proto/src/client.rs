@@ -358,6 +358,19 @@ impl Connection {
         }
     }
 
+    /// Like [`receive`](Self::receive), without copying: takes the filled part of `buf`
+    /// (the buffer the socket was read into) and leaves `buf` empty with its spare capacity
+    /// for the next read. Message data then reaches the application as slices of the
+    /// buffers the socket filled. With tokio: `stream.read_buf(&mut buf).await?` then
+    /// `conn.receive_buf(&mut buf)`.
+    pub fn receive_buf(&mut self, buf: &mut BytesMut) {
+        if self.state != State::Closed {
+            mail_core::buffer::take_received(&mut self.input, buf);
+        } else {
+            buf.clear();
+        }
+    }
+
     /// Records that the server closed the connection.
     pub fn receive_eof(&mut self) {
         self.eof = true;

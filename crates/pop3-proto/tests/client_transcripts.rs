@@ -497,3 +497,82 @@ fn bare_lf_in_a_body_under_reject_fails_after_the_message() {
     assert_eq!(err, ClientError::BareNewline);
     assert!(matches!(events.last(), Some(Event::MessageEnd { .. })));
 }
+
+/// A reader that fills one buffer and hands it over after every read, as a tokio adapter
+/// does with `read_buf` then `receive_buf`.
+fn feed_reads(c: &mut Connection, reader: &mut bytes::BytesMut, wire: &[u8], read_size: usize) {
+    for piece in wire.chunks(read_size) {
+        reader.extend_from_slice(piece);
+        c.receive_buf(reader);
+        assert!(reader.is_empty());
+    }
+}
+
+#[test]
+fn receive_buf_hands_message_data_over_without_copying() {
+    let mut c = greeted(plain_client());
+    c.login(Login::new("u", "p")).unwrap();
+    c.receive(b"+OK\r\n+OK\r\n");
+    while c.next_event().unwrap().is_some() {}
+    c.retr(msg(1)).unwrap();
+    let body: Vec<u8> = (0..200)
+        .flat_map(|i| format!("line {i} of the message\r\n..dotted {i}\r\n").into_bytes())
+        .collect();
+    let mut wire = b"+OK 9000 octets\r\n".to_vec();
+    wire.extend_from_slice(&body);
+    wire.extend_from_slice(b".\r\n");
+    let mut reader = bytes::BytesMut::with_capacity(wire.len());
+    let region = reader.as_ptr() as usize..reader.as_ptr() as usize + wire.len();
+    feed_reads(&mut c, &mut reader, &wire, 700);
+    let mut content = Vec::new();
+    let mut ended = false;
+    while let Some(e) = c.next_event().unwrap() {
+        match e {
+            Event::MessageData(d) => {
+                // Every chunk is a slice of the reader's own buffer.
+                assert!(region.contains(&(d.as_ptr() as usize)), "chunk was copied");
+                content.extend_from_slice(&d);
+            }
+            Event::MessageStart { msg: m, .. } => assert_eq!(m, msg(1)),
+            Event::MessageEnd { .. } => ended = true,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(ended);
+    let expected: Vec<u8> = (0..200)
+        .flat_map(|i| format!("line {i} of the message\r\n.dotted {i}\r\n").into_bytes())
+        .collect();
+    assert_eq!(content, expected);
+}
+
+#[test]
+fn receive_buf_gives_the_same_events_as_receive_at_every_split() {
+    let wire = b"+OK 2 messages\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n";
+    let run = |by_buf: Option<usize>| {
+        let mut c = greeted(plain_client());
+        c.login(Login::new("u", "p")).unwrap();
+        c.receive(b"+OK\r\n+OK\r\n");
+        while c.next_event().unwrap().is_some() {}
+        c.uidl(None).unwrap();
+        let mut events = Vec::new();
+        let mut reader = bytes::BytesMut::new();
+        for piece in wire.chunks(by_buf.unwrap_or(wire.len())) {
+            match by_buf {
+                Some(_) => {
+                    reader.extend_from_slice(piece);
+                    c.receive_buf(&mut reader);
+                }
+                None => c.receive(piece),
+            }
+            while let Some(e) = c.next_event().unwrap() {
+                events.push(e);
+            }
+        }
+        events
+    };
+    let expected = run(None);
+    assert!(!expected.is_empty());
+    for size in 1..wire.len() {
+        assert_eq!(run(Some(size)), expected, "read size {size}");
+    }
+}

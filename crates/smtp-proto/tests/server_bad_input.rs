@@ -738,3 +738,51 @@ fn pipelined_commands_wait_for_the_owed_answer() {
     let out = String::from_utf8(conn.take_output().to_vec()).unwrap();
     assert!(out.ends_with("250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n"), "{out}");
 }
+
+#[test]
+fn receive_buf_hands_message_data_over_without_copying() {
+    let mut conn = Connection::new(config());
+    conn.take_output();
+    conn.receive(b"EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+    for _ in 0..3 {
+        assert!(conn.next_event().unwrap().unwrap().needs_answer());
+        conn.accept().unwrap();
+    }
+    assert!(matches!(
+        conn.next_event().unwrap(),
+        Some(Event::MessageStart { .. })
+    ));
+    let body: Vec<u8> = (0..300)
+        .flat_map(|i| format!("Line {i}: some text\r\n..stuffed {i}\r\n").into_bytes())
+        .collect();
+    let mut wire = body.clone();
+    wire.extend_from_slice(b".\r\nNOOP\r\n");
+    // One reader buffer, filled by "reads" of 1000 octets and handed over after each.
+    let mut reader = bytes::BytesMut::with_capacity(wire.len());
+    let region = reader.as_ptr() as usize..reader.as_ptr() as usize + wire.len();
+    let mut content = Vec::new();
+    let mut ended = false;
+    for piece in wire.chunks(1000) {
+        reader.extend_from_slice(piece);
+        conn.receive_buf(&mut reader);
+        assert!(reader.is_empty());
+        while let Some(event) = conn.next_event().unwrap() {
+            match event {
+                Event::MessageData(d) => {
+                    assert!(region.contains(&(d.as_ptr() as usize)), "chunk was copied");
+                    content.extend_from_slice(&d);
+                }
+                Event::MessageEnd { .. } => {
+                    ended = true;
+                    conn.accept().unwrap();
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(ended);
+    let expected: Vec<u8> = (0..300)
+        .flat_map(|i| format!("Line {i}: some text\r\n.stuffed {i}\r\n").into_bytes())
+        .collect();
+    assert_eq!(content, expected);
+}

@@ -294,10 +294,16 @@ pub fn run_server(
     let mut seen = Seen::default();
     let mut out = Vec::new();
     drive(&mut conn, fixture, auth, &mut seen, &mut out);
+    let mut reader = BytesMut::new();
     for segment in &script.client {
         let mut pos = 0;
         for n in feed.splits(segment.len()) {
-            conn.receive(&segment[pos..pos + n]);
+            if feed.by_read_buffer() {
+                reader.extend_from_slice(&segment[pos..pos + n]);
+                conn.receive_buf(&mut reader);
+            } else {
+                conn.receive(&segment[pos..pos + n]);
+            }
             pos += n;
             drive(&mut conn, fixture, auth, &mut seen, &mut out);
         }
@@ -519,10 +525,16 @@ pub fn run_client(
     // application issues, then the rest, each segment split the way under test.
     let mut bounds: Vec<usize> = script.client.iter().map(|(b, _, _)| *b).collect();
     bounds.push(script.server.len());
+    let mut reader = BytesMut::new();
     for bound in bounds {
         let len = bound.saturating_sub(fed);
         for n in feed.splits(len) {
-            conn.receive(&script.server[fed..fed + n]);
+            if feed.by_read_buffer() {
+                reader.extend_from_slice(&script.server[fed..fed + n]);
+                conn.receive_buf(&mut reader);
+            } else {
+                conn.receive(&script.server[fed..fed + n]);
+            }
             fed += n;
             step(&mut conn, fed, &mut seen, &mut out);
         }

@@ -199,10 +199,16 @@ pub fn run_server(
         auth,
     };
     app.drive(&mut conn);
+    let mut reader = bytes::BytesMut::new();
     for segment in &script.client {
         let mut pos = 0;
         for n in feed.splits(segment.len()) {
-            conn.receive(&segment[pos..pos + n]);
+            if feed.by_read_buffer() {
+                reader.extend_from_slice(&segment[pos..pos + n]);
+                conn.receive_buf(&mut reader);
+            } else {
+                conn.receive(&segment[pos..pos + n]);
+            }
             pos += n;
             app.drive(&mut conn);
         }
