@@ -1822,3 +1822,50 @@ proptest! {
         prop_assert_eq!(m.to_string().parse::<Mechanism>().unwrap(), m);
     }
 }
+
+#[test]
+fn respond_line_decodes_steps_and_cancels() {
+    // RFC 4616 §4's PLAIN example, sent on a continuation line after an empty challenge.
+    let (mut auth, step) = start(Mechanism::Plain, None);
+    assert_eq!(challenge(step), b"");
+    let line = b64(b"\0tim\0tanstaaftanstaaf");
+    let v = verification(auth.respond_line(line.as_bytes(), 12288).unwrap());
+    assert!(matches!(v, Verification::Password { .. }));
+
+    let (mut auth, _) = start(Mechanism::Plain, None);
+    assert_eq!(
+        auth.respond_line(b"*", 12288),
+        Ok(Step::Failure(Failure::Cancelled))
+    );
+    assert!(auth.is_finished());
+}
+
+#[test]
+fn respond_line_limit_counts_the_crlf() {
+    let line = b64(&[b'x'; 9000]);
+    // Exactly at the limit (line + CRLF) is read; one octet under the limit is refused.
+    let (mut auth, _) = start(Mechanism::Plain, None);
+    assert!(auth.respond_line(line.as_bytes(), line.len() + 2).is_ok());
+    let (mut auth, _) = start(Mechanism::Plain, None);
+    assert_eq!(
+        auth.respond_line(line.as_bytes(), line.len() + 1),
+        Err(server::ContinuationError::TooLong {
+            limit: line.len() + 1
+        })
+    );
+    assert!(auth.is_finished());
+}
+
+#[test]
+fn respond_line_refuses_what_is_not_base64() {
+    for bad in [&b"dGVzdA"[..], b"dG!zdA==", b"dGVzdA==dGVzdA==", b"**"] {
+        let (mut auth, _) = start(Mechanism::Plain, None);
+        assert_eq!(
+            auth.respond_line(bad, 12288),
+            Err(server::ContinuationError::Undecodable),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+        assert!(auth.is_finished());
+    }
+}

@@ -38,8 +38,10 @@ use core::time::Duration;
 use mail_core::Secret;
 use mail_core::dot::DotEncoder;
 use mail_core::line::{BareNewline, LineError, LineFramer};
-use mail_core::sasl::server::{Answer, Authentication, ServerConfig, Step, Verification};
-use mail_core::sasl::{self, ClientResponse, Mechanism, Nonce, ResponseKind};
+use mail_core::sasl::server::{
+    Answer, Authentication, ContinuationError, ServerConfig, Step, Verification,
+};
+use mail_core::sasl::{Mechanism, Nonce};
 use memchr::memchr_iter;
 
 use crate::capability::{Capability, Expire};
@@ -971,30 +973,22 @@ impl Connection {
                 return Ok(true);
             }
         };
-        if line.len().saturating_add(2) > self.config.max_auth_line {
-            self.phase = Phase::Authorization { user: None };
-            self.error(None, "Authentication line too long")?;
-            return Ok(true);
-        }
         let Phase::Sasl(auth, _) = &mut self.phase else {
             return Ok(true);
         };
-        let step = match sasl::decode_response(
-            &line,
-            ResponseKind::Continuation,
-            self.config.max_auth_line,
-        ) {
-            Ok(ClientResponse::Cancel) => auth.cancel(),
-            Ok(ClientResponse::Data(data)) => auth.step(data.expose()),
+        match auth.respond_line(&line, self.config.max_auth_line) {
+            Ok(step) => self.sasl_step(step)?,
+            Err(ContinuationError::TooLong { .. }) => {
+                self.phase = Phase::Authorization { user: None };
+                self.error(None, "Authentication line too long")?;
+            }
+            // RFC 5034 §4: "If the server cannot Base64 decode a client response, it MUST
+            // reject the AUTH command with an -ERR reply."
             Err(_) => {
-                // RFC 5034 §4: "If the server cannot Base64 decode a client response, it
-                // MUST reject the AUTH command with an -ERR reply."
                 self.phase = Phase::Authorization { user: None };
                 self.error(None, "Cannot decode response")?;
-                return Ok(true);
             }
-        };
-        self.sasl_step(step)?;
+        }
         Ok(true)
     }
 

@@ -37,8 +37,10 @@ use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 use mail_core::dot::{DotDecoder, DotEvent};
 use mail_core::line::{BareNewline, LineError, LineFramer};
 use mail_core::message::{Envelope, EsmtpParameter, Recipient};
-use mail_core::sasl::server::{Answer, Authentication, ServerConfig, Step, Verification};
-use mail_core::sasl::{self, ClientResponse, Mechanism, Nonce, ResponseKind};
+use mail_core::sasl::server::{
+    Answer, Authentication, ContinuationError, ServerConfig, Step, Verification,
+};
+use mail_core::sasl::{self, Mechanism, Nonce};
 
 use crate::capability::{Capability, EhloReply};
 use crate::command::{Argument, Body, Command, HeloDomain, MailParameters, RcptParameters};
@@ -1272,37 +1274,29 @@ impl Connection {
                 return true;
             }
         };
-        if line.len() + 2 > self.config.max_auth_line {
-            self.end_auth();
-            let _ = self.error(
-                ReplyCode::SYNTAX_ERROR,
-                esc(5, 5, 6),
-                "Authentication exchange line is too long",
-            );
-            return true;
-        }
         let Phase::Auth(auth) = &mut self.phase else {
             return true;
         };
-        let step = match sasl::decode_response(
-            &line,
-            ResponseKind::Continuation,
-            self.config.max_auth_line,
-        ) {
-            Ok(ClientResponse::Cancel) => auth.cancel(),
-            Ok(ClientResponse::Data(data)) => auth.step(data.expose()),
+        match auth.respond_line(&line, self.config.max_auth_line) {
+            Ok(step) => self.auth_step(step),
+            Err(ContinuationError::TooLong { .. }) => {
+                self.end_auth();
+                let _ = self.error(
+                    ReplyCode::SYNTAX_ERROR,
+                    esc(5, 5, 6),
+                    "Authentication exchange line is too long",
+                );
+            }
+            // RFC 4954 §4: "it MUST reject the AUTH command with a 501 reply".
             Err(_) => {
-                // RFC 4954 §4: "it MUST reject the AUTH command with a 501 reply".
                 self.end_auth();
                 let _ = self.error(
                     ReplyCode::PARAMETER_SYNTAX_ERROR,
                     esc(5, 5, 2),
                     "Cannot decode response",
                 );
-                return true;
             }
-        };
-        self.auth_step(step);
+        }
         true
     }
 

@@ -29,7 +29,6 @@
 
 use core::mem;
 
-use super::Nonce;
 use super::cram_md5;
 use super::framing::encode_inner;
 use super::mechanism::Mechanism;
@@ -37,6 +36,7 @@ use super::oauth::{self, BearerRequest};
 use super::plain::{self, LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT};
 use super::saslprep::saslprep;
 use super::scram::{self, ClientFirst, MessageError, ScramCredentials};
+use super::{ClientResponse, Nonce, ResponseKind};
 use crate::Secret;
 
 /// The default limit on one decoded client response: room for a large OAuth token.
@@ -271,6 +271,24 @@ pub enum AnswerError {
     },
 }
 
+/// A client continuation line that ends the exchange before it reaches the mechanism
+/// ([`Authentication::respond_line`]); the protocol answers it with its own failure reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContinuationError {
+    /// The line with its CRLF is longer than the protocol's limit for authentication lines
+    /// (RFC 4954 §4: 12288 octets for SMTP; RFC 5034 §4 for POP3).
+    #[error("authentication line longer than {limit} octets")]
+    TooLong {
+        /// The limit, CRLF included.
+        limit: usize,
+    },
+    /// The line is not `*` and not strict base64 (RFC 4954 §4 and RFC 5034 §4: the server
+    /// "MUST reject the AUTH command").
+    #[error("authentication response is not valid base64")]
+    Undecodable,
+}
+
 /// One server-side SASL exchange. See the [module documentation](self) for the contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authentication {
@@ -422,6 +440,35 @@ impl Authentication {
             Err(failure) => {
                 self.state = State::Done;
                 Step::Failure(failure)
+            }
+        }
+    }
+
+    /// Feeds one continuation line as the client sent it, CRLF removed: `*` cancels
+    /// ([`cancel`](Self::cancel)), anything else is decoded as base64
+    /// ([`decode_response`](super::decode_response), [`ResponseKind::Continuation`]) and
+    /// given to [`step`](Self::step). `max_line` is the protocol's limit for the line with
+    /// its CRLF. This is the server side of the continuation exchange that SMTP `AUTH`
+    /// (RFC 4954 §4), POP3 `AUTH` (RFC 5034 §4) and IMAP `AUTHENTICATE` (RFC 9051 §6.2.2)
+    /// share.
+    ///
+    /// # Errors
+    /// [`ContinuationError`] for a line that is too long or not base64; the exchange is then over.
+    pub fn respond_line(
+        &mut self,
+        line: &[u8],
+        max_line: usize,
+    ) -> Result<Step, ContinuationError> {
+        if line.len().saturating_add(2) > max_line {
+            self.state = State::Done;
+            return Err(ContinuationError::TooLong { limit: max_line });
+        }
+        match super::decode_response(line, ResponseKind::Continuation, max_line) {
+            Ok(ClientResponse::Cancel) => Ok(self.cancel()),
+            Ok(ClientResponse::Data(data)) => Ok(self.step(data.expose())),
+            Err(_) => {
+                self.state = State::Done;
+                Err(ContinuationError::Undecodable)
             }
         }
     }
