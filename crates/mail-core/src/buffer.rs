@@ -1,4 +1,5 @@
-//! Handing received bytes to a connection without copying them.
+//! Buffer plumbing shared by the connections: handing received bytes over without copying
+//! them, and writing numbers without allocating.
 //!
 //! Every connection keeps the peer's unparsed bytes in a `BytesMut`. The DESIGN-wide
 //! `receive(&[u8])` copies into it; [`take_received`] instead moves the filled part of the
@@ -39,6 +40,33 @@ pub fn take_received(input: &mut BytesMut, received: &mut BytesMut) {
     }
 }
 
+/// Appends the decimal digits of `n`, without allocating: numbers on the wire (POP3
+/// message numbers and sizes, SMTP `SIZE`, IMAP numbers) are written this way in encoders
+/// that run once per listing line.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mail_core::buffer::put_decimal;
+///
+/// let mut out = BytesMut::new();
+/// put_decimal(&mut out, 0);
+/// put_decimal(&mut out, 18_446_744_073_709_551_615);
+/// assert_eq!(&out[..], b"018446744073709551615");
+/// ```
+pub fn put_decimal(out: &mut BytesMut, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        start = start.saturating_sub(1);
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +91,25 @@ mod tests {
         take_received(&mut input, &mut read);
         assert_eq!(input.as_ptr(), start);
         assert_eq!(&input[..], b"new\r\n");
+    }
+
+    #[test]
+    fn decimals_match_display() {
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            4_294_967_295,
+            10_000_000_000,
+            u64::MAX,
+        ] {
+            let mut out = BytesMut::new();
+            put_decimal(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
     }
 
     #[test]

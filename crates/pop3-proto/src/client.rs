@@ -289,15 +289,16 @@ impl Op {
 enum Body {
     None,
     Message(MessageNumber, DotDecoder),
-    List(Op, Vec<ListItem>),
+    List(Listing),
 }
 
+/// The lines of a multi-line listing read so far, typed by the command that asked for it.
 #[derive(Debug)]
-enum ListItem {
-    Capability(Capability),
-    Scan(ScanListing),
-    Uid(UidListing),
-    Language(Language),
+enum Listing {
+    Capabilities(Vec<Capability>),
+    Scan(Vec<ScanListing>),
+    Uid(Vec<UidListing>),
+    Languages(Vec<Language>),
 }
 
 /// A POP3 client connection. See the [module docs](self) for the calling contract.
@@ -908,7 +909,10 @@ impl Connection {
                         let policy = self.config.bare_newline;
                         Body::Message(msg, DotDecoder::new(policy))
                     }
-                    op => Body::List(op, Vec::new()),
+                    Op::Capa => Body::List(Listing::Capabilities(Vec::new())),
+                    Op::List(_) => Body::List(Listing::Scan(Vec::new())),
+                    Op::Uidl(_) => Body::List(Listing::Uid(Vec::new())),
+                    _ => Body::List(Listing::Languages(Vec::new())),
                 };
                 return Ok(());
             }
@@ -949,51 +953,19 @@ impl Connection {
         Ok(())
     }
 
-    fn list_line(&mut self, line: &[u8]) -> Result<(), ClientError> {
-        if line == b"." {
+    fn list_line(&mut self, line: &Bytes) -> Result<(), ClientError> {
+        if line.as_ref() == b"." {
             let body = core::mem::replace(&mut self.body, Body::None);
-            if let Body::List(op, items) = body {
-                let event = match op {
-                    Op::Capa => {
-                        let caps = Capabilities(
-                            items
-                                .into_iter()
-                                .filter_map(|i| match i {
-                                    ListItem::Capability(c) => Some(c),
-                                    _ => None,
-                                })
-                                .collect(),
-                        );
+            if let Body::List(listing) = body {
+                let event = match listing {
+                    Listing::Capabilities(caps) => {
+                        let caps = Capabilities(caps);
                         self.capabilities = Some(caps.clone());
                         Event::Capabilities(caps)
                     }
-                    Op::List(_) => Event::ScanList(
-                        items
-                            .into_iter()
-                            .filter_map(|i| match i {
-                                ListItem::Scan(s) => Some(s),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
-                    Op::Uidl(_) => Event::UidList(
-                        items
-                            .into_iter()
-                            .filter_map(|i| match i {
-                                ListItem::Uid(u) => Some(u),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
-                    _ => Event::Languages(
-                        items
-                            .into_iter()
-                            .filter_map(|i| match i {
-                                ListItem::Language(l) => Some(l),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
+                    Listing::Scan(items) => Event::ScanList(items),
+                    Listing::Uid(items) => Event::UidList(items),
+                    Listing::Languages(items) => Event::Languages(items),
                 };
                 self.events.push_back(event);
             }
@@ -1001,22 +973,31 @@ impl Connection {
             return Ok(());
         }
         // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
-        let line = line.strip_prefix(b".").unwrap_or(line);
+        let line = if line.first() == Some(&b'.') {
+            line.slice(1..)
+        } else {
+            line.clone()
+        };
         if line.len().saturating_add(2) > self.config.max_response_line {
             return Err(ClientError::LineTooLong);
         }
-        let Body::List(op, items) = &mut self.body else {
+        let Body::List(listing) = &mut self.body else {
             return Ok(());
         };
-        let item = match op {
-            Op::Capa => {
-                ListItem::Capability(Capability::parse(line).map_err(ClientError::Response)?)
+        match listing {
+            Listing::Capabilities(items) => {
+                items.push(Capability::parse(&line).map_err(ClientError::Response)?);
             }
-            Op::List(_) => ListItem::Scan(ScanListing::parse(line).map_err(ClientError::Response)?),
-            Op::Uidl(_) => ListItem::Uid(UidListing::parse(line).map_err(ClientError::Response)?),
-            _ => ListItem::Language(Language::parse(line).map_err(ClientError::Response)?),
-        };
-        items.push(item);
+            Listing::Scan(items) => {
+                items.push(ScanListing::parse(&line).map_err(ClientError::Response)?);
+            }
+            Listing::Uid(items) => {
+                items.push(UidListing::from_line(&line).map_err(ClientError::Response)?);
+            }
+            Listing::Languages(items) => {
+                items.push(Language::parse(&line).map_err(ClientError::Response)?);
+            }
+        }
         Ok(())
     }
 }

@@ -22,6 +22,7 @@
 use core::fmt;
 
 use bytes::{BufMut, Bytes, BytesMut};
+use mail_core::buffer::put_decimal;
 use mail_core::dot::{self, BareNewline, DotDecoder, DotEvent};
 use mail_core::sasl;
 use memchr::memchr;
@@ -393,7 +394,9 @@ impl ScanListing {
 
     /// Appends `msg SP size` (no CRLF).
     pub fn encode(&self, out: &mut BytesMut) {
-        out.put_slice(format!("{} {}", self.msg, self.size).as_bytes());
+        put_decimal(out, u64::from(self.msg.get()));
+        out.put_u8(b' ');
+        put_decimal(out, self.size);
     }
 }
 
@@ -424,21 +427,30 @@ impl UidListing {
     /// # Errors
     /// [`ResponseError::Syntax`] for a bad number or unique-id.
     pub fn parse(line: &[u8]) -> Result<Self, ResponseError> {
+        Self::from_line(&Bytes::copy_from_slice(line))
+    }
+
+    /// Like [`parse`](Self::parse), with the unique-id a zero-copy slice of `line` (the
+    /// line as the framer returned it).
+    ///
+    /// # Errors
+    /// [`ResponseError::Syntax`] for a bad number or unique-id.
+    pub fn from_line(line: &Bytes) -> Result<Self, ResponseError> {
         let sp = memchr(b' ', line).ok_or(ResponseError::syntax(line.len(), "SP"))?;
-        let (msg, rest) = line.split_at_checked(sp).unwrap_or((line, &[]));
-        let msg = parse_u32(msg)
+        let msg = line
+            .get(..sp)
+            .and_then(parse_u32)
             .and_then(MessageNumber::new)
             .ok_or(ResponseError::syntax(0, "nz-number"))?;
-        let uid = rest.get(1..).unwrap_or_default();
-        let uid = trim_end_spaces(uid);
-        let uid =
-            UniqueId::try_from(uid).map_err(|_| ResponseError::syntax(sp + 1, "unique-id"))?;
+        let uid = trim_end_spaces(line.get(sp + 1..).unwrap_or_default());
+        let uid = UniqueId::new(line.slice_ref(uid))
+            .map_err(|_| ResponseError::syntax(sp + 1, "unique-id"))?;
         Ok(Self { msg, uid })
     }
 
     /// Appends `msg SP unique-id` (no CRLF).
     pub fn encode(&self, out: &mut BytesMut) {
-        out.put_slice(self.msg.to_string().as_bytes());
+        put_decimal(out, u64::from(self.msg.get()));
         out.put_u8(b' ');
         out.put_slice(self.uid.as_bytes());
     }
