@@ -15,8 +15,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut conn = Connection::new(config);
     let one = MessageNumber::new(1).expect("non-zero");
     let step = usize::from(knobs >> 2) + 1;
-    for chunk in input.chunks(step) {
-        conn.receive(chunk);
+    // Every other chunk goes through the zero-copy path, as a tokio adapter hands it over.
+    let mut reader = bytes::BytesMut::new();
+    for (i, chunk) in input.chunks(step).enumerate() {
+        if i % 2 == 0 {
+            conn.receive(chunk);
+        } else {
+            reader.extend_from_slice(chunk);
+            conn.receive_buf(&mut reader);
+        }
         loop {
             match conn.next_event() {
                 Ok(Some(Event::Greeting(_))) => {
