@@ -43,6 +43,8 @@
 //! let client_bytes = b"EHLO client.example\r\nMAIL FROM:<a@client.example>\r\n\
 //!     RCPT TO:<b@mx.example>\r\nDATA\r\nSubject: hi\r\n\r\nHello\r\n.\r\nQUIT\r\n";
 //! conn.receive(client_bytes); // whatever the socket gave, in any pieces
+//! // (or `conn.receive_buf(&mut read_buf)`: the read buffer is taken over without a copy,
+//! // and message data events are slices of it)
 //! let mut message = Vec::new();
 //! while let Some(event) = conn.next_event().expect("client follows the protocol") {
 //!     match event {
