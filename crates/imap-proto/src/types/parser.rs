@@ -472,6 +472,17 @@ impl<'a> Parser<'a> {
     pub(crate) fn list<T>(
         &mut self,
         nonempty: bool,
+        f: impl FnMut(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        self.list_with_capacity(nonempty, 0, f)
+    }
+
+    /// [`list`](Self::list) that reserves room for `capacity` items once the `(` is read,
+    /// for lists that usually hold more than the first allocation's four.
+    pub(crate) fn list_with_capacity<T>(
+        &mut self,
+        nonempty: bool,
+        capacity: usize,
         mut f: impl FnMut(&mut Self) -> PResult<T>,
     ) -> PResult<Vec<T>> {
         if self.peek() != Some(b'(') {
@@ -479,7 +490,7 @@ impl<'a> Parser<'a> {
         }
         self.enter()?;
         self.advance(1);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(capacity);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
         if !self.eat(b')') {
