@@ -42,17 +42,21 @@ const LANES_HI: u64 = u64::from_le_bytes([0x80; 8]);
 
 /// Marks (with its high bit) each byte of `w`, eight bytes of a quoted string in wire
 /// order, that may end its plain run: DQUOTE, backslash, and every byte below 0x0E (NUL, CR
-/// and LF among them; TAB and the other controls are checked again by the caller). The
-/// lowest marked byte is always such a byte: the borrows of the subtractions only spread
-/// upwards from a true match. Bytes from 0x80 up are never marked (8-bit text is allowed).
+/// and LF among them; TAB and the other controls are checked again by the caller). Returns
+/// those marks and, separately, the DQUOTE marks. The lowest mark is always such a byte, and
+/// it is a DQUOTE exactly when it is also a DQUOTE mark: the borrows of the subtractions only
+/// spread upwards from a true match. Bytes from 0x80 up are never marked (8-bit text).
 #[inline]
-const fn quoted_stops(w: u64) -> u64 {
+const fn quoted_stops(w: u64) -> (u64, u64) {
     let dquote = w ^ (LANES_LO * b'"' as u64);
     let backslash = w ^ (LANES_LO * b'\\' as u64);
-    let zero_dquote = dquote.wrapping_sub(LANES_LO) & !dquote;
+    let zero_dquote = dquote.wrapping_sub(LANES_LO) & !dquote & LANES_HI;
     let zero_backslash = backslash.wrapping_sub(LANES_LO) & !backslash;
     let below_0e = w.wrapping_sub(LANES_LO * 0x0e) & !w;
-    (zero_dquote | zero_backslash | below_0e) & LANES_HI
+    (
+        zero_dquote | ((zero_backslash | below_0e) & LANES_HI),
+        zero_dquote,
+    )
 }
 
 /// A keyword upper-cased on the stack, so that keywords are matched without allocating.
@@ -148,6 +152,7 @@ impl<'a> Parser<'a> {
         self.pos = self.pos.saturating_add(n).min(self.src.len());
     }
 
+    #[inline]
     pub(crate) fn slice(&self, from: usize, to: usize) -> Bytes {
         if from <= to && to <= self.src.len() {
             self.src.slice(from..to)
@@ -348,30 +353,34 @@ impl<'a> Parser<'a> {
             // Find the next byte that may stop the plain run, eight at a time. The strings of
             // ENVELOPE and BODYSTRUCTURE are short, so this beats the fixed cost of a vector
             // search per string; the last bytes of the frame are looked at one by one.
-            let at = match rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let (at, closing) = match rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
                 Some(chunk) => {
-                    let stops = quoted_stops(u64::from_le_bytes(*chunk));
+                    let (stops, dquotes) = quoted_stops(u64::from_le_bytes(*chunk));
                     if stops == 0 {
                         i = i.saturating_add(8);
                         continue;
                     }
-                    i.saturating_add((stops.trailing_zeros() / 8) as usize)
+                    let lowest = stops & stops.wrapping_neg();
+                    let at = i.saturating_add((stops.trailing_zeros() / 8) as usize);
+                    (at, lowest & dquotes != 0)
                 }
-                None => i,
+                None => (i, rest.get(i) == Some(&b'"')),
             };
+            // The closing DQUOTE is by far the most common stop: the masks tell it apart
+            // without looking at the byte again.
+            if closing {
+                self.advance(at.saturating_add(1));
+                if !escaped {
+                    return Ok(self.slice(start, start.saturating_add(at)));
+                }
+                let raw = rest.get(..at).unwrap_or_default();
+                return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
+            }
             let Some(&b) = rest.get(at) else {
                 self.advance(rest.len());
                 return Err(self.err("closing DQUOTE"));
             };
             match b {
-                b'"' => {
-                    self.advance(at.saturating_add(1));
-                    if !escaped {
-                        return Ok(self.slice(start, start.saturating_add(at)));
-                    }
-                    let raw = rest.get(..at).unwrap_or_default();
-                    return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
-                }
                 b'\\' => {
                     // A backslash must escape a quoted-special; skip the escaped byte so that
                     // `\"` does not end the string.
