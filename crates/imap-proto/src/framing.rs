@@ -19,7 +19,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 use mail_core::line::BareNewline;
-use memchr::memchr;
+use memchr::{memchr, memchr2_iter};
 
 use crate::error::{FramingError, FramingErrorKind};
 use crate::types::Tag;
@@ -214,6 +214,8 @@ pub struct Framer {
     scanned: usize,
     /// The current message was refused: its remaining octets are dropped as they come.
     discarding: bool,
+    /// The scanned part of the current line holds a CR not followed by LF.
+    bare_cr: bool,
 }
 
 impl Framer {
@@ -225,6 +227,7 @@ impl Framer {
             framed: 0,
             scanned: 0,
             discarding: false,
+            bare_cr: false,
         }
     }
 
@@ -267,6 +270,7 @@ impl Framer {
             buf.advance(self.framed.min(buf.len()));
             self.framed = 0;
             self.scanned = 0;
+            self.bare_cr = false;
             self.state = State::Line;
         }
     }
@@ -278,6 +282,7 @@ impl Framer {
         self.framed = 0;
         self.scanned = 0;
         self.discarding = false;
+        self.bare_cr = false;
     }
 
     /// Returns the next complete message from the front of `buf`, or an announcement, or
@@ -338,10 +343,27 @@ impl Framer {
         let max = self.config.max_line;
         let end = buf.len().min(start.saturating_add(max));
         let from = start.saturating_add(self.scanned).min(end);
-        let found = buf
-            .get(from..end)
-            .and_then(|w| memchr(b'\n', w))
-            .map(|i| i.saturating_add(from));
+        // One pass for both line-ending bytes: a CR followed by LF ends the line, any other
+        // CR is remembered as bare (reported once the line is complete).
+        let window = buf.get(from..end).unwrap_or_default();
+        let mut found = None;
+        let mut resume = window.len();
+        for i in memchr2_iter(b'\r', b'\n', window) {
+            if window.get(i) == Some(&b'\n') {
+                found = Some(i);
+                break;
+            }
+            match window.get(i.saturating_add(1)) {
+                Some(b'\n') => {
+                    found = Some(i.saturating_add(1));
+                    break;
+                }
+                Some(_) => self.bare_cr = true,
+                // The CR ends the window: look at it again when more input comes.
+                None => resume = i,
+            }
+        }
+        let found = found.map(|i| i.saturating_add(from));
         let Some(lf) = found else {
             if buf.len().saturating_sub(start) >= max {
                 let tag = if self.discarding { None } else { self.tag(buf) };
@@ -352,6 +374,7 @@ impl Framer {
                 self.framed = 0;
                 self.scanned = 0;
                 self.discarding = false;
+                self.bare_cr = false;
                 self.state = State::SkipLine;
                 if was_discarding {
                     // Part of a message already refused and reported.
@@ -362,10 +385,11 @@ impl Framer {
                     kind: FramingErrorKind::LineTooLong { max },
                 }));
             }
-            self.scanned = end.saturating_sub(start);
+            self.scanned = from.saturating_add(resume).saturating_sub(start);
             return Step::NeedInput;
         };
         self.scanned = 0;
+        let bare_cr = core::mem::take(&mut self.bare_cr);
         let line = buf.get(start..lf).unwrap_or_default();
         let (line, bare_lf) = match line.strip_suffix(b"\r") {
             Some(l) => (l, false),
@@ -374,7 +398,7 @@ impl Framer {
         let mut error = None;
         if bare_lf && self.config.bare_newline == BareNewline::Reject {
             error = Some(FramingErrorKind::BareLf);
-        } else if memchr(b'\r', line).is_some() {
+        } else if bare_cr {
             error = Some(FramingErrorKind::BareCr);
         }
         let line_end = lf.saturating_add(1);

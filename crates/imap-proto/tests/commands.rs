@@ -285,6 +285,11 @@ examples! {
         if *a == [FetchAttribute::Preview { lazy: false }],
     rfc8970_fetch_preview_lazy: "a UID FETCH 1:* (FLAGS PREVIEW (LAZY) UID)" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. }
         if *a == [FetchAttribute::Flags, FetchAttribute::Preview { lazy: true }, FetchAttribute::Uid],
+    // A parenthesis after a lone PREVIEW opens the fetch-modifiers unless LAZY starts it.
+    fetch_preview_then_modifiers: "a FETCH $ PREVIEW (CHANGEDSINCE 0)" => CommandBody::Fetch { items: FetchItems::Attributes(a), modifiers, .. }
+        if *a == [FetchAttribute::Preview { lazy: false }] && modifiers.changed_since == Some(0),
+    fetch_preview_lazy_then_modifiers: "a FETCH 1 PREVIEW (LAZY) (CHANGEDSINCE 7)" => CommandBody::Fetch { items: FetchItems::Attributes(a), modifiers, .. }
+        if *a == [FetchAttribute::Preview { lazy: true }] && modifiers.changed_since == Some(7),
     fetch_fast: "a FETCH 1 fast" => CommandBody::Fetch { items: FetchItems::Fast, .. },
     fetch_full: "a FETCH 1 FULL" => CommandBody::Fetch { items: FetchItems::Full, .. },
     fetch_every_attribute: "a FETCH 1:* (ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY BODYSTRUCTURE UID BODY[] BODY.PEEK[1.2.MIME]<0.1024> BINARY[1] BINARY.PEEK[]<5.10> BINARY.SIZE[2.1] MODSEQ EMAILID THREADID)" =>

@@ -370,6 +370,30 @@ fn message_limit() {
 }
 
 #[test]
+fn bare_newlines_at_every_split() {
+    // The line scan keeps what it learnt about CRs across calls: a CR at the end of one
+    // chunk may be the first half of CRLF or a bare CR.
+    let input: &[u8] = b"A1 NO\rOP\r\nA2 NOOP\r\r\nA3 NOOP\rx\r\nA4 NOOP\r\nA5 X\r";
+    let want = vec![
+        Seen::Error(Some("A1".into()), FramingErrorKind::BareCr),
+        Seen::Error(Some("A2".into()), FramingErrorKind::BareCr),
+        Seen::Error(Some("A3".into()), FramingErrorKind::BareCr),
+        frame(b"A4 NOOP"),
+    ];
+    assert_eq!(run(FramerConfig::server(), &[input], |_| true), want);
+    for cut in 1..input.len() {
+        let (a, b) = input.split_at(cut);
+        assert_eq!(
+            run(FramerConfig::server(), &[a, b], |_| true),
+            want,
+            "cut {cut}"
+        );
+    }
+    let bytes: Vec<&[u8]> = input.chunks(1).collect();
+    assert_eq!(run(FramerConfig::server(), &bytes, |_| true), want);
+}
+
+#[test]
 fn bare_newlines() {
     let got = run(
         FramerConfig::server(),

@@ -131,6 +131,19 @@ impl FetchItems {
     }
 }
 
+/// Returns whether the `(` at the cursor opens PREVIEW's `preview-mod` list: LAZY, RFC
+/// 8970's only modifier, comes first. Anything else is left to the command's
+/// `fetch-modifiers` (RFC 4466 §2.4), as in `FETCH 1 PREVIEW (CHANGEDSINCE 5)`. Does not
+/// move the cursor.
+fn starts_preview_mods(p: &mut Parser<'_>) -> bool {
+    let save = p.pos();
+    p.advance(1);
+    p.eat_sp();
+    let lazy = p.keyword(b"LAZY");
+    p.seek(save);
+    lazy
+}
+
 /// Reads a data item name: letters, digits and `.`.
 fn name<'a>(p: &mut Parser<'a>) -> &'a [u8] {
     p.take_while(|b| b.is_ascii_alphanumeric() || b == b'.')
@@ -192,7 +205,9 @@ impl FetchAttribute {
             b"PREVIEW" => {
                 let save = p.pos();
                 let mut lazy = false;
-                if p.eat_sp() && p.peek() == Some(b'(') {
+                // `FETCH 1 PREVIEW (CHANGEDSINCE 5)`: a parenthesis after PREVIEW may open the
+                // command's fetch-modifiers instead; only LAZY starts a preview-mod list.
+                if p.eat_sp() && p.peek() == Some(b'(') && starts_preview_mods(p) {
                     p.list(true, |p| {
                         // `preview-mod` is extensible, but LAZY is its only value: an
                         // unknown modifier is refused here, as a server must (RFC 8970 §3).

@@ -297,15 +297,21 @@ impl BodyStructure {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         open(p, "'(' starting a body")?;
         p.eat_sp();
-        let body = if p.peek() == Some(b'(') {
-            Self::read_multipart(p)?
+        // Each branch reads the closing `)` itself, so that its value is built once, in
+        // place, rather than moved through here (the type is large).
+        if p.peek() == Some(b'(') {
+            Self::read_multipart(p)
         } else {
-            Self::read_single(p)?
-        };
+            Self::read_single(p)
+        }
+    }
+
+    /// Reads the `)` that ends a body and closes its nesting level.
+    fn close(p: &mut Parser<'_>) -> PResult<()> {
         p.eat_sp();
         p.byte(b')', "')' ending a body")?;
         p.leave();
-        Ok(body)
+        Ok(())
     }
 
     fn read_multipart(p: &mut Parser<'_>) -> PResult<Self> {
@@ -321,6 +327,7 @@ impl BodyStructure {
             params = read_params(p)?;
             extension = BodyExtension::read(p)?;
         }
+        Self::close(p)?;
         Ok(Self::Multipart {
             parts,
             subtype,
@@ -374,6 +381,7 @@ impl BodyStructure {
             md5 = NString::read(p)?;
             extension = BodyExtension::read(p)?;
         }
+        Self::close(p)?;
         Ok(Self::Single {
             media_type,
             subtype,

@@ -83,7 +83,14 @@ fn read_addresses(p: &mut Parser<'_>) -> PResult<Vec<Address>> {
         return Ok(Vec::new());
     }
     p.byte(b'(', "'(' or NIL for an address list")?;
-    let mut out = Vec::new();
+    // Most lists hold one address (From, Sender, Reply-To nearly always): allocate for one
+    // rather than the four a first push reserves.
+    p.eat_sp();
+    let mut out = if p.peek() == Some(b')') {
+        Vec::new()
+    } else {
+        Vec::with_capacity(1)
+    };
     loop {
         p.eat_sp();
         if p.eat(b')') {

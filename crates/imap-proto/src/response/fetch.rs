@@ -195,7 +195,9 @@ fn read_origin(p: &mut Parser<'_>) -> PResult<Option<u32>> {
 impl FetchItem {
     /// Reads `msg-att`: `"(" item *(SP item) ")"`.
     pub(crate) fn read_list(p: &mut Parser<'_>) -> PResult<Vec<Self>> {
-        p.list(false, Self::read)
+        // Clients commonly fetch five to eight items (UID FLAGS ENVELOPE BODYSTRUCTURE
+        // RFC822.SIZE …): reserve for eight rather than grow from four.
+        p.list_with_capacity(false, 8, Self::read)
     }
 
     fn read(p: &mut Parser<'_>) -> PResult<Self> {

@@ -207,29 +207,91 @@ pub enum Data {
 }
 
 /// Reads `*(SP nz-number) [SP "(" "MODSEQ" SP n ")"]` of SEARCH and SORT.
+///
+/// A SEARCH result can hold 100 000 numbers, so the common number (1 to 10 digits, within 32
+/// bits, not zero, after one or more spaces) is read by a loop over the bytes; anything else
+/// goes through [`Parser::nz_number`] for the same error as before.
 fn read_numbers_modseq(p: &mut Parser<'_>) -> PResult<(Vec<NonZeroU32>, Option<u64>)> {
+    let base = p.pos();
+    let rest = p.rest();
     // At least two octets per number: reserve once from the (framer-bounded) line.
-    let mut numbers = Vec::with_capacity(p.rest().len() / 2);
-    let mut mod_seq = None;
+    let mut numbers = Vec::with_capacity(rest.len() / 2);
+    // Index into `rest` of the byte after the last number read.
+    let mut done = 0usize;
     loop {
-        let save = p.pos();
-        if !p.eat_sp() || p.at_end() {
-            p.seek(save);
-            break;
+        let tail = rest.get(done..).unwrap_or_default();
+        let spaces = tail.iter().take_while(|&&b| b == b' ').count();
+        let digits = tail.get(spaces..).unwrap_or_default();
+        if spaces == 0 || digits.is_empty() {
+            // No SP, or only trailing spaces (left for the end-of-line check).
+            p.seek(base.saturating_add(done));
+            return Ok((numbers, None));
         }
+        if let Some((n, len)) = small_nz_number(digits) {
+            numbers.push(n);
+            done = done.saturating_add(spaces).saturating_add(len);
+            continue;
+        }
+        // The MODSEQ item, or a number the loop leaves to the general parser.
+        p.seek(base.saturating_add(done).saturating_add(spaces));
         if p.peek() == Some(b'(') {
             p.advance(1);
             p.eat_sp();
             p.expect_keyword(b"MODSEQ", "MODSEQ")?;
             p.sp()?;
-            mod_seq = Some(p.number64()?);
+            let mod_seq = p.number64()?;
             p.eat_sp();
             p.byte(b')', "')' after the mod-sequence")?;
-            break;
+            return Ok((numbers, Some(mod_seq)));
         }
         numbers.push(p.nz_number()?);
+        done = p.pos().saturating_sub(base);
     }
-    Ok((numbers, mod_seq))
+}
+
+/// Reads the digits at the front of `rest` as a non-zero 32-bit number when there are 1 to 10
+/// of them and their value fits; returns it with the number of digits. `None` leaves every
+/// other case (and its error) to [`Parser::nz_number`].
+#[inline]
+fn small_nz_number(rest: &[u8]) -> Option<(NonZeroU32, usize)> {
+    const LANES: u64 = u64::from_le_bytes([1; 8]);
+    // Up to seven digits followed by a non-digit: convert the eight bytes at once (SWAR).
+    if let Some(chunk) = rest.first_chunk::<8>() {
+        let d = u64::from_le_bytes(*chunk).wrapping_sub(LANES * u64::from(b'0'));
+        // High bit set in each byte that is not a digit; the lowest one is exact, since
+        // borrows and carries only start at a non-digit.
+        let non_digit = (d.wrapping_add(LANES * 0x76) | d) & (LANES * 0x80);
+        let len = (non_digit.trailing_zeros() / 8) as usize;
+        if len == 0 {
+            return None;
+        }
+        if len < 8 {
+            // Shift the digits to the top so that the number reads as eight digits with
+            // leading zeros (the first digit is the lowest byte), then add neighbours:
+            // pairs, quads, then the whole.
+            let v = d << (8 * (8 - len));
+            let v = v.wrapping_mul(10).wrapping_add(v >> 8) & 0x00ff_00ff_00ff_00ff;
+            let v = v.wrapping_mul(100).wrapping_add(v >> 16) & 0x0000_ffff_0000_ffff;
+            let v = v.wrapping_mul(10_000).wrapping_add(v >> 32) & 0xffff_ffff;
+            return NonZeroU32::new(u32::try_from(v).ok()?).map(|n| (n, len));
+        }
+    }
+    let mut value: u64 = 0;
+    let mut len = 0usize;
+    for &b in rest.iter().take(11) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        // At most eleven digits: below 10^11, no overflow in 64 bits.
+        value = value * 10 + u64::from(d);
+        len += 1;
+    }
+    if len > 10 {
+        return None;
+    }
+    let n = NonZeroU32::new(u32::try_from(value).ok()?)?;
+    Some((n, len))
 }
 
 fn write_numbers_modseq(e: &mut Encoder, numbers: &[NonZeroU32], mod_seq: Option<u64>) {
@@ -667,5 +729,72 @@ impl Response {
 impl Encode for Response {
     fn encode(&self, out: &mut Encoder) {
         self.encode_to(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the general parser makes of `*(SP nz-number)`, for comparison.
+    fn general(input: &[u8]) -> PResult<(Vec<NonZeroU32>, usize)> {
+        let src = Bytes::copy_from_slice(input);
+        let mut p = Parser::new(&src);
+        let mut numbers = Vec::new();
+        loop {
+            let save = p.pos();
+            if !p.eat_sp() || p.at_end() {
+                p.seek(save);
+                break;
+            }
+            numbers.push(p.nz_number()?);
+        }
+        Ok((numbers, p.pos()))
+    }
+
+    fn fast(input: &[u8]) -> PResult<(Vec<NonZeroU32>, usize)> {
+        let src = Bytes::copy_from_slice(input);
+        let mut p = Parser::new(&src);
+        let (numbers, mod_seq) = read_numbers_modseq(&mut p)?;
+        assert_eq!(mod_seq, None);
+        Ok((numbers, p.pos()))
+    }
+
+    #[test]
+    fn search_numbers_read_as_the_general_parser_reads_them() {
+        let numbers = [
+            "1",
+            "9",
+            "10",
+            "42",
+            "0",
+            "00",
+            "007",
+            "1234567",
+            "12345678",
+            "99999999",
+            "123456789",
+            "4294967295",
+            "4294967296",
+            "0004294967295",
+            "9999999999",
+            "99999999999",
+            "18446744073709551616",
+            "",
+        ];
+        let after = ["", " ", "  ", ")", "x", " 5", "  17 ", ":", "(MODSEQ 1)"];
+        for n in numbers {
+            for a in after {
+                for lead in [" ", "  "] {
+                    let input = format!("{lead}{n}{a}");
+                    let want = general(input.as_bytes());
+                    // `(MODSEQ …)` is only read by the fast reader.
+                    if a.starts_with('(') {
+                        continue;
+                    }
+                    assert_eq!(fast(input.as_bytes()), want, "{input:?}");
+                }
+            }
+        }
     }
 }

@@ -35,6 +35,30 @@ pub(crate) const fn is_quoted_plain(b: u8) -> bool {
     matches!(b, 0x01..=0x7f) && !matches!(b, b'\r' | b'\n' | b'"' | b'\\')
 }
 
+/// `0x01` in every byte of a word.
+const LANES_LO: u64 = u64::from_le_bytes([0x01; 8]);
+/// `0x80` in every byte of a word.
+const LANES_HI: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Marks (with its high bit) each byte of `w`, eight bytes of a quoted string in wire
+/// order, that may end its plain run: DQUOTE, backslash, and every byte below 0x0E (NUL, CR
+/// and LF among them; TAB and the other controls are checked again by the caller). Returns
+/// those marks and, separately, the DQUOTE marks. The lowest mark is always such a byte, and
+/// it is a DQUOTE exactly when it is also a DQUOTE mark: the borrows of the subtractions only
+/// spread upwards from a true match. Bytes from 0x80 up are never marked (8-bit text).
+#[inline]
+const fn quoted_stops(w: u64) -> (u64, u64) {
+    let dquote = w ^ (LANES_LO * b'"' as u64);
+    let backslash = w ^ (LANES_LO * b'\\' as u64);
+    let zero_dquote = dquote.wrapping_sub(LANES_LO) & !dquote & LANES_HI;
+    let zero_backslash = backslash.wrapping_sub(LANES_LO) & !backslash;
+    let below_0e = w.wrapping_sub(LANES_LO * 0x0e) & !w;
+    (
+        zero_dquote | ((zero_backslash | below_0e) & LANES_HI),
+        zero_dquote,
+    )
+}
+
 /// A keyword upper-cased on the stack, so that keywords are matched without allocating.
 /// A word longer than the buffer matches no keyword (it reads as empty).
 pub(crate) struct Upper {
@@ -128,6 +152,7 @@ impl<'a> Parser<'a> {
         self.pos = self.pos.saturating_add(n).min(self.src.len());
     }
 
+    #[inline]
     pub(crate) fn slice(&self, from: usize, to: usize) -> Bytes {
         if from <= to && to <= self.src.len() {
             self.src.slice(from..to)
@@ -233,17 +258,19 @@ impl<'a> Parser<'a> {
 
     /// Reads a keyword (letters, digits, `.`, `-`, …: atom characters) and returns it
     /// without consuming it when it is not `kw` (compared case-insensitively). Tolerance:
-    /// lower-case keywords.
+    /// lower-case keywords. `kw` is a constant made of atom characters.
+    #[inline]
     pub(crate) fn keyword(&mut self, kw: &[u8]) -> bool {
+        debug_assert!(kw.iter().all(|&b| is_atom_char(b)));
         // Compare the prefix first and look at one byte after it, instead of measuring the
         // whole atom: most calls test for a keyword that is not there (`NIL` before a quoted
         // string), and they now fail on the first byte.
         let rest = self.rest();
-        let matches = rest
-            .get(..kw.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(kw))
-            && !rest.get(kw.len()).is_some_and(|&b| is_atom_char(b))
-            && kw.iter().all(|&b| is_atom_char(b));
+        let Some((head, tail)) = rest.split_at_checked(kw.len()) else {
+            return false;
+        };
+        let matches = head.iter().zip(kw).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            && !tail.first().is_some_and(|&b| is_atom_char(b));
         if matches {
             self.advance(kw.len());
         }
@@ -321,40 +348,56 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let rest = self.rest();
         let mut escaped = false;
-        let mut i = 0;
+        let mut i = 0usize;
         loop {
-            let tail = rest.get(i..).unwrap_or_default();
-            // Jump to the next DQUOTE or backslash; the bytes before it only need the check
-            // for NUL, CR and LF, which memchr does a vector at a time.
-            let special = memchr::memchr2(b'"', b'\\', tail);
-            let span = tail
-                .get(..special.unwrap_or(tail.len()))
-                .unwrap_or_default();
-            if let Some(bad) = memchr::memchr3(0, b'\r', b'\n', span) {
-                self.advance(i.saturating_add(bad));
-                return Err(self.err("QUOTED-CHAR"));
+            // Find the next byte that may stop the plain run, eight at a time. The strings of
+            // ENVELOPE and BODYSTRUCTURE are short, so this beats the fixed cost of a vector
+            // search per string; the last bytes of the frame are looked at one by one.
+            let (at, closing) = match rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+                Some(chunk) => {
+                    let (stops, dquotes) = quoted_stops(u64::from_le_bytes(*chunk));
+                    if stops == 0 {
+                        i = i.saturating_add(8);
+                        continue;
+                    }
+                    let lowest = stops & stops.wrapping_neg();
+                    let at = i.saturating_add((stops.trailing_zeros() / 8) as usize);
+                    (at, lowest & dquotes != 0)
+                }
+                None => (i, rest.get(i) == Some(&b'"')),
+            };
+            // The closing DQUOTE is by far the most common stop: the masks tell it apart
+            // without looking at the byte again.
+            if closing {
+                self.advance(at.saturating_add(1));
+                if !escaped {
+                    return Ok(self.slice(start, start.saturating_add(at)));
+                }
+                let raw = rest.get(..at).unwrap_or_default();
+                return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
             }
-            let Some(j) = special else {
+            let Some(&b) = rest.get(at) else {
                 self.advance(rest.len());
                 return Err(self.err("closing DQUOTE"));
             };
-            i = i.saturating_add(j);
-            if rest.get(i) == Some(&b'"') {
-                self.advance(i.saturating_add(1));
-                let raw = rest.get(..i).unwrap_or_default();
-                if !escaped {
-                    return Ok(self.slice(start, start.saturating_add(i)));
+            match b {
+                b'\\' => {
+                    // A backslash must escape a quoted-special; skip the escaped byte so that
+                    // `\"` does not end the string.
+                    if !matches!(rest.get(at.saturating_add(1)), Some(b'"' | b'\\')) {
+                        self.advance(at.saturating_add(1));
+                        return Err(self.err("quoted-specials after backslash"));
+                    }
+                    escaped = true;
+                    i = at.saturating_add(2);
                 }
-                return unescape(raw).ok_or(self.invalid(start, "quoted string escape"));
+                0 | b'\r' | b'\n' => {
+                    self.advance(at);
+                    return Err(self.err("QUOTED-CHAR"));
+                }
+                // Another control character below 0x0E (TAB…): plain after all.
+                _ => i = at.saturating_add(1),
             }
-            // A backslash: it must escape a quoted-special.
-            escaped = true;
-            if !matches!(rest.get(i.saturating_add(1)), Some(b'"' | b'\\')) {
-                self.advance(i.saturating_add(1));
-                return Err(self.err("quoted-specials after backslash"));
-            }
-            // Skip the escaped byte so that `\"` does not end the string.
-            i = i.saturating_add(2);
         }
     }
 
@@ -423,10 +466,12 @@ impl<'a> Parser<'a> {
 
     /// Reads `nstring = string / nil` and returns the bytes or `None` for NIL.
     pub(crate) fn nstring_bytes(&mut self) -> PResult<Option<Bytes>> {
-        if self.keyword(b"NIL") {
-            Ok(None)
-        } else {
-            self.string().map(Some)
+        // Dispatch on the first byte: a string is far more common than NIL.
+        match self.peek() {
+            Some(b'"') => self.quoted().map(Some),
+            Some(b'{') => self.literal(false).map(|(d, _)| Some(d)),
+            _ if self.keyword(b"NIL") => Ok(None),
+            _ => Err(self.err("string")),
         }
     }
 
@@ -436,6 +481,17 @@ impl<'a> Parser<'a> {
     pub(crate) fn list<T>(
         &mut self,
         nonempty: bool,
+        f: impl FnMut(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        self.list_with_capacity(nonempty, 0, f)
+    }
+
+    /// [`list`](Self::list) that reserves room for `capacity` items once the `(` is read,
+    /// for lists that usually hold more than the first allocation's four.
+    pub(crate) fn list_with_capacity<T>(
+        &mut self,
+        nonempty: bool,
+        capacity: usize,
         mut f: impl FnMut(&mut Self) -> PResult<T>,
     ) -> PResult<Vec<T>> {
         if self.peek() != Some(b'(') {
@@ -443,7 +499,7 @@ impl<'a> Parser<'a> {
         }
         self.enter()?;
         self.advance(1);
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(capacity);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
         if !self.eat(b')') {
@@ -711,6 +767,67 @@ mod tests {
         let mut p = Parser::new(&src).with_max_depth(3);
         assert_eq!(list_of_lists(&mut p).unwrap(), 1);
         assert!(p.at_end());
+    }
+
+    fn quoted(input: &[u8]) -> PResult<(Bytes, usize)> {
+        let src = Bytes::copy_from_slice(input);
+        let mut p = Parser::new(&src);
+        p.quoted().map(|q| (q, p.pos()))
+    }
+
+    #[test]
+    fn quoted_reads_every_length_and_position() {
+        // The word-at-a-time scan must stop at the right byte wherever the stop falls.
+        for len in 0..40 {
+            let body: Vec<u8> = (0..len).map(|i| b"a\t\x01\x0e\xe9z"[i % 6]).collect();
+            let mut wire = vec![b'"'];
+            wire.extend_from_slice(&body);
+            wire.extend_from_slice(b"\" rest");
+            assert_eq!(quoted(&wire).unwrap(), (Bytes::from(body.clone()), len + 2));
+            for (bad, what) in [
+                (0u8, "QUOTED-CHAR"),
+                (b'\r', "QUOTED-CHAR"),
+                (b'\n', "QUOTED-CHAR"),
+            ] {
+                let mut wire = vec![b'"'];
+                wire.extend_from_slice(&body);
+                wire.push(bad);
+                wire.extend_from_slice(b"x\"");
+                let e = quoted(&wire).unwrap_err();
+                assert_eq!(
+                    e,
+                    ParseError::Syntax {
+                        offset: len + 1,
+                        expected: what
+                    }
+                );
+            }
+            let mut wire = vec![b'"'];
+            wire.extend_from_slice(&body);
+            assert_eq!(
+                quoted(&wire).unwrap_err(),
+                ParseError::Syntax {
+                    offset: len + 1,
+                    expected: "closing DQUOTE"
+                }
+            );
+            let mut wire = vec![b'"'];
+            wire.extend_from_slice(&body);
+            wire.extend_from_slice(b"\\\"x\\\\\"");
+            let mut want = body.clone();
+            want.extend_from_slice(b"\"x\\");
+            assert_eq!(quoted(&wire).unwrap(), (Bytes::from(want), len + 7));
+            let mut wire = vec![b'"'];
+            wire.extend_from_slice(&body);
+            wire.extend_from_slice(b"\\a\"");
+            assert_eq!(
+                quoted(&wire).unwrap_err(),
+                ParseError::Syntax {
+                    offset: len + 2,
+                    expected: "quoted-specials after backslash"
+                }
+            );
+        }
     }
 
     #[test]
