@@ -5,6 +5,7 @@
 //! recurses, and each one is bounded by the window it is given (see [`bounded`]).
 
 use super::literal::{self, AddressLiteral};
+use super::text::Text;
 use super::{Domain, Host, Limits, LocalPart, Mailbox};
 use crate::ParseError;
 use crate::address::{is_atext, is_utf8_non_ascii};
@@ -156,6 +157,42 @@ pub(super) fn general_mailbox(
     Ok((Mailbox { local_part, host }, end))
 }
 
+/// The byte classes of the one-pass ASCII scanners, one bit each in [`CLASSES`].
+const ATEXT: u8 = 1;
+/// `Let-dig / "-"`.
+const LDH: u8 = 2;
+
+/// The classes of every byte value; non-ASCII bytes belong to none.
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut b: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        if is_atext(b) {
+            *slot |= ATEXT;
+        }
+        if is_let_dig(b) || b == b'-' {
+            *slot |= LDH;
+        }
+        b = b.wrapping_add(1);
+        rest = tail;
+    }
+    table
+};
+
+/// Returns whether byte `b` belongs to `class`.
+fn is_class(b: u8, class: u8) -> bool {
+    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
+}
+
+/// Returns the length of the run of `class` bytes at the start of `input`.
+fn run(input: &[u8], class: u8) -> usize {
+    input
+        .iter()
+        .position(|&b| !is_class(b, class))
+        .unwrap_or(input.len())
+}
+
 /// The common case of [`mailbox`] in one pass: an ASCII `Dot-string "@" Domain`, within the
 /// limits. Returns `None` for anything else (a quoted string, UTF-8, an address literal, a
 /// trailing dot, an error), which the general scanners then read, errors included; whatever
@@ -166,61 +203,60 @@ pub(super) fn ascii_mailbox(
     limits: &Limits,
 ) -> Option<(Mailbox, usize)> {
     let rest = input.get(start..)?;
-    // Dot-string = Atom *("." Atom), then "@": no dot first, last or twice in a row.
-    let mut prev = b'.';
-    let at = rest.iter().position(|&b| {
-        let stop = !(is_atext(b) || (b == b'.' && prev != b'.'));
-        prev = b;
-        stop
-    })?;
-    if at == 0 || prev != b'@' || rest.get(at.checked_sub(1)?) == Some(&b'.') {
-        return None;
+    // Dot-string = Atom *("." Atom), then "@": atoms of at least one atext, one dot apart.
+    let mut at = 0;
+    loop {
+        let atom = run(rest.get(at..)?, ATEXT);
+        if atom == 0 {
+            return None;
+        }
+        at += atom;
+        match rest.get(at) {
+            Some(b'.') => at += 1,
+            Some(b'@') => break,
+            _ => return None,
+        }
     }
     if at > limits.max_local_part {
         return None;
     }
-    let domain_len = ascii_domain_len(rest.get(at + 1..)?, limits)?;
-    let end = at + 1 + domain_len;
-    // All ASCII, so this cannot fail; it is the one UTF-8 check for both parts.
-    let text = core::str::from_utf8(rest.get(..end)?).ok()?;
-    let (local, domain) = text.split_at_checked(at)?;
+    let domain = rest.get(at + 1..)?;
+    let domain_len = ascii_domain_len(domain, limits)?;
     let mailbox = Mailbox {
         local_part: LocalPart {
-            content: local.to_owned(),
+            content: Text::from_ascii(rest.get(..at)?)?,
             quoted: false,
         },
-        host: Host::Domain(Domain(domain.get(1..)?.to_owned())),
+        host: Host::Domain(Domain(Text::from_ascii(domain.get(..domain_len)?)?)),
     };
-    Some((mailbox, start + end))
+    Some((mailbox, start + at + 1 + domain_len))
 }
 
 /// The length of an ASCII `Domain` at the start of `input` (LDH labels of at most 63 octets,
 /// at most [`Limits::max_domain`] in all), or `None` when the general [`domain_span`] must
 /// decide: a U-label, a trailing dot, or an error.
 pub(super) fn ascii_domain_len(input: &[u8], limits: &Limits) -> Option<usize> {
-    // One pass; `prev` is `.` at the start of every label.
-    let mut prev = b'.';
-    let mut label_start = 0;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        match b {
-            _ if is_let_dig(b) => {}
-            b'-' if prev != b'.' => {}
-            b'.' if is_let_dig(prev) && i - label_start <= 63 => label_start = i + 1,
-            _ => {
-                end = i;
-                break;
-            }
+    let mut end = 0;
+    loop {
+        let rest = input.get(end..)?;
+        let label = rest.get(..run(rest, LDH))?;
+        // sub-domain = Let-dig [Ldh-str]: 1 to 63 octets, no hyphen first or last.
+        if label.is_empty()
+            || label.len() > 63
+            || label.first() == Some(&b'-')
+            || label.last() == Some(&b'-')
+        {
+            return None;
         }
-        prev = b;
+        end += label.len();
+        match input.get(end) {
+            Some(b'.') => end += 1,
+            // A U-label goes on: the general scanner reads it.
+            Some(&b) if is_utf8_non_ascii(b) => return None,
+            _ => break,
+        }
     }
-    let ok = end > 0
-        && is_let_dig(prev)
-        && end - label_start <= 63
-        && end <= limits.max_domain
-        // A U-label goes on, or the character after the dot is no sub-domain start.
-        && !input.get(end).is_some_and(|&b| is_utf8_non_ascii(b) || b == b'.' || b == b'-');
-    ok.then_some(end)
+    (end <= limits.max_domain).then_some(end)
 }
 
 /// `Domain / address-literal` starting at `start`.
@@ -261,12 +297,13 @@ pub(super) fn domain(
         .and_then(|rest| ascii_domain_len(rest, limits))
     {
         let end = start + len;
-        let text = utf8(input, start, end)?;
-        return Ok((Domain(text.to_owned()), end));
+        if let Some(text) = input.get(start..end).and_then(Text::from_ascii) {
+            return Ok((Domain(text), end));
+        }
     }
     let (text_end, next) = domain_span(input, start, limits)?;
     let text = utf8(input, start, text_end)?;
-    Ok((Domain(text.to_owned()), next))
+    Ok((Domain(Text::new(text)), next))
 }
 
 /// Scans a `Domain` starting at `start`; returns the end of its text (without a tolerated
@@ -372,7 +409,7 @@ pub(super) fn local_part(
     let text = utf8(input, start, pos)?;
     Ok((
         LocalPart {
-            content: text.to_owned(),
+            content: Text::new(text),
             quoted: false,
         },
         pos,
@@ -435,9 +472,9 @@ fn quoted_string(
                 out.push(c);
             }
         }
-        out
+        Text::from_string(out)
     } else {
-        raw.to_owned()
+        Text::new(raw)
     };
     Ok((LocalPart::from_valid_content(content), end))
 }
