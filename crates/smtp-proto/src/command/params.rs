@@ -206,6 +206,52 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
     }
 }
 
+/// The keywords this crate gives typed meaning to, so that one `match` picks the field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    Envid,
+    Auth,
+    RequireTls,
+    MtPriority,
+    By,
+    HoldFor,
+    HoldUntil,
+    Notify,
+    Orcpt,
+    Rrvs,
+}
+
+/// Returns the known keyword `keyword` is, in any case (RFC 5321 §2.4: "verbs and argument
+/// values ... are not case sensitive").
+fn keyword(keyword: &[u8]) -> Option<Keyword> {
+    // Every known keyword fits in 11 bytes; upper-case a copy and match it once.
+    let mut upper = [0u8; 11];
+    let slot = upper.get_mut(..keyword.len())?;
+    slot.copy_from_slice(keyword);
+    slot.make_ascii_uppercase();
+    Some(match &*slot {
+        b"SIZE" => Keyword::Size,
+        b"BODY" => Keyword::Body,
+        b"SMTPUTF8" => Keyword::SmtpUtf8,
+        b"RET" => Keyword::Ret,
+        b"ENVID" => Keyword::Envid,
+        b"AUTH" => Keyword::Auth,
+        b"REQUIRETLS" => Keyword::RequireTls,
+        b"MT-PRIORITY" => Keyword::MtPriority,
+        b"BY" => Keyword::By,
+        b"HOLDFOR" => Keyword::HoldFor,
+        b"HOLDUNTIL" => Keyword::HoldUntil,
+        b"NOTIFY" => Keyword::Notify,
+        b"ORCPT" => Keyword::Orcpt,
+        b"RRVS" => Keyword::Rrvs,
+        _ => return None,
+    })
+}
+
 fn number(
     value: Option<&[u8]>,
     keyword: &'static str,
@@ -283,7 +329,8 @@ impl MailParameters {
                 out.other.push(p);
             }
         }
-        out.finish()
+        out.check()?;
+        Ok(out)
     }
 
     /// Reads one parameter straight from the command line: known keywords into their fields,
@@ -297,12 +344,13 @@ impl MailParameters {
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
     fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        if is("SIZE") {
+        let kw = self::keyword(keyword);
+        let is = |name: Keyword| kw == Some(name);
+        if is(Keyword::Size) {
             once(&self.size, "SIZE")?;
             // RFC 1870 §3: size-value = 1*20DIGIT.
             self.size = Some(number(value, "SIZE", 20)?);
-        } else if is("BODY") {
+        } else if is(Keyword::Body) {
             once(&self.body, "BODY")?;
             let v = value.unwrap_or_default();
             self.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
@@ -317,11 +365,11 @@ impl MailParameters {
                     reason: "7BIT, 8BITMIME or BINARYMIME expected",
                 });
             });
-        } else if is("SMTPUTF8") {
+        } else if is(Keyword::SmtpUtf8) {
             once_flag(self.smtputf8, "SMTPUTF8")?;
             no_value(value, "SMTPUTF8")?;
             self.smtputf8 = true;
-        } else if is("RET") {
+        } else if is(Keyword::Ret) {
             once(&self.ret, "RET")?;
             let v = value.unwrap_or_default();
             self.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
@@ -334,7 +382,7 @@ impl MailParameters {
                     reason: "FULL or HDRS expected",
                 });
             });
-        } else if is("ENVID") {
+        } else if is(Keyword::Envid) {
             once(&self.envid, "ENVID")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "ENVID")?;
             // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
@@ -345,7 +393,7 @@ impl MailParameters {
                 });
             }
             self.envid = Some(v);
-        } else if is("AUTH") {
+        } else if is(Keyword::Auth) {
             once(&self.auth, "AUTH")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "AUTH")?;
             if v.is_empty() {
@@ -355,20 +403,20 @@ impl MailParameters {
                 });
             }
             self.auth = Some(v);
-        } else if is("REQUIRETLS") {
+        } else if is(Keyword::RequireTls) {
             once_flag(self.requiretls, "REQUIRETLS")?;
             no_value(value, "REQUIRETLS")?;
             self.requiretls = true;
-        } else if is("MT-PRIORITY") {
+        } else if is(Keyword::MtPriority) {
             once(&self.mt_priority, "MT-PRIORITY")?;
             self.mt_priority = Some(priority(value)?);
-        } else if is("BY") {
+        } else if is(Keyword::By) {
             once(&self.by, "BY")?;
             self.by = Some(deliver_by(text(value))?);
-        } else if is("HOLDFOR") {
+        } else if is(Keyword::HoldFor) {
             once(&self.hold_for, "HOLDFOR")?;
             self.hold_for = Some(number(value, "HOLDFOR", 10)?);
-        } else if is("HOLDUNTIL") {
+        } else if is(Keyword::HoldUntil) {
             once(&self.hold_until, "HOLDUNTIL")?;
             self.hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
         } else {
@@ -378,7 +426,7 @@ impl MailParameters {
     }
 
     /// Checks the rules that span parameters, once all are read.
-    pub(crate) fn finish(self) -> Result<Self, CommandError> {
+    pub(crate) fn check(&self) -> Result<(), CommandError> {
         if self.hold_for.is_some() && self.hold_until.is_some() {
             // RFC 4865 §5.2: the two are mutually exclusive.
             return Err(CommandError::Parameter {
@@ -386,7 +434,7 @@ impl MailParameters {
                 reason: "HOLDFOR and HOLDUNTIL together",
             });
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
@@ -526,11 +574,12 @@ impl RcptParameters {
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
     fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        if is("NOTIFY") {
+        let kw = self::keyword(keyword);
+        let is = |name: Keyword| kw == Some(name);
+        if is(Keyword::Notify) {
             once(&self.notify, "NOTIFY")?;
             self.notify = Some(notify(value)?);
-        } else if is("ORCPT") {
+        } else if is(Keyword::Orcpt) {
             once(&self.orcpt, "ORCPT")?;
             let err = CommandError::Parameter {
                 keyword: "ORCPT",
@@ -547,7 +596,7 @@ impl RcptParameters {
                 addr_type: addr_type.to_owned(),
                 address: xtext_decode(xtext, "ORCPT")?,
             });
-        } else if is("RRVS") {
+        } else if is(Keyword::Rrvs) {
             once(&self.rrvs, "RRVS")?;
             let value = text(value);
             self.rrvs = Some(date_time(value, "RRVS").or_else(|_| {
