@@ -286,21 +286,27 @@ fn is_class(b: u8, class: u8) -> bool {
     CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
 }
 
-/// Checks one `esmtp-param` (see [`WireParam`]); an error carries the offset in `input`.
+/// Checks the `esmtp-param` at the start of `input`, which ends at the first space or at
+/// the end of `input` (see [`WireParam`]); an error carries the offset in `input`.
 fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
     let key_len = input
         .iter()
         .position(|&b| !is_class(b, KEYWORD))
         .unwrap_or(input.len());
-    let (keyword, rest) = input.split_at_checked(key_len).unwrap_or((input, &[]));
-    if !keyword.first().is_some_and(u8::is_ascii_alphanumeric) {
+    if !input.first().is_some_and(u8::is_ascii_alphanumeric) {
         return Err(CommandError::syntax(0, "esmtp-keyword"));
     }
-    let value = match rest.split_first() {
-        None => None,
-        Some((b'=', v)) => {
-            if let Some(bad) = v.iter().position(|&c| !is_class(c, VALUE)) {
-                return Err(CommandError::syntax(key_len + 1 + bad, "esmtp-value"));
+    let (keyword, rest) = input.split_at_checked(key_len).unwrap_or((input, &[]));
+    let (value, len) = match rest.split_first() {
+        None | Some((b' ', _)) => (None, key_len),
+        Some((b'=', after)) => {
+            let value_len = after
+                .iter()
+                .position(|&c| !is_class(c, VALUE))
+                .unwrap_or(after.len());
+            let (v, tail) = after.split_at_checked(value_len).unwrap_or((after, &[]));
+            if !matches!(tail.first(), None | Some(b' ')) {
+                return Err(CommandError::syntax(key_len + 1 + value_len, "esmtp-value"));
             }
             if v.is_empty() {
                 return Err(CommandError::syntax(key_len + 1, "esmtp-value"));
@@ -310,14 +316,14 @@ fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
                 core::str::from_utf8(v)
                     .map_err(|e| CommandError::syntax(key_len + 1 + e.valid_up_to(), "UTF-8"))?;
             }
-            Some(v)
+            (Some(v), key_len + 1 + value_len)
         }
         Some(_) => return Err(CommandError::syntax(key_len, "'=' or end of parameter")),
     };
     Ok(WireParam {
         keyword,
         value,
-        raw: input,
+        raw: input.get(..len).unwrap_or(input),
     })
 }
 
@@ -334,13 +340,15 @@ fn esmtp_params<'a>(
 ) -> Result<(), CommandError> {
     let mut failed = None;
     let mut at = 0;
-    for word in input.split(|&b| b == b' ') {
-        let word_at = at;
-        at += word.len() + 1;
-        if word.is_empty() {
-            continue;
-        }
-        let param = wire_param(word).map_err(|e| e.shifted(base + word_at))?;
+    loop {
+        let rest = input.get(at..).unwrap_or_default();
+        let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+        at += spaces;
+        let Some(word) = rest.get(spaces..).filter(|w| !w.is_empty()) else {
+            break;
+        };
+        let param = wire_param(word).map_err(|e| e.shifted(base + at))?;
+        at += param.raw.len();
         if failed.is_none()
             && let Err(e) = each(param)
         {

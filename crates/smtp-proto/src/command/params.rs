@@ -206,6 +206,17 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
     }
 }
 
+/// Returns whether `input` is `upper` in any ASCII case, as `eq_ignore_ascii_case` does, for
+/// an `upper` without lower-case letters: a byte matches its twin in `upper`, or differs from
+/// an upper-case letter there in bit 5 only (its lower-case form).
+fn is_word(input: &[u8], upper: &[u8]) -> bool {
+    input.len() == upper.len()
+        && input.iter().zip(upper).all(|(&a, &u)| {
+            let diff = a ^ u;
+            diff == 0 || (diff == 0x20 && u.is_ascii_uppercase())
+        })
+}
+
 /// The keywords this crate gives typed meaning to, so that one `match` picks the field.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keyword {
@@ -228,28 +239,26 @@ enum Keyword {
 /// Returns the known keyword `keyword` is, in any case (RFC 5321 §2.4: "verbs and argument
 /// values ... are not case sensitive").
 fn keyword(keyword: &[u8]) -> Option<Keyword> {
-    // Every known keyword fits in 11 bytes; upper-case a copy and match it once.
-    let mut upper = [0u8; 11];
-    let slot = upper.get_mut(..keyword.len())?;
-    slot.copy_from_slice(keyword);
-    slot.make_ascii_uppercase();
-    Some(match &*slot {
-        b"SIZE" => Keyword::Size,
-        b"BODY" => Keyword::Body,
-        b"SMTPUTF8" => Keyword::SmtpUtf8,
-        b"RET" => Keyword::Ret,
-        b"ENVID" => Keyword::Envid,
-        b"AUTH" => Keyword::Auth,
-        b"REQUIRETLS" => Keyword::RequireTls,
-        b"MT-PRIORITY" => Keyword::MtPriority,
-        b"BY" => Keyword::By,
-        b"HOLDFOR" => Keyword::HoldFor,
-        b"HOLDUNTIL" => Keyword::HoldUntil,
-        b"NOTIFY" => Keyword::Notify,
-        b"ORCPT" => Keyword::Orcpt,
-        b"RRVS" => Keyword::Rrvs,
+    // The length and the first letter leave at most one candidate to compare.
+    let first = keyword.first()? & 0xDF;
+    let (name, known): (&[u8], Keyword) = match (keyword.len(), first) {
+        (4, b'S') => (b"SIZE", Keyword::Size),
+        (4, b'B') => (b"BODY", Keyword::Body),
+        (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
+        (3, b'R') => (b"RET", Keyword::Ret),
+        (5, b'E') => (b"ENVID", Keyword::Envid),
+        (4, b'A') => (b"AUTH", Keyword::Auth),
+        (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
+        (11, b'M') => (b"MT-PRIORITY", Keyword::MtPriority),
+        (2, b'B') => (b"BY", Keyword::By),
+        (7, b'H') => (b"HOLDFOR", Keyword::HoldFor),
+        (9, b'H') => (b"HOLDUNTIL", Keyword::HoldUntil),
+        (6, b'N') => (b"NOTIFY", Keyword::Notify),
+        (5, b'O') => (b"ORCPT", Keyword::Orcpt),
+        (4, b'R') => (b"RRVS", Keyword::Rrvs),
         _ => return None,
-    })
+    };
+    is_word(keyword, name).then_some(known)
 }
 
 fn number(
@@ -353,11 +362,11 @@ impl MailParameters {
         } else if is(Keyword::Body) {
             once(&self.body, "BODY")?;
             let v = value.unwrap_or_default();
-            self.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
+            self.body = Some(if is_word(v, b"7BIT") {
                 Body::SevenBit
-            } else if v.eq_ignore_ascii_case(b"8BITMIME") {
+            } else if is_word(v, b"8BITMIME") {
                 Body::EightBitMime
-            } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
+            } else if is_word(v, b"BINARYMIME") {
                 Body::BinaryMime
             } else {
                 return Err(CommandError::Parameter {
@@ -372,9 +381,9 @@ impl MailParameters {
         } else if is(Keyword::Ret) {
             once(&self.ret, "RET")?;
             let v = value.unwrap_or_default();
-            self.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
+            self.ret = Some(if is_word(v, b"FULL") {
                 Ret::Full
-            } else if v.eq_ignore_ascii_case(b"HDRS") {
+            } else if is_word(v, b"HDRS") {
                 Ret::Headers
             } else {
                 return Err(CommandError::Parameter {
@@ -659,16 +668,16 @@ fn notify(value: Option<&[u8]>) -> Result<Notify, CommandError> {
         reason: "NEVER or SUCCESS,FAILURE,DELAY expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.eq_ignore_ascii_case(b"NEVER") {
+    if is_word(v, b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut n = Notify::default();
     for item in v.split(|&b| b == b',') {
-        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
+        let slot = if is_word(item, b"SUCCESS") {
             &mut n.success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
+        } else if is_word(item, b"FAILURE") {
             &mut n.failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
+        } else if is_word(item, b"DELAY") {
             &mut n.delay
         } else {
             // Includes NEVER inside a list, which §4.1 forbids.
@@ -689,5 +698,59 @@ impl core::fmt::Write for Buf<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.0.extend_from_slice(s.as_bytes());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_word_is_eq_ignore_ascii_case_for_words_without_lower_case() {
+        for u in (0..=255u8).filter(|u| !u.is_ascii_lowercase()) {
+            for a in 0..=255u8 {
+                assert_eq!(
+                    is_word(&[a], &[u]),
+                    [a].eq_ignore_ascii_case(&[u]),
+                    "{a} {u}"
+                );
+            }
+        }
+        assert!(is_word(b"8bitMime", b"8BITMIME"));
+        assert!(!is_word(b"8BITMIM", b"8BITMIME"));
+    }
+
+    #[test]
+    fn keywords_are_recognised_in_any_case_and_only_exactly() {
+        let known = [
+            ("SIZE", Keyword::Size),
+            ("BODY", Keyword::Body),
+            ("SMTPUTF8", Keyword::SmtpUtf8),
+            ("RET", Keyword::Ret),
+            ("ENVID", Keyword::Envid),
+            ("AUTH", Keyword::Auth),
+            ("REQUIRETLS", Keyword::RequireTls),
+            ("MT-PRIORITY", Keyword::MtPriority),
+            ("BY", Keyword::By),
+            ("HOLDFOR", Keyword::HoldFor),
+            ("HOLDUNTIL", Keyword::HoldUntil),
+            ("NOTIFY", Keyword::Notify),
+            ("ORCPT", Keyword::Orcpt),
+            ("RRVS", Keyword::Rrvs),
+        ];
+        for (name, kw) in known {
+            assert!(keyword(name.as_bytes()) == Some(kw), "{name}");
+            assert!(
+                keyword(name.to_lowercase().as_bytes()) == Some(kw),
+                "{name}"
+            );
+            let mut longer = name.to_owned();
+            longer.push('X');
+            assert!(keyword(longer.as_bytes()).is_none(), "{longer}");
+            assert!(keyword(&name.as_bytes()[1..]).is_none(), "{name}");
+        }
+        for other in ["", "X-FOO", "SIZF", "RSET", "BYE", "MT_PRIORITY", "\u{e9}"] {
+            assert!(keyword(other.as_bytes()).is_none(), "{other}");
+        }
     }
 }
