@@ -162,6 +162,8 @@ pub(super) fn general_mailbox(
 const ATEXT: u8 = 1;
 /// `Let-dig / "-"`.
 const LDH: u8 = 2;
+/// `"."`, which separates atoms and labels.
+const DOT: u8 = 4;
 
 /// The classes of every byte value; non-ASCII bytes belong to none.
 const CLASSES: [u8; 256] = {
@@ -175,24 +177,14 @@ const CLASSES: [u8; 256] = {
         if is_let_dig(b) || b == b'-' {
             *slot |= LDH;
         }
+        if b == b'.' {
+            *slot |= DOT;
+        }
         b = b.wrapping_add(1);
         rest = tail;
     }
     table
 };
-
-/// Returns whether byte `b` belongs to `class`.
-fn is_class(b: u8, class: u8) -> bool {
-    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
-}
-
-/// Returns the length of the run of `class` bytes at the start of `input`.
-fn run(input: &[u8], class: u8) -> usize {
-    input
-        .iter()
-        .position(|&b| !is_class(b, class))
-        .unwrap_or(input.len())
-}
 
 /// The common case of [`mailbox`] in one pass: an ASCII `Dot-string "@" Domain`, within the
 /// limits. Returns `None` for anything else (a quoted string, UTF-8, an address literal, a
@@ -203,6 +195,13 @@ pub(super) fn ascii_mailbox(
     start: usize,
     limits: &Limits,
 ) -> Option<(Mailbox, usize)> {
+    let (at, end) = ascii_mailbox_span(input, start, limits)?;
+    Some((ascii_mailbox_at(input, start, at, end)?, end))
+}
+
+/// Scans what [`ascii_mailbox`] accepts; returns the offsets of the `@` and of the end.
+#[inline]
+fn ascii_mailbox_span(input: &[u8], start: usize, limits: &Limits) -> Option<(usize, usize)> {
     let rest = input.get(start..)?;
     // Dot-string = Atom *("." Atom), then "@": atoms of at least one atext, one dot apart.
     let mut at = 0;
@@ -221,16 +220,51 @@ pub(super) fn ascii_mailbox(
     if at > limits.max_local_part {
         return None;
     }
-    let domain = rest.get(at + 1..)?;
-    let domain_len = ascii_domain_len(domain, limits)?;
-    let mailbox = Mailbox {
+    let domain_len = ascii_domain_len(rest.get(at + 1..)?, limits)?;
+    Some((start + at, start + at + 1 + domain_len))
+}
+
+/// Returns whether byte `b` belongs to `class`.
+fn is_class(b: u8, class: u8) -> bool {
+    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
+}
+
+/// Returns the length of the run of `class` bytes at the start of `input`.
+fn run(input: &[u8], class: u8) -> usize {
+    input
+        .iter()
+        .position(|&b| !is_class(b, class))
+        .unwrap_or(input.len())
+}
+
+/// Builds the mailbox [`ascii_mailbox_span`] found.
+#[inline]
+fn ascii_mailbox_at(input: &[u8], start: usize, at: usize, end: usize) -> Option<Mailbox> {
+    Some(Mailbox {
         local_part: LocalPart {
-            content: Text::from_ascii(rest.get(..at)?)?,
+            content: Text::from_ascii(input.get(start..at)?)?,
             quoted: false,
         },
-        host: Host::Domain(Domain(Text::from_ascii(domain.get(..domain_len)?)?)),
-    };
-    Some((mailbox, start + at + 1 + domain_len))
+        host: Host::Domain(Domain(Text::from_ascii(input.get(at + 1..end)?)?)),
+    })
+}
+
+/// The common case of [`path`]: `"<" Mailbox ">"` where the mailbox is one
+/// [`ascii_mailbox`] accepts, within [`Limits::max_path`]. Returns the mailbox and the bytes
+/// used, or `None` for the general scanners to decide; whatever this accepts, [`path`]
+/// accepts with the same result, for either [`PathKind`] (neither `<>` nor `<Postmaster>`
+/// has an `@`).
+#[inline]
+pub(super) fn ascii_bracketed_mailbox(input: &[u8], limits: &Limits) -> Option<(Mailbox, usize)> {
+    if input.first() != Some(&b'<') {
+        return None;
+    }
+    let (at, end) = ascii_mailbox_span(input, 1, limits)?;
+    // `path` reads at most max_path + 1 bytes and refuses a path longer than max_path.
+    if input.get(end) != Some(&b'>') || end >= limits.max_path {
+        return None;
+    }
+    Some((ascii_mailbox_at(input, 1, at, end)?, end + 1))
 }
 
 /// The length of an ASCII `Domain` at the start of `input` (LDH labels of at most 63 octets,
