@@ -128,6 +128,13 @@ impl Host {
     /// [`ParseError`] at the first byte that is not allowed.
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
         let limits = Limits::default();
+        // The common case, an ASCII domain and nothing else, without the general scanners;
+        // they read it the same way.
+        if parse::ascii_domain_len(input, &limits) == Some(input.len())
+            && let Some(text) = Text::from_ascii(input)
+        {
+            return Ok(Self::Domain(Domain(text)));
+        }
         complete(input, |i| {
             bounded(
                 i,

@@ -127,6 +127,18 @@ mod fast_path {
             }
         }
 
+        /// `Host::parse` with its ASCII fast path reads what the general scanners read.
+        #[test]
+        fn host_parse_agrees_with_the_general_scanner(input in input()) {
+            let limits = Limits::default();
+            let general = super::super::parse::complete(&input, |i| {
+                bounded(i, limits.max_domain, "end of domain within the length limit (RFC 5321 §4.5.3.1.2)", |w| {
+                    super::super::parse::host(w, 0, &limits)
+                })
+            });
+            prop_assert_eq!(Host::parse(&input), general);
+        }
+
         #[test]
         fn ascii_domain_len_agrees_with_domain_span(input in input(), limits in limits()) {
             if let Some(len) = ascii_domain_len(&input, &limits) {
