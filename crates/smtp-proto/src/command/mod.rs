@@ -449,10 +449,12 @@ impl Command {
         let (verb, args) = split_verb(line);
         let base = verb.len() + 1;
         let shift = |e: CommandError| e.shifted(base);
-        let no_args = |cmd: Self| match args {
-            None => Ok(cmd),
+        // Checks only, so that the command is built once, in place (a closure taking and
+        // returning the whole `Command` copied it twice).
+        let no_args = || match args {
+            None => Ok(()),
             // Tolerance: trailing spaces after an argument-less verb.
-            Some(a) if a.iter().all(|&b| b == b' ') => Ok(cmd),
+            Some(a) if a.iter().all(|&b| b == b' ') => Ok(()),
             Some(_) => Err(CommandError::syntax(verb.len(), "end of line")),
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
@@ -484,10 +486,10 @@ impl Command {
                     parameters,
                 })
             }
-            (4, DATA) => no_args(Self::Data),
+            (4, DATA) => no_args().map(|()| Self::Data),
             (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
-            (4, RSET) => no_args(Self::Rset),
-            (4, QUIT) => no_args(Self::Quit),
+            (4, RSET) => no_args().map(|()| Self::Rset),
+            (4, QUIT) => no_args().map(|()| Self::Quit),
             (4, NOOP) => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
             (4, HELP) => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
             (4, EHLO) => Ok(Self::Ehlo(
@@ -509,7 +511,7 @@ impl Command {
                 required_argument(required("SP node")?).map_err(shift)?,
             )),
             (4, AUTH) => auth(required("SP mechanism")?).map_err(shift),
-            (8, _) if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
+            (8, _) if is_verb(verb, b"STARTTLS") => no_args().map(|()| Self::StartTls),
             _ => {
                 if verb.is_empty() {
                     return Err(CommandError::syntax(0, "command verb"));
