@@ -209,7 +209,7 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
 /// Returns whether `input` is `upper` in any ASCII case, as `eq_ignore_ascii_case` does, for
 /// an `upper` without lower-case letters: a byte matches its twin in `upper`, or differs from
 /// an upper-case letter there in bit 5 only (its lower-case form).
-fn is_word(input: &[u8], upper: &[u8]) -> bool {
+pub(crate) fn is_word(input: &[u8], upper: &[u8]) -> bool {
     input.len() == upper.len()
         && input.iter().zip(upper).all(|(&a, &u)| {
             let diff = a ^ u;
