@@ -15,6 +15,7 @@
 
 use mail_core::sasl::Mechanism;
 
+use crate::command::params::is_word;
 use crate::error::ReplyError;
 use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
 
@@ -173,7 +174,8 @@ impl Capability {
     /// Returns the typed capability for `keyword` (matched case-insensitively) and its
     /// parameters, or `None` when the keyword is unknown or its parameters do not fit.
     fn typed<'a>(keyword: &str, params: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name);
+        // The names below are upper case: `is_word` compares as `eq_ignore_ascii_case` does.
+        let is = |name: &str| is_word(keyword.as_bytes(), name.as_bytes());
         let mut first_two = params.clone();
         let (p1, p2) = (first_two.next(), first_two.next());
         let bare = p1.is_none();

@@ -216,8 +216,10 @@ const ETRN: u32 = verb4(b"ETRN");
 const AUTH: u32 = verb4(b"AUTH");
 
 /// Splits `line` at the first space: the verb, and what follows the space (if any).
+///
+/// Verbs are short, so a plain scan beats a `memchr` call here.
 fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
-    match memchr::memchr(b' ', line) {
+    match line.iter().position(|&b| b == b' ') {
         Some(i) => (
             line.get(..i).unwrap_or_default(),
             Some(line.get(i + 1..).unwrap_or_default()),
@@ -255,24 +257,56 @@ impl WireParam<'_> {
     }
 }
 
-/// Checks one `esmtp-param` (see [`WireParam`]); an error carries the offset in `input`.
+/// `esmtp-keyword` characters after the first: `ALPHA / DIGIT / "-"`.
+const KEYWORD: u8 = 1;
+/// `esmtp-value` bytes: `%d33-60 / %d62-126`, or any byte of `UTF8-non-ascii` (checked as
+/// UTF-8 separately).
+const VALUE: u8 = 2;
+
+/// The classes of every byte value, one bit each.
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut b: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            *slot |= KEYWORD;
+        }
+        if matches!(b, 33..=60 | 62..=126) || b >= 0x80 {
+            *slot |= VALUE;
+        }
+        b = b.wrapping_add(1);
+        rest = tail;
+    }
+    table
+};
+
+/// Returns whether byte `b` belongs to `class`.
+fn is_class(b: u8, class: u8) -> bool {
+    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
+}
+
+/// Checks the `esmtp-param` at the start of `input`, which ends at the first space or at
+/// the end of `input` (see [`WireParam`]); an error carries the offset in `input`.
 fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
     let key_len = input
         .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-'))
+        .position(|&b| !is_class(b, KEYWORD))
         .unwrap_or(input.len());
-    let (keyword, rest) = input.split_at_checked(key_len).unwrap_or((input, &[]));
-    if !keyword.first().is_some_and(u8::is_ascii_alphanumeric) {
+    if !input.first().is_some_and(u8::is_ascii_alphanumeric) {
         return Err(CommandError::syntax(0, "esmtp-keyword"));
     }
-    let value = match rest.split_first() {
-        None => None,
-        Some((b'=', v)) => {
-            if let Some(bad) = v
+    let (keyword, rest) = input.split_at_checked(key_len).unwrap_or((input, &[]));
+    let (value, len) = match rest.split_first() {
+        None | Some((b' ', _)) => (None, key_len),
+        Some((b'=', after)) => {
+            let value_len = after
                 .iter()
-                .position(|&c| !(matches!(c, 33..=60 | 62..=126) || c >= 0x80))
-            {
-                return Err(CommandError::syntax(key_len + 1 + bad, "esmtp-value"));
+                .position(|&c| !is_class(c, VALUE))
+                .unwrap_or(after.len());
+            let (v, tail) = after.split_at_checked(value_len).unwrap_or((after, &[]));
+            if !matches!(tail.first(), None | Some(b' ')) {
+                return Err(CommandError::syntax(key_len + 1 + value_len, "esmtp-value"));
             }
             if v.is_empty() {
                 return Err(CommandError::syntax(key_len + 1, "esmtp-value"));
@@ -282,20 +316,21 @@ fn wire_param(input: &[u8]) -> Result<WireParam<'_>, CommandError> {
                 core::str::from_utf8(v)
                     .map_err(|e| CommandError::syntax(key_len + 1 + e.valid_up_to(), "UTF-8"))?;
             }
-            Some(v)
+            (Some(v), key_len + 1 + value_len)
         }
         Some(_) => return Err(CommandError::syntax(key_len, "'=' or end of parameter")),
     };
     Ok(WireParam {
         keyword,
         value,
-        raw: input,
+        raw: input.get(..len).unwrap_or(input),
     })
 }
 
 /// Reads the `esmtp-param *(SP esmtp-param)` list after a path, handing each parameter to
-/// `each`. Every parameter is checked before the first one is handed over, so a syntax error
-/// anywhere in the list wins over a bad value in an earlier parameter.
+/// `each`. A syntax error anywhere in the list wins over a bad value in an earlier parameter:
+/// once `each` has failed, the rest of the list is still checked, and only a syntax error
+/// there replaces that failure.
 ///
 /// Tolerance: several spaces between parameters, and trailing spaces, as Postfix accepts.
 fn esmtp_params<'a>(
@@ -303,37 +338,24 @@ fn esmtp_params<'a>(
     base: usize,
     mut each: impl FnMut(WireParam<'a>) -> Result<(), CommandError>,
 ) -> Result<(), CommandError> {
-    let params = || {
-        input
-            .split(|&b| b == b' ')
-            .scan(0usize, |pos, word| {
-                let at = *pos;
-                *pos = at + word.len() + 1;
-                Some((at, word))
-            })
-            .filter(|(_, word)| !word.is_empty())
-    };
-    // Most commands carry a few parameters: keep them from the checking pass rather than
-    // reading them twice.
-    let mut kept: [Option<WireParam<'a>>; 8] = [None; 8];
-    let mut count = 0;
-    for (at, word) in params() {
+    let mut failed = None;
+    let mut at = 0;
+    loop {
+        let rest = input.get(at..).unwrap_or_default();
+        let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+        at += spaces;
+        let Some(word) = rest.get(spaces..).filter(|w| !w.is_empty()) else {
+            break;
+        };
         let param = wire_param(word).map_err(|e| e.shifted(base + at))?;
-        if let Some(slot) = kept.get_mut(count) {
-            *slot = Some(param);
-        }
-        count += 1;
-    }
-    if count <= kept.len() {
-        for param in kept.into_iter().flatten() {
-            each(param)?;
-        }
-    } else {
-        for (_, word) in params() {
-            each(wire_param(word)?)?;
+        at += param.raw.len();
+        if failed.is_none()
+            && let Err(e) = each(param)
+        {
+            failed = Some(e);
         }
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// Skips the `FROM:` / `TO:` keyword of MAIL / RCPT and returns the offset after it.
@@ -348,7 +370,13 @@ fn path_start(
     let head = args
         .get(..keyword.len())
         .ok_or(CommandError::syntax(0, expected))?;
-    if !head.eq_ignore_ascii_case(keyword) {
+    // The keyword is letters and a final ':'; clearing bit 5 upper-cases a letter and
+    // turns no other byte into one (see `verb4_upper`), and ':' is compared as is.
+    let matches = head
+        .iter()
+        .zip(keyword)
+        .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k));
+    if !matches {
         return Err(CommandError::syntax(0, expected));
     }
     let rest = args.get(keyword.len()..).unwrap_or_default();
@@ -421,10 +449,12 @@ impl Command {
         let (verb, args) = split_verb(line);
         let base = verb.len() + 1;
         let shift = |e: CommandError| e.shifted(base);
-        let no_args = |cmd: Self| match args {
-            None => Ok(cmd),
+        // Checks only, so that the command is built once, in place (a closure taking and
+        // returning the whole `Command` copied it twice).
+        let no_args = || match args {
+            None => Ok(()),
             // Tolerance: trailing spaces after an argument-less verb.
-            Some(a) if a.iter().all(|&b| b == b' ') => Ok(cmd),
+            Some(a) if a.iter().all(|&b| b == b' ') => Ok(()),
             Some(_) => Err(CommandError::syntax(verb.len(), "end of line")),
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
@@ -437,9 +467,10 @@ impl Command {
                         .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let mut parameters = MailParameters::default();
                 after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+                parameters.check()?;
                 Ok(Self::Mail {
                     reverse_path,
-                    parameters: parameters.finish()?,
+                    parameters,
                 })
             }
             (4, RCPT) => {
@@ -455,10 +486,10 @@ impl Command {
                     parameters,
                 })
             }
-            (4, DATA) => no_args(Self::Data),
+            (4, DATA) => no_args().map(|()| Self::Data),
             (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
-            (4, RSET) => no_args(Self::Rset),
-            (4, QUIT) => no_args(Self::Quit),
+            (4, RSET) => no_args().map(|()| Self::Rset),
+            (4, QUIT) => no_args().map(|()| Self::Quit),
             (4, NOOP) => Ok(Self::Noop(optional_argument(args).map_err(shift)?)),
             (4, HELP) => Ok(Self::Help(optional_argument(args).map_err(shift)?)),
             (4, EHLO) => Ok(Self::Ehlo(
@@ -480,7 +511,7 @@ impl Command {
                 required_argument(required("SP node")?).map_err(shift)?,
             )),
             (4, AUTH) => auth(required("SP mechanism")?).map_err(shift),
-            (8, _) if is_verb(verb, b"STARTTLS") => no_args(Self::StartTls),
+            (8, _) if is_verb(verb, b"STARTTLS") => no_args().map(|()| Self::StartTls),
             _ => {
                 if verb.is_empty() {
                     return Err(CommandError::syntax(0, "command verb"));

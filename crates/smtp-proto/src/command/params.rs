@@ -206,6 +206,61 @@ pub fn xtext_encode(value: &str, out: &mut BytesMut) {
     }
 }
 
+/// Returns whether `input` is `upper` in any ASCII case, as `eq_ignore_ascii_case` does, for
+/// an `upper` without lower-case letters: a byte matches its twin in `upper`, or differs from
+/// an upper-case letter there in bit 5 only (its lower-case form).
+pub(crate) fn is_word(input: &[u8], upper: &[u8]) -> bool {
+    input.len() == upper.len()
+        && input.iter().zip(upper).all(|(&a, &u)| {
+            let diff = a ^ u;
+            diff == 0 || (diff == 0x20 && u.is_ascii_uppercase())
+        })
+}
+
+/// The keywords this crate gives typed meaning to, so that one `match` picks the field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Size,
+    Body,
+    SmtpUtf8,
+    Ret,
+    Envid,
+    Auth,
+    RequireTls,
+    MtPriority,
+    By,
+    HoldFor,
+    HoldUntil,
+    Notify,
+    Orcpt,
+    Rrvs,
+}
+
+/// Returns the known keyword `keyword` is, in any case (RFC 5321 §2.4: "verbs and argument
+/// values ... are not case sensitive").
+fn keyword(keyword: &[u8]) -> Option<Keyword> {
+    // The length and the first letter leave at most one candidate to compare.
+    let first = keyword.first()? & 0xDF;
+    let (name, known): (&[u8], Keyword) = match (keyword.len(), first) {
+        (4, b'S') => (b"SIZE", Keyword::Size),
+        (4, b'B') => (b"BODY", Keyword::Body),
+        (8, b'S') => (b"SMTPUTF8", Keyword::SmtpUtf8),
+        (3, b'R') => (b"RET", Keyword::Ret),
+        (5, b'E') => (b"ENVID", Keyword::Envid),
+        (4, b'A') => (b"AUTH", Keyword::Auth),
+        (10, b'R') => (b"REQUIRETLS", Keyword::RequireTls),
+        (11, b'M') => (b"MT-PRIORITY", Keyword::MtPriority),
+        (2, b'B') => (b"BY", Keyword::By),
+        (7, b'H') => (b"HOLDFOR", Keyword::HoldFor),
+        (9, b'H') => (b"HOLDUNTIL", Keyword::HoldUntil),
+        (6, b'N') => (b"NOTIFY", Keyword::Notify),
+        (5, b'O') => (b"ORCPT", Keyword::Orcpt),
+        (4, b'R') => (b"RRVS", Keyword::Rrvs),
+        _ => return None,
+    };
+    is_word(keyword, name).then_some(known)
+}
+
 fn number(
     value: Option<&[u8]>,
     keyword: &'static str,
@@ -283,7 +338,8 @@ impl MailParameters {
                 out.other.push(p);
             }
         }
-        out.finish()
+        out.check()?;
+        Ok(out)
     }
 
     /// Reads one parameter straight from the command line: known keywords into their fields,
@@ -297,19 +353,20 @@ impl MailParameters {
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
     fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        if is("SIZE") {
+        let kw = self::keyword(keyword);
+        let is = |name: Keyword| kw == Some(name);
+        if is(Keyword::Size) {
             once(&self.size, "SIZE")?;
             // RFC 1870 §3: size-value = 1*20DIGIT.
             self.size = Some(number(value, "SIZE", 20)?);
-        } else if is("BODY") {
+        } else if is(Keyword::Body) {
             once(&self.body, "BODY")?;
             let v = value.unwrap_or_default();
-            self.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
+            self.body = Some(if is_word(v, b"7BIT") {
                 Body::SevenBit
-            } else if v.eq_ignore_ascii_case(b"8BITMIME") {
+            } else if is_word(v, b"8BITMIME") {
                 Body::EightBitMime
-            } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
+            } else if is_word(v, b"BINARYMIME") {
                 Body::BinaryMime
             } else {
                 return Err(CommandError::Parameter {
@@ -317,16 +374,16 @@ impl MailParameters {
                     reason: "7BIT, 8BITMIME or BINARYMIME expected",
                 });
             });
-        } else if is("SMTPUTF8") {
+        } else if is(Keyword::SmtpUtf8) {
             once_flag(self.smtputf8, "SMTPUTF8")?;
             no_value(value, "SMTPUTF8")?;
             self.smtputf8 = true;
-        } else if is("RET") {
+        } else if is(Keyword::Ret) {
             once(&self.ret, "RET")?;
             let v = value.unwrap_or_default();
-            self.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
+            self.ret = Some(if is_word(v, b"FULL") {
                 Ret::Full
-            } else if v.eq_ignore_ascii_case(b"HDRS") {
+            } else if is_word(v, b"HDRS") {
                 Ret::Headers
             } else {
                 return Err(CommandError::Parameter {
@@ -334,7 +391,7 @@ impl MailParameters {
                     reason: "FULL or HDRS expected",
                 });
             });
-        } else if is("ENVID") {
+        } else if is(Keyword::Envid) {
             once(&self.envid, "ENVID")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "ENVID")?;
             // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
@@ -345,7 +402,7 @@ impl MailParameters {
                 });
             }
             self.envid = Some(v);
-        } else if is("AUTH") {
+        } else if is(Keyword::Auth) {
             once(&self.auth, "AUTH")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "AUTH")?;
             if v.is_empty() {
@@ -355,20 +412,20 @@ impl MailParameters {
                 });
             }
             self.auth = Some(v);
-        } else if is("REQUIRETLS") {
+        } else if is(Keyword::RequireTls) {
             once_flag(self.requiretls, "REQUIRETLS")?;
             no_value(value, "REQUIRETLS")?;
             self.requiretls = true;
-        } else if is("MT-PRIORITY") {
+        } else if is(Keyword::MtPriority) {
             once(&self.mt_priority, "MT-PRIORITY")?;
             self.mt_priority = Some(priority(value)?);
-        } else if is("BY") {
+        } else if is(Keyword::By) {
             once(&self.by, "BY")?;
             self.by = Some(deliver_by(text(value))?);
-        } else if is("HOLDFOR") {
+        } else if is(Keyword::HoldFor) {
             once(&self.hold_for, "HOLDFOR")?;
             self.hold_for = Some(number(value, "HOLDFOR", 10)?);
-        } else if is("HOLDUNTIL") {
+        } else if is(Keyword::HoldUntil) {
             once(&self.hold_until, "HOLDUNTIL")?;
             self.hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
         } else {
@@ -378,7 +435,7 @@ impl MailParameters {
     }
 
     /// Checks the rules that span parameters, once all are read.
-    pub(crate) fn finish(self) -> Result<Self, CommandError> {
+    pub(crate) fn check(&self) -> Result<(), CommandError> {
         if self.hold_for.is_some() && self.hold_until.is_some() {
             // RFC 4865 §5.2: the two are mutually exclusive.
             return Err(CommandError::Parameter {
@@ -386,7 +443,7 @@ impl MailParameters {
                 reason: "HOLDFOR and HOLDUNTIL together",
             });
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Appends ` KEY=VALUE` for every parameter to `out`, known ones first in a fixed order.
@@ -526,11 +583,12 @@ impl RcptParameters {
 
     /// Gives typed meaning to one parameter; `Ok(false)` when the keyword is not one of ours.
     fn set(&mut self, keyword: &[u8], value: Option<&[u8]>) -> Result<bool, CommandError> {
-        let is = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        if is("NOTIFY") {
+        let kw = self::keyword(keyword);
+        let is = |name: Keyword| kw == Some(name);
+        if is(Keyword::Notify) {
             once(&self.notify, "NOTIFY")?;
             self.notify = Some(notify(value)?);
-        } else if is("ORCPT") {
+        } else if is(Keyword::Orcpt) {
             once(&self.orcpt, "ORCPT")?;
             let err = CommandError::Parameter {
                 keyword: "ORCPT",
@@ -547,7 +605,7 @@ impl RcptParameters {
                 addr_type: addr_type.to_owned(),
                 address: xtext_decode(xtext, "ORCPT")?,
             });
-        } else if is("RRVS") {
+        } else if is(Keyword::Rrvs) {
             once(&self.rrvs, "RRVS")?;
             let value = text(value);
             self.rrvs = Some(date_time(value, "RRVS").or_else(|_| {
@@ -610,16 +668,16 @@ fn notify(value: Option<&[u8]>) -> Result<Notify, CommandError> {
         reason: "NEVER or SUCCESS,FAILURE,DELAY expected",
     };
     let v = value.ok_or(err.clone())?;
-    if v.eq_ignore_ascii_case(b"NEVER") {
+    if is_word(v, b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut n = Notify::default();
     for item in v.split(|&b| b == b',') {
-        let slot = if item.eq_ignore_ascii_case(b"SUCCESS") {
+        let slot = if is_word(item, b"SUCCESS") {
             &mut n.success
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
+        } else if is_word(item, b"FAILURE") {
             &mut n.failure
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
+        } else if is_word(item, b"DELAY") {
             &mut n.delay
         } else {
             // Includes NEVER inside a list, which §4.1 forbids.
@@ -640,5 +698,59 @@ impl core::fmt::Write for Buf<'_> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         self.0.extend_from_slice(s.as_bytes());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_word_is_eq_ignore_ascii_case_for_words_without_lower_case() {
+        for u in (0..=255u8).filter(|u| !u.is_ascii_lowercase()) {
+            for a in 0..=255u8 {
+                assert_eq!(
+                    is_word(&[a], &[u]),
+                    [a].eq_ignore_ascii_case(&[u]),
+                    "{a} {u}"
+                );
+            }
+        }
+        assert!(is_word(b"8bitMime", b"8BITMIME"));
+        assert!(!is_word(b"8BITMIM", b"8BITMIME"));
+    }
+
+    #[test]
+    fn keywords_are_recognised_in_any_case_and_only_exactly() {
+        let known = [
+            ("SIZE", Keyword::Size),
+            ("BODY", Keyword::Body),
+            ("SMTPUTF8", Keyword::SmtpUtf8),
+            ("RET", Keyword::Ret),
+            ("ENVID", Keyword::Envid),
+            ("AUTH", Keyword::Auth),
+            ("REQUIRETLS", Keyword::RequireTls),
+            ("MT-PRIORITY", Keyword::MtPriority),
+            ("BY", Keyword::By),
+            ("HOLDFOR", Keyword::HoldFor),
+            ("HOLDUNTIL", Keyword::HoldUntil),
+            ("NOTIFY", Keyword::Notify),
+            ("ORCPT", Keyword::Orcpt),
+            ("RRVS", Keyword::Rrvs),
+        ];
+        for (name, kw) in known {
+            assert!(keyword(name.as_bytes()) == Some(kw), "{name}");
+            assert!(
+                keyword(name.to_lowercase().as_bytes()) == Some(kw),
+                "{name}"
+            );
+            let mut longer = name.to_owned();
+            longer.push('X');
+            assert!(keyword(longer.as_bytes()).is_none(), "{longer}");
+            assert!(keyword(&name.as_bytes()[1..]).is_none(), "{name}");
+        }
+        for other in ["", "X-FOO", "SIZF", "RSET", "BYE", "MT_PRIORITY", "\u{e9}"] {
+            assert!(keyword(other.as_bytes()).is_none(), "{other}");
+        }
     }
 }

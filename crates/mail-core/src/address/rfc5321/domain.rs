@@ -7,6 +7,7 @@ use core::str::FromStr;
 use crate::ParseError;
 
 use super::parse::{self, bounded, complete};
+use super::text::Text;
 use super::{AddressLiteral, Limits};
 
 /// A `Domain` (RFC 5321 §4.1.2, RFC 6531 §3.3).
@@ -26,7 +27,7 @@ use super::{AddressLiteral, Limits};
 /// Equality and `Hash` ignore ASCII case (RFC 5321 §2.4); non-ASCII characters compare
 /// exactly. `Display` keeps the case that was received.
 #[derive(Debug, Clone)]
-pub struct Domain(pub(super) String);
+pub struct Domain(pub(super) Text);
 
 impl Domain {
     /// Parses a complete domain such as `mail.example.com`.
@@ -59,12 +60,12 @@ impl Domain {
 
     /// Returns the domain as received (without a tolerated trailing dot).
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// Returns the labels (`sub-domain`s), left to right.
     pub fn labels(&self) -> impl Iterator<Item = &str> {
-        self.0.split('.')
+        self.0.as_str().split('.')
     }
 
     /// Returns whether the domain contains a U-label (RFC 6531 §3.4).
@@ -75,7 +76,7 @@ impl Domain {
 
 impl PartialEq for Domain {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
+        self.0.as_bytes().eq_ignore_ascii_case(other.0.as_bytes())
     }
 }
 
@@ -85,7 +86,7 @@ impl Hash for Domain {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // Consistent with the ASCII-case-insensitive `eq`.
         state.write_usize(self.0.len());
-        for b in self.0.bytes() {
+        for &b in self.0.as_bytes() {
             state.write_u8(b.to_ascii_lowercase());
         }
     }
@@ -93,7 +94,7 @@ impl Hash for Domain {
 
 impl fmt::Display for Domain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0.as_str())
     }
 }
 
@@ -127,6 +128,13 @@ impl Host {
     /// [`ParseError`] at the first byte that is not allowed.
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
         let limits = Limits::default();
+        // The common case, an ASCII domain and nothing else, without the general scanners;
+        // they read it the same way.
+        if parse::ascii_domain_len(input, &limits) == Some(input.len())
+            && let Some(text) = Text::from_ascii(input)
+        {
+            return Ok(Self::Domain(Domain(text)));
+        }
         complete(input, |i| {
             bounded(
                 i,

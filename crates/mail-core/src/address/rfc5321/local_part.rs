@@ -8,6 +8,7 @@ use crate::address::{is_atext, is_utf8_non_ascii};
 
 use super::Limits;
 use super::parse::{self, bounded, complete};
+use super::text::Text;
 
 /// A `Local-part` (RFC 5321 §4.1.2, RFC 6531 §3.3), holding its decoded content.
 ///
@@ -28,7 +29,7 @@ use super::parse::{self, bounded, complete};
 /// is a valid dot-string, otherwise a quoted string escaping only `"` and `\`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LocalPart {
-    pub(super) content: String,
+    pub(super) content: Text,
     /// Whether the canonical form is a quoted string; derived from `content`.
     pub(super) quoted: bool,
 }
@@ -83,7 +84,7 @@ impl LocalPart {
                 "printable character (no control characters)",
             ));
         }
-        let value = Self::from_valid_content(content.to_owned());
+        let value = Self::from_valid_content(Text::new(content));
         if value.encoded_len() > limits.max_local_part {
             return Err(ParseError::new(
                 limits.max_local_part,
@@ -94,14 +95,14 @@ impl LocalPart {
     }
 
     /// Builds a value from content already known to hold only qtextSMTP characters.
-    pub(super) fn from_valid_content(content: String) -> Self {
-        let quoted = !is_dot_string(&content);
+    pub(super) fn from_valid_content(content: Text) -> Self {
+        let quoted = !is_dot_string(content.as_str());
         Self { content, quoted }
     }
 
     /// Returns the decoded content (without quotes or backslashes).
     pub fn as_str(&self) -> &str {
-        &self.content
+        self.content.as_str()
     }
 
     /// Returns whether the canonical form is a quoted string.
@@ -112,7 +113,7 @@ impl LocalPart {
     /// Returns whether this is `Postmaster`, which RFC 5321 §4.1.1.3 compares
     /// case-insensitively ("in a departure from the usual rules for local-parts").
     pub fn is_postmaster(&self) -> bool {
-        self.content.eq_ignore_ascii_case("postmaster")
+        self.content.as_bytes().eq_ignore_ascii_case(b"postmaster")
     }
 
     /// Returns whether the local part contains non-ASCII characters (RFC 6531 §3.4).
@@ -125,7 +126,8 @@ impl LocalPart {
         if self.quoted {
             let escapes = self
                 .content
-                .bytes()
+                .as_bytes()
+                .iter()
                 .filter(|b| matches!(b, b'"' | b'\\'))
                 .count();
             self.content.len().saturating_add(escapes).saturating_add(2)
@@ -146,10 +148,10 @@ pub(super) fn is_dot_string(s: &str) -> bool {
 impl fmt::Display for LocalPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.quoted {
-            return f.write_str(&self.content);
+            return f.write_str(self.content.as_str());
         }
         f.write_str("\"")?;
-        for part in self.content.split_inclusive(['"', '\\']) {
+        for part in self.content.as_str().split_inclusive(['"', '\\']) {
             match part.strip_suffix(['"', '\\']) {
                 Some(head) => {
                     f.write_str(head)?;

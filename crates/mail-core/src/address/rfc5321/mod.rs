@@ -72,6 +72,7 @@ mod parse;
 mod path;
 #[cfg(test)]
 mod tests;
+mod text;
 
 pub use domain::{Domain, Host};
 pub use literal::{AddressLiteral, GeneralAddressLiteral};

@@ -5,6 +5,7 @@
 //! recurses, and each one is bounded by the window it is given (see [`bounded`]).
 
 use super::literal::{self, AddressLiteral};
+use super::text::Text;
 use super::{Domain, Host, Limits, LocalPart, Mailbox};
 use crate::ParseError;
 use crate::address::{is_atext, is_utf8_non_ascii};
@@ -92,11 +93,12 @@ fn bracketed(
 ) -> Result<(PathValue, usize), ParseError> {
     match kind {
         PathKind::Reverse if input.get(1) == Some(&b'>') => return Ok((PathValue::Null, 2)),
+        // The '>' first: it rules out nearly every other path in one comparison.
         PathKind::Forward
-            if input
-                .get(1..11)
-                .is_some_and(|p| p.eq_ignore_ascii_case(b"postmaster"))
-                && input.get(11) == Some(&b'>') =>
+            if input.get(11) == Some(&b'>')
+                && input
+                    .get(1..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"postmaster")) =>
         {
             return Ok((PathValue::Postmaster, 12));
         }
@@ -156,6 +158,34 @@ pub(super) fn general_mailbox(
     Ok((Mailbox { local_part, host }, end))
 }
 
+/// The byte classes of the one-pass ASCII scanners, one bit each in [`CLASSES`].
+const ATEXT: u8 = 1;
+/// `Let-dig / "-"`.
+const LDH: u8 = 2;
+/// `"."`, which separates atoms and labels.
+const DOT: u8 = 4;
+
+/// The classes of every byte value; non-ASCII bytes belong to none.
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut b: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        if is_atext(b) {
+            *slot |= ATEXT;
+        }
+        if is_let_dig(b) || b == b'-' {
+            *slot |= LDH;
+        }
+        if b == b'.' {
+            *slot |= DOT;
+        }
+        b = b.wrapping_add(1);
+        rest = tail;
+    }
+    table
+};
+
 /// The common case of [`mailbox`] in one pass: an ASCII `Dot-string "@" Domain`, within the
 /// limits. Returns `None` for anything else (a quoted string, UTF-8, an address literal, a
 /// trailing dot, an error), which the general scanners then read, errors included; whatever
@@ -165,62 +195,103 @@ pub(super) fn ascii_mailbox(
     start: usize,
     limits: &Limits,
 ) -> Option<(Mailbox, usize)> {
+    let (at, end) = ascii_mailbox_span(input, start, limits)?;
+    Some((ascii_mailbox_at(input, start, at, end)?, end))
+}
+
+/// Scans what [`ascii_mailbox`] accepts; returns the offsets of the `@` and of the end.
+#[inline]
+fn ascii_mailbox_span(input: &[u8], start: usize, limits: &Limits) -> Option<(usize, usize)> {
     let rest = input.get(start..)?;
-    // Dot-string = Atom *("." Atom), then "@": no dot first, last or twice in a row.
-    let mut prev = b'.';
-    let at = rest.iter().position(|&b| {
-        let stop = !(is_atext(b) || (b == b'.' && prev != b'.'));
-        prev = b;
-        stop
-    })?;
-    if at == 0 || prev != b'@' || rest.get(at.checked_sub(1)?) == Some(&b'.') {
-        return None;
+    // Dot-string = Atom *("." Atom), then "@": atoms of at least one atext, one dot apart.
+    let mut at = 0;
+    loop {
+        let atom = run(rest.get(at..)?, ATEXT);
+        if atom == 0 {
+            return None;
+        }
+        at += atom;
+        match rest.get(at) {
+            Some(b'.') => at += 1,
+            Some(b'@') => break,
+            _ => return None,
+        }
     }
     if at > limits.max_local_part {
         return None;
     }
     let domain_len = ascii_domain_len(rest.get(at + 1..)?, limits)?;
-    let end = at + 1 + domain_len;
-    // All ASCII, so this cannot fail; it is the one UTF-8 check for both parts.
-    let text = core::str::from_utf8(rest.get(..end)?).ok()?;
-    let (local, domain) = text.split_at_checked(at)?;
-    let mailbox = Mailbox {
+    Some((start + at, start + at + 1 + domain_len))
+}
+
+/// Returns whether byte `b` belongs to `class`.
+fn is_class(b: u8, class: u8) -> bool {
+    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
+}
+
+/// Returns the length of the run of `class` bytes at the start of `input`.
+fn run(input: &[u8], class: u8) -> usize {
+    input
+        .iter()
+        .position(|&b| !is_class(b, class))
+        .unwrap_or(input.len())
+}
+
+/// Builds the mailbox [`ascii_mailbox_span`] found.
+#[inline]
+fn ascii_mailbox_at(input: &[u8], start: usize, at: usize, end: usize) -> Option<Mailbox> {
+    Some(Mailbox {
         local_part: LocalPart {
-            content: local.to_owned(),
+            content: Text::from_ascii(input.get(start..at)?)?,
             quoted: false,
         },
-        host: Host::Domain(Domain(domain.get(1..)?.to_owned())),
-    };
-    Some((mailbox, start + end))
+        host: Host::Domain(Domain(Text::from_ascii(input.get(at + 1..end)?)?)),
+    })
+}
+
+/// The common case of [`path`]: `"<" Mailbox ">"` where the mailbox is one
+/// [`ascii_mailbox`] accepts, within [`Limits::max_path`]. Returns the mailbox and the bytes
+/// used, or `None` for the general scanners to decide; whatever this accepts, [`path`]
+/// accepts with the same result, for either [`PathKind`] (neither `<>` nor `<Postmaster>`
+/// has an `@`).
+#[inline]
+pub(super) fn ascii_bracketed_mailbox(input: &[u8], limits: &Limits) -> Option<(Mailbox, usize)> {
+    if input.first() != Some(&b'<') {
+        return None;
+    }
+    let (at, end) = ascii_mailbox_span(input, 1, limits)?;
+    // `path` reads at most max_path + 1 bytes and refuses a path longer than max_path.
+    if input.get(end) != Some(&b'>') || end >= limits.max_path {
+        return None;
+    }
+    Some((ascii_mailbox_at(input, 1, at, end)?, end + 1))
 }
 
 /// The length of an ASCII `Domain` at the start of `input` (LDH labels of at most 63 octets,
 /// at most [`Limits::max_domain`] in all), or `None` when the general [`domain_span`] must
 /// decide: a U-label, a trailing dot, or an error.
 pub(super) fn ascii_domain_len(input: &[u8], limits: &Limits) -> Option<usize> {
-    // One pass; `prev` is `.` at the start of every label.
-    let mut prev = b'.';
-    let mut label_start = 0;
-    let mut end = input.len();
-    for (i, &b) in input.iter().enumerate() {
-        match b {
-            _ if is_let_dig(b) => {}
-            b'-' if prev != b'.' => {}
-            b'.' if is_let_dig(prev) && i - label_start <= 63 => label_start = i + 1,
-            _ => {
-                end = i;
-                break;
-            }
+    let mut end = 0;
+    loop {
+        let rest = input.get(end..)?;
+        let label = rest.get(..run(rest, LDH))?;
+        // sub-domain = Let-dig [Ldh-str]: 1 to 63 octets, no hyphen first or last.
+        if label.is_empty()
+            || label.len() > 63
+            || label.first() == Some(&b'-')
+            || label.last() == Some(&b'-')
+        {
+            return None;
         }
-        prev = b;
+        end += label.len();
+        match input.get(end) {
+            Some(b'.') => end += 1,
+            // A U-label goes on: the general scanner reads it.
+            Some(&b) if is_utf8_non_ascii(b) => return None,
+            _ => break,
+        }
     }
-    let ok = end > 0
-        && is_let_dig(prev)
-        && end - label_start <= 63
-        && end <= limits.max_domain
-        // A U-label goes on, or the character after the dot is no sub-domain start.
-        && !input.get(end).is_some_and(|&b| is_utf8_non_ascii(b) || b == b'.' || b == b'-');
-    ok.then_some(end)
+    (end <= limits.max_domain).then_some(end)
 }
 
 /// `Domain / address-literal` starting at `start`.
@@ -261,12 +332,13 @@ pub(super) fn domain(
         .and_then(|rest| ascii_domain_len(rest, limits))
     {
         let end = start + len;
-        let text = utf8(input, start, end)?;
-        return Ok((Domain(text.to_owned()), end));
+        if let Some(text) = input.get(start..end).and_then(Text::from_ascii) {
+            return Ok((Domain(text), end));
+        }
     }
     let (text_end, next) = domain_span(input, start, limits)?;
     let text = utf8(input, start, text_end)?;
-    Ok((Domain(text.to_owned()), next))
+    Ok((Domain(Text::new(text)), next))
 }
 
 /// Scans a `Domain` starting at `start`; returns the end of its text (without a tolerated
@@ -372,7 +444,7 @@ pub(super) fn local_part(
     let text = utf8(input, start, pos)?;
     Ok((
         LocalPart {
-            content: text.to_owned(),
+            content: Text::new(text),
             quoted: false,
         },
         pos,
@@ -435,9 +507,9 @@ fn quoted_string(
                 out.push(c);
             }
         }
-        out
+        Text::from_string(out)
     } else {
-        raw.to_owned()
+        Text::new(raw)
     };
     Ok((LocalPart::from_valid_content(content), end))
 }

@@ -69,6 +69,9 @@ impl ReversePath {
     /// # Errors
     /// As [`ReversePath::parse`].
     pub fn parse_prefix_with(input: &[u8], limits: &Limits) -> Result<(Self, usize), ParseError> {
+        if let Some((mailbox, used)) = parse::ascii_bracketed_mailbox(input, limits) {
+            return Ok((Self::Mailbox(mailbox), used));
+        }
         let (value, used) = parse::path(input, limits, PathKind::Reverse)?;
         match value {
             PathValue::Null => Ok((Self::Null, used)),
@@ -183,6 +186,9 @@ impl ForwardPath {
     /// # Errors
     /// As [`ForwardPath::parse`].
     pub fn parse_prefix_with(input: &[u8], limits: &Limits) -> Result<(Self, usize), ParseError> {
+        if let Some((mailbox, used)) = parse::ascii_bracketed_mailbox(input, limits) {
+            return Ok((Self::Mailbox(mailbox), used));
+        }
         let (value, used) = parse::path(input, limits, PathKind::Forward)?;
         match value {
             PathValue::Postmaster => Ok((Self::Postmaster, used)),

@@ -53,7 +53,10 @@ fn bounded_reports_the_limit() {
 }
 
 mod fast_path {
-    use super::super::parse::{ascii_domain_len, ascii_mailbox, domain_span, general_mailbox};
+    use super::super::parse::{
+        PathKind, PathValue, ascii_bracketed_mailbox, ascii_domain_len, ascii_mailbox, domain_span,
+        general_mailbox, path,
+    };
     use super::*;
     use proptest::prelude::*;
 
@@ -84,6 +87,56 @@ mod fast_path {
             if let Some(fast) = ascii_mailbox(&input, 0, &limits) {
                 prop_assert_eq!(Ok(fast), general_mailbox(&input, 0, &limits));
             }
+        }
+
+        /// Whatever the bracketed fast path accepts, the general path scanner accepts the
+        /// same way, for both kinds of path.
+        #[test]
+        fn ascii_bracketed_mailbox_agrees_with_path(
+            local in input(),
+            word in prop::collection::vec(
+                prop_oneof![8 => prop::sample::select(b"ab09".to_vec()), 1 => prop::sample::select(b".-+_".to_vec())],
+                0..40,
+            ),
+            domain in prop::collection::vec(
+                prop_oneof![8 => prop::sample::select(b"ab09".to_vec()), 1 => prop::sample::select(b".-".to_vec())],
+                0..60,
+            ),
+            shaped in any::<bool>(),
+            limits in limits(),
+            max_path in 1usize..120,
+        ) {
+            let limits = Limits { max_path, ..limits };
+            let mut bracketed = b"<".to_vec();
+            bracketed.extend_from_slice(if shaped { &word } else { &local });
+            if shaped {
+                // Mostly `<local@domain>...`, so that the fast path is taken often.
+                bracketed.push(b'@');
+                bracketed.extend_from_slice(&domain);
+                bracketed.push(b'>');
+            }
+            if let Some((fast, used)) = ascii_bracketed_mailbox(&bracketed, &limits) {
+                for kind in [PathKind::Reverse, PathKind::Forward] {
+                    match path(&bracketed, &limits, kind) {
+                        Ok((PathValue::Mailbox(m), n)) => {
+                            prop_assert_eq!((&fast, used), (&m, n));
+                        }
+                        _ => prop_assert!(false, "general path disagrees"),
+                    }
+                }
+            }
+        }
+
+        /// `Host::parse` with its ASCII fast path reads what the general scanners read.
+        #[test]
+        fn host_parse_agrees_with_the_general_scanner(input in input()) {
+            let limits = Limits::default();
+            let general = super::super::parse::complete(&input, |i| {
+                bounded(i, limits.max_domain, "end of domain within the length limit (RFC 5321 §4.5.3.1.2)", |w| {
+                    super::super::parse::host(w, 0, &limits)
+                })
+            });
+            prop_assert_eq!(Host::parse(&input), general);
         }
 
         #[test]
