@@ -193,6 +193,24 @@ fn canonical(content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// As [`frame`], through `next_line_with` (the borrowing path).
+fn frame_lent(
+    max_len: usize,
+    policy: BareNewline,
+    chunks: &[&[u8]],
+) -> Vec<Result<Bytes, LineError>> {
+    let mut framer = LineFramer::new(max_len, policy);
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for chunk in chunks {
+        buf.extend_from_slice(chunk);
+        while let Some(item) = framer.next_line_with(&mut buf, Bytes::copy_from_slice) {
+            out.push(item);
+        }
+    }
+    out
+}
+
 fn frame(max_len: usize, policy: BareNewline, chunks: &[&[u8]]) -> Vec<Result<Bytes, LineError>> {
     let mut framer = LineFramer::new(max_len, policy);
     let mut buf = BytesMut::new();
@@ -300,6 +318,8 @@ proptest! {
     ) {
         let whole = frame(max_len, policy, &[&input]);
         prop_assert_eq!(&frame(max_len, policy, &split(&input, &cuts)), &whole);
+        // Lending the line gives the same lines and errors as splitting it off.
+        prop_assert_eq!(&frame_lent(max_len, policy, &split(&input, &cuts)), &whole);
         let bytewise: Vec<&[u8]> = input.chunks(1).collect();
         prop_assert_eq!(&frame(max_len, policy, &bytewise), &whole);
     }

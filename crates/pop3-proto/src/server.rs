@@ -656,27 +656,19 @@ impl Connection {
     // ----- commands -----
 
     fn step_command(&mut self) -> Result<bool, ServerError> {
-        let line = match self.framer.next_line(&mut self.input) {
+        let max_command_line = self.config.max_command_line;
+        // The line is parsed where it lies in the input buffer: no `Bytes` per command.
+        let parsed = self.framer.next_line_with(&mut self.input, |line| {
+            // RFC 2449 §4: "Commands ... MUST NOT exceed 255 octets, including the terminating
+            // CRLF." RFC 5034 §4 keeps the limit for AUTH with an initial response.
+            (line.len().saturating_add(2) <= max_command_line).then(|| Command::parse(line))
+        });
+        match parsed {
             None => return Ok(false),
-            Some(Ok(line)) => line,
-            Some(Err(LineError::TooLong { .. })) => {
-                self.error(None, "Line too long")?;
-                return Ok(true);
-            }
-            Some(Err(_)) => {
-                self.error(None, "Bare CR or LF in command line")?;
-                return Ok(true);
-            }
-        };
-        // RFC 2449 §4: "Commands ... MUST NOT exceed 255 octets, including the terminating
-        // CRLF." RFC 5034 §4 keeps the limit for AUTH with an initial response.
-        if line.len().saturating_add(2) > self.config.max_command_line {
-            self.error(None, "Line too long")?;
-            return Ok(true);
-        }
-        match Command::parse(&line) {
-            Ok(command) => self.handle(command)?,
-            Err(e) => self.error(None, &format!("Syntax error: {e}"))?,
+            Some(Ok(Some(Ok(command)))) => self.handle(command)?,
+            Some(Ok(Some(Err(e)))) => self.error(None, &format!("Syntax error: {e}"))?,
+            Some(Ok(None) | Err(LineError::TooLong { .. })) => self.error(None, "Line too long")?,
+            Some(Err(_)) => self.error(None, "Bare CR or LF in command line")?,
         }
         Ok(true)
     }

@@ -320,6 +320,16 @@ pub enum State {
     Closed,
 }
 
+/// What one command line held, as [`Connection::step_command`] reads it.
+enum CommandLine {
+    /// A command.
+    Command(Command),
+    /// A line over the command-line limit.
+    TooLong,
+    /// A line that does not parse, copied for the error reply.
+    Invalid(Bytes, CommandError),
+}
+
 /// What the server is reading.
 #[derive(Debug)]
 enum Phase {
@@ -682,13 +692,26 @@ impl Connection {
 
     /// Reads and handles one command line. Returns false when no complete line is buffered.
     fn step_command(&mut self) -> Result<bool, ServerError> {
-        let line = match self.framer.next_line(&mut self.input) {
-            None => return Ok(false),
-            Some(Ok(line)) => line,
-            Some(Err(LineError::TooLong { .. })) => {
-                self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 2), "Line too long")?;
-                return Ok(true);
+        let max_command_line = self.config.max_command_line;
+        // The line is parsed where it lies in the input buffer; only a line that fails to
+        // parse is copied out, for the error reply.
+        let read = self.framer.next_line_with(&mut self.input, |line| {
+            let is_auth = line
+                .get(..5)
+                .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
+            // RFC 5321 §4.5.3.1.4: 512 octets with CRLF; RFC 4954 §4 lets AUTH be longer.
+            if !is_auth && line.len() + 2 > max_command_line {
+                return CommandLine::TooLong;
             }
+            match Command::parse(line) {
+                Ok(command) => CommandLine::Command(command),
+                Err(e) => CommandLine::Invalid(Bytes::copy_from_slice(line), e),
+            }
+        });
+        let read = match read {
+            None => return Ok(false),
+            Some(Ok(read)) => read,
+            Some(Err(LineError::TooLong { .. })) => CommandLine::TooLong,
             Some(Err(LineError::BareLf | LineError::BareCr { .. })) | Some(Err(_)) => {
                 // Postfix `smtpd_forbid_bare_newline = reject`: reply and disconnect.
                 self.close(
@@ -699,17 +722,12 @@ impl Connection {
                 return Err(ServerError::Closed);
             }
         };
-        let is_auth = line
-            .get(..5)
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"AUTH "));
-        // RFC 5321 §4.5.3.1.4: 512 octets with CRLF; RFC 4954 §4 lets AUTH be longer.
-        if !is_auth && line.len() + 2 > self.config.max_command_line {
-            self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 2), "Line too long")?;
-            return Ok(true);
-        }
-        match Command::parse(&line) {
-            Ok(command) => self.handle(command)?,
-            Err(e) => self.parse_error(&line, &e)?,
+        match read {
+            CommandLine::Command(command) => self.handle(command)?,
+            CommandLine::TooLong => {
+                self.error(ReplyCode::SYNTAX_ERROR, esc(5, 5, 2), "Line too long")?;
+            }
+            CommandLine::Invalid(line, e) => self.parse_error(&line, &e)?,
         }
         Ok(true)
     }
