@@ -93,6 +93,11 @@ const BLOCK: usize = 64;
 /// its two successors.
 const WINDOW: usize = BLOCK + 2;
 
+/// Octets checked at a time before single blocks are looked at.
+const SPAN: usize = 2 * BLOCK;
+/// A span and the two octets after it.
+const SPAN_WINDOW: usize = SPAN + 2;
+
 /// Returns whether the octet `c`, followed by `n` and then `nn`, needs the line scan: a CR
 /// not followed by LF, an LF not preceded by CR (seen at the octet before it), or a CRLF
 /// followed by a dot.
@@ -166,6 +171,21 @@ fn plain_prefix_len(data: &[u8]) -> usize {
         return 0;
     }
     let mut end = 0usize;
+    // Long stretches of plain lines are checked a span at a time, with one reduction per
+    // span; the span that holds something is then searched block by block.
+    while let Some(window) = data.get(end..).and_then(<[u8]>::first_chunk::<SPAN_WINDOW>) {
+        let (Some(octets), Some(next), Some(after)) = (
+            window.first_chunk::<SPAN>(),
+            window.get(1..).and_then(<[u8]>::first_chunk::<SPAN>),
+            window.get(2..).and_then(<[u8]>::first_chunk::<SPAN>),
+        ) else {
+            break;
+        };
+        if any_irregular(octets, next, after) {
+            break;
+        }
+        end = end.saturating_add(SPAN);
+    }
     while let Some(window) = data.get(end..).and_then(<[u8]>::first_chunk::<WINDOW>) {
         if let Some(i) = first_irregular(window) {
             return end.saturating_add(i);
