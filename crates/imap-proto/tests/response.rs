@@ -1315,7 +1315,7 @@ fn bodystructure_alternative_with_attachment() {
     assert_eq!(*encoding, s("base64"));
     assert_eq!(*kind, SinglePartKind::Basic);
     assert_eq!(
-        extension.disposition,
+        extension.as_deref().unwrap().disposition,
         Some(Disposition {
             kind: s("attachment"),
             params: vec![(s("filename"), s("report.pdf"))]
@@ -1336,7 +1336,7 @@ fn bodystructure_message_rfc822_forward() {
     else {
         panic!()
     };
-    assert_eq!(extension.language, vec![s("en")]);
+    assert_eq!(extension.as_deref().unwrap().language, vec![s("en")]);
     let BodyStructure::Single {
         kind:
             SinglePartKind::Message {
@@ -1355,6 +1355,7 @@ fn bodystructure_message_rfc822_forward() {
     assert_eq!(*lines, 52);
     assert_eq!(envelope.subject, ns("Original"));
     assert_eq!(envelope.to[0].mailbox, ns("bob"));
+    let extension = extension.as_deref().unwrap();
     assert_eq!(extension.language, vec![s("en"), s("de")]);
     assert_eq!(extension.location, ns("http://example.com/fwd"));
     let BodyStructure::Multipart { parts: inner, .. } = &**body else {
@@ -1399,6 +1400,7 @@ fn bodystructure_extension_data_and_body_extensions() {
         panic!()
     };
     assert_eq!(md5, ns("md5sum"));
+    let extension = extension.unwrap();
     assert_eq!(extension.extensions.len(), 2);
     assert_eq!(extension.extensions[0], ExtValue::token("42").unwrap());
 }

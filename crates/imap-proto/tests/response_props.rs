@@ -547,8 +547,11 @@ fn params_inner() -> impl Strategy<Value = BodyParams> {
     proptest::collection::vec((istring(), istring()), 0..3)
 }
 
-fn body_extension() -> BoxedStrategy<BodyExtension> {
-    body_extension_inner().boxed()
+/// The extension data as a body holds it: `None` for all NIL, as the parser reads it.
+fn body_extension() -> BoxedStrategy<Option<Box<BodyExtension>>> {
+    body_extension_inner()
+        .prop_map(|ext| (ext != BodyExtension::default()).then(|| Box::new(ext)))
+        .boxed()
 }
 
 fn body_extension_inner() -> impl Strategy<Value = BodyExtension> {
