@@ -144,7 +144,9 @@ fn read_params(p: &mut Parser<'_>) -> PResult<BodyParams> {
     if p.keyword(b"NIL") {
         return Ok(Vec::new());
     }
-    p.list(false, |p| {
+    // Most parameter lists hold one pair (CHARSET, BOUNDARY, NAME): reserve one at the `(`
+    // instead of growing an empty Vec to four.
+    p.list_with_capacity(false, 1, |p| {
         let k = IString::read(p)?;
         p.sp()?;
         Ok((k, IString::read(p)?))
@@ -321,7 +323,9 @@ impl BodyStructure {
     }
 
     fn read_multipart(p: &mut Parser<'_>) -> PResult<Self> {
-        let mut parts = Vec::new();
+        // Most multiparts hold two parts (alternative text and HTML, a text and an
+        // attachment): reserve two rather than the four a first push would.
+        let mut parts = Vec::with_capacity(2);
         while p.peek() == Some(b'(') {
             parts.push(Self::read(p)?);
             p.eat_sp();
