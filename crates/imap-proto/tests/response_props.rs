@@ -523,18 +523,13 @@ fn envelope_inner() -> impl Strategy<Value = Envelope> {
                 (to, cc, bcc),
                 (in_reply_to, message_id),
             )| {
-                Envelope {
-                    date,
-                    subject,
-                    from,
-                    sender,
-                    reply_to,
-                    to,
-                    cc,
-                    bcc,
-                    in_reply_to,
-                    message_id,
-                }
+                let mut envelope = Envelope::default();
+                envelope.date = date;
+                envelope.subject = subject;
+                envelope.in_reply_to = in_reply_to;
+                envelope.message_id = message_id;
+                envelope.set_addresses([from, sender, reply_to, to, cc, bcc]);
+                envelope
             },
         )
 }
