@@ -141,7 +141,7 @@ fn sp_then_value(p: &mut Parser<'_>) -> bool {
 
 /// Reads `body-fld-param`. Tolerance: `()` for none.
 fn read_params(p: &mut Parser<'_>) -> PResult<BodyParams> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(Vec::new());
     }
     // Most parameter lists hold one pair (CHARSET, BOUNDARY, NAME): reserve one at the `(`
@@ -171,7 +171,7 @@ fn write_params(e: &mut Encoder, params: &BodyParams) {
 }
 
 fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(None);
     }
     open(p, "'(' or NIL for a disposition")?;
@@ -280,7 +280,7 @@ pub enum BodyStructure {
 
 /// Reads a `string`, with NIL tolerated as the empty string.
 fn read_string_or_nil(p: &mut Parser<'_>) -> PResult<IString> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         Ok(IString(Bytes::new()))
     } else {
         IString::read(p)
@@ -290,7 +290,7 @@ fn read_string_or_nil(p: &mut Parser<'_>) -> PResult<IString> {
 /// Reads a number; tolerance: NIL or a negative number read as 0 (seen from broken
 /// servers for unknown sizes).
 fn read_lenient_number(p: &mut Parser<'_>) -> PResult<u32> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(0);
     }
     if p.eat(b'-') {

@@ -80,7 +80,7 @@ impl Encode for Address {
 /// Reads `"(" 1*address ")" / nil` onto `out`. Tolerances: `()` for none, spaces between
 /// addresses.
 fn read_addresses(p: &mut Parser<'_>, out: &mut Vec<Address>) -> PResult<()> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(());
     }
     p.byte(b'(', "'(' or NIL for an address list")?;
