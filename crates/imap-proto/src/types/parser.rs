@@ -366,6 +366,34 @@ impl<'a> Parser<'a> {
     ///
     /// Tolerance: any 8-bit byte other than NUL, CR and LF (RFC 3501 clients send Latin-1).
     pub(crate) fn quoted(&mut self) -> PResult<Bytes> {
+        // The common case first, with few live values: no escape, and the closing DQUOTE is
+        // found a word at a time before the last eight octets of the frame. Anything else
+        // (escapes, controls, errors, the frame's tail) is left to the complete reader.
+        if self.peek() == Some(b'"') {
+            let start = self.pos.saturating_add(1);
+            let rest = self.src.get(start..).unwrap_or_default();
+            let mut i = 0usize;
+            while let Some(chunk) = rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+                let (stops, dquotes) = quoted_stops(u64::from_le_bytes(*chunk));
+                if stops != 0 {
+                    if stops & stops.wrapping_neg() & dquotes == 0 {
+                        break;
+                    }
+                    let end = start
+                        .saturating_add(i)
+                        .saturating_add((stops.trailing_zeros() / 8) as usize);
+                    self.seek(end.saturating_add(1));
+                    return Ok(self.slice(start, end));
+                }
+                i = i.saturating_add(8);
+            }
+        }
+        self.quoted_full()
+    }
+
+    /// [`quoted`](Self::quoted) for every case: escapes, controls, errors, the frame's end.
+    #[inline(never)]
+    fn quoted_full(&mut self) -> PResult<Bytes> {
         self.byte(b'"', "quoted string")?;
         let start = self.pos;
         let rest = self.rest();
