@@ -1211,11 +1211,11 @@ fn envelope_fields() {
     let e = envelope(ENVELOPE_GROUP);
     assert_eq!(e.date, ns("Mon, 7 Feb 1994 21:52:25 -0800 (PST)"));
     assert_eq!(e.subject, ns("afternoon meeting"));
-    assert_eq!(e.from[0].name, ns("Fred Foobar"));
-    assert_eq!(e.from[0].mailbox, ns("foobar"));
-    assert_eq!(e.from[0].host, ns("Blurdybloop.example"));
-    assert!(e.reply_to.is_empty());
-    assert!(e.bcc.is_empty());
+    assert_eq!(e.from()[0].name, ns("Fred Foobar"));
+    assert_eq!(e.from()[0].mailbox, ns("foobar"));
+    assert_eq!(e.from()[0].host, ns("Blurdybloop.example"));
+    assert!(e.reply_to().is_empty());
+    assert!(e.bcc().is_empty());
     assert_eq!(e.in_reply_to, NString(None));
     assert_eq!(e.message_id, ns("<B27397-0100000@Blurdybloop.example>"));
 }
@@ -1224,15 +1224,15 @@ fn envelope_fields() {
 fn envelope_groups() {
     let e = envelope(ENVELOPE_GROUP);
     // An empty group: "undisclosed-recipients:;".
-    assert_eq!(e.to.len(), 2);
-    assert!(e.to[0].is_group_start());
-    assert!(e.to[1].is_group_end());
+    assert_eq!(e.to().len(), 2);
+    assert!(e.to()[0].is_group_start());
+    assert!(e.to()[1].is_group_end());
     // A group with two members: "team: Ann <ann@example.com>, Bob <bob@example.com>;".
-    assert_eq!(e.cc.len(), 4);
-    assert!(e.cc[0].is_group_start());
-    assert_eq!(e.cc[0].mailbox, ns("team"));
-    assert!(!e.cc[1].is_group_start() && !e.cc[1].is_group_end());
-    assert!(e.cc[3].is_group_end());
+    assert_eq!(e.cc().len(), 4);
+    assert!(e.cc()[0].is_group_start());
+    assert_eq!(e.cc()[0].mailbox, ns("team"));
+    assert!(!e.cc()[1].is_group_start() && !e.cc()[1].is_group_end());
+    assert!(e.cc()[3].is_group_end());
 }
 
 #[test]
@@ -1315,7 +1315,7 @@ fn bodystructure_alternative_with_attachment() {
     assert_eq!(*encoding, s("base64"));
     assert_eq!(*kind, SinglePartKind::Basic);
     assert_eq!(
-        extension.disposition,
+        extension.as_deref().unwrap().disposition,
         Some(Disposition {
             kind: s("attachment"),
             params: vec![(s("filename"), s("report.pdf"))]
@@ -1336,7 +1336,7 @@ fn bodystructure_message_rfc822_forward() {
     else {
         panic!()
     };
-    assert_eq!(extension.language, vec![s("en")]);
+    assert_eq!(extension.as_deref().unwrap().language, vec![s("en")]);
     let BodyStructure::Single {
         kind:
             SinglePartKind::Message {
@@ -1354,7 +1354,8 @@ fn bodystructure_message_rfc822_forward() {
     assert_eq!(*description, ns("Forwarded message"));
     assert_eq!(*lines, 52);
     assert_eq!(envelope.subject, ns("Original"));
-    assert_eq!(envelope.to[0].mailbox, ns("bob"));
+    assert_eq!(envelope.to()[0].mailbox, ns("bob"));
+    let extension = extension.as_deref().unwrap();
     assert_eq!(extension.language, vec![s("en"), s("de")]);
     assert_eq!(extension.location, ns("http://example.com/fwd"));
     let BodyStructure::Multipart { parts: inner, .. } = &**body else {
@@ -1399,6 +1400,7 @@ fn bodystructure_extension_data_and_body_extensions() {
         panic!()
     };
     assert_eq!(md5, ns("md5sum"));
+    let extension = extension.unwrap();
     assert_eq!(extension.extensions.len(), 2);
     assert_eq!(extension.extensions[0], ExtValue::token("42").unwrap());
 }
@@ -2050,8 +2052,8 @@ a006 OK LOGOUT completed\r\n"
     let FetchItem::Envelope(env) = &items[3] else {
         panic!()
     };
-    assert_eq!(env.cc.len(), 2);
-    assert_eq!(env.cc[1].name, ns("John Klensin"));
+    assert_eq!(env.cc().len(), 2);
+    assert_eq!(env.cc()[1].name, ns("John Klensin"));
     let Response::Data(Data::Fetch { items, .. }) = &r[14] else {
         panic!()
     };

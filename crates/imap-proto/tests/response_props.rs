@@ -523,18 +523,13 @@ fn envelope_inner() -> impl Strategy<Value = Envelope> {
                 (to, cc, bcc),
                 (in_reply_to, message_id),
             )| {
-                Envelope {
-                    date,
-                    subject,
-                    from,
-                    sender,
-                    reply_to,
-                    to,
-                    cc,
-                    bcc,
-                    in_reply_to,
-                    message_id,
-                }
+                let mut envelope = Envelope::default();
+                envelope.date = date;
+                envelope.subject = subject;
+                envelope.in_reply_to = in_reply_to;
+                envelope.message_id = message_id;
+                envelope.set_addresses([from, sender, reply_to, to, cc, bcc]);
+                envelope
             },
         )
 }
@@ -547,8 +542,11 @@ fn params_inner() -> impl Strategy<Value = BodyParams> {
     proptest::collection::vec((istring(), istring()), 0..3)
 }
 
-fn body_extension() -> BoxedStrategy<BodyExtension> {
-    body_extension_inner().boxed()
+/// The extension data as a body holds it: `None` for all NIL, as the parser reads it.
+fn body_extension() -> BoxedStrategy<Option<Box<BodyExtension>>> {
+    body_extension_inner()
+        .prop_map(|ext| (ext != BodyExtension::default()).then(|| Box::new(ext)))
+        .boxed()
 }
 
 fn body_extension_inner() -> impl Strategy<Value = BodyExtension> {

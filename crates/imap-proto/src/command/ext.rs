@@ -271,7 +271,7 @@ impl MetadataEntry {
         let value = match p.peek() {
             Some(b'~') => MetadataValue::Binary(p.literal(true)?.0),
             Some(b'"' | b'{') => MetadataValue::String(crate::types::IString::read(p)?),
-            _ if p.keyword(b"NIL") => MetadataValue::Nil,
+            _ if p.nil() => MetadataValue::Nil,
             _ => return Err(p.err("nstring or literal8")),
         };
         Ok(Self { entry, value })

@@ -147,7 +147,7 @@ impl CommandBody {
             }
             b"ID" => {
                 p.sp()?;
-                if p.keyword(b"NIL") {
+                if p.nil() {
                     Self::Id(None)
                 } else {
                     Self::Id(Some(p.list(false, |p| {

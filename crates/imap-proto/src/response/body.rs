@@ -63,25 +63,28 @@ impl BodyExtension {
         }
     }
 
-    /// Reads `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
-    fn read(p: &mut Parser<'_>) -> PResult<Self> {
+    /// Reads `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`;
+    /// `None` when every field is NIL or absent, which allocates nothing.
+    fn read(p: &mut Parser<'_>) -> PResult<Option<Box<Self>>> {
         let mut ext = Self::default();
-        if !sp_then_value(p) {
-            return Ok(ext);
+        if sp_then_value(p) {
+            ext.disposition = read_disposition(p)?;
+            if sp_then_value(p) {
+                ext.language = read_language(p)?;
+                if sp_then_value(p) {
+                    ext.location = NString::read(p)?;
+                    while sp_then_value(p) {
+                        ext.extensions.push(ExtValue::read(p)?);
+                    }
+                }
+            }
         }
-        ext.disposition = read_disposition(p)?;
-        if !sp_then_value(p) {
-            return Ok(ext);
-        }
-        ext.language = read_language(p)?;
-        if !sp_then_value(p) {
-            return Ok(ext);
-        }
-        ext.location = NString::read(p)?;
-        while sp_then_value(p) {
-            ext.extensions.push(ExtValue::read(p)?);
-        }
-        Ok(ext)
+        Ok((ext.needed() > 0).then(|| Box::new(ext)))
+    }
+
+    /// [`needed`](Self::needed) of an optional extension: 0 for `None`.
+    fn needed_opt(ext: Option<&Self>) -> usize {
+        ext.map_or(0, Self::needed)
     }
 
     fn write(&self, e: &mut Encoder) {
@@ -138,10 +141,12 @@ fn sp_then_value(p: &mut Parser<'_>) -> bool {
 
 /// Reads `body-fld-param`. Tolerance: `()` for none.
 fn read_params(p: &mut Parser<'_>) -> PResult<BodyParams> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(Vec::new());
     }
-    p.list(false, |p| {
+    // Most parameter lists hold one pair (CHARSET, BOUNDARY, NAME): reserve one at the `(`
+    // instead of growing an empty Vec to four.
+    p.list_with_capacity(false, 1, |p| {
         let k = IString::read(p)?;
         p.sp()?;
         Ok((k, IString::read(p)?))
@@ -166,7 +171,7 @@ fn write_params(e: &mut Encoder, params: &BodyParams) {
 }
 
 fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(None);
     }
     open(p, "'(' or NIL for a disposition")?;
@@ -254,8 +259,10 @@ pub enum BodyStructure {
         kind: SinglePartKind,
         /// `Content-MD5`.
         md5: NString,
-        /// The extension data after the MD5.
-        extension: BodyExtension,
+        /// The extension data after the MD5; `None` when all of it is NIL or absent (the
+        /// parser never returns an all-NIL `Some`). Boxed: most parts have none, and the
+        /// structure stays small to move.
+        extension: Option<Box<BodyExtension>>,
     },
     /// A multipart.
     Multipart {
@@ -265,14 +272,15 @@ pub enum BodyStructure {
         subtype: IString,
         /// The `Content-Type` parameters (extension data).
         params: BodyParams,
-        /// The extension data after the parameters.
-        extension: BodyExtension,
+        /// The extension data after the parameters; `None` when all of it is NIL or absent
+        /// (the parser never returns an all-NIL `Some`).
+        extension: Option<Box<BodyExtension>>,
     },
 }
 
 /// Reads a `string`, with NIL tolerated as the empty string.
 fn read_string_or_nil(p: &mut Parser<'_>) -> PResult<IString> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         Ok(IString(Bytes::new()))
     } else {
         IString::read(p)
@@ -282,7 +290,7 @@ fn read_string_or_nil(p: &mut Parser<'_>) -> PResult<IString> {
 /// Reads a number; tolerance: NIL or a negative number read as 0 (seen from broken
 /// servers for unknown sizes).
 fn read_lenient_number(p: &mut Parser<'_>) -> PResult<u32> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(0);
     }
     if p.eat(b'-') {
@@ -315,14 +323,16 @@ impl BodyStructure {
     }
 
     fn read_multipart(p: &mut Parser<'_>) -> PResult<Self> {
-        let mut parts = Vec::new();
+        // Most multiparts hold two parts (alternative text and HTML, a text and an
+        // attachment): reserve two rather than the four a first push would.
+        let mut parts = Vec::with_capacity(2);
         while p.peek() == Some(b'(') {
             parts.push(Self::read(p)?);
             p.eat_sp();
         }
         let subtype = read_string_or_nil(p)?;
         let mut params = Vec::new();
-        let mut extension = BodyExtension::default();
+        let mut extension = None;
         if sp_then_value(p) {
             params = read_params(p)?;
             extension = BodyExtension::read(p)?;
@@ -376,7 +386,7 @@ impl BodyStructure {
             }
         };
         let mut md5 = NString(None);
-        let mut extension = BodyExtension::default();
+        let mut extension = None;
         if sp_then_value(p) {
             md5 = NString::read(p)?;
             extension = BodyExtension::read(p)?;
@@ -412,10 +422,12 @@ impl Encode for BodyStructure {
                 }
                 e.sp();
                 subtype.encode(e);
-                if !params.is_empty() || extension.needed() > 0 {
+                if !params.is_empty() || BodyExtension::needed_opt(extension.as_deref()) > 0 {
                     e.sp();
                     write_params(e, params);
-                    extension.write(e);
+                    if let Some(x) = extension {
+                        x.write(e);
+                    }
                 }
             }
             Self::Single {
@@ -462,10 +474,12 @@ impl Encode for BodyStructure {
                         e.number(*lines);
                     }
                 }
-                if md5.0.is_some() || extension.needed() > 0 {
+                if md5.0.is_some() || BodyExtension::needed_opt(extension.as_deref()) > 0 {
                     e.sp();
                     md5.encode(e);
-                    extension.write(e);
+                    if let Some(x) = extension {
+                        x.write(e);
+                    }
                 }
             }
         }

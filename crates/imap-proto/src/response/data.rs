@@ -207,7 +207,7 @@ impl MailboxList {
 
 /// Reads `DQUOTE QUOTED-CHAR DQUOTE / nil` as a character.
 fn read_delimiter(p: &mut Parser<'_>) -> PResult<Option<char>> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(None);
     }
     let at = p.pos();
@@ -306,7 +306,7 @@ impl Encode for NamespaceDescr {
 /// Reads `namespace = nil / "(" 1*namespace-descr ")"`. Tolerance: `()` and spaces
 /// between descriptions.
 pub(crate) fn read_namespace(p: &mut Parser<'_>) -> PResult<Vec<NamespaceDescr>> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(Vec::new());
     }
     open(p, "'(' or NIL for a namespace")?;
@@ -436,7 +436,7 @@ impl ESearchItem {
                 p.eat_sp();
                 let range = PartialRange::read(p)?;
                 p.sp()?;
-                let results = if p.keyword(b"NIL") {
+                let results = if p.nil() {
                     None
                 } else {
                     Some(SequenceSet::read(p)?)
@@ -721,7 +721,7 @@ impl Encode for MetadataResponse {
 /// Reads `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971 §4). Tolerance: an
 /// astring key (some servers send atoms).
 pub(crate) fn read_id_params(p: &mut Parser<'_>) -> PResult<Option<Vec<(IString, NString)>>> {
-    if p.keyword(b"NIL") {
+    if p.nil() {
         return Ok(None);
     }
     p.list(false, |p| {

@@ -77,24 +77,22 @@ impl Encode for Address {
     }
 }
 
-/// Reads `"(" 1*address ")" / nil`. Tolerances: `()` for none, spaces between addresses.
-fn read_addresses(p: &mut Parser<'_>) -> PResult<Vec<Address>> {
-    if p.keyword(b"NIL") {
-        return Ok(Vec::new());
+/// Reads `"(" 1*address ")" / nil` onto `out`. Tolerances: `()` for none, spaces between
+/// addresses.
+fn read_addresses(p: &mut Parser<'_>, out: &mut Vec<Address>) -> PResult<()> {
+    if p.nil() {
+        return Ok(());
     }
     p.byte(b'(', "'(' or NIL for an address list")?;
-    // Most lists hold one address (From, Sender, Reply-To nearly always): allocate for one
-    // rather than the four a first push reserves.
-    p.eat_sp();
-    let mut out = if p.peek() == Some(b')') {
-        Vec::new()
-    } else {
-        Vec::with_capacity(1)
-    };
     loop {
         p.eat_sp();
         if p.eat(b')') {
-            return Ok(out);
+            return Ok(());
+        }
+        // One allocation for the whole envelope: eight addresses (1 KiB) hold the From,
+        // Sender, Reply-To and a few recipients of most messages.
+        if out.capacity() == 0 {
+            out.reserve(8);
         }
         out.push(Address::read(p)?);
     }
@@ -120,25 +118,21 @@ fn write_addresses(e: &mut Encoder, list: &[Address]) {
 /// env-from = "(" 1*address ")" / nil      ; and so on for the other address lists
 /// ```
 ///
-/// Address lists are empty for NIL. Tolerance: `()` for an empty list.
+/// The six address lists are kept in one `Vec`, in wire order, so that an envelope costs one
+/// allocation for all of them: read them with [`from`](Self::from), [`sender`](Self::sender),
+/// [`reply_to`](Self::reply_to), [`to`](Self::to), [`cc`](Self::cc) and [`bcc`](Self::bcc),
+/// set them with [`set_addresses`](Self::set_addresses). A list is empty for NIL.
+/// Tolerance: `()` for an empty list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Envelope {
     /// `Date:`.
     pub date: NString,
     /// `Subject:`.
     pub subject: NString,
-    /// `From:`.
-    pub from: Vec<Address>,
-    /// `Sender:`.
-    pub sender: Vec<Address>,
-    /// `Reply-To:`.
-    pub reply_to: Vec<Address>,
-    /// `To:`.
-    pub to: Vec<Address>,
-    /// `Cc:`.
-    pub cc: Vec<Address>,
-    /// `Bcc:`.
-    pub bcc: Vec<Address>,
+    /// The addresses of From, Sender, Reply-To, To, Cc and Bcc, one list after the other.
+    addresses: Vec<Address>,
+    /// Where each of the six lists ends in `addresses`.
+    ends: [usize; 6],
     /// `In-Reply-To:`.
     pub in_reply_to: NString,
     /// `Message-ID:`.
@@ -146,16 +140,72 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// The `i`th address list (0 = From … 5 = Bcc).
+    fn list(&self, i: usize) -> &[Address] {
+        let start = match i.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or_default(),
+            None => 0,
+        };
+        let end = self.ends.get(i).copied().unwrap_or_default();
+        self.addresses.get(start..end).unwrap_or_default()
+    }
+
+    /// `From:`.
+    pub fn from(&self) -> &[Address] {
+        self.list(0)
+    }
+
+    /// `Sender:`.
+    pub fn sender(&self) -> &[Address] {
+        self.list(1)
+    }
+
+    /// `Reply-To:`.
+    pub fn reply_to(&self) -> &[Address] {
+        self.list(2)
+    }
+
+    /// `To:`.
+    pub fn to(&self) -> &[Address] {
+        self.list(3)
+    }
+
+    /// `Cc:`.
+    pub fn cc(&self) -> &[Address] {
+        self.list(4)
+    }
+
+    /// `Bcc:`.
+    pub fn bcc(&self) -> &[Address] {
+        self.list(5)
+    }
+
+    /// Every address of the six lists, From's first and Bcc's last.
+    pub fn addresses(&self) -> &[Address] {
+        &self.addresses
+    }
+
+    /// Replaces the address lists: `[from, sender, reply_to, to, cc, bcc]`.
+    pub fn set_addresses(&mut self, lists: [Vec<Address>; 6]) {
+        self.addresses.clear();
+        for (list, end) in lists.into_iter().zip(&mut self.ends) {
+            self.addresses.extend(list);
+            *end = self.addresses.len();
+        }
+    }
+
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         open(p, "'(' starting an envelope")?;
         p.eat_sp();
         let date = NString::read(p)?;
         p.sp()?;
         let subject = NString::read(p)?;
-        let mut lists: [Vec<Address>; 6] = Default::default();
-        for l in &mut lists {
+        let mut addresses = Vec::new();
+        let mut ends = [0usize; 6];
+        for end in &mut ends {
             p.sp()?;
-            *l = read_addresses(p)?;
+            read_addresses(p, &mut addresses)?;
+            *end = addresses.len();
         }
         p.sp()?;
         let in_reply_to = NString::read(p)?;
@@ -164,16 +214,11 @@ impl Envelope {
         p.eat_sp();
         p.byte(b')', "')' ending the envelope")?;
         p.leave();
-        let [from, sender, reply_to, to, cc, bcc] = lists;
         Ok(Self {
             date,
             subject,
-            from,
-            sender,
-            reply_to,
-            to,
-            cc,
-            bcc,
+            addresses,
+            ends,
             in_reply_to,
             message_id,
         })
@@ -186,16 +231,9 @@ impl Encode for Envelope {
         self.date.encode(e);
         e.sp();
         self.subject.encode(e);
-        for l in [
-            &self.from,
-            &self.sender,
-            &self.reply_to,
-            &self.to,
-            &self.cc,
-            &self.bcc,
-        ] {
+        for i in 0..6 {
             e.sp();
-            write_addresses(e, l);
+            write_addresses(e, self.list(i));
         }
         e.sp();
         self.in_reply_to.encode(e);

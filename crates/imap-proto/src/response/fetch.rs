@@ -260,7 +260,7 @@ impl FetchItem {
             }
             b"THREADID" => {
                 p.sp()?;
-                if p.keyword(b"NIL") {
+                if p.nil() {
                     Self::ThreadId(None)
                 } else {
                     Self::ThreadId(Some(read_paren_objectid(p)?))
@@ -268,7 +268,7 @@ impl FetchItem {
             }
             b"SAVEDATE" => {
                 p.sp()?;
-                if p.keyword(b"NIL") {
+                if p.nil() {
                     Self::SaveDate(None)
                 } else {
                     Self::SaveDate(Some(DateTime::read(p)?))
