@@ -214,13 +214,18 @@ pub enum Data {
 fn read_numbers_modseq(p: &mut Parser<'_>) -> PResult<(Vec<NonZeroU32>, Option<u64>)> {
     let base = p.pos();
     let rest = p.rest();
-    // At least two octets per number: reserve once from the (framer-bounded) line.
-    let mut numbers = Vec::with_capacity(rest.len() / 2);
+    // One SP before each number: counting them (a vector scan) sizes the Vec exactly, where
+    // half the line's length would reserve (and fault in) several times what is needed.
+    let mut numbers = Vec::with_capacity(memchr::memchr_iter(b' ', rest).count());
     // Index into `rest` of the byte after the last number read.
     let mut done = 0usize;
     loop {
         let tail = rest.get(done..).unwrap_or_default();
-        let spaces = tail.iter().take_while(|&&b| b == b' ').count();
+        // Nearly always exactly one SP; more only with a lenient sender.
+        let spaces = match tail {
+            [b' ', next, ..] if *next != b' ' => 1,
+            _ => tail.iter().take_while(|&&b| b == b' ').count(),
+        };
         let digits = tail.get(spaces..).unwrap_or_default();
         if spaces == 0 || digits.is_empty() {
             // No SP, or only trailing spaces (left for the end-of-line check).
