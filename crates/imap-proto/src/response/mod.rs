@@ -219,6 +219,23 @@ fn read_numbers_modseq(p: &mut Parser<'_>) -> PResult<(Vec<NonZeroU32>, Option<u
     let mut numbers = Vec::with_capacity(memchr::memchr_iter(b' ', rest).count());
     // Index into `rest` of the byte after the last number read.
     let mut done = 0usize;
+    // The common shape first: one SP, then 1 to 7 digits and a non-digit, all within the
+    // next nine octets. Anything else (the last numbers of the line, more spaces, longer
+    // numbers, MODSEQ, errors) is left to the loop below, from the same place.
+    while let Some((&b' ', digits)) = rest
+        .get(done..)
+        .and_then(<[u8]>::first_chunk::<9>)
+        .and_then(|c| c.split_first())
+    {
+        let Some((n, len)) = digits
+            .first_chunk::<8>()
+            .and_then(|w| swar_nz_number(u64::from_le_bytes(*w)))
+        else {
+            break;
+        };
+        numbers.push(n);
+        done = done.saturating_add(1).saturating_add(len);
+    }
     loop {
         let tail = rest.get(done..).unwrap_or_default();
         // Nearly always exactly one SP; more only with a lenient sender.
@@ -254,31 +271,47 @@ fn read_numbers_modseq(p: &mut Parser<'_>) -> PResult<(Vec<NonZeroU32>, Option<u
     }
 }
 
+/// Converts the 1 to 7 digits at the front of `word` (eight octets in wire order, the first
+/// in the lowest byte) when a non-digit follows them within the word, at once (SWAR); `None`
+/// for no digit, eight digits, or zero.
+#[inline]
+fn swar_nz_number(word: u64) -> Option<(NonZeroU32, usize)> {
+    const LANES: u64 = u64::from_le_bytes([1; 8]);
+    let d = word.wrapping_sub(LANES * u64::from(b'0'));
+    // High bit set in each byte that is not a digit; the lowest one is exact, since borrows
+    // and carries only start at a non-digit.
+    let non_digit = (d.wrapping_add(LANES * 0x76) | d) & (LANES * 0x80);
+    let len = (non_digit.trailing_zeros() / 8) as usize;
+    if len == 0 || len >= 8 {
+        return None;
+    }
+    // Shift the digits to the top so that the number reads as eight digits with leading
+    // zeros (the first digit is the lowest byte), then add neighbours: pairs, quads, then
+    // the whole.
+    let v = d << (8 * (8 - len));
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8) & 0x00ff_00ff_00ff_00ff;
+    let v = v.wrapping_mul(100).wrapping_add(v >> 16) & 0x0000_ffff_0000_ffff;
+    let v = v.wrapping_mul(10_000).wrapping_add(v >> 32) & 0xffff_ffff;
+    NonZeroU32::new(u32::try_from(v).ok()?).map(|n| (n, len))
+}
+
 /// Reads the digits at the front of `rest` as a non-zero 32-bit number when there are 1 to 10
 /// of them and their value fits; returns it with the number of digits. `None` leaves every
 /// other case (and its error) to [`Parser::nz_number`].
 #[inline]
 fn small_nz_number(rest: &[u8]) -> Option<(NonZeroU32, usize)> {
-    const LANES: u64 = u64::from_le_bytes([1; 8]);
     // Up to seven digits followed by a non-digit: convert the eight bytes at once (SWAR).
     if let Some(chunk) = rest.first_chunk::<8>() {
-        let d = u64::from_le_bytes(*chunk).wrapping_sub(LANES * u64::from(b'0'));
-        // High bit set in each byte that is not a digit; the lowest one is exact, since
-        // borrows and carries only start at a non-digit.
-        let non_digit = (d.wrapping_add(LANES * 0x76) | d) & (LANES * 0x80);
-        let len = (non_digit.trailing_zeros() / 8) as usize;
-        if len == 0 {
-            return None;
+        let word = u64::from_le_bytes(*chunk);
+        if let Some(found) = swar_nz_number(word) {
+            return Some(found);
         }
-        if len < 8 {
-            // Shift the digits to the top so that the number reads as eight digits with
-            // leading zeros (the first digit is the lowest byte), then add neighbours:
-            // pairs, quads, then the whole.
-            let v = d << (8 * (8 - len));
-            let v = v.wrapping_mul(10).wrapping_add(v >> 8) & 0x00ff_00ff_00ff_00ff;
-            let v = v.wrapping_mul(100).wrapping_add(v >> 16) & 0x0000_ffff_0000_ffff;
-            let v = v.wrapping_mul(10_000).wrapping_add(v >> 32) & 0xffff_ffff;
-            return NonZeroU32::new(u32::try_from(v).ok()?).map(|n| (n, len));
+        if word
+            .to_le_bytes()
+            .first()
+            .is_none_or(|b| !b.is_ascii_digit())
+        {
+            return None;
         }
     }
     let mut value: u64 = 0;
@@ -798,6 +831,13 @@ mod tests {
                         continue;
                     }
                     assert_eq!(fast(input.as_bytes()), want, "{input:?}");
+                    // After a run of numbers that the nine-octet fast loop reads, and with
+                    // more after it, so that every case is met inside and after that loop.
+                    for around in [("", ""), (" 11 222 3333 44444 5", " 6 77 888 9999999 1")] {
+                        let input = format!("{}{lead}{n}{a}{}", around.0, around.1);
+                        let want = general(input.as_bytes());
+                        assert_eq!(fast(input.as_bytes()), want, "{input:?}");
+                    }
                 }
             }
         }
