@@ -6,7 +6,7 @@
 //! caller's read buffer in, so that a message body read from the socket reaches the
 //! application as slices of the very buffer the socket filled.
 
-use bytes::BytesMut;
+use bytes::{BufMut, BytesMut};
 
 /// Moves the filled part of `received` to the end of `input`, leaving `received` empty with
 /// its spare capacity for the next read.
@@ -40,9 +40,8 @@ pub fn take_received(input: &mut BytesMut, received: &mut BytesMut) {
     }
 }
 
-/// Appends the decimal digits of `n`, without allocating: numbers on the wire (POP3
-/// message numbers and sizes, SMTP `SIZE`, IMAP numbers) are written this way in encoders
-/// that run once per listing line.
+/// Appends the decimal digits of `n` to a `BytesMut` or `Vec<u8>`, without allocating:
+/// numbers on the wire (POP3 message numbers and sizes, IMAP numbers) are written this way.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -53,7 +52,7 @@ pub fn take_received(input: &mut BytesMut, received: &mut BytesMut) {
 /// put_decimal(&mut out, 18_446_744_073_709_551_615);
 /// assert_eq!(&out[..], b"018446744073709551615");
 /// ```
-pub fn put_decimal(out: &mut BytesMut, mut n: u64) {
+pub fn put_decimal(out: &mut impl BufMut, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     for slot in digits.iter_mut().rev() {
@@ -64,7 +63,7 @@ pub fn put_decimal(out: &mut BytesMut, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    out.put_slice(digits.get(start..).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use core::str::FromStr;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use mail_core::Secret;
+use mail_core::buffer::put_decimal;
 use mail_core::sasl::{self, ClientResponse, Mechanism, ResponseKind};
 use md5::{Digest as _, Md5};
 
@@ -685,11 +686,14 @@ impl Command {
                 arg(digest.to_string().as_bytes());
             }
             Self::List(Some(m)) | Self::Uidl(Some(m)) | Self::Retr(m) | Self::Dele(m) => {
-                arg(m.to_string().as_bytes());
+                out.put_u8(b' ');
+                put_decimal(out, u64::from(m.get()));
             }
             Self::Top { msg, lines } => {
-                arg(msg.to_string().as_bytes());
-                arg(lines.to_string().as_bytes());
+                out.put_u8(b' ');
+                put_decimal(out, u64::from(msg.get()));
+                out.put_u8(b' ');
+                put_decimal(out, u64::from(*lines));
             }
             Self::Auth(Some(start)) => {
                 arg(start.mechanism.as_str().as_bytes());

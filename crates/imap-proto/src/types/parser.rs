@@ -693,20 +693,7 @@ impl Encoder {
     }
 
     pub(crate) fn number(&mut self, n: u64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        let mut n = n;
-        loop {
-            i = i.saturating_sub(1);
-            if let Some(slot) = buf.get_mut(i) {
-                *slot = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || i == 0 {
-                break;
-            }
-        }
-        self.raw(buf.get(i..).unwrap_or_default());
+        mail_core::buffer::put_decimal(&mut self.line, n);
     }
 
     /// Writes a quoted string; the caller checked that every byte is a TEXT-CHAR.
