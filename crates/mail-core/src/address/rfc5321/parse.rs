@@ -242,13 +242,10 @@ fn run(input: &[u8], class: u8) -> usize {
 fn ascii_mailbox_at(input: &[u8], start: usize, at: usize, end: usize) -> Option<Mailbox> {
     Some(Mailbox {
         local_part: LocalPart {
-            content: Text::from_ascii_prefix(input.get(start..)?, at.checked_sub(start)?)?,
+            content: Text::from_ascii(input.get(start..at)?)?,
             quoted: false,
         },
-        host: Host::Domain(Domain(Text::from_ascii_prefix(
-            input.get(at + 1..)?,
-            end.checked_sub(at + 1)?,
-        )?)),
+        host: Host::Domain(Domain(Text::from_ascii(input.get(at + 1..end)?)?)),
     })
 }
 

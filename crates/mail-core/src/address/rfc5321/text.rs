@@ -47,33 +47,6 @@ impl Text {
         })
     }
 
-    /// Returns the first `len` bytes of `src` as a `Text`, if they are ASCII; `None` too when
-    /// `src` is shorter than `len`.
-    ///
-    /// When `src` goes on for [`INLINE`] bytes or more (the rest of a command line, say), a
-    /// short text is copied as one fixed-size block and the bytes past `len` are cleared,
-    /// which compiles to a few vector moves instead of a `memcpy` call whose result is read
-    /// back at other widths.
-    pub(super) fn from_ascii_prefix(src: &[u8], len: usize) -> Option<Self> {
-        let bytes = src.get(..len)?;
-        if !bytes.is_ascii() {
-            return None;
-        }
-        match (src.first_chunk::<INLINE>(), u8::try_from(len)) {
-            (Some(block), Ok(short)) if len <= INLINE => {
-                let mut block = *block;
-                for (i, b) in block.iter_mut().enumerate() {
-                    *b = if i < len { *b } else { 0 };
-                }
-                Some(Self(Repr::Inline {
-                    len: short,
-                    bytes: block,
-                }))
-            }
-            _ => Self::from_ascii(bytes),
-        }
-    }
-
     /// Copies `bytes` (valid UTF-8) inline, if they fit.
     fn inline(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len())
@@ -176,15 +149,9 @@ mod tests {
             assert_eq!(format!("{t:?}"), format!("{s:?}"));
             assert_eq!(t.is_ascii(), s.is_ascii());
             if s.is_ascii() {
-                assert_eq!(Text::from_ascii(s.as_bytes()), Some(t.clone()));
-                // From a longer source, as a command line holds it.
-                let mut src = s.as_bytes().to_vec();
-                src.extend_from_slice(&[b'>'; 40]);
-                assert_eq!(Text::from_ascii_prefix(&src, s.len()), Some(t.clone()));
-                assert_eq!(Text::from_ascii_prefix(s.as_bytes(), s.len()), Some(t));
+                assert_eq!(Text::from_ascii(s.as_bytes()), Some(t));
             } else {
                 assert_eq!(Text::from_ascii(s.as_bytes()), None);
-                assert_eq!(Text::from_ascii_prefix(s.as_bytes(), s.len()), None);
             }
         }
         assert_eq!(core::mem::size_of::<Text>(), 32);
