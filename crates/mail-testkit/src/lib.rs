@@ -4,6 +4,17 @@
 //! A dev-dependency only; nothing here is published.
 #![forbid(unsafe_code)]
 
+use bytes::BytesMut;
+
+/// How one piece of input reaches a connection (see [`Feed::deliver`]).
+#[derive(Debug)]
+pub enum Delivery<'a> {
+    /// Hand it over with `receive(&[u8])`.
+    Copy(&'a [u8]),
+    /// Hand this reader buffer over with `receive_buf(&mut BytesMut)`.
+    Buffer(&'a mut BytesMut),
+}
+
 /// How a transcript's input is cut before it is handed to a state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feed {
@@ -46,12 +57,17 @@ impl Feed {
         }
     }
 
-    /// Returns whether a run with this feed hands its pieces to the connection with
-    /// `receive_buf` (the zero-copy path: pieces appended to one reader buffer that is handed
-    /// over after every piece) instead of `receive`. The random splittings with an even seed
-    /// do, so both input paths see every transcript at random splits.
-    pub fn by_read_buffer(self) -> bool {
-        matches!(self, Self::Random(seed) if seed % 2 == 0)
+    /// Says how `piece` reaches the connection in a run with this feed: copied in with
+    /// `receive`, or (the random splittings with an even seed) appended to the run's one
+    /// `reader` buffer, which is then handed over with the zero-copy `receive_buf`, so that
+    /// both input paths see every transcript at random splits.
+    pub fn deliver<'a>(self, piece: &'a [u8], reader: &'a mut BytesMut) -> Delivery<'a> {
+        if matches!(self, Self::Random(seed) if seed % 2 == 0) {
+            reader.extend_from_slice(piece);
+            Delivery::Buffer(reader)
+        } else {
+            Delivery::Copy(piece)
+        }
     }
 
     /// Returns `bytes` cut into pieces (see [`Feed::splits`]).

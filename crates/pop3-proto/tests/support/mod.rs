@@ -18,7 +18,7 @@
 
 use bytes::BytesMut;
 use mail_core::sasl::server::{Answer, Verification};
-pub use mail_testkit::{Feed, unescape};
+pub use mail_testkit::{Delivery, Feed, unescape};
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
@@ -298,11 +298,9 @@ pub fn run_server(
     for segment in &script.client {
         let mut pos = 0;
         for n in feed.splits(segment.len()) {
-            if feed.by_read_buffer() {
-                reader.extend_from_slice(&segment[pos..pos + n]);
-                conn.receive_buf(&mut reader);
-            } else {
-                conn.receive(&segment[pos..pos + n]);
+            match feed.deliver(&segment[pos..pos + n], &mut reader) {
+                Delivery::Copy(piece) => conn.receive(piece),
+                Delivery::Buffer(reader) => conn.receive_buf(reader),
             }
             pos += n;
             drive(&mut conn, fixture, auth, &mut seen, &mut out);
@@ -529,11 +527,9 @@ pub fn run_client(
     for bound in bounds {
         let len = bound.saturating_sub(fed);
         for n in feed.splits(len) {
-            if feed.by_read_buffer() {
-                reader.extend_from_slice(&script.server[fed..fed + n]);
-                conn.receive_buf(&mut reader);
-            } else {
-                conn.receive(&script.server[fed..fed + n]);
+            match feed.deliver(&script.server[fed..fed + n], &mut reader) {
+                Delivery::Copy(piece) => conn.receive(piece),
+                Delivery::Buffer(reader) => conn.receive_buf(reader),
             }
             fed += n;
             step(&mut conn, fed, &mut seen, &mut out);

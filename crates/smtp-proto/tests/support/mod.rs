@@ -18,7 +18,7 @@
 
 use bytes::Bytes;
 use mail_core::sasl::server::{Answer, Verification};
-pub use mail_testkit::{Feed, unescape};
+pub use mail_testkit::{Delivery, Feed, unescape};
 use smtp_proto::reply::Reply;
 use smtp_proto::server::{Config, Connection, Event};
 
@@ -203,11 +203,9 @@ pub fn run_server(
     for segment in &script.client {
         let mut pos = 0;
         for n in feed.splits(segment.len()) {
-            if feed.by_read_buffer() {
-                reader.extend_from_slice(&segment[pos..pos + n]);
-                conn.receive_buf(&mut reader);
-            } else {
-                conn.receive(&segment[pos..pos + n]);
+            match feed.deliver(&segment[pos..pos + n], &mut reader) {
+                Delivery::Copy(piece) => conn.receive(piece),
+                Delivery::Buffer(reader) => conn.receive_buf(reader),
             }
             pos += n;
             app.drive(&mut conn);
