@@ -89,14 +89,20 @@ enum Stop {
 
 /// Octets checked at a time by the decoder's fast path.
 const BLOCK: usize = 64;
-/// A block and the two octets after it, so that every octet of the block is checked with
-/// its two successors.
-const WINDOW: usize = BLOCK + 2;
 
 /// Octets checked at a time before single blocks are looked at.
 const SPAN: usize = 2 * BLOCK;
-/// A span and the two octets after it.
-const SPAN_WINDOW: usize = SPAN + 2;
+
+/// The first `N` octets of `data`, and the `N` that start one and two octets later: each
+/// octet with its two successors, as [`is_irregular`] takes them. `None` when `data` is
+/// shorter than `N + 2`.
+fn with_successors<const N: usize>(data: &[u8]) -> Option<(&[u8; N], &[u8; N], &[u8; N])> {
+    Some((
+        data.first_chunk()?,
+        data.get(1..)?.first_chunk()?,
+        data.get(2..)?.first_chunk()?,
+    ))
+}
 
 /// Returns whether the octet `c`, followed by `n` and then `nn`, needs the line scan: a CR
 /// not followed by LF, an LF not preceded by CR (seen at the octet before it), or a CRLF
@@ -115,7 +121,7 @@ const fn is_irregular(c: u8, n: u8, nn: u8) -> bool {
 ///
 /// Written as a branch-free fold over fixed-size arrays so that it compiles to a few SIMD
 /// compares per 16 octets.
-fn any_irregular<const N: usize>(octets: &[u8; N], next: &[u8; N], after: &[u8; N]) -> bool {
+fn any_irregular<const N: usize>((octets, next, after): (&[u8; N], &[u8; N], &[u8; N])) -> bool {
     let bad = octets
         .iter()
         .zip(next)
@@ -126,20 +132,14 @@ fn any_irregular<const N: usize>(octets: &[u8; N], next: &[u8; N], after: &[u8; 
     bad != 0
 }
 
-/// Returns the index in `window` of the first octet of the block that is irregular with its
-/// successors, or `None` if the block holds only text and CRLF pairs with no line starting
-/// with a dot, and so passes through the decoder unchanged.
-fn first_irregular(window: &[u8; WINDOW]) -> Option<usize> {
-    let (Some(octets), Some(next), Some(after)) = (
-        window.first_chunk::<BLOCK>(),
-        window.get(1..).and_then(<[u8]>::first_chunk::<BLOCK>),
-        window.get(2..).and_then(<[u8]>::first_chunk::<BLOCK>),
-    ) else {
-        return None;
-    };
-    if !any_irregular(octets, next, after) {
+/// Returns the index of the first irregular octet of a block (given with its successors,
+/// see [`with_successors`]), or `None` if the block holds only text and CRLF pairs with no
+/// line starting with a dot, and so passes through the decoder unchanged.
+fn first_irregular(block: (&[u8; BLOCK], &[u8; BLOCK], &[u8; BLOCK])) -> Option<usize> {
+    if !any_irregular(block) {
         return None;
     }
+    let (octets, next, after) = block;
     // One flag octet per position, computed with SIMD compares, read back eight at a time:
     // the first non-zero octet of the first non-zero word is the first irregular octet.
     let mut flags = [0u8; BLOCK];
@@ -154,7 +154,7 @@ fn first_irregular(window: &[u8; WINDOW]) -> Option<usize> {
 
 /// Returns the length of the prefix of `data` that a codec can pass through unchanged:
 /// text and CRLF pairs with no line starting with a dot. Only whole [`BLOCK`]s are checked,
-/// so up to `WINDOW - 1` octets at the end are left to the line scan, and 0 is returned when
+/// so up to `BLOCK + 1` octets at the end are left to the line scan, and 0 is returned when
 /// `data` starts with CR or LF (whose context the caller knows).
 ///
 /// If the prefix ends right after a CR, the LF that follows it is next in `data`; if it
@@ -173,21 +173,14 @@ fn plain_prefix_len(data: &[u8]) -> usize {
     let mut end = 0usize;
     // Long stretches of plain lines are checked a span at a time, with one reduction per
     // span; the span that holds something is then searched block by block.
-    while let Some(window) = data.get(end..).and_then(<[u8]>::first_chunk::<SPAN_WINDOW>) {
-        let (Some(octets), Some(next), Some(after)) = (
-            window.first_chunk::<SPAN>(),
-            window.get(1..).and_then(<[u8]>::first_chunk::<SPAN>),
-            window.get(2..).and_then(<[u8]>::first_chunk::<SPAN>),
-        ) else {
-            break;
-        };
-        if any_irregular(octets, next, after) {
+    while let Some(span) = data.get(end..).and_then(with_successors::<SPAN>) {
+        if any_irregular(span) {
             break;
         }
         end = end.saturating_add(SPAN);
     }
-    while let Some(window) = data.get(end..).and_then(<[u8]>::first_chunk::<WINDOW>) {
-        if let Some(i) = first_irregular(window) {
+    while let Some(block) = data.get(end..).and_then(with_successors::<BLOCK>) {
+        if let Some(i) = first_irregular(block) {
             return end.saturating_add(i);
         }
         end = end.saturating_add(BLOCK);
