@@ -54,6 +54,25 @@ fn client_in_transaction() -> client::Connection {
     conn
 }
 
+/// A client in the transaction state that has sent `RETR 1`.
+fn client_retr_sent() -> client::Connection {
+    let mut conn = client_in_transaction();
+    conn.retr(MessageNumber::new(1).unwrap()).unwrap();
+    conn.take_output();
+    conn
+}
+
+/// Takes every ready event and returns the octets of message data among them.
+fn message_data_len(conn: &mut client::Connection) -> usize {
+    let mut total = 0;
+    while let Some(event) = conn.next_event().unwrap() {
+        if let client::Event::MessageData(data) = event {
+            total += data.len();
+        }
+    }
+    total
+}
+
 fn uid(i: usize) -> String {
     format!("{i:08x}-4f1c-9a3e-{:012x}", i.wrapping_mul(0x9e37_79b9))
 }
@@ -107,21 +126,12 @@ fn retr(c: &mut Criterion) {
     });
     group.bench_function("client_retr", |b| {
         b.iter_batched(
-            || {
-                let mut conn = client_in_transaction();
-                conn.retr(MessageNumber::new(1).unwrap()).unwrap();
-                conn.take_output();
-                conn
-            },
+            client_retr_sent,
             |mut conn| {
                 let mut total = 0usize;
                 for chunk in black_box(&response).chunks(CHUNK) {
                     conn.receive(chunk);
-                    while let Some(event) = conn.next_event().unwrap() {
-                        if let client::Event::MessageData(data) = event {
-                            total += data.len();
-                        }
-                    }
+                    total += message_data_len(&mut conn);
                 }
                 assert_eq!(total, content.len());
                 (total, conn)
@@ -134,22 +144,13 @@ fn retr(c: &mut Criterion) {
     // over with `receive_buf`; the message data events are slices of that buffer.
     group.bench_function("client_retr_receive_buf", |b| {
         b.iter_batched(
-            || {
-                let mut conn = client_in_transaction();
-                conn.retr(MessageNumber::new(1).unwrap()).unwrap();
-                conn.take_output();
-                (conn, BytesMut::from(response.as_slice()))
-            },
+            || (client_retr_sent(), BytesMut::from(response.as_slice())),
             |(mut conn, mut socket)| {
                 let mut total = 0usize;
                 while !socket.is_empty() {
                     let mut read = socket.split_to(CHUNK.min(socket.len()));
                     conn.receive_buf(&mut read);
-                    while let Some(event) = conn.next_event().unwrap() {
-                        if let client::Event::MessageData(data) = event {
-                            total += data.len();
-                        }
-                    }
+                    total += message_data_len(&mut conn);
                 }
                 assert_eq!(total, content.len());
                 (total, conn)
