@@ -3,6 +3,7 @@
 //! CRLF-terminated lines.
 #![no_main]
 
+use mail_testkit::Delivery;
 use pop3_proto::client::{Config, Connection, Event, Login};
 use pop3_proto::command::MessageNumber;
 
@@ -18,11 +19,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // Every other chunk goes through the zero-copy path, as a tokio adapter hands it over.
     let mut reader = bytes::BytesMut::new();
     for (i, chunk) in input.chunks(step).enumerate() {
-        if i % 2 == 0 {
-            conn.receive(chunk);
-        } else {
-            reader.extend_from_slice(chunk);
-            conn.receive_buf(&mut reader);
+        match Delivery::of(chunk, &mut reader, i % 2 == 1) {
+            Delivery::Copy(chunk) => conn.receive(chunk),
+            Delivery::Buffer(reader) => conn.receive_buf(reader),
         }
         loop {
             match conn.next_event() {

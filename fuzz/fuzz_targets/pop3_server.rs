@@ -6,6 +6,7 @@
 use mail_core::line::BareNewline;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::Answer;
+use mail_testkit::Delivery;
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
@@ -43,11 +44,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // Every other chunk goes through the zero-copy path, as a tokio adapter hands it over.
     let mut reader = bytes::BytesMut::new();
     for (i, chunk) in input.chunks(step).enumerate() {
-        if i % 2 == 0 {
-            conn.receive(chunk);
-        } else {
-            reader.extend_from_slice(chunk);
-            conn.receive_buf(&mut reader);
+        match Delivery::of(chunk, &mut reader, i % 2 == 1) {
+            Delivery::Copy(chunk) => conn.receive(chunk),
+            Delivery::Buffer(reader) => conn.receive_buf(reader),
         }
         loop {
             let event = match conn.next_event() {

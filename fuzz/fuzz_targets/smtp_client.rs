@@ -3,6 +3,7 @@
 #![no_main]
 
 use mail_core::address::rfc5321::ForwardPath;
+use mail_testkit::Delivery;
 use smtp_proto::client::{Config, Connection, Event, MailTransaction};
 use smtp_proto::command::HeloDomain;
 
@@ -20,11 +21,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // Every other chunk goes through the zero-copy path, as a tokio adapter hands it over.
     let mut reader = bytes::BytesMut::new();
     for (i, chunk) in input.chunks(step).enumerate() {
-        if i % 2 == 0 {
-            conn.receive(chunk);
-        } else {
-            reader.extend_from_slice(chunk);
-            conn.receive_buf(&mut reader);
+        match Delivery::of(chunk, &mut reader, i % 2 == 1) {
+            Delivery::Copy(chunk) => conn.receive(chunk),
+            Delivery::Buffer(reader) => conn.receive_buf(reader),
         }
         loop {
             match conn.next_event() {

@@ -15,6 +15,19 @@ pub enum Delivery<'a> {
     Buffer(&'a mut BytesMut),
 }
 
+impl<'a> Delivery<'a> {
+    /// `piece` as a copy, or, when `by_buffer`, appended to `reader` for the connection to
+    /// take over.
+    pub fn of(piece: &'a [u8], reader: &'a mut BytesMut, by_buffer: bool) -> Self {
+        if by_buffer {
+            reader.extend_from_slice(piece);
+            Self::Buffer(reader)
+        } else {
+            Self::Copy(piece)
+        }
+    }
+}
+
 /// How a transcript's input is cut before it is handed to a state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feed {
@@ -62,12 +75,11 @@ impl Feed {
     /// `reader` buffer, which is then handed over with the zero-copy `receive_buf`, so that
     /// both input paths see every transcript at random splits.
     pub fn deliver<'a>(self, piece: &'a [u8], reader: &'a mut BytesMut) -> Delivery<'a> {
-        if matches!(self, Self::Random(seed) if seed % 2 == 0) {
-            reader.extend_from_slice(piece);
-            Delivery::Buffer(reader)
-        } else {
-            Delivery::Copy(piece)
-        }
+        Delivery::of(
+            piece,
+            reader,
+            matches!(self, Self::Random(seed) if seed % 2 == 0),
+        )
     }
 
     /// Returns `bytes` cut into pieces (see [`Feed::splits`]).
