@@ -16,6 +16,7 @@ use mail_core::dot::{BareNewline, DotDecoder, DotEvent};
 use mail_core::sasl::server::Answer;
 use pop3_proto::client::{self, Login};
 use pop3_proto::command::MessageNumber;
+use pop3_proto::prelude::*;
 use pop3_proto::server::{self, Maildrop, MaildropEntry};
 
 const SIZE: usize = 25 * 1024 * 1024;
@@ -27,7 +28,7 @@ fn server_in_transaction(maildrop: Maildrop) -> server::Connection {
     config.allow_plaintext_auth = true;
     let mut conn = server::Connection::new(config);
     conn.receive(b"USER bench\r\nPASS bench\r\n");
-    while let Some(event) = conn.next_event().unwrap() {
+    while let Some(event) = conn.next_event() {
         match event {
             server::Event::CheckPassword { .. } => conn.auth_answer(Answer::Accept).unwrap(),
             server::Event::Authorized { .. } => conn.open_maildrop(maildrop.clone()).unwrap(),
@@ -40,16 +41,16 @@ fn server_in_transaction(maildrop: Maildrop) -> server::Connection {
 
 fn client_in_transaction() -> client::Connection {
     let mut config = client::Config::default();
-    config.allow_plaintext_login = true;
+    config.allow_plaintext_auth = true;
     let mut conn = client::Connection::new(config);
     conn.receive(b"+OK ready\r\n");
-    while let Some(event) = conn.next_event().unwrap() {
+    while let Some(event) = conn.next_event() {
         if let client::Event::Greeting(_) = event {
             conn.login(Login::new("bench", "bench")).unwrap();
         }
     }
     conn.receive(b"+OK\r\n+OK\r\n");
-    while conn.next_event().unwrap().is_some() {}
+    while conn.next_event().is_some() {}
     conn.take_output();
     conn
 }
@@ -65,7 +66,7 @@ fn client_retr_sent() -> client::Connection {
 /// Takes every ready event and returns the octets of message data among them.
 fn message_data_len(conn: &mut client::Connection) -> usize {
     let mut total = 0;
-    while let Some(event) = conn.next_event().unwrap() {
+    while let Some(event) = conn.next_event() {
         if let client::Event::MessageData(data) = event {
             total += data.len();
         }
@@ -85,10 +86,10 @@ fn retr(c: &mut Criterion) {
     while let Some(DotEvent::Data(chunk)) = decoder.decode(&mut input) {
         content.extend_from_slice(&chunk);
     }
-    let maildrop = Maildrop::new(vec![MaildropEntry {
-        size: content.len() as u64,
-        uid: "big".parse().unwrap(),
-    }]);
+    let maildrop = Maildrop::new(vec![MaildropEntry::new(
+        content.len() as u64,
+        "big".parse().unwrap(),
+    )]);
     let mut response = format!("+OK {} octets\r\n", content.len()).into_bytes();
     response.extend_from_slice(&stuffed);
 
@@ -107,7 +108,7 @@ fn retr(c: &mut Criterion) {
             || {
                 let mut conn = server_in_transaction(maildrop.clone());
                 conn.receive(b"RETR 1\r\n");
-                let event = conn.next_event().unwrap();
+                let event = conn.next_event();
                 assert!(matches!(event, Some(server::Event::Retrieve { .. })));
                 conn
             },
@@ -164,15 +165,12 @@ fn retr(c: &mut Criterion) {
 fn uidl(c: &mut Criterion) {
     let maildrop = Maildrop::new(
         (0..UIDS)
-            .map(|i| MaildropEntry {
-                size: 1000 + i as u64,
-                uid: uid(i).parse().unwrap(),
-            })
+            .map(|i| MaildropEntry::new(1000 + i as u64, uid(i).parse().unwrap()))
             .collect(),
     );
     let mut server = server_in_transaction(maildrop.clone());
     server.receive(b"UIDL\r\n");
-    while server.next_event().unwrap().is_some() {}
+    while server.next_event().is_some() {}
     let wire = server.take_output();
 
     let mut group = c.benchmark_group("pop3_uidl");
@@ -189,7 +187,7 @@ fn uidl(c: &mut Criterion) {
                 conn
             },
             |mut conn| {
-                while conn.next_event().unwrap().is_some() {}
+                while conn.next_event().is_some() {}
                 (conn.take_output(), conn)
             },
             BatchSize::LargeInput,
@@ -206,7 +204,7 @@ fn uidl(c: &mut Criterion) {
             |mut conn| {
                 conn.receive(black_box(&wire));
                 let mut n = 0;
-                while let Some(event) = conn.next_event().unwrap() {
+                while let Some(event) = conn.next_event() {
                     if let client::Event::UidList(list) = event {
                         n = list.len();
                     }
@@ -228,7 +226,7 @@ fn uidl(c: &mut Criterion) {
             },
             |mut conn| {
                 conn.receive(black_box(&wire));
-                while conn.next_event().unwrap().is_some() {}
+                while conn.next_event().is_some() {}
                 conn
             },
             BatchSize::LargeInput,

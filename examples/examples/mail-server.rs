@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use mail_examples::maildir::Store;
-use mail_examples::session::{accept_loop, nonce};
+use mail_examples::session::{Limits, Listener, accept_loop, nonce};
 use mail_examples::smtp::SmtpService;
 use mail_examples::users::Users;
 use mail_examples::{Error, init_tracing, tls};
@@ -61,6 +61,13 @@ struct Args {
     /// The largest message accepted, in octets.
     #[arg(long, default_value_t = 35 * 1024 * 1024)]
     max_message_size: u64,
+    /// The most connections each listener serves at once (default: 1000, fewer when the
+    /// process may open fewer files).
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// The most connections one client address may hold on each listener.
+    #[arg(long, default_value_t = 20)]
+    max_connections_per_address: usize,
 }
 
 #[tokio::main]
@@ -120,6 +127,12 @@ async fn main() -> Result<(), Error> {
         args.allow_plaintext_auth,
     );
 
+    let mut limits = Limits::default();
+    if let Some(n) = args.max_connections {
+        limits.max_connections = n;
+    }
+    limits.max_connections_per_address = args.max_connections_per_address;
+
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut listeners = JoinSet::new();
     let mut listen =
@@ -129,24 +142,22 @@ async fn main() -> Result<(), Error> {
             let tls = tls_config.clone();
             if name.starts_with("SMTP") {
                 let service = service(implicit);
-                listeners.spawn(accept_loop(
-                    listener,
-                    tls,
-                    implicit,
-                    name,
-                    move |peer| service.session(peer, &nonce()),
-                    shutdown.clone(),
-                ));
+                let serve = Listener {
+                    protocol: name,
+                    implicit_tls: implicit,
+                    busy: b"421 4.3.2 Too many connections, try again later\r\n",
+                    make: move |peer| service.session(peer, &nonce()),
+                };
+                listeners.spawn(accept_loop(listener, tls, serve, limits, shutdown.clone()));
             } else {
                 let service = pop3.clone();
-                listeners.spawn(accept_loop(
-                    listener,
-                    tls,
-                    implicit,
-                    name,
-                    move |peer| service.session(peer, &nonce(), implicit),
-                    shutdown.clone(),
-                ));
+                let serve = Listener {
+                    protocol: name,
+                    implicit_tls: implicit,
+                    busy: b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+                    make: move |peer| service.session(peer, &nonce(), implicit),
+                };
+                listeners.spawn(accept_loop(listener, tls, serve, limits, shutdown.clone()));
             }
             Ok(())
         };

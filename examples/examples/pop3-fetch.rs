@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mail_examples::pop3::FetchSession;
-use mail_examples::session::{Upgrade, nonce, run};
+use mail_examples::session::{Limits, Upgrade, nonce, run};
 use mail_examples::stream::Stream;
 use mail_examples::{Error, init_tracing, tls};
 use pop3_proto::client::{Config, Login};
@@ -54,7 +54,7 @@ async fn main() -> Result<ExitCode, Error> {
     let mut login = Login::new(name, password);
     login.nonce = nonce().parse().ok();
     let mut config = Config::default();
-    config.allow_plaintext_login = args.allow_plaintext_auth;
+    config.allow_plaintext_auth = args.allow_plaintext_auth;
     config.tls_active = args.tls;
     let host = args
         .server
@@ -71,6 +71,7 @@ async fn main() -> Result<ExitCode, Error> {
         stream,
         session,
         Upgrade::Client(client_tls, host),
+        Limits::default(),
         args.server.clone(),
     )
     .await;

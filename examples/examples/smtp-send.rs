@@ -14,7 +14,7 @@ use bytes::Bytes;
 use clap::Parser;
 use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 use mail_core::sasl::client::Credentials;
-use mail_examples::session::{Upgrade, run};
+use mail_examples::session::{Limits, Upgrade, run};
 use mail_examples::smtp::SendSession;
 use mail_examples::stream::Stream;
 use mail_examples::{Error, init_tracing, tls};
@@ -109,6 +109,7 @@ async fn main() -> Result<ExitCode, Error> {
         stream,
         session,
         Upgrade::Client(client_tls, host),
+        Limits::default(),
         args.server.clone(),
     )
     .await;

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
 use clap::Parser;
-use mail_examples::session::{Next, Session, accept_loop};
+use mail_examples::session::{Limits, Listener, Progress, Session, accept_loop};
 use mail_examples::{Error, init_tracing};
+use smtp_proto::prelude::*;
 use smtp_proto::server::{Config, Connection, Event};
 
 /// Accepts and discards mail.
@@ -55,56 +55,39 @@ struct Sink {
 }
 
 impl Session for Sink {
-    fn receive(&mut self, buf: &mut BytesMut) {
-        self.conn.receive_buf(buf);
+    type Connection = Connection;
+
+    fn connection(&self) -> &Connection {
+        &self.conn
     }
 
-    fn receive_eof(&mut self) {
-        self.conn.receive_eof();
+    fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
-    fn process(&mut self) -> Next {
-        loop {
-            match self.conn.next_event() {
-                Ok(Some(Event::MessageData(chunk))) => {
+    fn process(&mut self) -> Progress {
+        while let Some(event) = self.conn.next_event() {
+            match event {
+                Event::MessageData(chunk) => {
                     self.counts
                         .octets
                         .fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 }
-                Ok(Some(Event::MessageEnd { envelope })) => {
+                Event::MessageEnd { envelope } => {
                     self.counts.messages.fetch_add(1, Ordering::Relaxed);
                     self.counts
                         .recipients
                         .fetch_add(envelope.recipients.len() as u64, Ordering::Relaxed);
                     let _ = self.conn.accept();
                 }
-                Ok(Some(e)) if e.needs_answer() => {
+                e if e.needs_answer() => {
                     let _ = self.conn.accept();
                 }
-                Ok(Some(_)) | Err(_) => {}
-                Ok(None) => break,
+                _ => {}
             }
         }
-        if self.conn.is_closed() {
-            Next::Close
-        } else {
-            Next::Read
-        }
+        Progress::NeedInput
     }
-
-    fn take_output(&mut self) -> Bytes {
-        self.conn.take_output()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.conn.timeout()
-    }
-
-    fn timed_out(&mut self) {
-        self.conn.timed_out();
-    }
-
-    fn tls_established(&mut self) {}
 }
 
 #[tokio::main]
@@ -127,7 +110,19 @@ async fn main() -> Result<(), Error> {
             counts: c.clone(),
         }
     };
-    let server = tokio::spawn(accept_loop(listener, None, false, "SMTP", make, shutdown));
+    let serve = Listener {
+        protocol: "SMTP",
+        implicit_tls: false,
+        busy: b"421 4.3.2 Too many connections, try again later\r\n",
+        make,
+    };
+    let server = tokio::spawn(accept_loop(
+        listener,
+        None,
+        serve,
+        Limits::default(),
+        shutdown,
+    ));
     let c = counts.clone();
     if args.every > 0 {
         tokio::spawn(async move {

@@ -2,18 +2,18 @@
 //! Maildirs), and the `pop3-fetch` client session.
 
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use mail_core::connection::{CloseReason, Connection as _};
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::Answer;
 use pop3_proto::command::UniqueId;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
 use crate::maildir::{Entry, Store};
-use crate::session::{Next, Session};
+use crate::session::{Progress, Session};
 use crate::users::Users;
 
 /// What every POP3 session of a server shares, including the maildrop locks: one session
@@ -62,6 +62,8 @@ impl Pop3Service {
             conn: Connection::new(config),
             user: None,
             entries: Vec::new(),
+            retrieving: None,
+            chunk: Vec::new(),
             peer,
         }
     }
@@ -76,6 +78,10 @@ pub struct Pop3Session {
     user: Option<String>,
     /// The maildrop as listed at login; message n is entry n-1.
     entries: Vec<Entry>,
+    /// The message being sent for `RETR`/`TOP`, read from its file piece by piece.
+    retrieving: Option<std::fs::File>,
+    /// The buffer those pieces are read into, reused.
+    chunk: Vec<u8>,
     peer: String,
 }
 
@@ -99,10 +105,8 @@ impl Pop3Session {
             let uid =
                 UniqueId::new(entry.uid.clone().into_bytes()).map_err(|_| Refusal::SysPerm)?;
             // RFC 1939 §5: the size as sent, with CRLF line ends (a file may hold bare LFs).
-            let size = std::fs::read(&entry.path)
-                .map(|b| crlf_size(&b))
-                .unwrap_or(entry.size);
-            messages.push(MaildropEntry { size, uid });
+            let size = crlf_size(&entry.path).unwrap_or(entry.size);
+            messages.push(MaildropEntry::new(size, uid));
         }
         self.entries = entries;
         Ok(Maildrop::new(messages))
@@ -121,17 +125,79 @@ impl Pop3Session {
     }
 }
 
-/// Returns the size of `message` once every bare LF is sent as CRLF.
-fn crlf_size(message: &[u8]) -> u64 {
-    let mut size = message.len() as u64;
-    let mut prev = 0u8;
-    for &b in message {
-        if b == b'\n' && prev != b'\r' {
-            size += 1;
+/// Returns the size of the message in `path` once every bare LF is sent as CRLF, reading
+/// it in pieces (a large message is never held whole).
+fn crlf_size(path: &std::path::Path) -> std::io::Result<u64> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; CHUNK];
+    let (mut size, mut prev) = (0u64, 0u8);
+    loop {
+        let n = file.read(&mut buf)?;
+        let Some(piece) = buf.get(..n).filter(|p| !p.is_empty()) else {
+            return Ok(size);
+        };
+        size += n as u64;
+        for &b in piece {
+            if b == b'\n' && prev != b'\r' {
+                size += 1;
+            }
+            prev = b;
         }
-        prev = b;
     }
-    size
+}
+
+/// How much of a message is read from its file at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// What sending the next pieces of a message came to.
+enum Sent {
+    /// The message is out (or the connection gave up on it).
+    Done,
+    /// The output is full: write it, then send more.
+    OutputFull,
+}
+
+impl Pop3Session {
+    /// Sends pieces of the message being retrieved until it is out or the output is full.
+    fn send_more(&mut self) -> Sent {
+        let Some(file) = &mut self.retrieving else {
+            return Sent::Done;
+        };
+        self.chunk.resize(CHUNK, 0);
+        loop {
+            // TOP: the library says when the lines asked for are out.
+            if !self.conn.wants_message_data() {
+                break;
+            }
+            if self.conn.wants_write() {
+                return Sent::OutputFull;
+            }
+            match file.read(&mut self.chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let piece = self.chunk.get(..n).unwrap_or_default();
+                    if let Err(e) = self.conn.message_data(piece) {
+                        tracing::error!(peer = %self.peer, error = %e, "message data refused");
+                        break;
+                    }
+                }
+                Err(e) => {
+                    // Part of the message may be out already: a `-ERR` cannot follow it,
+                    // and a short message must not look complete. Drop the connection.
+                    tracing::error!(peer = %self.peer, error = %e, "cannot read a message");
+                    self.retrieving = None;
+                    self.conn.core_mut().close(CloseReason::Local);
+                    self.release();
+                    return Sent::Done;
+                }
+            }
+        }
+        self.retrieving = None;
+        if let Err(e) = self.conn.message_end() {
+            tracing::error!(peer = %self.peer, error = %e, "message end refused");
+        }
+        Sent::Done
+    }
 }
 
 impl Drop for Pop3Session {
@@ -141,23 +207,23 @@ impl Drop for Pop3Session {
 }
 
 impl Session for Pop3Session {
-    fn receive(&mut self, buf: &mut BytesMut) {
-        self.conn.receive_buf(buf);
+    type Connection = Connection;
+
+    fn connection(&self) -> &Connection {
+        &self.conn
     }
 
-    fn receive_eof(&mut self) {
-        self.conn.receive_eof();
+    fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
-    fn process(&mut self) -> Next {
+    fn process(&mut self) -> Progress {
         loop {
-            let event = match self.conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::info!(peer = %self.peer, error = %e, "client misbehaved");
-                    continue;
-                }
+            if let Sent::OutputFull = self.send_more() {
+                return Progress::MoreWork;
+            }
+            let Some(event) = self.conn.next_event() else {
+                return Progress::NeedInput;
             };
             let result = match event {
                 Event::CheckPassword { user, password } => {
@@ -174,7 +240,7 @@ impl Session for Pop3Session {
                     self.conn.auth_answer(answer)
                 }
                 Event::Authorized { user, method } => {
-                    tracing::info!(peer = %self.peer, %user, ?method, "POP3 login");
+                    tracing::info!(peer = %self.peer, user = %crate::smtp::log_safe(&user), ?method, "POP3 login");
                     match self.open(&user) {
                         Ok(maildrop) => self.conn.open_maildrop(maildrop),
                         Err(refusal) => {
@@ -186,18 +252,12 @@ impl Session for Pop3Session {
                     }
                 }
                 Event::Retrieve { index, .. } => {
-                    // Chunks of 64 KiB: the library stuffs and cuts TOP on the fly.
-                    let data = self.path(index).map(std::fs::read);
-                    match data {
-                        Some(Ok(bytes)) => {
-                            let mut result = Ok(());
-                            for chunk in bytes.chunks(64 * 1024) {
-                                if !self.conn.wants_message_data() {
-                                    break;
-                                }
-                                result = result.and_then(|()| self.conn.message_data(chunk));
-                            }
-                            result.and_then(|()| self.conn.message_end())
+                    // Sent in pieces by `send_more`: the library stuffs and cuts TOP on the
+                    // fly, and the message is never held whole.
+                    match self.path(index).map(std::fs::File::open) {
+                        Some(Ok(file)) => {
+                            self.retrieving = Some(file);
+                            Ok(())
                         }
                         _ => self
                             .conn
@@ -226,9 +286,13 @@ impl Session for Pop3Session {
                     self.release();
                     Ok(())
                 }
-                Event::StartTls => return Next::StartTls,
                 Event::InputDiscarded { len } => {
                     tracing::warn!(peer = %self.peer, len, "discarded plaintext injected before TLS");
+                    Ok(())
+                }
+                Event::Closed { reason } => {
+                    self.release();
+                    tracing::info!(peer = %self.peer, %reason, "POP3 session over");
                     Ok(())
                 }
                 _ => Ok(()),
@@ -237,28 +301,6 @@ impl Session for Pop3Session {
                 tracing::error!(peer = %self.peer, error = %e, "answer refused");
             }
         }
-        if self.conn.is_closed() {
-            Next::Close
-        } else {
-            Next::Read
-        }
-    }
-
-    fn take_output(&mut self) -> Bytes {
-        self.conn.take_output()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.conn.idle_timeout()
-    }
-
-    fn timed_out(&mut self) {
-        self.conn.timed_out();
-        self.release();
-    }
-
-    fn tls_established(&mut self) {
-        let _ = self.conn.tls_established();
     }
 }
 
@@ -331,25 +373,19 @@ impl FetchSession {
 }
 
 impl Session for FetchSession {
-    fn receive(&mut self, buf: &mut BytesMut) {
-        self.conn.receive_buf(buf);
+    type Connection = pop3_proto::client::Connection;
+
+    fn connection(&self) -> &Self::Connection {
+        &self.conn
     }
 
-    fn receive_eof(&mut self) {
-        self.conn.receive_eof();
+    fn connection_mut(&mut self) -> &mut Self::Connection {
+        &mut self.conn
     }
 
-    fn process(&mut self) -> Next {
+    fn process(&mut self) -> Progress {
         use pop3_proto::client::Event as E;
-        loop {
-            let event = match self.conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(e) => {
-                    self.failure = Some(format!("server broke the protocol: {e}"));
-                    return Next::Close;
-                }
-            };
+        while let Some(event) = self.conn.next_event() {
             tracing::debug!(?event, "POP3 client event");
             let step: Result<(), String> = match event {
                 E::Greeting(_) => self.conn.capa().map_err(|e| e.to_string()),
@@ -367,7 +403,6 @@ impl Session for FetchSession {
                         }
                     }
                 }
-                E::StartTls => return Next::StartTls,
                 E::LoggedIn { .. } => self.conn.uidl(None).map_err(|e| e.to_string()),
                 E::LoginFailed(line) => Err(format!("login failed: {line:?}")),
                 E::UidList(list) => {
@@ -411,31 +446,27 @@ impl Session for FetchSession {
                     self.next_message()
                 }
                 E::Failed { command, line } => Err(format!("{command} failed: {line:?}")),
-                E::Closed(_) => return Next::Close,
+                E::Closed {
+                    reason,
+                    line,
+                    error,
+                } => {
+                    if reason != CloseReason::Quit {
+                        let line = line.map(|l| format!(" {l:?}")).unwrap_or_default();
+                        let error = error.map(|e| format!(": {e}")).unwrap_or_default();
+                        self.failure
+                            .get_or_insert(format!("connection closed ({reason}){line}{error}"));
+                    }
+                    Ok(())
+                }
                 _ => Ok(()),
             };
             if let Err(e) = step {
-                self.failure = Some(e);
-                return Next::Close;
+                self.failure.get_or_insert(e);
+                self.conn.core_mut().close(CloseReason::Local);
             }
         }
-        if self.conn.state() == pop3_proto::client::State::Closed {
-            Next::Close
-        } else {
-            Next::Read
-        }
-    }
-
-    fn take_output(&mut self) -> Bytes {
-        self.conn.take_output()
-    }
-
-    fn timeout(&self) -> Duration {
-        Duration::from_secs(600)
-    }
-
-    fn timed_out(&mut self) {
-        self.failure = Some("timeout".into());
+        Progress::NeedInput
     }
 
     fn tls_established(&mut self) {

@@ -1,45 +1,70 @@
 //! The connection loop every session runs, server or client, whatever its protocol.
 //!
-//! read → [`Session::receive`] → [`Session::process`] (the protocol's events against
-//! storage or the user's request) → [`Session::take_output`] → write, with the idle timeout
-//! the protocol library asks for and the TLS upgrade it announces.
+//! The loop drives a protocol connection through the contract every mail-proto connection
+//! implements ([`mail_core::connection::Connection`]): read → `receive_buf` →
+//! [`Session::process`] (the protocol's events against storage or the user's request) →
+//! `take_output` → write, with the TLS upgrade the connection asks for and the time limits
+//! below. An IMAP session plugs in unchanged.
+//!
+//! What a peer cannot do to a server built on this loop:
+//!
+//! - **Grow its memory.** The output is written whenever the connection says it is full
+//!   (`wants_write`), and nothing more is read until it is written: a client that pipelines
+//!   commands without reading the answers blocks itself, not the server.
+//! - **Hold a connection forever.** Every read waits at most the protocol's `timeout`; every
+//!   write and TLS handshake has its own limit; and each request (from one answer to the next)
+//!   has a deadline that grows only with the data it brings, at [`Limits::min_data_rate`]
+//!   (Postfix's `smtpd_per_request_deadline` and `smtpd_min_data_rate`), so one byte every few
+//!   minutes does not keep a connection open.
+//! - **Lock others out.** [`accept_loop`] caps connections in all and per client address,
+//!   answering the protocol's "busy" reply beyond the cap (see [`Limits`]).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
+use mail_core::connection::{CloseReason, Connection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::stream::Stream;
 
-/// What the loop does after a [`Session::process`] call.
+/// What [`Session::process`] left to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
-    /// Write the output and read more.
-    Read,
-    /// Write the output, then run the TLS handshake (STARTTLS, STLS).
-    StartTls,
-    /// Write the output and close the connection.
-    Close,
+pub enum Progress {
+    /// Everything ready is handled: write the output, then read.
+    NeedInput,
+    /// Work is left that needs no input (a message being sent in pieces): write the output,
+    /// then process again before reading.
+    MoreWork,
 }
 
-/// One protocol session (a server's or a client's), as the connection loop drives it.
+/// One protocol session (a server's or a client's), as the connection loop drives it: a
+/// mail-proto connection and what the application does with its events.
 pub trait Session: Send {
-    /// Hands the bytes the peer sent, read into `buf`, to the protocol state machine
-    /// without copying them (`receive_buf`); leaves `buf` empty.
-    fn receive(&mut self, buf: &mut BytesMut);
-    /// Tells the state machine that the peer closed its side.
-    fn receive_eof(&mut self);
-    /// Handles every event that is ready, with storage, and says what the loop does next.
-    fn process(&mut self) -> Next;
-    /// Returns the bytes to write.
-    fn take_output(&mut self) -> Bytes;
-    /// Returns how long the peer may stay silent.
-    fn timeout(&self) -> Duration;
-    /// Tells the state machine that the peer was silent for too long.
-    fn timed_out(&mut self);
-    /// Tells the state machine that the TLS handshake it asked for completed.
-    fn tls_established(&mut self);
+    /// The protocol connection.
+    type Connection: Connection + Send;
+
+    /// Returns the protocol connection.
+    fn connection(&self) -> &Self::Connection;
+    /// Returns the protocol connection, mutably.
+    fn connection_mut(&mut self) -> &mut Self::Connection;
+    /// Handles every event that is ready (with storage, or the user's request). Stops early
+    /// when the connection's output is full (`wants_write`) and says whether work is left.
+    fn process(&mut self) -> Progress;
+    /// Returns a pause to make before the output is written (a failed login is answered
+    /// late, so that guessing passwords is slow). `None` by default.
+    fn take_delay(&mut self) -> Option<Duration> {
+        None
+    }
+    /// Called once the TLS handshake the connection asked for completed. Tells the
+    /// connection by default.
+    fn tls_established(&mut self) {
+        if let Err(e) = self.connection_mut().tls_established() {
+            tracing::debug!(error = %e, "tls_established refused");
+        }
+    }
 }
 
 /// How a connection upgrades to TLS when its session asks for it.
@@ -53,72 +78,155 @@ pub enum Upgrade {
     Client(Arc<rustls::ClientConfig>, String),
 }
 
-/// Runs `session` over `stream` until either side closes, and returns the stream. Errors
+/// The time and connection limits of the loop. [`Limits::default`] gives the values the
+/// README states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a TLS handshake may take (implicit TLS, STARTTLS, STLS). Default 30 s.
+    pub tls_handshake: Duration,
+    /// How long writing one batch of output may take; a peer that does not read is dropped
+    /// after it. Default 60 s.
+    pub write: Duration,
+    /// The slowest a request's data may arrive, in octets per second: a request may take
+    /// the protocol's timeout plus its size divided by this. Default 500 (Postfix's
+    /// `smtpd_min_data_rate`).
+    pub min_data_rate: u64,
+    /// The most connections a listener serves at once. Default: 1 000, or fewer when the
+    /// process may open fewer files (half of what is left after 128 kept for storage).
+    pub max_connections: usize,
+    /// The most connections one client address may hold at once. Default 20.
+    pub max_connections_per_address: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            tls_handshake: Duration::from_secs(30),
+            write: Duration::from_secs(60),
+            min_data_rate: 500,
+            max_connections: default_max_connections(),
+            max_connections_per_address: 20,
+        }
+    }
+}
+
+/// Returns 1 000, or half of the file descriptors left after 128 reserved for storage
+/// (Maildir files, the listener, logs) when the process may open fewer.
+fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_owned))
+        })
+        .and_then(|n| n.parse::<usize>().ok());
+    match soft {
+        Some(n) => (n.saturating_sub(128) / 2).clamp(1, 1000),
+        None => 1000,
+    }
+}
+
+/// Runs `session` over `stream` until the session ends, and returns the session. Errors
 /// are logged, never propagated, so one bad peer cannot hurt a server.
 pub async fn run<S: Session>(
     mut stream: Stream,
     mut session: S,
     upgrade: Upgrade,
+    limits: Limits,
     peer: String,
 ) -> S {
-    // The socket is read straight into a buffer whose filled part the session takes over
-    // (zero-copy): message data reaches storage as slices of the bytes the socket filled.
+    // The socket is read straight into a buffer whose filled part the connection takes
+    // over (zero-copy): message data reaches storage as slices of the bytes the socket filled.
     let mut buf = BytesMut::new();
+    // The current request: when it started (the last time we answered) and what it brought.
+    let mut request_start = Instant::now();
+    let mut request_bytes: u64 = 0;
     loop {
-        let next = session.process();
-        let output = session.take_output();
-        if !output.is_empty()
-            && let Err(e) = write_all(&mut stream, &output).await
-        {
-            tracing::debug!(%peer, error = %e, "write failed");
-            return session;
+        let progress = session.process();
+        // Output over the high-water mark means the connection stopped early: more may be
+        // ready once this is written.
+        let more = progress == Progress::MoreWork || session.connection().wants_write();
+        if let Some(delay) = session.take_delay() {
+            tokio::time::sleep(delay).await;
         }
-        match next {
-            Next::Close => break,
-            Next::StartTls => {
-                let upgraded = match &upgrade {
-                    Upgrade::Server(config) => stream.accept_tls(config.clone()).await,
-                    Upgrade::Client(config, host) => stream.connect_tls(config.clone(), host).await,
-                    Upgrade::None => {
-                        tracing::warn!(%peer, "TLS asked for without a TLS configuration");
-                        break;
-                    }
-                };
-                match upgraded {
-                    Ok(s) => {
-                        stream = s;
-                        session.tls_established();
-                        tracing::debug!(%peer, "TLS established");
-                        continue;
-                    }
-                    Err(e) => {
-                        tracing::info!(%peer, error = %e, "TLS handshake failed");
-                        return session;
-                    }
+        let output = session.connection_mut().take_output();
+        if !output.is_empty() {
+            match tokio::time::timeout(limits.write, write_all(&mut stream, &output)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, error = %e, "write failed");
+                    return session;
+                }
+                Err(_) => {
+                    tracing::info!(%peer, "write timed out: the peer does not read");
+                    return session;
                 }
             }
-            Next::Read => {}
+            request_start = Instant::now();
+            request_bytes = 0;
         }
+        let conn = session.connection();
+        if conn.is_closed() {
+            let reason = conn.close_reason().unwrap_or(CloseReason::Local);
+            tracing::debug!(%peer, %reason, "session over");
+            break;
+        }
+        if conn.wants_tls_handshake() {
+            let handshake = async {
+                match &upgrade {
+                    Upgrade::Server(config) => stream.accept_tls(config.clone()).await,
+                    Upgrade::Client(config, host) => stream.connect_tls(config.clone(), host).await,
+                    Upgrade::None => Err(std::io::Error::other("no TLS configuration")),
+                }
+            };
+            match tokio::time::timeout(limits.tls_handshake, handshake).await {
+                Ok(Ok(s)) => {
+                    stream = s;
+                    session.tls_established();
+                    tracing::debug!(%peer, "TLS established");
+                    continue;
+                }
+                Ok(Err(e)) => {
+                    tracing::info!(%peer, error = %e, "TLS handshake failed");
+                    return session;
+                }
+                Err(_) => {
+                    tracing::info!(%peer, "TLS handshake timed out");
+                    return session;
+                }
+            }
+        }
+        if more {
+            continue;
+        }
+        // The request's deadline grows with the data it brings (at least the minimum rate).
+        let allowance = Duration::from_secs(request_bytes / limits.min_data_rate.max(1));
+        let deadline = request_start + conn.timeout() + allowance;
+        let wait = conn
+            .timeout()
+            .min(deadline.saturating_duration_since(Instant::now()));
         if buf.capacity() < READ_MIN {
             buf.reserve(READ_SIZE);
         }
-        match tokio::time::timeout(session.timeout(), stream.read_buf(&mut buf)).await {
+        match tokio::time::timeout(wait, stream.read_buf(&mut buf)).await {
             Err(_) => {
-                tracing::info!(%peer, "idle timeout");
-                session.timed_out();
-                let output = session.take_output();
-                let _ = write_all(&mut stream, &output).await;
-                break;
+                tracing::info!(%peer, "timed out");
+                session.connection_mut().timed_out();
             }
-            Ok(Ok(0)) => session.receive_eof(),
-            Ok(Ok(_)) => session.receive(&mut buf),
+            Ok(Ok(0)) => session.connection_mut().receive_eof(),
+            Ok(Ok(n)) => {
+                request_bytes = request_bytes.saturating_add(n as u64);
+                session.connection_mut().receive_buf(&mut buf);
+            }
             Ok(Err(e)) => {
                 tracing::debug!(%peer, error = %e, "read failed");
-                session.receive_eof();
+                session.connection_mut().receive_eof();
             }
         }
     }
-    let _ = stream.shutdown().await;
+    let _ = tokio::time::timeout(limits.write, stream.shutdown()).await;
     session
 }
 
@@ -135,56 +243,141 @@ async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
 /// How long open sessions may go on after a shutdown was asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// Counts the connections a listener serves, in all and per client address.
+#[derive(Debug, Default)]
+struct Occupancy {
+    total: usize,
+    per_address: HashMap<IpAddr, usize>,
+}
+
+/// A place taken in the [`Occupancy`]; given back when dropped.
+struct Place {
+    occupancy: Arc<Mutex<Occupancy>>,
+    address: IpAddr,
+}
+
+impl Place {
+    /// Takes a place for `address`, or returns `None` when a cap is reached.
+    fn take(occupancy: &Arc<Mutex<Occupancy>>, address: IpAddr, limits: &Limits) -> Option<Self> {
+        let mut o = occupancy.lock().ok()?;
+        let here = o.per_address.get(&address).copied().unwrap_or(0);
+        if o.total >= limits.max_connections || here >= limits.max_connections_per_address {
+            return None;
+        }
+        o.total += 1;
+        o.per_address.insert(address, here + 1);
+        Some(Self {
+            occupancy: occupancy.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Ok(mut o) = self.occupancy.lock() {
+            o.total = o.total.saturating_sub(1);
+            if let Some(n) = o.per_address.get_mut(&self.address) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    o.per_address.remove(&self.address);
+                }
+            }
+        }
+    }
+}
+
+/// What a listener serves: its protocol's name, the reply for a client turned away, and
+/// the sessions it makes.
+pub struct Listener<F> {
+    /// The protocol's name, for logs (`SMTP`, `POP3S`, …).
+    pub protocol: &'static str,
+    /// Implicit TLS (RFC 8314): the handshake comes first.
+    pub implicit_tls: bool,
+    /// What a client beyond the connection caps gets before the connection is closed:
+    /// `421 4.3.2 …` (SMTP), `-ERR [SYS/TEMP] …` (POP3).
+    pub busy: &'static [u8],
+    /// Makes the session for a client, given its address.
+    pub make: F,
+}
+
 /// Accepts clients on `listener` until `shutdown` turns true, each in its own task: a TLS
 /// handshake first when `implicit_tls` (RFC 8314), then [`run`] with the session `make`
 /// returns for the peer. Every protocol's listener is this one loop.
+///
+/// A client beyond [`Limits::max_connections`] or [`Limits::max_connections_per_address`]
+/// gets the `busy` reply (on a plaintext listener) and is closed at once.
 ///
 /// On shutdown it stops accepting, lets open sessions finish for [`SHUTDOWN_GRACE`], then
 /// drops the rest (a Maildir delivery in progress removes its temporary file).
 pub async fn accept_loop<S, F>(
     listener: tokio::net::TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
-    implicit_tls: bool,
-    protocol: &'static str,
-    make: F,
+    serve: Listener<F>,
+    limits: Limits,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) where
     S: Session + 'static,
     F: Fn(String) -> S + Send + Sync + 'static,
 {
+    let Listener {
+        protocol,
+        implicit_tls,
+        busy,
+        make,
+    } = serve;
     let make = Arc::new(make);
+    let occupancy = Arc::new(Mutex::new(Occupancy::default()));
     let mut sessions = tokio::task::JoinSet::new();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = shutdown.wait_for(|stop| *stop) => break,
         };
-        let (tcp, peer) = match accepted {
+        let (mut tcp, peer) = match accepted {
             Ok(x) => x,
             Err(e) => {
+                // Out of file descriptors, most likely: wait for sessions to end.
                 tracing::warn!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
+        let Some(place) = Place::take(&occupancy, peer.ip(), &limits) else {
+            tracing::warn!(peer = %peer, protocol, "connection refused: too many connections");
+            if !implicit_tls {
+                sessions.spawn(async move {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), tcp.write_all(busy)).await;
+                });
+            }
+            while sessions.try_join_next().is_some() {}
+            continue;
+        };
         let (make, tls) = (make.clone(), tls.clone());
         sessions.spawn(async move {
+            let _place = place;
             let peer = peer.to_string();
             tracing::info!(%peer, protocol, "connection");
             let mut stream = Stream::Plain(tcp);
             if implicit_tls {
                 let Some(config) = tls.clone() else { return };
-                stream = match stream.accept_tls(config).await {
-                    Ok(s) => s,
-                    Err(e) => {
+                stream = match tokio::time::timeout(limits.tls_handshake, stream.accept_tls(config))
+                    .await
+                {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
                         tracing::info!(%peer, error = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::info!(%peer, "TLS handshake timed out");
                         return;
                     }
                 };
             }
             let session = make(peer.clone());
             let upgrade = tls.map_or(Upgrade::None, Upgrade::Server);
-            run(stream, session, upgrade, peer).await;
+            run(stream, session, upgrade, limits, peer).await;
         });
         // Reap finished sessions so the set does not grow with the server's age.
         while sessions.try_join_next().is_some() {}
@@ -207,20 +400,16 @@ pub async fn accept_loop<S, F>(
     }
 }
 
-/// Returns a fresh nonce for SASL (CRAM-MD5, SCRAM) and APOP: the time, the process and a
-/// counter, hashed. Unpredictable enough for an example; a production server would use a
-/// cryptographic random source.
+/// Returns a fresh nonce for SASL (CRAM-MD5, SCRAM) and APOP: 18 octets from the operating
+/// system's random source, base64.
+///
+/// # Panics
+/// Never in practice: only if the operating system has no random source, in which case no
+/// server should run.
 pub fn nonce() -> String {
     use base64::Engine as _;
-    use sha2::Digest as _;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let seed = format!(
-        "{:?}{}{}",
-        std::time::SystemTime::now(),
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let digest = sha2::Sha256::digest(seed.as_bytes());
-    base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest.get(..18).unwrap_or_default())
+    let mut raw = [0u8; 18];
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut raw).expect("the operating system's random source");
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw)
 }

@@ -2,16 +2,16 @@
 //! into Maildirs.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use mail_core::address::rfc5321::ForwardPath;
+use mail_core::connection::{CloseReason, Connection as _};
 use mail_core::sasl::Mechanism;
 use smtp_proto::reply::{EnhancedStatusCode, Reply, ReplyCode};
 use smtp_proto::server::{Config, Connection, Event};
 
 use crate::maildir::{Delivery, Maildir, Store};
-use crate::session::{Next, Session};
+use crate::session::{Progress, Session};
 use crate::users::Users;
 
 /// What every SMTP session of a server shares.
@@ -45,7 +45,7 @@ impl SmtpService {
         config.tls_active = implicit_tls;
         config.allow_plaintext_auth = allow_plaintext_auth;
         if tls || allow_plaintext_auth {
-            config.auth_mechanisms =
+            config.sasl_mechanisms =
                 vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
         }
         config
@@ -66,13 +66,11 @@ impl SmtpService {
 
     /// Returns a new session for a client.
     pub fn session(&self, peer: String, nonce: &str) -> SmtpSession {
-        let mut conn = Connection::new(self.config.clone());
-        if let Ok(nonce) = nonce.parse() {
-            conn.set_nonce(nonce);
-        }
+        let mut config = self.config.clone();
+        config.nonce = nonce.parse().ok();
         SmtpSession {
             service: self.clone(),
-            conn,
+            conn: Connection::new(config),
             delivery: None,
             failed: false,
             peer,
@@ -85,8 +83,9 @@ impl SmtpService {
 pub struct SmtpSession {
     service: SmtpService,
     conn: Connection,
-    delivery: Option<Delivery>,
-    /// Storage failed for the message in progress.
+    /// The message being stored, with the users it is for.
+    delivery: Option<(Delivery, Vec<String>)>,
+    /// Storage failed for the message in progress: it is answered 451, never 250.
     failed: bool,
     peer: String,
 }
@@ -95,16 +94,60 @@ fn reply(code: ReplyCode, esc: (u8, u16, u16), text: &str) -> Option<Reply> {
     Reply::new(code, EnhancedStatusCode::new(esc.0, esc.1, esc.2), text).ok()
 }
 
+/// The reply to a message that could not be stored (RFC 3463 4.3.0): the client keeps it
+/// and tries again later.
+fn storage_error() -> Option<Reply> {
+    reply(
+        ReplyCode::LOCAL_ERROR,
+        (4, 3, 0),
+        "Storage error, try again later",
+    )
+}
+
 impl SmtpSession {
+    /// Returns the distinct local users the envelope's recipients name: the same user
+    /// twice (`<demo@localhost>`, `<"demo"@LOCALHOST>`) gets the message once.
+    fn users(&self, envelope: &mail_core::message::Envelope) -> Vec<String> {
+        let mut users: Vec<String> = Vec::new();
+        for r in &envelope.recipients {
+            if let Some(user) = self.service.local_user(&r.forward_path)
+                && !users.contains(&user)
+            {
+                users.push(user);
+            }
+        }
+        users
+    }
+
+    /// Starts storing a message in `tmp/` of the first user's Maildir.
+    fn begin(&mut self, envelope: &mail_core::message::Envelope) {
+        let users = self.users(envelope);
+        let started = users
+            .first()
+            .ok_or_else(|| std::io::Error::other("no local recipient"))
+            .and_then(|u| self.service.store.maildir(u))
+            .and_then(|m| m.begin());
+        match started {
+            Ok(delivery) => {
+                self.delivery = Some((delivery, users));
+                self.failed = false;
+            }
+            Err(e) => {
+                tracing::error!(peer = %self.peer, error = %e, "cannot start a delivery");
+                self.delivery = None;
+                self.failed = true;
+            }
+        }
+    }
+
+    /// Stores the finished message in every user's `new/`, or says why not.
     fn deliver(&mut self, envelope: &mail_core::message::Envelope) -> Option<Reply> {
-        let users: Vec<String> = envelope
-            .recipients
-            .iter()
-            .filter_map(|r| self.service.local_user(&r.forward_path))
-            .collect();
-        let delivery = self.delivery.take()?;
-        if self.failed {
-            return reply(ReplyCode::LOCAL_ERROR, (4, 3, 0), "Storage error");
+        let Some((delivery, users)) = self.delivery.take() else {
+            // Nothing was stored (the delivery could not start): never acknowledge it.
+            return storage_error();
+        };
+        if std::mem::take(&mut self.failed) {
+            return storage_error();
         }
         let maildirs: Result<Vec<Maildir>, _> = users
             .iter()
@@ -113,36 +156,47 @@ impl SmtpSession {
         let result = maildirs.and_then(|m| delivery.commit(&m.iter().collect::<Vec<_>>()));
         match result {
             Ok(name) => {
-                tracing::info!(peer = %self.peer, from = %envelope.reverse_path, to = ?users, %name, "delivered");
+                tracing::info!(peer = %self.peer, from = %log_safe(&envelope.reverse_path.to_string()), to = ?users, %name, "delivered");
                 reply(ReplyCode::OK, (2, 0, 0), &format!("Ok: queued as {name}"))
             }
             Err(e) => {
                 tracing::error!(peer = %self.peer, error = %e, "delivery failed");
-                reply(ReplyCode::LOCAL_ERROR, (4, 3, 0), "Storage error")
+                storage_error()
             }
         }
     }
 }
 
-impl Session for SmtpSession {
-    fn receive(&mut self, buf: &mut BytesMut) {
-        self.conn.receive_buf(buf);
-    }
-
-    fn receive_eof(&mut self) {
-        self.conn.receive_eof();
-    }
-
-    fn process(&mut self) -> Next {
-        loop {
-            let event = match self.conn.next_event() {
-                Ok(Some(event)) => event,
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::info!(peer = %self.peer, error = %e, "client misbehaved");
-                    continue;
-                }
+/// Returns `text` fit for a log line: control characters, bidirectional overrides and
+/// other format characters a peer may send (a quoted local part can hold them) are escaped.
+pub fn log_safe(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let suspicious = c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+            let escaped: Vec<char> = if suspicious {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
             };
+            escaped
+        })
+        .collect()
+}
+
+impl Session for SmtpSession {
+    type Connection = Connection;
+
+    fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    fn process(&mut self) -> Progress {
+        while let Some(event) = self.conn.next_event() {
             let answered = match event {
                 Event::Rcpt { forward_path, .. } => match self.service.local_user(&forward_path) {
                     Some(_) => self.conn.accept(),
@@ -157,45 +211,44 @@ impl Session for SmtpSession {
                 },
                 Event::MessageStart { envelope } => {
                     // Maildir: write into tmp/ of the first recipient's Maildir; commit
-                    // renames it into new/ there and links it into the others.
-                    let first = envelope
-                        .recipients
-                        .iter()
-                        .find_map(|r| self.service.local_user(&r.forward_path));
-                    self.delivery = first
-                        .map(|u| self.service.store.maildir(&u).and_then(|m| m.begin()))
-                        .and_then(|r| {
-                            r.map_err(|e| tracing::error!(error = %e, "cannot start a delivery"))
-                                .ok()
-                        });
-                    self.failed = self.delivery.is_none();
+                    // links it into new/ of every recipient.
+                    self.begin(&envelope);
                     Ok(())
                 }
                 Event::MessageData(chunk) => {
-                    if let Some(d) = &mut self.delivery
-                        && d.write(&chunk).is_err()
+                    if let Some((d, _)) = &mut self.delivery
+                        && let Err(e) = d.write(&chunk)
                     {
+                        tracing::error!(peer = %self.peer, error = %e, "cannot store message data");
                         self.failed = true;
+                        self.delivery = None;
                     }
                     Ok(())
                 }
                 Event::MessageEnd { envelope } => match self.deliver(&envelope) {
                     Some(r) => self.conn.send(r),
-                    None => self.conn.accept(),
+                    // No reply could be built: a 451 without text still refuses.
+                    None => Reply::new(ReplyCode::LOCAL_ERROR, None, "")
+                        .map_err(|_| smtp_proto::error::SendError::InvalidReply)
+                        .and_then(|r| self.conn.send(r)),
                 },
                 Event::MessageAborted { reason } => {
                     tracing::info!(peer = %self.peer, ?reason, "message abandoned");
                     self.delivery = None;
+                    self.failed = false;
                     Ok(())
                 }
                 Event::AuthVerify(v) => {
                     let (answer, user) = self.service.users.answer(&v);
-                    tracing::info!(peer = %self.peer, ?user, "authentication attempt");
+                    tracing::info!(peer = %self.peer, user = ?user.as_deref().map(log_safe), "authentication attempt");
                     self.conn.auth_answer(answer)
                 }
-                Event::StartTls => return Next::StartTls,
                 Event::InputDiscarded { len } => {
                     tracing::warn!(peer = %self.peer, len, "discarded plaintext injected before TLS");
+                    Ok(())
+                }
+                Event::Closed { reason } => {
+                    tracing::info!(peer = %self.peer, %reason, "SMTP session over");
                     Ok(())
                 }
                 e if e.needs_answer() => self.conn.accept(),
@@ -205,27 +258,7 @@ impl Session for SmtpSession {
                 tracing::error!(peer = %self.peer, error = %e, "answer refused");
             }
         }
-        if self.conn.is_closed() {
-            Next::Close
-        } else {
-            Next::Read
-        }
-    }
-
-    fn take_output(&mut self) -> Bytes {
-        self.conn.take_output()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.conn.timeout()
-    }
-
-    fn timed_out(&mut self) {
-        self.conn.timed_out();
-    }
-
-    fn tls_established(&mut self) {
-        let _ = self.conn.tls_established();
+        Progress::NeedInput
     }
 }
 
@@ -300,29 +333,22 @@ impl SendSession {
 }
 
 impl Session for SendSession {
-    fn receive(&mut self, buf: &mut BytesMut) {
-        self.conn.receive_buf(buf);
+    type Connection = smtp_proto::client::Connection;
+
+    fn connection(&self) -> &Self::Connection {
+        &self.conn
     }
 
-    fn receive_eof(&mut self) {
-        self.conn.receive_eof();
+    fn connection_mut(&mut self) -> &mut Self::Connection {
+        &mut self.conn
     }
 
-    fn process(&mut self) -> Next {
+    fn process(&mut self) -> Progress {
         use smtp_proto::client::Event as E;
-        loop {
-            let event = match self.conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(e) => {
-                    self.failure = Some(format!("server broke the protocol: {e}"));
-                    return Next::Close;
-                }
-            };
+        while let Some(event) = self.conn.next_event() {
             tracing::debug!(?event, "SMTP client event");
             let step = match event {
                 E::Ready(_) | E::Authenticated(_) => self.next_step(),
-                E::StartTls => return Next::StartTls,
                 E::StartTlsRefused(r) => Err(format!("STARTTLS refused: {r}")),
                 E::AuthenticationFailed { reply, reason } => Err(format!(
                     "authentication failed: {reply} {}",
@@ -357,40 +383,27 @@ impl Session for SendSession {
                     self.failure = Some(format!("transaction failed: {reply}"));
                     self.conn.quit().map_err(|e| e.to_string())
                 }
-                E::Closed(reply) => {
-                    if !self.sent && self.failure.is_none() {
-                        self.failure = Some(format!("connection closed: {reply:?}"));
+                E::Closed {
+                    reason,
+                    reply,
+                    error,
+                } => {
+                    if self.failure.is_none() && (!self.sent || reason != CloseReason::Quit) {
+                        let reply = reply.map(|r| r.to_string()).unwrap_or_default();
+                        let error = error.map(|e| e.to_string()).unwrap_or_default();
+                        self.failure = Some(format!("connection closed ({reason}) {reply}{error}"));
                     }
-                    return Next::Close;
+                    Ok(())
                 }
                 _ => Ok(()),
             };
             if let Err(e) = step {
-                self.failure = Some(e);
-                let _ = self.conn.quit();
-                return Next::Close;
+                self.failure.get_or_insert(e);
+                if self.conn.quit().is_err() {
+                    self.conn.core_mut().close(CloseReason::Local);
+                }
             }
         }
-        if self.conn.state() == smtp_proto::client::State::Closed {
-            Next::Close
-        } else {
-            Next::Read
-        }
-    }
-
-    fn take_output(&mut self) -> Bytes {
-        self.conn.take_output()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.conn.timeout()
-    }
-
-    fn timed_out(&mut self) {
-        self.failure = Some("timeout".into());
-    }
-
-    fn tls_established(&mut self) {
-        let _ = self.conn.tls_established();
+        Progress::NeedInput
     }
 }

@@ -7,6 +7,7 @@ use mail_core::line::BareNewline;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::Answer;
 use mail_testkit::Delivery;
+use pop3_proto::prelude::*;
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
@@ -32,10 +33,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut conn = Connection::new(config);
     let maildrop = Maildrop::new(
         (0..3)
-            .map(|i| MaildropEntry {
-                size: 20 + i,
-                uid: format!("uid{i}").parse().expect("valid uid"),
-            })
+            .map(|i| MaildropEntry::new(20 + i, format!("uid{i}").parse().expect("valid uid")))
             .collect(),
     );
     let mut output = conn.take_output().to_vec();
@@ -43,17 +41,17 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let step = usize::from(knobs >> 3) + 1;
     // Every other chunk goes through the zero-copy path, as a tokio adapter hands it over.
     let mut reader = bytes::BytesMut::new();
+    let mut closed = 0;
     for (i, chunk) in input.chunks(step).enumerate() {
         match Delivery::of(chunk, &mut reader, i % 2 == 1) {
             Delivery::Copy(chunk) => conn.receive(chunk),
             Delivery::Buffer(reader) => conn.receive_buf(reader),
         }
         loop {
-            let event = match conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(_) => continue,
+            let Some(event) = conn.next_event() else {
+                break;
             };
+            assert_eq!(closed, 0, "an event after Closed");
             n = n.wrapping_add(1);
             let yes = decisions.rotate_left(n % 8) & 1 == 0;
             match event {
@@ -84,13 +82,33 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 Event::StartTls => {
                     let _ = conn.tls_established();
                 }
+                Event::Closed { .. } => closed += 1,
                 _ => {}
             }
         }
         output.extend_from_slice(&conn.take_output());
     }
     conn.receive_eof();
-    while let Ok(Some(_)) = conn.next_event() {}
+    while let Some(event) = conn.next_event() {
+        assert_eq!(closed, 0, "an event after Closed");
+        match event {
+            Event::Closed { .. } => closed += 1,
+            Event::Retrieve { .. } => {
+                let _ = conn.message_end();
+            }
+            Event::Update { .. } => {
+                let _ = conn.update_done();
+            }
+            Event::CheckPassword { .. } | Event::AuthVerify(_) | Event::ApopSecret { .. } => {
+                let _ = conn.auth_answer(Answer::Reject);
+            }
+            Event::Authorized { .. } => {
+                let _ = conn.refuse(Refusal::InUse);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(closed, 1, "one Closed event ends every session");
     output.extend_from_slice(&conn.take_output());
     assert!(output.is_empty() || output.ends_with(b"\r\n"));
     for line in output.split(|&b| b == b'\n') {

@@ -7,6 +7,7 @@ use mail_core::line::BareNewline;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::Answer;
 use mail_testkit::Delivery;
+use smtp_proto::prelude::*;
 use smtp_proto::reply::{Reply, ReplyCode};
 use smtp_proto::server::{Config, Connection, Event};
 
@@ -28,14 +29,16 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     config.max_recipients = usize::from(knobs % 5) + 1;
     config.extensions.starttls = knobs & 4 != 0;
     config.allow_plaintext_auth = true;
-    config.auth_mechanisms = vec![
+    config.nonce = Some("fuzznonce".parse().expect("valid nonce"));
+    config.max_auth_failures = u32::from(knobs % 4);
+    config.sasl_mechanisms = vec![
         Mechanism::Plain,
         Mechanism::Login,
         Mechanism::CramMd5,
         Mechanism::ScramSha256,
     ];
     let mut conn = Connection::new(config);
-    conn.set_nonce("fuzznonce".parse().expect("valid nonce"));
+    let mut closed = 0;
     let mut n = 0u32;
     let mut output = Vec::new();
     let step = usize::from(knobs >> 3) + 1;
@@ -47,11 +50,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             Delivery::Buffer(reader) => conn.receive_buf(reader),
         }
         loop {
-            let event = match conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(_) => continue,
+            let Some(event) = conn.next_event() else {
+                break;
             };
+            assert_eq!(closed, 0, "an event after Closed");
             n = n.wrapping_add(1);
             let yes = (decisions.rotate_left(n % 8)) & 1 == 0;
             match event {
@@ -61,6 +63,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 Event::StartTls => {
                     let _ = conn.tls_established();
                 }
+                Event::Closed { .. } => closed += 1,
                 e if e.needs_answer() => {
                     if yes {
                         let _ = conn.accept();
@@ -76,7 +79,19 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         output.extend_from_slice(&conn.take_output());
     }
     conn.receive_eof();
-    while let Ok(Some(_)) = conn.next_event() {}
+    while let Some(event) = conn.next_event() {
+        assert_eq!(closed, 0, "an event after Closed");
+        match event {
+            Event::Closed { .. } => closed += 1,
+            // An answer still owed at end of input: the application gives it.
+            e if e.needs_answer() => {
+                let _ = conn.accept();
+            }
+            _ => {}
+        }
+    }
+    output.extend_from_slice(&conn.take_output());
+    assert_eq!(closed, 1, "one Closed event ends every session");
     // Every line written is a reply line: three digits, then SP, '-' or CRLF.
     for line in output.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         assert!(line.ends_with(b"\r"), "{line:?}");

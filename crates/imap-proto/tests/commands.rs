@@ -558,7 +558,7 @@ fn append_with_nul_goes_as_literal8() {
             }],
         },
     );
-    assert_eq!(c.to_bytes(), b"A1 APPEND INBOX () ~{2}\r\na\0\r\n");
+    assert_eq!(&c.to_bytes()[..], b"A1 APPEND INBOX () ~{2}\r\na\0\r\n");
 }
 
 #[test]
@@ -620,7 +620,10 @@ fn select_param_new_validates() {
             params,
         },
     };
-    assert_eq!(c.to_bytes(), b"a SELECT INBOX (CONDSTORE X (\"v\") Y)\r\n");
+    assert_eq!(
+        &c.to_bytes()[..],
+        b"a SELECT INBOX (CONDSTORE X (\"v\") Y)\r\n"
+    );
 }
 
 #[test]

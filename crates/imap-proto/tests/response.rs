@@ -74,7 +74,7 @@ fn ns(v: &str) -> NString {
 }
 
 fn wire(r: &Response) -> String {
-    String::from_utf8(r.to_bytes()).unwrap()
+    String::from_utf8(r.to_bytes().to_vec()).unwrap()
 }
 
 // ---------------------------------------------------------------- seed overview lines
@@ -1134,7 +1134,10 @@ fn fetch_savedate_and_preview() {
         64,
     )
     .unwrap();
-    assert_eq!(r.to_bytes(), b"* 1 FETCH (SAVEDATE NIL PREVIEW \"x\")\r\n");
+    assert_eq!(
+        &r.to_bytes()[..],
+        b"* 1 FETCH (SAVEDATE NIL PREVIEW \"x\")\r\n"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! | [`address`]   | SMTP paths and mailboxes; RFC 5322 addresses, groups, address lists  | 5321, 5322, 6531, 6532, 2047 |
 //! | [`line`](mod@line) | CRLF line framing with a length limit and a bare-newline policy      | 5321 §2.3.8, 1939 §3 |
 //! | [`dot`]       | streaming dot-stuffing encoder and decoder                           | 5321 §4.5.2, 1939 §3 |
+//! | [`connection`] | the driving contract of every server and client connection, and its shared core | |
 //! | [`buffer`]    | handing a read buffer over without copying; numbers without allocating | |
 //! | [`sasl`]      | SASL mechanisms, client and server side, and base64 framing          | 4422, 4616, 2195, 5802, 7677, 7628, 4954, 5034, 4959 |
 //! | [`secret`]    | [`Secret`], a value whose `Debug` never shows it                     | |
@@ -28,6 +29,7 @@
 
 pub mod address;
 pub mod buffer;
+pub mod connection;
 pub mod dot;
 pub mod error;
 pub mod line;

@@ -297,12 +297,7 @@ impl ApopDigest {
     /// constant time so that the comparison reveals nothing about where they differ.
     pub fn verify(&self, timestamp: &[u8], secret: &[u8]) -> bool {
         let expected = Self::compute(timestamp, secret);
-        let diff = self
-            .0
-            .iter()
-            .zip(expected.0.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        diff == 0
+        mail_core::sasl::scram::constant_time_eq(&self.0, &expected.0)
     }
 
     fn parse(hex: &[u8]) -> Option<Self> {

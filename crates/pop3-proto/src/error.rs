@@ -116,13 +116,14 @@ pub enum SendError {
     NoSuchMessage,
 }
 
-/// Why a client connection gave up on the server.
+/// What the server did wrong, when it broke the protocol; the client's session then ends
+/// ([`Event::Closed`](crate::client::Event::Closed) carries it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// A response is malformed.
-    #[error("bad response: {0}")]
-    Response(ResponseError),
+    #[error("bad response")]
+    Response(#[source] ResponseError),
     /// A response line is longer than the configured limit.
     #[error("response line too long")]
     LineTooLong,
@@ -131,30 +132,20 @@ pub enum ClientError {
     BareNewline,
     /// A response came that answers no command.
     #[error("unexpected response {0:?}")]
-    Unexpected(StatusLine),
-    /// The server refused the connection in its greeting.
-    #[error("refused: {0:?}")]
-    Refused(StatusLine),
+    UnexpectedResponse(StatusLine),
     /// Bytes came with or after the `+OK` to STLS, before the TLS handshake: they may be
     /// injected plaintext (RFC 2595 §4), so the connection must be dropped.
     #[error("data received after the STLS response, before TLS")]
-    DataAfterStls,
+    DataAfterStartTls,
     /// The SASL exchange failed on the client side (a bad challenge, or the server could
     /// not prove itself).
-    #[error("authentication: {0}")]
-    Sasl(mail_core::sasl::client::Error),
-    /// The connection ended before the server's answer.
-    #[error("connection closed by the server")]
-    Eof,
-}
-
-/// Why a server connection stopped processing input.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The server closed the connection because of the client (too many errors or failed
-    /// logins, a bare newline under the reject policy); the closing response is in the
-    /// output.
-    #[error("connection closed by the server because of a client protocol violation")]
-    Closed,
+    #[error("authentication")]
+    Sasl(#[source] mail_core::sasl::client::Error),
+    /// A multi-line listing had more entries than
+    /// [`Config::max_listing_entries`](crate::client::Config::max_listing_entries).
+    #[error("listing longer than {limit} entries")]
+    ListingTooLong {
+        /// The limit.
+        limit: usize,
+    },
 }

@@ -31,9 +31,11 @@
 //! # A server, driven
 //!
 //! ```
+//! use pop3_proto::prelude::*; // the driving contract: receive, next_event, take_output…
 //! use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry};
 //! use pop3_proto::mail_core::sasl::server::Answer;
 //!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut config = Config::default();
 //! config.allow_plaintext_auth = true; // a test without TLS
 //! let mut conn = Connection::new(config);
@@ -41,47 +43,50 @@
 //!
 //! let message = b"Subject: hi\r\n\r\n.leading dot\r\n";
 //! conn.receive(b"USER alice\r\nPASS open sesame\r\nSTAT\r\nRETR 1\r\nDELE 1\r\nQUIT\r\n");
-//! while let Some(event) = conn.next_event().expect("client follows the protocol") {
+//! while let Some(event) = conn.next_event() {
 //!     match event {
 //!         Event::CheckPassword { user, password } => {
 //!             let good = user.as_str() == "alice" && password.expose() == "open sesame";
-//!             conn.auth_answer(if good { Answer::Accept } else { Answer::Reject }).unwrap();
+//!             conn.auth_answer(if good { Answer::Accept } else { Answer::Reject })?;
 //!         }
-//!         Event::Authorized { .. } => conn
-//!             .open_maildrop(Maildrop::new(vec![MaildropEntry {
-//!                 size: message.len() as u64,
-//!                 uid: "msg-1".parse().unwrap(),
-//!             }]))
-//!             .unwrap(),
+//!         Event::Authorized { .. } => {
+//!             let entry = MaildropEntry::new(message.len() as u64, "msg-1".parse()?);
+//!             conn.open_maildrop(Maildrop::new(vec![entry]))?;
+//!         }
 //!         Event::Retrieve { .. } => {
-//!             conn.message_data(message).unwrap(); // in as many pieces as you like
-//!             conn.message_end().unwrap();
+//!             conn.message_data(message)?; // in as many pieces as you like
+//!             conn.message_end()?;
 //!         }
 //!         Event::Update { deleted } => {
 //!             assert_eq!(deleted.len(), 1); // remove it from storage here
-//!             conn.update_done().unwrap();
+//!             conn.update_done()?;
 //!         }
+//!         Event::Closed { reason } => assert_eq!(reason, CloseReason::Quit),
 //!         _ => {}
 //!     }
 //! }
 //! wire.extend_from_slice(&conn.take_output()); // write this to the socket
-//! let wire = String::from_utf8(wire).unwrap();
+//! let wire = String::from_utf8_lossy(&wire);
 //! assert!(wire.contains("+OK 1 29\r\n+OK 29 octets\r\nSubject: hi\r\n\r\n..leading dot\r\n.\r\n"));
 //! assert!(conn.is_closed());
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # A client, driven
 //!
 //! ```
+//! use pop3_proto::prelude::*;
 //! use pop3_proto::client::{Config, Connection, Event, Login};
 //! use pop3_proto::command::MessageNumber;
 //!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut config = Config::default();
-//! config.allow_plaintext_login = true; // a test without TLS
+//! config.allow_plaintext_auth = true; // a test without TLS
 //! let mut conn = Connection::new(config);
 //! let mut sent = String::new();
 //! let mut message = Vec::new();
-//! let one = MessageNumber::new(1).unwrap();
+//! let one = MessageNumber::new(1).ok_or("message 1")?;
 //! // Each server response the socket delivers, in order:
 //! for server_bytes in [
 //!     &b"+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\r\n"[..],
@@ -91,23 +96,26 @@
 //!     b"+OK bye\r\n",
 //! ] {
 //!     conn.receive(server_bytes);
-//!     while let Some(event) = conn.next_event().unwrap() {
+//!     while let Some(event) = conn.next_event() {
 //!         match event {
-//!             Event::Greeting(_) => conn.login(Login::new("mrose", "tanstaaf")).unwrap(),
-//!             Event::LoggedIn { .. } => conn.stat().unwrap(),
-//!             Event::Stat { count, .. } if count > 0 => conn.retr(one).unwrap(),
+//!             Event::Greeting(_) => conn.login(Login::new("mrose", "tanstaaf"))?,
+//!             Event::LoggedIn { .. } => conn.stat()?,
+//!             Event::Stat { count, .. } if count > 0 => conn.retr(one)?,
 //!             Event::MessageData(chunk) => message.extend_from_slice(&chunk),
-//!             Event::MessageEnd { .. } => conn.quit().unwrap(),
+//!             Event::MessageEnd { .. } => conn.quit()?,
+//!             Event::Closed { reason, .. } => assert_eq!(reason, CloseReason::Quit),
 //!             _ => {}
 //!         }
 //!     }
-//!     sent.push_str(std::str::from_utf8(&conn.take_output()).unwrap());
+//!     sent.push_str(std::str::from_utf8(&conn.take_output())?);
 //! }
 //! assert_eq!(
 //!     sent,
 //!     "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nSTAT\r\nRETR 1\r\nQUIT\r\n"
 //! );
 //! assert_eq!(message, b"Subject: hi\r\n\r\n.leading dot\r\n");
+//! # Ok(())
+//! # }
 //! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -128,3 +136,10 @@ pub mod response;
 pub mod server;
 
 pub use mail_core;
+
+/// The driving contract that every connection of this crate implements, and the reason a
+/// session ended: `use pop3_proto::prelude::*;` to call `receive`, `next_event`,
+/// `take_output` and the rest on a connection.
+pub mod prelude {
+    pub use mail_core::connection::{CloseReason, Connection as _};
+}

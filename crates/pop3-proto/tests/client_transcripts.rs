@@ -13,6 +13,7 @@ use mail_core::sasl::Mechanism;
 use pop3_proto::client::{Config, Connection, Event, Login, LoginMethod, State};
 use pop3_proto::command::MessageNumber;
 use pop3_proto::error::{ClientError, SendError};
+use pop3_proto::prelude::*;
 use pop3_proto::response::ResponseCode;
 use support::{client_transcript, plain_client};
 
@@ -315,8 +316,20 @@ fn rfc6856_lang_listing() {
 fn greeted(config: Config) -> Connection {
     let mut c = Connection::new(config);
     c.receive(b"+OK hi\r\n");
-    assert!(matches!(c.next_event(), Ok(Some(Event::Greeting(_)))));
+    assert!(matches!(c.next_event(), Some(Event::Greeting(_))));
     c
+}
+
+/// Returns the error of the `Closed` event that ends the session, after any other events.
+fn violation(c: &mut Connection) -> Option<ClientError> {
+    while let Some(e) = c.next_event() {
+        if let Event::Closed { reason, error, .. } = e {
+            assert_eq!(reason, CloseReason::ProtocolViolation);
+            assert_eq!(c.next_event(), None, "Closed is the last event");
+            return error;
+        }
+    }
+    None
 }
 
 #[test]
@@ -325,16 +338,16 @@ fn stls_response_with_injected_data_is_rejected() {
     c.stls().unwrap();
     assert_eq!(&c.take_output()[..], b"STLS\r\n");
     c.receive(b"+OK Begin TLS\r\n+OK injected\r\n");
-    assert_eq!(c.next_event(), Err(ClientError::DataAfterStls));
+    assert_eq!(violation(&mut c), Some(ClientError::DataAfterStartTls));
     assert_eq!(c.state(), State::Closed);
 
     // Bytes that arrive after the +OK but before the handshake are refused as well.
     let mut c = greeted(Config::default());
     c.stls().unwrap();
     c.receive(b"+OK Begin TLS\r\n");
-    assert_eq!(c.next_event(), Ok(Some(Event::StartTls)));
+    assert_eq!(c.next_event(), Some(Event::StartTls));
     c.receive(b"+OK late\r\n");
-    assert_eq!(c.next_event(), Err(ClientError::DataAfterStls));
+    assert_eq!(violation(&mut c), Some(ClientError::DataAfterStartTls));
 }
 
 #[test]
@@ -354,7 +367,7 @@ fn local_misuse_is_refused_and_changes_nothing() {
     assert_eq!(c.capa(), Err(SendError::NotAllowed));
     let mut c = greeted(plain_client());
     assert_eq!(c.retr(msg(1)), Err(SendError::NotAllowed));
-    assert_eq!(c.tls_established(), Err(SendError::NotAllowed));
+    assert!(c.tls_established().is_err());
     c.capa().unwrap();
     assert_eq!(c.stls(), Err(SendError::NotAllowed), "not idle");
     assert_eq!(c.state(), State::Authorization);
@@ -364,23 +377,37 @@ fn local_misuse_is_refused_and_changes_nothing() {
 fn greeting_refusal_and_garbage() {
     let mut c = Connection::new(Config::default());
     c.receive(b"-ERR [SYS/TEMP] go away\r\n");
-    assert!(
-        matches!(c.next_event(), Err(ClientError::Refused(l)) if l.code() == Some(&ResponseCode::SysTemp))
-    );
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::Closed { reason: CloseReason::ServerClosed, line: Some(l), error: None })
+            if l.code() == Some(&ResponseCode::SysTemp)
+    ));
     let mut c = Connection::new(Config::default());
     c.receive(b"* OK IMAP\r\n");
-    assert!(matches!(c.next_event(), Err(ClientError::Response(_))));
+    assert!(matches!(violation(&mut c), Some(ClientError::Response(_))));
     let mut c = greeted(Config::default());
     c.receive(b"+OK unsolicited\r\n");
-    assert!(matches!(c.next_event(), Err(ClientError::Unexpected(_))));
+    assert!(matches!(
+        violation(&mut c),
+        Some(ClientError::UnexpectedResponse(_))
+    ));
 }
 
 #[test]
-fn eof_while_waiting_is_an_error() {
+fn eof_while_waiting_ends_the_session() {
     let mut c = greeted(plain_client());
     c.login(Login::new("u", "p")).unwrap();
     c.receive_eof();
-    assert_eq!(c.next_event(), Err(ClientError::Eof));
+    assert_eq!(
+        c.next_event(),
+        Some(Event::Closed {
+            reason: CloseReason::PeerClosed,
+            line: None,
+            error: None
+        })
+    );
+    assert_eq!(c.next_event(), None);
+    assert_eq!(c.state(), State::Closed);
 }
 
 #[test]
@@ -389,14 +416,14 @@ fn scram_login_verifies_the_server() {
     let mut c = greeted(plain_client());
     c.capa().unwrap();
     c.receive(b"+OK\r\nSASL SCRAM-SHA-256\r\nUSER\r\n.\r\n");
-    assert!(matches!(c.next_event(), Ok(Some(Event::Capabilities(_)))));
+    assert!(matches!(c.next_event(), Some(Event::Capabilities(_))));
     c.take_output();
     c.login(Login::new("u", "p")).unwrap();
     assert_eq!(&c.take_output()[..], b"USER u\r\n");
     let mut c = greeted(plain_client());
     c.capa().unwrap();
     c.receive(b"+OK\r\nSASL SCRAM-SHA-256\r\n.\r\n");
-    assert!(matches!(c.next_event(), Ok(Some(Event::Capabilities(_)))));
+    assert!(matches!(c.next_event(), Some(Event::Capabilities(_))));
     c.take_output();
     let mut login = Login::new("user", "pencil");
     login.nonce = Some("rOprNGfwEbeRWgbNEkqO".parse().unwrap());
@@ -405,7 +432,7 @@ fn scram_login_verifies_the_server() {
     assert!(out.starts_with(b"AUTH SCRAM-SHA-256 "), "{out:?}");
     // A server that claims success without proving itself is not believed.
     c.receive(b"+OK\r\n");
-    assert!(matches!(c.next_event(), Err(ClientError::Sasl(_))));
+    assert!(matches!(violation(&mut c), Some(ClientError::Sasl(_))));
 }
 
 #[test]
@@ -415,22 +442,22 @@ fn long_initial_response_goes_after_empty_challenge() {
     let mut c = greeted(config);
     c.capa().unwrap();
     c.receive(b"+OK\r\nSASL PLAIN\r\n.\r\n");
-    assert!(matches!(c.next_event(), Ok(Some(Event::Capabilities(_)))));
+    assert!(matches!(c.next_event(), Some(Event::Capabilities(_))));
     c.take_output();
     c.login(Login::new("u".repeat(120), "p".repeat(120)))
         .unwrap();
     assert_eq!(&c.take_output()[..], b"AUTH PLAIN\r\n");
     c.receive(b"+ \r\n");
-    assert_eq!(c.next_event(), Ok(None));
+    assert_eq!(c.next_event(), None);
     let out = c.take_output();
     assert!(out.len() > 255 && out.ends_with(b"\r\n"));
     c.receive(b"+OK\r\n");
     assert!(matches!(
         c.next_event(),
-        Ok(Some(Event::LoggedIn {
+        Some(Event::LoggedIn {
             method: LoginMethod::Sasl(Mechanism::Plain),
             ..
-        }))
+        })
     ));
 }
 
@@ -441,10 +468,10 @@ fn response_line_limit_one_under_and_over() {
     // 18 octets and CRLF fit; 19 do not.
     let mut c = Connection::new(config.clone());
     c.receive(b"+OK 45678901234567\r\n");
-    assert!(matches!(c.next_event(), Ok(Some(Event::Greeting(_)))));
+    assert!(matches!(c.next_event(), Some(Event::Greeting(_))));
     let mut c = Connection::new(config);
     c.receive(b"+OK 456789012345678\r\n");
-    assert_eq!(c.next_event(), Err(ClientError::LineTooLong));
+    assert_eq!(violation(&mut c), Some(ClientError::LineTooLong));
     assert_eq!(c.state(), State::Closed);
 }
 
@@ -455,7 +482,7 @@ fn listing_line_limit_applies_inside_multi_line_responses() {
     let mut c = greeted(config);
     c.capa().unwrap();
     c.receive(b"+OK\r\nX-TAG-12345678\r\nX-TAG-123456789\r\n.\r\n");
-    assert_eq!(c.next_event(), Err(ClientError::LineTooLong));
+    assert_eq!(violation(&mut c), Some(ClientError::LineTooLong));
 }
 
 #[test]
@@ -465,12 +492,12 @@ fn message_bodies_are_not_bound_by_the_line_limit() {
     let mut c = greeted(config);
     c.login(Login::new("u", "p")).unwrap();
     c.receive(b"+OK\r\n+OK\r\n");
-    while c.next_event().unwrap().is_some() {}
+    while c.next_event().is_some() {}
     c.retr(msg(1)).unwrap();
     let long = "x".repeat(5000);
     c.receive(format!("+OK\r\n{long}\r\n.\r\n").as_bytes());
     let mut body = Vec::new();
-    while let Some(e) = c.next_event().unwrap() {
+    while let Some(e) = c.next_event() {
         if let Event::MessageData(d) = e {
             body.extend_from_slice(&d);
         }
@@ -483,19 +510,25 @@ fn bare_lf_in_a_body_under_reject_fails_after_the_message() {
     let mut c = greeted(plain_client());
     c.login(Login::new("u", "p")).unwrap();
     c.receive(b"+OK\r\n+OK\r\n");
-    while c.next_event().unwrap().is_some() {}
+    while c.next_event().is_some() {}
     c.retr(msg(1)).unwrap();
     c.receive(b"+OK\r\na\nb\r\n.\r\n");
     let mut events = Vec::new();
-    let err = loop {
-        match c.next_event() {
-            Ok(Some(e)) => events.push(e),
-            Ok(None) => panic!("no error"),
-            Err(e) => break e,
-        }
-    };
-    assert_eq!(err, ClientError::BareNewline);
-    assert!(matches!(events.last(), Some(Event::MessageEnd { .. })));
+    while let Some(e) = c.next_event() {
+        events.push(e);
+    }
+    assert!(matches!(
+        events.as_slice(),
+        [
+            ..,
+            Event::MessageEnd { .. },
+            Event::Closed {
+                reason: CloseReason::ProtocolViolation,
+                error: Some(ClientError::BareNewline),
+                ..
+            }
+        ]
+    ));
 }
 
 /// A reader that fills one buffer and hands it over after every read, as a tokio adapter
@@ -513,7 +546,7 @@ fn receive_buf_hands_message_data_over_without_copying() {
     let mut c = greeted(plain_client());
     c.login(Login::new("u", "p")).unwrap();
     c.receive(b"+OK\r\n+OK\r\n");
-    while c.next_event().unwrap().is_some() {}
+    while c.next_event().is_some() {}
     c.retr(msg(1)).unwrap();
     let body: Vec<u8> = (0..200)
         .flat_map(|i| format!("line {i} of the message\r\n..dotted {i}\r\n").into_bytes())
@@ -526,7 +559,7 @@ fn receive_buf_hands_message_data_over_without_copying() {
     feed_reads(&mut c, &mut reader, &wire, 700);
     let mut content = Vec::new();
     let mut ended = false;
-    while let Some(e) = c.next_event().unwrap() {
+    while let Some(e) = c.next_event() {
         match e {
             Event::MessageData(d) => {
                 // Every chunk is a slice of the reader's own buffer.
@@ -552,7 +585,7 @@ fn receive_buf_gives_the_same_events_as_receive_at_every_split() {
         let mut c = greeted(plain_client());
         c.login(Login::new("u", "p")).unwrap();
         c.receive(b"+OK\r\n+OK\r\n");
-        while c.next_event().unwrap().is_some() {}
+        while c.next_event().is_some() {}
         c.uidl(None).unwrap();
         let mut events = Vec::new();
         let mut reader = bytes::BytesMut::new();
@@ -564,7 +597,7 @@ fn receive_buf_gives_the_same_events_as_receive_at_every_split() {
                 }
                 None => c.receive(piece),
             }
-            while let Some(e) = c.next_event().unwrap() {
+            while let Some(e) = c.next_event() {
                 events.push(e);
             }
         }

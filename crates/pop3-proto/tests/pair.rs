@@ -13,6 +13,7 @@ use mail_core::sasl::scram::ScramCredentials;
 use mail_core::sasl::server::{Answer, Verification};
 use pop3_proto::client::{self, Event, Login, LoginMethod};
 use pop3_proto::command::MessageNumber;
+use pop3_proto::prelude::*;
 use pop3_proto::server;
 use support::{Fixture, Seen, drive, message};
 
@@ -71,7 +72,7 @@ impl Pair {
             self.wire.extend_from_slice(&out);
             self.client.receive(&out);
             let mut progressed = !out.is_empty();
-            while let Some(event) = self.client.next_event().unwrap() {
+            while let Some(event) = self.client.next_event() {
                 progressed = true;
                 match &event {
                     Event::MessageStart { .. } => self.body.clear(),
@@ -111,7 +112,7 @@ fn configs() -> (server::Config, client::Config) {
     s.sasl_mechanisms = Mechanism::IMPLEMENTED.to_vec();
     s.nonce = Some("servernonce".parse().unwrap());
     let mut c = client::Config::default();
-    c.allow_plaintext_login = true;
+    c.allow_plaintext_auth = true;
     (s, c)
 }
 
@@ -157,7 +158,13 @@ fn scram_login_then_full_session() {
     assert!(pair.bodies[1].starts_with(b"Subject: message 2\r\n"));
     assert!(pair.bodies[1].ends_with(b"\r\n\r\n.dotted line\r\n"));
     assert_eq!(pair.seen.deleted, vec![vec![1]]);
-    assert!(matches!(pair.events.last(), Some(Event::Closed(_))));
+    assert!(matches!(
+        pair.events.last(),
+        Some(Event::Closed {
+            reason: CloseReason::Quit,
+            ..
+        })
+    ));
     assert!(pair.server.is_closed());
     // PIPELINING was offered: the five commands left in one write, before any answer.
     let wire = String::from_utf8_lossy(&pair.wire);
@@ -206,7 +213,7 @@ fn stls_then_login() {
     let (mut s, mut c) = configs();
     s.allow_plaintext_auth = false;
     s.stls = true;
-    c.allow_plaintext_login = false;
+    c.allow_plaintext_auth = false;
     let mut pair = Pair::new(s, c);
     pair.pump();
     pair.client.capa().unwrap();

@@ -16,6 +16,7 @@ use pop3_proto::client;
 use pop3_proto::command::{
     ApopDigest, Argument, Command, Keyword, MessageNumber, Password, SaslStart, UniqueId,
 };
+use pop3_proto::prelude::*;
 use pop3_proto::response::{
     Expect, Greeting, Language, Response, ResponseCode, ScanListing, Status, StatusLine, Text,
     UidListing,
@@ -284,16 +285,15 @@ proptest! {
         let mut out = conn.take_output().to_vec();
         let mut n = 0u32;
         let maildrop = Maildrop::new(vec![
-            MaildropEntry { size: 10, uid: "a".parse().unwrap() },
-            MaildropEntry { size: 20, uid: "b".parse().unwrap() },
+            MaildropEntry::new(10, "a".parse().unwrap()),
+            MaildropEntry::new(20, "b".parse().unwrap()),
         ]);
         for chunk in input.chunks(split) {
             conn.receive(chunk);
             loop {
                 let event = match conn.next_event() {
-                    Ok(Some(e)) => e,
-                    Ok(None) => break,
-                    Err(_) => continue,
+                    Some(e) => e,
+                    None => break,
                 };
                 n = n.wrapping_add(1);
                 let yes = decisions.rotate_left(n % 64) & 2 == 0;
@@ -324,7 +324,7 @@ proptest! {
             out.extend_from_slice(&conn.take_output());
         }
         conn.receive_eof();
-        while let Ok(Some(_)) = conn.next_event() {}
+        while conn.next_event().is_some() {}
         out.extend_from_slice(&conn.take_output());
         // Every line the server wrote ends with CRLF, and no line holds a bare CR.
         prop_assert!(out.is_empty() || out.ends_with(b"\r\n"));
@@ -353,7 +353,7 @@ proptest! {
     ) {
         let input: Vec<u8> = input.concat();
         let mut config = client::Config::default();
-        config.allow_plaintext_login = true;
+        config.allow_plaintext_auth = true;
         let mut conn = client::Connection::new(config);
         let mut calls = calls.into_iter().cycle().take(200);
         let one = MessageNumber::new(1).unwrap();
@@ -361,9 +361,9 @@ proptest! {
             conn.receive(chunk);
             loop {
                 match conn.next_event() {
-                    Ok(Some(client::Event::StartTls)) => { let _ = conn.tls_established(); }
-                    Ok(Some(_)) => {}
-                    Ok(None) | Err(_) => break,
+                    Some(client::Event::StartTls) => { let _ = conn.tls_established(); }
+                    Some(_) => {}
+                    None => break,
                 }
             }
             let _ = match calls.next() {
@@ -385,6 +385,6 @@ proptest! {
             let _ = conn.take_output();
         }
         conn.receive_eof();
-        while let Ok(Some(_)) = conn.next_event() {}
+        while conn.next_event().is_some() {}
     }
 }

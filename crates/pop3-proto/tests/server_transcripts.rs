@@ -12,6 +12,7 @@ mod support;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::{Answer, Verification};
 use pop3_proto::capability::Expire;
+use pop3_proto::prelude::*;
 use pop3_proto::response::Language;
 use pop3_proto::server::Config;
 use support::{Fixture, message, plain_config, server_transcript, server_transcript_with};
@@ -308,7 +309,7 @@ fn rfc5034_empty_challenge_then_response() {
 fn auth_cancel_bad_base64_and_wrong_password() {
     let mut config = plain_config();
     config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login];
-    config.max_failed_logins = 5;
+    config.max_auth_failures = 5;
     server_transcript_with(
         &config,
         &Fixture::default(),
@@ -539,7 +540,7 @@ fn failed_login_limit_closes() {
         ",
     );
     assert!(seen.authorized.is_empty());
-    assert_eq!(seen.errors, 1);
+    assert_eq!(seen.closed, Some(CloseReason::TooManyAuthFailures));
 }
 
 #[test]
@@ -668,7 +669,7 @@ fn too_many_errors_close_the_connection() {
         C: USER username
         ",
     );
-    assert_eq!(seen.errors, 1);
+    assert_eq!(seen.closed, Some(CloseReason::TooManyErrors));
 }
 
 #[test]

@@ -112,38 +112,28 @@ pub enum SendError {
     },
 }
 
-/// Why a client connection gave up on the server.
+/// What the server did wrong, when it broke the protocol; the client's session then ends
+/// ([`Event::Closed`](crate::client::Event::Closed) carries it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// A reply line is malformed, or a reply crosses the configured limits.
-    #[error("bad reply: {0}")]
-    Reply(ReplyError),
+    #[error("bad reply")]
+    Reply(#[source] ReplyError),
     /// A reply line is longer than the configured limit.
     #[error("reply line too long")]
-    ReplyTooLong,
+    LineTooLong,
     /// A reply line ended with a bare LF or held a bare CR.
     #[error("bare CR or LF in a reply")]
     BareNewline,
     /// A reply came that answers no command.
     #[error("unexpected reply {0}")]
     UnexpectedReply(Reply),
-    /// The server refused to greet or to accept EHLO/HELO.
+    /// The server refused `EHLO`/`HELO`.
     #[error("refused: {0}")]
     Refused(Reply),
     /// Bytes came with or after the `220` to STARTTLS, before the TLS handshake: they may
     /// be injected plaintext (RFC 3207 §4.2), so the connection is dropped.
     #[error("data received after the STARTTLS reply, before TLS")]
     DataAfterStartTls,
-}
-
-/// Why a server connection stopped processing input.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerError {
-    /// The server closed the connection because of the client (too many errors, an
-    /// unreadable `BDAT` size, a bare newline under the reject policy); the closing reply is
-    /// in the output.
-    #[error("connection closed by the server because of a client protocol violation")]
-    Closed,
 }

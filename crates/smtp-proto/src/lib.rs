@@ -33,8 +33,10 @@
 //! The whole driving loop of a server, with the socket replaced by a byte string:
 //!
 //! ```
+//! use smtp_proto::prelude::*; // the driving contract: receive, next_event, take_output…
 //! use smtp_proto::server::{Config, Connection, Event};
 //!
+//! # fn main() -> Result<(), smtp_proto::error::SendError> {
 //! let mut config = Config::default();
 //! config.hostname = "mx.example".into();
 //! let mut conn = Connection::new(config);
@@ -46,32 +48,39 @@
 //! // (or `conn.receive_buf(&mut read_buf)`: the read buffer is taken over without a copy,
 //! // and message data events are slices of it)
 //! let mut message = Vec::new();
-//! while let Some(event) = conn.next_event().expect("client follows the protocol") {
+//! let mut ended = None;
+//! while let Some(event) = conn.next_event() {
 //!     match event {
 //!         Event::MessageData(chunk) => message.extend_from_slice(&chunk),
 //!         Event::MessageEnd { envelope } => {
 //!             assert_eq!(envelope.recipients.len(), 1);
-//!             conn.accept().unwrap(); // stored: 250
+//!             conn.accept()?; // stored: 250
 //!         }
-//!         e if e.needs_answer() => conn.accept().unwrap(), // HELO, MAIL, RCPT: all fine here
+//!         Event::Closed { reason } => ended = Some(reason),
+//!         e if e.needs_answer() => conn.accept()?, // HELO, MAIL, RCPT: all fine here
 //!         _ => {}
 //!     }
 //! }
 //! wire.extend_from_slice(&conn.take_output()); // write this to the socket
 //! assert_eq!(message, b"Subject: hi\r\n\r\nHello\r\n");
+//! assert_eq!(ended, Some(CloseReason::Quit));
 //! assert!(conn.is_closed());
-//! let wire = String::from_utf8(wire).unwrap();
+//! let wire = String::from_utf8_lossy(&wire);
 //! assert!(wire.starts_with("220 mx.example ESMTP\r\n250-mx.example\r\n"));
 //! assert!(wire.ends_with("250 2.0.0 Ok: queued\r\n221 2.0.0 mx.example Bye\r\n"));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # A client, driven
 //!
 //! ```
+//! use smtp_proto::prelude::*;
 //! use smtp_proto::client::{Config, Connection, Event, MailTransaction};
 //! use smtp_proto::command::HeloDomain;
 //!
-//! let mut conn = Connection::new(Config::new(HeloDomain::parse(b"client.example").unwrap()));
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut conn = Connection::new(Config::new(HeloDomain::parse(b"client.example")?));
 //! let mut sent = String::new();
 //! // Each server reply the socket delivers, in order:
 //! for server_bytes in [
@@ -82,29 +91,30 @@
 //!     b"221 bye\r\n",
 //! ] {
 //!     conn.receive(server_bytes);
-//!     while let Some(event) = conn.next_event().unwrap() {
+//!     while let Some(event) = conn.next_event() {
 //!         match event {
-//!             Event::Ready(_) => conn
-//!                 .send_mail(MailTransaction::new(
-//!                     "<a@client.example>".parse().unwrap(),
-//!                     ["<b@mx.example>".parse().unwrap()],
-//!                 ))
-//!                 .unwrap(),
+//!             Event::Ready(_) => conn.send_mail(MailTransaction::new(
+//!                 "<a@client.example>".parse()?,
+//!                 ["<b@mx.example>".parse()?],
+//!             ))?,
 //!             Event::SendBody => {
-//!                 conn.send_body(b"Subject: hi\r\n\r\n.Hello\r\n").unwrap();
-//!                 conn.finish_body().unwrap();
+//!                 conn.send_body(b"Subject: hi\r\n\r\n.Hello\r\n")?;
+//!                 conn.finish_body()?;
 //!             }
-//!             Event::MessageSent { .. } => conn.quit().unwrap(),
+//!             Event::MessageSent { .. } => conn.quit()?,
+//!             Event::Closed { reason, .. } => assert_eq!(reason, CloseReason::Quit),
 //!             _ => {}
 //!         }
 //!     }
-//!     sent.push_str(std::str::from_utf8(&conn.take_output()).unwrap());
+//!     sent.push_str(std::str::from_utf8(&conn.take_output())?);
 //! }
 //! assert_eq!(
 //!     sent,
 //!     "EHLO client.example\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<b@mx.example>\r\n\
 //!      DATA\r\nSubject: hi\r\n\r\n..Hello\r\n.\r\nQUIT\r\n"
 //! );
+//! # Ok(())
+//! # }
 //! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -125,3 +135,10 @@ pub mod reply;
 pub mod server;
 
 pub use mail_core;
+
+/// The driving contract that every connection of this crate implements, and the reason a
+/// session ended: `use smtp_proto::prelude::*;` to call `receive`, `next_event`,
+/// `take_output` and the rest on a connection.
+pub mod prelude {
+    pub use mail_core::connection::{CloseReason, Connection as _};
+}

@@ -4,7 +4,7 @@
 //! [`ReplyParser`] (the caller frames the lines, so that a reply can never be longer than the
 //! configured limits), and encoded with [`Reply::encode`].
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use core::fmt;
 use core::str::FromStr;
 
@@ -392,11 +392,11 @@ impl Reply {
     }
 
     /// Returns the reply in wire form.
-    pub fn to_bytes(&self) -> BytesMut {
+    pub fn to_bytes(&self) -> Bytes {
         let len = self.lines.iter().map(|l| l.len() + 6).sum();
         let mut out = BytesMut::with_capacity(len);
         self.encode(&mut out);
-        out
+        out.freeze()
     }
 }
 

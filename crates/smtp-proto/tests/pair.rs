@@ -15,6 +15,7 @@ use mail_core::sasl::{Mechanism, Nonce};
 use smtp_proto::client::{self, MailTransaction};
 use smtp_proto::command::HeloDomain;
 use smtp_proto::error::SendError;
+use smtp_proto::prelude::*;
 use smtp_proto::reply::{EnhancedStatusCode, Reply, ReplyCode};
 use smtp_proto::server;
 
@@ -50,10 +51,8 @@ fn salt() -> Vec<u8> {
 
 fn server_app(conn: &mut server::Connection, side: &mut ServerSide) {
     loop {
-        let event = match conn.next_event() {
-            Ok(Some(e)) => e,
-            Ok(None) => return,
-            Err(_) => continue,
+        let Some(event) = conn.next_event() else {
+            return;
         };
         match event {
             server::Event::Rcpt { forward_path, .. }
@@ -120,8 +119,9 @@ fn server_app(conn: &mut server::Connection, side: &mut ServerSide) {
 
 fn client_app(conn: &mut client::Connection, side: &mut ClientSide) {
     loop {
-        let event = conn.next_event().unwrap();
-        let Some(event) = event else { return };
+        let Some(event) = conn.next_event() else {
+            return;
+        };
         side.events.push(event.clone());
         match event {
             client::Event::Ready(_)
@@ -164,8 +164,9 @@ fn run(
     client_config: client::Config,
     side: ClientSide,
 ) -> (ServerSide, ClientSide, usize) {
+    let mut server_config = server_config;
+    server_config.nonce = Some("3rfcNHYJY1ZVvWVs7j".parse().unwrap());
     let mut server = server::Connection::new(server_config);
-    server.set_nonce("3rfcNHYJY1ZVvWVs7j".parse().unwrap());
     let mut client = client::Connection::new(client_config);
     let mut s = ServerSide::default();
     let mut c = side;
@@ -264,7 +265,7 @@ fn a_message_with_one_rejected_recipient_reaches_the_others() {
         });
         assert_eq!(sent.unwrap().len(), 2);
         assert!(
-            matches!(c.events.last(), Some(client::Event::Closed(Some(r))) if r.code() == ReplyCode::CLOSING)
+            matches!(c.events.last(), Some(client::Event::Closed { reason: CloseReason::Quit, reply: Some(r), .. }) if r.code() == ReplyCode::CLOSING)
         );
     }
 }
@@ -338,7 +339,7 @@ fn bdat_chunking_carries_the_body_unchanged() {
 fn starttls_then_auth_with_the_strongest_shared_mechanism() {
     let mut sc = server_config();
     sc.extensions.starttls = true;
-    sc.auth_mechanisms = vec![
+    sc.sasl_mechanisms = vec![
         Mechanism::Plain,
         Mechanism::Login,
         Mechanism::CramMd5,
@@ -384,7 +385,7 @@ fn every_password_mechanism_authenticates_and_a_wrong_password_fails() {
         for (password, ok) in [("secret", true), ("wrong", false)] {
             let mut sc = server_config();
             sc.tls_active = true;
-            sc.auth_mechanisms = vec![mech.clone()];
+            sc.sasl_mechanisms = vec![mech.clone()];
             let mut cc = client_config();
             cc.tls_active = true;
             let side = ClientSide {
@@ -411,7 +412,7 @@ fn every_password_mechanism_authenticates_and_a_wrong_password_fails() {
 fn the_client_refuses_to_authenticate_in_plaintext() {
     let mut sc = server_config();
     sc.allow_plaintext_auth = true;
-    sc.auth_mechanisms = vec![Mechanism::Plain];
+    sc.sasl_mechanisms = vec![Mechanism::Plain];
     let mut server = server::Connection::new(sc);
     let mut client = client::Connection::new(client_config());
     let mut s = ServerSide::default();
@@ -544,18 +545,12 @@ fn scripted(
     let mut error = None;
     for line in server_lines {
         client.receive(line.as_bytes());
-        loop {
-            match client.next_event() {
-                Ok(Some(e)) => {
-                    act(&mut client, &e);
-                    events.push(e);
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
+        while let Some(e) = client.next_event() {
+            if let client::Event::Closed { error: Some(e), .. } = &e {
+                error = Some(e.clone());
             }
+            act(&mut client, &e);
+            events.push(e);
         }
     }
     (
@@ -620,7 +615,11 @@ fn a_malformed_or_unasked_reply_is_an_error() {
     assert!(error.is_none());
     assert!(matches!(
         events.last(),
-        Some(client::Event::Closed(Some(_)))
+        Some(client::Event::Closed {
+            reason: CloseReason::ServerClosed,
+            reply: Some(_),
+            error: None
+        })
     ));
 }
 
@@ -631,7 +630,9 @@ fn a_421_closes_the_session() {
         |_, _| {},
     );
     assert!(error.is_none());
-    assert!(matches!(events.last(), Some(client::Event::Closed(Some(r))) if r.code().get() == 421));
+    assert!(
+        matches!(events.last(), Some(client::Event::Closed { reason: CloseReason::ServerClosed, reply: Some(r), .. }) if r.code().get() == 421)
+    );
 }
 
 #[test]
@@ -644,7 +645,7 @@ fn seed_overview_smtp_handshake_client_role() {
     let mut out = String::new();
     let step = |server: &str, client: &mut client::Connection, out: &mut String| {
         client.receive(server.as_bytes());
-        while let Some(e) = client.next_event().unwrap() {
+        while let Some(e) = client.next_event() {
             match e {
                 client::Event::Ready(_) => client
                     .send_mail(MailTransaction::new(

@@ -12,6 +12,7 @@ mod support;
 use mail_core::line::BareNewline;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::server::{Answer, Verification};
+use smtp_proto::prelude::*;
 use smtp_proto::server::Config;
 use support::{server_transcript, server_transcript_with};
 
@@ -342,7 +343,7 @@ fn rfc3030_section_4_2_pipelining_binarymime() {
 fn auth_config() -> Config {
     let mut c = config("smtp.example.com", "ESMTP Server");
     c.extensions.starttls = true;
-    c.auth_mechanisms = vec![
+    c.sasl_mechanisms = vec![
         Mechanism::Plain,
         Mechanism::External,
         Mechanism::CramMd5,
@@ -440,8 +441,8 @@ fn rfc4954_section_8_cram_md5_challenge_and_a_wrong_secret() {
         S= 535 5.7.8 Authentication credentials invalid
         ",
     );
+    c.nonce = Some("4192942341.12828472".parse().unwrap());
     let mut conn = smtp_proto::server::Connection::new(c);
-    conn.set_nonce("4192942341.12828472".parse().unwrap());
     let mut app = support::App {
         script: &script,
         output: Vec::new(),

@@ -375,10 +375,10 @@ impl Command {
     }
 
     /// Returns the whole wire form, CRLF included (literals inline).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Bytes {
         let mut f = Vec::new();
         self.encode(&mut f);
-        fragments_to_bytes(&f)
+        Bytes::from(fragments_to_bytes(&f))
     }
 
     fn encode_to(&self, e: &mut Encoder) {

@@ -87,6 +87,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+pub mod authenticator;
 pub mod client;
 mod cram_md5;
 mod framing;

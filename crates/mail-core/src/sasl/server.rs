@@ -211,6 +211,10 @@ pub enum Failure {
     /// A response did not follow the mechanism's syntax.
     #[error("malformed response: {0}")]
     Malformed(&'static str),
+    /// A continuation line was neither `*` nor strict base64 (RFC 4954 §4, RFC 5034 §4,
+    /// RFC 9051 §6.2.2: the server "MUST reject the AUTH command").
+    #[error("response is not base64")]
+    Undecodable,
     /// The application rejected the credentials.
     #[error("credentials rejected")]
     Rejected,
@@ -251,6 +255,7 @@ impl Failure {
                 | Self::InitialResponseNotAllowed
                 | Self::TooLong { .. }
                 | Self::Malformed(_)
+                | Self::Undecodable
                 | Self::OutOfSequence
         )
     }

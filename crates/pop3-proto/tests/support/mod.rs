@@ -19,6 +19,7 @@
 use bytes::BytesMut;
 use mail_core::sasl::server::{Answer, Verification};
 pub use mail_testkit::{Delivery, Feed, unescape};
+use pop3_proto::prelude::*;
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
@@ -74,10 +75,7 @@ impl Fixture {
         Maildrop::new(
             self.messages
                 .iter()
-                .map(|(uid, m)| MaildropEntry {
-                    size: m.len() as u64,
-                    uid: uid.parse().unwrap(),
-                })
+                .map(|(uid, m)| MaildropEntry::new(m.len() as u64, uid.parse().unwrap()))
                 .collect(),
         )
     }
@@ -198,9 +196,10 @@ pub struct Seen {
     pub aborted: usize,
     pub discarded: usize,
     pub retrieved: Vec<u32>,
-    pub errors: usize,
     pub events: Vec<String>,
     pub start_tls: bool,
+    /// How the session ended, once it did (exactly once: a second `Closed` fails the run).
+    pub closed: Option<CloseReason>,
 }
 
 pub type AuthFn = dyn Fn(&Verification) -> Answer;
@@ -222,13 +221,8 @@ pub fn drive(
 ) {
     loop {
         out.extend_from_slice(&conn.take_output());
-        let event = match conn.next_event() {
-            Ok(Some(e)) => e,
-            Ok(None) => break,
-            Err(_) => {
-                seen.errors += 1;
-                continue;
-            }
+        let Some(event) = conn.next_event() else {
+            break;
         };
         out.extend_from_slice(&conn.take_output());
         seen.events.push(format!("{event:?}"));
@@ -276,6 +270,10 @@ pub fn drive(
             // The handshake happens once the client's plaintext segment is all sent, so that
             // bytes injected behind STLS reach the connection first, as on a real wire.
             Event::StartTls => seen.start_tls = true,
+            Event::Closed { reason } => {
+                assert!(seen.closed.is_none(), "Closed reported twice");
+                seen.closed = Some(reason);
+            }
             other => panic!("unexpected event {other:?}"),
         }
     }
@@ -479,28 +477,19 @@ pub fn run_client(
                     seen: &mut ClientSeen,
                     out: &mut Vec<u8>| loop {
         let mut progressed = false;
-        loop {
-            match conn.next_event() {
-                Ok(Some(event)) => {
-                    progressed = true;
-                    match &event {
-                        client::Event::MessageStart { .. } => current.clear(),
-                        client::Event::MessageData(d) => current.extend_from_slice(d),
-                        client::Event::MessageEnd { .. } => {
-                            seen.messages.push(core::mem::take(&mut current));
-                        }
-                        client::Event::StartTls => conn.tls_established().unwrap(),
-                        _ => {}
-                    }
-                    if !matches!(event, client::Event::MessageData(_)) {
-                        seen.events.push(format!("{event:?}"));
-                    }
+        while let Some(event) = conn.next_event() {
+            progressed = true;
+            match &event {
+                client::Event::MessageStart { .. } => current.clear(),
+                client::Event::MessageData(d) => current.extend_from_slice(d),
+                client::Event::MessageEnd { .. } => {
+                    seen.messages.push(core::mem::take(&mut current));
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    seen.error = Some(e.to_string());
-                    break;
-                }
+                client::Event::StartTls => conn.tls_established().unwrap(),
+                _ => {}
+            }
+            if !matches!(event, client::Event::MessageData(_)) {
+                seen.events.push(format!("{event:?}"));
             }
         }
         while let Some((before, line, by_app)) = script.client.get(next) {
@@ -563,6 +552,6 @@ pub fn client_transcript(config: &client::Config, login: &Login, text: &str) -> 
 
 pub fn plain_client() -> client::Config {
     let mut c = client::Config::default();
-    c.allow_plaintext_login = true;
+    c.allow_plaintext_auth = true;
     c
 }

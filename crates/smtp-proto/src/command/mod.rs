@@ -7,7 +7,7 @@
 
 pub mod params;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use mail_core::Secret;
 use mail_core::address::rfc5321::{ForwardPath, Host, ReversePath};
 use mail_core::message::EsmtpParameter;
@@ -593,10 +593,10 @@ impl Command {
     }
 
     /// Returns the command line, CRLF included.
-    pub fn to_bytes(&self) -> BytesMut {
+    pub fn to_bytes(&self) -> Bytes {
         let mut out = BytesMut::with_capacity(64);
         self.encode(&mut out);
-        out
+        out.freeze()
     }
 }
 

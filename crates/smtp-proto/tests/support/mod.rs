@@ -19,6 +19,7 @@
 use bytes::Bytes;
 use mail_core::sasl::server::{Answer, Verification};
 pub use mail_testkit::{Delivery, Feed, unescape};
+use smtp_proto::prelude::*;
 use smtp_proto::reply::Reply;
 use smtp_proto::server::{Config, Connection, Event};
 
@@ -127,10 +128,8 @@ impl App<'_> {
     pub fn drive(&mut self, conn: &mut Connection) {
         loop {
             self.output.extend_from_slice(&conn.take_output());
-            let event = match conn.next_event() {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(_) => continue,
+            let Some(event) = conn.next_event() else {
+                break;
             };
             // Replies the server wrote while producing this event come before its answer.
             self.output.extend_from_slice(&conn.take_output());
@@ -140,7 +139,7 @@ impl App<'_> {
                 Event::MessageData(chunk) => self.current.extend_from_slice(&chunk),
                 Event::MessageEnd { envelope } => {
                     self.seen.messages.push(core::mem::take(&mut self.current));
-                    let n = if matches!(conn.state(), _) && self.is_lmtp(conn) {
+                    let n = if self.is_lmtp(conn) {
                         envelope.recipients.len()
                     } else {
                         1
