@@ -626,7 +626,11 @@ impl Walker<'_> {
         match end {
             HeaderEnd::Boundary(hit) => {
                 if kind == PartKind::Message {
+                    // The embedded message is empty: it starts and ends where the body does.
+                    let at = self.pos;
+                    self.pos = body_start;
                     self.new_child(cur, false);
+                    self.pos = at;
                 }
                 self.take_boundary(hit, true)
             }
@@ -724,8 +728,11 @@ impl Walker<'_> {
         let depth = self.part(parent).depth + 1;
         let mut child = Part::new(self.pos, u32::try_from(parent).unwrap_or(NONE), depth, mime);
         if self.parts.len() + 1 >= self.limits.max_parts {
+            // The last part allowed takes the rest of the message: no boundary is looked
+            // for any more.
             child.overflowed = true;
             self.to_eof = true;
+            self.boundaries.clear();
         }
         self.parts.push(child);
         self.cur = self.parts.len() - 1;
