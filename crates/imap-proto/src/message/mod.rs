@@ -20,7 +20,7 @@
 //! );
 //! assert_eq!(msg.envelope().subject.0.unwrap().as_bytes(), "hi");
 //! assert_eq!(msg.section(&Section::parse(b"[TEXT]").unwrap()), "Hello\r\n");
-//! assert_eq!(msg.rfc822_size(), 52);
+//! assert_eq!(msg.rfc822_size(), 51);
 //! ```
 
 mod body_structure;
@@ -92,30 +92,31 @@ impl MessageStructure {
         section::find_part(&self.tree, path)
     }
 
-    /// The octets of BODY[`section`]: empty when the part does not exist (as Dovecot
+    /// The octets of `BODY[section]`: empty when the part does not exist (as Dovecot
     /// answers).
     pub fn section(&self, section: &Section) -> Bytes {
         section::section(&self.tree, section)
     }
 
-    /// BODY[`section`]<`partial`>: the substring of the section (RFC 9051 §6.4.5), and the
+    /// `BODY[section]<partial>`: the substring of the section (RFC 9051 §6.4.5), and the
     /// origin to answer with.
     pub fn section_partial(&self, section: &Section, partial: Option<Partial>) -> Bytes {
         let data = self.section(section);
         cut(data, partial)
     }
 
-    /// A reader of BINARY[`path`] (RFC 3516 §4.2): the part's content decoded from its
+    /// A reader of `BINARY[path]` (RFC 3516 §4.2): the part's content decoded from its
     /// Content-Transfer-Encoding, in chunks.
     ///
     /// # Errors
     /// [`BinaryError::UnknownCte`] for an encoding the server cannot decode (answer with
-    /// `[UNKNOWN-CTE]`, RFC 3516 §4.3), [`BinaryError::NoSuchPart`].
+    /// `[UNKNOWN-CTE]`, RFC 3516 §4.3). A part that does not exist reads as empty, as
+    /// Dovecot answers; [`find_part`](Self::find_part) tells whether it exists.
     pub fn binary(&self, path: &[NonZeroU32]) -> Result<BinaryReader, BinaryError> {
         section::binary(&self.tree, path)
     }
 
-    /// BINARY.SIZE[`path`] (RFC 3516 §4.2): the decoded size, found by decoding in chunks.
+    /// `BINARY.SIZE[path]` (RFC 3516 §4.2): the decoded size, found by decoding in chunks.
     ///
     /// # Errors
     /// As [`binary`](Self::binary), and [`BinaryError::Invalid`] for a broken encoding.
