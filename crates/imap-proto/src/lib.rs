@@ -6,6 +6,7 @@
 //! | [`types`]      | strings, numbers, sequence sets, flags, mailboxes, dates, …    | 9051 §4, §9, 3501 §5.1.3 |
 //! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
 //! | [`response`]   | every response, parsed and encoded                             | 9051 §7 and the extensions |
+//! | [`message`]    | ENVELOPE, BODYSTRUCTURE, sections, BINARY and SEARCH of a stored message | 9051 §6.4.4, §6.4.5, §7.5.2, 3516 |
 //! | [`error`]      | the error enums                                                | |
 //!
 //! # Extensions
@@ -69,6 +70,7 @@
 pub mod command;
 pub mod error;
 pub mod framing;
+pub mod message;
 pub mod response;
 pub mod types;
 
