@@ -54,7 +54,7 @@
 //! }
 //! assert_eq!(commands[0].body, CommandBody::Capability);
 //! assert_eq!(commands[1].tag.as_str(), "A002");
-//! assert_eq!(commands[1].to_bytes(), b"A002 LOGIN username password\r\n");
+//! assert_eq!(&commands[1].to_bytes()[..], b"A002 LOGIN username password\r\n");
 //! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(

@@ -273,6 +273,7 @@ fn encode(seq: NonZeroU32, item: FetchItem) -> Vec<u8> {
         items: vec![item],
     })
     .to_bytes()
+    .to_vec()
 }
 
 fn parse_answer(raw: &[u8]) -> (NonZeroU32, FetchItem) {
