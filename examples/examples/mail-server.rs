@@ -18,9 +18,10 @@ use mail_examples::{Error, init_tracing, tls};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-/// A Maildir-backed SMTP and POP3 server.
+/// A Maildir-backed mail server: SMTP (STARTTLS, AUTH, SMTPS) and POP3 (STLS, POP3S) for the
+/// given users, storing mail under --maildir, one Maildir per user.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// SMTP listener.
     #[arg(long, default_value = "127.0.0.1:2525")]

@@ -16,9 +16,10 @@ use mail_examples::stream::Stream;
 use mail_examples::{Error, init_tracing, tls};
 use pop3_proto::client::{Config, Login};
 
-/// Downloads a POP3 maildrop.
+/// Downloads every message of a POP3 maildrop into a directory, one .eml file per message,
+/// and deletes them from the server with --delete.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The server, HOST:PORT.
     #[arg(long)]
