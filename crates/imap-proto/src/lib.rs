@@ -72,6 +72,14 @@ pub mod error;
 pub mod framing;
 pub mod message;
 pub mod response;
+pub mod server;
 pub mod types;
 
 pub use mail_core;
+
+/// The driving contract that every connection of this crate implements, and the reason a
+/// session ended: `use imap_proto::prelude::*;` to call `receive`, `next_event`,
+/// `take_output` and the rest on a connection.
+pub mod prelude {
+    pub use mail_core::connection::{CloseReason, Connection as _};
+}
