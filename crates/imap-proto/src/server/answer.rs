@@ -263,8 +263,13 @@ impl Connection {
     /// # Errors
     /// [`SendError::NotAllowed`] without an open streamed section, or beyond its size.
     pub fn fetch_data(&mut self, chunk: &[u8]) -> Result<(), SendError> {
-        if !matches!(self.pending, Some(Pending::Fetch { streaming: true, .. }))
-            || chunk.len() as u64 > self.fetch_remaining
+        if !matches!(
+            self.pending,
+            Some(Pending::Fetch {
+                streaming: true,
+                ..
+            })
+        ) || chunk.len() as u64 > self.fetch_remaining
         {
             return Err(SendError::NotAllowed);
         }
@@ -296,7 +301,13 @@ impl Connection {
     /// # Errors
     /// [`SendError::NotAllowed`] unless a FETCH is pending.
     pub fn vanished(&mut self, mut uids: Vec<Uid>) -> Result<(), SendError> {
-        if !matches!(self.pending, Some(Pending::Fetch { streaming: false, .. })) {
+        if !matches!(
+            self.pending,
+            Some(Pending::Fetch {
+                streaming: false,
+                ..
+            })
+        ) {
             return Err(SendError::NotAllowed);
         }
         uids.sort_unstable();
@@ -310,7 +321,13 @@ impl Connection {
     }
 
     fn fetch_seq(&self, uid: Uid) -> Result<NonZeroU32, SendError> {
-        if !matches!(self.pending, Some(Pending::Fetch { streaming: false, .. })) {
+        if !matches!(
+            self.pending,
+            Some(Pending::Fetch {
+                streaming: false,
+                ..
+            })
+        ) {
             return Err(SendError::NotAllowed);
         }
         self.seq(uid).ok_or(SendError::NoSuchMessage)
@@ -319,8 +336,8 @@ impl Connection {
     /// Puts `UID n` first when the command was UID FETCH or asked for it (RFC 9051 §6.4.9:
     /// "UID FETCH ... MUST send the UID").
     fn with_uid(&self, uid: Uid, mut items: Vec<FetchItem>) -> Vec<FetchItem> {
-        let wanted = matches!(self.pending, Some(Pending::Fetch { uid: true, .. }))
-            || self.fetch_wants_uid;
+        let wanted =
+            matches!(self.pending, Some(Pending::Fetch { uid: true, .. })) || self.fetch_wants_uid;
         if wanted && !items.iter().any(|i| matches!(i, FetchItem::Uid(_))) {
             items.insert(0, FetchItem::Uid(uid));
         }
@@ -335,7 +352,12 @@ impl Connection {
     /// [`SendError::NotAllowed`] unless a STORE is pending; [`SendError::NoSuchMessage`]
     /// when the client does not know `uid`.
     pub fn stored(&mut self, info: MessageInfo) -> Result<(), SendError> {
-        let Some(Pending::Store { uid: uid_cmd, silent, .. }) = &self.pending else {
+        let Some(Pending::Store {
+            uid: uid_cmd,
+            silent,
+            ..
+        }) = &self.pending
+        else {
             return Err(SendError::NotAllowed);
         };
         let (uid_cmd, silent) = (*uid_cmd, *silent);
@@ -442,7 +464,9 @@ impl Connection {
                 items.push(ESearchItem::All(set));
             }
             if wanted(SearchReturn::Count) && !options.is_empty() {
-                items.push(ESearchItem::Count(u32::try_from(numbers.len()).unwrap_or(u32::MAX)));
+                items.push(ESearchItem::Count(
+                    u32::try_from(numbers.len()).unwrap_or(u32::MAX),
+                ));
             }
             if let Some(m) = highest_mod_seq
                 && !numbers.is_empty()

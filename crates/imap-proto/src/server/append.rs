@@ -182,16 +182,19 @@ impl Connection {
             return;
         }
         let tag = a.tag.clone();
-        let (kind, code, text) = a
-            .refusal
-            .take()
-            .unwrap_or((kind, code, text.to_owned()));
+        let (kind, code, text) = a.refusal.take().unwrap_or((kind, code, text.to_owned()));
         self.reading = Reading::Commands;
         self.finish_append(tag, kind, code, &text);
     }
 
     /// Sends an APPEND's completion, untagged when its tag was unreadable.
-    fn finish_append(&mut self, tag: Option<Tag>, kind: StatusKind, code: Option<Code>, text: &str) {
+    fn finish_append(
+        &mut self,
+        tag: Option<Tag>,
+        kind: StatusKind,
+        code: Option<Code>,
+        text: &str,
+    ) {
         match tag {
             Some(tag) => self.complete_with(tag, kind, code, text),
             None => self.bad(None, text),
@@ -299,10 +302,9 @@ impl Connection {
         let rest = match read {
             None => return false,
             Some(Ok(rest)) => rest,
-            Some(Err(LineError::TooLong { .. })) => Err((
-                ParseError::syntax(0, "a shorter APPEND line"),
-                None,
-            )),
+            Some(Err(LineError::TooLong { .. })) => {
+                Err((ParseError::syntax(0, "a shorter APPEND line"), None))
+            }
             Some(Err(_)) => Err((ParseError::syntax(0, "CRLF"), None)),
         };
         let Reading::Append(a) = &mut self.reading else {
@@ -355,7 +357,10 @@ fn is_append(line: &[u8]) -> bool {
 }
 
 /// Reads `tag SP "APPEND" SP mailbox` and the first message's options and literal.
-fn parse_first(line: &Bytes, depth: usize) -> Result<(Tag, Mailbox, Head), (Option<Tag>, ParseError)> {
+fn parse_first(
+    line: &Bytes,
+    depth: usize,
+) -> Result<(Tag, Mailbox, Head), (Option<Tag>, ParseError)> {
     let mut p = Parser::new(line).with_max_depth(depth);
     let tag = Tag::read(&mut p).map_err(|e| (None, e))?;
     let fail = |e: ParseError| (Some(tag.clone()), e);

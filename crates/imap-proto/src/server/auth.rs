@@ -81,11 +81,12 @@ impl Connection {
         let pass = String::from_utf8_lossy(password.expose().as_bytes()).into_owned();
         self.login_user = Some(user.clone());
         self.pending = Some(Pending::Auth { tag, login: true });
-        self.core.push_event(Event::AuthVerify(Verification::Password {
-            authorization_identity: None,
-            authentication_identity: user,
-            password: Secret::new(pass),
-        }));
+        self.core
+            .push_event(Event::AuthVerify(Verification::Password {
+                authorization_identity: None,
+                authentication_identity: user,
+                password: Secret::new(pass),
+            }));
     }
 
     /// Acts on the SASL driver's answer. `login` for LOGIN's check.

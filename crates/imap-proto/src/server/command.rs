@@ -94,8 +94,12 @@ impl Connection {
                 self.complete_with(tag, StatusKind::Bad, None, "Authenticate first");
             }
             CommandBody::Enable(caps) => self.enable(tag, &caps),
-            CommandBody::Select { mailbox, params } => self.open_mailbox(tag, mailbox, params, false),
-            CommandBody::Examine { mailbox, params } => self.open_mailbox(tag, mailbox, params, true),
+            CommandBody::Select { mailbox, params } => {
+                self.open_mailbox(tag, mailbox, params, false)
+            }
+            CommandBody::Examine { mailbox, params } => {
+                self.open_mailbox(tag, mailbox, params, true)
+            }
             CommandBody::Idle => self.start_idle(tag),
             CommandBody::Append { .. } => {
                 // A plain APPEND is streamed before it is framed (see `try_append`); a framed
@@ -229,7 +233,11 @@ impl Connection {
                 .push_event(Event::MailboxClosed { expunge: false });
             // RFC 7162 §3.2.11 / RFC 9051 §7.1: the client learns where the old mailbox's
             // responses end.
-            self.untagged(StatusKind::Ok, Some(Code::Closed), "Previous mailbox closed");
+            self.untagged(
+                StatusKind::Ok,
+                Some(Code::Closed),
+                "Previous mailbox closed",
+            );
         }
         self.pending = Some(Pending::Select {
             tag,
@@ -297,15 +305,9 @@ impl Connection {
                 )
             }
             CommandBody::Expunge | CommandBody::UidExpunge(_) if read_only => {
-                return Err(Refused::No(
-                    Some(Code::ReadOnly),
-                    "Mailbox is read-only",
-                ));
+                return Err(Refused::No(Some(Code::ReadOnly), "Mailbox is read-only"));
             }
-            CommandBody::Expunge => (
-                Pending::Expunge { tag },
-                Event::Expunge { uids: None },
-            ),
+            CommandBody::Expunge => (Pending::Expunge { tag }, Event::Expunge { uids: None }),
             CommandBody::UidExpunge(set) => {
                 let uids = self.resolve(&set, true)?;
                 (
@@ -348,10 +350,7 @@ impl Connection {
                 )
             }
             CommandBody::Store { .. } if read_only => {
-                return Err(Refused::No(
-                    Some(Code::ReadOnly),
-                    "Mailbox is read-only",
-                ));
+                return Err(Refused::No(Some(Code::ReadOnly), "Mailbox is read-only"));
             }
             CommandBody::Store {
                 uid,
@@ -404,10 +403,7 @@ impl Connection {
                 )
             }
             CommandBody::Move { .. } if read_only => {
-                return Err(Refused::No(
-                    Some(Code::ReadOnly),
-                    "Mailbox is read-only",
-                ));
+                return Err(Refused::No(Some(Code::ReadOnly), "Mailbox is read-only"));
             }
             CommandBody::Copy { uid, set, mailbox } => {
                 let uids = self.resolve(&set, uid)?;

@@ -46,7 +46,10 @@ impl Connection {
     /// Writes a continuation request with a text.
     pub(super) fn continuation(&mut self, text: &str) {
         let text = Text::try_from(text).unwrap_or_default();
-        self.write(&Response::Continuation(Continuation::Text { code: None, text }));
+        self.write(&Response::Continuation(Continuation::Text {
+            code: None,
+            text,
+        }));
     }
 
     /// Writes untagged data.

@@ -324,11 +324,22 @@ mod tests {
     #[test]
     fn sequence_numbers_resolve_to_uids_in_order() {
         let m = mailbox(&[3, 7, 9, 20]);
-        assert_eq!(m.resolve_seq(&set("2:*"), None).unwrap(), [uid(7), uid(9), uid(20)]);
-        assert_eq!(m.resolve_seq(&set("4:2,1"), None).unwrap(), [uid(3), uid(7), uid(9), uid(20)]);
+        assert_eq!(
+            m.resolve_seq(&set("2:*"), None).unwrap(),
+            [uid(7), uid(9), uid(20)]
+        );
+        assert_eq!(
+            m.resolve_seq(&set("4:2,1"), None).unwrap(),
+            [uid(3), uid(7), uid(9), uid(20)]
+        );
         assert_eq!(m.resolve_seq(&set("5"), None), Err(BadSet::NoSuchMessage));
         assert_eq!(m.resolve_seq(&set("$"), None), Err(BadSet::NothingSaved));
-        assert!(mailbox(&[]).resolve_seq(&set("1:*"), None).unwrap().is_empty());
+        assert!(
+            mailbox(&[])
+                .resolve_seq(&set("1:*"), None)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -336,8 +347,14 @@ mod tests {
         let m = mailbox(&[3, 7, 9, 20]);
         assert_eq!(m.resolve_uid(&set("1:8"), None).unwrap(), [uid(3), uid(7)]);
         assert_eq!(m.resolve_uid(&set("100:*"), None).unwrap(), [uid(20)]);
-        assert_eq!(m.resolve_uid(&set("*:4"), None).unwrap(), [uid(7), uid(9), uid(20)]);
-        assert_eq!(m.resolve_uid(&set("$"), Some(&[uid(9), uid(11)])).unwrap(), [uid(9)]);
+        assert_eq!(
+            m.resolve_uid(&set("*:4"), None).unwrap(),
+            [uid(7), uid(9), uid(20)]
+        );
+        assert_eq!(
+            m.resolve_uid(&set("$"), Some(&[uid(9), uid(11)])).unwrap(),
+            [uid(9)]
+        );
     }
 
     #[test]
@@ -360,7 +377,10 @@ mod tests {
     #[test]
     fn exists_before_flags_of_new_messages_and_keywords_first() {
         let mut m = mailbox(&[3]);
-        m.report(MailboxUpdate::Flags(MessageInfo::new(uid(5), vec![Flag::Seen])));
+        m.report(MailboxUpdate::Flags(MessageInfo::new(
+            uid(5),
+            vec![Flag::Seen],
+        )));
         m.report(MailboxUpdate::Added(vec![MessageInfo::new(uid(5), vec![])]));
         m.report(MailboxUpdate::Keywords {
             flags: vec![Flag::Seen],
@@ -376,7 +396,10 @@ mod tests {
     fn vanished_reports_expunges_as_one_set() {
         let mut m = mailbox(&[3, 7, 9]);
         m.report(MailboxUpdate::Expunged(vec![uid(9), uid(3), uid(50)]));
-        assert_eq!(m.flush(Flush::All, true), [Update::Vanished(vec![uid(3), uid(9)])]);
+        assert_eq!(
+            m.flush(Flush::All, true),
+            [Update::Vanished(vec![uid(3), uid(9)])]
+        );
         assert_eq!(m.uids(), [uid(7)]);
     }
 

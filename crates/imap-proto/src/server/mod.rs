@@ -76,9 +76,14 @@ enum Reading {
 #[derive(Debug)]
 enum Pending {
     /// A synchronising literal of a command other than APPEND.
-    Literal { tag: Option<Tag> },
+    Literal {
+        tag: Option<Tag>,
+    },
     /// A credential check; `login` for LOGIN (else AUTHENTICATE).
-    Auth { tag: Tag, login: bool },
+    Auth {
+        tag: Tag,
+        login: bool,
+    },
     Select {
         tag: Tag,
         read_only: bool,
@@ -86,7 +91,9 @@ enum Pending {
         qresync: bool,
     },
     /// CLOSE: the application expunges silently.
-    Close { tag: Tag },
+    Close {
+        tag: Tag,
+    },
     Fetch {
         tag: Tag,
         uid: bool,
@@ -104,7 +111,9 @@ enum Pending {
         uid: bool,
         return_options: Option<Vec<SearchReturn>>,
     },
-    Expunge { tag: Tag },
+    Expunge {
+        tag: Tag,
+    },
     Copy {
         tag: Tag,
         move_: bool,
@@ -113,9 +122,13 @@ enum Pending {
     /// APPEND: accept or refuse the announced message.
     AppendStart,
     /// APPEND complete.
-    AppendDone { tag: Tag },
+    AppendDone {
+        tag: Tag,
+    },
     /// Any other command: untagged data, then the completion.
-    Command { tag: Tag },
+    Command {
+        tag: Tag,
+    },
 }
 
 /// What the client turned on with ENABLE (RFC 5161).

@@ -139,14 +139,20 @@ impl SequenceSet {
                     Some((start, end.max(n)))
                 }
                 Some((start, end)) => {
-                    ranges.push(SeqRange::new(SeqNumber::Value(start), SeqNumber::Value(end)));
+                    ranges.push(SeqRange::new(
+                        SeqNumber::Value(start),
+                        SeqNumber::Value(end),
+                    ));
                     Some((n, n))
                 }
                 None => Some((n, n)),
             };
         }
         if let Some((start, end)) = run {
-            ranges.push(SeqRange::new(SeqNumber::Value(start), SeqNumber::Value(end)));
+            ranges.push(SeqRange::new(
+                SeqNumber::Value(start),
+                SeqNumber::Value(end),
+            ));
         }
         Self::new(ranges).ok()
     }
