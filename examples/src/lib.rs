@@ -15,6 +15,7 @@
     )
 )]
 
+pub mod imap;
 pub mod maildir;
 pub mod mailstore;
 pub mod pop3;
