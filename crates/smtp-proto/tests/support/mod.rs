@@ -53,7 +53,7 @@ pub fn reply(text: &str) -> Reply {
 
 /// What the test application knows and decides. Addresses are written as paths (`<a@b>`,
 /// `<>`), exactly as the server hands them over.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Fixture {
     /// Reverse paths `MAIL` may name; any other is unplanned.
     pub senders: Vec<String>,
@@ -84,14 +84,29 @@ pub struct Fixture {
     pub expn: Vec<(String, Reply)>,
 }
 
+impl Default for Fixture {
+    fn default() -> Self {
+        Self {
+            senders: Vec::new(),
+            mailboxes: Vec::new(),
+            refused: Vec::new(),
+            refused_helo: Vec::new(),
+            users: Vec::new(),
+            scram_salt: b"0123456789abcdef".to_vec(),
+            scram_iterations: 4096,
+            external: None,
+            message_reply: None,
+            delivery: Vec::new(),
+            vrfy: Vec::new(),
+            expn: Vec::new(),
+        }
+    }
+}
+
 impl Fixture {
     /// Returns an empty fixture: every event that needs a decision is unplanned.
     pub fn new() -> Self {
-        Self {
-            scram_salt: b"0123456789abcdef".to_vec(),
-            scram_iterations: 4096,
-            ..Self::default()
-        }
+        Self::default()
     }
 
     /// Adds a reverse path that `MAIL` may name.
@@ -370,11 +385,8 @@ impl<'a> ServerApp<'a> {
                     .iter()
                     .map(|r| r.forward_path.to_string())
                     .collect();
-                let per_recipient = conn.is_lmtp()
-                    && recipients
-                        .iter()
-                        .any(|r| Fixture::lookup(&fixture.delivery, r).is_some());
-                if per_recipient {
+                let own_replies = fixture.message_reply.is_some() || !fixture.delivery.is_empty();
+                if conn.is_lmtp() && own_replies {
                     // RFC 2033 §4.2: one reply per accepted recipient, in RCPT order.
                     let standard = reply("250 2.0.0 Ok: delivered");
                     for r in &recipients {
@@ -382,12 +394,6 @@ impl<'a> ServerApp<'a> {
                             .or(fixture.message_reply.as_ref())
                             .unwrap_or(&standard);
                         Self::answer(conn, Some(answer), "the message");
-                    }
-                } else if conn.is_lmtp()
-                    && let Some(r) = &fixture.message_reply
-                {
-                    for _ in &recipients {
-                        Self::answer(conn, Some(r), "the message");
                     }
                 } else {
                     Self::answer(conn, fixture.message_reply.as_ref(), "the message");
