@@ -18,7 +18,7 @@
 
 use bytes::BytesMut;
 use mail_core::sasl::server::{Answer, Verification};
-pub use mail_testkit::{Delivery, Feed, unescape};
+pub use mail_testkit::{ClientScript, ClientSegments, Feed, Point, script_lines};
 use pop3_proto::prelude::*;
 use pop3_proto::response::StatusLine;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
@@ -112,7 +112,7 @@ pub struct Expected {
 #[derive(Debug, Clone, Default)]
 pub struct Script {
     /// Client bytes in segments separated by `C: <TLS>`.
-    pub client: Vec<Vec<u8>>,
+    pub client: ClientSegments,
     /// Client lines, one per `C:` line (without CRLF).
     pub client_lines: Vec<String>,
     pub server: Vec<Expected>,
@@ -123,34 +123,16 @@ pub struct Script {
 /// gets no CRLF.
 pub fn parse_script(text: &str, fixture: &Fixture) -> Script {
     let mut script = Script::default();
-    script.client.push(Vec::new());
-    for raw in text.lines() {
-        let line = raw.trim_start();
-        let Some(kind) = line.get(..2).filter(|k| ["C:", "S:", "S="].contains(k)) else {
-            continue;
-        };
-        let rest = line.get(2..).unwrap_or("");
-        let rest = rest.strip_prefix(' ').unwrap_or(rest);
-        let rest = if kind == "C:" {
-            rest.trim_start()
-        } else {
-            rest
-        };
+    for line in script_lines(text, &["C:", "S:", "S="]) {
+        let (kind, rest) = (line.marker, line.text);
         if kind == "C:" {
-            if rest.trim() == "<TLS>" {
-                script.client.push(Vec::new());
-                continue;
+            let rest = rest.trim_start();
+            script.client.push_line(rest);
+            if rest.trim() != "<TLS>" {
+                script
+                    .client_lines
+                    .push(rest.strip_suffix('\\').unwrap_or(rest).to_owned());
             }
-            let segment = script.client.last_mut().unwrap();
-            let (body, crlf) = match rest.strip_suffix('\\') {
-                Some(b) => (b, false),
-                None => (rest, true),
-            };
-            segment.extend_from_slice(&unescape(body));
-            if crlf {
-                segment.extend_from_slice(b"\r\n");
-            }
-            script.client_lines.push(body.to_owned());
             continue;
         }
         let rest = rest.trim_start();
@@ -292,22 +274,20 @@ pub fn run_server(
     let mut seen = Seen::default();
     let mut out = Vec::new();
     drive(&mut conn, fixture, auth, &mut seen, &mut out);
-    let mut reader = BytesMut::new();
-    for segment in &script.client {
-        let mut pos = 0;
-        for n in feed.splits(segment.len()) {
-            match feed.deliver(&segment[pos..pos + n], &mut reader) {
-                Delivery::Copy(piece) => conn.receive(piece),
-                Delivery::Buffer(reader) => conn.receive_buf(reader),
-            }
-            pos += n;
-            drive(&mut conn, fixture, auth, &mut seen, &mut out);
-        }
+    // The handshake happens once the client's plaintext segment is all sent.
+    let handshake = |conn: &mut Connection, seen: &mut Seen, out: &mut Vec<u8>| {
         if core::mem::take(&mut seen.start_tls) {
             conn.tls_established().unwrap();
-            drive(&mut conn, fixture, auth, &mut seen, &mut out);
+            drive(conn, fixture, auth, seen, out);
         }
-    }
+    };
+    script
+        .client
+        .feed(feed, &mut conn, |conn, point| match point {
+            Point::Fed(_) => drive(conn, fixture, auth, &mut seen, &mut out),
+            Point::Handshake => handshake(conn, &mut seen, &mut out),
+        });
+    handshake(&mut conn, &mut seen, &mut out);
     conn.receive_eof();
     drive(&mut conn, fixture, auth, &mut seen, &mut out);
     (out, seen)
@@ -391,43 +371,11 @@ pub fn plain_config() -> Config {
 use pop3_proto::client::{self, Login};
 use pop3_proto::command::Command;
 
-/// A client script: `S:` lines are what the server sends; `C:` lines are commands the
+/// Parses a client script: `S:` lines are what the server sends; `C:` lines are commands the
 /// application issues (once every server line before them has arrived); `C=` lines are lines
 /// the client writes by itself (`PASS` after `USER`, SASL responses).
-#[derive(Debug, Clone, Default)]
-pub struct ClientScript {
-    pub server: Vec<u8>,
-    /// (server bytes that precede it, line, issued by the application)
-    pub client: Vec<(usize, String, bool)>,
-}
-
 pub fn parse_client_script(text: &str) -> ClientScript {
-    let mut script = ClientScript::default();
-    for raw in text.lines() {
-        let line = raw.trim_start();
-        let Some(kind) = line.get(..2).filter(|k| ["C:", "C=", "S:"].contains(k)) else {
-            continue;
-        };
-        let rest = line.get(2..).unwrap_or("");
-        let rest = rest.strip_prefix(' ').unwrap_or(rest);
-        if kind == "S:" {
-            let (body, crlf) = match rest.strip_suffix('\\') {
-                Some(b) => (b, false),
-                None => (rest, true),
-            };
-            script.server.extend_from_slice(&unescape(body));
-            if crlf {
-                script.server.extend_from_slice(b"\r\n");
-            }
-        } else {
-            script.client.push((
-                script.server.len(),
-                rest.trim_start().to_owned(),
-                kind == "C:",
-            ));
-        }
-    }
-    script
+    ClientScript::parse(text)
 }
 
 /// What the client application saw.
@@ -470,7 +418,6 @@ pub fn run_client(
     let mut seen = ClientSeen::default();
     let mut out = Vec::new();
     let mut next = 0;
-    let mut fed = 0;
     let mut current: Vec<u8> = Vec::new();
     let mut step = |conn: &mut client::Connection,
                     fed: usize,
@@ -492,12 +439,12 @@ pub fn run_client(
                 seen.events.push(format!("{event:?}"));
             }
         }
-        while let Some((before, line, by_app)) = script.client.get(next) {
-            if *before > fed {
+        while let Some(line) = script.client.get(next) {
+            if line.before > fed {
                 break;
             }
-            if *by_app {
-                issue(conn, line, login);
+            if line.by_application {
+                issue(conn, line.text.trim_start(), login);
                 progressed = true;
             }
             next += 1;
@@ -507,23 +454,15 @@ pub fn run_client(
             break;
         }
     };
-    step(&mut conn, fed, &mut seen, &mut out);
-    // A server answers only what it was sent: feed the server's bytes up to each command the
-    // application issues, then the rest, each segment split the way under test.
-    let mut bounds: Vec<usize> = script.client.iter().map(|(b, _, _)| *b).collect();
-    bounds.push(script.server.len());
-    let mut reader = BytesMut::new();
-    for bound in bounds {
-        let len = bound.saturating_sub(fed);
-        for n in feed.splits(len) {
-            match feed.deliver(&script.server[fed..fed + n], &mut reader) {
-                Delivery::Copy(piece) => conn.receive(piece),
-                Delivery::Buffer(reader) => conn.receive_buf(reader),
-            }
-            fed += n;
-            step(&mut conn, fed, &mut seen, &mut out);
+    // A server answers only what it was sent: the server's bytes are fed up to each command
+    // the application issues, then the rest, each span split the way under test.
+    let mut fed = 0;
+    script.feed(feed, &mut conn, |conn, point| {
+        if let Point::Fed(n) = point {
+            fed = n;
         }
-    }
+        step(conn, fed, &mut seen, &mut out);
+    });
     conn.receive_eof();
     step(&mut conn, fed, &mut seen, &mut out);
     (out, seen)
@@ -533,11 +472,7 @@ pub fn run_client(
 /// must write exactly the `C:`/`C=` lines, and every run must see the same events.
 pub fn client_transcript(config: &client::Config, login: &Login, text: &str) -> ClientSeen {
     let script = parse_client_script(text);
-    let want: String = script
-        .client
-        .iter()
-        .map(|(_, l, _)| format!("{l}\r\n"))
-        .collect();
+    let want = String::from_utf8_lossy(&script.client_output()).into_owned();
     let (whole_out, whole_seen) = run_client(config, login, &script, Feed::Whole);
     assert_eq!(String::from_utf8_lossy(&whole_out), want, "whole");
     assert_eq!(whole_seen.error, None, "whole");
