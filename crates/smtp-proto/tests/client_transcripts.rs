@@ -491,8 +491,6 @@ fn rfc3030_section_4_2_pipelining_binarymime_as_client() {
 }
 
 #[test]
-#[ignore = "reason: client bug: without PIPELINING the client still sends every BDAT chunk \
-            and `BDAT 0 LAST` without waiting for each chunk's reply (RFC 3030 §2, RFC 2920 §3.1)"]
 fn rfc3030_section_4_1_chunks_wait_for_their_reply_without_pipelining() {
     // The server offers CHUNKING but not PIPELINING. The client cannot know the last chunk
     // before `finish_body`, so it ends with `BDAT 0 LAST` (RFC 3030 §2 allows a zero-size
@@ -526,6 +524,46 @@ fn rfc3030_section_4_1_chunks_wait_for_their_reply_without_pipelining() {
         C: QUIT
         S: 221 Goodbye
         ",
+    );
+}
+
+#[test]
+fn a_refused_chunk_stops_the_chunks_after_it_and_resets_without_pipelining() {
+    // RFC 3030 §2: after a 4xx or 5xx to a BDAT chunk the client "MUST NOT send any
+    // additional BDAT segments". The chunks the application already gave are dropped, and
+    // the transaction ends with RSET.
+    let mut config = client_config("ymir.claremont.edu");
+    config.chunking = true;
+    let body = "To: Susan@random.com\r\nFrom: Sam@random.com\r\n";
+    let seen = client_transcript(
+        &config,
+        &ClientFixture::default()
+            .mail("<Sam@Random.com>", &["<Susan@Random.com>"], body.as_bytes())
+            .chunk(22),
+        r"
+        S: 220 cnri.reston.va.us SMTP service ready
+        C= EHLO ymir.claremont.edu
+        S: 250-cnri.reston.va.us says hello
+        S: 250 CHUNKING
+        C: MAIL FROM:<Sam@Random.com>
+        S: 250 <Sam@Random.com> Sender ok
+        C= RCPT TO:<Susan@Random.com>
+        S: 250 <Susan@random.com> Recipient ok
+        C= BDAT 22
+        C= To: Susan@random.com
+        S: 452 4.3.1 Insufficient system storage
+        C= RSET
+        S: 250 OK
+        C: QUIT
+        S: 221 Goodbye
+        ",
+    );
+    assert!(
+        seen.events
+            .iter()
+            .any(|e| e == "TransactionFailed 452 4.3.1 Insufficient system storage"),
+        "{:?}",
+        seen.events
     );
 }
 

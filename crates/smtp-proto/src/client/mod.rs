@@ -46,6 +46,7 @@ pub use event::{Event, State};
 use core::time::Duration;
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use mail_core::address::rfc5321::ForwardPath;
 use mail_core::connection::{self, CloseReason, Core, StateError};
 use mail_core::dot::DotEncoder;
@@ -87,6 +88,16 @@ struct Outgoing {
     mail_ok: bool,
     failed: Option<Reply>,
     bdat: bool,
+    /// Whether BDAT chunks may follow each other without waiting (the server offers
+    /// PIPELINING and the configuration allows it).
+    pipelined: bool,
+    /// Without pipelining: a chunk is on its way and its reply has not come yet.
+    chunk_pending: bool,
+    /// Without pipelining: chunks the application gave while one was pending, sent one per
+    /// reply (RFC 3030 §2 lets only a PIPELINING server expect chunks in a row).
+    held: VecDeque<Bytes>,
+    /// Without pipelining: `finish_body` came while a chunk was pending.
+    held_last: bool,
     data_sent: bool,
     in_body: bool,
     encoder: DotEncoder,
@@ -370,14 +381,7 @@ impl Connection {
             }
             Expect::Data => self.on_data_reply(reply),
             Expect::DataEnd | Expect::Bdat { last: true } => self.on_final_reply(reply),
-            Expect::Bdat { last: false } => {
-                if !reply.code().is_positive_completion()
-                    && let Some(o) = &mut self.outgoing
-                    && o.failed.is_none()
-                {
-                    o.failed = Some(reply);
-                }
-            }
+            Expect::Bdat { last: false } => self.on_chunk_reply(reply),
             Expect::ResetAfter(failure) => self.core.push_event(Event::TransactionFailed(failure)),
             Expect::Plain => self.core.push_event(Event::Reply(reply)),
             Expect::Quit => self.end(CloseReason::Quit, reply),

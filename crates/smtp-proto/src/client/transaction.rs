@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use mail_core::address::rfc5321::ForwardPath;
 use mail_core::dot::DotEncoder;
 
@@ -87,6 +88,10 @@ impl Connection {
             mail_ok: false,
             failed: None,
             bdat,
+            pipelined: pipelining,
+            chunk_pending: false,
+            held: VecDeque::new(),
+            held_last: false,
             data_sent: false,
             in_body: false,
             encoder: DotEncoder::new(),
@@ -117,6 +122,11 @@ impl Connection {
     /// Sends a piece of the message content: dot-stuffed after `DATA` (bare LF and CR
     /// become CRLF), or as one `BDAT` chunk.
     ///
+    /// With `BDAT` and a server that does not offer PIPELINING, a chunk goes out only when
+    /// the chunk before it has its reply (RFC 3030 §2); until then the connection holds it.
+    /// After a chunk is refused, later chunks are dropped: RFC 3030 §2 forbids sending more,
+    /// and [`finish_body`](Self::finish_body) then ends the transaction as failed.
+    ///
     /// # Errors
     /// [`SendError::NotAllowed`] unless [`Event::SendBody`] came and the body is not
     /// finished.
@@ -124,19 +134,26 @@ impl Connection {
         let Some(o) = self.outgoing.as_mut().filter(|o| o.in_body) else {
             return Err(SendError::NotAllowed);
         };
-        if o.bdat {
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            self.core
-                .output()
-                .extend_from_slice(format!("BDAT {}\r\n", chunk.len()).as_bytes());
-            self.core.output().extend_from_slice(chunk);
-            self.expect.push_back(Expect::Bdat { last: false });
-        } else {
+        if !o.bdat {
             o.encoder.encode(chunk, self.core.output());
+        } else if chunk.is_empty() || o.failed.is_some() {
+        } else if o.chunk_pending {
+            o.held.push_back(Bytes::copy_from_slice(chunk));
+        } else {
+            o.chunk_pending = !o.pipelined;
+            self.send_chunk(chunk);
         }
         Ok(())
+    }
+
+    /// Writes one `BDAT` chunk.
+    fn send_chunk(&mut self, chunk: &[u8]) {
+        let output = self.core.output();
+        output.extend_from_slice(b"BDAT ");
+        mail_core::buffer::put_decimal(output, chunk.len() as u64);
+        output.extend_from_slice(b"\r\n");
+        output.extend_from_slice(chunk);
+        self.expect.push_back(Expect::Bdat { last: false });
     }
 
     /// Ends the message content (`CRLF.CRLF`, or `BDAT 0 LAST`).
@@ -148,14 +165,46 @@ impl Connection {
             return Err(SendError::NotAllowed);
         };
         o.in_body = false;
-        if o.bdat {
-            self.core.output().extend_from_slice(b"BDAT 0 LAST\r\n");
-            self.expect.push_back(Expect::Bdat { last: true });
-        } else {
+        if !o.bdat {
             o.encoder.finish(self.core.output());
             self.expect.push_back(Expect::DataEnd);
+        } else if let Some(failed) = o.failed.take() {
+            self.fail_transaction(failed);
+        } else if o.chunk_pending {
+            o.held_last = true;
+        } else {
+            self.core.output().extend_from_slice(b"BDAT 0 LAST\r\n");
+            self.expect.push_back(Expect::Bdat { last: true });
         }
         Ok(())
+    }
+
+    /// The reply to a `BDAT` chunk that is not the last: remember a refusal, and without
+    /// pipelining send what waited for this reply.
+    pub(super) fn on_chunk_reply(&mut self, reply: Reply) {
+        let Some(o) = &mut self.outgoing else {
+            return;
+        };
+        o.chunk_pending = false;
+        if !reply.code().is_positive_completion() && o.failed.is_none() {
+            o.failed = Some(reply);
+        }
+        if o.failed.is_some() {
+            o.held.clear();
+            if std::mem::take(&mut o.held_last)
+                && let Some(failed) = o.failed.take()
+            {
+                self.fail_transaction(failed);
+            }
+            return;
+        }
+        if let Some(chunk) = o.held.pop_front() {
+            o.chunk_pending = true;
+            self.send_chunk(&chunk);
+        } else if std::mem::take(&mut o.held_last) {
+            self.core.output().extend_from_slice(b"BDAT 0 LAST\r\n");
+            self.expect.push_back(Expect::Bdat { last: true });
+        }
     }
 
     /// After the MAIL reply or a RCPT reply: send the next command when not pipelining, and
