@@ -137,6 +137,7 @@ impl Connection {
                         too_large: false,
                         bdat: false,
                         failed: false,
+                        newlines: super::data::BdatNewlines::default(),
                     });
                 }
             }

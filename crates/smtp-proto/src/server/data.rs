@@ -1,8 +1,9 @@
 //! Message content: `DATA` (RFC 5321 §4.1.1.4, dot-stuffed, streamed) and `BDAT`
 //! (RFC 3030, counted chunks), with the size limit and the bare-newline policy.
 
-use bytes::Bytes;
-use mail_core::dot::{DotDecoder, DotEvent};
+use bytes::{BufMut, Bytes, BytesMut};
+use mail_core::dot::{BareNewline, DotDecoder, DotEvent};
+use memchr::memchr2;
 
 use super::{AbortReason, Connection, Event, Pending, Phase, esc};
 use crate::reply::ReplyCode;
@@ -180,7 +181,10 @@ impl Connection {
             let chunk = self.core.input().split_to(take).freeze();
             *remaining -= take as u64;
             if !*discard {
-                self.content(chunk);
+                let chunk = self.bdat_newlines(chunk);
+                if !chunk.is_empty() {
+                    self.content(chunk);
+                }
             }
             return true;
         }
@@ -209,6 +213,17 @@ impl Connection {
             }
         } else if failed {
             self.bad_sequence("No valid transaction for BDAT");
+        } else if last && self.bdat_finish_newlines() {
+            // The same refusal as DATA's under `BareNewline::Reject`.
+            self.core.push_event(Event::MessageAborted {
+                reason: AbortReason::BareNewline,
+            });
+            self.transaction = None;
+            self.error(
+                ReplyCode::MAILBOX_UNAVAILABLE,
+                esc(5, 5, 2),
+                "Bare CR or LF in message data",
+            );
         } else if last {
             self.message_end();
         } else {
@@ -218,4 +233,116 @@ impl Connection {
         }
         true
     }
+}
+
+/// Bare CR and bare LF in `BDAT` content (RFC 5321 §2.3.8), tracked across chunks: a CRLF
+/// may be split between two `BDAT` commands.
+///
+/// `BDAT` content is counted, not dot-stuffed, so nothing in the framing sees its line ends;
+/// without this check a client could pass what `DATA` refuses (and POP3 would then send the
+/// message with more octets than it has). `BODY=BINARYMIME` content (RFC 3030 §3) is exempt.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct BdatNewlines {
+    /// The content so far ends with a CR whose meaning depends on the next octet. Under
+    /// [`BareNewline::Normalize`] that CR is held back until then.
+    pending_cr: bool,
+    /// A bare CR or LF was seen.
+    bare: bool,
+}
+
+impl BdatNewlines {
+    /// Scans `chunk`; when `out` is given, appends the chunk there with every bare CR and
+    /// bare LF written as CRLF.
+    fn scan(&mut self, chunk: &[u8], mut out: Option<&mut BytesMut>) {
+        let mut rest = chunk;
+        while let Some(&first) = rest.first() {
+            if self.pending_cr {
+                self.pending_cr = false;
+                if let Some(o) = out.as_deref_mut() {
+                    o.put_slice(b"\r\n");
+                }
+                if first == b'\n' {
+                    rest = rest.get(1..).unwrap_or_default();
+                } else {
+                    self.bare = true;
+                }
+                continue;
+            }
+            let Some((text, after)) =
+                memchr2(b'\r', b'\n', rest).and_then(|i| rest.split_at_checked(i))
+            else {
+                if let Some(o) = out.as_deref_mut() {
+                    o.put_slice(rest);
+                }
+                return;
+            };
+            if let Some(o) = out.as_deref_mut() {
+                o.put_slice(text);
+            }
+            match after.split_first() {
+                Some((b'\r', tail)) => {
+                    self.pending_cr = true;
+                    rest = tail;
+                }
+                Some((_, tail)) => {
+                    self.bare = true;
+                    if let Some(o) = out.as_deref_mut() {
+                        o.put_slice(b"\r\n");
+                    }
+                    rest = tail;
+                }
+                None => return,
+            }
+        }
+    }
+}
+
+impl Connection {
+    /// Applies the bare-newline policy to a `BDAT` chunk: returns it unchanged (noting any
+    /// bare CR or LF under [`BareNewline::Reject`]) or with CRLF line ends
+    /// ([`BareNewline::Normalize`]).
+    fn bdat_newlines(&mut self, chunk: Bytes) -> Bytes {
+        let normalize = self.config.bare_newline == BareNewline::Normalize;
+        let Some(t) = &mut self.transaction else {
+            return chunk;
+        };
+        if is_binarymime(t) {
+            return chunk;
+        }
+        if normalize {
+            let mut out = BytesMut::with_capacity(chunk.len().saturating_add(2));
+            t.newlines.scan(&chunk, Some(&mut out));
+            out.freeze()
+        } else {
+            t.newlines.scan(&chunk, None);
+            chunk
+        }
+    }
+
+    /// Ends the `BDAT` content's newline check at the `LAST` chunk. Returns whether the
+    /// message is refused for a bare CR or LF; under [`BareNewline::Normalize`] a CR held
+    /// back at the end is sent as CRLF and nothing is refused.
+    fn bdat_finish_newlines(&mut self) -> bool {
+        let normalize = self.config.bare_newline == BareNewline::Normalize;
+        let Some(t) = &mut self.transaction else {
+            return false;
+        };
+        if is_binarymime(t) {
+            return false;
+        }
+        let newlines = std::mem::take(&mut t.newlines);
+        if newlines.pending_cr && normalize {
+            self.content(Bytes::from_static(b"\r\n"));
+        }
+        !normalize && (newlines.bare || newlines.pending_cr)
+    }
+}
+
+/// Returns whether the transaction declared `BODY=BINARYMIME` (RFC 3030 §3), whose content
+/// is any octets.
+fn is_binarymime(t: &super::Transaction) -> bool {
+    t.envelope
+        .parameter("BODY")
+        .and_then(|p| p.value())
+        .is_some_and(|v| v.eq_ignore_ascii_case("BINARYMIME"))
 }
