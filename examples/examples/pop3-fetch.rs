@@ -29,9 +29,13 @@ struct Args {
     /// Implicit TLS from the first byte (POP3S, RFC 8314).
     #[arg(long)]
     tls: bool,
-    /// Trust this CA certificate (PEM); without it any certificate is accepted.
+    /// Also trust this CA certificate (PEM), besides the system's roots.
     #[arg(long)]
     ca: Option<PathBuf>,
+    /// Do not verify the server's certificate (tests against a self-signed server only:
+    /// anyone on the path can then read the password).
+    #[arg(long, conflicts_with = "ca")]
+    insecure: bool,
     /// NAME:PASSWORD.
     #[arg(long)]
     user: String,
@@ -44,6 +48,10 @@ struct Args {
     /// Where to write the messages.
     #[arg(long)]
     out: PathBuf,
+    /// The largest message accepted, in octets: a larger one ends the session (a server
+    /// streaming without end cannot fill the disk). Default 64 MiB.
+    #[arg(long, default_value_t = mail_examples::pop3::DEFAULT_MAX_FETCH_SIZE)]
+    max_message_size: u64,
 }
 
 #[tokio::main]
@@ -61,12 +69,30 @@ async fn main() -> Result<ExitCode, Error> {
         .rsplit_once(':')
         .map_or(args.server.as_str(), |(h, _)| h)
         .to_owned();
-    let client_tls = tls::client(args.ca.as_deref())?;
+    let verify = if args.insecure {
+        eprintln!("{}", tls::INSECURE_WARNING);
+        tls::Verify::Insecure
+    } else {
+        tls::Verify::Roots(args.ca.as_deref())
+    };
+    let client_tls = tls::client(verify)?;
     let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
     if args.tls {
-        stream = stream.connect_tls(client_tls.clone(), &host).await?;
+        stream = tokio::time::timeout(
+            Limits::default().tls_handshake,
+            stream.connect_tls(client_tls.clone(), &host),
+        )
+        .await
+        .map_err(|_| "TLS handshake timed out")??;
     }
-    let session = FetchSession::new(config, login, args.stls, args.delete, args.out.clone());
+    let session = FetchSession::new(
+        config,
+        login,
+        args.stls,
+        args.delete,
+        args.out.clone(),
+        args.max_message_size,
+    );
     let session = run(
         stream,
         session,

@@ -6,6 +6,7 @@
 //! upgrades to TLS when a session asks for it, and stores mail.
 #![forbid(unsafe_code)]
 
+pub mod guard;
 pub mod maildir;
 pub mod pop3;
 pub mod session;
