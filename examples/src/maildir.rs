@@ -46,8 +46,8 @@ pub const MAX_UNIQUE_ID: usize = 70;
 /// name (a long host name, a foreign file).
 pub fn unique_id(name: &[u8]) -> String {
     let base = name.split(|&b| b == b':').next().unwrap_or_default();
-    let valid = (1..=MAX_UNIQUE_ID).contains(&base.len())
-        && base.iter().all(|b| (0x21..=0x7e).contains(b));
+    let valid =
+        (1..=MAX_UNIQUE_ID).contains(&base.len()) && base.iter().all(|b| (0x21..=0x7e).contains(b));
     match std::str::from_utf8(base) {
         Ok(id) if valid => id.to_owned(),
         _ => {
@@ -305,9 +305,7 @@ impl Store {
         let mut removed = 0;
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
-            if entry.file_type().is_ok_and(|t| t.is_dir())
-                && entry.path().join("tmp").is_dir()
-            {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.path().join("tmp").is_dir() {
                 removed += Maildir { root: entry.path() }
                     .clean_tmp(max_age)
                     .unwrap_or(0);

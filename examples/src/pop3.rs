@@ -552,16 +552,14 @@ impl Session for FetchSession {
                     self.start(uid)
                 }
                 E::MessageData(chunk) => self.write(&chunk),
-                E::MessageEnd { msg } => {
-                    self.finish().and_then(|()| {
-                        if self.delete {
-                            self.conn.dele(msg).map_err(|e| e.to_string())
-                        } else {
-                            self.queue.pop_front();
-                            self.next_message()
-                        }
-                    })
-                }
+                E::MessageEnd { msg } => self.finish().and_then(|()| {
+                    if self.delete {
+                        self.conn.dele(msg).map_err(|e| e.to_string())
+                    } else {
+                        self.queue.pop_front();
+                        self.next_message()
+                    }
+                }),
                 E::Deleted(_) => {
                     self.queue.pop_front();
                     self.next_message()

@@ -413,3 +413,23 @@ pub fn nonce() -> String {
     getrandom::fill(&mut raw).expect("the operating system's random source");
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn nonces_are_random_and_24_base64_characters() {
+        use base64::Engine as _;
+        let (a, b) = (nonce(), nonce());
+        assert_ne!(a, b);
+        for n in [&a, &b] {
+            assert_eq!(n.len(), 24, "{n}");
+            let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(n)
+                .unwrap();
+            assert_eq!(raw.len(), 18);
+        }
+    }
+}

@@ -459,3 +459,22 @@ impl Session for SendSession {
         Progress::NeedInput
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::log_safe;
+
+    #[test]
+    fn log_safe_escapes_what_could_fake_or_hide_log_text() {
+        assert_eq!(log_safe("alice@example.org"), "alice@example.org");
+        assert_eq!(log_safe("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(
+            log_safe("a\nb\rc\u{1b}[31m"),
+            "\"a\\u{a}b\\u{d}c\\u{1b}[31m\""
+        );
+        assert_eq!(log_safe("x user=root"), "\"x user=root\"");
+        assert_eq!(log_safe("say \"hi\" \\o/"), "\"say \\\"hi\\\" \\\\o/\"");
+        assert_eq!(log_safe(""), "\"\"");
+        assert_eq!(log_safe("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
+    }
+}

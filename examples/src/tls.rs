@@ -65,8 +65,7 @@ pub enum Verify<'a> {
 }
 
 /// The warning a client prints on stderr when told not to verify certificates.
-pub const INSECURE_WARNING: &str =
-    "warning: --insecure: the server's certificate is not verified; anyone on the path can \
+pub const INSECURE_WARNING: &str = "warning: --insecure: the server's certificate is not verified; anyone on the path can \
      read the password and the mail";
 
 /// Returns a client configuration that verifies servers as `verify` says.
@@ -94,9 +93,11 @@ pub fn client(verify: Verify<'_>) -> Result<Arc<rustls::ClientConfig>, Error> {
                 }
             }
             if roots.is_empty() {
-                return Err("no root certificates: install the system's CA certificates or \
+                return Err(
+                    "no root certificates: install the system's CA certificates or \
                             give --ca FILE"
-                    .into());
+                        .into(),
+                );
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         }
