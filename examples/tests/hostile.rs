@@ -188,6 +188,15 @@ fn stale_tmp_files_are_removed_at_startup_and_fresh_ones_kept() {
     assert!(fresh.exists());
 }
 
+/// Kills a process by PID when dropped.
+struct KillOnDrop(String);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", &self.0]).status();
+    }
+}
+
 #[test]
 fn new_is_synced_after_the_link_and_before_the_250() {
     if !support::have("strace") {
@@ -211,6 +220,11 @@ fn new_is_synced_after_the_link_and_before_the_250() {
         ],
         &[],
     );
+    // Killing strace leaves its tracee running: the server is killed by its own PID (the
+    // first one the trace names), before the guard of `server` kills strace.
+    let traced = std::fs::read_to_string(&trace).unwrap();
+    let pid = traced.split_whitespace().next().unwrap().to_owned();
+    let _kill = KillOnDrop(pid);
     let mut raw = Raw::connect(server.smtp);
     raw.read_until("\r\n", Duration::from_secs(5));
     let reply = send_message(&mut raw, &["<alice@example.test>"], MESSAGE);
