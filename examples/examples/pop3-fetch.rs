@@ -11,9 +11,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mail_examples::pop3::FetchSession;
-use mail_examples::session::{Limits, Upgrade, nonce, run};
-use mail_examples::stream::Stream;
-use mail_examples::{Error, init_tracing, tls};
+use mail_examples::session::{Limits, connect_client, nonce, run};
+use mail_examples::{Error, init_tracing};
 use pop3_proto::client::{Config, Login};
 
 /// Downloads a POP3 maildrop.
@@ -64,27 +63,8 @@ async fn main() -> Result<ExitCode, Error> {
     let mut config = Config::default();
     config.allow_plaintext_auth = args.allow_plaintext_auth;
     config.tls_active = args.tls;
-    let host = args
-        .server
-        .rsplit_once(':')
-        .map_or(args.server.as_str(), |(h, _)| h)
-        .to_owned();
-    let verify = if args.insecure {
-        eprintln!("{}", tls::INSECURE_WARNING);
-        tls::Verify::Insecure
-    } else {
-        tls::Verify::Roots(args.ca.as_deref())
-    };
-    let client_tls = tls::client(verify)?;
-    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
-    if args.tls {
-        stream = tokio::time::timeout(
-            Limits::default().tls_handshake,
-            stream.connect_tls(client_tls.clone(), &host),
-        )
-        .await
-        .map_err(|_| "TLS handshake timed out")??;
-    }
+    let (stream, upgrade) =
+        connect_client(&args.server, args.tls, args.ca.as_deref(), args.insecure).await?;
     let session = FetchSession::new(
         config,
         login,
@@ -96,7 +76,7 @@ async fn main() -> Result<ExitCode, Error> {
     let session = run(
         stream,
         session,
-        Upgrade::Client(client_tls, host),
+        upgrade,
         Limits::default(),
         args.server.clone(),
     )

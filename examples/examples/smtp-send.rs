@@ -14,10 +14,9 @@ use bytes::Bytes;
 use clap::Parser;
 use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 use mail_core::sasl::client::Credentials;
-use mail_examples::session::{Limits, Upgrade, run};
+use mail_examples::session::{Limits, connect_client, run};
 use mail_examples::smtp::SendSession;
-use mail_examples::stream::Stream;
-use mail_examples::{Error, init_tracing, tls};
+use mail_examples::{Error, init_tracing};
 use smtp_proto::client::{Config, MailTransaction};
 use smtp_proto::command::HeloDomain;
 
@@ -92,27 +91,8 @@ async fn main() -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let host = args
-        .server
-        .rsplit_once(':')
-        .map_or(args.server.as_str(), |(h, _)| h)
-        .to_owned();
-    let verify = if args.insecure {
-        eprintln!("{}", tls::INSECURE_WARNING);
-        tls::Verify::Insecure
-    } else {
-        tls::Verify::Roots(args.ca.as_deref())
-    };
-    let client_tls = tls::client(verify)?;
-    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
-    if args.tls {
-        stream = tokio::time::timeout(
-            Limits::default().tls_handshake,
-            stream.connect_tls(client_tls.clone(), &host),
-        )
-        .await
-        .map_err(|_| "TLS handshake timed out")??;
-    }
+    let (stream, upgrade) =
+        connect_client(&args.server, args.tls, args.ca.as_deref(), args.insecure).await?;
     let session = SendSession::new(
         config,
         MailTransaction::new(reverse_path, recipients),
@@ -123,7 +103,7 @@ async fn main() -> Result<ExitCode, Error> {
     let session = run(
         stream,
         session,
-        Upgrade::Client(client_tls, host),
+        upgrade,
         Limits::default(),
         args.server.clone(),
     )

@@ -505,7 +505,19 @@ fn hostile_pop3(endless_uidl: bool) -> (u16, std::thread::JoinHandle<u64>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
+        // A client that never connects (it failed first) must not hang the test.
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut s = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return 0,
+            }
+        };
+        s.set_nonblocking(false).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         s.write_all(b"+OK hostile\r\n").unwrap();
         let mut reader = std::io::BufReader::new(s.try_clone().unwrap());
@@ -546,55 +558,38 @@ fn hostile_pop3(endless_uidl: bool) -> (u16, std::thread::JoinHandle<u64>) {
     (port, handle)
 }
 
-#[test]
-fn pop3_fetch_stops_an_endless_message_at_its_size_limit() {
-    let (port, server) = hostile_pop3(false);
-    let out = TempDir::new("fetch-endless");
-    let (ok, stdout, stderr) = run(
-        Command::new(example("pop3-fetch")).args([
-            "--server",
-            &format!("127.0.0.1:{port}"),
-            "--user",
-            "alice:secret",
-            "--allow-plaintext-auth",
-            "--max-message-size",
-            "1048576",
-            "--out",
-            out.path().to_str().unwrap(),
-        ]),
+/// Runs pop3-fetch with `extra` flags against [`hostile_pop3`]; returns its success, its
+/// stderr, the octets the server sent, and the number of files left in the output folder.
+fn fetch_from_hostile(endless_uidl: bool, extra: &[&str]) -> (bool, String, u64, usize) {
+    let (port, server) = hostile_pop3(endless_uidl);
+    let out = TempDir::new("fetch-hostile");
+    let (ok, _, stderr) = run(
+        Command::new(example("pop3-fetch"))
+            .args(["--server", &format!("127.0.0.1:{port}")])
+            .args(["--user", "alice:secret", "--allow-plaintext-auth"])
+            .args(["--out", out.path().to_str().unwrap()])
+            .args(extra),
         b"",
     );
     let sent = server.join().unwrap();
-    assert!(!ok, "{stdout}");
+    let left = std::fs::read_dir(out.path()).map_or(0, |d| d.count());
+    (ok, stderr, sent, left)
+}
+
+#[test]
+fn pop3_fetch_stops_an_endless_message_at_its_size_limit() {
+    let (ok, stderr, sent, left) = fetch_from_hostile(false, &["--max-message-size", "1048576"]);
+    assert!(!ok);
     assert!(stderr.contains("--max-message-size"), "{stderr}");
     // The client hung up after about 1 MiB (plus what the sockets buffer).
     assert!(sent < 32 * 1024 * 1024, "the server sent {sent} octets");
     // Nothing half-written is left behind.
-    assert_eq!(
-        std::fs::read_dir(out.path())
-            .map(|d| d.count())
-            .unwrap_or(0),
-        0
-    );
+    assert_eq!(left, 0);
 }
 
 #[test]
 fn pop3_fetch_stops_an_endless_listing() {
-    let (port, server) = hostile_pop3(true);
-    let out = TempDir::new("fetch-listing");
-    let (ok, _, stderr) = run(
-        Command::new(example("pop3-fetch")).args([
-            "--server",
-            &format!("127.0.0.1:{port}"),
-            "--user",
-            "alice:secret",
-            "--allow-plaintext-auth",
-            "--out",
-            out.path().to_str().unwrap(),
-        ]),
-        b"",
-    );
-    let sent = server.join().unwrap();
+    let (ok, stderr, sent, _) = fetch_from_hostile(true, &[]);
     assert!(!ok);
     assert!(stderr.to_lowercase().contains("listing"), "{stderr}");
     // 500 000 entries of 58 octets: about 28 MiB, then the client hangs up.

@@ -108,15 +108,7 @@ impl Connection {
                         "Message size exceeds fixed maximum message size",
                     );
                 } else if result.is_err() {
-                    self.core.push_event(Event::MessageAborted {
-                        reason: AbortReason::BareNewline,
-                    });
-                    self.transaction = None;
-                    self.error(
-                        ReplyCode::MAILBOX_UNAVAILABLE,
-                        esc(5, 5, 2),
-                        "Bare CR or LF in message data",
-                    );
+                    self.refuse_bare_newline();
                 } else {
                     self.message_end();
                 }
@@ -144,6 +136,20 @@ impl Connection {
             return;
         }
         self.core.push_event(Event::MessageData(chunk));
+    }
+
+    /// Refuses the message for a bare CR or LF under [`BareNewline::Reject`] (DATA and BDAT
+    /// alike; Postfix answers the same way).
+    fn refuse_bare_newline(&mut self) {
+        self.core.push_event(Event::MessageAborted {
+            reason: AbortReason::BareNewline,
+        });
+        self.transaction = None;
+        self.error(
+            ReplyCode::MAILBOX_UNAVAILABLE,
+            esc(5, 5, 2),
+            "Bare CR or LF in message data",
+        );
     }
 
     pub(super) fn message_end(&mut self) {
@@ -214,16 +220,7 @@ impl Connection {
         } else if failed {
             self.bad_sequence("No valid transaction for BDAT");
         } else if last && self.bdat_finish_newlines() {
-            // The same refusal as DATA's under `BareNewline::Reject`.
-            self.core.push_event(Event::MessageAborted {
-                reason: AbortReason::BareNewline,
-            });
-            self.transaction = None;
-            self.error(
-                ReplyCode::MAILBOX_UNAVAILABLE,
-                esc(5, 5, 2),
-                "Bare CR or LF in message data",
-            );
+            self.refuse_bare_newline();
         } else if last {
             self.message_end();
         } else {
