@@ -1,8 +1,8 @@
-//! A Maildir-backed mail server: SMTP (with STARTTLS, AUTH, SMTPS) and POP3 (with STLS,
-//! POP3S), built from the mail-proto state machines.
+//! A Maildir-backed mail server: SMTP (with STARTTLS, AUTH, SMTPS), POP3 (with STLS, POP3S)
+//! and IMAP (with STARTTLS, IMAPS), built from the mail-proto state machines.
 //!
-//! `cargo run --example mail-server` serves SMTP on 127.0.0.1:2525 and POP3 on
-//! 127.0.0.1:1110, stores mail under `./mail-data`, and creates a demo user.
+//! `cargo run --example mail-server` serves SMTP on 127.0.0.1:2525, POP3 on 127.0.0.1:1110 and
+//! IMAP on 127.0.0.1:1143, stores mail under `./mail-data`, and creates a demo user.
 #![allow(clippy::print_stderr)]
 
 use std::net::SocketAddr;
@@ -20,9 +20,10 @@ use mail_examples::{Error, init_tracing, tls};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-/// A Maildir-backed SMTP and POP3 server.
+/// A Maildir-backed mail server: SMTP (STARTTLS, AUTH, SMTPS), POP3 (STLS, POP3S) and IMAP
+/// (STARTTLS, IMAPS) for the given users, storing mail under --maildir, one Maildir per user.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// SMTP listener.
     #[arg(long, default_value = "127.0.0.1:2525")]
@@ -30,6 +31,12 @@ struct Args {
     /// POP3 listener.
     #[arg(long, default_value = "127.0.0.1:1110")]
     pop3: SocketAddr,
+    /// IMAP listener.
+    #[arg(long, default_value = "127.0.0.1:1143")]
+    imap: SocketAddr,
+    /// IMAP with implicit TLS (RFC 8314), e.g. 127.0.0.1:9993. Needs a certificate.
+    #[arg(long)]
+    imaps: Option<SocketAddr>,
     /// SMTP with implicit TLS (RFC 8314), e.g. 127.0.0.1:4465. Needs a certificate.
     #[arg(long)]
     smtps: Option<SocketAddr>,
@@ -144,8 +151,12 @@ async fn main() -> Result<(), Error> {
         }
         _ => None,
     };
-    if (args.smtps.is_some() || args.pop3s.is_some()) && tls_config.is_none() {
-        return Err("--smtps and --pop3s need --tls-cert/--tls-key or --self-signed".into());
+    if (args.smtps.is_some() || args.pop3s.is_some() || args.imaps.is_some())
+        && tls_config.is_none()
+    {
+        return Err(
+            "--smtps, --pop3s and --imaps need --tls-cert/--tls-key or --self-signed".into(),
+        );
     }
 
     let hostname = args.domain.clone();
@@ -169,6 +180,15 @@ async fn main() -> Result<(), Error> {
             guard: guard.clone(),
         }
     };
+    let hub = std::sync::Arc::new(mail_examples::imap::Hub::default());
+    let imap = mail_examples::imap::ImapService::new(
+        &hostname,
+        users.clone(),
+        store.clone(),
+        tls_config.is_some(),
+        args.allow_plaintext_auth,
+        hub.clone(),
+    );
     let mut pop3 = mail_examples::pop3::Pop3Service::new(
         &hostname,
         users.clone(),
@@ -206,6 +226,15 @@ async fn main() -> Result<(), Error> {
                     make: move |peer| service.session(peer, &nonce()),
                 };
                 listeners.spawn(accept_loop(listener, tls, serve, limits, shutdown.clone()));
+            } else if name.starts_with("IMAP") {
+                let service = imap.clone();
+                let serve = Listener {
+                    protocol: name,
+                    implicit_tls: implicit,
+                    busy: b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
+                    make: move |peer| service.session(peer, &nonce(), implicit),
+                };
+                listeners.spawn(accept_loop(listener, tls, serve, limits, shutdown.clone()));
             } else {
                 let service = pop3.clone();
                 let serve = Listener {
@@ -220,11 +249,15 @@ async fn main() -> Result<(), Error> {
         };
     listen(args.smtp, "SMTP", false).await?;
     listen(args.pop3, "POP3", false).await?;
+    listen(args.imap, "IMAP", false).await?;
     if let Some(addr) = args.smtps {
         listen(addr, "SMTPS", true).await?;
     }
     if let Some(addr) = args.pop3s {
         listen(addr, "POP3S", true).await?;
+    }
+    if let Some(addr) = args.imaps {
+        listen(addr, "IMAPS", true).await?;
     }
     eprintln!("mail stored under {}", store.root().display());
 

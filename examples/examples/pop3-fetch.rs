@@ -15,9 +15,10 @@ use mail_examples::session::{Limits, connect_client, nonce, run};
 use mail_examples::{Error, init_tracing};
 use pop3_proto::client::{Config, Login};
 
-/// Downloads a POP3 maildrop.
+/// Downloads every message of a POP3 maildrop into a directory, one .eml file per message,
+/// and deletes them from the server with --delete.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The server, HOST:PORT.
     #[arg(long)]

@@ -20,9 +20,10 @@ use mail_examples::{Error, init_tracing};
 use smtp_proto::client::{Config, MailTransaction};
 use smtp_proto::command::HeloDomain;
 
-/// Sends standard input as one message.
+/// Sends the message read from standard input to one SMTP server (STARTTLS and AUTH when
+/// asked) and prints each recipient's result.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The server, HOST:PORT.
     #[arg(long)]

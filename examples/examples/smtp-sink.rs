@@ -17,9 +17,10 @@ use mail_examples::{Error, init_tracing};
 use smtp_proto::prelude::*;
 use smtp_proto::server::{Config, Connection, Event};
 
-/// Accepts and discards mail.
+/// Accepts and discards every message, like Postfix's smtp-sink, and prints the counts: a
+/// target for load tests.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// Where to listen.
     #[arg(default_value = "127.0.0.1:2526")]

@@ -5,9 +5,20 @@
 //! `take_output` → write. The protocol crates do the protocol; this crate only moves bytes,
 //! upgrades to TLS when a session asks for it, and stores mail.
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod guard;
+pub mod imap;
 pub mod maildir;
+pub mod mailstore;
 pub mod pop3;
 pub mod session;
 pub mod smtp;

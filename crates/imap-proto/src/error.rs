@@ -126,3 +126,16 @@ pub struct FramingError {
     /// What went wrong.
     pub kind: FramingErrorKind,
 }
+
+/// Local misuse of a connection: an answer that does not fit the pending event, or a call in
+/// a state that does not allow it. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// Not allowed now (no such event is pending, or the state forbids it).
+    #[error("not allowed in the current state")]
+    NotAllowed,
+    /// The message is not in the selected mailbox as the client knows it.
+    #[error("no such message")]
+    NoSuchMessage,
+}

@@ -6,6 +6,7 @@
 //! | [`types`]      | strings, numbers, sequence sets, flags, mailboxes, dates, …    | 9051 §4, §9, 3501 §5.1.3 |
 //! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
 //! | [`response`]   | every response, parsed and encoded                             | 9051 §7 and the extensions |
+//! | [`message`]    | ENVELOPE, BODYSTRUCTURE, sections, BINARY and SEARCH of a stored message | 9051 §6.4.4, §6.4.5, §7.5.2, 3516 |
 //! | [`error`]      | the error enums                                                | |
 //!
 //! # Extensions
@@ -53,7 +54,7 @@
 //! }
 //! assert_eq!(commands[0].body, CommandBody::Capability);
 //! assert_eq!(commands[1].tag.as_str(), "A002");
-//! assert_eq!(commands[1].to_bytes(), b"A002 LOGIN username password\r\n");
+//! assert_eq!(&commands[1].to_bytes()[..], b"A002 LOGIN username password\r\n");
 //! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -69,7 +70,16 @@
 pub mod command;
 pub mod error;
 pub mod framing;
+pub mod message;
 pub mod response;
+pub mod server;
 pub mod types;
 
 pub use mail_core;
+
+/// The driving contract that every connection of this crate implements, and the reason a
+/// session ended: `use imap_proto::prelude::*;` to call `receive`, `next_event`,
+/// `take_output` and the rest on a connection.
+pub mod prelude {
+    pub use mail_core::connection::{CloseReason, Connection as _};
+}

@@ -1,7 +1,7 @@
 //! Buffer plumbing shared by the connections: handing received bytes over without copying
 //! them, and writing numbers without allocating.
 //!
-//! Every connection keeps the peer's unparsed bytes in a `BytesMut`. The DESIGN-wide
+//! Every connection keeps the peer's unparsed bytes in a `BytesMut`. The contract's
 //! `receive(&[u8])` copies into it; [`take_received`] instead moves the filled part of the
 //! caller's read buffer in, so that a message body read from the socket reaches the
 //! application as slices of the very buffer the socket filled.

@@ -6,6 +6,7 @@
 /// can point at the offending byte of a command line or header field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{expected} expected at byte {offset}")]
+#[non_exhaustive]
 pub struct ParseError {
     /// Byte offset of the first byte that fits no alternative.
     pub offset: usize,

@@ -13,6 +13,7 @@
 //! | [`sasl`]      | SASL mechanisms, client and server side, and base64 framing          | 4422, 4616, 2195, 5802, 7677, 7628, 4954, 5034, 4959 |
 //! | [`secret`]    | [`Secret`], a value whose `Debug` never shows it                     | |
 //! | [`message`]   | a raw message with header access, and the SMTP envelope              | 5322, 5321 |
+//! | [`mime`]      | the MIME part tree, header-field grammar, transfer decoding, charsets | 2045, 2046, 2231 |
 //!
 //! Nothing here performs I/O, spawns tasks or reads a clock. Parsed values own their data
 //! (`bytes::Bytes` or `String`) and have no lifetime parameters.
@@ -34,6 +35,7 @@ pub mod dot;
 pub mod error;
 pub mod line;
 pub mod message;
+pub mod mime;
 pub mod sasl;
 pub mod secret;
 

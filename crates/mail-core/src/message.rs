@@ -358,6 +358,7 @@ impl FromStr for EsmtpParameter {
 
 /// One recipient of an [`Envelope`]: the forward path of `RCPT TO` and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Recipient {
     /// Where the message goes.
     pub forward_path: ForwardPath,
@@ -378,6 +379,7 @@ impl Recipient {
 /// The SMTP envelope (RFC 5321 §2.3.1): who the message is from, for bounces, and who it is
 /// for, separate from the `From:`/`To:` header fields of the message itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Envelope {
     /// The `MAIL FROM` path; [`ReversePath::Null`] for bounces.
     pub reverse_path: ReversePath,

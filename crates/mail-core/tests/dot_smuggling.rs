@@ -13,7 +13,7 @@
 use bytes::BytesMut;
 use mail_core::dot::{BareNewline, DotDecoder, DotError, DotEvent};
 
-/// The near-miss terminators of DESIGN.md's security rules.
+/// The near-miss terminators of ARCHITECTURE.md's security rules.
 const VECTORS: &[&[u8]] = &[
     b"\n.\n",
     b"\n.\r\n",

@@ -214,9 +214,15 @@ impl Capability {
 
 /// A server's capability list, with lookups.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Capabilities(pub Vec<Capability>);
 
 impl Capabilities {
+    /// Returns the list of these capabilities.
+    pub const fn new(capabilities: Vec<Capability>) -> Self {
+        Self(capabilities)
+    }
+
     /// Returns whether the list holds `capability` (compared by tag for those with
     /// parameters: use [`Capabilities::sasl`] etc. for those).
     pub fn has(&self, capability: &Capability) -> bool {

@@ -286,6 +286,7 @@ impl Capability {
 
 /// A positive EHLO/LHLO reply, typed: the server's domain, its greeting and its keywords.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct EhloReply {
     /// The domain on the first line.
     pub domain: String,
@@ -296,6 +297,15 @@ pub struct EhloReply {
 }
 
 impl EhloReply {
+    /// Returns the reply of a server called `domain` that offers `capabilities`.
+    pub fn new(domain: impl Into<String>, capabilities: Vec<Capability>) -> Self {
+        Self {
+            domain: domain.into(),
+            greeting: None,
+            capabilities,
+        }
+    }
+
     /// Reads a `250` reply to EHLO.
     ///
     /// Tolerance: a keyword line that is no `ehlo-line` (seen from broken middleboxes) is

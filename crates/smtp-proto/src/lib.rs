@@ -72,6 +72,65 @@
 //! # }
 //! ```
 //!
+//! # A tokio server with STARTTLS
+//!
+//! The same loop over a socket: read into a buffer the connection takes over, answer events,
+//! write what it says, and when it wants the TLS handshake, hand the socket to your TLS
+//! library and go on over the encrypted stream. `examples/src/session.rs` in the repository is
+//! the full version (time limits, backpressure, connection caps), shared by every protocol.
+//!
+//! ```no_run
+//! use smtp_proto::prelude::*;
+//! use smtp_proto::server::{Config, Connection, Event};
+//! use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+//!
+//! /// Any stream: a TCP socket, then the TLS stream over it.
+//! trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+//! impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+//!
+//! /// Serves one client. `starttls` runs the server side of a TLS handshake over the socket
+//! /// (with tokio-rustls: `TlsAcceptor::accept`).
+//! async fn serve<F>(socket: tokio::net::TcpStream, starttls: F) -> std::io::Result<()>
+//! where
+//!     F: AsyncFn(Box<dyn Io>) -> std::io::Result<Box<dyn Io>>,
+//! {
+//!     let mut config = Config::default();
+//!     config.extensions.starttls = true; // offered until TLS is active
+//!     let mut conn = Connection::new(config);
+//!     let mut stream: Box<dyn Io> = Box::new(socket);
+//!     let mut buf = bytes::BytesMut::with_capacity(64 * 1024);
+//!     loop {
+//!         while let Some(event) = conn.next_event() {
+//!             match event {
+//!                 Event::MessageData(_chunk) => { /* store it */ }
+//!                 Event::Closed { reason } => eprintln!("session over: {reason}"),
+//!                 e if e.needs_answer() => conn.accept().map_err(std::io::Error::other)?,
+//!                 _ => {}
+//!             }
+//!         }
+//!         stream.write_all(&conn.take_output()).await?;
+//!         if conn.is_closed() {
+//!             return Ok(());
+//!         }
+//!         if conn.wants_tls_handshake() {
+//!             stream = starttls(stream).await?;
+//!             conn.tls_established().map_err(std::io::Error::other)?;
+//!             continue;
+//!         }
+//!         if conn.wants_write() {
+//!             continue; // the output was full: events may flow again
+//!         }
+//!         let read = tokio::time::timeout(conn.timeout(), stream.read_buf(&mut buf)).await;
+//!         match read {
+//!             Err(_elapsed) => conn.timed_out(),
+//!             Ok(Ok(0)) => conn.receive_eof(),
+//!             Ok(Ok(_)) => conn.receive_buf(&mut buf),
+//!             Ok(Err(e)) => return Err(e),
+//!         }
+//!     }
+//! }
+//! ```
+//!
 //! # A client, driven
 //!
 //! ```

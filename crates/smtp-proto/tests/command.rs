@@ -510,10 +510,8 @@ fn cr_or_lf_cannot_get_into_an_encoded_argument() {
         );
     }
     // xtext-encoded values carry any character safely.
-    let p = MailParameters {
-        envid: Some("a b=c+d".into()),
-        ..MailParameters::default()
-    };
+    let mut p = MailParameters::default();
+    p.envid = Some("a b=c+d".into());
     let mut out = bytes::BytesMut::new();
     p.encode(&mut out);
     assert_eq!(&out[..], b" ENVID=a+20b+3Dc+2Bd");
@@ -554,24 +552,22 @@ fn mail_parameters() -> impl Strategy<Value = MailParameters> {
     )
         .prop_map(
             |(size, body, smtputf8, ret, envid, auth, requiretls, mt_priority, by, hold_for)| {
-                MailParameters {
-                    size,
-                    body,
-                    smtputf8,
-                    ret,
-                    envid,
-                    auth,
-                    requiretls,
-                    mt_priority,
-                    by: by.map(|(time, return_on_expiry, trace)| DeliverBy {
-                        time,
-                        return_on_expiry,
-                        trace,
-                    }),
-                    hold_for,
-                    hold_until: None,
-                    other: Vec::new(),
-                }
+                let mut p = MailParameters::default();
+                p.size = size;
+                p.body = body;
+                p.smtputf8 = smtputf8;
+                p.ret = ret;
+                p.envid = envid;
+                p.auth = auth;
+                p.requiretls = requiretls;
+                p.mt_priority = mt_priority;
+                p.by = by.map(|(time, return_on_expiry, trace)| DeliverBy {
+                    time,
+                    return_on_expiry,
+                    trace,
+                });
+                p.hold_for = hold_for;
+                p
             },
         )
 }
@@ -582,18 +578,20 @@ fn rcpt_parameters() -> impl Strategy<Value = RcptParameters> {
         proptest::option::of(mailbox()),
         proptest::option::of(Just("2014-04-03T23:01:00Z".to_string())),
     )
-        .prop_map(|(notify, orcpt, rrvs)| RcptParameters {
-            notify: notify.map(|(success, failure, delay)| Notify {
+        .prop_map(|(notify, orcpt, rrvs)| {
+            let mut p = RcptParameters::default();
+            p.notify = notify.map(|(success, failure, delay)| Notify {
                 success,
                 failure,
                 delay,
-            }),
-            orcpt: orcpt.map(|address| OriginalRecipient {
+            });
+            p.orcpt = orcpt.map(|address| OriginalRecipient {
                 addr_type: "rfc822".into(),
                 address,
-            }),
-            rrvs,
-            other: vec![EsmtpParameter::new("X-TEST", Some("1")).unwrap()],
+            });
+            p.rrvs = rrvs;
+            p.other = vec![EsmtpParameter::new("X-TEST", Some("1")).unwrap()];
+            p
         })
 }
 

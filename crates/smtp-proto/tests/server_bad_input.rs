@@ -1,4 +1,4 @@
-//! Hostile and broken client input against the server: each vector of DESIGN.md and of the
+//! Hostile and broken client input against the server: each vector of ARCHITECTURE.md and of the
 //! smtp-proto issue is a test, run whole, byte by byte and at random splits.
 #![allow(
     clippy::unwrap_used,
@@ -40,7 +40,7 @@ const START: &str = r"
     S: 354 go ahead
 ";
 
-/// The end-of-data vectors of DESIGN.md: none of them may end the message.
+/// The end-of-data smuggling vectors (ARCHITECTURE.md, security rules): none of them may end the message.
 const VECTORS: [&str; 11] = [
     r"\n.\n",
     r"\n.\r\n",

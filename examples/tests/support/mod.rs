@@ -146,7 +146,10 @@ impl MailServer {
             }
             None => Command::new(example("mail-server")),
         };
+        // Every listener on a port of its own, so that servers of parallel tests never meet.
+        let imap = free_port();
         cmd.args(["--smtp", &format!("127.0.0.1:{smtp}")])
+            .args(["--imap", &format!("127.0.0.1:{imap}")])
             .args(["--pop3", &format!("127.0.0.1:{pop3}")])
             .args(["--smtps", &format!("127.0.0.1:{smtps}")])
             .args(["--pop3s", &format!("127.0.0.1:{pop3s}")])
@@ -170,7 +173,7 @@ impl MailServer {
             child: cmd.spawn().unwrap(),
             name: "mail-server".into(),
         };
-        for p in [smtp, pop3, smtps, pop3s] {
+        for p in [smtp, pop3, smtps, pop3s, imap] {
             wait_port(p);
         }
         Self {

@@ -34,9 +34,11 @@ pub struct Disposition {
 /// body-fld-loc   = nstring
 /// ```
 ///
-/// An absent field reads as its NIL value; the encoder writes fields up to the last one
-/// that is not NIL, so `BODY` (no extension data) and a `BODYSTRUCTURE` whose extension
-/// data is all NIL encode alike.
+/// An absent field reads as its NIL value. A structure whose extension is `None` is
+/// written without extension data (as `BODY` is); one whose extension is `Some` is written
+/// with all four fields, NIL where empty, as Dovecot, Cyrus and Gmail send BODYSTRUCTURE
+/// (the parser returns `None` for all-NIL extension data, so such a value re-encodes
+/// without it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BodyExtension {
     /// `Content-Disposition`.
@@ -82,13 +84,9 @@ impl BodyExtension {
         Ok((ext.needed() > 0).then(|| Box::new(ext)))
     }
 
-    /// [`needed`](Self::needed) of an optional extension: 0 for `None`.
-    fn needed_opt(ext: Option<&Self>) -> usize {
-        ext.map_or(0, Self::needed)
-    }
-
     fn write(&self, e: &mut Encoder) {
-        let n = self.needed();
+        // Present extension data is written in full: disposition, language and location.
+        let n = self.needed().max(3);
         if n >= 1 {
             e.sp();
             match &self.disposition {
@@ -104,9 +102,9 @@ impl BodyExtension {
         }
         if n >= 2 {
             e.sp();
+            // Always a list, as Dovecot and Cyrus send it (RFC 9051 §9 allows one string).
             match self.language.as_slice() {
                 [] => e.raw(b"NIL"),
-                [one] => one.encode(e),
                 many => {
                     e.raw(b"(");
                     write_sp_separated(e, many, IString::encode);
@@ -422,7 +420,7 @@ impl Encode for BodyStructure {
                 }
                 e.sp();
                 subtype.encode(e);
-                if !params.is_empty() || BodyExtension::needed_opt(extension.as_deref()) > 0 {
+                if !params.is_empty() || extension.is_some() {
                     e.sp();
                     write_params(e, params);
                     if let Some(x) = extension {
@@ -474,7 +472,7 @@ impl Encode for BodyStructure {
                         e.number(*lines);
                     }
                 }
-                if md5.0.is_some() || BodyExtension::needed_opt(extension.as_deref()) > 0 {
+                if md5.0.is_some() || extension.is_some() {
                     e.sp();
                     md5.encode(e);
                     if let Some(x) = extension {

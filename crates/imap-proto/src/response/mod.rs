@@ -36,7 +36,7 @@
 //!
 //! // A server encodes: literals come out as separate fragments.
 //! let ok = Status::tagged(Tag::try_from("A2").unwrap(), StatusKind::Ok, None, "LOGOUT completed").unwrap();
-//! assert_eq!(Response::Status(ok).to_bytes(), b"A2 OK LOGOUT completed\r\n");
+//! assert_eq!(&Response::Status(ok).to_bytes()[..], b"A2 OK LOGOUT completed\r\n");
 //! ```
 //!
 //! # Tolerances

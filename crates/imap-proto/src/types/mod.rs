@@ -11,7 +11,7 @@ mod datetime;
 mod flag;
 mod mailbox;
 pub(crate) mod parser;
-mod section;
+pub(crate) mod section;
 mod sequence;
 mod string;
 

@@ -127,6 +127,36 @@ impl SequenceSet {
         Self(Repr::Ranges(vec![SeqRange::single(SeqNumber::Value(n))]))
     }
 
+    /// Returns the shortest set of these numbers (ascending; duplicates allowed): runs of
+    /// consecutive numbers become ranges, `1,2,3,7` becomes `1:3,7`. `None` when there are
+    /// none.
+    pub fn from_sorted(numbers: &[NonZeroU32]) -> Option<Self> {
+        let mut ranges: Vec<SeqRange> = Vec::new();
+        let mut run: Option<(NonZeroU32, NonZeroU32)> = None;
+        for &n in numbers {
+            run = match run {
+                Some((start, end)) if n.get() <= end.get().saturating_add(1) => {
+                    Some((start, end.max(n)))
+                }
+                Some((start, end)) => {
+                    ranges.push(SeqRange::new(
+                        SeqNumber::Value(start),
+                        SeqNumber::Value(end),
+                    ));
+                    Some((n, n))
+                }
+                None => Some((n, n)),
+            };
+        }
+        if let Some((start, end)) = run {
+            ranges.push(SeqRange::new(
+                SeqNumber::Value(start),
+                SeqNumber::Value(end),
+            ));
+        }
+        Self::new(ranges).ok()
+    }
+
     /// Returns whether this is `$`.
     pub const fn is_saved(&self) -> bool {
         matches!(self.0, Repr::Saved)
@@ -284,6 +314,19 @@ impl Encode for PartialRange {
         out.raw(b":");
         out.raw(minus);
         out.number(u64::from(b.get()));
+    }
+}
+
+#[cfg(test)]
+mod from_sorted_tests {
+    use super::*;
+
+    #[test]
+    fn runs_become_ranges() {
+        let n = |v: u32| NonZeroU32::new(v).unwrap();
+        let set = SequenceSet::from_sorted(&[n(1), n(2), n(3), n(3), n(7), n(9), n(10)]).unwrap();
+        assert_eq!(set.to_wire(), b"1:3,7,9:10");
+        assert_eq!(SequenceSet::from_sorted(&[]), None);
     }
 }
 

@@ -25,6 +25,8 @@
 //! narrows it inside phrases, and real mailers ignore that), and base64 padding may be missing.
 
 use base64::Engine as _;
+
+use crate::mime::charset::Charset;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 /// Longest encoded word RFC 2047 §2 allows, in characters.
@@ -130,72 +132,10 @@ const fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Windows-1252 code points for bytes 0x80–0x9F; the five unassigned bytes map to the C1
-/// control of the same value, as the WHATWG Encoding Standard does.
-const WINDOWS_1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
-    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
-];
-
-/// Converts `bytes` in `charset` (matched case-insensitively) to a string, or `None` if the
-/// charset is unknown or the bytes are invalid in it.
+/// Converts `bytes` in `charset` to a string, or `None` if the charset is unknown or the
+/// bytes are invalid in it; the table is [`crate::mime::charset`]'s.
 fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
-    let name = charset.to_ascii_lowercase();
-    match name.as_str() {
-        "utf-8" | "utf8" => String::from_utf8(bytes.to_vec()).ok(),
-        "us-ascii" | "ascii" | "ansi_x3.4-1968" => bytes
-            .is_ascii()
-            .then(|| bytes.iter().map(|&b| char::from(b)).collect()),
-        "iso-8859-1" | "iso_8859-1" | "iso8859-1" | "latin1" | "l1" => {
-            Some(bytes.iter().map(|&b| char::from(b)).collect())
-        }
-        "iso-8859-15" | "iso_8859-15" | "iso8859-15" | "latin-9" | "latin9" => {
-            Some(bytes.iter().map(|&b| latin9_char(b)).collect())
-        }
-        "windows-1252" | "cp1252" => Some(
-            bytes
-                .iter()
-                .map(|&b| match b.checked_sub(0x80) {
-                    Some(i) => WINDOWS_1252_HIGH
-                        .get(usize::from(i))
-                        .copied()
-                        .unwrap_or(char::from(b)),
-                    None => char::from(b),
-                })
-                .collect(),
-        ),
-        // Every part of ISO 8859 is ASCII in 0x00–0x7F, so ASCII-only text in a part without
-        // a table here (e.g. the ISO-8859-2 word of RFC 2047 §8) still decodes.
-        _ if is_iso_8859(&name) && bytes.is_ascii() => {
-            Some(bytes.iter().map(|&b| char::from(b)).collect())
-        }
-        _ => None,
-    }
-}
-
-/// Returns whether the lower-case charset `name` is a part of ISO 8859.
-fn is_iso_8859(name: &str) -> bool {
-    ["iso-8859-", "iso_8859-", "iso8859-"]
-        .iter()
-        .filter_map(|p| name.strip_prefix(p))
-        .any(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Maps an ISO-8859-15 byte to its character: ISO-8859-1 with eight code points replaced.
-fn latin9_char(b: u8) -> char {
-    match b {
-        0xA4 => '\u{20AC}',
-        0xA6 => '\u{0160}',
-        0xA8 => '\u{0161}',
-        0xB4 => '\u{017D}',
-        0xB8 => '\u{017E}',
-        0xBC => '\u{0152}',
-        0xBD => '\u{0153}',
-        0xBE => '\u{0178}',
-        _ => char::from(b),
-    }
+    Charset::from_name(charset.as_bytes()).decode(bytes)
 }
 
 /// Returns unstructured header text (RFC 5322 §3.2.5, e.g. a `Subject:` body) with its

@@ -22,7 +22,7 @@ impl Connection {
             State::Closed => return Ok(false),
             State::TlsHandshake => {
                 if self.core.has_input() {
-                    // RFC 2595 §4 / DESIGN: bytes before the handshake are injected.
+                    // RFC 2595 §4: bytes before the handshake are injected plaintext.
                     return Err(ClientError::DataAfterStartTls);
                 }
                 return Ok(false);

@@ -106,6 +106,7 @@ pub struct DeliverBy {
 
 /// The parameters of `MAIL FROM` (RFC 5321 §4.1.1.2 and extensions).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct MailParameters {
     /// `SIZE=` (RFC 1870): the declared message size in octets.
     pub size: Option<u64>,
@@ -136,6 +137,7 @@ pub struct MailParameters {
 
 /// The parameters of `RCPT TO` (RFC 5321 §4.1.1.3 and extensions).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RcptParameters {
     /// `NOTIFY=` (RFC 3461 §4.1).
     pub notify: Option<Notify>,

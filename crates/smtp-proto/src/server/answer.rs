@@ -146,10 +146,9 @@ impl Connection {
                 parameters,
             } => {
                 if positive && let Some(t) = &mut self.transaction {
-                    t.envelope.recipients.push(Recipient {
-                        forward_path,
-                        parameters: wire_parameters(|w| parameters.encode(w)),
-                    });
+                    let mut recipient = Recipient::new(forward_path);
+                    recipient.parameters = wire_parameters(|w| parameters.encode(w));
+                    t.envelope.recipients.push(recipient);
                 }
             }
             Pending::MessageEnd { replies_left } => {

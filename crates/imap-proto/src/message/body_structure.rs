@@ -1,0 +1,286 @@
+//! BODY and BODYSTRUCTURE of a walked message (RFC 9051 §7.5.2), as Dovecot computes them.
+
+use bytes::Bytes;
+use mail_core::mime::grammar::{self, decode_ext_value};
+use mail_core::mime::{MimeTree, PartKind};
+
+use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
+use crate::types::{IString, NString};
+
+use super::envelope::{envelope, istring};
+use super::text::nolf;
+
+/// The `Content-*` data of one part, first field of each name winning (Dovecot's reading).
+#[derive(Debug, Default)]
+struct ContentData {
+    /// `None`: no Content-Type field; `Some(t, s)` as parsed (possibly empty).
+    media: Option<(Vec<u8>, Vec<u8>)>,
+    params: Vec<(Vec<u8>, Vec<u8>)>,
+    encoding: Option<Vec<u8>>,
+    id: Option<Vec<u8>>,
+    description: Option<Vec<u8>>,
+    md5: Option<Vec<u8>>,
+    disposition: Option<Vec<u8>>,
+    disposition_params: Vec<(Vec<u8>, Vec<u8>)>,
+    language: Vec<Vec<u8>>,
+    location: Option<Vec<u8>>,
+}
+
+fn content_data(tree: &MimeTree, index: usize) -> ContentData {
+    let mut d = ContentData::default();
+    // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
+    // Content-* fields do not count.
+    if !tree.part(index).is_some_and(|p| p.is_mime()) {
+        return d;
+    }
+    for f in tree.fields(index) {
+        if !f.has_colon() {
+            continue;
+        }
+        let name = tree.name(f);
+        let Some(suffix) = name
+            .get(..8)
+            .filter(|p| p.eq_ignore_ascii_case(b"content-"))
+            .and_then(|_| name.get(8..))
+        else {
+            continue;
+        };
+        let value = tree.raw_value(f);
+        let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
+        if is("type") && d.media.is_none() {
+            let ct = grammar::content_type(value);
+            d.media = Some((ct.media_type, ct.subtype));
+            d.params = ct.params;
+        } else if is("transfer-encoding") && d.encoding.is_none() {
+            d.encoding = grammar::transfer_encoding(value);
+        } else if is("id") && d.id.is_none() {
+            d.id = Some(value.to_vec());
+        } else if is("description") && d.description.is_none() {
+            d.description = Some(value.to_vec());
+        } else if is("md5") && d.md5.is_none() {
+            d.md5 = Some(value.to_vec());
+        } else if is("location") && d.location.is_none() {
+            d.location = Some(value.to_vec());
+        } else if is("language") && d.language.is_empty() {
+            d.language = grammar::content_language(value);
+        } else if is("disposition")
+            && d.disposition_params.is_empty()
+            && let Some((kind, params)) = grammar::content_disposition(value)
+        {
+            d.disposition = Some(kind);
+            d.disposition_params = params;
+        }
+    }
+    d
+}
+
+/// A parameter list; with `default_charset`, `charset` is added as `us-ascii` when missing
+/// (RFC 2045 §5.2 default). Extended RFC 2231 values are decoded to UTF-8 when their charset
+/// is known (RFC 9051 §7.5.2: "the server should decode them per [RFC2231], convert to
+/// UTF-8, concatenate, and return the resulting value as a parameter "foo*"").
+fn params(list: &[(Vec<u8>, Vec<u8>)], default_charset: bool) -> BodyParams {
+    let mut out: BodyParams = list
+        .iter()
+        .map(|(k, v)| {
+            let value = if k.last() == Some(&b'*') {
+                decode_ext_value(v).map_or_else(|| v.clone(), String::into_bytes)
+            } else {
+                v.clone()
+            };
+            (istring(k.clone()), istring(value))
+        })
+        .collect();
+    if default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset")) {
+        out.push((istring(b"charset".to_vec()), istring(b"us-ascii".to_vec())));
+    }
+    out
+}
+
+fn opt(v: Option<&Vec<u8>>) -> NString {
+    v.map_or(NString(None), |v| nolf(v))
+}
+
+fn extension(d: &ContentData) -> BodyExtension {
+    BodyExtension {
+        disposition: d.disposition.as_ref().map(|k| Disposition {
+            kind: istring(k.clone()),
+            params: params(&d.disposition_params, false),
+        }),
+        language: d.language.iter().map(|l| istring(l.clone())).collect(),
+        location: opt(d.location.as_ref()),
+        extensions: Vec::new(),
+    }
+}
+
+fn s(bytes: &[u8]) -> IString {
+    istring(bytes.to_vec())
+}
+
+/// The dummy part of a multipart without parts (RFC 9051 §9 requires at least one):
+/// an empty text/plain, as Dovecot shows it.
+fn empty_part(extended: bool) -> BodyStructure {
+    BodyStructure::Single {
+        media_type: s(b"text"),
+        subtype: s(b"plain"),
+        params: vec![(s(b"charset"), s(b"us-ascii"))],
+        id: NString(None),
+        description: NString(None),
+        encoding: s(b"7bit"),
+        octets: 0,
+        kind: SinglePartKind::Text { lines: 0 },
+        md5: NString(None),
+        extension: extended.then(|| Box::new(BodyExtension::default())),
+    }
+}
+
+/// Builds the structure of part `root` without recursion: parts are visited in reverse
+/// document order, so every child is built before its parent.
+pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
+    let end = subtree_end(tree, root);
+    let mut built: Vec<Option<BodyStructure>> = Vec::with_capacity(end - root);
+    built.resize_with(end - root, || None);
+    for index in (root..end).rev() {
+        let value = build_one(tree, index, extended, root, &mut built);
+        if let Some(slot) = built.get_mut(index - root) {
+            *slot = Some(value);
+        }
+    }
+    built
+        .get_mut(0)
+        .and_then(Option::take)
+        .unwrap_or_else(|| empty_part(extended))
+}
+
+fn subtree_end(tree: &MimeTree, root: usize) -> usize {
+    let depth = tree.part(root).map_or(0, |p| p.depth());
+    let mut end = root + 1;
+    while tree.part(end).is_some_and(|p| p.depth() > depth) {
+        end += 1;
+    }
+    end
+}
+
+fn take(built: &mut [Option<BodyStructure>], index: usize, root: usize) -> Option<BodyStructure> {
+    built
+        .get_mut(index.checked_sub(root)?)
+        .and_then(Option::take)
+}
+
+fn build_one(
+    tree: &MimeTree,
+    index: usize,
+    extended: bool,
+    root: usize,
+    built: &mut [Option<BodyStructure>],
+) -> BodyStructure {
+    let Some(part) = tree.part(index) else {
+        return empty_part(extended);
+    };
+    let d = content_data(tree, index);
+    let body = part.body_size();
+    let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);
+    match part.kind() {
+        PartKind::Multipart { .. } => {
+            let children: Vec<usize> = tree.children(index).collect();
+            let mut parts: Vec<BodyStructure> = children
+                .iter()
+                .filter_map(|&c| take(built, c, root))
+                .collect();
+            if parts.is_empty() {
+                parts.push(empty_part(extended));
+            }
+            let subtype = d.media.as_ref().map_or(&b"x-unknown"[..], |(_, s)| s);
+            let (params, extension) = if extended {
+                (params(&d.params, false), Some(Box::new(extension(&d))))
+            } else {
+                (Vec::new(), None)
+            };
+            BodyStructure::Multipart {
+                parts,
+                subtype: s(subtype),
+                params,
+                extension,
+            }
+        }
+        kind => {
+            let message = kind == PartKind::Message;
+            let (media_type, subtype, text) = if message {
+                (s(b"message"), s(b"rfc822"), false)
+            } else if part.overflowed() && kind == PartKind::Other {
+                // A container flattened by the limits is shown as opaque data.
+                (s(b"application"), s(b"octet-stream"), false)
+            } else {
+                match &d.media {
+                    None => (s(b"text"), s(b"plain"), true),
+                    Some((t, st)) => (s(t), s(st), t.eq_ignore_ascii_case(b"text")),
+                }
+            };
+            let kind = if text {
+                SinglePartKind::Text { lines: body.lines }
+            } else if message {
+                let child = tree.children(index).next();
+                match child {
+                    Some(c) => SinglePartKind::Message {
+                        envelope: Box::new(envelope(tree, c)),
+                        body: Box::new(
+                            take(built, c, root).unwrap_or_else(|| empty_part(extended)),
+                        ),
+                        lines: body.lines,
+                    },
+                    None => SinglePartKind::Basic,
+                }
+            } else {
+                SinglePartKind::Basic
+            };
+            BodyStructure::Single {
+                media_type,
+                subtype,
+                params: params(&d.params, text),
+                id: opt(d.id.as_ref()),
+                description: opt(d.description.as_ref()),
+                encoding: d.encoding.as_ref().map_or_else(|| s(b"7bit"), |e| s(e)),
+                octets,
+                kind,
+                md5: if extended {
+                    opt(d.md5.as_ref())
+                } else {
+                    NString(None)
+                },
+                extension: extended.then(|| Box::new(extension(&d))),
+            }
+        }
+    }
+}
+
+/// The transfer encoding of part `index` as its header declares it (`7bit` by default).
+pub(super) fn transfer_encoding(tree: &MimeTree, index: usize) -> Bytes {
+    Bytes::from(
+        content_data(tree, index)
+            .encoding
+            .unwrap_or_else(|| b"7bit".to_vec()),
+    )
+}
+
+/// The transfer encoding BINARY decodes: the first `Content-Transfer-Encoding` field, even
+/// without `MIME-Version` (Dovecot decodes such a body too); `None` when that field cannot
+/// be read (an empty or broken value is an unknown encoding, RFC 3516 §4.3).
+pub(super) fn binary_encoding(tree: &MimeTree, index: usize) -> Option<Bytes> {
+    match tree.fields(index).iter().find(|f| {
+        f.has_colon()
+            && tree
+                .name(f)
+                .eq_ignore_ascii_case(b"content-transfer-encoding")
+    }) {
+        None => Some(Bytes::from_static(b"7bit")),
+        Some(f) => grammar::transfer_encoding(tree.raw_value(f)).map(Bytes::from),
+    }
+}
+
+/// The declared charset of part `index`, when it is text.
+pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
+    let d = content_data(tree, index);
+    d.params
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
+        .map(|(_, v)| v)
+}

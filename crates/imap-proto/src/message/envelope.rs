@@ -1,0 +1,617 @@
+//! ENVELOPE of a message or of an embedded message/rfc822 part (RFC 9051 §7.5.2), with the
+//! address parsing that goes with it (RFC 5322 §3.4), read as Dovecot reads it.
+
+use bytes::Bytes;
+use mail_core::mime::MimeTree;
+use mail_core::mime::grammar::{Rest, cfws_with, is_atext, quoted_string};
+
+use crate::response::{Address, Envelope};
+use crate::types::{IString, NString};
+
+use super::text::{for_humans, nolf, nstring};
+
+/// One parsed address before it becomes an IMAP address structure.
+#[derive(Debug, Default, Clone)]
+struct Addr {
+    name: Option<Vec<u8>>,
+    route: Option<Vec<u8>>,
+    mailbox: Option<Vec<u8>>,
+    domain: Option<Vec<u8>>,
+    invalid: bool,
+}
+
+/// An RFC 5322 address-list reader that never fails: what it cannot read becomes
+/// `MISSING_MAILBOX` / `MISSING_DOMAIN` / `SYNTAX_ERROR` placeholders, as Dovecot writes them,
+/// so that a client still sees that an address was there. Return codes follow Dovecot's
+/// parser: negative for an error, 0 at the end of the input, positive when input remains.
+struct AddressParser<'a> {
+    data: &'a [u8],
+    pos: usize,
+    last_comment: Vec<u8>,
+    text: Vec<u8>,
+    cur: Addr,
+    out: Vec<Addr>,
+}
+
+impl<'a> AddressParser<'a> {
+    fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or_default()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    fn seek_rest(&mut self, rest: &[u8]) {
+        self.pos = self.data.len() - rest.len();
+    }
+
+    /// `CFWS`, remembering the last comment.
+    fn skip_lwsp(&mut self) -> i32 {
+        let rest = self.rest();
+        match cfws_with(rest, Some(&mut self.last_comment)) {
+            Ok((r, more)) => {
+                self.seek_rest(r);
+                i32::from(more == Rest::More)
+            }
+            Err(_) => {
+                self.pos = self.data.len();
+                -1
+            }
+        }
+    }
+
+    fn quoted(&mut self, into_text: bool) -> i32 {
+        let rest = self.rest();
+        let mut out = Vec::new();
+        let r = quoted_string(rest, &mut out);
+        if into_text {
+            self.text.extend_from_slice(&out);
+        }
+        match r {
+            Ok((r, more)) => {
+                self.seek_rest(r);
+                i32::from(more == Rest::More)
+            }
+            Err(_) => {
+                self.pos = self.data.len();
+                -1
+            }
+        }
+    }
+
+    /// `dot-atom` (RFC 5322 §3.2.3), white space and comments allowed around the dots.
+    fn dot_atom(&mut self) -> i32 {
+        if !self.peek().is_some_and(is_atext) {
+            return -1;
+        }
+        let mut start = self.pos;
+        self.pos += 1;
+        while let Some(b) = self.peek() {
+            if is_atext(b) {
+                self.pos += 1;
+                continue;
+            }
+            if start == self.pos {
+                return -1;
+            }
+            self.text
+                .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+            let ret = self.skip_lwsp();
+            if ret <= 0 {
+                return ret;
+            }
+            if self.peek() != Some(b'.') {
+                return 1;
+            }
+            self.pos += 1;
+            self.text.push(b'.');
+            if self.skip_lwsp() <= 0 {
+                return -1;
+            }
+            start = self.pos;
+        }
+        self.text
+            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        0
+    }
+
+    /// A run of `atext` and dots, then `CFWS`.
+    fn atom_or_dot(&mut self) -> i32 {
+        let start = self.pos;
+        while self.peek().is_some_and(|b| is_atext(b) || b == b'.') {
+            self.pos += 1;
+        }
+        self.text
+            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        if self.at_end() { 0 } else { self.skip_lwsp() }
+    }
+
+    /// `phrase` (RFC 5322 §3.2.5, with `obs-phrase` dots): words joined by one space.
+    fn phrase(&mut self) -> i32 {
+        if self.at_end() {
+            return 0;
+        }
+        if self.peek() == Some(b'.') {
+            return -1;
+        }
+        loop {
+            let ret = if self.peek() == Some(b'"') {
+                self.quoted(true)
+            } else {
+                self.atom_or_dot()
+            };
+            if ret <= 0 {
+                return ret;
+            }
+            match self.peek() {
+                Some(b) if is_atext(b) || b == b'"' || b == b'.' => self.text.push(b' '),
+                _ => break,
+            }
+        }
+        self.skip_lwsp()
+    }
+
+    /// `domain` after its `@` (RFC 5322 §3.4.1), appended to the text.
+    fn domain_into_text(&mut self) -> i32 {
+        self.pos += 1;
+        if self.skip_lwsp() <= 0 {
+            return -1;
+        }
+        if self.peek() == Some(b'[') {
+            return self.domain_literal();
+        }
+        self.dot_atom()
+    }
+
+    fn domain_literal(&mut self) -> i32 {
+        let mut start = self.pos;
+        self.pos += 1;
+        while let Some(b) = self.peek() {
+            match b {
+                b'[' => return -1,
+                b']' => {
+                    self.text
+                        .extend_from_slice(self.data.get(start..=self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    return self.skip_lwsp();
+                }
+                b'\n' => {
+                    let mut seg = self.data.get(start..self.pos).unwrap_or_default();
+                    if seg.last() == Some(&b'\r') {
+                        seg = seg.get(..seg.len() - 1).unwrap_or_default();
+                    }
+                    self.text.extend_from_slice(seg);
+                    start = self.pos + 1;
+                }
+                b'\\' if self.data.get(self.pos + 1).is_none() => return -1,
+                b'\\' => {}
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        -1
+    }
+
+    /// A local part with dots anywhere (`ann..x`, `.ann`, `ann.`), as real mail has them.
+    fn nonstrict_dot_atom(&mut self) -> i32 {
+        let mut ret = -1;
+        loop {
+            while self.peek() == Some(b'.') {
+                self.text.push(b'.');
+                self.pos += 1;
+                if self.at_end() {
+                    return 0;
+                }
+                ret = 1;
+            }
+            if self.peek() == Some(b'@') {
+                break;
+            }
+            ret = self.atom();
+            if !(ret > 0 && self.peek() == Some(b'.')) {
+                break;
+            }
+        }
+        ret
+    }
+
+    /// `atom` (RFC 5322 §3.2.3): at least one `atext`, then `CFWS`.
+    fn atom(&mut self) -> i32 {
+        if !self.peek().is_some_and(is_atext) {
+            return -1;
+        }
+        let start = self.pos;
+        while self.peek().is_some_and(is_atext) {
+            self.pos += 1;
+        }
+        self.text
+            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        if self.at_end() { 0 } else { self.skip_lwsp() }
+    }
+
+    fn local_part(&mut self) -> i32 {
+        self.text.clear();
+        let ret = if self.peek() == Some(b'"') {
+            self.quoted(true)
+        } else {
+            self.nonstrict_dot_atom()
+        };
+        if ret < 0 {
+            return -1;
+        }
+        self.cur.mailbox = Some(self.text.clone());
+        ret
+    }
+
+    fn domain(&mut self) -> i32 {
+        self.text.clear();
+        let ret = self.domain_into_text();
+        if ret < 0 {
+            return -1;
+        }
+        self.cur.domain = Some(self.text.clone());
+        ret
+    }
+
+    /// `obs-domain-list` of a source route: `@a,@b`.
+    fn domain_list(&mut self) -> i32 {
+        self.text.clear();
+        loop {
+            if self.at_end() {
+                return 0;
+            }
+            if self.peek() != Some(b'@') {
+                break;
+            }
+            if !self.text.is_empty() {
+                self.text.push(b',');
+            }
+            self.text.push(b'@');
+            let ret = self.domain_into_text();
+            if ret <= 0 {
+                return ret;
+            }
+            while self.skip_lwsp() > 0 && self.peek() == Some(b',') {
+                self.pos += 1;
+            }
+        }
+        self.cur.route = Some(self.text.clone());
+        1
+    }
+
+    /// `angle-addr` (RFC 5322 §3.4) with an `obs-route`.
+    fn angle_addr(&mut self) -> i32 {
+        self.pos += 1;
+        if self.skip_lwsp() <= 0 {
+            return -1;
+        }
+        if self.peek() == Some(b'@') {
+            if self.domain_list() > 0 && self.peek() == Some(b':') {
+                self.pos += 1;
+            } else {
+                self.cur.route = Some(b"INVALID_ROUTE".to_vec());
+                if self.at_end() {
+                    return -1;
+                }
+            }
+            if self.skip_lwsp() <= 0 {
+                return -1;
+            }
+        }
+        if self.peek() != Some(b'>') {
+            if self.local_part() <= 0 {
+                return -1;
+            }
+            if self.peek() == Some(b'@') && self.domain() <= 0 {
+                return -1;
+            }
+        }
+        if self.peek() != Some(b'>') {
+            return -1;
+        }
+        self.pos += 1;
+        self.skip_lwsp()
+    }
+
+    fn name_addr(&mut self) -> i32 {
+        self.text.clear();
+        if self.phrase() <= 0 || self.peek() != Some(b'<') {
+            return -1;
+        }
+        self.cur.name = (!self.text.is_empty()).then(|| self.text.clone());
+        if self.angle_addr() < 0 {
+            self.cur.domain = Some(b"SYNTAX_ERROR".to_vec());
+            self.cur.invalid = true;
+        }
+        i32::from(!self.at_end())
+    }
+
+    fn addr_spec(&mut self) -> i32 {
+        self.last_comment.clear();
+        let quoted = self.peek() == Some(b'"');
+        let mut ret = self.local_part();
+        if ret <= 0 {
+            self.cur.invalid = true;
+        }
+        let mut ret2 = -2;
+        if ret != 0 && self.peek() == Some(b'@') {
+            ret2 = self.domain();
+            if ret2 <= 0 {
+                ret = ret2;
+            }
+        }
+        if !self.last_comment.is_empty() {
+            self.cur.name = Some(self.last_comment.clone());
+        } else if ret2 == -2 {
+            // A lone word is a mailbox; followed by more words it was a display name.
+            self.text.push(b' ');
+            let before = self.text.len();
+            self.phrase();
+            if self.text.len() != before {
+                self.cur.mailbox = None;
+                self.cur.name = Some(self.text.clone());
+            } else if !quoted {
+                self.cur.domain = Some(Vec::new());
+            }
+            self.cur.invalid = true;
+            ret = -1;
+        }
+        ret
+    }
+
+    fn add_fixed(&mut self) {
+        if self.cur.mailbox.is_none() {
+            self.cur.mailbox = Some(b"MISSING_MAILBOX".to_vec());
+            self.cur.invalid = true;
+        }
+        if self.cur.domain.as_ref().is_none_or(Vec::is_empty) {
+            self.cur.domain = Some(b"MISSING_DOMAIN".to_vec());
+            self.cur.invalid = true;
+        }
+        self.out.push(core::mem::take(&mut self.cur));
+    }
+
+    fn mailbox(&mut self) -> i32 {
+        let start = self.pos;
+        let mut ret = self.name_addr();
+        if ret < 0 {
+            self.pos = start;
+            ret = self.addr_spec();
+            if self.cur.invalid
+                && self.cur.name.is_none()
+                && self.cur.mailbox.is_some()
+                && self.cur.domain.is_none()
+            {
+                self.cur.name = self.cur.mailbox.take();
+            }
+        }
+        if ret < 0 {
+            self.cur.invalid = true;
+        }
+        self.add_fixed();
+        ret
+    }
+
+    /// `group` (RFC 5322 §3.4): a start marker, the members, an end marker.
+    fn group(&mut self) -> i32 {
+        self.text.clear();
+        if self.phrase() <= 0 || self.peek() != Some(b':') {
+            return -1;
+        }
+        self.pos += 1;
+        let mut ret = self.skip_lwsp();
+        self.cur.mailbox = Some(self.text.clone());
+        self.out.push(core::mem::take(&mut self.cur));
+        if ret > 0 && self.peek() != Some(b';') {
+            loop {
+                self.mailbox();
+                if self.at_end() || self.peek() != Some(b',') {
+                    break;
+                }
+                self.pos += 1;
+                if self.skip_lwsp() <= 0 {
+                    ret = -1;
+                    break;
+                }
+            }
+        }
+        if ret >= 0 {
+            if self.peek() != Some(b';') {
+                ret = -1;
+            } else {
+                self.pos += 1;
+                ret = self.skip_lwsp();
+            }
+        }
+        self.out.push(Addr::default());
+        if ret == 0 { 0 } else { 1 }
+    }
+
+    fn address(&mut self) -> i32 {
+        let start = self.pos;
+        let saved = self.cur.clone();
+        let ret = self.group();
+        if ret < 0 {
+            self.pos = start;
+            self.cur = saved;
+            return self.mailbox();
+        }
+        ret
+    }
+
+    fn list(&mut self) {
+        if self.skip_lwsp() <= 0 {
+            return;
+        }
+        loop {
+            if self.address() == 0 {
+                break;
+            }
+            if self.peek() != Some(b',') {
+                break;
+            }
+            self.pos += 1;
+            let ret = self.skip_lwsp();
+            if ret <= 0 {
+                if ret < 0 {
+                    self.add_fixed();
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// Parses an address list the way Dovecot fills an envelope (RFC 5322 §3.4 `address-list`,
+/// with `obs-` forms and repairs).
+fn parse_addresses(value: &[u8]) -> Vec<Addr> {
+    let mut p = AddressParser {
+        data: value,
+        pos: 0,
+        last_comment: Vec::new(),
+        text: Vec::new(),
+        cur: Addr::default(),
+        out: Vec::new(),
+    };
+    p.list();
+    p.out
+}
+
+/// Turns parsed addresses into IMAP address structures: display names "for humans"
+/// (white space folded, as Dovecot writes them), the rest as they are.
+fn imap_addresses(addrs: Vec<Addr>) -> Vec<Address> {
+    addrs
+        .into_iter()
+        .map(|a| Address {
+            name: a.name.map_or(NString(None), |n| for_humans(&n)),
+            adl: nstring(a.route.as_deref()),
+            mailbox: nstring(a.mailbox.as_deref()),
+            host: nstring(a.domain.as_deref()),
+        })
+        .collect()
+}
+
+/// The ENVELOPE of the header of part `index` (RFC 9051 §7.5.2): the last Date, Subject,
+/// From, … field of each name wins; Sender and Reply-To fall back to From when absent or
+/// empty; a field present but empty is `""` for the four strings and NIL for the address
+/// lists; encoded words are left as they are.
+pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
+    let mut env = Envelope::default();
+    let mut lists: [Vec<Address>; 6] = Default::default();
+    let names = ["from", "sender", "reply-to", "to", "cc", "bcc"];
+    for f in tree.fields(index) {
+        if !f.has_colon() {
+            continue;
+        }
+        let name = tree.name(f);
+        let value = tree.raw_value(f);
+        if name.eq_ignore_ascii_case(b"date") {
+            env.date = nolf(value);
+        } else if name.eq_ignore_ascii_case(b"subject") {
+            env.subject = for_humans(&replace_nul(value));
+        } else if name.eq_ignore_ascii_case(b"in-reply-to") {
+            env.in_reply_to = nolf(value);
+        } else if name.eq_ignore_ascii_case(b"message-id") {
+            env.message_id = nolf(value);
+        } else if let Some(i) = names
+            .iter()
+            .position(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+            && let Some(list) = lists.get_mut(i)
+        {
+            // A repeated address field adds its addresses (Dovecot 2.3's reading).
+            list.extend(imap_addresses(parse_addresses(&replace_nul(value))));
+        }
+    }
+    // RFC 9051 §7.5.2: "If the Sender or Reply-To header fields are absent in the [RFC5322]
+    // header, or are present but empty, the server sets the corresponding member of the
+    // envelope to be the same value as the from member".
+    let [from, sender, reply_to, to, cc, bcc] = lists;
+    let sender = if sender.is_empty() {
+        from.clone()
+    } else {
+        sender
+    };
+    let reply_to = if reply_to.is_empty() {
+        from.clone()
+    } else {
+        reply_to
+    };
+    env.set_addresses([from, sender, reply_to, to, cc, bcc]);
+    env
+}
+
+/// `value` with NUL replaced by U+FFFD, as Dovecot copies header values.
+fn replace_nul(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    for &b in value {
+        if b == 0 {
+            out.extend_from_slice("\u{FFFD}".as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// An `IString` of bytes without NUL.
+pub(super) fn istring(bytes: Vec<u8>) -> IString {
+    let bytes: Vec<u8> = if bytes.contains(&0) {
+        replace_nul(&bytes)
+    } else {
+        bytes
+    };
+    IString::try_from(Bytes::from(bytes)).unwrap_or(IString(Bytes::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(list: &str) -> String {
+        let addrs = imap_addresses(parse_addresses(list.as_bytes()));
+        addrs
+            .iter()
+            .map(|a| String::from_utf8_lossy(&crate::types::Encode::to_wire(a)).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn rfc5322_addresses() {
+        assert_eq!(wire("ann@example.com"), "(NIL NIL \"ann\" \"example.com\")");
+        assert_eq!(
+            wire("Ann Example <ann@example.com>"),
+            "(\"Ann Example\" NIL \"ann\" \"example.com\")"
+        );
+        assert_eq!(
+            wire("ann@example.com (Ann)"),
+            "(\"Ann\" NIL \"ann\" \"example.com\")"
+        );
+        assert_eq!(
+            wire("<@a,@b:ann@example.com>"),
+            "(NIL \"@a,@b\" \"ann\" \"example.com\")"
+        );
+        assert_eq!(
+            wire("G: a@b, c@d;"),
+            "(NIL NIL \"G\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")(NIL NIL NIL NIL)"
+        );
+    }
+
+    #[test]
+    fn broken_addresses_are_filled() {
+        assert_eq!(wire("ann"), "(NIL NIL \"ann\" \"MISSING_DOMAIN\")");
+        assert_eq!(
+            wire("@example.com"),
+            "(NIL NIL \"MISSING_MAILBOX\" \"example.com\")"
+        );
+        assert_eq!(
+            wire("just a name"),
+            "(\"just a name\" NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\")"
+        );
+        assert_eq!(wire(""), "");
+    }
+}

@@ -1,0 +1,720 @@
+//! The structured-field grammar of MIME header fields, written with `nom`: white space and
+//! comments, tokens, atoms and quoted strings (RFC 5322 §3.2, RFC 2045 §5.1), and on top of
+//! them `Content-Type`, `Content-Disposition`, `Content-Transfer-Encoding`,
+//! `Content-Language` and RFC 2231 parameters.
+//!
+//! Every parser here is lenient the way Dovecot's is, because IMAP clients compare what they
+//! see with what Dovecot shows: a broken field yields as much as could be read, never an
+//! error. Each tolerance is named where it is implemented.
+
+use nom::bytes::complete::{take_while, take_while1};
+use nom::{IResult, Parser};
+
+use super::charset::Charset;
+
+/// A byte of RFC 5322 `atext` (RFC 5322 §3.2.3), with 8-bit bytes accepted as RFC 6532 §3.2
+/// allows UTF-8 there.
+pub const fn is_atext(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | 0x80..=0xff)
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        )
+}
+
+/// A byte of a MIME `token` (RFC 2045 §5.1): `atext` without the tspecials `/`, `=` and `?`,
+/// plus `.` (which RFC 2045 allows and RFC 5322 `atext` does not).
+pub const fn is_token_char(b: u8) -> bool {
+    (is_atext(b) && !matches!(b, b'/' | b'=' | b'?')) || b == b'.'
+}
+
+/// One parameter: its attribute and value as written (quoted strings unescaped).
+pub type Param = (Vec<u8>, Vec<u8>);
+
+/// A token or atom read, the input after it and its white space, and whether input remains.
+pub type Lexeme<'a> = (&'a [u8], &'a [u8], Rest);
+
+/// What is left after white space and comments: more input, or the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rest {
+    /// Input remains.
+    More,
+    /// The input ended.
+    End,
+}
+
+/// A failure that ends a parse: an unterminated comment or quoted string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Broken;
+
+/// Skips one comment that starts at `input[0] == '('` (RFC 5322 §3.2.2):
+///
+/// ```abnf
+/// comment  = "(" *([FWS] ccontent) [FWS] ")"
+/// ccontent = ctext / quoted-pair / comment
+/// ```
+///
+/// Nested comments are counted, not recursed into. The comment's text (without the outer
+/// parentheses, with quoted-pairs unescaped and line breaks removed) is appended to `text`
+/// when it is given: an address without a display name uses its last comment as the name.
+pub fn comment<'a>(input: &'a [u8], mut text: Option<&mut Vec<u8>>) -> Result<&'a [u8], Broken> {
+    if let Some(t) = text.as_deref_mut() {
+        t.clear();
+    }
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(&b) = input.get(i) {
+        match b {
+            b'(' => {
+                depth += 1;
+                if depth > 1
+                    && let Some(t) = text.as_deref_mut()
+                {
+                    t.push(b);
+                }
+            }
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Ok(input.get(i + 1..).unwrap_or_default());
+                }
+                if let Some(t) = text.as_deref_mut() {
+                    t.push(b);
+                }
+            }
+            b'\\' => {
+                // A quoted-pair, except before a line break or NUL, where the backslash is
+                // plain text (Dovecot's reading).
+                match input.get(i + 1) {
+                    None => return Err(Broken),
+                    Some(b'\r' | b'\n' | 0) => {
+                        if let Some(t) = text.as_deref_mut() {
+                            t.push(b);
+                        }
+                    }
+                    Some(&next) => {
+                        if let Some(t) = text.as_deref_mut() {
+                            t.push(next);
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            b'\n' => {
+                if let Some(t) = text.as_deref_mut()
+                    && t.last() == Some(&b'\r')
+                {
+                    t.pop();
+                }
+            }
+            0 => {
+                if let Some(t) = text.as_deref_mut() {
+                    t.extend_from_slice("\u{FFFD}".as_bytes());
+                }
+            }
+            _ => {
+                if let Some(t) = text.as_deref_mut() {
+                    t.push(b);
+                }
+            }
+        }
+        i += 1;
+    }
+    Err(Broken)
+}
+
+/// Skips white space, line breaks and comments (RFC 5322 `CFWS`); returns the rest and
+/// whether any input remains.
+pub fn cfws(input: &[u8]) -> Result<(&[u8], Rest), Broken> {
+    cfws_with(input, None)
+}
+
+/// [`cfws`], keeping the text of the last comment in `last_comment`.
+pub fn cfws_with<'a>(
+    mut input: &'a [u8],
+    mut last_comment: Option<&mut Vec<u8>>,
+) -> Result<(&'a [u8], Rest), Broken> {
+    loop {
+        let (rest, _) = ws(input);
+        input = rest;
+        match input.first() {
+            None => return Ok((input, Rest::End)),
+            Some(b'(') => input = comment(input, last_comment.as_deref_mut())?,
+            Some(_) => return Ok((input, Rest::More)),
+        }
+    }
+}
+
+/// White space and line breaks: `*(SP / HTAB / CR / LF)`.
+fn ws(input: &[u8]) -> (&[u8], &[u8]) {
+    let r: IResult<&[u8], &[u8]> =
+        take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).parse(input);
+    r.unwrap_or((input, &[]))
+}
+
+/// Reads a MIME `token` (RFC 2045 §5.1), possibly empty, then [`cfws`] unless the token
+/// reached the end.
+pub fn token(input: &[u8]) -> Result<Lexeme<'_>, Broken> {
+    let r: IResult<&[u8], &[u8]> = take_while(is_token_char).parse(input);
+    let (rest, tok) = r.unwrap_or((input, &[]));
+    if rest.is_empty() {
+        return Ok((tok, rest, Rest::End));
+    }
+    let (rest, more) = cfws(rest)?;
+    Ok((tok, rest, more))
+}
+
+/// Reads an RFC 5322 `atom` (at least one `atext`), then [`cfws`] unless it reached the end;
+/// `None` when no `atext` starts the input.
+pub fn atom(input: &[u8]) -> Option<Result<Lexeme<'_>, Broken>> {
+    let r: IResult<&[u8], &[u8]> = take_while1(is_atext).parse(input);
+    let (rest, tok) = r.ok()?;
+    if rest.is_empty() {
+        return Some(Ok((tok, rest, Rest::End)));
+    }
+    Some(cfws(rest).map(|(rest, more)| (tok, rest, more)))
+}
+
+/// Reads a quoted string that starts at `input[0] == '"'` (RFC 5322 §3.2.4), appending its
+/// content to `out`: quoted-pairs unescaped, folding line breaks removed, NUL replaced by
+/// U+FFFD. Then [`cfws`].
+///
+/// ```abnf
+/// quoted-string = [CFWS] DQUOTE *([FWS] qcontent) [FWS] DQUOTE [CFWS]
+/// qcontent      = qtext / quoted-pair
+/// ```
+///
+/// Tolerance: a backslash before a line break or NUL is kept as text.
+pub fn quoted_string<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<(&'a [u8], Rest), Broken> {
+    let body = input.get(1..).unwrap_or_default();
+    let mut i = 0usize;
+    while let Some(&b) = body.get(i) {
+        match b {
+            b'"' => {
+                let rest = body.get(i + 1..).unwrap_or_default();
+                if rest.is_empty() {
+                    return Ok((rest, Rest::End));
+                }
+                return cfws(rest);
+            }
+            b'\n' => {
+                if out.last() == Some(&b'\r') {
+                    out.pop();
+                }
+            }
+            b'\\' => match body.get(i + 1) {
+                None => return Err(Broken),
+                Some(b'\r' | b'\n' | 0) => out.push(b),
+                Some(&next) => {
+                    out.push(next);
+                    i += 1;
+                }
+            },
+            0 => out.extend_from_slice("\u{FFFD}".as_bytes()),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    Err(Broken)
+}
+
+/// A `Content-Type` value (RFC 2045 §5.1) as far as it could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContentType {
+    /// The media type as written (`text`), empty when broken.
+    pub media_type: Vec<u8>,
+    /// The subtype as written (`plain`), empty when missing or broken.
+    pub subtype: Vec<u8>,
+    /// The parameters in order, RFC 2231 continuations merged (see [`parameters`]); empty
+    /// when the type itself was broken.
+    pub params: Vec<Param>,
+}
+
+impl ContentType {
+    /// Returns whether the media type is `t` and the subtype `s` (case-insensitive, RFC 2045
+    /// §5.1).
+    pub fn is(&self, t: &str, s: &str) -> bool {
+        self.media_type.eq_ignore_ascii_case(t.as_bytes())
+            && self.subtype.eq_ignore_ascii_case(s.as_bytes())
+    }
+
+    /// Returns the first parameter named `name` (case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&[u8]> {
+        self.params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Parses a `Content-Type` field value (RFC 2045 §5.1).
+///
+/// ```abnf
+/// content   := "Content-Type" ":" type "/" subtype *(";" parameter)
+/// parameter := attribute "=" value
+/// value     := token / quoted-string
+/// ```
+///
+/// Tolerances, as Dovecot reads them: comments and white space anywhere between the parts;
+/// a type without `/subtype` keeps the type with an empty subtype and no parameters; any
+/// other damage before the parameters (`text/`, `/plain`, `text/plain garbage`) gives an
+/// empty type and subtype, so that it is shown as it is rather than as `text/plain`.
+pub fn content_type(value: &[u8]) -> ContentType {
+    let mut out = ContentType::default();
+    let Ok((input, Rest::More)) = cfws(value) else {
+        return out;
+    };
+    let Ok((media, rest, more)) = token(input) else {
+        return out;
+    };
+    if media.is_empty() || more == Rest::End {
+        out.media_type = media.to_vec();
+        return out;
+    }
+    let Some(after_slash) = rest.strip_prefix(b"/") else {
+        return out;
+    };
+    let Ok((after_slash, Rest::More)) = cfws(after_slash) else {
+        return out;
+    };
+    let Ok((sub, rest, _)) = token(after_slash) else {
+        return out;
+    };
+    if sub.is_empty() || !(rest.is_empty() || rest.first() == Some(&b';')) {
+        return out;
+    }
+    out.media_type = media.to_vec();
+    out.subtype = sub.to_vec();
+    out.params = parameters(rest);
+    out
+}
+
+/// Parses a `Content-Disposition` value (RFC 2183 §2): the disposition type and its
+/// parameters, or `None` when not even the type could be read.
+///
+/// ```abnf
+/// disposition := "Content-Disposition" ":" disposition-type *(";" disposition-parm)
+/// ```
+pub fn content_disposition(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
+    let (input, _) = cfws(value).unwrap_or((value, Rest::End));
+    let (kind, rest, _) = token(input).ok()?;
+    Some((kind.to_vec(), parameters(rest)))
+}
+
+/// Parses a `Content-Transfer-Encoding` value (RFC 2045 §6.1): one token and nothing but
+/// white space and comments after it, or `None`.
+///
+/// ```abnf
+/// encoding := "Content-Transfer-Encoding" ":" mechanism
+/// ```
+pub fn transfer_encoding(value: &[u8]) -> Option<Vec<u8>> {
+    let (input, _) = cfws(value).unwrap_or((value, Rest::End));
+    let (tok, rest, _) = token(input).ok()?;
+    let (_, more) = cfws(rest).ok()?;
+    (more == Rest::End && !tok.is_empty()).then(|| tok.to_vec())
+}
+
+/// Parses a `Content-Language` value (RFC 3282 §2): the language tags, comma separated,
+/// up to the first that is not an atom.
+///
+/// ```abnf
+/// Content-Language = "Content-Language" ":" 1#Language-tag
+/// ```
+pub fn content_language(value: &[u8]) -> Vec<Vec<u8>> {
+    let mut tags = Vec::new();
+    let (mut input, _) = cfws(value).unwrap_or((value, Rest::End));
+    while let Some(Ok((tag, rest, _))) = atom(input) {
+        tags.push(tag.to_vec());
+        match rest.strip_prefix(b",") {
+            Some(after) => input = cfws(after).map_or(after, |(r, _)| r),
+            None => break,
+        }
+    }
+    tags
+}
+
+/// One `;` parameter: its attribute and value, or `None` for a broken one.
+fn parameter(input: &[u8]) -> (Option<Param>, &[u8]) {
+    let Some(after) = input.strip_prefix(b";") else {
+        return (None, input);
+    };
+    let Ok((after, Rest::More)) = cfws(after) else {
+        return (None, after_end(after));
+    };
+    let Ok((key, rest, more)) = token(after) else {
+        return (None, after_end(after));
+    };
+    if more == Rest::End {
+        return (None, rest);
+    }
+    let Some(rest) = rest.strip_prefix(b"=") else {
+        return (None, rest);
+    };
+    let mut value = Vec::new();
+    let Ok((rest, more)) = cfws(rest) else {
+        return (None, after_end(rest));
+    };
+    if more == Rest::End {
+        return (Some((key.to_vec(), value)), rest);
+    }
+    match rest.first() {
+        Some(b'"') => match quoted_string(rest, &mut value) {
+            Ok((rest, _)) => (Some((key.to_vec(), value)), rest),
+            Err(Broken) => (None, after_end(rest)),
+        },
+        // Tolerance: `name==?utf-8?b?…?=` (an encoded word where a token belongs) runs to
+        // the next `;` or white space.
+        Some(b'=') => {
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b';' | b' ' | b'\t' | b'\r' | b'\n'))
+                .unwrap_or(rest.len());
+            value.extend_from_slice(rest.get(..len).unwrap_or_default());
+            (
+                Some((key.to_vec(), value)),
+                rest.get(len..).unwrap_or_default(),
+            )
+        }
+        _ => match token(rest) {
+            Ok((tok, rest, _)) => {
+                value.extend_from_slice(tok);
+                (Some((key.to_vec(), value)), rest)
+            }
+            Err(Broken) => (None, after_end(rest)),
+        },
+    }
+}
+
+/// The empty rest of `input`, after an unterminated comment or quoted string.
+fn after_end(input: &[u8]) -> &[u8] {
+    input.get(input.len()..).unwrap_or_default()
+}
+
+/// An RFC 2231 section: `name*n` or `name*n*` or `name*`.
+struct Section {
+    name: Vec<u8>,
+    index: u32,
+    extended: bool,
+    value: Vec<u8>,
+    order: usize,
+}
+
+/// Parses `*(";" parameter)` and merges RFC 2231 sections (RFC 2231 §3, §4).
+///
+/// ```abnf
+/// parameter        := regular-parameter / extended-parameter
+/// extended-parameter := (ext-param-name "*" "=" ext-value) / (name "*0*=" ext-value)
+///                       / (name "*" other-sections "*=" ext-octets) ...
+/// ```
+///
+/// Plain parameters keep their order; RFC 2231 ones follow, sorted by name. Sections
+/// numbered 0, 1, 2, … without a gap are concatenated into one parameter, named `name*` when
+/// any section carried a charset (`*=`) and `name` otherwise; the charset and language prefix
+/// and the `%XX` escapes are kept, and `%` of plain sections is escaped, so that the merged
+/// value is one RFC 2231 `ext-value`. Sections with a gap are kept apart, each under its own
+/// name. A broken parameter is skipped up to the next `;`. RFC 2047 encoded words in values
+/// are left as they are (IMAP clients decode them).
+pub fn parameters(mut input: &[u8]) -> Vec<Param> {
+    let mut plain = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
+    // Dovecot's reading: a bare `name*` reuses the index of the section before it.
+    let mut index = 0u32;
+    while !input.is_empty() {
+        let (param, rest) = parameter(input);
+        input = rest;
+        let Some((key, value)) = param else {
+            // Skip one byte and look for the next `;`.
+            input = input.get(1..).unwrap_or_default();
+            while !input.is_empty() && input.first() != Some(&b';') {
+                input = input.get(1..).unwrap_or_default();
+            }
+            continue;
+        };
+        match split_section(&key, &mut index) {
+            Some((name, extended)) => sections.push(Section {
+                name: name.to_vec(),
+                index,
+                extended,
+                value,
+                order: sections.len(),
+            }),
+            None => plain.push((key, value)),
+        }
+    }
+    if sections.is_empty() {
+        return plain;
+    }
+    sections.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then(a.index.cmp(&b.index))
+            .then(a.order.cmp(&b.order))
+    });
+    let mut i = 0;
+    while let Some(first) = sections.get(i) {
+        let group_len = sections
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|s| s.name.eq_ignore_ascii_case(&first.name))
+            .count();
+        let group = sections.get(i..i + group_len).unwrap_or_default();
+        let contiguous = group
+            .iter()
+            .enumerate()
+            .all(|(n, s)| u32::try_from(n).is_ok_and(|n| n == s.index));
+        let any_extended = group.iter().any(|s| s.extended);
+        if contiguous {
+            let mut value = Vec::new();
+            if any_extended && !first.extended {
+                value.extend_from_slice(b"''");
+            }
+            for s in group {
+                if any_extended && !s.extended {
+                    for &b in &s.value {
+                        if b == b'%' {
+                            value.extend_from_slice(b"%25");
+                        } else {
+                            value.push(b);
+                        }
+                    }
+                } else {
+                    value.extend_from_slice(&s.value);
+                }
+            }
+            let mut name = first.name.clone();
+            if any_extended {
+                name.push(b'*');
+            }
+            plain.push((name, value));
+        } else {
+            for s in group {
+                let mut name = s.name.clone();
+                name.push(b'*');
+                name.extend_from_slice(s.index.to_string().as_bytes());
+                if s.extended {
+                    name.push(b'*');
+                }
+                plain.push((name, s.value.clone()));
+            }
+        }
+        i += group_len.max(1);
+    }
+    plain
+}
+
+/// Splits an RFC 2231 parameter name `name*`, `name*n` or `name*n*` into the name and
+/// whether it is extended, updating `index`; `None` for a plain name.
+fn split_section<'a>(key: &'a [u8], index: &mut u32) -> Option<(&'a [u8], bool)> {
+    let star = key.iter().position(|&b| b == b'*')?;
+    let name = key.get(..star)?;
+    let mut rest = key.get(star..)?;
+    if rest.len() > 1 {
+        rest = rest.get(1..)?;
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut n = 0u32;
+        for &d in rest.get(..digits)? {
+            n = n.wrapping_mul(10).wrapping_add(u32::from(d - b'0'));
+        }
+        *index = n;
+        rest = rest.get(digits..)?;
+    }
+    let extended = rest.first() == Some(&b'*');
+    if extended {
+        rest = rest.get(1..)?;
+    }
+    rest.is_empty().then_some((name, extended))
+}
+
+/// Decodes a merged RFC 2231 `ext-value` (`charset'language'%XX…`, RFC 2231 §4) to UTF-8,
+/// or `None` when the charset is unknown or the value is malformed.
+///
+/// ```abnf
+/// ext-value   := [charset] "'" [language] "'" extended-other-values
+/// ```
+pub fn decode_ext_value(value: &[u8]) -> Option<String> {
+    let first = value.iter().position(|&b| b == b'\'')?;
+    let charset = value.get(..first)?;
+    let after = value.get(first + 1..)?;
+    let second = after.iter().position(|&b| b == b'\'')?;
+    let encoded = after.get(second + 1..)?;
+    let mut bytes = Vec::with_capacity(encoded.len());
+    let mut i = 0;
+    while let Some(&b) = encoded.get(i) {
+        if b == b'%' {
+            let hi = hex(*encoded.get(i + 1)?)?;
+            let lo = hex(*encoded.get(i + 2)?)?;
+            bytes.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            bytes.push(b);
+            i += 1;
+        }
+    }
+    // RFC 2231 §4: an empty charset leaves the octets as they are; read them as UTF-8.
+    let charset = if charset.is_empty() {
+        Charset::Utf8
+    } else {
+        Charset::from_name(charset)
+    };
+    charset.decode(&bytes)
+}
+
+/// Returns the value of one hexadecimal digit, either case.
+pub(crate) const fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(s: &str) -> Vec<(String, String)> {
+        parameters(s.as_bytes())
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(&k).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn p(k: &str, v: &str) -> (String, String) {
+        (k.to_owned(), v.to_owned())
+    }
+
+    #[test]
+    fn content_type_rfc2045_and_broken_forms() {
+        let ct = content_type(b" text/plain; charset=\"us-ascii\" (Plain text)");
+        assert!(ct.is("TEXT", "PLAIN"));
+        assert_eq!(ct.param("CHARSET"), Some(&b"us-ascii"[..]));
+        let ct = content_type(b"(c) text / html ; a=b");
+        assert_eq!(
+            (ct.media_type.as_slice(), ct.subtype.as_slice()),
+            (&b"text"[..], &b"html"[..])
+        );
+        assert_eq!(content_type(b"text").media_type, b"text");
+        assert!(content_type(b"text").subtype.is_empty());
+        for broken in [&b"text/"[..], b"/plain", b"text/plain garbage", b"", b"  "] {
+            let ct = content_type(broken);
+            assert!(
+                ct.media_type.is_empty() && ct.subtype.is_empty(),
+                "{broken:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parameters_lenient() {
+        assert_eq!(params("; a=1; A=2"), vec![p("a", "1"), p("A", "2")]);
+        assert_eq!(params("; charset="), vec![p("charset", "")]);
+        assert_eq!(params("; =x"), vec![p("", "x")]);
+        assert_eq!(params(";; charset=x"), vec![]);
+        // Dovecot skips to the next `;` after a broken parameter, so `b=c` is lost.
+        assert_eq!(params("; charset; b=c"), vec![]);
+        assert_eq!(params("; charset x; b=c"), vec![p("b", "c")]);
+        assert_eq!(
+            params("; name==?utf-8?q?a?= ; x=y"),
+            vec![p("name", "=?utf-8?q?a?="), p("x", "y")]
+        );
+        assert_eq!(params("; a=\"x\\\"y\""), vec![p("a", "x\"y")]);
+        assert_eq!(params("; a=\"unterminated"), vec![]);
+        assert_eq!(params("; a=\"fol\r\n ded\""), vec![p("a", "fol ded")]);
+    }
+
+    #[test]
+    fn rfc2231_sections_merge() {
+        // RFC 2231 §3 and §4.1 examples.
+        assert_eq!(
+            params(
+                "; URL*0=\"ftp://\"; URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\""
+            ),
+            vec![p(
+                "URL",
+                "ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar"
+            )]
+        );
+        assert_eq!(
+            params(
+                "; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""
+            ),
+            vec![p(
+                "title*",
+                "us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn't it!"
+            )]
+        );
+        assert_eq!(params("; f*1=\"b\"; f*0=\"a\""), vec![p("f", "ab")]);
+        assert_eq!(
+            params("; f*0=\"a\"; f*2=\"c\""),
+            vec![p("f*0", "a"), p("f*2", "c")]
+        );
+        assert_eq!(params("; f*0=\"1%\"; f*1*=%41"), vec![p("f*", "''1%25%41")]);
+        assert_eq!(
+            params("; a=1; z*=x; b=2"),
+            vec![p("a", "1"), p("b", "2"), p("z*", "x")]
+        );
+        assert_eq!(
+            decode_ext_value(b"us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A").as_deref(),
+            Some("This is ***fun***")
+        );
+        assert_eq!(
+            decode_ext_value(b"iso-8859-1''caf%E9").as_deref(),
+            Some("café")
+        );
+        assert_eq!(decode_ext_value(b"koi8-r''x"), None);
+        assert_eq!(decode_ext_value(b"utf-8''%zz"), None);
+    }
+
+    #[test]
+    fn disposition_encoding_language() {
+        let (kind, ps) = content_disposition(b"attachment; filename=\"a b.txt\"").unwrap();
+        assert_eq!(kind, b"attachment");
+        assert_eq!(ps, vec![(b"filename".to_vec(), b"a b.txt".to_vec())]);
+        assert_eq!(
+            transfer_encoding(b" base64 (comment)"),
+            Some(b"base64".to_vec())
+        );
+        assert_eq!(transfer_encoding(b"base64 garbage"), None);
+        assert_eq!(transfer_encoding(b""), None);
+        assert_eq!(
+            content_language(b"en, de-AT (Austrian), fr"),
+            vec![b"en".to_vec(), b"de-AT".to_vec(), b"fr".to_vec()]
+        );
+        assert_eq!(content_language(b"en,,de"), vec![b"en".to_vec()]);
+        assert!(content_language(b"\"en\"").is_empty());
+    }
+
+    #[test]
+    fn comments_nest_without_recursion() {
+        let deep = "(".repeat(100_000) + &")".repeat(100_000) + "x";
+        assert_eq!(cfws(deep.as_bytes()).unwrap().0, b"x");
+        assert!(cfws(b"(unterminated").is_err());
+        let mut text = Vec::new();
+        comment(b"(a \\) (b) c)", Some(&mut text)).unwrap();
+        assert_eq!(text, b"a ) (b) c");
+    }
+}

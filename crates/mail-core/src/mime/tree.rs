@@ -1,0 +1,869 @@
+//! The MIME walker: a message's part tree with byte offsets, found in one pass without
+//! recursion.
+
+use bytes::Bytes;
+
+use super::grammar;
+
+/// Limits of the walk; a message beyond them is still walked, the excess is flattened.
+///
+/// The defaults are Dovecot's (`MESSAGE_PARSER_DEFAULT_MAX_NESTED_MIME_PARTS`,
+/// `..._MAX_TOTAL_MIME_PARTS`), so that a part tree matches what a Dovecot server shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// How deep parts nest: a multipart or message/rfc822 part at depth `max_depth - 1`
+    /// keeps its content as one opaque body ([`Part::overflowed`]).
+    pub max_depth: usize,
+    /// How many parts a message has at most: the part that reaches the count takes the rest
+    /// of the message as its body, boundaries and all.
+    pub max_parts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 100,
+            max_parts: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Returns limits of `max_depth` levels and `max_parts` parts.
+    pub const fn new(max_depth: usize, max_parts: usize) -> Self {
+        Self {
+            max_depth,
+            max_parts,
+        }
+    }
+}
+
+/// The size of a header or body: raw octets, octets with every bare LF counted as CRLF
+/// (what IMAP reports, RFC 9051 §2.3.4), and lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Size {
+    /// Octets as stored.
+    pub raw: u64,
+    /// Octets with line ends normalised to CRLF.
+    pub octets: u64,
+    /// Line feeds.
+    pub lines: u64,
+}
+
+impl Size {
+    fn add(&mut self, other: Self) {
+        self.raw += other.raw;
+        self.octets += other.octets;
+        self.lines += other.lines;
+    }
+
+    /// The size of `msg[a..b]`; a LF at `a` counts as bare unless `msg[a - 1]` is CR.
+    fn of(msg: &[u8], a: usize, b: usize) -> Self {
+        let mut s = Self {
+            raw: (b - a) as u64,
+            octets: (b - a) as u64,
+            lines: 0,
+        };
+        for lf in memchr::memchr_iter(b'\n', msg.get(a..b).unwrap_or_default()) {
+            let at = a + lf;
+            s.lines += 1;
+            if at == 0 || msg.get(at - 1) != Some(&b'\r') {
+                s.octets += 1;
+            }
+        }
+        s
+    }
+
+    fn sub(&mut self, other: Self) {
+        self.raw = self.raw.saturating_sub(other.raw);
+        self.octets = self.octets.saturating_sub(other.octets);
+        self.lines = self.lines.saturating_sub(other.lines);
+    }
+}
+
+/// What a part is, after MIME defaults (RFC 2045 §5.2, RFC 2046 §5.1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PartKind {
+    /// `text/*`, and every part without a usable `Content-Type`.
+    Text,
+    /// `multipart/*` with its parts as children (`digest` when `multipart/digest`).
+    Multipart {
+        /// Whether it is a `multipart/digest`, whose parts default to message/rfc822.
+        digest: bool,
+    },
+    /// `message/rfc822`, with the embedded message as its one child.
+    Message,
+    /// Any other type, or a container flattened by the limits.
+    Other,
+}
+
+/// One header field: offsets into the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Field {
+    start: usize,
+    name_end: usize,
+    value_start: usize,
+    value_end: usize,
+    end: usize,
+    colon: bool,
+}
+
+impl Field {
+    /// The offset of the field's first byte.
+    pub const fn start(&self) -> usize {
+        self.start
+    }
+
+    /// The offset just after the field's last line end.
+    pub const fn end(&self) -> usize {
+        self.end
+    }
+
+    /// Whether the line had a colon; a line without one is kept as a field with the whole
+    /// line as its name and no value, as Dovecot keeps it.
+    pub const fn has_colon(&self) -> bool {
+        self.colon
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// One part of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    header_start: usize,
+    body_start: usize,
+    header: Size,
+    body: Size,
+    fields: (u32, u32),
+    kind: PartKind,
+    mime: bool,
+    overflowed: bool,
+    parent: u32,
+    subtree_end: u32,
+    depth: u32,
+}
+
+impl Part {
+    fn new(start: usize, parent: u32, depth: u32, mime: bool) -> Self {
+        Self {
+            header_start: start,
+            body_start: start,
+            header: Size::default(),
+            body: Size::default(),
+            fields: (0, 0),
+            kind: PartKind::Text,
+            mime,
+            overflowed: false,
+            parent,
+            subtree_end: 0,
+            depth,
+        }
+    }
+
+    /// The offset of the first header byte.
+    pub const fn header_start(&self) -> usize {
+        self.header_start
+    }
+
+    /// The offset of the first body byte (after the empty line, when there is one).
+    pub const fn body_start(&self) -> usize {
+        self.body_start
+    }
+
+    /// The offset just after the body: the CRLF before a boundary is not part of it
+    /// (RFC 2046 §5.1.1: "the CRLF preceding the boundary delimiter line is conceptually
+    /// attached to the boundary").
+    pub fn end(&self) -> usize {
+        self.body_start
+            .saturating_add(usize::try_from(self.body.raw).unwrap_or(usize::MAX))
+    }
+
+    /// The header's size, the empty line included.
+    pub const fn header_size(&self) -> Size {
+        self.header
+    }
+
+    /// The body's size.
+    pub const fn body_size(&self) -> Size {
+        self.body
+    }
+
+    /// What the part is.
+    pub const fn kind(&self) -> PartKind {
+        self.kind
+    }
+
+    /// Whether its `Content-*` header fields count: a child of a multipart always, another
+    /// part when it has `MIME-Version` or `Content-Type` (RFC 2045 §4, read leniently as
+    /// Dovecot does).
+    pub const fn is_mime(&self) -> bool {
+        self.mime
+    }
+
+    /// Whether a limit flattened this part (see [`Limits`]).
+    pub const fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// How deep it is: 0 for the message itself.
+    pub const fn depth(&self) -> usize {
+        self.depth as usize
+    }
+
+    /// The parent's index, `None` for the message itself.
+    pub const fn parent(&self) -> Option<usize> {
+        if self.parent == NONE {
+            None
+        } else {
+            Some(self.parent as usize)
+        }
+    }
+}
+
+/// A message walked into its MIME parts (RFC 2045, RFC 2046 §5), with every offset, size and
+/// header field, as Dovecot's message parser finds them.
+///
+/// Parts are stored in document order, the message itself first (index 0); a part's
+/// descendants follow it. The walk is one pass over the bytes with an explicit stack of
+/// open boundaries: no recursion, time linear in the message for a bounded depth.
+///
+/// What it tolerates, as Dovecot does: bare LF line ends (sizes are also given with LF
+/// counted as CRLF); header lines without a colon; a missing empty line after a header;
+/// boundaries followed by white space or other text (RFC 2046 §5.1.1 lets a boundary line
+/// be matched by its prefix); a missing first boundary (the whole body is preamble) or final
+/// boundary (parts run to the end); a multipart without parts or without a `boundary`
+/// parameter; `Content-Type` without `MIME-Version`.
+///
+/// ```
+/// use bytes::Bytes;
+/// use mail_core::mime::{MimeTree, PartKind};
+///
+/// let tree = MimeTree::parse(Bytes::from_static(
+///     b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\none\r\n--x\r\nContent-Type: image/png\r\n\r\ntwo\r\n--x--\r\n",
+/// ));
+/// assert_eq!(tree.parts().len(), 3);
+/// assert_eq!(tree.root().kind(), PartKind::Multipart { digest: false });
+/// let first = tree.part(1).unwrap();
+/// assert_eq!(&tree.message()[first.body_start()..first.end()], b"one");
+/// assert_eq!(tree.part(2).unwrap().kind(), PartKind::Other);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MimeTree {
+    message: Bytes,
+    parts: Vec<Part>,
+    fields: Vec<Field>,
+    bare_lf: bool,
+}
+
+/// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part.
+struct Boundary {
+    text: Vec<u8>,
+    part: usize,
+}
+
+/// Dovecot truncates boundaries to this length (RFC 2046 §5.1.1 allows 70).
+const BOUNDARY_MAX: usize = 80;
+/// How far a boundary line without a line end is compared.
+const BOUNDARY_LINE_MAX: usize = BOUNDARY_MAX + 4;
+
+/// A boundary line found: the index of its boundary and whether it is the close delimiter.
+struct Hit {
+    index: usize,
+    close: bool,
+}
+
+impl MimeTree {
+    /// Walks `message` with the default [`Limits`].
+    pub fn parse(message: Bytes) -> Self {
+        Self::parse_with(message, &Limits::default())
+    }
+
+    /// Walks `message` within `limits`.
+    pub fn parse_with(message: Bytes, limits: &Limits) -> Self {
+        let mut w = Walker {
+            msg: &message,
+            parts: vec![Part::new(0, NONE, 0, false)],
+            fields: Vec::new(),
+            boundaries: Vec::new(),
+            cur: 0,
+            pos: 0,
+            limits: *limits,
+            to_eof: false,
+            scratch: ROOT.clone(),
+        };
+        w.run();
+        let (parts, fields) = (w.parts, w.fields);
+        let bare_lf = memchr::memchr_iter(b'\n', &message)
+            .any(|i| i == 0 || message.get(i - 1) != Some(&b'\r'));
+        Self {
+            message,
+            parts,
+            fields,
+            bare_lf,
+        }
+    }
+
+    /// The whole message.
+    pub const fn message(&self) -> &Bytes {
+        &self.message
+    }
+
+    /// Every part in document order; index 0 is the message itself.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// The message itself.
+    pub fn root(&self) -> &Part {
+        // The walker always creates the root.
+        self.parts.first().unwrap_or(&ROOT)
+    }
+
+    /// The part at `index`.
+    pub fn part(&self, index: usize) -> Option<&Part> {
+        self.parts.get(index)
+    }
+
+    /// The indices of the children of the part at `index`, in order.
+    pub fn children(&self, index: usize) -> Children<'_> {
+        let end = self.parts.get(index).map_or(0, |p| p.subtree_end as usize);
+        Children {
+            parts: &self.parts,
+            next: index + 1,
+            end,
+        }
+    }
+
+    /// The header fields of the part at `index`, in order.
+    pub fn fields(&self, index: usize) -> &[Field] {
+        self.parts
+            .get(index)
+            .and_then(|p| self.fields.get(p.fields.0 as usize..p.fields.1 as usize))
+            .unwrap_or_default()
+    }
+
+    /// A field's name as written (without white space before the colon).
+    pub fn name(&self, field: &Field) -> &[u8] {
+        self.message
+            .get(field.start..field.name_end)
+            .unwrap_or_default()
+    }
+
+    /// A field's value as written: after the colon and the white space that follows it,
+    /// folding line breaks kept, the final line break not included. Empty without a colon.
+    pub fn raw_value(&self, field: &Field) -> &[u8] {
+        self.message
+            .get(field.value_start..field.value_end)
+            .unwrap_or_default()
+    }
+
+    /// The first field of the part named `name` (case-insensitive, RFC 5322 §1.2.2).
+    pub fn first(&self, index: usize, name: &str) -> Option<&Field> {
+        self.fields(index)
+            .iter()
+            .find(|f| f.colon && self.name(f).eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// The last field of the part named `name` (case-insensitive).
+    pub fn last(&self, index: usize, name: &str) -> Option<&Field> {
+        self.fields(index)
+            .iter()
+            .rev()
+            .find(|f| f.colon && self.name(f).eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// Whether any line of the message ends with a bare LF (the sections of such a message
+    /// are served with CRLF, see [`Size::octets`]).
+    pub const fn has_bare_lf(&self) -> bool {
+        self.bare_lf
+    }
+}
+
+static ROOT: Part = Part {
+    header_start: 0,
+    body_start: 0,
+    header: Size {
+        raw: 0,
+        octets: 0,
+        lines: 0,
+    },
+    body: Size {
+        raw: 0,
+        octets: 0,
+        lines: 0,
+    },
+    fields: (0, 0),
+    kind: PartKind::Text,
+    mime: false,
+    overflowed: false,
+    parent: NONE,
+    subtree_end: 1,
+    depth: 0,
+};
+
+/// The children of a part (see [`MimeTree::children`]).
+#[derive(Debug, Clone)]
+pub struct Children<'a> {
+    parts: &'a [Part],
+    next: usize,
+    end: usize,
+}
+
+impl Iterator for Children<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.next >= self.end {
+            return None;
+        }
+        let i = self.next;
+        self.next = self
+            .parts
+            .get(i)
+            .map_or(self.end, |p| p.subtree_end as usize);
+        Some(i)
+    }
+}
+
+/// How a header ended.
+enum HeaderEnd {
+    /// At the empty line.
+    Empty,
+    /// At the end of the message.
+    Eof,
+    /// At a boundary line of an enclosing multipart.
+    Boundary(Hit),
+}
+
+struct Walker<'a> {
+    msg: &'a [u8],
+    parts: Vec<Part>,
+    fields: Vec<Field>,
+    boundaries: Vec<Boundary>,
+    cur: usize,
+    pos: usize,
+    limits: Limits,
+    /// The part count limit was reached: the rest is one body.
+    to_eof: bool,
+    /// What an out-of-range index would write to (never, as indices come from the walker).
+    scratch: Part,
+}
+
+/// What the walker does next.
+enum Step {
+    Header,
+    Body { first_line: bool },
+    Done,
+}
+
+impl Walker<'_> {
+    fn part_mut(&mut self, i: usize) -> &mut Part {
+        match self.parts.get_mut(i) {
+            Some(p) => p,
+            None => &mut self.scratch,
+        }
+    }
+
+    fn part(&self, i: usize) -> &Part {
+        self.parts.get(i).unwrap_or(&ROOT)
+    }
+
+    fn line_end(&self, from: usize) -> usize {
+        memchr::memchr(b'\n', self.msg.get(from..).unwrap_or_default())
+            .map_or(self.msg.len(), |i| from + i + 1)
+    }
+
+    fn run(&mut self) {
+        let mut step = Step::Header;
+        loop {
+            step = match step {
+                Step::Header => self.header(),
+                Step::Body { first_line } => self.body(first_line),
+                Step::Done => break,
+            };
+        }
+        while self.cur != 0 {
+            self.finish_part();
+        }
+        self.part_mut(0).subtree_end = u32::try_from(self.parts.len()).unwrap_or(NONE);
+    }
+
+    /// Reads the header of the current part, then decides what its body is.
+    fn header(&mut self) -> Step {
+        let first_field = self.fields.len();
+        let mut prev_newline = 0usize;
+        let mut end = HeaderEnd::Eof;
+        let mut size = Size::default();
+        let mut open_field: Option<usize> = None;
+        while self.pos < self.msg.len() {
+            if !self.boundaries.is_empty()
+                && let Some(hit) = self.boundary_at(self.pos)
+            {
+                end = HeaderEnd::Boundary(hit);
+                break;
+            }
+            let line_end = self.line_end(self.pos);
+            let line = self.msg.get(self.pos..line_end).unwrap_or_default();
+            let (content_len, newline) = split_newline(line);
+            let line_size = Size::of(self.msg, self.pos, line_end);
+            if content_len == 0 && newline > 0 {
+                size.add(line_size);
+                self.pos = line_end;
+                end = HeaderEnd::Empty;
+                prev_newline = newline;
+                break;
+            }
+            let content_end = self.pos + content_len;
+            match (line.first(), open_field) {
+                (Some(b' ' | b'\t'), Some(f)) => {
+                    if let Some(field) = self.fields.get_mut(f) {
+                        if field.colon {
+                            field.value_end = content_end;
+                        }
+                        field.end = line_end;
+                    }
+                }
+                _ => {
+                    let content = line.get(..content_len).unwrap_or_default();
+                    let field = match memchr::memchr(b':', content) {
+                        Some(colon) => {
+                            let mut name_end = colon;
+                            while name_end > 0
+                                && matches!(content.get(name_end - 1), Some(b' ' | b'\t'))
+                            {
+                                name_end -= 1;
+                            }
+                            let value = content.get(colon + 1..).unwrap_or_default();
+                            let lwsp = value
+                                .iter()
+                                .take_while(|b| matches!(b, b' ' | b'\t'))
+                                .count();
+                            // Skip the white space after the colon; when the line holds
+                            // nothing else, only its first byte (Dovecot's reading).
+                            let skip = if lwsp == value.len() {
+                                lwsp.min(1)
+                            } else {
+                                lwsp
+                            };
+                            Field {
+                                start: self.pos,
+                                name_end: self.pos + name_end,
+                                value_start: self.pos + colon + 1 + skip,
+                                value_end: content_end,
+                                end: line_end,
+                                colon: true,
+                            }
+                        }
+                        None => Field {
+                            start: self.pos,
+                            name_end: content_end,
+                            value_start: content_end,
+                            value_end: content_end,
+                            end: line_end,
+                            colon: false,
+                        },
+                    };
+                    open_field = Some(self.fields.len());
+                    self.fields.push(field);
+                }
+            }
+            size.add(line_size);
+            prev_newline = newline;
+            self.pos = line_end;
+        }
+        let cur = self.cur;
+        let fields_end = self.fields.len();
+        {
+            let p = self.part_mut(cur);
+            p.header = size;
+            p.fields = (
+                u32::try_from(first_field).unwrap_or(NONE),
+                u32::try_from(fields_end).unwrap_or(NONE),
+            );
+        }
+        if let HeaderEnd::Boundary(_) = end
+            && prev_newline > 0
+        {
+            // The line end before a boundary belongs to the boundary, so it leaves the
+            // header for the parent's body.
+            let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+            self.part_mut(cur).header.sub(nl);
+            let parent = self.part(cur).parent as usize;
+            self.part_mut(parent).body.add(nl);
+        }
+        let boundary = self.classify(cur, first_field, fields_end);
+        if matches!(end, HeaderEnd::Empty) {
+            let kind = self.part(cur).kind;
+            if let Some(text) = boundary
+                .clone()
+                .filter(|_| matches!(kind, PartKind::Multipart { .. }))
+            {
+                self.boundaries.push(Boundary { text, part: cur });
+            }
+            // An empty line straight before a boundary line of an enclosing multipart is
+            // the line end that belongs to that boundary, not the end of the header
+            // (Dovecot's reading).
+            if let Some(hit) = self.boundary_at(self.pos)
+                && self
+                    .boundaries
+                    .get(hit.index)
+                    .is_some_and(|b| b.part != cur)
+            {
+                let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+                self.part_mut(cur).header.sub(nl);
+                let parent = self.part(cur).parent as usize;
+                self.part_mut(parent).body.add(nl);
+                end = HeaderEnd::Boundary(hit);
+            }
+        }
+        let p = self.part(cur);
+        let body_start = p.header_start + usize::try_from(p.header.raw).unwrap_or(0);
+        self.part_mut(cur).body_start = body_start;
+        let kind = self.part(cur).kind;
+        match end {
+            HeaderEnd::Boundary(hit) => {
+                if kind == PartKind::Message {
+                    // The embedded message is empty: it starts and ends where the body does.
+                    let at = self.pos;
+                    self.pos = body_start;
+                    self.new_child(cur, false);
+                    self.pos = at;
+                }
+                self.take_boundary(hit, true)
+            }
+            _ => {
+                if kind == PartKind::Message {
+                    self.new_child(cur, false);
+                    Step::Header
+                } else {
+                    Step::Body { first_line: true }
+                }
+            }
+        }
+    }
+
+    /// Sets the kind of the part from its header fields; returns its boundary when it is a
+    /// multipart that may have parts.
+    fn classify(&mut self, cur: usize, from: usize, to: usize) -> Option<Vec<u8>> {
+        let mut mime = self.part(cur).mime;
+        let mut kind = None;
+        let mut boundary = None;
+        for f in self.fields.get(from..to).unwrap_or_default() {
+            if !f.colon {
+                continue;
+            }
+            let name = self.msg.get(f.start..f.name_end).unwrap_or_default();
+            if name.eq_ignore_ascii_case(b"mime-version") {
+                mime = true;
+            } else if name.eq_ignore_ascii_case(b"content-type") {
+                mime = true;
+                if kind.is_none() {
+                    let value = self.msg.get(f.value_start..f.value_end).unwrap_or_default();
+                    let ct = grammar::content_type(value);
+                    let t = ct.media_type.as_slice();
+                    let s = ct.subtype.as_slice();
+                    kind = Some(
+                        if t.eq_ignore_ascii_case(b"message") && s.eq_ignore_ascii_case(b"rfc822") {
+                            Some(PartKind::Message)
+                        } else if t.eq_ignore_ascii_case(b"text") {
+                            Some(PartKind::Text)
+                        } else if t.eq_ignore_ascii_case(b"multipart") && !s.is_empty() {
+                            boundary = ct.param("boundary").map(|b| {
+                                b.get(..b.len().min(BOUNDARY_MAX))
+                                    .unwrap_or_default()
+                                    .to_vec()
+                            });
+                            Some(PartKind::Multipart {
+                                digest: s.eq_ignore_ascii_case(b"digest"),
+                            })
+                        } else {
+                            None
+                        },
+                    );
+                }
+            }
+        }
+        let parent_digest = self
+            .part(cur)
+            .parent()
+            .is_some_and(|p| matches!(self.part(p).kind, PartKind::Multipart { digest: true }));
+        let default = if parent_digest {
+            PartKind::Message
+        } else {
+            PartKind::Text
+        };
+        let mut kind = match (mime, kind) {
+            (true, Some(Some(k))) => k,
+            (true, Some(None)) => PartKind::Other,
+            _ => default,
+        };
+        let container = matches!(kind, PartKind::Message)
+            || (matches!(kind, PartKind::Multipart { .. }) && boundary.is_some());
+        let depth = self.part(cur).depth as usize;
+        let max_depth = self.limits.max_depth;
+        let p = self.part_mut(cur);
+        p.mime = mime;
+        if container && (depth + 1 >= max_depth || p.overflowed) {
+            // Too deep, or the part count is reached: the content stays one body.
+            p.overflowed = true;
+            kind = PartKind::Other;
+            boundary = None;
+        }
+        if p.overflowed && matches!(kind, PartKind::Multipart { .. }) {
+            kind = PartKind::Other;
+        }
+        p.kind = kind;
+        if matches!(kind, PartKind::Multipart { .. }) {
+            boundary
+        } else {
+            None
+        }
+    }
+
+    /// Starts a child of `parent` at the current position.
+    fn new_child(&mut self, parent: usize, mime: bool) {
+        let depth = self.part(parent).depth + 1;
+        let mut child = Part::new(self.pos, u32::try_from(parent).unwrap_or(NONE), depth, mime);
+        if self.parts.len() + 1 >= self.limits.max_parts {
+            // The last part allowed takes the rest of the message: no boundary is looked
+            // for any more.
+            child.overflowed = true;
+            self.to_eof = true;
+            self.boundaries.clear();
+        }
+        self.parts.push(child);
+        self.cur = self.parts.len() - 1;
+    }
+
+    /// Ends the current part: its sizes go into its parent's body.
+    fn finish_part(&mut self) {
+        let cur = self.cur;
+        let end = u32::try_from(self.parts.len()).unwrap_or(NONE);
+        let (header, body, parent) = {
+            let p = self.part_mut(cur);
+            p.subtree_end = end;
+            (p.header, p.body, p.parent as usize)
+        };
+        let parent_part = self.part_mut(parent);
+        parent_part.body.add(header);
+        parent_part.body.add(body);
+        self.cur = parent;
+    }
+
+    /// Reads body lines of the current part up to a boundary line or the end.
+    fn body(&mut self, mut first_line: bool) -> Step {
+        let check = !self.boundaries.is_empty() && !self.to_eof;
+        let cur = self.cur;
+        let mut size = Size::default();
+        while self.pos < self.msg.len() {
+            if check
+                && self.msg.get(self.pos..self.pos + 2) == Some(b"--")
+                && let Some(hit) = self.boundary_at(self.pos)
+            {
+                if !first_line {
+                    // The line end before the boundary line belongs to the boundary.
+                    let nl = newline_before(self.msg, self.pos);
+                    size.sub(Size::of(self.msg, self.pos - nl, self.pos));
+                    self.part_mut(cur).body.add(size);
+                    let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
+                    while self.cur != owner && self.cur != 0 {
+                        self.finish_part();
+                    }
+                    let nl_size = Size::of(self.msg, self.pos - nl, self.pos);
+                    let c = self.cur;
+                    self.part_mut(c).body.add(nl_size);
+                } else {
+                    self.part_mut(cur).body.add(size);
+                }
+                return self.take_boundary(hit, false);
+            }
+            let line_end = self.line_end(self.pos);
+            size.add(Size::of(self.msg, self.pos, line_end));
+            self.pos = line_end;
+            first_line = false;
+        }
+        self.part_mut(cur).body.add(size);
+        Step::Done
+    }
+
+    /// Handles the boundary line at the current position: ends the parts it closes, adds
+    /// the line to the multipart's body, then starts the next part or the epilogue.
+    fn take_boundary(&mut self, hit: Hit, _first_line: bool) -> Step {
+        let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
+        while self.cur != owner && self.cur != 0 {
+            self.finish_part();
+        }
+        if hit.close {
+            self.boundaries.truncate(hit.index);
+        } else {
+            self.boundaries.truncate(hit.index + 1);
+        }
+        let line_end = self.line_end(self.pos);
+        let line = Size::of(self.msg, self.pos, line_end);
+        self.part_mut(owner).body.add(line);
+        self.pos = line_end;
+        if hit.close {
+            Step::Body { first_line: true }
+        } else {
+            self.new_child(owner, true);
+            Step::Header
+        }
+    }
+
+    /// The boundary whose delimiter line starts at `at`, if any (RFC 2046 §5.1.1): the
+    /// longest open boundary that prefixes the line after `--`, the newest on a tie.
+    fn boundary_at(&self, at: usize) -> Option<Hit> {
+        let rest = self.msg.get(at..)?;
+        let data = rest.strip_prefix(b"--")?;
+        let find = match memchr::memchr(b'\n', data) {
+            Some(lf) => {
+                let mut n = lf;
+                if n > 0 && data.get(n - 1) == Some(&b'\r') {
+                    n -= 1;
+                }
+                if n > 2 && data.get(n - 2..n) == Some(b"--") {
+                    n -= 2;
+                }
+                n
+            }
+            None => data.len().min(BOUNDARY_LINE_MAX),
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (i, b) in self.boundaries.iter().enumerate().rev() {
+            let len = b.text.len();
+            if len <= find
+                && data.get(..len) == Some(b.text.as_slice())
+                && best.is_none_or(|(_, l)| l < len)
+            {
+                best = Some((i, len));
+                if len == find {
+                    break;
+                }
+            }
+        }
+        let (index, len) = best?;
+        let close = data.get(len..len + 2) == Some(b"--");
+        Some(Hit { index, close })
+    }
+}
+
+/// The length of a line without its line end, and the line end's length (0, 1 or 2).
+fn split_newline(line: &[u8]) -> (usize, usize) {
+    match line {
+        [rest @ .., b'\r', b'\n'] => (rest.len(), 2),
+        [rest @ .., b'\n'] => (rest.len(), 1),
+        _ => (line.len(), 0),
+    }
+}
+
+/// The length of the line end just before `at` (1 for LF, 2 for CRLF).
+fn newline_before(msg: &[u8], at: usize) -> usize {
+    if at >= 2 && msg.get(at - 2..at) == Some(b"\r\n") {
+        2
+    } else {
+        usize::from(at >= 1 && msg.get(at - 1) == Some(&b'\n'))
+    }
+}

@@ -1,0 +1,1483 @@
+//! The IMAP side of the `mail-server` example: imap-proto's server state machine over the
+//! Dovecot-compatible Maildir store of [`crate::mailstore`].
+//!
+//! The library keeps the session's view of the selected mailbox and decides when changes may
+//! be sent; this adapter keeps what the store looked like when the session last looked, scans
+//! again when the store may have changed (another session, an SMTP delivery, a POP3 `DELE`,
+//! another program) and reports the difference with `mailbox_changed`. A [`Hub`] shared by
+//! every session of the server wakes the sessions that have a mailbox selected when it
+//! changes, so a session in IDLE hears of new mail at once.
+
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use imap_proto::command::{
+    Command, CommandBody, FetchAttribute, ListReturnOption, ListSelectOption, SearchKey,
+    StatusItem, StoreFlags, StoreMode,
+};
+use imap_proto::message::MessageStructure;
+use imap_proto::response::{
+    Code, Condition, Data, FetchItem, MailboxAttribute, MailboxList, NamespaceDescr,
+    StatusAttribute, StatusKind,
+};
+use imap_proto::server::{
+    Config, Connection, CopyUid, Event, MailboxSnapshot, MailboxUpdate, MessageInfo,
+    StreamedSection, Uid,
+};
+use imap_proto::types::{
+    Capability, Date, DateTime, Flag, FlagPerm, IString, Mailbox, NString, Section, SectionText,
+};
+use mail_core::connection::Connection as _;
+use mail_core::sasl::Mechanism;
+
+use crate::maildir::Store;
+use crate::mailstore::flags::NameFlags;
+use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
+use crate::session::{Progress, Session};
+use crate::users::Users;
+
+/// Sections larger than this are streamed rather than put in a response whole.
+const STREAM_ABOVE: usize = 16 * 1024;
+
+/// Wakes the sessions that look at a mailbox when it changes: one counter per mailbox
+/// directory, bumped by whoever changed it.
+#[derive(Debug, Default)]
+pub struct Hub {
+    folders: Mutex<HashMap<PathBuf, tokio::sync::watch::Sender<u64>>>,
+}
+
+impl Hub {
+    /// Returns a receiver that sees every change of the mailbox in `dir`.
+    pub fn watch(&self, dir: &Path) -> Option<tokio::sync::watch::Receiver<u64>> {
+        let mut folders = self.folders.lock().ok()?;
+        let sender = folders
+            .entry(dir.to_owned())
+            .or_insert_with(|| tokio::sync::watch::channel(0).0);
+        Some(sender.subscribe())
+    }
+
+    /// Tells the sessions looking at the mailbox in `dir` that it changed.
+    pub fn changed(&self, dir: &Path) {
+        if let Ok(folders) = self.folders.lock()
+            && let Some(sender) = folders.get(dir)
+        {
+            sender.send_modify(|v| *v = v.wrapping_add(1));
+        }
+    }
+}
+
+/// What every IMAP session of a server shares.
+#[derive(Debug, Clone)]
+pub struct ImapService {
+    hostname: String,
+    users: Arc<Users>,
+    store: Store,
+    tls: bool,
+    allow_plaintext_auth: bool,
+    max_append: u64,
+    hub: Arc<Hub>,
+}
+
+impl ImapService {
+    /// Returns the service; `tls` offers STARTTLS (a certificate is configured).
+    pub fn new(
+        hostname: &str,
+        users: Arc<Users>,
+        store: Store,
+        tls: bool,
+        allow_plaintext_auth: bool,
+        hub: Arc<Hub>,
+    ) -> Self {
+        Self {
+            hostname: hostname.to_owned(),
+            users,
+            store,
+            tls,
+            allow_plaintext_auth,
+            max_append: 64 * 1024 * 1024,
+            hub,
+        }
+    }
+
+    /// Returns the capabilities this adapter serves beyond those the library implements.
+    fn capabilities() -> Vec<Capability> {
+        vec![
+            Capability::UidPlus,
+            Capability::Move,
+            Capability::MultiAppend,
+            Capability::Namespace,
+            Capability::SpecialUse,
+            Capability::ListExtended,
+            Capability::ListStatus,
+            Capability::Children,
+            Capability::ESearch,
+            Capability::SearchRes,
+            Capability::StatusSize,
+            Capability::Binary,
+        ]
+    }
+
+    /// Returns a new session; `implicit_tls` for an IMAPS listener.
+    pub fn session(&self, peer: String, nonce: &str, implicit_tls: bool) -> ImapSession {
+        let mut config = Config::default();
+        config.hostname.clone_from(&self.hostname);
+        config.nonce = nonce.parse().ok();
+        config.starttls = self.tls && !implicit_tls;
+        config.tls_active = implicit_tls;
+        config.allow_plaintext_auth = self.allow_plaintext_auth;
+        config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
+        config.capabilities = Self::capabilities();
+        config.max_append = self.max_append;
+        ImapSession {
+            service: self.clone(),
+            conn: Connection::new(config),
+            store: None,
+            selected: None,
+            appending: None,
+            peer,
+        }
+    }
+}
+
+/// The selected mailbox as this session last saw it on disk.
+#[derive(Debug)]
+struct Open {
+    folder: Folder,
+    /// UID → (file, flags) at the last scan.
+    seen: HashMap<u32, (PathBuf, NameFlags)>,
+    recent: HashSet<u32>,
+    keywords: Vec<Flag>,
+    watch: Option<tokio::sync::watch::Receiver<u64>>,
+}
+
+/// An APPEND in progress.
+#[derive(Debug)]
+struct Appending {
+    folder: Folder,
+    flags: Vec<Flag>,
+    date: Option<SystemTime>,
+    saving: Option<Saving>,
+    /// The messages stored so far, by base name.
+    stored: Vec<String>,
+    failed: bool,
+}
+
+/// One IMAP connection.
+#[derive(Debug)]
+pub struct ImapSession {
+    service: ImapService,
+    conn: Connection,
+    store: Option<MailStore>,
+    selected: Option<Open>,
+    appending: Option<Appending>,
+    peer: String,
+}
+
+/// Returns the display name of a mailbox as the client sent it.
+fn name_of(mailbox: &Mailbox) -> String {
+    match mailbox {
+        Mailbox::Inbox => String::from("INBOX"),
+        other => other
+            .to_utf8()
+            .unwrap_or_else(|_| String::from_utf8_lossy(other.as_bytes()).into_owned()),
+    }
+}
+
+/// Returns the wire form of a display name.
+fn mailbox_of(name: &str) -> Option<Mailbox> {
+    if name.eq_ignore_ascii_case("INBOX") {
+        return Some(Mailbox::Inbox);
+    }
+    Mailbox::from_utf8(name).ok()
+}
+
+/// Returns the IMAP date-time of a file time, in UTC.
+fn date_time(t: SystemTime) -> Option<DateTime> {
+    let secs = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    let days = i64::try_from(secs / 86_400).ok()?;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    let date = Date::new(u16::try_from(y).ok()?, m, d).ok()?;
+    DateTime::new(
+        date,
+        (rem / 3600) as u8,
+        ((rem % 3600) / 60) as u8,
+        (rem % 60) as u8,
+        0,
+    )
+    .ok()
+}
+
+/// Returns the file time of an IMAP date-time.
+fn system_time(dt: &DateTime) -> Option<SystemTime> {
+    let d = dt.date();
+    let days = days_from_civil(i64::from(d.year()), d.month(), d.day());
+    let (h, mi, s) = dt.time();
+    let secs = days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)
+        - i64::from(dt.zone_minutes()) * 60;
+    let secs = u64::try_from(secs).ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+}
+
+/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u8, u8) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// (year, month, day) to days since 1970-01-01.
+fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Matches a LIST pattern (RFC 9051 §6.3.9): `*` matches anything, `%` anything but the
+/// hierarchy delimiter. Iterative, so a hostile pattern cannot recurse.
+fn matches(pattern: &str, name: &str) -> bool {
+    let name: Vec<char> = name.chars().collect();
+    // reach[i]: the pattern read so far can end just before name[i].
+    let mut reach = vec![false; name.len() + 1];
+    if let Some(first) = reach.first_mut() {
+        *first = true;
+    }
+    for c in pattern.chars() {
+        let mut next = vec![false; name.len() + 1];
+        if c == '*' || c == '%' {
+            let mut open = false;
+            for (i, slot) in next.iter_mut().enumerate() {
+                open |= reach.get(i).copied().unwrap_or(false);
+                *slot = open;
+                if c == '%' && name.get(i) == Some(&DELIMITER) {
+                    open = false;
+                }
+            }
+        } else {
+            for (i, &n) in name.iter().enumerate() {
+                if reach.get(i).copied().unwrap_or(false)
+                    && n.to_lowercase().eq(c.to_lowercase())
+                    && let Some(slot) = next.get_mut(i + 1)
+                {
+                    *slot = true;
+                }
+            }
+        }
+        reach = next;
+    }
+    reach.last().copied().unwrap_or(false)
+}
+
+impl ImapSession {
+    /// Rescans the selected mailbox and reports what changed since the last look.
+    fn resync(&mut self) {
+        let Some(open) = &self.selected else { return };
+        let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
+        let Ok(scan) = open.folder.scan(false, validity) else {
+            return;
+        };
+        let Some(open) = &mut self.selected else {
+            return;
+        };
+        let now: HashMap<u32, (PathBuf, NameFlags)> = scan
+            .messages
+            .iter()
+            .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
+            .collect();
+        let mut gone: Vec<Uid> = open
+            .seen
+            .keys()
+            .filter(|u| !now.contains_key(u))
+            .filter_map(|&u| NonZeroU32::new(u))
+            .collect();
+        gone.sort_unstable();
+        let keywords = scan.keywords.all();
+        let mut updates = Vec::new();
+        if keywords != open.keywords {
+            open.keywords.clone_from(&keywords);
+            updates.push(MailboxUpdate::Keywords {
+                flags: system_flags().into_iter().chain(keywords.clone()).collect(),
+                permanent_flags: permanent(&keywords),
+            });
+        }
+        if !gone.is_empty() {
+            updates.push(MailboxUpdate::Expunged(gone));
+        }
+        let mut added = Vec::new();
+        for m in &scan.messages {
+            let flags = m.flags.to_imap(&scan.keywords);
+            match open.seen.get(&m.uid) {
+                None => {
+                    if let Some(uid) = NonZeroU32::new(m.uid) {
+                        added.push(MessageInfo::new(uid, flags));
+                    }
+                }
+                Some((_, old)) if *old != m.flags => {
+                    if let Some(uid) = NonZeroU32::new(m.uid) {
+                        updates.push(MailboxUpdate::Flags(MessageInfo::new(uid, flags)));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if !added.is_empty() {
+            updates.insert(0, MailboxUpdate::Added(added));
+        }
+        open.seen = now;
+        for u in updates {
+            self.conn.mailbox_changed(u);
+        }
+    }
+
+    fn open_mailbox(
+        &mut self,
+        mailbox: &Mailbox,
+        read_only: bool,
+    ) -> Result<MailboxSnapshot, &'static str> {
+        let name = name_of(mailbox);
+        let store = self.store.as_ref().ok_or("not logged in")?;
+        let folder = store.folder(&name).ok_or("No such mailbox")?;
+        let scan = folder
+            .scan(!read_only, || store.next_uid_validity())
+            .map_err(|_| "Cannot open the mailbox")?;
+        let keywords = scan.keywords.all();
+        let snapshot = snapshot(&scan, read_only);
+        let watch = self.service.hub.watch(folder.dir());
+        self.selected = Some(Open {
+            seen: scan
+                .messages
+                .iter()
+                .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
+                .collect(),
+            recent: scan.recent.iter().copied().collect(),
+            keywords,
+            folder,
+            watch,
+        });
+        Ok(snapshot)
+    }
+
+    /// Answers FETCH for each message.
+    fn fetch(
+        &mut self,
+        uids: &[Uid],
+        items: &[FetchAttribute],
+        sets_seen: bool,
+    ) -> Result<(), String> {
+        for &uid in uids {
+            let Some(open) = &self.selected else { break };
+            let Some((path, flags)) = open.seen.get(&uid.get()).cloned() else {
+                continue;
+            };
+            let mut flags = flags;
+            let mut path = path;
+            let keywords_scan =
+                crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+            if sets_seen && !flags.seen() {
+                // RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen.
+                let mut kw = keywords_scan.clone();
+                let mut now = flags.to_imap(&kw);
+                now.push(Flag::Seen);
+                let changed = flags.with_imap(&now, &mut kw);
+                if let Ok(p) = open.folder.set_flags(&path, &changed) {
+                    path = p;
+                    flags = changed;
+                    self.service.hub.changed(open.folder.dir());
+                }
+            }
+            let needs_body = items.iter().any(|i| {
+                !matches!(
+                    i,
+                    FetchAttribute::Flags | FetchAttribute::Uid | FetchAttribute::InternalDate
+                )
+            });
+            let data = if needs_body {
+                match std::fs::read(&path) {
+                    Ok(d) => Some(Bytes::from(d)),
+                    Err(_) => continue,
+                }
+            } else {
+                None
+            };
+            let structure = data.clone().map(MessageStructure::parse);
+            let mut out = Vec::new();
+            let mut streamed: Option<(StreamedSection, Bytes)> = None;
+            let sections: Vec<&FetchAttribute> = items
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i,
+                        FetchAttribute::BodySection { .. }
+                            | FetchAttribute::Binary { .. }
+                            | FetchAttribute::Rfc822
+                            | FetchAttribute::Rfc822Text
+                            | FetchAttribute::Rfc822Header
+                    )
+                })
+                .collect();
+            let last_section = sections.last().copied();
+            for item in items {
+                match item {
+                    FetchAttribute::Flags => {
+                        out.push(FetchItem::Flags(flags.to_imap(&keywords_scan)))
+                    }
+                    FetchAttribute::Uid => {}
+                    FetchAttribute::InternalDate => {
+                        if let Some(dt) = std::fs::metadata(&path)
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(date_time)
+                        {
+                            out.push(FetchItem::InternalDate(dt));
+                        }
+                    }
+                    FetchAttribute::Rfc822Size => {
+                        if let Some(s) = &structure {
+                            out.push(FetchItem::Rfc822Size(s.rfc822_size()));
+                        }
+                    }
+                    FetchAttribute::Envelope => {
+                        if let Some(s) = &structure {
+                            out.push(FetchItem::Envelope(Box::new(s.envelope())));
+                        }
+                    }
+                    FetchAttribute::BodyStructure => {
+                        if let Some(s) = &structure {
+                            out.push(FetchItem::BodyStructure(Box::new(s.body_structure(true))));
+                        }
+                    }
+                    FetchAttribute::Body => {
+                        if let Some(s) = &structure {
+                            out.push(FetchItem::Body(Box::new(s.body_structure(false))));
+                        }
+                    }
+                    FetchAttribute::BinarySize { part } => {
+                        if let Some(size) =
+                            structure.as_ref().and_then(|s| s.binary_size(part).ok())
+                        {
+                            out.push(FetchItem::BinarySize {
+                                section: part.clone(),
+                                size: u32::try_from(size).unwrap_or(u32::MAX),
+                            });
+                        }
+                    }
+                    FetchAttribute::SaveDate => out.push(FetchItem::SaveDate(None)),
+                    section => {
+                        let Some(s) = &structure else { continue };
+                        let (name, bytes) = match section_of(s, section) {
+                            Some(x) => x,
+                            None => continue,
+                        };
+                        let is_last = last_section.is_some_and(|l| std::ptr::eq(l, section));
+                        if is_last && (bytes.len() > STREAM_ABOVE || bytes.contains(&0)) {
+                            streamed = Some((name, bytes));
+                        } else if let Some(item) = inline_section(name, bytes) {
+                            out.push(item);
+                        }
+                    }
+                }
+            }
+            let result = match streamed {
+                Some((section, bytes)) => self
+                    .conn
+                    .fetch_literal(uid, out, section, bytes.len() as u64)
+                    .and_then(|()| self.conn.fetch_data(&bytes))
+                    .and_then(|()| self.conn.fetch_end()),
+                None if out.is_empty() => Ok(()),
+                None => self.conn.fetch(uid, out),
+            };
+            result.map_err(|e| e.to_string())?;
+            if let Some(open) = &mut self.selected {
+                open.seen.insert(uid.get(), (path, flags));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies STORE to each message, re-reading its current name so that concurrent
+    /// changes by other sessions are not lost.
+    fn store_flags(&mut self, uids: &[Uid], change: &StoreFlags) -> Result<(), String> {
+        let Some(open) = &self.selected else {
+            return Ok(());
+        };
+        let folder = open.folder.clone();
+        let mut keywords =
+            crate::mailstore::flags::Keywords::load(folder.dir()).map_err(|e| e.to_string())?;
+        let mut results = Vec::new();
+        for &uid in uids {
+            let Some((path, _)) = self
+                .selected
+                .as_ref()
+                .and_then(|o| o.seen.get(&uid.get()).cloned())
+            else {
+                continue;
+            };
+            let base = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| crate::mailstore::flags::base_of(n).to_owned())
+                .unwrap_or_default();
+            let Ok(Some(current)) = folder.find(&base) else {
+                continue;
+            };
+            let name = current
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let flags = NameFlags::of_name(name);
+            let mut now = flags.to_imap(&keywords);
+            match change.mode {
+                StoreMode::Replace => now = change.flags.clone(),
+                StoreMode::Add => {
+                    for f in &change.flags {
+                        if !now.contains(f) {
+                            now.push(f.clone());
+                        }
+                    }
+                }
+                StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
+            }
+            now.retain(|f| *f != Flag::Recent);
+            let new = flags.with_imap(&now, &mut keywords);
+            let path = folder
+                .set_flags(&current, &new)
+                .map_err(|e| e.to_string())?;
+            results.push((uid, path, new));
+        }
+        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
+        for (uid, path, new) in results {
+            let imap = new.to_imap(&keywords);
+            if let Some(open) = &mut self.selected {
+                open.seen.insert(uid.get(), (path, new));
+            }
+            self.conn
+                .stored(MessageInfo::new(uid, imap))
+                .map_err(|e| e.to_string())?;
+        }
+        self.service.hub.changed(folder.dir());
+        Ok(())
+    }
+
+    /// Evaluates SEARCH over the selected mailbox.
+    fn search(&self, criteria: &[SearchKey]) -> Vec<Uid> {
+        let Some(open) = &self.selected else {
+            return Vec::new();
+        };
+        let keywords =
+            crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+        let mut out = Vec::new();
+        let mut uids: Vec<&u32> = open.seen.keys().collect();
+        uids.sort_unstable();
+        for &uid in uids {
+            let Some((path, flags)) = open.seen.get(&uid) else {
+                continue;
+            };
+            let mut msg = Candidate {
+                uid,
+                path,
+                flags: flags.to_imap(&keywords),
+                recent: open.recent.contains(&uid),
+                structure: None,
+            };
+            if criteria.iter().all(|k| msg.matches(k))
+                && let Some(u) = NonZeroU32::new(uid)
+            {
+                out.push(u);
+            }
+        }
+        out
+    }
+
+    /// Removes the `\Deleted` messages (of `only`, when given) of the selected mailbox.
+    fn expunge(&mut self, only: Option<&[Uid]>) -> Vec<Uid> {
+        let Some(open) = &mut self.selected else {
+            return Vec::new();
+        };
+        let mut gone = Vec::new();
+        let mut uids: Vec<u32> = open.seen.keys().copied().collect();
+        uids.sort_unstable();
+        for uid in uids {
+            let Some(u) = NonZeroU32::new(uid) else {
+                continue;
+            };
+            if only.is_some_and(|o| !o.contains(&u)) {
+                continue;
+            }
+            let Some((path, flags)) = open.seen.get(&uid).cloned() else {
+                continue;
+            };
+            if !flags.deleted() {
+                continue;
+            }
+            let base = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| crate::mailstore::flags::base_of(n).to_owned())
+                .unwrap_or_default();
+            let current = open.folder.find(&base).ok().flatten().unwrap_or(path);
+            if std::fs::remove_file(&current).is_ok() {
+                open.seen.remove(&uid);
+                gone.push(u);
+            }
+        }
+        if !gone.is_empty() {
+            self.service.hub.changed(open.folder.dir());
+        }
+        gone
+    }
+
+    /// Copies (and moves) messages into another mailbox; returns their new UIDs.
+    fn copy(
+        &mut self,
+        uids: &[Uid],
+        mailbox: &Mailbox,
+        move_: bool,
+    ) -> Result<CopyUid, (Option<Code>, &'static str)> {
+        let name = name_of(mailbox);
+        let store = self.store.as_ref().ok_or((None, "not logged in"))?;
+        let dest = store
+            .folder(&name)
+            .ok_or((Some(Code::TryCreate), "No such mailbox"))?;
+        let Some(open) = &self.selected else {
+            return Err((None, "No mailbox selected"));
+        };
+        let mut bases = Vec::new();
+        let mut sources = Vec::new();
+        for &uid in uids {
+            let Some((path, flags)) = open.seen.get(&uid.get()) else {
+                continue;
+            };
+            let base = dest
+                .copy_in(path, flags)
+                .map_err(|_| (None, "Copy failed"))?;
+            bases.push(base);
+            sources.push((uid, path.clone()));
+        }
+        let (validity, new) = dest
+            .assign(&bases, || store.next_uid_validity())
+            .map_err(|_| (None, "Copy failed"))?;
+        self.service.hub.changed(dest.dir());
+        if move_ {
+            let src = open.folder.dir().to_owned();
+            let Some(open) = &mut self.selected else {
+                return Err((None, "No mailbox selected"));
+            };
+            for (uid, path) in &sources {
+                let _ = std::fs::remove_file(path);
+                open.seen.remove(&uid.get());
+            }
+            self.service.hub.changed(&src);
+        }
+        let validity = NonZeroU32::new(validity).ok_or((None, "UIDVALIDITY"))?;
+        Ok(CopyUid::new(
+            validity,
+            new.into_iter().filter_map(NonZeroU32::new).collect(),
+        ))
+    }
+
+    /// Answers the commands the library leaves to the application.
+    fn command(&mut self, command: Command) -> Result<(), String> {
+        let e = |e: imap_proto::error::SendError| e.to_string();
+        let Some(store) = self.store.clone() else {
+            return self
+                .conn
+                .complete(StatusKind::No, None, "Not logged in")
+                .map_err(e);
+        };
+        match command.body {
+            CommandBody::Create { mailbox, .. } => {
+                let name = name_of(&mailbox);
+                let name = name.trim_end_matches(DELIMITER);
+                match store.create(name) {
+                    Ok(true) => self.conn.complete(StatusKind::Ok, None, "CREATE completed"),
+                    Ok(false) => self.conn.complete(
+                        StatusKind::No,
+                        Some(Code::Condition(Condition::AlreadyExists)),
+                        "Mailbox exists",
+                    ),
+                    Err(_) => self.conn.complete(
+                        StatusKind::No,
+                        Some(Code::Condition(Condition::Cannot)),
+                        "Invalid mailbox name",
+                    ),
+                }
+            }
+            CommandBody::Delete(mailbox) => match store.delete(&name_of(&mailbox)) {
+                Ok(()) => self.conn.complete(StatusKind::Ok, None, "DELETE completed"),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => self.conn.complete(
+                    StatusKind::No,
+                    Some(Code::Condition(Condition::NonExistent)),
+                    "No such mailbox",
+                ),
+                Err(_) => self
+                    .conn
+                    .complete(StatusKind::No, None, "Cannot delete the mailbox"),
+            },
+            CommandBody::Rename { from, to } => {
+                match store.rename(&name_of(&from), &name_of(&to)) {
+                    Ok(()) => self.conn.complete(StatusKind::Ok, None, "RENAME completed"),
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                        self.conn.complete(
+                            StatusKind::No,
+                            Some(Code::Condition(Condition::AlreadyExists)),
+                            "Target mailbox exists",
+                        )
+                    }
+                    Err(_) => self.conn.complete(
+                        StatusKind::No,
+                        Some(Code::Condition(Condition::NonExistent)),
+                        "Cannot rename the mailbox",
+                    ),
+                }
+            }
+            CommandBody::Subscribe(mailbox) => {
+                let _ = store.subscribe(&name_of(&mailbox), true);
+                self.conn
+                    .complete(StatusKind::Ok, None, "SUBSCRIBE completed")
+            }
+            CommandBody::Unsubscribe(mailbox) => {
+                let _ = store.subscribe(&name_of(&mailbox), false);
+                self.conn
+                    .complete(StatusKind::Ok, None, "UNSUBSCRIBE completed")
+            }
+            CommandBody::Namespace => {
+                let personal = NamespaceDescr {
+                    prefix: IString::try_from("").map_err(|x| x.to_string())?,
+                    delimiter: Some(DELIMITER),
+                    extensions: Vec::new(),
+                };
+                self.conn
+                    .data(Data::Namespace {
+                        personal: vec![personal],
+                        other: Vec::new(),
+                        shared: Vec::new(),
+                    })
+                    .map_err(e)?;
+                self.conn
+                    .complete(StatusKind::Ok, None, "NAMESPACE completed")
+            }
+            CommandBody::List {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            } => self.list(
+                &store,
+                selection,
+                &reference,
+                &patterns,
+                return_options,
+                false,
+            ),
+            CommandBody::Lsub { reference, pattern } => self.list(
+                &store,
+                Some(vec![ListSelectOption::Subscribed]),
+                &reference,
+                &[pattern],
+                None,
+                true,
+            ),
+            CommandBody::Status { mailbox, items } => {
+                let name = name_of(&mailbox);
+                match self.status(&store, &name, &items) {
+                    Some(attributes) => {
+                        self.conn
+                            .data(Data::Status {
+                                mailbox,
+                                attributes,
+                            })
+                            .map_err(e)?;
+                        self.conn.complete(StatusKind::Ok, None, "STATUS completed")
+                    }
+                    None => self.conn.complete(
+                        StatusKind::No,
+                        Some(Code::Condition(Condition::NonExistent)),
+                        "No such mailbox",
+                    ),
+                }
+            }
+            _ => self
+                .conn
+                .complete(StatusKind::Bad, None, "Command not supported"),
+        }
+        .map_err(e)
+    }
+
+    /// LIST and LSUB (RFC 9051 §6.3.9, RFC 5258, RFC 6154, RFC 5819).
+    fn list(
+        &mut self,
+        store: &MailStore,
+        selection: Option<Vec<ListSelectOption>>,
+        reference: &Mailbox,
+        patterns: &[imap_proto::types::ListMailbox],
+        return_options: Option<Vec<ListReturnOption>>,
+        lsub: bool,
+    ) -> Result<(), imap_proto::error::SendError> {
+        let selection = selection.unwrap_or_default();
+        let returns = return_options.unwrap_or_default();
+        let subscribed_only = selection.contains(&ListSelectOption::Subscribed);
+        let special_only = selection.contains(&ListSelectOption::SpecialUse);
+        let reference = match reference {
+            Mailbox::Inbox => String::from("INBOX"),
+            other => String::from_utf8_lossy(other.as_bytes()).into_owned(),
+        };
+        // An empty pattern asks for the delimiter (RFC 9051 §6.3.9).
+        if patterns.len() == 1 && patterns.first().is_some_and(|p| p.as_bytes().is_empty()) {
+            let Ok(root) = Mailbox::from_utf8_raw("") else {
+                return self.conn.complete(StatusKind::No, None, "LIST failed");
+            };
+            let entry = MailboxList {
+                attributes: vec![MailboxAttribute::NoSelect],
+                delimiter: Some(DELIMITER),
+                mailbox: root,
+                extended: Vec::new(),
+            };
+            self.conn.data(if lsub {
+                Data::Lsub(entry)
+            } else {
+                Data::List(entry)
+            })?;
+            return self.conn.complete(StatusKind::Ok, None, "LIST completed");
+        }
+        let Ok(entries) = store.list() else {
+            return self
+                .conn
+                .complete(StatusKind::No, None, "Cannot list mailboxes");
+        };
+        let status_items = returns.iter().find_map(|r| match r {
+            ListReturnOption::Status(items) => Some(items.clone()),
+            _ => None,
+        });
+        for entry in &entries {
+            let matched = patterns.iter().any(|p| {
+                let p = String::from_utf8_lossy(p.as_bytes());
+                let p = imap_proto::types::decode_modified_utf7(p.as_bytes())
+                    .unwrap_or_else(|_| p.into_owned());
+                matches(&format!("{reference}{p}"), &entry.name)
+                    || (entry.name == "INBOX" && matches(&format!("{reference}{p}"), "inbox"))
+            });
+            if !matched
+                || (subscribed_only && !entry.subscribed)
+                || (special_only && entry.special_use.is_none())
+            {
+                continue;
+            }
+            let mut attributes = Vec::new();
+            if entry.nonexistent {
+                attributes.push(if lsub {
+                    MailboxAttribute::NoSelect
+                } else {
+                    MailboxAttribute::NonExistent
+                });
+            }
+            attributes.push(if entry.children {
+                MailboxAttribute::HasChildren
+            } else {
+                MailboxAttribute::HasNoChildren
+            });
+            if entry.subscribed
+                && (subscribed_only || returns.contains(&ListReturnOption::Subscribed))
+                && !lsub
+            {
+                attributes.push(MailboxAttribute::Subscribed);
+            }
+            if let Some(u) = entry.special_use.and_then(special_use) {
+                attributes.push(MailboxAttribute::SpecialUse(u));
+            }
+            let Some(mailbox) = mailbox_of(&entry.name) else {
+                continue;
+            };
+            let list = MailboxList {
+                attributes,
+                delimiter: Some(DELIMITER),
+                mailbox: mailbox.clone(),
+                extended: Vec::new(),
+            };
+            self.conn.data(if lsub {
+                Data::Lsub(list)
+            } else {
+                Data::List(list)
+            })?;
+            if let Some(items) = &status_items
+                && !entry.nonexistent
+                && let Some(attributes) = self.status(store, &entry.name, items)
+            {
+                self.conn.data(Data::Status {
+                    mailbox,
+                    attributes,
+                })?;
+            }
+        }
+        self.conn.complete(
+            StatusKind::Ok,
+            None,
+            if lsub {
+                "LSUB completed"
+            } else {
+                "LIST completed"
+            },
+        )
+    }
+
+    /// STATUS items of a mailbox (RFC 9051 §6.3.11, RFC 8438 SIZE).
+    fn status(
+        &self,
+        store: &MailStore,
+        name: &str,
+        items: &[StatusItem],
+    ) -> Option<Vec<StatusAttribute>> {
+        let folder = store.folder(name)?;
+        let scan = folder.scan(false, || store.next_uid_validity()).ok()?;
+        let mut out = Vec::new();
+        for item in items {
+            let n = match item {
+                StatusItem::Messages => scan.messages.len() as u64,
+                StatusItem::UidNext => u64::from(scan.uid_next),
+                StatusItem::UidValidity => u64::from(scan.uid_validity),
+                StatusItem::Unseen => {
+                    scan.messages.iter().filter(|m| !m.flags.seen()).count() as u64
+                }
+                StatusItem::Deleted => {
+                    scan.messages.iter().filter(|m| m.flags.deleted()).count() as u64
+                }
+                StatusItem::Recent => 0,
+                StatusItem::Size => scan
+                    .messages
+                    .iter()
+                    .filter_map(|m| m.rfc822_size().ok())
+                    .sum(),
+                _ => continue,
+            };
+            out.push(StatusAttribute::Count(*item, n));
+        }
+        Some(out)
+    }
+
+    fn handle(&mut self, event: Event) -> Result<(), String> {
+        let e = |e: imap_proto::error::SendError| e.to_string();
+        match event {
+            Event::AuthVerify(v) => {
+                let (answer, user) = self.service.users.answer(&v);
+                tracing::info!(peer = %self.peer, user = ?user.as_deref().map(crate::smtp::log_safe), "IMAP authentication attempt");
+                self.conn.auth_answer(answer).map_err(e)
+            }
+            Event::Authenticated { user, .. } => {
+                let root = self.service.store.root().join(&user);
+                match MailStore::open(root) {
+                    Ok(store) => self.store = Some(store),
+                    Err(err) => {
+                        tracing::error!(peer = %self.peer, error = %err, "cannot open the mail store")
+                    }
+                }
+                Ok(())
+            }
+            Event::LiteralAnnounced { size, .. } => {
+                if size <= 1024 * 1024 {
+                    self.conn.accept_literal().map_err(e)
+                } else {
+                    self.conn
+                        .refuse(
+                            StatusKind::No,
+                            Some(Code::Condition(Condition::Limit)),
+                            "Literal too large",
+                        )
+                        .map_err(e)
+                }
+            }
+            Event::Select {
+                mailbox, read_only, ..
+            } => match self.open_mailbox(&mailbox, read_only) {
+                Ok(snapshot) => self.conn.select(snapshot).map_err(e),
+                Err(text) => {
+                    self.selected = None;
+                    self.conn
+                        .refuse(
+                            StatusKind::No,
+                            Some(Code::Condition(Condition::NonExistent)),
+                            text,
+                        )
+                        .map_err(e)
+                }
+            },
+            Event::MailboxClosed { expunge } => {
+                if expunge {
+                    self.expunge(None);
+                    self.selected = None;
+                    return self.conn.done().map_err(e);
+                }
+                self.selected = None;
+                Ok(())
+            }
+            Event::Fetch {
+                uids,
+                items,
+                sets_seen,
+                ..
+            } => {
+                self.fetch(&uids, &items, sets_seen)?;
+                self.conn.done().map_err(e)
+            }
+            Event::Store { uids, flags, .. } => {
+                self.store_flags(&uids, &flags)?;
+                self.conn.done().map_err(e)
+            }
+            Event::Search { criteria, .. } => {
+                let found = self.search(&criteria);
+                self.conn.search_result(found, None).map_err(e)
+            }
+            Event::Expunge { uids } => {
+                let gone = self.expunge(uids.as_deref());
+                self.conn.expunged(gone).map_err(e)?;
+                self.conn.done().map_err(e)
+            }
+            Event::Copy {
+                uids,
+                mailbox,
+                move_,
+            } => match self.copy(&uids, &mailbox, move_) {
+                Ok(uid) => self.conn.copied(Some(uid)).map_err(e),
+                Err((code, text)) => self.conn.refuse(StatusKind::No, code, text).map_err(e),
+            },
+            Event::AppendStart {
+                mailbox,
+                flags,
+                date,
+                ..
+            } => {
+                let name = name_of(&mailbox);
+                let folder = self.store.as_ref().and_then(|s| s.folder(&name));
+                let Some(folder) = folder else {
+                    return self
+                        .conn
+                        .refuse(StatusKind::No, Some(Code::TryCreate), "No such mailbox")
+                        .map_err(e);
+                };
+                let saving = folder.begin();
+                let failed = saving.is_err();
+                let a = self.appending.get_or_insert_with(|| Appending {
+                    folder: folder.clone(),
+                    flags: Vec::new(),
+                    date: None,
+                    saving: None,
+                    stored: Vec::new(),
+                    failed: false,
+                });
+                a.folder = folder;
+                a.flags = flags.unwrap_or_default();
+                a.date = date.as_ref().and_then(system_time);
+                a.saving = saving.ok();
+                a.failed |= failed;
+                self.conn.accept_append().map_err(e)
+            }
+            Event::AppendData(chunk) => {
+                if let Some(a) = &mut self.appending
+                    && let Some(s) = &mut a.saving
+                    && s.write(&chunk).is_err()
+                {
+                    a.failed = true;
+                    a.saving = None;
+                }
+                Ok(())
+            }
+            Event::AppendEnd => {
+                if let Some(a) = &mut self.appending {
+                    match a.saving.take() {
+                        Some(saving) => {
+                            let mut keywords =
+                                crate::mailstore::flags::Keywords::load(a.folder.dir())
+                                    .unwrap_or_default();
+                            let flags = NameFlags::default().with_imap(&a.flags, &mut keywords);
+                            let _ = keywords.save(a.folder.dir());
+                            match saving.commit(&a.folder, &flags, a.date) {
+                                Ok(base) => a.stored.push(base),
+                                Err(_) => a.failed = true,
+                            }
+                        }
+                        None => a.failed = true,
+                    }
+                }
+                Ok(())
+            }
+            Event::AppendDone => {
+                let Some(a) = self.appending.take() else {
+                    return self
+                        .conn
+                        .refuse(StatusKind::No, None, "APPEND failed")
+                        .map_err(e);
+                };
+                if a.failed {
+                    // Nothing half-stored is acknowledged: what was stored is removed.
+                    for base in &a.stored {
+                        if let Ok(Some(p)) = a.folder.find(base) {
+                            let _ = std::fs::remove_file(p);
+                        }
+                    }
+                    return self
+                        .conn
+                        .refuse(
+                            StatusKind::No,
+                            Some(Code::Condition(Condition::ServerBug)),
+                            "Cannot store the message",
+                        )
+                        .map_err(e);
+                }
+                let store = self.store.clone();
+                let assigned = a.folder.assign(&a.stored, || {
+                    store.as_ref().map_or(1, MailStore::next_uid_validity)
+                });
+                self.service.hub.changed(a.folder.dir());
+                match assigned {
+                    Ok((validity, uids)) => {
+                        let uid = NonZeroU32::new(validity).map(|v| {
+                            CopyUid::new(v, uids.into_iter().filter_map(NonZeroU32::new).collect())
+                        });
+                        self.conn.append_done(uid).map_err(e)
+                    }
+                    Err(_) => self.conn.append_done(None).map_err(e),
+                }
+            }
+            Event::Command(command) => self.command(command),
+            Event::InputDiscarded { len } => {
+                tracing::warn!(peer = %self.peer, len, "discarded plaintext injected before TLS");
+                Ok(())
+            }
+            Event::Closed { reason } => {
+                tracing::info!(peer = %self.peer, %reason, "IMAP session over");
+                self.selected = None;
+                self.appending = None;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Returns a receiver woken when the selected mailbox changes, for the connection loop.
+    pub fn watch(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.selected.as_ref().and_then(|o| o.watch.clone())
+    }
+}
+
+impl Session for ImapSession {
+    type Connection = Connection;
+
+    fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    fn process(&mut self) -> Progress {
+        // Changes made elsewhere since the last look go to the library, which sends them
+        // when the protocol allows.
+        let changed = self
+            .selected
+            .as_mut()
+            .and_then(|o| o.watch.as_mut())
+            .is_some_and(|w| w.has_changed().unwrap_or(false));
+        if changed {
+            if let Some(w) = self.selected.as_mut().and_then(|o| o.watch.as_mut()) {
+                w.mark_unchanged();
+            }
+            self.resync();
+        }
+        while let Some(event) = self.conn.next_event() {
+            if let Err(err) = self.handle(event) {
+                tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
+            }
+        }
+        Progress::NeedInput
+    }
+}
+
+/// Returns the special-use attribute of a store's name for it.
+fn special_use(name: &str) -> Option<imap_proto::command::SpecialUse> {
+    use imap_proto::command::SpecialUse as U;
+    Some(match name {
+        "\\Sent" => U::Sent,
+        "\\Drafts" => U::Drafts,
+        "\\Trash" => U::Trash,
+        "\\Junk" => U::Junk,
+        "\\Archive" => U::Archive,
+        _ => return None,
+    })
+}
+
+/// The system flags, for `FLAGS`.
+fn system_flags() -> Vec<Flag> {
+    vec![
+        Flag::Answered,
+        Flag::Flagged,
+        Flag::Deleted,
+        Flag::Seen,
+        Flag::Draft,
+    ]
+}
+
+/// `PERMANENTFLAGS`: every flag, and new keywords while letters are left.
+fn permanent(keywords: &[Flag]) -> Vec<FlagPerm> {
+    let mut out: Vec<FlagPerm> = system_flags()
+        .into_iter()
+        .chain(keywords.iter().cloned())
+        .map(FlagPerm::Flag)
+        .collect();
+    if keywords.len() < 26 {
+        out.push(FlagPerm::Wildcard);
+    }
+    out
+}
+
+/// The snapshot SELECT answers with.
+fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
+    let messages = scan
+        .messages
+        .iter()
+        .filter_map(|m| {
+            Some(MessageInfo::new(
+                NonZeroU32::new(m.uid)?,
+                m.flags.to_imap(&scan.keywords),
+            ))
+        })
+        .collect();
+    let validity = NonZeroU32::new(scan.uid_validity).unwrap_or(NonZeroU32::MIN);
+    let next = NonZeroU32::new(scan.uid_next).unwrap_or(NonZeroU32::MIN);
+    let mut snapshot = MailboxSnapshot::new(validity, next, messages);
+    let keywords = scan.keywords.all();
+    snapshot.flags = system_flags().into_iter().chain(keywords.clone()).collect();
+    snapshot.permanent_flags = permanent(&keywords);
+    snapshot.recent = scan
+        .recent
+        .iter()
+        .filter_map(|&u| NonZeroU32::new(u))
+        .collect();
+    snapshot.read_only = read_only;
+    snapshot
+}
+
+/// Returns the name and octets of a body section item.
+fn section_of(s: &MessageStructure, item: &FetchAttribute) -> Option<(StreamedSection, Bytes)> {
+    Some(match item {
+        FetchAttribute::BodySection {
+            section, partial, ..
+        } => {
+            let bytes = s.section_partial(section, *partial);
+            let origin = partial.map(|p| u32::try_from(p.offset).unwrap_or(u32::MAX));
+            (
+                StreamedSection::Body {
+                    section: section.clone(),
+                    origin,
+                },
+                bytes,
+            )
+        }
+        FetchAttribute::Binary { part, partial, .. } => {
+            let mut bytes = s.binary(part).ok()?.read_all().ok()?;
+            let origin = partial.map(|p| u32::try_from(p.offset).unwrap_or(u32::MAX));
+            if let Some(p) = partial {
+                let start = usize::try_from(p.offset)
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                let count = usize::try_from(p.length.get()).unwrap_or(usize::MAX);
+                let end = start.saturating_add(count).min(bytes.len());
+                bytes = bytes.slice(start..end);
+            }
+            (
+                StreamedSection::Binary {
+                    part: part.clone(),
+                    origin,
+                },
+                bytes,
+            )
+        }
+        FetchAttribute::Rfc822 => (StreamedSection::Rfc822, s.section(&Section::default())),
+        FetchAttribute::Rfc822Header => (
+            StreamedSection::Rfc822Header,
+            s.section(&Section::new(Vec::new(), Some(SectionText::Header)).ok()?),
+        ),
+        FetchAttribute::Rfc822Text => (
+            StreamedSection::Rfc822Text,
+            s.section(&Section::new(Vec::new(), Some(SectionText::Text)).ok()?),
+        ),
+        _ => return None,
+    })
+}
+
+/// Returns a small section as a response item.
+fn inline_section(name: StreamedSection, bytes: Bytes) -> Option<FetchItem> {
+    let data = NString(Some(IString::try_from(bytes).ok()?));
+    Some(match name {
+        StreamedSection::Body { section, origin } => FetchItem::BodySection {
+            section,
+            origin,
+            data,
+        },
+        StreamedSection::Binary { part, origin } => FetchItem::Binary {
+            section: part,
+            origin,
+            data: data.0.map(IString::into_bytes),
+        },
+        StreamedSection::Rfc822 => FetchItem::Rfc822(data),
+        StreamedSection::Rfc822Header => FetchItem::Rfc822Header(data),
+        StreamedSection::Rfc822Text => FetchItem::Rfc822Text(data),
+        _ => return None,
+    })
+}
+
+/// One message as SEARCH looks at it; its structure is parsed on first need.
+struct Candidate<'a> {
+    uid: u32,
+    path: &'a Path,
+    flags: Vec<Flag>,
+    recent: bool,
+    structure: Option<MessageStructure>,
+}
+
+impl Candidate<'_> {
+    fn structure(&mut self) -> Option<&MessageStructure> {
+        if self.structure.is_none() {
+            let data = std::fs::read(self.path).ok()?;
+            self.structure = Some(MessageStructure::parse(Bytes::from(data)));
+        }
+        self.structure.as_ref()
+    }
+
+    fn internal_date(&self) -> Option<Date> {
+        let t = std::fs::metadata(self.path)
+            .and_then(|m| m.modified())
+            .ok()?;
+        date_time(t).map(|d| d.date())
+    }
+
+    fn has(&self, flag: &Flag) -> bool {
+        self.flags.contains(flag)
+    }
+
+    /// Returns whether the message matches `key` (RFC 9051 §6.4.4). The key's depth was
+    /// bounded by the parser, which bounds this recursion.
+    fn matches(&mut self, key: &SearchKey) -> bool {
+        use SearchKey as K;
+        let text =
+            |s: &imap_proto::types::AString| String::from_utf8_lossy(s.as_bytes()).into_owned();
+        match key {
+            K::All => true,
+            K::Answered => self.has(&Flag::Answered),
+            K::Unanswered => !self.has(&Flag::Answered),
+            K::Deleted => self.has(&Flag::Deleted),
+            K::Undeleted => !self.has(&Flag::Deleted),
+            K::Draft => self.has(&Flag::Draft),
+            K::Undraft => !self.has(&Flag::Draft),
+            K::Flagged => self.has(&Flag::Flagged),
+            K::Unflagged => !self.has(&Flag::Flagged),
+            K::Seen => self.has(&Flag::Seen),
+            K::Unseen => !self.has(&Flag::Seen),
+            K::Recent => self.recent,
+            K::New => self.recent && !self.has(&Flag::Seen),
+            K::Old => !self.recent,
+            K::Keyword(k) => self
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::Keyword(a) if a.eq_ignore_case(k.as_str()))),
+            K::Unkeyword(k) => !self
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::Keyword(a) if a.eq_ignore_case(k.as_str()))),
+            K::Uid(set) => set.contains(self.uid, u32::MAX),
+            K::Not(k) => !self.matches(k),
+            K::Or(a, b) => self.matches(a) || self.matches(b),
+            K::And(keys) => keys.iter().all(|k| self.matches(k)),
+            K::Larger(n) => self.structure().is_some_and(|s| s.rfc822_size() > *n),
+            K::Smaller(n) => self.structure().is_some_and(|s| s.rfc822_size() < *n),
+            K::Before(d) => self.internal_date().is_some_and(|x| x < *d),
+            K::On(d) => self.internal_date().is_some_and(|x| x == *d),
+            K::Since(d) => self.internal_date().is_some_and(|x| x >= *d),
+            K::SentBefore(d) => self
+                .structure()
+                .and_then(MessageStructure::sent_date)
+                .is_some_and(|x| x < *d),
+            K::SentOn(d) => self
+                .structure()
+                .and_then(MessageStructure::sent_date)
+                .is_some_and(|x| x == *d),
+            K::SentSince(d) => self
+                .structure()
+                .and_then(MessageStructure::sent_date)
+                .is_some_and(|x| x >= *d),
+            K::From(s) => self.header("From", &text(s)),
+            K::To(s) => self.header("To", &text(s)),
+            K::Cc(s) => self.header("Cc", &text(s)),
+            K::Bcc(s) => self.header("Bcc", &text(s)),
+            K::Subject(s) => self.header("Subject", &text(s)),
+            K::Header(name, value) => self.header(&text(name), &text(value)),
+            K::Body(s) => {
+                let needle = text(s);
+                self.structure().is_some_and(|m| m.body_contains(&needle))
+            }
+            K::Text(s) => {
+                let needle = text(s);
+                self.structure().is_some_and(|m| m.text_contains(&needle))
+            }
+            K::Older(secs) | K::Younger(secs) => {
+                let age = std::fs::metadata(self.path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| SystemTime::now().duration_since(t).ok());
+                let limit = Duration::from_secs(u64::from(secs.get()));
+                age.is_some_and(|a| {
+                    if matches!(key, K::Older(_)) {
+                        a >= limit
+                    } else {
+                        a <= limit
+                    }
+                })
+            }
+            // Sequence sets were rewritten as UID sets by the library; MODSEQ needs
+            // CONDSTORE, which is not offered; the rest is not supported.
+            _ => false,
+        }
+    }
+
+    fn header(&mut self, name: &str, needle: &str) -> bool {
+        self.structure()
+            .is_some_and(|s| s.header_contains(name, needle))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_patterns() {
+        assert!(matches("*", "Work.Projects"));
+        assert!(matches("%", "Work"));
+        assert!(!matches("%", "Work.Projects"));
+        assert!(matches("Work.%", "Work.Projects"));
+        assert!(matches("w*s", "Work.Projects"));
+        assert!(!matches("Work", "Work.Projects"));
+        assert!(matches(&"*".repeat(1000), "x"));
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_345_000_000);
+        let dt = date_time(t).unwrap();
+        assert_eq!(dt.to_string(), "\"15-Aug-2012 03:06:40 +0000\"");
+        assert_eq!(system_time(&dt), Some(t));
+    }
+}

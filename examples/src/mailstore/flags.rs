@@ -1,0 +1,276 @@
+//! Message flags in Maildir file names (<https://cr.yp.to/proto/maildir.html>) and Dovecot's
+//! keyword letters (`dovecot-keywords`).
+//!
+//! A file name is `base:2,FLAGS`: the standard letters in ASCII order (`D`raft, `F`lagged,
+//! `P`assed, `R`eplied, `S`een, `T`rashed), then Dovecot's keyword letters `a`–`z`, whose
+//! names `dovecot-keywords` maps (`0 $Junk` is letter `a`). Letters nobody here knows are kept
+//! as they are when the flags change.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use imap_proto::types::{Atom, Flag};
+
+/// The flags of one message as its file name holds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameFlags {
+    /// The letters, sorted, each once.
+    letters: Vec<u8>,
+}
+
+/// The standard letter of each IMAP system flag (`\Deleted` is Maildir's "trashed").
+const SYSTEM: [(u8, Flag); 5] = [
+    (b'D', Flag::Draft),
+    (b'F', Flag::Flagged),
+    (b'R', Flag::Answered),
+    (b'S', Flag::Seen),
+    (b'T', Flag::Deleted),
+];
+
+impl NameFlags {
+    /// Reads the flags of a file name (nothing when it has no `:2,` part). Anything after a
+    /// further comma is Dovecot's non-standard fields, not flags.
+    pub fn of_name(name: &str) -> Self {
+        let Some((_, info)) = name.rsplit_once(":2,") else {
+            return Self::default();
+        };
+        let flags = info.split(',').next().unwrap_or_default();
+        let mut letters: Vec<u8> = flags.bytes().filter(u8::is_ascii_alphabetic).collect();
+        letters.sort_unstable();
+        letters.dedup();
+        Self { letters }
+    }
+
+    /// Returns the IMAP flags, with keyword letters named by `keywords`.
+    pub fn to_imap(&self, keywords: &Keywords) -> Vec<Flag> {
+        let mut out = Vec::new();
+        for &l in &self.letters {
+            if let Some((_, f)) = SYSTEM.iter().find(|(c, _)| *c == l) {
+                out.push(f.clone());
+            } else if l.is_ascii_lowercase()
+                && let Some(name) = keywords.name(l)
+                && let Ok(atom) = Atom::try_from(name)
+            {
+                out.push(Flag::Keyword(atom));
+            }
+        }
+        out
+    }
+
+    /// Returns these flags with the IMAP ones replaced by `flags`: the letters nobody here
+    /// knows (`P`, keyword letters without a name) stay. New keywords get letters in
+    /// `keywords` (which the caller then saves).
+    pub fn with_imap(&self, flags: &[Flag], keywords: &mut Keywords) -> Self {
+        let mut letters: Vec<u8> = self
+            .letters
+            .iter()
+            .copied()
+            .filter(|&l| {
+                let system = SYSTEM.iter().any(|(c, _)| *c == l);
+                let named_keyword = l.is_ascii_lowercase() && keywords.name(l).is_some();
+                !(system || named_keyword)
+            })
+            .collect();
+        for flag in flags {
+            match flag {
+                Flag::Keyword(atom) => {
+                    if let Some(l) = keywords.letter_for(atom.as_str()) {
+                        letters.push(l);
+                    }
+                }
+                other => {
+                    if let Some((c, _)) = SYSTEM.iter().find(|(_, f)| f == other) {
+                        letters.push(*c);
+                    }
+                }
+            }
+        }
+        letters.sort_unstable();
+        letters.dedup();
+        Self { letters }
+    }
+
+    /// Returns whether `\Seen` is set.
+    pub fn seen(&self) -> bool {
+        self.letters.contains(&b'S')
+    }
+
+    /// Returns whether `\Deleted` is set.
+    pub fn deleted(&self) -> bool {
+        self.letters.contains(&b'T')
+    }
+
+    /// Returns the file name of `base` with these flags.
+    pub fn name(&self, base: &str) -> String {
+        let mut name = String::with_capacity(base.len() + 3 + self.letters.len());
+        name.push_str(base);
+        name.push_str(":2,");
+        for &l in &self.letters {
+            name.push(char::from(l));
+        }
+        name
+    }
+}
+
+/// Returns the base of a Maildir file name: what stays when its flags change.
+pub fn base_of(name: &str) -> &str {
+    name.split_once(":2,").map_or(name, |(b, _)| b)
+}
+
+/// The keyword letters of one mailbox (`dovecot-keywords`: `0 $Junk` maps `a`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keywords {
+    names: Vec<String>,
+    changed: bool,
+}
+
+impl Keywords {
+    /// Reads `dovecot-keywords` in `dir` (none when it is missing).
+    ///
+    /// # Errors
+    /// When the file exists but cannot be read.
+    pub fn load(dir: &Path) -> io::Result<Self> {
+        let text = match fs::read_to_string(dir.join("dovecot-keywords")) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(e),
+        };
+        let mut names: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let Some((index, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            if index < 26 && !name.is_empty() {
+                if names.len() <= index {
+                    names.resize(index + 1, String::new());
+                }
+                if let Some(slot) = names.get_mut(index) {
+                    *slot = name.to_owned();
+                }
+            }
+        }
+        Ok(Self {
+            names,
+            changed: false,
+        })
+    }
+
+    /// Writes `dovecot-keywords` in `dir` if keywords were added: a new file renamed over the
+    /// old one, never edited in place (Dovecot reads it without locking).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save(&mut self, dir: &Path) -> io::Result<()> {
+        if !self.changed {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for (i, name) in self.names.iter().enumerate() {
+            if !name.is_empty() {
+                text.push_str(&format!("{i} {name}\n"));
+            }
+        }
+        let tmp = dir.join(format!("dovecot-keywords.{}.tmp", std::process::id()));
+        fs::write(&tmp, text)?;
+        fs::rename(&tmp, dir.join("dovecot-keywords"))?;
+        self.changed = false;
+        Ok(())
+    }
+
+    /// Returns the name of keyword letter `l`.
+    pub fn name(&self, l: u8) -> Option<&str> {
+        let i = usize::from(l.checked_sub(b'a')?);
+        self.names
+            .get(i)
+            .map(String::as_str)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// Returns the letter of keyword `name`, giving it the next free letter if it has none;
+    /// `None` when all 26 are taken.
+    pub fn letter_for(&mut self, name: &str) -> Option<u8> {
+        let letter = |i: usize| u8::try_from(i).ok().map(|i| b'a' + i);
+        if let Some(i) = self.names.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+            return letter(i);
+        }
+        let i = match self.names.iter().position(String::is_empty) {
+            Some(i) => i,
+            None if self.names.len() < 26 => {
+                self.names.push(String::new());
+                self.names.len() - 1
+            }
+            None => return None,
+        };
+        if let Some(slot) = self.names.get_mut(i) {
+            *slot = name.to_owned();
+        }
+        self.changed = true;
+        letter(i)
+    }
+
+    /// Returns every keyword defined, for `FLAGS`.
+    pub fn all(&self) -> Vec<Flag> {
+        self.names
+            .iter()
+            .filter(|n| !n.is_empty())
+            .filter_map(|n| Atom::try_from(n.as_str()).ok().map(Flag::Keyword))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kw(name: &str) -> Flag {
+        Flag::Keyword(Atom::try_from(name).unwrap())
+    }
+
+    #[test]
+    fn letters_map_to_flags_and_back_in_ascii_order() {
+        let mut keywords = Keywords::default();
+        keywords.letter_for("$Junk");
+        keywords.letter_for("$NonJunk");
+        let flags = NameFlags::of_name("123.M1P2.host,S=10,W=11:2,PSb");
+        assert_eq!(flags.to_imap(&keywords), [Flag::Seen, kw("$NonJunk")]);
+        let changed = flags.with_imap(&[Flag::Deleted, Flag::Answered, kw("$Junk")], &mut keywords);
+        // P (passed) has no IMAP flag and is kept; letters stay in ASCII order.
+        assert_eq!(
+            changed.name("123.M1P2.host,S=10,W=11"),
+            "123.M1P2.host,S=10,W=11:2,PRTa"
+        );
+        assert!(changed.deleted() && !changed.seen());
+    }
+
+    #[test]
+    fn a_new_keyword_takes_the_next_letter_and_the_file_round_trips() {
+        let dir = std::env::temp_dir().join(format!("kw-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut keywords = Keywords::load(&dir).unwrap();
+        assert_eq!(keywords.letter_for("$Forwarded"), Some(b'a'));
+        assert_eq!(keywords.letter_for("Work"), Some(b'b'));
+        assert_eq!(keywords.letter_for("$forwarded"), Some(b'a'));
+        keywords.save(&dir).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("dovecot-keywords")).unwrap(),
+            "0 $Forwarded\n1 Work\n"
+        );
+        let again = Keywords::load(&dir).unwrap();
+        assert_eq!(again.name(b'b'), Some("Work"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn base_names_ignore_the_flags() {
+        assert_eq!(base_of("1.M2.h:2,S"), "1.M2.h");
+        assert_eq!(base_of("1.M2.h"), "1.M2.h");
+        assert_eq!(
+            NameFlags::of_name("1.M2.h:2,ST,extra").name("1.M2.h"),
+            "1.M2.h:2,ST"
+        );
+    }
+}
