@@ -595,9 +595,10 @@ pub fn encode_message(content: &[u8], out: &mut BytesMut) {
 /// use mail_core::dot::CrlfSize;
 ///
 /// let mut size = CrlfSize::new();
-/// size.update(b"Subject: hi\n\nbare CR\r");
+/// size.update(b"Subject: hi\n\nbare CR\rsplit CRLF\r");
 /// size.update(b"\nlast line");
-/// assert_eq!(size.finish(), 37); // "Subject: hi\r\n\r\nbare CR\r\nlast line\r\n"
+/// // Sent as "Subject: hi\r\n\r\nbare CR\r\nsplit CRLF\r\nlast line\r\n".
+/// assert_eq!(size.finish(), 47);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CrlfSize {
