@@ -77,7 +77,8 @@ struct Args {
     /// The most connections one client address may hold on each listener.
     #[arg(long, default_value_t = 20)]
     max_connections_per_address: usize,
-    /// Seconds a client may stay silent (default: SMTP 300, POP3 600, as the RFCs say).
+    /// Seconds a client may stay silent (default: SMTP 300, POP3 600, IMAP 180 before login
+    /// and 1 800 after, as the RFCs say).
     #[arg(long)]
     timeout: Option<u64>,
     /// Seconds a TLS handshake may take (implicit TLS, STARTTLS, STLS).
@@ -181,14 +182,15 @@ async fn main() -> Result<(), Error> {
         }
     };
     let hub = std::sync::Arc::new(mail_examples::imap::Hub::default());
-    let imap = mail_examples::imap::ImapService::new(
+    let mut imap = mail_examples::imap::ImapService::new(
         &hostname,
         users.clone(),
         store.clone(),
         tls_config.is_some(),
         args.allow_plaintext_auth,
         hub.clone(),
-    );
+    )
+    .with_auth_guard(guard.clone());
     let mut pop3 = mail_examples::pop3::Pop3Service::new(
         &hostname,
         users.clone(),
@@ -199,6 +201,7 @@ async fn main() -> Result<(), Error> {
     .with_auth_guard(guard.clone());
     if let Some(t) = timeout {
         pop3 = pop3.with_timeout(t);
+        imap = imap.with_timeout(t);
     }
 
     let mut limits = Limits::default();

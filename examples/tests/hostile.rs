@@ -430,10 +430,12 @@ fn one_byte_at_a_time_does_not_keep_a_connection_open() {
     smtp.read_until("\r\n", Duration::from_secs(5));
     let mut pop3 = Raw::connect(server.pop3);
     pop3.read_until("\r\n", Duration::from_secs(5));
+    let mut imap = Raw::connect(server.imap);
+    imap.read_until("\r\n", Duration::from_secs(5));
     // One byte a second: each read comes well within the idle timeout, but the request
     // never ends. The request deadline (timeout + size / 500 B/s) closes it.
     let started = Instant::now();
-    let mut open = vec![(smtp, "SMTP"), (pop3, "POP3")];
+    let mut open = vec![(smtp, "SMTP"), (pop3, "POP3"), (imap, "IMAP")];
     while !open.is_empty() && started.elapsed() < Duration::from_secs(15) {
         open.retain_mut(|(raw, _)| {
             let _ = raw.0.write_all(b"N");
@@ -703,6 +705,20 @@ fn failed_logins_are_limited_per_address_and_per_user_across_connections() {
     assert!(a.starts_with("-ERR"), "{a}");
     let a = pop3_try(&server, "127.0.0.3", "bob", "hunter2");
     assert!(a.starts_with("+OK"), "{a}");
+    // The limits are the server's, not POP3's: IMAP refuses alice too.
+    let imap_login = |user: &str, password: &str| {
+        let mut raw = Raw::connect_from("127.0.0.3", server.imap);
+        raw.read_until("\r\n", Duration::from_secs(5));
+        raw.0
+            .write_all(format!("a LOGIN {user} {password}\r\n").as_bytes())
+            .unwrap();
+        raw.read_until("a ", Duration::from_secs(5))
+            + &raw.read_until("\r\n", Duration::from_secs(5))
+    };
+    let a = imap_login("alice", "secret");
+    assert!(a.contains("a NO"), "{a}");
+    let a = imap_login("bob", "hunter2");
+    assert!(a.contains("a OK"), "{a}");
     assert!(
         server.log().contains("too many failed logins"),
         "{}",

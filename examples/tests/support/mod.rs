@@ -119,6 +119,7 @@ pub fn wait_port(port: u16) {
 pub struct MailServer {
     pub smtp: u16,
     pub pop3: u16,
+    pub imap: u16,
     pub smtps: u16,
     pub pop3s: u16,
     pub dir: TempDir,
@@ -179,6 +180,7 @@ impl MailServer {
         Self {
             smtp,
             pop3,
+            imap,
             smtps,
             pop3s,
             dir,
