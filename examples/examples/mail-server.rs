@@ -8,9 +8,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
-use mail_examples::maildir::Store;
+use mail_examples::guard::{AuthGuard, AuthLimits};
+use mail_examples::maildir::{Store, TMP_MAX_AGE};
 use mail_examples::session::{Limits, Listener, accept_loop, nonce};
 use mail_examples::smtp::SmtpService;
 use mail_examples::users::Users;
@@ -75,6 +77,31 @@ struct Args {
     /// The most connections one client address may hold on each listener.
     #[arg(long, default_value_t = 20)]
     max_connections_per_address: usize,
+    /// Seconds a client may stay silent (default: SMTP 300, POP3 600, IMAP 180 before login
+    /// and 1 800 after, as the RFCs say).
+    #[arg(long)]
+    timeout: Option<u64>,
+    /// Seconds a TLS handshake may take (implicit TLS, STARTTLS, STLS).
+    #[arg(long, default_value_t = 30)]
+    tls_handshake_timeout: u64,
+    /// Seconds writing one batch of output may take: a client that does not read is dropped.
+    #[arg(long, default_value_t = 60)]
+    write_timeout: u64,
+    /// The slowest a client's request may arrive, octets per second, beyond the timeout.
+    #[arg(long, default_value_t = 500)]
+    min_data_rate: u64,
+    /// Failed logins one client address may have in 15 minutes; then every login from it
+    /// is refused without checking the password.
+    #[arg(long, default_value_t = 10)]
+    auth_failures_per_address: u32,
+    /// Failed logins for one user name, from any address, in 15 minutes; then every login
+    /// for it is refused without checking the password.
+    #[arg(long, default_value_t = 30)]
+    auth_failures_per_user: u32,
+    /// Milliseconds added to the pause before answering each failed login of a connection
+    /// (the n-th waits n times this, at most 5 s).
+    #[arg(long, default_value_t = 1000)]
+    auth_failure_delay_ms: u64,
 }
 
 #[tokio::main]
@@ -93,10 +120,26 @@ async fn main() -> Result<(), Error> {
     }
     let users = Arc::new(users);
     let store = Store::open(&args.maildir)?;
+    // Deliveries a crash interrupted (Maildir: tmp/ files older than 36 hours).
+    match store.clean_tmp(TMP_MAX_AGE) {
+        Ok(0) => {}
+        Ok(n) => eprintln!("removed {n} stale files from tmp/"),
+        Err(e) => eprintln!("cannot clean tmp/: {e}"),
+    }
+    let guard = Arc::new(AuthGuard::new(AuthLimits {
+        per_address: args.auth_failures_per_address,
+        per_user: args.auth_failures_per_user,
+        delay: Duration::from_millis(args.auth_failure_delay_ms),
+        ..AuthLimits::default()
+    }));
 
     let tls_config = match (&args.tls_cert, &args.tls_key, args.self_signed) {
         (Some(cert), Some(key), _) => Some(tls::server_from_pem(cert, key)?),
         (_, _, true) => {
+            eprintln!(
+                "warning: --self-signed: a fresh self-signed certificate, for testing only; \
+                 clients cannot verify it without --ca (or --insecure)"
+            );
             let (config, pem) = tls::server_self_signed(&[
                 "localhost".into(),
                 "127.0.0.1".into(),
@@ -118,40 +161,57 @@ async fn main() -> Result<(), Error> {
     }
 
     let hostname = args.domain.clone();
-    let service = |implicit| SmtpService {
-        config: SmtpService::config(
+    let timeout = args.timeout.map(Duration::from_secs);
+    let service = |implicit| {
+        let mut config = SmtpService::config(
             &hostname,
             tls_config.is_some(),
             implicit,
             args.allow_plaintext_auth,
             args.max_message_size,
-        ),
-        users: users.clone(),
-        store: store.clone(),
-        domain: args.domain.clone(),
+        );
+        if let Some(t) = timeout {
+            config.timeout = t;
+        }
+        SmtpService {
+            config,
+            users: users.clone(),
+            store: store.clone(),
+            domain: args.domain.clone(),
+            guard: guard.clone(),
+        }
     };
     let hub = std::sync::Arc::new(mail_examples::imap::Hub::default());
-    let imap = mail_examples::imap::ImapService::new(
+    let mut imap = mail_examples::imap::ImapService::new(
         &hostname,
         users.clone(),
         store.clone(),
         tls_config.is_some(),
         args.allow_plaintext_auth,
         hub.clone(),
-    );
-    let pop3 = mail_examples::pop3::Pop3Service::new(
+    )
+    .with_auth_guard(guard.clone());
+    let mut pop3 = mail_examples::pop3::Pop3Service::new(
         &hostname,
         users.clone(),
         store.clone(),
         tls_config.is_some(),
         args.allow_plaintext_auth,
-    );
+    )
+    .with_auth_guard(guard.clone());
+    if let Some(t) = timeout {
+        pop3 = pop3.with_timeout(t);
+        imap = imap.with_timeout(t);
+    }
 
     let mut limits = Limits::default();
     if let Some(n) = args.max_connections {
         limits.max_connections = n;
     }
     limits.max_connections_per_address = args.max_connections_per_address;
+    limits.tls_handshake = Duration::from_secs(args.tls_handshake_timeout);
+    limits.write = Duration::from_secs(args.write_timeout);
+    limits.min_data_rate = args.min_data_rate;
 
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut listeners = JoinSet::new();

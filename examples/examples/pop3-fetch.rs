@@ -11,9 +11,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mail_examples::pop3::FetchSession;
-use mail_examples::session::{Limits, Upgrade, nonce, run};
-use mail_examples::stream::Stream;
-use mail_examples::{Error, init_tracing, tls};
+use mail_examples::session::{Limits, connect_client, nonce, run};
+use mail_examples::{Error, init_tracing};
 use pop3_proto::client::{Config, Login};
 
 /// Downloads every message of a POP3 maildrop into a directory, one .eml file per message,
@@ -30,9 +29,13 @@ struct Args {
     /// Implicit TLS from the first byte (POP3S, RFC 8314).
     #[arg(long)]
     tls: bool,
-    /// Trust this CA certificate (PEM); without it any certificate is accepted.
+    /// Also trust this CA certificate (PEM), besides the system's roots.
     #[arg(long)]
     ca: Option<PathBuf>,
+    /// Do not verify the server's certificate (tests against a self-signed server only:
+    /// anyone on the path can then read the password).
+    #[arg(long, conflicts_with = "ca")]
+    insecure: bool,
     /// NAME:PASSWORD.
     #[arg(long)]
     user: String,
@@ -45,6 +48,10 @@ struct Args {
     /// Where to write the messages.
     #[arg(long)]
     out: PathBuf,
+    /// The largest message accepted, in octets: a larger one ends the session (a server
+    /// streaming without end cannot fill the disk). Default 64 MiB.
+    #[arg(long, default_value_t = mail_examples::pop3::DEFAULT_MAX_FETCH_SIZE)]
+    max_message_size: u64,
 }
 
 #[tokio::main]
@@ -57,21 +64,20 @@ async fn main() -> Result<ExitCode, Error> {
     let mut config = Config::default();
     config.allow_plaintext_auth = args.allow_plaintext_auth;
     config.tls_active = args.tls;
-    let host = args
-        .server
-        .rsplit_once(':')
-        .map_or(args.server.as_str(), |(h, _)| h)
-        .to_owned();
-    let client_tls = tls::client(args.ca.as_deref())?;
-    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
-    if args.tls {
-        stream = stream.connect_tls(client_tls.clone(), &host).await?;
-    }
-    let session = FetchSession::new(config, login, args.stls, args.delete, args.out.clone());
+    let (stream, upgrade) =
+        connect_client(&args.server, args.tls, args.ca.as_deref(), args.insecure).await?;
+    let session = FetchSession::new(
+        config,
+        login,
+        args.stls,
+        args.delete,
+        args.out.clone(),
+        args.max_message_size,
+    );
     let session = run(
         stream,
         session,
-        Upgrade::Client(client_tls, host),
+        upgrade,
         Limits::default(),
         args.server.clone(),
     )

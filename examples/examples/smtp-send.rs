@@ -14,10 +14,9 @@ use bytes::Bytes;
 use clap::Parser;
 use mail_core::address::rfc5321::{ForwardPath, ReversePath};
 use mail_core::sasl::client::Credentials;
-use mail_examples::session::{Limits, Upgrade, run};
+use mail_examples::session::{Limits, connect_client, run};
 use mail_examples::smtp::SendSession;
-use mail_examples::stream::Stream;
-use mail_examples::{Error, init_tracing, tls};
+use mail_examples::{Error, init_tracing};
 use smtp_proto::client::{Config, MailTransaction};
 use smtp_proto::command::HeloDomain;
 
@@ -35,9 +34,13 @@ struct Args {
     /// Implicit TLS from the first byte (SMTPS, RFC 8314).
     #[arg(long)]
     tls: bool,
-    /// Trust this CA certificate (PEM); without it any certificate is accepted.
+    /// Also trust this CA certificate (PEM), besides the system's roots.
     #[arg(long)]
     ca: Option<PathBuf>,
+    /// Do not verify the server's certificate (tests against a self-signed server only:
+    /// anyone on the path can then read the password).
+    #[arg(long, conflicts_with = "ca")]
+    insecure: bool,
     /// Authenticate as NAME:PASSWORD.
     #[arg(long)]
     user: Option<String>,
@@ -89,16 +92,8 @@ async fn main() -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let host = args
-        .server
-        .rsplit_once(':')
-        .map_or(args.server.as_str(), |(h, _)| h)
-        .to_owned();
-    let client_tls = tls::client(args.ca.as_deref())?;
-    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(&args.server).await?);
-    if args.tls {
-        stream = stream.connect_tls(client_tls.clone(), &host).await?;
-    }
+    let (stream, upgrade) =
+        connect_client(&args.server, args.tls, args.ca.as_deref(), args.insecure).await?;
     let session = SendSession::new(
         config,
         MailTransaction::new(reverse_path, recipients),
@@ -109,7 +104,7 @@ async fn main() -> Result<ExitCode, Error> {
     let session = run(
         stream,
         session,
-        Upgrade::Client(client_tls, host),
+        upgrade,
         Limits::default(),
         args.server.clone(),
     )

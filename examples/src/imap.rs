@@ -80,6 +80,8 @@ pub struct ImapService {
     allow_plaintext_auth: bool,
     max_append: u64,
     hub: Arc<Hub>,
+    guard: Arc<crate::guard::AuthGuard>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl ImapService {
@@ -100,7 +102,25 @@ impl ImapService {
             allow_plaintext_auth,
             max_append: 64 * 1024 * 1024,
             hub,
+            guard: Arc::new(crate::guard::AuthGuard::default()),
+            timeout: None,
         }
+    }
+
+    /// Returns the service with the failed-login limits `guard` (shared with the server's
+    /// other listeners) instead of its own.
+    #[must_use]
+    pub fn with_auth_guard(mut self, guard: Arc<crate::guard::AuthGuard>) -> Self {
+        self.guard = guard;
+        self
+    }
+
+    /// Returns the service with an idle timeout other than the library's (3 minutes before
+    /// login, 30 after, RFC 9051 §5.4).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Returns the capabilities this adapter serves beyond those the library implements.
@@ -132,12 +152,18 @@ impl ImapService {
         config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
         config.capabilities = Self::capabilities();
         config.max_append = self.max_append;
+        if let Some(timeout) = self.timeout {
+            // One idle limit for both states, as the other protocols have.
+            config.timeout_unauthenticated = timeout;
+            config.timeout_authenticated = timeout;
+        }
         ImapSession {
             service: self.clone(),
             conn: Connection::new(config),
             store: None,
             selected: None,
             appending: None,
+            logins: crate::guard::LoginWatch::new(self.guard.clone(), &peer),
             peer,
         }
     }
@@ -174,6 +200,8 @@ pub struct ImapSession {
     store: Option<MailStore>,
     selected: Option<Open>,
     appending: Option<Appending>,
+    /// Failed logins: the pause before answering, the limits across connections.
+    logins: crate::guard::LoginWatch,
     peer: String,
 }
 
@@ -972,8 +1000,14 @@ impl ImapSession {
         let e = |e: imap_proto::error::SendError| e.to_string();
         match event {
             Event::AuthVerify(v) => {
-                let (answer, user) = self.service.users.answer(&v);
-                tracing::info!(peer = %self.peer, user = ?user.as_deref().map(crate::smtp::log_safe), "IMAP authentication attempt");
+                let named = crate::smtp::verification_user(&v);
+                tracing::info!(peer = %self.peer, user = %named.map_or_else(String::new, crate::smtp::log_safe), "IMAP authentication attempt");
+                // Over the failed-login limits: refused without looking at the password.
+                let answer = if self.logins.attempt(named) {
+                    mail_core::sasl::server::Answer::Reject
+                } else {
+                    self.service.users.answer(&v).0
+                };
                 self.conn.auth_answer(answer).map_err(e)
             }
             Event::Authenticated { user, .. } => {
@@ -1202,7 +1236,12 @@ impl Session for ImapSession {
                 tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
             }
         }
+        self.logins.update(self.conn.auth_failures());
         Progress::NeedInput
+    }
+
+    fn take_delay(&mut self) -> Option<std::time::Duration> {
+        self.logins.take_delay()
     }
 }
 

@@ -15,6 +15,7 @@
     )
 )]
 
+pub mod guard;
 pub mod imap;
 pub mod maildir;
 pub mod mailstore;

@@ -10,7 +10,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -35,6 +35,32 @@ fn hostname() -> String {
         fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
     // Maildir: '/' and ':' in the host name are encoded.
     name.trim().replace('/', "\\057").replace(':', "\\072")
+}
+
+/// The longest unique-id POP3 allows (RFC 1939 §7 `UIDL`: "1 to 70 characters").
+pub const MAX_UNIQUE_ID: usize = 70;
+
+/// Returns the unique-id of the message file `name`: the name up to any `:2,` info when
+/// that is a valid POP3 unique-id (1 to 70 octets in 0x21..=0x7E), otherwise `H` and the
+/// SHA-256 of the name, hex (65 octets), so every file gets a valid, stable id whatever its
+/// name (a long host name, a foreign file).
+pub fn unique_id(name: &[u8]) -> String {
+    let base = name.split(|&b| b == b':').next().unwrap_or_default();
+    let valid =
+        (1..=MAX_UNIQUE_ID).contains(&base.len()) && base.iter().all(|b| (0x21..=0x7e).contains(b));
+    match std::str::from_utf8(base) {
+        Ok(id) if valid => id.to_owned(),
+        _ => {
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(base);
+            let mut id = String::with_capacity(65);
+            id.push('H');
+            for b in digest {
+                id.push_str(&format!("{b:02x}"));
+            }
+            id
+        }
+    }
 }
 
 /// One user's Maildir.
@@ -88,6 +114,27 @@ impl Maildir {
         })
     }
 
+    /// Removes the files in `tmp/` last changed more than `max_age` ago: deliveries that a
+    /// crash interrupted (the Maildir conventions say 36 hours). Returns how many went.
+    ///
+    /// # Errors
+    /// When `tmp/` cannot be read.
+    pub fn clean_tmp(&self, max_age: Duration) -> io::Result<usize> {
+        let now = SystemTime::now();
+        let mut removed = 0;
+        for entry in fs::read_dir(self.root.join("tmp"))? {
+            let entry = entry?;
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > max_age));
+            if old && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Lists the messages in `new/` and `cur/`, oldest first (by name, which starts with the
     /// delivery time).
     ///
@@ -102,11 +149,12 @@ impl Maildir {
                 if !meta.is_file() {
                     continue;
                 }
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with('.') {
+                let name = entry.file_name();
+                let name = name.as_encoded_bytes();
+                if name.starts_with(b".") {
                     continue;
                 }
-                let uid = name.split(':').next().unwrap_or_default().to_owned();
+                let uid = unique_id(name);
                 out.push(Entry {
                     path: entry.path(),
                     uid,
@@ -150,7 +198,8 @@ impl Delivery {
     }
 
     /// Finishes the delivery into every Maildir of `targets` (`new/`), and returns the
-    /// unique name the message got.
+    /// unique name the message got. Only once this returns is the message on disk for good
+    /// (the file and every `new/` directory synced), so only then may it be acknowledged.
     ///
     /// # Errors
     /// When syncing, linking or renaming fails; the temporary file is then removed.
@@ -158,17 +207,58 @@ impl Delivery {
         if let Some(f) = self.file.take() {
             f.sync_all()?;
         }
+        let mut done: Vec<PathBuf> = Vec::with_capacity(targets.len());
         for target in targets {
-            let dest = target.root.join("new").join(&self.name);
-            // One file, several names: a hard link where possible, a copy across devices.
-            if fs::hard_link(&self.tmp, &dest).is_err() {
-                fs::copy(&self.tmp, &dest)?;
+            let new = target.root.join("new");
+            if done.contains(&new) {
+                // The same Maildir twice: one copy, never a second write onto the first.
+                continue;
             }
+            let dest = new.join(&self.name);
+            // One file, several names: a hard link where possible. A link never replaces an
+            // existing name (EEXIST is an error), and a copy is made only across devices,
+            // into a file that must not exist yet.
+            let linked = match fs::hard_link(&self.tmp, &dest) {
+                Err(e) if e.kind() == io::ErrorKind::CrossesDevices => copy_new(&self.tmp, &dest),
+                other => other,
+            };
+            if let Err(e) = linked {
+                // The message is refused (451) and will come again: take back the names
+                // given so far, so no user gets it twice.
+                for new in &done {
+                    let _ = fs::remove_file(new.join(&self.name));
+                }
+                return Err(e);
+            }
+            done.push(new);
         }
         // The temporary name goes last, so a crash leaves the message delivered or in tmp/.
         fs::remove_file(&self.tmp)?;
+        // On Linux a new name survives a power loss only once its directory is synced.
+        for new in &done {
+            sync_dir(new)?;
+        }
+        if let Some(tmp) = self.tmp.parent() {
+            sync_dir(tmp)?;
+        }
         Ok(std::mem::take(&mut self.name))
     }
+}
+
+/// Copies `from` into `to`, which must not exist yet, and syncs it.
+fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
+    let mut src = File::open(from)?;
+    let mut dst = File::options().write(true).create_new(true).open(to)?;
+    let copied = io::copy(&mut src, &mut dst).and_then(|_| dst.sync_all());
+    if copied.is_err() {
+        let _ = fs::remove_file(to);
+    }
+    copied
+}
+
+/// Syncs a directory, so that the names created or removed in it are on disk.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 impl Drop for Delivery {
@@ -179,6 +269,10 @@ impl Drop for Delivery {
         }
     }
 }
+
+/// How old a file in `tmp/` must be to be removed at startup: 36 hours, as the Maildir
+/// conventions say.
+pub const TMP_MAX_AGE: Duration = Duration::from_secs(36 * 3600);
 
 /// The whole mail store: one Maildir per user under a root directory.
 #[derive(Debug, Clone)]
@@ -202,11 +296,123 @@ impl Store {
         &self.root
     }
 
+    /// Removes stale files from `tmp/` of every Maildir in the store (see
+    /// [`Maildir::clean_tmp`]); run at startup. Returns how many went.
+    ///
+    /// # Errors
+    /// When the store's directory cannot be read.
+    pub fn clean_tmp(&self, max_age: Duration) -> io::Result<usize> {
+        let mut removed = 0;
+        for entry in fs::read_dir(&self.root)? {
+            let entry = entry?;
+            if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.path().join("tmp").is_dir() {
+                removed += Maildir { root: entry.path() }
+                    .clean_tmp(max_age)
+                    .unwrap_or(0);
+            }
+        }
+        Ok(removed)
+    }
+
     /// Returns `user`'s Maildir, created if needed.
     ///
     /// # Errors
     /// When the directories cannot be created.
     pub fn maildir(&self, user: &str) -> io::Result<Maildir> {
         Maildir::open(self.root.join(user))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn temp(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "mail-examples-maildir-{tag}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn unique_ids_always_fit_70_octets() {
+        let ours = "1733300000.M123456P4242Q10";
+        // With a 43-character host name the 11th delivery's name is 71 octets long.
+        let host = "h".repeat(43);
+        let long = format!("{ours}.{host}");
+        assert_eq!(long.len(), 70);
+        assert_eq!(unique_id(long.as_bytes()), long);
+        assert_eq!(unique_id(format!("{long}:2,S").as_bytes()), long);
+        let longer = format!("{long}0");
+        let id = unique_id(longer.as_bytes());
+        assert_eq!(id.len(), 65);
+        assert!(id.starts_with('H') && id.bytes().skip(1).all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(id, unique_id(format!("{longer}:2,").as_bytes()), "stable");
+        assert_ne!(id, unique_id(format!("{long}1").as_bytes()));
+        for bad in [&b"caf\xc3\xa9"[..], b"a b", b"\xff", b""] {
+            let id = unique_id(bad);
+            assert_eq!(id.len(), 65, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_maildir_twice_gets_the_message_once_and_whole() {
+        let root = temp("twice");
+        let m = Maildir::open(&root).unwrap();
+        let mut d = m.begin().unwrap();
+        d.write(b"Subject: twice\r\n\r\nbody\r\n").unwrap();
+        let name = d.commit(&[&m, &m.clone()]).unwrap();
+        assert_eq!(
+            fs::read(root.join("new").join(&name)).unwrap(),
+            b"Subject: twice\r\n\r\nbody\r\n"
+        );
+        assert_eq!(fs::read_dir(root.join("tmp")).unwrap().count(), 0);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_name_taken_in_new_fails_the_delivery_and_leaves_the_other_file_alone() {
+        let (a, b) = (temp("a"), temp("b"));
+        let (ma, mb) = (Maildir::open(&a).unwrap(), Maildir::open(&b).unwrap());
+        let mut d = ma.begin().unwrap();
+        d.write(b"new message\r\n").unwrap();
+        fs::write(b.join("new").join(&d.name), b"older message\r\n").unwrap();
+        assert!(d.commit(&[&ma, &mb]).is_err());
+        let left: Vec<_> = fs::read_dir(b.join("new")).unwrap().collect();
+        assert_eq!(left.len(), 1);
+        assert_eq!(
+            fs::read(left[0].as_ref().unwrap().path()).unwrap(),
+            b"older message\r\n"
+        );
+        // Taken back from the first Maildir too: the retry delivers it once.
+        assert_eq!(fs::read_dir(a.join("new")).unwrap().count(), 0);
+        assert_eq!(fs::read_dir(a.join("tmp")).unwrap().count(), 0);
+        let _ = (fs::remove_dir_all(&a), fs::remove_dir_all(&b));
+    }
+
+    #[test]
+    fn stale_tmp_files_are_removed_and_fresh_ones_kept() {
+        let root = temp("store");
+        let store = Store::open(&root).unwrap();
+        let m = store.maildir("alice").unwrap();
+        let old = m.root().join("tmp").join("old");
+        let fresh = m.root().join("tmp").join("fresh");
+        fs::write(&old, b"x").unwrap();
+        fs::write(&fresh, b"y").unwrap();
+        let long_ago = SystemTime::now() - TMP_MAX_AGE - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        assert_eq!(store.clean_tmp(TMP_MAX_AGE).unwrap(), 1);
+        assert!(!old.exists());
+        assert!(fresh.exists());
+        let _ = fs::remove_dir_all(&root);
     }
 }

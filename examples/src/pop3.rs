@@ -12,6 +12,7 @@ use mail_core::sasl::server::Answer;
 use pop3_proto::command::UniqueId;
 use pop3_proto::server::{Config, Connection, Event, Maildrop, MaildropEntry, Refusal};
 
+use crate::guard::{AuthGuard, LoginWatch};
 use crate::maildir::{Entry, Store};
 use crate::session::{Progress, Session};
 use crate::users::Users;
@@ -26,6 +27,8 @@ pub struct Pop3Service {
     tls: bool,
     allow_plaintext_auth: bool,
     locks: Arc<Mutex<HashSet<String>>>,
+    guard: Arc<AuthGuard>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl Pop3Service {
@@ -44,7 +47,25 @@ impl Pop3Service {
             tls,
             allow_plaintext_auth,
             locks: Arc::new(Mutex::new(HashSet::new())),
+            guard: Arc::new(AuthGuard::default()),
+            timeout: None,
         }
+    }
+
+    /// Returns the service with an idle timeout other than the library's (10 minutes,
+    /// RFC 1939 §3).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Returns the service with the failed-login limits `guard` (shared with the server's
+    /// other listeners) instead of its own.
+    #[must_use]
+    pub fn with_auth_guard(mut self, guard: Arc<AuthGuard>) -> Self {
+        self.guard = guard;
+        self
     }
 
     /// Returns a new session; `implicit_tls` for a POP3S listener.
@@ -57,6 +78,9 @@ impl Pop3Service {
         config.tls_active = implicit_tls;
         config.allow_plaintext_auth = self.allow_plaintext_auth;
         config.sasl_mechanisms = vec![Mechanism::Plain, Mechanism::Login, Mechanism::ScramSha256];
+        if let Some(timeout) = self.timeout {
+            config.timeout = timeout;
+        }
         Pop3Session {
             service: self.clone(),
             conn: Connection::new(config),
@@ -64,6 +88,7 @@ impl Pop3Service {
             entries: Vec::new(),
             retrieving: None,
             chunk: Vec::new(),
+            watch: LoginWatch::new(self.guard.clone(), &peer),
             peer,
         }
     }
@@ -82,6 +107,8 @@ pub struct Pop3Session {
     retrieving: Option<std::fs::File>,
     /// The buffer those pieces are read into, reused.
     chunk: Vec<u8>,
+    /// Failed logins: the pause before answering, the limits across connections.
+    watch: LoginWatch,
     peer: String,
 }
 
@@ -101,14 +128,24 @@ impl Pop3Session {
             Refusal::SysTemp
         })?;
         let mut messages = Vec::with_capacity(entries.len());
-        for entry in &entries {
-            let uid =
-                UniqueId::new(entry.uid.clone().into_bytes()).map_err(|_| Refusal::SysPerm)?;
-            // RFC 1939 §5: the size as sent, with CRLF line ends (a file may hold bare LFs).
-            let size = crlf_size(&entry.path).unwrap_or(entry.size);
+        let mut kept = Vec::with_capacity(entries.len());
+        for entry in entries {
+            // `Maildir::list` derives ids that always fit; should one still not, that one
+            // file is left out rather than the whole maildrop refused.
+            let Ok(uid) = UniqueId::new(entry.uid.clone().into_bytes()) else {
+                tracing::warn!(peer = %self.peer, path = %crate::smtp::log_safe(&entry.path.display().to_string()), "skipped a message with an unusable name");
+                continue;
+            };
+            // RFC 1939 §5: the size as sent, with CRLF line ends (a file may hold bare
+            // LFs and CRs): the rule the dot encoder follows when RETR sends it.
+            let Ok(size) = crlf_size(&entry.path) else {
+                tracing::warn!(peer = %self.peer, path = %crate::smtp::log_safe(&entry.path.display().to_string()), "skipped a message that cannot be read");
+                continue;
+            };
             messages.push(MaildropEntry::new(size, uid));
+            kept.push(entry);
         }
-        self.entries = entries;
+        self.entries = kept;
         Ok(Maildrop::new(messages))
     }
 
@@ -125,23 +162,17 @@ impl Pop3Session {
     }
 }
 
-/// Returns the size of the message in `path` once every bare LF is sent as CRLF, reading
-/// it in pieces (a large message is never held whole).
+/// Returns the size of the message in `path` as RETR sends it ([`mail_core::dot::CrlfSize`]),
+/// reading it in pieces (a large message is never held whole).
 fn crlf_size(path: &std::path::Path) -> std::io::Result<u64> {
     let mut file = std::fs::File::open(path)?;
     let mut buf = vec![0u8; CHUNK];
-    let (mut size, mut prev) = (0u64, 0u8);
+    let mut size = mail_core::dot::CrlfSize::new();
     loop {
         let n = file.read(&mut buf)?;
-        let Some(piece) = buf.get(..n).filter(|p| !p.is_empty()) else {
-            return Ok(size);
-        };
-        size += n as u64;
-        for &b in piece {
-            if b == b'\n' && prev != b'\r' {
-                size += 1;
-            }
-            prev = b;
+        match buf.get(..n).filter(|p| !p.is_empty()) {
+            Some(piece) => size.update(piece),
+            None => return Ok(size.finish()),
         }
     }
 }
@@ -218,6 +249,19 @@ impl Session for Pop3Session {
     }
 
     fn process(&mut self) -> Progress {
+        let progress = self.handle_events();
+        self.watch.update(self.conn.auth_failures());
+        progress
+    }
+
+    fn take_delay(&mut self) -> Option<std::time::Duration> {
+        self.watch.take_delay()
+    }
+}
+
+impl Pop3Session {
+    /// Handles every event that is ready; see [`Session::process`].
+    fn handle_events(&mut self) -> Progress {
         loop {
             if let Sent::OutputFull = self.send_more() {
                 return Progress::MoreWork;
@@ -227,16 +271,33 @@ impl Session for Pop3Session {
             };
             let result = match event {
                 Event::CheckPassword { user, password } => {
-                    let ok = self.service.users.check(user.as_str(), password.expose());
+                    // Over the failed-login limits: refused without looking at the password.
+                    let ok = !self.watch.attempt(Some(user.as_str()))
+                        && self.service.users.check(user.as_str(), password.expose());
                     self.conn
                         .auth_answer(if ok { Answer::Accept } else { Answer::Reject })
                 }
-                Event::ApopSecret { user } => match self.service.users.password(user.as_str()) {
-                    Some(secret) => self.conn.auth_answer(Answer::Password(secret.clone())),
-                    None => self.conn.auth_answer(Answer::Reject),
-                },
+                Event::ApopSecret { user } => {
+                    let users = &self.service.users;
+                    if self.watch.attempt(Some(user.as_str())) {
+                        self.conn.auth_answer(Answer::Reject)
+                    } else {
+                        // An unknown user gets a decoy secret: the digest fails as for a
+                        // wrong password, and nothing tells the two apart.
+                        let secret = users
+                            .password(user.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| users.decoy_password(user.as_str()));
+                        self.conn.auth_answer(Answer::Password(secret))
+                    }
+                }
                 Event::AuthVerify(v) => {
-                    let (answer, _) = self.service.users.answer(&v);
+                    let named = crate::smtp::verification_user(&v);
+                    let answer = if self.watch.attempt(named) {
+                        Answer::Reject
+                    } else {
+                        self.service.users.answer(&v).0
+                    };
                     self.conn.auth_answer(answer)
                 }
                 Event::Authorized { user, method } => {
@@ -306,6 +367,11 @@ impl Session for Pop3Session {
 
 /// The `pop3-fetch` client: logs in, downloads every message into `out`, optionally deletes
 /// them, and records one line per message.
+///
+/// Each message is written to its file as it arrives (never held whole), and one larger than
+/// [`max_message_size`](Self::new) ends the session: a hostile server streaming an endless
+/// message cannot take the client's memory or disk. Listings are bounded by the library
+/// (`Config::max_listing_entries`).
 #[derive(Debug)]
 pub struct FetchSession {
     conn: pop3_proto::client::Connection,
@@ -313,23 +379,45 @@ pub struct FetchSession {
     stls: bool,
     delete: bool,
     out: PathBuf,
+    max_message_size: u64,
     /// The messages still to fetch: number and unique-id.
     queue: std::collections::VecDeque<(pop3_proto::command::MessageNumber, String)>,
-    current: Option<(String, Vec<u8>)>,
+    current: Option<Download>,
     /// One line per message fetched: the unique-id, the size and the file written.
     pub lines: Vec<String>,
     /// Why the session failed, if it did.
     pub failure: Option<String>,
 }
 
+/// A message being written: to a hidden part file, renamed once complete.
+#[derive(Debug)]
+struct Download {
+    uid: String,
+    part: PathBuf,
+    file: std::fs::File,
+    size: u64,
+}
+
+impl Drop for Download {
+    fn drop(&mut self) {
+        // Removed unless renamed into place (then this fails harmlessly).
+        let _ = std::fs::remove_file(&self.part);
+    }
+}
+
+/// The default of `pop3-fetch --max-message-size`: 64 MiB.
+pub const DEFAULT_MAX_FETCH_SIZE: u64 = 64 * 1024 * 1024;
+
 impl FetchSession {
-    /// Returns a session that writes messages under `out` (created if needed).
+    /// Returns a session that writes messages under `out` (created if needed), refusing any
+    /// message over `max_message_size` octets.
     pub fn new(
         config: pop3_proto::client::Config,
         login: pop3_proto::client::Login,
         stls: bool,
         delete: bool,
         out: PathBuf,
+        max_message_size: u64,
     ) -> Self {
         Self {
             conn: pop3_proto::client::Connection::new(config),
@@ -337,6 +425,7 @@ impl FetchSession {
             stls,
             delete,
             out,
+            max_message_size,
             queue: std::collections::VecDeque::new(),
             current: None,
             lines: Vec::new(),
@@ -351,8 +440,8 @@ impl FetchSession {
         }
     }
 
-    fn store(&mut self, uid: &str, data: &[u8]) -> Result<(), String> {
-        std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
+    /// Returns the file a message with `uid` is saved as.
+    fn path_for(&self, uid: &str) -> PathBuf {
         // Unique-ids are 0x21-0x7E; keep file names tame anyway.
         let name: String = uid
             .chars()
@@ -364,10 +453,52 @@ impl FetchSession {
                 }
             })
             .collect();
-        let path = self.out.join(format!("{name}.eml"));
-        std::fs::write(&path, data).map_err(|e| e.to_string())?;
+        self.out.join(format!("{name}.eml"))
+    }
+
+    fn start(&mut self, uid: String) -> Result<(), String> {
+        std::fs::create_dir_all(&self.out).map_err(|e| e.to_string())?;
+        let part = self.out.join(format!(
+            ".{}.part",
+            self.path_for(&uid)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let file = std::fs::File::create(&part).map_err(|e| e.to_string())?;
+        self.current = Some(Download {
+            uid,
+            part,
+            file,
+            size: 0,
+        });
+        Ok(())
+    }
+
+    fn write(&mut self, chunk: &[u8]) -> Result<(), String> {
+        use std::io::Write as _;
+        let Some(d) = &mut self.current else {
+            return Ok(());
+        };
+        d.size = d.size.saturating_add(chunk.len() as u64);
+        if d.size > self.max_message_size {
+            return Err(format!(
+                "message {} is larger than {} octets (--max-message-size)",
+                d.uid, self.max_message_size
+            ));
+        }
+        d.file.write_all(chunk).map_err(|e| e.to_string())
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        let Some(d) = self.current.take() else {
+            return Ok(());
+        };
+        d.file.sync_all().map_err(|e| e.to_string())?;
+        let path = self.path_for(&d.uid);
+        std::fs::rename(&d.part, &path).map_err(|e| e.to_string())?;
         self.lines
-            .push(format!("{uid} {} {}", data.len(), path.display()));
+            .push(format!("{} {} {}", d.uid, d.size, path.display()));
         Ok(())
     }
 }
@@ -418,29 +549,17 @@ impl Session for FetchSession {
                         .front()
                         .map(|(_, u)| u.clone())
                         .unwrap_or_default();
-                    self.current = Some((uid, Vec::new()));
-                    Ok(())
+                    self.start(uid)
                 }
-                E::MessageData(chunk) => {
-                    if let Some((_, data)) = &mut self.current {
-                        data.extend_from_slice(&chunk);
+                E::MessageData(chunk) => self.write(&chunk),
+                E::MessageEnd { msg } => self.finish().and_then(|()| {
+                    if self.delete {
+                        self.conn.dele(msg).map_err(|e| e.to_string())
+                    } else {
+                        self.queue.pop_front();
+                        self.next_message()
                     }
-                    Ok(())
-                }
-                E::MessageEnd { msg } => {
-                    let stored = match self.current.take() {
-                        Some((uid, data)) => self.store(&uid, &data),
-                        None => Ok(()),
-                    };
-                    stored.and_then(|()| {
-                        if self.delete {
-                            self.conn.dele(msg).map_err(|e| e.to_string())
-                        } else {
-                            self.queue.pop_front();
-                            self.next_message()
-                        }
-                    })
-                }
+                }),
                 E::Deleted(_) => {
                     self.queue.pop_front();
                     self.next_message()
@@ -463,6 +582,7 @@ impl Session for FetchSession {
             };
             if let Err(e) = step {
                 self.failure.get_or_insert(e);
+                self.current = None;
                 self.conn.core_mut().close(CloseReason::Local);
             }
         }

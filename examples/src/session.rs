@@ -240,6 +240,47 @@ async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
     stream.flush().await
 }
 
+/// Connects a client to `server` (`HOST:PORT`): TCP, then the TLS handshake at once when
+/// `implicit_tls` (RFC 8314). Returns the stream and how to upgrade it later (STARTTLS,
+/// STLS). Certificates are verified against the system's roots plus `ca`, with the host
+/// name checked, unless `insecure`, which prints [`tls::INSECURE_WARNING`] on stderr.
+///
+/// # Errors
+/// When no TLS configuration can be built, the connection fails, or the handshake fails or
+/// takes longer than [`Limits::tls_handshake`].
+///
+/// [`tls::INSECURE_WARNING`]: crate::tls::INSECURE_WARNING
+pub async fn connect_client(
+    server: &str,
+    implicit_tls: bool,
+    ca: Option<&std::path::Path>,
+    insecure: bool,
+) -> Result<(Stream, Upgrade), crate::Error> {
+    use crate::tls;
+    let host = server
+        .rsplit_once(':')
+        .map_or(server, |(h, _)| h)
+        .to_owned();
+    let verify = if insecure {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{}", tls::INSECURE_WARNING);
+        }
+        tls::Verify::Insecure
+    } else {
+        tls::Verify::Roots(ca)
+    };
+    let config = tls::client(verify)?;
+    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(server).await?);
+    if implicit_tls {
+        let handshake = stream.connect_tls(config.clone(), &host);
+        stream = tokio::time::timeout(Limits::default().tls_handshake, handshake)
+            .await
+            .map_err(|_| "TLS handshake timed out")??;
+    }
+    Ok((stream, Upgrade::Client(config, host)))
+}
+
 /// How long open sessions may go on after a shutdown was asked for.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -412,4 +453,24 @@ pub fn nonce() -> String {
     #[allow(clippy::expect_used)]
     getrandom::fill(&mut raw).expect("the operating system's random source");
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn nonces_are_random_and_24_base64_characters() {
+        use base64::Engine as _;
+        let (a, b) = (nonce(), nonce());
+        assert_ne!(a, b);
+        for n in [&a, &b] {
+            assert_eq!(n.len(), 24, "{n}");
+            let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(n)
+                .unwrap();
+            assert_eq!(raw.len(), 18);
+        }
+    }
 }

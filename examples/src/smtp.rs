@@ -10,6 +10,7 @@ use mail_core::sasl::Mechanism;
 use smtp_proto::reply::{EnhancedStatusCode, Reply, ReplyCode};
 use smtp_proto::server::{Config, Connection, Event};
 
+use crate::guard::{AuthGuard, LoginWatch};
 use crate::maildir::{Delivery, Maildir, Store};
 use crate::session::{Progress, Session};
 use crate::users::Users;
@@ -25,6 +26,8 @@ pub struct SmtpService {
     pub store: Store,
     /// The domain `USER@DOMAIN` addresses use (`USER@localhost` is accepted too).
     pub domain: String,
+    /// The failed-login limits every connection of the server shares.
+    pub guard: Arc<AuthGuard>,
 }
 
 impl SmtpService {
@@ -73,6 +76,7 @@ impl SmtpService {
             conn: Connection::new(config),
             delivery: None,
             failed: false,
+            watch: LoginWatch::new(self.guard.clone(), &peer),
             peer,
         }
     }
@@ -87,6 +91,8 @@ pub struct SmtpSession {
     delivery: Option<(Delivery, Vec<String>)>,
     /// Storage failed for the message in progress: it is answered 451, never 250.
     failed: bool,
+    /// Failed logins: the pause before answering, the limits across connections.
+    watch: LoginWatch,
     peer: String,
 }
 
@@ -156,7 +162,8 @@ impl SmtpSession {
         let result = maildirs.and_then(|m| delivery.commit(&m.iter().collect::<Vec<_>>()));
         match result {
             Ok(name) => {
-                tracing::info!(peer = %self.peer, from = %log_safe(&envelope.reverse_path.to_string()), to = ?users, %name, "delivered");
+                let to = log_safe(&users.join(","));
+                tracing::info!(peer = %self.peer, from = %log_safe(&envelope.reverse_path.to_string()), %to, %name, "delivered");
                 reply(ReplyCode::OK, (2, 0, 0), &format!("Ok: queued as {name}"))
             }
             Err(e) => {
@@ -168,20 +175,50 @@ impl SmtpSession {
 }
 
 /// Returns `text` fit for a log line: control characters, bidirectional overrides and
-/// other format characters a peer may send (a quoted local part can hold them) are escaped.
+/// other format characters a peer may send (a quoted local part can hold them) are escaped
+/// (`\u{202e}`), and text with a space, `=`, `"` or `\\` in it is quoted with those escaped,
+/// so that it cannot pass for another field of the line (` user=root`).
 pub fn log_safe(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let suspicious = c.is_control()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
-            let escaped: Vec<char> = if suspicious {
-                c.escape_unicode().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    let suspicious = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    let quote = text.is_empty()
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '=' | '"' | '\\'));
+    let mut out = String::with_capacity(text.len() + 2);
+    if quote {
+        out.push('"');
+    }
+    for c in text.chars() {
+        if suspicious(c) {
+            out.extend(c.escape_unicode());
+        } else if quote && matches!(c, '"' | '\\') {
+            out.push('\\');
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    if quote {
+        out.push('"');
+    }
+    out
+}
+
+/// Returns the user name a SASL credential check is for, if it names one.
+pub fn verification_user(v: &mail_core::sasl::server::Verification) -> Option<&str> {
+    use mail_core::sasl::server::Verification as V;
+    match v {
+        V::Password {
+            authentication_identity,
+            ..
+        } => Some(authentication_identity),
+        V::CramMd5 { username } | V::Scram { username, .. } => Some(username),
+        V::Bearer { user, .. } => user.as_deref(),
+        _ => None,
+    }
 }
 
 impl Session for SmtpSession {
@@ -198,6 +235,10 @@ impl Session for SmtpSession {
     fn process(&mut self) -> Progress {
         while let Some(event) = self.conn.next_event() {
             let answered = match event {
+                Event::Helo { domain, .. } => {
+                    tracing::debug!(peer = %self.peer, helo = %log_safe(&domain.to_string()), "HELO");
+                    self.conn.accept()
+                }
                 Event::Rcpt { forward_path, .. } => match self.service.local_user(&forward_path) {
                     Some(_) => self.conn.accept(),
                     None => match reply(
@@ -239,8 +280,14 @@ impl Session for SmtpSession {
                     Ok(())
                 }
                 Event::AuthVerify(v) => {
-                    let (answer, user) = self.service.users.answer(&v);
-                    tracing::info!(peer = %self.peer, user = ?user.as_deref().map(log_safe), "authentication attempt");
+                    let named = verification_user(&v);
+                    tracing::info!(peer = %self.peer, user = %named.map_or_else(String::new, log_safe), "authentication attempt");
+                    // Over the failed-login limits: refused without looking at the password.
+                    let answer = if self.watch.attempt(named) {
+                        mail_core::sasl::server::Answer::Reject
+                    } else {
+                        self.service.users.answer(&v).0
+                    };
                     self.conn.auth_answer(answer)
                 }
                 Event::InputDiscarded { len } => {
@@ -258,7 +305,12 @@ impl Session for SmtpSession {
                 tracing::error!(peer = %self.peer, error = %e, "answer refused");
             }
         }
+        self.watch.update(self.conn.auth_failures());
         Progress::NeedInput
+    }
+
+    fn take_delay(&mut self) -> Option<std::time::Duration> {
+        self.watch.take_delay()
     }
 }
 
@@ -405,5 +457,24 @@ impl Session for SendSession {
             }
         }
         Progress::NeedInput
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_safe;
+
+    #[test]
+    fn log_safe_escapes_what_could_fake_or_hide_log_text() {
+        assert_eq!(log_safe("alice@example.org"), "alice@example.org");
+        assert_eq!(log_safe("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(
+            log_safe("a\nb\rc\u{1b}[31m"),
+            "\"a\\u{a}b\\u{d}c\\u{1b}[31m\""
+        );
+        assert_eq!(log_safe("x user=root"), "\"x user=root\"");
+        assert_eq!(log_safe("say \"hi\" \\o/"), "\"say \\\"hi\\\" \\\\o/\"");
+        assert_eq!(log_safe(""), "\"\"");
+        assert_eq!(log_safe("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
     }
 }

@@ -1,6 +1,6 @@
 //! TLS setup for the examples: server certificates from PEM files or self-signed, and client
-//! configurations that trust a CA file, the system's usual roots being unavailable here, or
-//! (for tests against a self-signed server) anything.
+//! configurations that verify the server against the system's roots (plus a CA file if
+//! given) with a host name check, or, only when asked with `--insecure`, accept anything.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -53,23 +53,55 @@ fn server(
     Ok(Arc::new(config))
 }
 
-/// Returns a client configuration that trusts the CA certificates in `ca` (PEM), or, when
-/// `ca` is `None`, any certificate at all: only for tests against a self-signed server.
+/// How a client checks the server's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify<'a> {
+    /// Against the system's root certificates (`rustls-native-certs`), plus the CA
+    /// certificates in the PEM file if one is given, with the host name checked.
+    Roots(Option<&'a Path>),
+    /// Not at all (`--insecure`): anyone on the path can read the password. For tests
+    /// against a self-signed server only.
+    Insecure,
+}
+
+/// The warning a client prints on stderr when told not to verify certificates.
+pub const INSECURE_WARNING: &str = "warning: --insecure: the server's certificate is not verified; anyone on the path can \
+     read the password and the mail";
+
+/// Returns a client configuration that verifies servers as `verify` says.
 ///
 /// # Errors
-/// When the CA file cannot be read.
-pub fn client(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, Error> {
+/// When the CA file cannot be read or holds no certificate, or no root certificate at all
+/// is available.
+pub fn client(verify: Verify<'_>) -> Result<Arc<rustls::ClientConfig>, Error> {
     let builder = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?;
-    let config = match ca {
-        Some(path) => {
+    let config = match verify {
+        Verify::Roots(ca) => {
             let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_file_iter(path)? {
-                roots.add(cert?)?;
+            // Unreadable system certificates are skipped: the CA file may still do.
+            let native = rustls_native_certs::load_native_certs();
+            roots.add_parsable_certificates(native.certs);
+            if let Some(path) = ca {
+                let mut added = 0;
+                for cert in CertificateDer::pem_file_iter(path)? {
+                    roots.add(cert?)?;
+                    added += 1;
+                }
+                if added == 0 {
+                    return Err(format!("no certificate in {}", path.display()).into());
+                }
+            }
+            if roots.is_empty() {
+                return Err(
+                    "no root certificates: install the system's CA certificates or \
+                            give --ca FILE"
+                        .into(),
+                );
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         }
-        None => builder
+        Verify::Insecure => builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnything(provider())))
             .with_no_client_auth(),

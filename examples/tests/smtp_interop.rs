@@ -278,6 +278,12 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
                 "1",
                 "-subj",
                 "/CN=127.0.0.1",
+                // A server certificate that smtp-send can verify (webpki reads only the
+                // subjectAltName, and refuses a CA certificate as the server's).
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
             ])
             .arg("-keyout")
             .arg(&key)
@@ -307,6 +313,8 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
             "--server",
             &format!("127.0.0.1:{port}"),
             "--starttls",
+            "--ca",
+            cert.to_str().unwrap(),
             "--user",
             "carol:s3cret",
             "--from",
@@ -329,6 +337,8 @@ fn smtp_send_to_aiosmtpd_with_starttls_and_auth() {
             "--server",
             &format!("127.0.0.1:{port}"),
             "--starttls",
+            "--ca",
+            cert.to_str().unwrap(),
             "--user",
             "carol:wrong",
             "--from",
@@ -461,7 +471,8 @@ impl WriteAllPartial for std::net::TcpStream {
 
 #[test]
 fn a_hundred_concurrent_connections() {
-    let server = MailServer::start(&[]);
+    // All from 127.0.0.1: above the default cap per address (20).
+    let server = MailServer::start(&["--max-connections-per-address", "100"]);
     let port = server.smtp;
     let threads: Vec<_> = (0..100)
         .map(|i| {

@@ -583,6 +583,93 @@ pub fn encode_message(content: &[u8], out: &mut BytesMut) {
     encoder.finish(out);
 }
 
+/// Counts the octets of content once sent with CRLF line ends, the way [`DotEncoder`] sends
+/// it: a bare CR and a bare LF each count as CRLF, and content that does not end with a line
+/// end gets one. Dot-stuffing and the terminator are not counted.
+///
+/// This is the message size of RFC 1939 §5 (`LIST`, `STAT`: "the exact size of the message
+/// in octets" as the client will receive it), computed in one pass over content of any
+/// size fed in chunks, without holding it.
+///
+/// ```
+/// use mail_core::dot::CrlfSize;
+///
+/// let mut size = CrlfSize::new();
+/// size.update(b"Subject: hi\n\nbare CR\rsplit CRLF\r");
+/// size.update(b"\nlast line");
+/// // Sent as "Subject: hi\r\n\r\nbare CR\r\nsplit CRLF\r\nlast line\r\n".
+/// assert_eq!(size.finish(), 47);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CrlfSize {
+    /// Octets counted so far.
+    size: u64,
+    /// The last octet seen was a CR whose meaning depends on the next octet.
+    pending_cr: bool,
+    /// The last octet seen ended a line (or nothing was seen yet).
+    at_line_start: bool,
+}
+
+impl CrlfSize {
+    /// Returns a counter at the start of the content.
+    pub const fn new() -> Self {
+        Self {
+            size: 0,
+            pending_cr: false,
+            at_line_start: true,
+        }
+    }
+
+    /// Counts `chunk`, the next part of the content.
+    pub fn update(&mut self, chunk: &[u8]) {
+        let mut rest = chunk;
+        while let Some(&first) = rest.first() {
+            if self.pending_cr {
+                // CR LF (possibly split across chunks) or a bare CR: two octets either way.
+                self.pending_cr = false;
+                self.size = self.size.saturating_add(2);
+                self.at_line_start = true;
+                if first == b'\n' {
+                    rest = rest.get(1..).unwrap_or_default();
+                }
+                continue;
+            }
+            let text = memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+            self.size = self.size.saturating_add(text as u64);
+            if text > 0 {
+                self.at_line_start = false;
+            }
+            match rest.get(text) {
+                Some(b'\r') => self.pending_cr = true,
+                Some(_) => {
+                    // A bare LF is sent as CRLF.
+                    self.size = self.size.saturating_add(2);
+                    self.at_line_start = true;
+                }
+                None => return,
+            }
+            rest = rest.get(text.saturating_add(1)..).unwrap_or_default();
+        }
+    }
+
+    /// Ends the content and returns its size as sent (with the line end [`DotEncoder::finish`]
+    /// adds when the content lacks one).
+    pub const fn finish(&self) -> u64 {
+        if self.pending_cr || !self.at_line_start {
+            self.size.saturating_add(2)
+        } else {
+            self.size
+        }
+    }
+}
+
+/// Returns the octets `content` takes once sent with CRLF line ends: [`CrlfSize`] in one call.
+pub fn crlf_size(content: &[u8]) -> u64 {
+    let mut size = CrlfSize::new();
+    size.update(content);
+    size.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

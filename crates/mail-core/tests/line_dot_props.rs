@@ -364,3 +364,51 @@ proptest! {
         prop_assert_eq!(frame(512, policy, &split(&input, &cuts)), expected);
     }
 }
+
+/// What a receiver gets back from the encoder's output for `chunks`: its length is the
+/// size `CrlfSize` must give.
+fn sent_content(chunks: &[&[u8]]) -> Vec<u8> {
+    let decoded = decode(BareNewline::Reject, &[&encode(chunks)]);
+    assert_eq!(decoded.end, Some(Ok(())), "the encoder's output is clean");
+    decoded.content
+}
+
+#[test]
+fn crlf_size_counts_bare_cr_and_lf_as_the_encoder_sends_them() {
+    use mail_core::dot::crlf_size;
+    // A message with a bare CR and bare LFs: LIST once said 48 where RETR sent 51.
+    let message = b"Subject: bare\r\n\r\nline one\rline two\nline three\n";
+    assert_eq!(crlf_size(message), sent_content(&[message]).len() as u64);
+    assert_eq!(crlf_size(message), message.len() as u64 + 3);
+    assert_eq!(crlf_size(b""), 0);
+    assert_eq!(crlf_size(b"x"), 3);
+    assert_eq!(crlf_size(b"\r"), 2);
+    assert_eq!(crlf_size(b"\r\n"), 2);
+    assert_eq!(crlf_size(b"\n\r"), 4);
+    assert_eq!(crlf_size(b".\r\n"), 3);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn crlf_size_is_what_the_encoder_sends_for_any_split(
+        body in prop::collection::vec(
+            prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), Just(b'a'), any::<u8>()],
+            0..400,
+        ),
+        cuts in prop::collection::vec(any::<usize>(), 0..6),
+        more in mail_like(true),
+    ) {
+        for content in [&body[..], &more[..]] {
+            let chunks = split(content, &cuts);
+            let mut size = mail_core::dot::CrlfSize::new();
+            for chunk in &chunks {
+                size.update(chunk);
+            }
+            let expected = sent_content(&chunks).len() as u64;
+            prop_assert_eq!(size.finish(), expected);
+            prop_assert_eq!(mail_core::dot::crlf_size(content), expected);
+        }
+    }
+}

@@ -609,3 +609,57 @@ fn receive_buf_gives_the_same_events_as_receive_at_every_split() {
         assert_eq!(run(Some(size)), expected, "read size {size}");
     }
 }
+
+/// A client logged in with USER/PASS whose listings may hold `limit` entries.
+fn logged_in_client(limit: usize) -> Connection {
+    let mut config = plain_client();
+    config.max_listing_entries = limit;
+    let mut c = Connection::new(config);
+    c.receive(b"+OK ready\r\n");
+    assert!(matches!(c.next_event(), Some(Event::Greeting(_))));
+    c.login(Login::new("u", "p")).unwrap();
+    c.receive(b"+OK\r\n+OK logged in\r\n");
+    assert!(matches!(c.next_event(), Some(Event::LoggedIn { .. })));
+    c.take_output();
+    c
+}
+
+#[test]
+fn a_listing_at_the_limit_is_read_and_one_more_entry_ends_the_session() {
+    for (entries, over) in [(3, false), (4, true)] {
+        let mut c = logged_in_client(3);
+        c.uidl(None).unwrap();
+        let mut listing = String::from("+OK\r\n");
+        for n in 1..=entries {
+            listing.push_str(&format!("{n} uid-{n}\r\n"));
+        }
+        listing.push_str(".\r\n");
+        c.receive(listing.as_bytes());
+        match c.next_event() {
+            Some(Event::UidList(list)) if !over => assert_eq!(list.len(), 3),
+            Some(Event::Closed { error, .. }) if over => assert!(
+                matches!(error, Some(ClientError::ListingTooLong { limit: 3 })),
+                "{error:?}"
+            ),
+            other => panic!("{entries} entries: {other:?}"),
+        }
+        assert_eq!(c.is_closed(), over);
+    }
+    // The same bound holds for LIST, and for a listing that never ends.
+    let mut c = logged_in_client(1000);
+    c.list(None).unwrap();
+    c.receive(b"+OK\r\n");
+    for n in 1..=5000 {
+        c.receive(format!("{n} 100\r\n").as_bytes());
+        if c.is_closed() {
+            break;
+        }
+    }
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::Closed {
+            error: Some(ClientError::ListingTooLong { limit: 1000 }),
+            ..
+        })
+    ));
+}

@@ -369,3 +369,55 @@ fn utf8_mode_and_language_are_tracked() {
     assert!(c.is_utf8());
     assert_eq!(c.language().unwrap().tag.as_str(), "en");
 }
+
+#[test]
+fn password_guessing_ends_at_max_auth_failures_whatever_comes_between() {
+    // Issue 11: thousands of wrong passwords with other commands in between, then the right
+    // one: the failures are counted on their own (default 3) and the connection closes.
+    let mut cfg = config();
+    cfg.sasl_mechanisms = vec![mail_core::sasl::Mechanism::Plain];
+    let limit = cfg.max_auth_failures;
+    assert_eq!(limit, 3);
+    let mut c = Connection::new(cfg);
+    c.take_output();
+    let (mut checked, mut text) = (0, String::new());
+    for i in 0..5001 {
+        if i % 19 == 18 {
+            c.receive(b"NOOP\r\nCAPA\r\n");
+        }
+        let password = if i == 5000 { "secret" } else { "wrong" };
+        if i % 2 == 0 {
+            c.receive(format!("USER alice\r\nPASS {password}\r\n").as_bytes());
+        } else {
+            // base64 of "\0alice\0wrong" and "\0alice\0secret".
+            let plain = if i == 5000 {
+                "AGFsaWNlAHNlY3JldA=="
+            } else {
+                "AGFsaWNlAHdyb25n"
+            };
+            c.receive(format!("AUTH PLAIN {plain}\r\n").as_bytes());
+        }
+        while let Some(event) = c.next_event() {
+            let ok = match event {
+                Event::CheckPassword { password, .. } => password.expose() == "secret",
+                Event::AuthVerify(mail_core::sasl::server::Verification::Password {
+                    password,
+                    ..
+                }) => password.expose() == "secret",
+                _ => continue,
+            };
+            checked += 1;
+            c.auth_answer(if ok { Answer::Accept } else { Answer::Reject })
+                .unwrap();
+        }
+        text.push_str(&out(&mut c));
+    }
+    assert_eq!(checked, limit, "only {limit} passwords were ever checked");
+    assert_eq!(c.auth_failures(), limit);
+    assert!(c.is_closed());
+    assert!(
+        text.ends_with("-ERR [AUTH] Too many failed logins, closing\r\n"),
+        "{text}"
+    );
+    assert_eq!(c.state(), State::Closed, "never logged in");
+}

@@ -329,10 +329,33 @@ fn bdat_chunking_carries_the_body_unchanged() {
         actions: vec![Action::Send(mail(&["<a@mx.example>"])), Action::Quit],
         ..ClientSide::default()
     };
-    let (s, c, _) = run(server_config(), cc, side);
+    // Chunks of 10 octets cut CRLFs in two: BDAT carries octets as they are, no stuffing.
+    let body = b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\n\r\nlast line without crlf";
+    let side = ClientSide {
+        body: body.to_vec(),
+        ..side
+    };
+    let (s, c, _) = run(server_config(), cc.clone(), side);
     assert_eq!(s.messages.len(), 1, "{:?}", c.events);
-    // BDAT carries octets as they are: no stuffing, no line-end rewriting.
-    assert_eq!(s.messages[0].1, BODY);
+    assert_eq!(s.messages[0].1, body);
+}
+
+#[test]
+fn bdat_content_with_a_bare_lf_is_refused_as_data_content_is() {
+    // RFC 5321 §2.3.8: without BODY=BINARYMIME, BDAT content is text like DATA's, and the
+    // server's bare-newline policy (Reject by default) applies to it too.
+    let mut cc = client_config();
+    cc.chunking = true;
+    let side = ClientSide {
+        body: BODY.to_vec(),
+        chunk: 10,
+        actions: vec![Action::Send(mail(&["<a@mx.example>"])), Action::Quit],
+        ..ClientSide::default()
+    };
+    let (s, c, _) = run(server_config(), cc, side);
+    assert!(s.messages.is_empty(), "{:?}", s.messages);
+    let events = format!("{:?}", c.events);
+    assert!(events.contains("550"), "{events}");
 }
 
 #[test]

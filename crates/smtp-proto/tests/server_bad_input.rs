@@ -854,3 +854,146 @@ fn receive_buf_hands_message_data_over_without_copying() {
         .collect();
     assert_eq!(content, expected);
 }
+
+#[test]
+fn bdat_content_obeys_the_bare_newline_policy_of_data() {
+    // Under Reject (the default) a bare LF or CR in BDAT content refuses the message as DATA
+    // does, even when the CR is the last octet of a chunk and the next chunk starts without LF.
+    for (first, second) in [
+        (r"one\ntwo\r\n", r"three\r\n"),
+        (r"one\r\ntwo\r", r"three\r\n"),
+        (r"one\r\n", r"two\r"),
+    ] {
+        let (a, b) = (
+            support::unescape(first).len(),
+            support::unescape(second).len(),
+        );
+        let seen = server_transcript(
+            &config(),
+            &format!(
+                "{READY}
+                C: BDAT {a}
+                C: {first}\\
+                S= 250 2.0.0 {a} octets received
+                C: BDAT {b} LAST
+                C: {second}\\
+                S= 550 5.5.2 Bare CR or LF in message data
+                C: MAIL FROM:<a@client.example>
+                S= 250 2.0.0 Ok
+                "
+            ),
+        );
+        assert!(seen.messages.is_empty(), "{first} {second}");
+    }
+    // A CRLF split between two chunks is no bare newline.
+    let seen = server_transcript(
+        &config(),
+        &format!(
+            "{READY}
+            C: BDAT 4
+            C: one\\r\\
+            S= 250 2.0.0 4 octets received
+            C: BDAT 6 LAST
+            C: \\ntwo\\r\\n\\
+            S: 250 OK
+            "
+        ),
+    );
+    assert_eq!(seen.messages, vec![b"one\r\ntwo\r\n".to_vec()]);
+}
+
+#[test]
+fn bdat_content_is_normalized_under_normalize_and_binarymime_is_left_alone() {
+    let mut c = config();
+    c.bare_newline = BareNewline::Normalize;
+    let seen = server_transcript(
+        &c,
+        &format!(
+            "{READY}
+            C: BDAT 7
+            C: a\\nb\\rc\\r\\n\\
+            S= 250 2.0.0 9 octets received
+            C: BDAT 2 LAST
+            C: d\\r\\
+            S: 250 OK
+            "
+        ),
+    );
+    assert_eq!(seen.messages, vec![b"a\r\nb\r\nc\r\nd\r\n".to_vec()]);
+
+    let mut c = config();
+    c.extensions.binarymime = true;
+    let seen = server_transcript(
+        &c,
+        r"
+        S: 220 mx.example ESMTP
+        C: EHLO client.example
+        S: 250 mx.example
+        C: MAIL FROM:<a@client.example> BODY=BINARYMIME
+        S: 250 OK
+        C: RCPT TO:<b@mx.example>
+        S: 250 OK
+        C: BDAT 5 LAST
+        C: a\nb\r\0\
+        S: 250 OK
+        ",
+    );
+    assert_eq!(seen.messages, vec![b"a\nb\r\0".to_vec()]);
+}
+
+#[test]
+fn password_guessing_ends_at_max_auth_failures_whatever_comes_between() {
+    // Issue 11: 5 000 wrong AUTH PLAIN with a NOOP every 19 (which resets the error count),
+    // then the right password. The failures are counted on their own and never reset.
+    let config = auth_config();
+    let limit = config.max_auth_failures;
+    assert_eq!(limit, 3);
+    let mut conn = Connection::new(config);
+    conn.receive(b"EHLO c.example\r\n");
+    assert!(matches!(conn.next_event(), Some(Event::Helo { .. })));
+    conn.accept().unwrap();
+    conn.take_output();
+    let wrong = b"AUTH PLAIN AGFsaWNlAHdyb25n\r\n";
+    let right = b"AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n";
+    let (mut checked, mut output) = (0, Vec::new());
+    for i in 0..5001 {
+        if i % 19 == 18 {
+            conn.receive(b"NOOP\r\n");
+        }
+        conn.receive(if i == 5000 { right } else { wrong });
+        while let Some(event) = conn.next_event() {
+            match event {
+                Event::AuthVerify(v) => {
+                    checked += 1;
+                    let ok = matches!(&v, mail_core::sasl::server::Verification::Password { password, .. } if password.expose() == "secret");
+                    let answer = if ok {
+                        mail_core::sasl::server::Answer::Accept
+                    } else {
+                        mail_core::sasl::server::Answer::Reject
+                    };
+                    conn.auth_answer(answer).unwrap();
+                }
+                e if e.needs_answer() => conn.accept().unwrap(),
+                _ => {}
+            }
+        }
+        output.extend_from_slice(&conn.take_output());
+    }
+    let output = String::from_utf8(output).unwrap();
+    assert_eq!(checked, limit, "only {limit} passwords were ever checked");
+    assert_eq!(conn.auth_failures(), limit);
+    assert!(conn.is_closed());
+    assert_eq!(
+        output.matches("535 5.7.8").count() as u32,
+        limit - 1,
+        "{output}"
+    );
+    assert!(
+        output.ends_with("421 4.7.0 Too many authentication failures, closing connection\r\n"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("235"),
+        "the right password was answered: {output}"
+    );
+}

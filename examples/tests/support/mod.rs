@@ -119,6 +119,7 @@ pub fn wait_port(port: u16) {
 pub struct MailServer {
     pub smtp: u16,
     pub pop3: u16,
+    pub imap: u16,
     pub smtps: u16,
     pub pop3s: u16,
     pub dir: TempDir,
@@ -130,11 +131,26 @@ impl MailServer {
     /// Starts the server with users alice:secret and bob:hunter2 and a self-signed
     /// certificate; `extra` adds flags.
     pub fn start(extra: &[&str]) -> Self {
-        let dir = TempDir::new("server");
+        Self::start_with(TempDir::new("server"), &[], extra)
+    }
+
+    /// Starts the server in `dir` (whose `mail/` may already hold Maildirs), run through
+    /// the command `wrapper` when it is not empty (e.g. `prlimit --nofile=…`).
+    pub fn start_with(dir: TempDir, wrapper: &[&str], extra: &[&str]) -> Self {
         let (smtp, pop3, smtps, pop3s) = (free_port(), free_port(), free_port(), free_port());
         let cert = dir.path().join("cert.pem");
-        let mut cmd = Command::new(example("mail-server"));
+        let mut cmd = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut cmd = Command::new(program);
+                cmd.args(args).arg(example("mail-server"));
+                cmd
+            }
+            None => Command::new(example("mail-server")),
+        };
+        // Every listener on a port of its own, so that servers of parallel tests never meet.
+        let imap = free_port();
         cmd.args(["--smtp", &format!("127.0.0.1:{smtp}")])
+            .args(["--imap", &format!("127.0.0.1:{imap}")])
             .args(["--pop3", &format!("127.0.0.1:{pop3}")])
             .args(["--smtps", &format!("127.0.0.1:{smtps}")])
             .args(["--pop3s", &format!("127.0.0.1:{pop3s}")])
@@ -158,12 +174,13 @@ impl MailServer {
             child: cmd.spawn().unwrap(),
             name: "mail-server".into(),
         };
-        for p in [smtp, pop3, smtps, pop3s] {
+        for p in [smtp, pop3, smtps, pop3s, imap] {
             wait_port(p);
         }
         Self {
             smtp,
             pop3,
+            imap,
             smtps,
             pop3s,
             dir,
@@ -225,6 +242,48 @@ impl MailServer {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
+
+    /// Returns the server's peak resident memory so far (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        proc_status_kib(self.proc.child.id(), "VmHWM:")
+    }
+
+    /// Returns whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.proc.child.try_wait().unwrap().is_none()
+    }
+}
+
+/// Returns a `/proc/PID/status` field given in kB.
+pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Connects to 127.0.0.1:`port` from the source address `from` (any of 127.0.0.0/8), so a
+/// test can be several clients.
+pub fn connect_from(from: &str, port: u16) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    let stream = rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        socket
+            .connect(format!("127.0.0.1:{port}").parse().unwrap())
+            .await
+            .unwrap()
+            .into_std()
+            .unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    stream
 }
 
 /// Runs a command with `stdin`, returns (status success, stdout, stderr), with a timeout.
@@ -266,10 +325,59 @@ pub struct Raw(pub TcpStream);
 
 impl Raw {
     pub fn connect(port: u16) -> Self {
-        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        Self::over(TcpStream::connect(("127.0.0.1", port)).unwrap())
+    }
+
+    /// Connects from the source address `from` (see [`connect_from`]).
+    pub fn connect_from(from: &str, port: u16) -> Self {
+        Self::over(connect_from(from, port))
+    }
+
+    fn over(s: TcpStream) -> Self {
         s.set_read_timeout(Some(Duration::from_millis(400)))
             .unwrap();
         Self(s)
+    }
+
+    /// Reads until `pattern` has arrived (or `limit` passed, or the server closed).
+    pub fn read_until(&mut self, pattern: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        let mut out = String::new();
+        while Instant::now() < deadline && !out.contains(pattern) {
+            let mut buf = [0u8; 4096];
+            match self.0.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => out.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
+    /// Waits up to `limit` for the server to close the connection, reading (and dropping)
+    /// what it sends; returns whether it closed, and how many octets came.
+    pub fn closed_within(&mut self, limit: Duration) -> (bool, u64) {
+        let deadline = Instant::now() + limit;
+        let mut got = 0u64;
+        let mut buf = vec![0u8; 64 * 1024];
+        while Instant::now() < deadline {
+            match self.0.read(&mut buf) {
+                Ok(0) => return (true, got),
+                Ok(n) => got += n as u64,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return (true, got),
+            }
+        }
+        (false, got)
     }
 
     pub fn send(&mut self, bytes: &[u8]) -> String {

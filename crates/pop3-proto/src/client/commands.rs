@@ -11,7 +11,7 @@ use crate::error::SendError;
 use crate::response::Expect;
 
 impl Connection {
-    /// Sends `CAPA` (RFC 2449 §5); [`Event::Capabilities`] follows.
+    /// Sends `CAPA` (RFC 2449 §5); [`Event::Capabilities`](super::Event::Capabilities) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] before the greeting or after the session ended.
@@ -23,7 +23,7 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends `STLS` (RFC 2595 §4); [`Event::StartTls`] or [`Event::Failed`] follows.
+    /// Sends `STLS` (RFC 2595 §4); [`Event::StartTls`](super::Event::StartTls) or [`Event::Failed`](super::Event::Failed) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside an idle AUTHORIZATION state or under TLS.
@@ -37,14 +37,14 @@ impl Connection {
     }
 
     /// Logs in with the best method available (RFC 1939 §7, RFC 5034): SASL with the
-    /// strongest mechanism both the server (per `CAPA`) and [`Config::sasl_mechanisms`]
+    /// strongest mechanism both the server (per `CAPA`) and [`Config::sasl_mechanisms`](super::Config::sasl_mechanisms)
     /// allow, else `APOP` if the greeting had a timestamp, else `USER`/`PASS`.
-    /// [`Event::LoggedIn`] or [`Event::LoginFailed`] follows.
+    /// [`Event::LoggedIn`](super::Event::LoggedIn) or [`Event::LoginFailed`](super::Event::LoginFailed) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside an idle AUTHORIZATION state;
     /// [`SendError::NoLoginMethod`] when nothing fits, or without TLS unless
-    /// [`Config::allow_plaintext_auth`].
+    /// [`Config::allow_plaintext_auth`](super::Config::allow_plaintext_auth).
     pub fn login(&mut self, login: Login) -> Result<(), SendError> {
         self.require_idle_authorization()?;
         if !self.tls_active && !self.config.allow_plaintext_auth {
@@ -117,7 +117,7 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends `STAT`; [`Event::Stat`] follows.
+    /// Sends `STAT`; [`Event::Stat`](super::Event::Stat) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -125,7 +125,7 @@ impl Connection {
         self.transaction(Command::Stat, Op::Stat)
     }
 
-    /// Sends `LIST [msg]`; [`Event::ScanList`] or [`Event::ScanListing`] follows.
+    /// Sends `LIST [msg]`; [`Event::ScanList`](super::Event::ScanList) or [`Event::ScanListing`](super::Event::ScanListing) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -133,7 +133,7 @@ impl Connection {
         self.transaction(Command::List(msg), Op::List(msg))
     }
 
-    /// Sends `UIDL [msg]`; [`Event::UidList`] or [`Event::UidListing`] follows.
+    /// Sends `UIDL [msg]`; [`Event::UidList`](super::Event::UidList) or [`Event::UidListing`](super::Event::UidListing) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -141,8 +141,8 @@ impl Connection {
         self.transaction(Command::Uidl(msg), Op::Uidl(msg))
     }
 
-    /// Sends `RETR msg`; [`Event::MessageStart`], [`Event::MessageData`]… and
-    /// [`Event::MessageEnd`] follow.
+    /// Sends `RETR msg`; [`Event::MessageStart`](super::Event::MessageStart), [`Event::MessageData`](super::Event::MessageData)… and
+    /// [`Event::MessageEnd`](super::Event::MessageEnd) follow.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -158,7 +158,7 @@ impl Connection {
         self.transaction(Command::Top { msg, lines }, Op::Retrieve(msg))
     }
 
-    /// Sends `DELE msg`; [`Event::Deleted`] follows.
+    /// Sends `DELE msg`; [`Event::Deleted`](super::Event::Deleted) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -166,7 +166,7 @@ impl Connection {
         self.transaction(Command::Dele(msg), Op::Dele(msg))
     }
 
-    /// Sends `RSET`; [`Event::Reset`] follows.
+    /// Sends `RSET`; [`Event::Reset`](super::Event::Reset) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -174,7 +174,7 @@ impl Connection {
         self.transaction(Command::Rset, Op::Rset)
     }
 
-    /// Sends `NOOP`; [`Event::Noop`] follows.
+    /// Sends `NOOP`; [`Event::Noop`](super::Event::Noop) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside TRANSACTION.
@@ -182,7 +182,7 @@ impl Connection {
         self.transaction(Command::Noop, Op::Noop)
     }
 
-    /// Sends `UTF8` (RFC 6856 §2.1); [`Event::Utf8`] follows.
+    /// Sends `UTF8` (RFC 6856 §2.1); [`Event::Utf8`](super::Event::Utf8) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] outside an idle AUTHORIZATION state.
@@ -192,8 +192,8 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends `LANG [tag]` (RFC 6856 §3); [`Event::Languages`] or
-    /// [`Event::LanguageChanged`] follows.
+    /// Sends `LANG [tag]` (RFC 6856 §3); [`Event::Languages`](super::Event::Languages) or
+    /// [`Event::LanguageChanged`](super::Event::LanguageChanged) follows.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] before the greeting or after the session ended.
@@ -206,7 +206,7 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends `QUIT`; [`Event::Closed`] follows (RFC 1939 §6: in TRANSACTION the server
+    /// Sends `QUIT`; [`Event::Closed`](super::Event::Closed) follows (RFC 1939 §6: in TRANSACTION the server
     /// then removes the deleted messages).
     ///
     /// # Errors
@@ -219,8 +219,8 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends any other command; its single-line answer comes as [`Event::Status`] (or
-    /// [`Event::Failed`]). Commands with typed results go through their own methods.
+    /// Sends any other command; its single-line answer comes as [`Event::Status`](super::Event::Status) (or
+    /// [`Event::Failed`](super::Event::Failed)). Commands with typed results go through their own methods.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] for commands that have their own method, or when the

@@ -26,7 +26,7 @@
 //!    minutes).
 //!
 //! Commands are answered strictly in order (RFC 2449 §6.6): while an answer is owed,
-//! [`next_event`] returns `None` even if more pipelined commands are buffered.
+//! `next_event` returns `None` even if more pipelined commands are buffered.
 //!
 //!
 //! The module is split by state: `config`, `event`, `authorization` (USER/PASS, APOP, AUTH,

@@ -12,13 +12,13 @@ use crate::reply::{Reply, ReplyCode};
 
 impl Connection {
     /// Authenticates with the strongest mechanism that the server offers, that
-    /// [`Config::sasl_mechanisms`] allows and that fits `credentials` (RFC 4954).
+    /// [`Config::sasl_mechanisms`](super::Config::sasl_mechanisms) allows and that fits `credentials` (RFC 4954).
     ///
     /// `nonce` is the SCRAM client nonce: fresh and random for every exchange.
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] when busy, already authenticated, or without TLS (unless
-    /// [`Config::allow_plaintext_auth`]); [`SendError::NoMechanism`] when no mechanism fits.
+    /// [`Config::allow_plaintext_auth`](super::Config::allow_plaintext_auth)); [`SendError::NoMechanism`] when no mechanism fits.
     pub fn authenticate(
         &mut self,
         credentials: Credentials,

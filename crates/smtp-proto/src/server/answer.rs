@@ -104,7 +104,7 @@ impl Connection {
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] when no event awaits an answer (nothing is sent then), or
-    /// the pending event is an [`Event::AuthVerify`] (use [`Connection::auth_answer`]).
+    /// the pending event is an [`Event::AuthVerify`](super::Event::AuthVerify) (use [`Connection::auth_answer`]).
     pub fn send(&mut self, reply: Reply) -> Result<(), SendError> {
         let Some(pending) = self.pending.take() else {
             return Err(SendError::NotAllowed);
@@ -137,6 +137,7 @@ impl Connection {
                         too_large: false,
                         bdat: false,
                         failed: false,
+                        newlines: super::data::BdatNewlines::default(),
                     });
                 }
             }

@@ -114,7 +114,7 @@ pub struct Config {
     pub accept_unknown_parameters: bool,
     /// How long to wait for the client (RFC 5321 §4.5.3.2.7: at least 5 minutes).
     pub timeout: Duration,
-    /// Output octets above which [`next_event`](super::Connection::next_event) reads no
+    /// Output octets above which [`next_event`](mail_core::connection::Connection::next_event) reads no
     /// further commands until the output is taken: a client that pipelines without reading
     /// cannot make the server's memory grow. `0`: no limit.
     pub output_high_water: usize,

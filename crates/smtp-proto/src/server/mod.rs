@@ -98,6 +98,8 @@ struct Transaction {
     bdat: bool,
     /// A `BDAT` chunk failed: the rest of the message is read and dropped until RSET.
     failed: bool,
+    /// Bare CR and LF seen in `BDAT` content, across chunks.
+    newlines: data::BdatNewlines,
 }
 
 /// An SMTP or LMTP server connection. See the [module docs](self) for the calling contract.
