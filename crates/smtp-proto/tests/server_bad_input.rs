@@ -870,6 +870,8 @@ fn bdat_content_obeys_the_bare_newline_policy_of_data() {
         );
         let seen = server_transcript(
             &config(),
+            &fixture(),
+            CloseReason::PeerClosed,
             &format!(
                 "{READY}
                 C: BDAT {a}
@@ -879,7 +881,7 @@ fn bdat_content_obeys_the_bare_newline_policy_of_data() {
                 C: {second}\\
                 S= 550 5.5.2 Bare CR or LF in message data
                 C: MAIL FROM:<a@client.example>
-                S= 250 2.0.0 Ok
+                S= 250 2.1.0 Ok
                 "
             ),
         );
@@ -888,6 +890,8 @@ fn bdat_content_obeys_the_bare_newline_policy_of_data() {
     // A CRLF split between two chunks is no bare newline.
     let seen = server_transcript(
         &config(),
+        &fixture(),
+        CloseReason::PeerClosed,
         &format!(
             "{READY}
             C: BDAT 4
@@ -908,6 +912,8 @@ fn bdat_content_is_normalized_under_normalize_and_binarymime_is_left_alone() {
     c.bare_newline = BareNewline::Normalize;
     let seen = server_transcript(
         &c,
+        &fixture(),
+        CloseReason::PeerClosed,
         &format!(
             "{READY}
             C: BDAT 7
@@ -925,6 +931,8 @@ fn bdat_content_is_normalized_under_normalize_and_binarymime_is_left_alone() {
     c.extensions.binarymime = true;
     let seen = server_transcript(
         &c,
+        &fixture(),
+        CloseReason::PeerClosed,
         r"
         S: 220 mx.example ESMTP
         C: EHLO client.example
