@@ -43,7 +43,9 @@ use mail_core::sasl::server::{
 use mail_core::sasl::{self, Mechanism, Nonce};
 
 use crate::capability::{Capability, EhloReply};
-use crate::command::{Argument, Body, Command, HeloDomain, MailParameters, RcptParameters};
+use crate::command::{
+    Argument, Body, Command, EnvelopeSyntax, HeloDomain, MailParameters, RcptParameters,
+};
 use crate::error::{CommandError, SendError, ServerError};
 use crate::reply::{EnhancedStatusCode, Reply, ReplyCode};
 
@@ -144,6 +146,9 @@ pub struct Config {
     pub timeout: Duration,
     /// The `HELP` text.
     pub help: String,
+    /// Which `MAIL FROM:` / `RCPT TO:` forms outside RFC 5321 are accepted; default
+    /// [`EnvelopeSyntax::postfix`] (a space after the colon, a path without brackets).
+    pub envelope_syntax: EnvelopeSyntax,
 }
 
 impl Default for Config {
@@ -170,6 +175,7 @@ impl Default for Config {
             accept_unknown_parameters: false,
             timeout: Duration::from_secs(300),
             help: String::from("See RFC 5321"),
+            envelope_syntax: EnvelopeSyntax::postfix(),
         }
     }
 }
@@ -693,6 +699,7 @@ impl Connection {
     /// Reads and handles one command line. Returns false when no complete line is buffered.
     fn step_command(&mut self) -> Result<bool, ServerError> {
         let max_command_line = self.config.max_command_line;
+        let envelope_syntax = self.config.envelope_syntax;
         // The line is parsed where it lies in the input buffer; only a line that fails to
         // parse is copied out, for the error reply.
         let read = self.framer.next_line_with(&mut self.input, |line| {
@@ -703,7 +710,7 @@ impl Connection {
             if !is_auth && line.len() + 2 > max_command_line {
                 return CommandLine::TooLong;
             }
-            match Command::parse(line) {
+            match Command::parse_with(line, envelope_syntax) {
                 Ok(command) => CommandLine::Command(command),
                 Err(e) => CommandLine::Invalid(Bytes::copy_from_slice(line), e),
             }
