@@ -311,8 +311,8 @@ impl EhloReply {
                 expected: "250 reply to EHLO",
             });
         }
-        let mut lines = reply.lines().iter();
-        let first = lines.next().map(String::as_str).unwrap_or_default();
+        let mut lines = reply.text_lines();
+        let first = lines.next().unwrap_or_default();
         let (domain, greeting) = Self::first_line(first)?;
         Ok(Self {
             domain: domain.to_owned(),
