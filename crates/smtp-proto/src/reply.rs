@@ -570,9 +570,7 @@ fn is_ascii_text(text: &[u8]) -> bool {
     }
     // The last partial word: the last eight octets again when there are that many.
     match text.last_chunk::<8>() {
-        Some(word) if at != text.len() => {
-            flags(u64::from_le_bytes(*word)) == 0 || exact(word)
-        }
+        Some(word) if at != text.len() => flags(u64::from_le_bytes(*word)) == 0 || exact(word),
         Some(_) => true,
         None => exact(text),
     }
@@ -598,6 +596,9 @@ fn line_head(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
 
 /// Checks the text of a reply line for control characters.
 fn line_text(code: ReplyCode, last: bool, text: &str) -> Result<ReplyLine<'_>, ReplyError> {
+    if is_ascii_text(text.as_bytes()) {
+        return Ok(ReplyLine { code, last, text });
+    }
     // A branch-free pass the compiler vectorises; the position is looked for only on failure.
     let any_bad = text.bytes().fold(false, |bad, b| {
         bad | ((b < 0x20) & (b != b'\t')) | (b == 0x7f)
