@@ -54,6 +54,15 @@ impl<const N: usize> CompactText<N> {
         })
     }
 
+    /// [`from_ascii`](Self::from_ascii) for bytes a scanner of this crate has just checked to be
+    /// ASCII (a class table admits no other octet): the check is not made again. Were a
+    /// non-ASCII octet passed, [`as_str`](Self::as_str) would read as empty, never unsound.
+    #[inline]
+    pub(crate) fn from_scanned_ascii(bytes: &[u8]) -> Option<Self> {
+        debug_assert!(bytes.is_ascii());
+        Self::inline(bytes).or_else(|| Self::from_ascii(bytes))
+    }
+
     /// Copies `bytes` (valid UTF-8) inline, if they fit.
     fn inline(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len())
