@@ -145,6 +145,20 @@ impl<const N: usize> PartialEq for CompactText<N> {
 
 impl<const N: usize> Eq for CompactText<N> {}
 
+impl<const N: usize> PartialOrd for CompactText<N> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<const N: usize> Ord for CompactText<N> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        // As `str` orders (byte-wise), so that the containing types order as they did
+        // with a `String`.
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
 impl<const N: usize> core::hash::Hash for CompactText<N> {
     fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
         // As `str` hashes, so that the containing types hash as they did with a `String`.
