@@ -274,7 +274,17 @@ pub(crate) fn read_flag_perm(p: &mut Parser<'_>) -> PResult<FlagPerm> {
 
 /// Reads capabilities after `CAPABILITY` (no leading SP consumed): `*(SP capability)`.
 pub(crate) fn read_capabilities(p: &mut Parser<'_>, stop: &[u8]) -> PResult<Vec<Capability>> {
-    let mut caps = Vec::new();
+    // Room for one capability per space up to the stop byte (a server sends forty or
+    // more), reserved once.
+    let rest = p.rest();
+    let end = match stop {
+        [b] => memchr::memchr(*b, rest).unwrap_or(rest.len()),
+        _ => rest.len(),
+    };
+    let words = rest
+        .get(..end)
+        .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count());
+    let mut caps = Vec::with_capacity(words.min(256));
     loop {
         let save = p.pos();
         if !p.eat_sp() {
