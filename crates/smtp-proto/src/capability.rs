@@ -14,6 +14,7 @@
 //! processed in a case-insensitive manner"); unknown keywords are kept with their parameters.
 
 use mail_core::sasl::Mechanism;
+use mail_core::text::CompactText;
 
 use crate::error::ReplyError;
 use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
@@ -72,11 +73,12 @@ pub enum Capability {
 
 /// An EHLO keyword this crate does not type, with its parameters (RFC 5321 §4.1.1.1).
 ///
-/// Held as one `ehlo-line` (the keyword upper-cased, each parameter after one space): one
-/// allocation, however many parameters (`XFORWARD NAME ADDR PROTO HELO`).
+/// Held as one `ehlo-line` (the keyword upper-cased, each parameter after one space),
+/// inline up to 46 octets (`XFORWARD NAME ADDR PROTO HELO`): no allocation for the usual
+/// ones, one for a longer line however many parameters it has.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OtherCapability {
-    line: String,
+    line: CompactText<46>,
 }
 
 impl OtherCapability {
@@ -126,35 +128,61 @@ impl OtherCapability {
 
     /// Builds the line from words already checked.
     fn from_words<'a>(keyword: &str, params: impl IntoIterator<Item = &'a str> + Clone) -> Self {
-        let len = keyword.len()
-            + params
-                .clone()
-                .into_iter()
-                .map(|p| p.len() + 1)
-                .sum::<usize>();
-        let mut line = String::with_capacity(len);
-        line.push_str(keyword);
+        // Assembled on the stack when it fits and is ASCII (as an `ehlo-param` is).
+        let mut buf = [0u8; 46];
+        let mut len = 0;
+        let mut push = |word: &[u8], space: bool| {
+            let start = len + usize::from(space);
+            match buf.get_mut(len..start + word.len()) {
+                Some(dst) => {
+                    if let Some((first, rest)) = dst.split_first_mut().filter(|_| space) {
+                        *first = b' ';
+                        rest.copy_from_slice(word);
+                    } else {
+                        dst.copy_from_slice(word);
+                    }
+                    len = start + word.len();
+                    true
+                }
+                None => false,
+            }
+        };
+        let mut fits = push(keyword.as_bytes(), false);
+        for p in params.clone() {
+            fits = fits && push(p.as_bytes(), true);
+        }
+        if fits && let Some(line) = buf.get_mut(..len) {
+            if let Some(k) = line.get_mut(..keyword.len()) {
+                k.make_ascii_uppercase();
+            }
+            if let Some(line) = CompactText::from_ascii(line) {
+                return Self { line };
+            }
+        }
+        let mut line = String::from(keyword);
         line.make_ascii_uppercase();
         for p in params {
             line.push(' ');
             line.push_str(p);
         }
-        Self { line }
+        Self {
+            line: CompactText::from_string(line),
+        }
     }
 
     /// Returns the keyword, upper-cased.
     pub fn keyword(&self) -> &str {
-        self.line.split(' ').next().unwrap_or_default()
+        self.line.as_str().split(' ').next().unwrap_or_default()
     }
 
     /// Returns the parameters, as sent.
     pub fn params(&self) -> impl Iterator<Item = &str> + '_ {
-        self.line.split(' ').skip(1)
+        self.line.as_str().split(' ').skip(1)
     }
 
     /// Returns the `ehlo-line`: the keyword, then each parameter after one space.
     pub fn as_line(&self) -> &str {
-        &self.line
+        self.line.as_str()
     }
 }
 
@@ -394,7 +422,7 @@ impl Capability {
             Self::Vrfy => "VRFY".into(),
             Self::Expn => "EXPN".into(),
             Self::Etrn => "ETRN".into(),
-            Self::Other(other) => other.line.clone(),
+            Self::Other(other) => other.as_line().to_owned(),
         }
     }
 }
