@@ -14,6 +14,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     for line in data.split(|&b| b == b'\n') {
         if let Ok(Some(reply)) = parser.push_line(line.strip_suffix(b"\r").unwrap_or(line)) {
             assert!(reply.lines().len() <= limits.max_lines);
+            assert!(
+                reply
+                    .text_lines()
+                    .eq(reply.lines().iter().map(String::as_str))
+            );
             assert_eq!(Reply::parse(&reply.to_bytes()).as_ref(), Ok(&reply));
             let _ = reply.enhanced_code();
             let _ = reply.text().count();
@@ -23,5 +28,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = Reply::parse(data);
+    // EHLO replies read straight from the bytes read as the Reply path reads them.
+    let direct = EhloReply::parse(data);
+    let via_reply = Reply::parse(data).and_then(|r| EhloReply::from_reply(&r));
+    assert_eq!(direct, via_reply, "{data:?}");
 });

@@ -28,7 +28,9 @@
 //! | METADATA (RFC 5464) | GETMETADATA options, SETMETADATA with literal8 values |
 //! | UTF8=ACCEPT (RFC 6855) | UTF-8 mailbox names, APPEND `UTF8 (…)` |
 //! | OBJECTID (RFC 8474) | `EMAILID`, `THREADID`, `MAILBOXID` (typed in FETCH responses too) |
-//! | SAVEDATE (RFC 8514), PREVIEW (RFC 8970) | FETCH `SAVEDATE`, `PREVIEW [(LAZY)]` and their data items |
+//! | SAVEDATE (RFC 8514), PREVIEW (RFC 8970) | FETCH `SAVEDATE`, `PREVIEW [(LAZY)]` and their data items; SEARCH `SAVEDBEFORE`, `SAVEDON`, `SAVEDSINCE`, `SAVEDATESUPPORTED` |
+//! | CATENATE (RFC 4469) | APPEND `CATENATE (URL … TEXT {n} UTF8 (…))`, `BADURL` and `TOOBIG` codes |
+//! | NOTIFY (RFC 5465) | `NOTIFY SET [STATUS]` / `NONE` with typed filters and events, `NOTIFICATIONOVERFLOW` and `BADEVENT` codes, `\NoAccess` |
 //! | PARTIAL (RFC 9394) | SEARCH `RETURN (PARTIAL range)`, ESEARCH `PARTIAL (range set/NIL)` |
 //! | generic parameters (RFC 4466, RFC 5258 §6) | unknown SELECT/EXAMINE parameters, LIST option values |
 //! | MULTIAPPEND (RFC 3502), WITHIN (RFC 5032) | several APPEND messages, OLDER / YOUNGER |

@@ -200,19 +200,20 @@ examples! {
         if items.contains(&StatusItem::DeletedStorage),
     rfc9051_append: "A003 APPEND saved-messages (\\Seen) {326}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\nFrom: Fred Foobar <foobar@Blurdybloop.example>\r\nSubject: afternoon meeting\r\nTo: mooch@owatagu.siam.edu.example\r\nMessage-Id: <B27397-0100000@Blurdybloop.example>\r\nMIME-Version: 1.0\r\nContent-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\nHello Joe, do you think we can meet at 3:30 tomorrow?\r\n" =>
         CommandBody::Append { messages, .. }
-        if messages.len() == 1 && messages[0].data.len() == 326 && messages[0].flags == Some(vec![Flag::Seen]),
+        if messages.len() == 1 && matches!(&messages[0].data, AppendData::Literal(m) if m.len() == 326) && messages[0].flags == Some(vec![Flag::Seen]),
     rfc9051_append_literal_plus: "A003 APPEND saved-messages (\\Seen) {5+}\r\nhello" => CommandBody::Append { messages, .. }
-        if &messages[0].data[..] == b"hello",
+        if messages[0].data == AppendData::Literal(Bytes::from_static(b"hello")),
     append_date_time: "A1 APPEND INBOX (\\Seen \\Draft) \"17-Jul-1996 02:44:25 -0700\" {2}\r\nhi" =>
         CommandBody::Append { messages, .. } if messages[0].date.is_some(),
     append_date_only: "A1 APPEND INBOX \"17-Jul-1996 02:44:25 -0700\" {2}\r\nhi" =>
         CommandBody::Append { messages, .. } if messages[0].flags.is_none(),
     append_literal8: "A1 APPEND INBOX ~{3}\r\na\0b" => CommandBody::Append { messages, .. }
-        if messages[0].binary && &messages[0].data[..] == b"a\0b",
+        if messages[0].data == AppendData::Literal8(Bytes::from_static(b"a\0b")),
     rfc6855_append_utf8: "A1 APPEND INBOX UTF8 (~{4}\r\néta)" => CommandBody::Append { messages, .. }
-        if messages[0].utf8 && messages[0].binary,
+        if messages[0].data == AppendData::Utf8(Bytes::from_static("éta".as_bytes())),
     rfc6855_multiappend_utf8: "A1 APPEND INBOX (\\Seen) UTF8 (~{1}\r\nx) utf8 ({1}\r\ny)" => CommandBody::Append { messages, .. }
-        if messages.len() == 2 && messages[1].utf8,
+        if messages.len() == 2 && messages[0].data == AppendData::Utf8(Bytes::from_static(b"x"))
+            && messages[1].data == AppendData::Utf8(Bytes::from_static(b"y")),
     rfc8474_status_mailboxid: "6 status foo (mailboxid)" => CommandBody::Status { items, .. } if *items == [StatusItem::MailboxId],
     rfc8474_search_emailid: "27 search emailid M6d99ac3275bb4e" => CommandBody::Search { criteria, .. }
         if criteria[0] == SearchKey::EmailId(ObjectId::try_from("M6d99ac3275bb4e").unwrap()),
@@ -365,6 +366,78 @@ examples! {
     id_nil_value: "a ID (\"name\" NIL)" => CommandBody::Id(Some(p)) if p[0].1 == NString(None),
     rfc4978_compress: "a COMPRESS DEFLATE" => CommandBody::Compress(a) if a.as_str() == "DEFLATE",
     rfc8437_unauthenticate: "a UNAUTHENTICATE" => CommandBody::Unauthenticate,
+    // RFC 8514 §4.3: SAVEDATE search keys.
+    rfc8514_search_savedon: "A102 SEARCH SAVEDON 28-Dec-2014" => CommandBody::Search { criteria, .. }
+        if *criteria == [SearchKey::SavedOn(Date::new(2014, 12, 28).unwrap())],
+    rfc8514_search_savedsince: "A103 SEARCH SAVEDSINCE 28-Dec-2014" => CommandBody::Search { criteria, .. }
+        if *criteria == [SearchKey::SavedSince(Date::new(2014, 12, 28).unwrap())],
+    savedbefore_as_dovecot_gets_it: "a UID SEARCH SAVEDBEFORE 1-Jan-2030" => CommandBody::Search { uid: true, criteria, .. }
+        if *criteria == [SearchKey::SavedBefore(Date::new(2030, 1, 1).unwrap())],
+    savedatesupported_in_or: "a search or savedatesupported not savedsince 2-Feb-2020 deleted" => CommandBody::Search { criteria, .. }
+        if criteria.len() == 2 && matches!(&criteria[0], SearchKey::Or(a, b)
+            if **a == SearchKey::SaveDateSupported
+                && **b == SearchKey::Not(Box::new(SearchKey::SavedSince(Date::new(2020, 2, 2).unwrap())))),
+    // RFC 4469 Appendix A: CATENATE (the RFC's continuation lines joined at their leading
+    // space).
+    rfc4469_example1_replace_attachment: "A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER\" TEXT {42}\r\n\r\n--------------030308070208000400050907\r\n URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME\" URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1\" TEXT {42}\r\n\r\n--------------030308070208000400050907\r\n URL \"/Drafts;UIDVALIDITY=385759045/;UID=30\" TEXT {44}\r\n\r\n--------------030308070208000400050907--\r\n)" =>
+        CommandBody::Append { mailbox, messages }
+        if *mailbox == mb("Drafts") && messages.len() == 1
+            && messages[0].flags.as_ref().is_some_and(|f| f.len() == 3)
+            && matches!(&messages[0].data, AppendData::Catenate(parts) if parts.len() == 7
+                && parts[0] == CatenatePart::Url(astr("/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER"))
+                && parts[1] == CatenatePart::Text(Bytes::from_static(b"\r\n--------------030308070208000400050907\r\n"))
+                && parts[4] == CatenatePart::Text(Bytes::from_static(b"\r\n--------------030308070208000400050907\r\n"))
+                && parts[5] == CatenatePart::Url(astr("/Drafts;UIDVALIDITY=385759045/;UID=30"))
+                && parts[6] == CatenatePart::Text(Bytes::from_static(b"\r\n--------------030308070208000400050907--\r\n"))),
+    // The shape of RFC 4469's example 2: a TEXT part first, then URLs.
+    catenate_text_first: "A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (TEXT {12}\r\nSubject: hi\n URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;Section=2.MIME\" URL \"/Drafts;UIDVALIDITY=385759045/;UID=20/;Section=2\" TEXT {44}\r\n\r\n--------------030308070208000400050907--\r\n)" =>
+        CommandBody::Append { messages, .. }
+        if matches!(&messages[0].data, AppendData::Catenate(parts) if parts.len() == 4
+            && matches!(&parts[0], CatenatePart::Text(t) if t.len() == 12)),
+    rfc4469_lowercase_and_literal_plus: "a append INBOX catenate (url \"/INBOX;UIDVALIDITY=1/;UID=2\" text {3+}\r\nabc)" =>
+        CommandBody::Append { messages, .. }
+        if messages[0].data == AppendData::Catenate(vec![
+            CatenatePart::Url(astr("/INBOX;UIDVALIDITY=1/;UID=2")),
+            CatenatePart::Text(Bytes::from_static(b"abc")),
+        ]),
+    rfc6855_catenate_utf8_part: "a APPEND INBOX CATENATE (UTF8 (~{4}\r\néta) URL \"/INBOX;UIDVALIDITY=1/;UID=2\")" =>
+        CommandBody::Append { messages, .. }
+        if matches!(&messages[0].data, AppendData::Catenate(parts)
+            if parts[0] == CatenatePart::Utf8(Bytes::from_static("éta".as_bytes()))),
+    multiappend_literal_then_catenate: "a APPEND INBOX {2}\r\nhi (\\Seen) CATENATE (URL \"/INBOX;UIDVALIDITY=1/;UID=2\")" =>
+        CommandBody::Append { messages, .. }
+        if messages.len() == 2 && messages[0].data == AppendData::Literal(Bytes::from_static(b"hi"))
+            && messages[1].flags == Some(vec![Flag::Seen])
+            && matches!(&messages[1].data, AppendData::Catenate(p) if p.len() == 1),
+    // RFC 5465: NOTIFY (§3.1, §6).
+    rfc5465_notify_set_status_selected_subtree: "b notify set status (selected MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge) (subtree Lists MessageNew)" =>
+        CommandBody::Notify(Notify::Set { status: true, event_groups })
+        if event_groups.len() == 2
+            && event_groups[0].filter == FilterMailboxes::Selected
+            && matches!(event_groups[0].events.as_deref(), Some([NotifyEvent::MessageNew(a), NotifyEvent::MessageExpunge])
+                if a.len() == 2 && a[0] == FetchAttribute::Uid)
+            && event_groups[1].filter == FilterMailboxes::Subtree(vec![mb("Lists")])
+            && event_groups[1].events == Some(vec![NotifyEvent::MessageNew(vec![])]),
+    rfc5465_notify_mailboxes_personal: "a notify set (mailboxes INBOX (Messagenew messageExpunge)) (personal (SubscriptionChange))" =>
+        CommandBody::Notify(Notify::Set { status: false, event_groups })
+        if *event_groups == [
+            EventGroup::new(FilterMailboxes::Mailboxes(vec![Mailbox::Inbox]),
+                Some(vec![NotifyEvent::MessageNew(vec![]), NotifyEvent::MessageExpunge])),
+            EventGroup::new(FilterMailboxes::Personal, Some(vec![NotifyEvent::SubscriptionChange])),
+        ],
+    rfc5465_notify_selected_personal: "a notify set (selected (Messagenew (uid flags) messageExpunge)) (personal (MessageNew FlagChange MessageExpunge))" =>
+        CommandBody::Notify(Notify::Set { event_groups, .. })
+        if matches!(event_groups[0].events.as_deref(), Some([NotifyEvent::MessageNew(a), _]) if *a == [FetchAttribute::Uid, FetchAttribute::Flags])
+            && event_groups[1].events.as_ref().is_some_and(|e| e.len() == 3),
+    rfc5465_notify_none: "a NOTIFY NONE" => CommandBody::Notify(Notify::None),
+    notify_every_filter_and_event: "a NOTIFY SET (selected-delayed (MessageNew MessageExpunge FlagChange AnnotationChange)) (inboxes (MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange XEVENT)) (subscribed NONE) (subtree (a b) (MailboxName)) (mailboxes (\"Sent Items\") (FlagChange))" =>
+        CommandBody::Notify(Notify::Set { status: false, event_groups })
+        if event_groups.len() == 5
+            && event_groups[0].filter == FilterMailboxes::SelectedDelayed
+            && event_groups[1].events.as_ref().is_some_and(|e| matches!(&e[4], NotifyEvent::Other(a) if a.as_str() == "XEVENT"))
+            && event_groups[2] == EventGroup::new(FilterMailboxes::Subscribed, None)
+            && event_groups[3].filter == FilterMailboxes::Subtree(vec![mb("a"), mb("b")])
+            && event_groups[4].filter == FilterMailboxes::Mailboxes(vec![mb("Sent Items")]),
     // Tolerances
     lowercase_everything: "a1 uid fetch 1:* (flags body.peek[header.fields (subject)])" => CommandBody::Fetch { uid: true, .. },
     extra_spaces: "a1  FETCH  1  ( FLAGS  UID )" => CommandBody::Fetch { items: FetchItems::Attributes(a), .. } if a.len() == 2,
@@ -433,6 +506,28 @@ fn rejections() {
         "A1 SEARCH LARGER 99999999999999999999",
         "A1 X\rY",
         "A1 COMPRESS",
+        "A1 SEARCH SAVEDON",
+        "A1 SEARCH SAVEDBEFORE 1-Jan",
+        "A1 SEARCH SAVEDATESUPPORTED2",
+        "A1 APPEND INBOX CATENATE ()",
+        "A1 APPEND INBOX CATENATE (URL)",
+        "A1 APPEND INBOX CATENATE (TEXT \"abc\")",
+        "A1 APPEND INBOX CATENATE (FILE \"x\")",
+        "A1 APPEND INBOX CATENATE URL \"x\"",
+        "A1 APPEND INBOX CATENATE (URL \"x\"",
+        "A1 NOTIFY",
+        "A1 NOTIFY SET",
+        "A1 NOTIFY SET STATUS",
+        "A1 NOTIFY GET (selected (MessageNew))",
+        "A1 NOTIFY SET ()",
+        "A1 NOTIFY SET (selected)",
+        "A1 NOTIFY SET (selected ())",
+        "A1 NOTIFY SET (everything (MessageNew))",
+        "A1 NOTIFY SET (subtree (MessageNew))",
+        "A1 NOTIFY SET (subtree () (MessageNew))",
+        "A1 NOTIFY SET (selected (MessageNew ()))",
+        "A1 NOTIFY SET (selected (MessageNew)) extra",
+        "A1 NOTIFY SET (selected (MessageNew) (FlagChange))",
     ] {
         bad(wire);
     }
@@ -526,13 +621,7 @@ fn literal_minus_keeps_big_literals_synchronising() {
         Tag::try_from("A1").unwrap(),
         CommandBody::Append {
             mailbox: Mailbox::Inbox,
-            messages: vec![AppendMessage {
-                flags: None,
-                date: None,
-                data: big,
-                binary: false,
-                utf8: false,
-            }],
+            messages: vec![AppendMessage::new(AppendData::Literal(big))],
         },
     );
     let mut f = Vec::new();
@@ -549,13 +638,10 @@ fn append_with_nul_goes_as_literal8() {
         Tag::try_from("A1").unwrap(),
         CommandBody::Append {
             mailbox: Mailbox::Inbox,
-            messages: vec![AppendMessage {
-                flags: Some(vec![]),
-                date: None,
-                data: Bytes::from_static(b"a\0"),
-                binary: false,
-                utf8: false,
-            }],
+            messages: vec![
+                AppendMessage::new(AppendData::Literal(Bytes::from_static(b"a\0")))
+                    .with_flags(vec![]),
+            ],
         },
     );
     assert_eq!(&c.to_bytes()[..], b"A1 APPEND INBOX () ~{2}\r\na\0\r\n");

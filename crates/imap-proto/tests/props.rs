@@ -225,6 +225,12 @@ fn search_key() -> impl Strategy<Value = SearchKey> {
             )
                 .prop_map(|(entry, modseq)| SearchKey::ModSeq { entry, modseq }),
         ],
+        prop_oneof![
+            date().prop_map(SearchKey::SavedBefore),
+            date().prop_map(SearchKey::SavedOn),
+            date().prop_map(SearchKey::SavedSince),
+            Just(SearchKey::SaveDateSupported),
+        ],
     ];
     leaf.prop_recursive(4, 24, 3, |inner| {
         prop_oneof![
@@ -387,21 +393,88 @@ fn select_params() -> impl Strategy<Value = SelectParams> {
         })
 }
 
+fn message_octets() -> impl Strategy<Value = Bytes> {
+    proptest::collection::vec(any::<u8>(), 0..24).prop_map(Bytes::from)
+}
+
+fn catenate_part() -> impl Strategy<Value = CatenatePart> {
+    prop_oneof![
+        astring().prop_map(CatenatePart::Url),
+        message_octets().prop_map(CatenatePart::Text),
+        message_octets().prop_map(CatenatePart::Utf8),
+    ]
+}
+
+fn append_data() -> impl Strategy<Value = AppendData> {
+    prop_oneof![
+        // A literal holding NUL travels as literal8 and reads back as one.
+        message_octets().prop_map(|d| if d.contains(&0) {
+            AppendData::Literal8(d)
+        } else {
+            AppendData::Literal(d)
+        }),
+        message_octets().prop_map(AppendData::Literal8),
+        message_octets().prop_map(AppendData::Utf8),
+        proptest::collection::vec(catenate_part(), 1..4).prop_map(AppendData::Catenate),
+    ]
+}
+
 fn append_message() -> impl Strategy<Value = AppendMessage> {
     (
         proptest::option::of(proptest::collection::vec(flag(), 0..3)),
         proptest::option::of(date_time()),
-        proptest::collection::vec(any::<u8>(), 0..24),
-        any::<bool>(),
-        any::<bool>(),
+        append_data(),
     )
-        .prop_map(|(flags, date, data, binary, utf8)| AppendMessage {
-            flags,
-            date,
-            binary: binary || utf8 || data.contains(&0),
-            utf8,
-            data: Bytes::from(data),
+        .prop_map(|(flags, date, data)| {
+            let mut m = AppendMessage::new(data);
+            if let Some(f) = flags {
+                m = m.with_flags(f);
+            }
+            if let Some(d) = date {
+                m = m.with_date(d);
+            }
+            m
         })
+}
+
+fn notify_event() -> impl Strategy<Value = NotifyEvent> {
+    prop_oneof![
+        proptest::collection::vec(fetch_attribute(), 0..3).prop_map(NotifyEvent::MessageNew),
+        Just(NotifyEvent::MessageExpunge),
+        Just(NotifyEvent::FlagChange),
+        Just(NotifyEvent::AnnotationChange),
+        Just(NotifyEvent::MailboxName),
+        Just(NotifyEvent::SubscriptionChange),
+        Just(NotifyEvent::MailboxMetadataChange),
+        Just(NotifyEvent::ServerMetadataChange),
+        x_atom().prop_map(NotifyEvent::Other),
+    ]
+}
+
+fn notify() -> impl Strategy<Value = Notify> {
+    let filter = prop_oneof![
+        Just(FilterMailboxes::Selected),
+        Just(FilterMailboxes::SelectedDelayed),
+        Just(FilterMailboxes::Inboxes),
+        Just(FilterMailboxes::Personal),
+        Just(FilterMailboxes::Subscribed),
+        proptest::collection::vec(mailbox(), 1..3).prop_map(FilterMailboxes::Subtree),
+        proptest::collection::vec(mailbox(), 1..3).prop_map(FilterMailboxes::Mailboxes),
+    ];
+    let group = (
+        filter,
+        proptest::option::of(proptest::collection::vec(notify_event(), 1..4)),
+    )
+        .prop_map(|(filter, events)| EventGroup::new(filter, events));
+    prop_oneof![
+        Just(Notify::None),
+        (any::<bool>(), proptest::collection::vec(group, 1..3)).prop_map(
+            |(status, event_groups)| Notify::Set {
+                status,
+                event_groups
+            }
+        ),
+    ]
 }
 
 fn uid_set() -> impl Strategy<Value = (bool, SequenceSet)> {
@@ -645,6 +718,7 @@ fn body_ext() -> impl Strategy<Value = CommandBody> {
             }
         ),
         x_atom().prop_map(CommandBody::Compress),
+        notify().prop_map(CommandBody::Notify),
         (
             proptest::option::of(any::<u32>()),
             proptest::option::of(depth),

@@ -10,7 +10,7 @@
 use core::num::NonZeroU32;
 
 use bytes::{Bytes, BytesMut};
-use imap_proto::command::{MetadataValue, SpecialUse, StatusItem};
+use imap_proto::command::{MetadataValue, NotifyEvent, SpecialUse, StatusItem};
 use imap_proto::error::ParseError;
 use imap_proto::framing::{FrameEvent, Framer, FramerConfig};
 use imap_proto::response::*;
@@ -439,6 +439,60 @@ fn code_mailboxid() {
         code("3 OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Completed"),
         Code::MailboxId(ObjectId::try_from("F2212ea87-6097-4256-9d51-71338625").unwrap())
     );
+}
+
+#[test]
+fn rfc4469_codes_badurl_toobig() {
+    // RFC 4469 §4.
+    assert_eq!(
+        code("A003 NO [BADURL /Drafts;UIDVALIDITY=385759045/;UID=20/;section=1] no such part"),
+        Code::BadUrl(
+            CodeData::try_from("/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1").unwrap()
+        )
+    );
+    assert_eq!(
+        code("A003 NO [TOOBIG] message would exceed 4 GB"),
+        Code::Condition(Condition::TooBig)
+    );
+    // A malformed code is no code: the bracket stays in the text, as for any other code.
+    for bad in ["A003 NO [BADURL] x", "A003 NO [BADURL ] x"] {
+        let s = status(bad);
+        assert_eq!(s.code(), None, "{bad}");
+        assert!(s.text().as_bytes().starts_with(b"[BADURL"), "{bad}");
+    }
+}
+
+#[test]
+fn rfc5465_codes_notificationoverflow_badevent() {
+    // RFC 5465 §5.8's example, and §3.1's BADEVENT listing what the server supports.
+    assert_eq!(
+        code("* OK [NOTIFICATIONOVERFLOW] ...A comment can go here..."),
+        Code::Condition(Condition::NotificationOverflow)
+    );
+    assert_eq!(
+        code("b NO [BADEVENT (MessageNew MessageExpunge flagchange MailboxName XFOO)] unsupported"),
+        Code::BadEvent(vec![
+            NotifyEvent::MessageNew(vec![]),
+            NotifyEvent::MessageExpunge,
+            NotifyEvent::FlagChange,
+            NotifyEvent::MailboxName,
+            NotifyEvent::Other(Atom::try_from("XFOO").unwrap()),
+        ])
+    );
+    // Event names only: MessageNew's fetch attributes are no part of one.
+    for bad in [
+        "b NO [BADEVENT (MessageNew (UID))] x",
+        "b NO [BADEVENT ()] x",
+    ] {
+        assert_eq!(status(bad).code(), None, "{bad}");
+    }
+}
+
+#[test]
+fn rfc5465_list_noaccess() {
+    // RFC 5465 §6: a mailbox the user lost access to.
+    let l = list(r#"* LIST (\NoAccess) "/" Lists/Secret"#);
+    assert_eq!(l.attributes, vec![MailboxAttribute::NoAccess]);
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use core::num::NonZeroU32;
 
 use bytes::Bytes;
-use imap_proto::command::{MetadataEntry, MetadataValue, SpecialUse, StatusItem};
+use imap_proto::command::{MetadataEntry, MetadataValue, NotifyEvent, SpecialUse, StatusItem};
 use imap_proto::response::*;
 use imap_proto::types::*;
 use mail_core::sasl::Mechanism;
@@ -288,6 +288,18 @@ fn code_inner() -> impl Strategy<Value = Code> {
             .prop_map(Code::Metadata),
             "[A-Za-z0-9_-]{1,20}"
                 .prop_map(|s| Code::MailboxId(ObjectId::try_from(s.as_str()).unwrap())),
+            "[!-\\\\^-~]{1,12}".prop_map(|d| Code::BadUrl(CodeData::try_from(d.as_str()).unwrap())),
+            proptest::collection::vec(
+                prop_oneof![
+                    Just(NotifyEvent::MessageNew(vec![])),
+                    Just(NotifyEvent::MessageExpunge),
+                    Just(NotifyEvent::FlagChange),
+                    Just(NotifyEvent::ServerMetadataChange),
+                    x_atom().prop_map(NotifyEvent::Other),
+                ],
+                1..4
+            )
+            .prop_map(Code::BadEvent),
             (x_atom(), proptest::option::of("[ -\\\\^-~]{1,12}")).prop_map(|(name, data)| {
                 Code::Other {
                     name,
@@ -364,6 +376,7 @@ fn mailbox_attribute_inner() -> impl Strategy<Value = MailboxAttribute> {
         Just(MailboxAttribute::Remote),
         Just(MailboxAttribute::HasChildren),
         Just(MailboxAttribute::HasNoChildren),
+        Just(MailboxAttribute::NoAccess),
         prop_oneof![
             Just(SpecialUse::All),
             Just(SpecialUse::Archive),

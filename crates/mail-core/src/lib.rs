@@ -12,6 +12,7 @@
 //! | [`buffer`]    | handing a read buffer over without copying; numbers without allocating | |
 //! | [`sasl`]      | SASL mechanisms, client and server side, and base64 framing          | 4422, 4616, 2195, 5802, 7677, 7628, 4954, 5034, 4959 |
 //! | [`secret`]    | [`Secret`], a value whose `Debug` never shows it                     | |
+//! | [`text`]      | [`CompactText`](text::CompactText), short UTF-8 text without a heap allocation | |
 //! | [`message`]   | a raw message with header access, and the SMTP envelope              | 5322, 5321 |
 //! | [`mime`]      | the MIME part tree, header-field grammar, transfer decoding, charsets | 2045, 2046, 2231 |
 //!
@@ -38,6 +39,7 @@ pub mod message;
 pub mod mime;
 pub mod sasl;
 pub mod secret;
+pub mod text;
 
 pub use error::ParseError;
 pub use secret::Secret;

@@ -185,6 +185,16 @@ impl LineFramer {
         buf: &mut BytesMut,
         read: impl FnOnce(&[u8]) -> T,
     ) -> Option<Result<T, LineError>> {
+        // The usual case first, inline: a whole CRLF line at the front of a buffer that was
+        // not searched before.
+        if !self.discarding
+            && self.scanned == 0
+            && let Some(cr) = crlf_line(buf, buf.len().min(self.max_len))
+        {
+            let value = read(buf.get(..cr).unwrap_or_default());
+            buf.advance(cr.saturating_add(2));
+            return Some(Ok(value));
+        }
         match self.find_line(buf)? {
             Ok((len, total)) => {
                 let value = read(buf.get(..len).unwrap_or_default());
@@ -318,11 +328,40 @@ impl LineFramer {
 /// The common case in one scan: the first CR or LF in `buf[..window]` is the CR of a CRLF.
 /// Returns that CR's index (the line's length), or `None` for every other case, which the
 /// general path then handles.
+#[inline]
 fn crlf_line(buf: &[u8], window: usize) -> Option<usize> {
-    let cr = memchr2(b'\r', b'\n', buf.get(..window)?)?;
-    let lf = cr.checked_add(1).filter(|&lf| lf < window)?;
+    let window = buf.get(..window)?;
+    let cr = first_cr_or_lf(window)?;
+    let lf = cr.checked_add(1).filter(|&lf| lf < window.len())?;
     // No CR or LF before `cr`, so the line holds no bare CR.
-    (buf.get(cr) == Some(&b'\r') && buf.get(lf) == Some(&b'\n')).then_some(cr)
+    (window.get(cr) == Some(&b'\r') && window.get(lf) == Some(&b'\n')).then_some(cr)
+}
+
+/// How far [`first_cr_or_lf`] looks a word at a time before it calls `memchr2`: command
+/// and reply lines are short, and for them the words cost less than the call's set-up.
+const SHORT_LINE: usize = 64;
+
+/// Returns the index of the first CR or LF in `window`.
+#[inline]
+fn first_cr_or_lf(window: &[u8]) -> Option<usize> {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    // Marks the zero bytes of `x`; the lowest mark is always a true zero byte (a borrow
+    // only ever spreads upwards), which is all that is read of it.
+    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut at = 0;
+    while at < SHORT_LINE {
+        let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
+            break;
+        };
+        let w = u64::from_le_bytes(*word);
+        let marks = zeros(w ^ (LO * u64::from(b'\r'))) | zeros(w ^ (LO * u64::from(b'\n')));
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr2(b'\r', b'\n', window.get(at..)?).map(|i| i + at)
 }
 
 /// Returns whether `arg` can be placed in a protocol line: it contains no CR, LF or NUL.
@@ -356,6 +395,29 @@ pub fn check_line_safe(arg: &[u8]) -> Result<(), ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_cr_or_lf_agrees_with_memchr2_at_every_offset() {
+        // Every position of a CR or LF before, at and after the word-at-a-time limit, with
+        // bytes around it that differ from CR and LF by one bit (0x0C, 0x0B, 0x8D, 0x8A).
+        for len in 0..SHORT_LINE + 20 {
+            for at in 0..=len {
+                for stop in [b'\r', b'\n'] {
+                    let mut w: Vec<u8> = (0..len)
+                        .map(|i| [b'a', 0x0c, 0x0b, 0x8d, 0x8a, 0x00, 0xff][i % 7])
+                        .collect();
+                    if at < len {
+                        w[at] = stop;
+                    }
+                    assert_eq!(first_cr_or_lf(&w), memchr2(b'\r', b'\n', &w), "{len} {at}");
+                    if at + 1 < len {
+                        w[at + 1] = b'\r';
+                        assert_eq!(first_cr_or_lf(&w), memchr2(b'\r', b'\n', &w), "{len} {at}");
+                    }
+                }
+            }
+        }
+    }
 
     /// Runs the framer over `chunks` fed one after the other, draining after each.
     fn frame(

@@ -14,8 +14,8 @@
 //! processed in a case-insensitive manner"); unknown keywords are kept with their parameters.
 
 use mail_core::sasl::Mechanism;
+use mail_core::text::CompactText;
 
-use crate::command::params::is_word;
 use crate::error::ReplyError;
 use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
 
@@ -68,12 +68,122 @@ pub enum Capability {
     /// `ETRN` (RFC 1985).
     Etrn,
     /// Any other keyword, upper-cased, with its parameters as sent.
-    Other {
-        /// The keyword.
-        keyword: String,
-        /// Its parameters.
-        params: Vec<String>,
-    },
+    Other(OtherCapability),
+}
+
+/// An EHLO keyword this crate does not type, with its parameters (RFC 5321 §4.1.1.1).
+///
+/// Held as one `ehlo-line` (the keyword upper-cased, each parameter after one space),
+/// inline up to 46 octets (`XFORWARD NAME ADDR PROTO HELO`): no allocation for the usual
+/// ones, one for a longer line however many parameters it has.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OtherCapability {
+    line: CompactText<46>,
+}
+
+impl OtherCapability {
+    /// Returns a capability from its keyword (upper-cased here) and parameters.
+    ///
+    /// ```
+    /// use smtp_proto::capability::OtherCapability;
+    ///
+    /// let x = OtherCapability::new("x-exps", ["GSSAPI", "NTLM"])?;
+    /// assert_eq!(x.keyword(), "X-EXPS");
+    /// assert_eq!(x.params().collect::<Vec<_>>(), ["GSSAPI", "NTLM"]);
+    /// # Ok::<(), smtp_proto::error::ReplyError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ReplyError::Syntax`] when `keyword` is no `ehlo-keyword` or a parameter is no
+    /// `ehlo-param` (`1*(%d33-126)`).
+    pub fn new<'a>(
+        keyword: &str,
+        params: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, ReplyError> {
+        let keyword_ok = keyword
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+            && keyword
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !keyword_ok {
+            return Err(ReplyError::Syntax {
+                offset: 0,
+                expected: "ehlo-keyword",
+            });
+        }
+        let params: Vec<&str> = params.into_iter().collect();
+        if params
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| (33..=126).contains(&b)))
+        {
+            return Err(ReplyError::Syntax {
+                offset: keyword.len(),
+                expected: "ehlo-param",
+            });
+        }
+        Ok(Self::from_words(keyword, params))
+    }
+
+    /// Builds the line from words already checked.
+    fn from_words<'a>(keyword: &str, params: impl IntoIterator<Item = &'a str> + Clone) -> Self {
+        // Assembled on the stack when it fits and is ASCII (as an `ehlo-param` is).
+        let mut buf = [0u8; 46];
+        let mut len = 0;
+        let mut push = |word: &[u8], space: bool| {
+            let start = len + usize::from(space);
+            match buf.get_mut(len..start + word.len()) {
+                Some(dst) => {
+                    if let Some((first, rest)) = dst.split_first_mut().filter(|_| space) {
+                        *first = b' ';
+                        rest.copy_from_slice(word);
+                    } else {
+                        dst.copy_from_slice(word);
+                    }
+                    len = start + word.len();
+                    true
+                }
+                None => false,
+            }
+        };
+        let mut fits = push(keyword.as_bytes(), false);
+        for p in params.clone() {
+            fits = fits && push(p.as_bytes(), true);
+        }
+        if fits && let Some(line) = buf.get_mut(..len) {
+            if let Some(k) = line.get_mut(..keyword.len()) {
+                k.make_ascii_uppercase();
+            }
+            if let Some(line) = CompactText::from_ascii(line) {
+                return Self { line };
+            }
+        }
+        let mut line = String::from(keyword);
+        line.make_ascii_uppercase();
+        for p in params {
+            line.push(' ');
+            line.push_str(p);
+        }
+        Self {
+            line: CompactText::from_string(line),
+        }
+    }
+
+    /// Returns the keyword, upper-cased.
+    pub fn keyword(&self) -> &str {
+        self.line.as_str().split(' ').next().unwrap_or_default()
+    }
+
+    /// Returns the parameters, as sent.
+    pub fn params(&self) -> impl Iterator<Item = &str> + '_ {
+        self.line.as_str().split(' ').skip(1)
+    }
+
+    /// Returns the `ehlo-line`: the keyword, then each parameter after one space.
+    pub fn as_line(&self) -> &str {
+        self.line.as_str()
+    }
 }
 
 /// The mechanisms of [`Mechanism`] that have a variant of their own, so that the usual
@@ -116,6 +226,25 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+/// The longest keyword [`Capability`] types: `ENHANCEDSTATUSCODES`.
+const KEYWORD_MAX: usize = 19;
+
+/// For each octet: its upper-case form when it may be part of an `ehlo-keyword` (ALPHA,
+/// DIGIT, "-"), else 0.
+const KEYWORD_CHARS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut rest: &mut [u8] = &mut table;
+    let mut c: u8 = 0;
+    while let [slot, tail @ ..] = rest {
+        if c.is_ascii_alphanumeric() || c == b'-' {
+            *slot = c.to_ascii_uppercase();
+        }
+        c = c.wrapping_add(1);
+        rest = tail;
+    }
+    table
+};
+
 /// Parses a number of at most 20 digits.
 fn number(s: &str) -> Option<u64> {
     (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -134,12 +263,24 @@ impl Capability {
     /// # Errors
     /// [`ReplyError::Syntax`] when the line does not start with an `ehlo-keyword`.
     pub fn parse(line: &str) -> Result<Self, ReplyError> {
-        let line = line.trim_start_matches(' ');
-        // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-        let key_len = line
-            .bytes()
-            .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
-            .unwrap_or(line.len());
+        let spaces = line.bytes().take_while(|&b| b == b' ').count();
+        let line = line.get(spaces..).unwrap_or_default();
+        // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), upper-cased on the stack as
+        // it is scanned: one `match` over the known ones then. A keyword longer than the
+        // longest known one is no known one.
+        let mut buf = [0u8; KEYWORD_MAX];
+        let mut key_len = 0;
+        for &b in line.as_bytes() {
+            let class = KEYWORD_CHARS.get(usize::from(b)).copied().unwrap_or(0);
+            if class == 0 {
+                break;
+            }
+            if let Some(slot) = buf.get_mut(key_len) {
+                *slot = class;
+            }
+            key_len += 1;
+        }
+        let upper = buf.get(..key_len).unwrap_or_default();
         let (keyword, rest) = line.split_at_checked(key_len).unwrap_or((line, ""));
         let invalid = || ReplyError::Syntax {
             offset: 0,
@@ -152,72 +293,82 @@ impl Capability {
         {
             return Err(invalid());
         }
+        // The keywords without parameters first: the usual lines, read without splitting
+        // the rest into words.
+        let flag = match upper {
+            b"DSN" => Some(Self::Dsn),
+            b"HELP" => Some(Self::Help),
+            b"VRFY" => Some(Self::Vrfy),
+            b"EXPN" => Some(Self::Expn),
+            b"ETRN" => Some(Self::Etrn),
+            b"8BITMIME" => Some(Self::EightBitMime),
+            b"CHUNKING" => Some(Self::Chunking),
+            b"STARTTLS" => Some(Self::StartTls),
+            b"SMTPUTF8" => Some(Self::SmtpUtf8),
+            b"PIPELINING" => Some(Self::Pipelining),
+            b"BINARYMIME" => Some(Self::BinaryMime),
+            b"REQUIRETLS" => Some(Self::RequireTls),
+            b"ENHANCEDSTATUSCODES" => Some(Self::EnhancedStatusCodes),
+            _ => None,
+        };
+        let is_flag = flag.is_some();
+        if let Some(cap) = flag
+            && rest.bytes().all(|b| b == b' ')
+        {
+            return Ok(cap);
+        }
         let mut words = Words(rest);
         let first_param = match rest.bytes().next() {
             None | Some(b' ') => None,
             // `AUTH=LOGIN PLAIN`: the rest of the first word is the first mechanism.
-            Some(b'=') if keyword.eq_ignore_ascii_case("AUTH") => {
+            Some(b'=') if upper == b"AUTH" => {
                 let first = words.next().unwrap_or_default();
                 Some(first.get(1..).unwrap_or_default())
             }
             Some(_) => return Err(invalid()),
         };
         let params = first_param.into_iter().chain(words);
-        Ok(
-            Self::typed(keyword, params.clone()).unwrap_or_else(|| Self::Other {
-                keyword: keyword.to_ascii_uppercase(),
-                params: params.map(str::to_owned).collect(),
-            }),
-        )
+        let typed = if is_flag {
+            // A keyword without parameters sent with some: kept as it came.
+            None
+        } else {
+            Self::typed(upper, params.clone())
+        };
+        Ok(typed.unwrap_or_else(|| Self::Other(OtherCapability::from_words(keyword, params))))
     }
 
-    /// Returns the typed capability for `keyword` (matched case-insensitively) and its
+    /// Returns the typed capability for the upper-cased `keyword`, one that takes
     /// parameters, or `None` when the keyword is unknown or its parameters do not fit.
-    fn typed<'a>(keyword: &str, params: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
-        // The names below are upper case: `is_word` compares as `eq_ignore_ascii_case` does.
-        let is = |name: &str| is_word(keyword.as_bytes(), name.as_bytes());
+    fn typed<'a>(keyword: &[u8], params: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
         let mut first_two = params.clone();
         let (p1, p2) = (first_two.next(), first_two.next());
-        let bare = p1.is_none();
         // At most one parameter: `Some(None)` for none, `Some(Some(p))` for one.
         let optional = if p2.is_none() { Some(p1) } else { None };
-        let flag = |cap: Self| bare.then_some(cap);
-        match keyword.len() {
-            3 if is("DSN") => flag(Self::Dsn),
-            4 if is("SIZE") => match optional? {
+        match keyword {
+            b"SIZE" => match optional? {
                 None => Some(Self::Size(None)),
                 Some(n) => number(n).map(|n| Self::Size(Some(n))),
             },
-            4 if is("HELP") => flag(Self::Help),
-            4 if is("VRFY") => flag(Self::Vrfy),
-            4 if is("EXPN") => flag(Self::Expn),
-            4 if is("ETRN") => flag(Self::Etrn),
-            4 if is("AUTH") => params
-                .map(mechanism)
-                .collect::<Option<Vec<_>>>()
-                .map(Self::Auth),
-            6 if is("LIMITS") && !bare => params
+            b"AUTH" => {
+                let mut mechs = Vec::with_capacity(4);
+                for p in params {
+                    mechs.push(mechanism(p)?);
+                }
+                Some(Self::Auth(mechs))
+            }
+            b"LIMITS" if p1.is_some() => params
                 .map(|l| {
                     let (name, value) = l.split_once('=')?;
                     Some((name.to_ascii_uppercase(), number(value)?))
                 })
                 .collect::<Option<Vec<_>>>()
                 .map(Self::Limits),
-            8 if is("8BITMIME") => flag(Self::EightBitMime),
-            8 if is("CHUNKING") => flag(Self::Chunking),
-            8 if is("STARTTLS") => flag(Self::StartTls),
-            8 if is("SMTPUTF8") => flag(Self::SmtpUtf8),
-            9 if is("DELIVERBY") => match optional? {
+            b"DELIVERBY" => match optional? {
                 None => Some(Self::DeliverBy(None)),
                 Some(n) => number(n).map(|n| Self::DeliverBy(Some(n))),
             },
-            10 if is("PIPELINING") => flag(Self::Pipelining),
-            10 if is("BINARYMIME") => flag(Self::BinaryMime),
-            10 if is("REQUIRETLS") => flag(Self::RequireTls),
-            11 if is("MT-PRIORITY") => {
-                optional.map(|profile| Self::MtPriority(profile.map(str::to_owned)))
-            }
-            13 if is("FUTURERELEASE") => match (p1, p2, params.clone().nth(2)) {
+            b"MT-PRIORITY" => optional.map(|profile| Self::MtPriority(profile.map(str::to_owned))),
+            b"FUTURERELEASE" => match (p1, p2, params.clone().nth(2)) {
                 (Some(interval), Some(date), None) => {
                     number(interval).map(|max_interval| Self::FutureRelease {
                         max_interval,
@@ -226,7 +377,6 @@ impl Capability {
                 }
                 _ => None,
             },
-            19 if is("ENHANCEDSTATUSCODES") => flag(Self::EnhancedStatusCodes),
             _ => None,
         }
     }
@@ -272,14 +422,7 @@ impl Capability {
             Self::Vrfy => "VRFY".into(),
             Self::Expn => "EXPN".into(),
             Self::Etrn => "ETRN".into(),
-            Self::Other { keyword, params } => {
-                let mut s = keyword.clone();
-                for p in params {
-                    s.push(' ');
-                    s.push_str(p);
-                }
-                s
-            }
+            Self::Other(other) => other.as_line().to_owned(),
         }
     }
 }
@@ -321,8 +464,8 @@ impl EhloReply {
                 expected: "250 reply to EHLO",
             });
         }
-        let mut lines = reply.lines().iter();
-        let first = lines.next().map(String::as_str).unwrap_or_default();
+        let mut lines = reply.text_lines();
+        let first = lines.next().unwrap_or_default();
         let (domain, greeting) = Self::first_line(first)?;
         Ok(Self {
             domain: domain.to_owned(),
@@ -581,19 +724,18 @@ mod tests {
     #[test]
     fn unknown_or_malformed_keywords_are_kept() {
         assert_eq!(
-            Capability::parse("X-EXPS GSSAPI NTLM").unwrap(),
-            Capability::Other {
-                keyword: "X-EXPS".into(),
-                params: vec!["GSSAPI".into(), "NTLM".into()]
-            }
+            Capability::parse("x-exps  GSSAPI NTLM").unwrap(),
+            Capability::Other(OtherCapability::new("X-EXPS", ["GSSAPI", "NTLM"]).unwrap())
         );
         assert_eq!(
             Capability::parse("SIZE huge").unwrap(),
-            Capability::Other {
-                keyword: "SIZE".into(),
-                params: vec!["huge".into()]
-            }
+            Capability::Other(OtherCapability::new("SIZE", ["huge"]).unwrap())
         );
+        let bare = OtherCapability::new("XCLIENT", []).unwrap();
+        assert_eq!((bare.keyword(), bare.params().count()), ("XCLIENT", 0));
+        assert!(OtherCapability::new("-X", []).is_err());
+        assert!(OtherCapability::new("X", ["a b"]).is_err());
+        assert!(OtherCapability::new("X", [""]).is_err());
         assert!(Capability::parse("-bad").is_err());
         assert!(Capability::parse("").is_err());
     }
@@ -705,9 +847,8 @@ mod tests {
                     .map(Capability::Limits),
                 _ => None,
             };
-            Ok(typed.unwrap_or_else(|| Capability::Other {
-                keyword: upper,
-                params: params.iter().map(|p| (*p).to_owned()).collect(),
+            Ok(typed.unwrap_or_else(|| {
+                Capability::Other(OtherCapability::new(&upper, params.iter().copied()).unwrap())
             }))
         }
 

@@ -4,7 +4,7 @@ use mail_core::sasl::{self, ResponseKind};
 
 use super::mailbox::encode_list;
 use super::other::split_raw;
-use super::{CommandBody, search};
+use super::{CommandBody, append, search};
 use crate::types::{Encode, Encoder};
 
 fn uid_prefix(uid: bool, e: &mut Encoder) {
@@ -127,26 +127,7 @@ impl Encode for CommandBody {
             Self::Append { mailbox, messages } => {
                 e.raw(b"APPEND ");
                 mailbox.encode(e);
-                for m in messages {
-                    if let Some(flags) = &m.flags {
-                        e.sp();
-                        encode_list(flags, e);
-                    }
-                    if let Some(d) = &m.date {
-                        e.sp();
-                        d.encode(e);
-                    }
-                    e.sp();
-                    if m.utf8 {
-                        e.raw(b"UTF8 (");
-                        e.literal(&m.data, true);
-                        e.raw(b")");
-                    } else {
-                        // A message holding NUL can only travel as literal8 (RFC 3516 §4.2).
-                        let binary = m.binary || memchr::memchr(0, &m.data).is_some();
-                        e.literal(&m.data, binary);
-                    }
-                }
+                append::encode_messages(messages, e);
             }
             Self::Idle => e.raw(b"IDLE"),
             Self::Check => e.raw(b"CHECK"),
@@ -154,6 +135,10 @@ impl Encode for CommandBody {
             Self::Unselect => e.raw(b"UNSELECT"),
             Self::Expunge => e.raw(b"EXPUNGE"),
             Self::Unauthenticate => e.raw(b"UNAUTHENTICATE"),
+            Self::Notify(n) => {
+                e.raw(b"NOTIFY ");
+                n.encode(e);
+            }
             Self::UidExpunge(set) => {
                 e.raw(b"UID EXPUNGE ");
                 set.encode(e);

@@ -7,7 +7,7 @@ use core::num::NonZeroU32;
 use crate::error::ValueError;
 use crate::response::ExtValue;
 use crate::types::parser::{PResult, Parser, Upper};
-use crate::types::{Atom, Encode, Encoder, SequenceSet};
+use crate::types::{Atom, Encode, Encoder, SequenceSet, short_text};
 
 /// The QRESYNC parameter of SELECT / EXAMINE (RFC 7162 §3.2.5).
 ///
@@ -126,7 +126,7 @@ impl SelectParam {
             return Err(p.err("select-param-name"));
         }
         p.take_while(is_label_char);
-        let name = Atom(String::from_utf8_lossy(&p.slice(at, p.pos())).into_owned());
+        let name = Atom(short_text(&p.slice(at, p.pos())));
         let save = p.pos();
         let value = if p.eat_sp() && p.peek().is_some_and(starts_value) {
             Some(ExtValue::read(p)?)

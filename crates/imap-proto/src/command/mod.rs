@@ -6,10 +6,12 @@
 //! separate fragment so that a client can wait for `+` before sending a synchronising one.
 //! The command name is dispatched with a `match` on its upper-cased form.
 
+mod append;
 mod encode;
 mod ext;
 mod fetch;
 mod mailbox;
+mod notify;
 mod other;
 mod parse;
 mod search;
@@ -18,6 +20,7 @@ use bytes::Bytes;
 use mail_core::Secret;
 use mail_core::sasl::{self, ClientResponse, Mechanism, ResponseKind};
 
+pub use append::{AppendData, AppendMessage, CatenatePart};
 pub use ext::{
     MetadataDepth, MetadataEntry, MetadataOptions, MetadataValue, QuotaLimit, SortCriterion,
     SortKey, ThreadAlgorithm,
@@ -26,6 +29,7 @@ pub use fetch::{FetchAttribute, FetchItems, FetchModifiers, StoreFlags, StoreMod
 pub use mailbox::{
     ListReturnOption, ListSelectOption, QResync, SelectParam, SelectParams, SpecialUse, StatusItem,
 };
+pub use notify::{EventGroup, FilterMailboxes, Notify, NotifyEvent};
 pub use other::OtherCommand;
 pub use search::{Charset, EntryType, SearchKey, SearchReturn};
 
@@ -33,8 +37,8 @@ use crate::error::ParseError;
 use crate::framing::Frame;
 use crate::types::parser::{DEFAULT_MAX_DEPTH, Parser};
 use crate::types::{
-    AString, Atom, Capability, DateTime, Encode, Encoder, Flag, Fragment, IString, ListMailbox,
-    Mailbox, NString, SequenceSet, Tag, fragments_to_bytes,
+    AString, Atom, Capability, Encode, Encoder, Fragment, IString, ListMailbox, Mailbox, NString,
+    SequenceSet, Tag, fragments_to_bytes,
 };
 
 /// The largest decoded SASL initial response [`Command::parse`] accepts (RFC 4959). The
@@ -52,28 +56,6 @@ pub struct Command {
     pub tag: Tag,
     /// The command itself.
     pub body: CommandBody,
-}
-
-/// One message of APPEND (RFC 9051 §6.3.12; several with MULTIAPPEND, RFC 3502).
-///
-/// ```abnf
-/// append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal
-/// append-data = literal / literal8                 ; RFC 3516, RFC 4466
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppendMessage {
-    /// The flags to set; `None` when absent, `Some(vec![])` for `()`.
-    pub flags: Option<Vec<Flag>>,
-    /// The internal date to set.
-    pub date: Option<DateTime>,
-    /// The message octets.
-    pub data: Bytes,
-    /// Whether the message is sent as `literal8` (`~{n}`, BINARY, RFC 3516): it may then
-    /// hold NUL.
-    pub binary: bool,
-    /// Whether the message is sent as `UTF8 (~{n})`: it has UTF-8 headers (UTF8=ACCEPT,
-    /// RFC 6855 §4). It is then always a `literal8`.
-    pub utf8: bool,
 }
 
 /// What a command asks (RFC 9051 §6 and the extensions). The `uid` fields are the `UID`
@@ -167,7 +149,8 @@ pub enum CommandBody {
         /// The items (at least one).
         items: Vec<StatusItem>,
     },
-    /// `APPEND mailbox message…` (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND).
+    /// `APPEND mailbox message…` (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND, RFC 4469
+    /// CATENATE).
     Append {
         /// The mailbox.
         mailbox: Mailbox,
@@ -296,6 +279,8 @@ pub enum CommandBody {
     },
     /// `UNAUTHENTICATE` (RFC 8437).
     Unauthenticate,
+    /// `NOTIFY SET …` / `NOTIFY NONE` (RFC 5465 §3).
+    Notify(Notify),
     /// A command this crate does not know, kept for the application.
     Other(OtherCommand),
 }

@@ -5,15 +5,15 @@ use mail_core::Secret;
 use mail_core::sasl::{self, ClientResponse, Mechanism, ResponseKind};
 
 use super::{
-    AppendMessage, Charset, CommandBody, FetchItems, FetchModifiers, ListReturnOption,
-    ListSelectOption, MAX_INITIAL_RESPONSE, MetadataEntry, MetadataOptions, OtherCommand,
-    QuotaLimit, SearchReturn, SelectParams, SortCriterion, SpecialUse, StatusItem, StoreFlags,
-    ThreadAlgorithm, search,
+    Charset, CommandBody, FetchItems, FetchModifiers, ListReturnOption, ListSelectOption,
+    MAX_INITIAL_RESPONSE, MetadataEntry, MetadataOptions, Notify, OtherCommand, QuotaLimit,
+    SearchReturn, SelectParams, SortCriterion, SpecialUse, StatusItem, StoreFlags, ThreadAlgorithm,
+    append, search,
 };
 use crate::error::ParseError;
 use crate::types::parser::{PResult, Parser, Upper};
 use crate::types::{
-    AString, Atom, Capability, DateTime, Flag, IString, ListMailbox, Mailbox, NString, SequenceSet,
+    AString, Atom, Capability, IString, ListMailbox, Mailbox, NString, SequenceSet,
 };
 
 /// Reads `SP mailbox`.
@@ -110,7 +110,13 @@ impl CommandBody {
                     items: p.list(true, StatusItem::read)?,
                 }
             }
-            b"APPEND" => read_append(p)?,
+            b"APPEND" => {
+                let mailbox = sp_mailbox(p)?;
+                Self::Append {
+                    mailbox,
+                    messages: append::read_messages(p)?,
+                }
+            }
             b"IDLE" => Self::Idle,
             b"CHECK" => Self::Check,
             b"CLOSE" => Self::Close,
@@ -176,6 +182,10 @@ impl CommandBody {
                 Self::Compress(Atom::read(p)?)
             }
             b"GETMETADATA" => read_getmetadata(p)?,
+            b"NOTIFY" => {
+                p.sp()?;
+                Self::Notify(Notify::read(p)?)
+            }
             b"SETMETADATA" => {
                 let mailbox = sp_mailbox(p)?;
                 p.sp()?;
@@ -273,67 +283,6 @@ fn read_list(p: &mut Parser<'_>) -> PResult<CommandBody> {
         patterns,
         return_options,
     })
-}
-
-/// Reads the messages of APPEND (RFC 9051 §6.3.12, RFC 3502 §6.3.11).
-///
-/// ```abnf
-/// append         = "APPEND" SP mailbox 1*append-message
-/// append-message = append-opts SP append-data
-/// append-opts    = [SP flag-list] [SP date-time]
-/// append-data    = literal / literal8
-/// append-data    =/ utf8-literal                   ; RFC 6855 §4
-/// utf8-literal   = "UTF8" SP "(" literal8 ")"
-/// ```
-///
-/// Tolerance: a `literal` inside `UTF8 (…)`.
-fn read_append(p: &mut Parser<'_>) -> PResult<CommandBody> {
-    let mailbox = sp_mailbox(p)?;
-    let mut messages = Vec::new();
-    loop {
-        p.sp()?;
-        let flags = if p.peek() == Some(b'(') {
-            let f = Flag::read_list(p)?;
-            p.sp()?;
-            Some(f)
-        } else {
-            None
-        };
-        let date = if p.peek() == Some(b'"') {
-            let d = DateTime::read(p)?;
-            p.sp()?;
-            Some(d)
-        } else {
-            None
-        };
-        let utf8 = p.keyword(b"UTF8");
-        if utf8 {
-            p.sp()?;
-            p.byte(b'(', "'(' after UTF8")?;
-        }
-        let (data, binary) = match p.peek() {
-            Some(b'{' | b'~') => p.literal(true)?,
-            _ => return Err(p.err("literal")),
-        };
-        if utf8 {
-            p.byte(b')', "')' closing UTF8")?;
-        }
-        messages.push(AppendMessage {
-            flags,
-            date,
-            data,
-            binary: binary || utf8,
-            utf8,
-        });
-        // MULTIAPPEND: another message follows after SP.
-        let save = p.pos();
-        if !(p.eat_sp() && matches!(p.peek(), Some(b'(' | b'"' | b'{' | b'~' | b'U' | b'u'))) {
-            p.seek(save);
-            break;
-        }
-        p.seek(save);
-    }
-    Ok(CommandBody::Append { mailbox, messages })
 }
 
 /// Reads SEARCH after its name.

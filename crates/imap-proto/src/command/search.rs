@@ -1,5 +1,5 @@
 //! SEARCH keys and ESEARCH return options (RFC 9051 §6.4.4, RFC 3501 §6.4.4, RFC 4731,
-//! RFC 5182, RFC 7162 §3.1.5, RFC 5032).
+//! RFC 5182, RFC 7162 §3.1.5, RFC 5032, RFC 8474, RFC 8514).
 
 use core::num::NonZeroU32;
 
@@ -37,6 +37,8 @@ pub enum EntryType {
 /// ;              search-modseq-ext  = SP entry-name SP entry-type-req
 /// ; RFC 5032:    "OLDER" SP nz-number / "YOUNGER" SP nz-number
 /// ; RFC 8474:    "EMAILID" SP objectid / "THREADID" SP objectid
+/// ; RFC 8514 §5: "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
+/// ;              "SAVEDATESUPPORTED"
 /// ```
 ///
 /// Keys are matched case-insensitively. Nesting (`NOT`, `OR`, parentheses) is bounded by
@@ -133,6 +135,15 @@ pub enum SearchKey {
     EmailId(ObjectId),
     /// `THREADID id` (RFC 8474 §6).
     ThreadId(ObjectId),
+    /// `SAVEDBEFORE date` (RFC 8514 §4.3): saved in the mailbox before the date.
+    SavedBefore(Date),
+    /// `SAVEDON date` (RFC 8514 §4.3): saved in the mailbox on the date.
+    SavedOn(Date),
+    /// `SAVEDSINCE date` (RFC 8514 §4.3): saved in the mailbox on or after the date.
+    SavedSince(Date),
+    /// `SAVEDATESUPPORTED` (RFC 8514 §4.3): every message when the mailbox keeps save
+    /// dates, none otherwise.
+    SaveDateSupported,
 }
 
 /// Reads a search keyword (letters only).
@@ -269,6 +280,10 @@ impl SearchKey {
                 p.sp()?;
                 Self::Younger(p.nz_number()?)
             }
+            b"SAVEDBEFORE" => Self::SavedBefore(date(p)?),
+            b"SAVEDON" => Self::SavedOn(date(p)?),
+            b"SAVEDSINCE" => Self::SavedSince(date(p)?),
+            b"SAVEDATESUPPORTED" => Self::SaveDateSupported,
             _ => return Err(crate::error::ParseError::syntax(at, "search key")),
         })
     }
@@ -383,6 +398,10 @@ impl Encode for SearchKey {
                 out.raw(b"THREADID ");
                 id.encode(out);
             }
+            Self::SavedBefore(d) => kw_d(out, b"SAVEDBEFORE", d),
+            Self::SavedOn(d) => kw_d(out, b"SAVEDON", d),
+            Self::SavedSince(d) => kw_d(out, b"SAVEDSINCE", d),
+            Self::SaveDateSupported => out.raw(b"SAVEDATESUPPORTED"),
         }
     }
 }

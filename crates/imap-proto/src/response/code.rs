@@ -1,10 +1,11 @@
 //! Response codes: the bracketed `[CODE …]` at the start of a response text (RFC 9051 §7.1,
-//! RFC 5530, RFC 4315, RFC 7162, RFC 5464, RFC 8474).
+//! RFC 5530, RFC 4315, RFC 7162, RFC 5464, RFC 8474, RFC 4469, RFC 5465).
 
 use core::num::NonZeroU32;
 
 use bytes::Bytes;
 
+use crate::command::NotifyEvent;
 use crate::error::ValueError;
 use crate::types::parser::{Encoder, PResult, Parser, Upper, is_atom_char};
 use crate::types::{AString, Atom, Capability, Encode, Flag, FlagPerm, ObjectId, SequenceSet};
@@ -39,6 +40,10 @@ use super::value::write_sp_separated;
 /// resp-text-code  =/ "METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number /
 ///                    "TOOMANY" / "NOPRIVATE")                        ; RFC 5464 §6
 /// resp-text-code  =/ "MAILBOXID" SP "(" objectid ")"                 ; RFC 8474 §7
+/// resp-text-code  =/ "TOOBIG" / "BADURL" SP url-resp-text            ; RFC 4469 §5
+/// url-resp-text   = 1*(%x01-09 / %x0B-0C / %x0E-5B / %x5D-FE)
+/// resp-text-code  =/ "NOTIFICATIONOVERFLOW" /
+///                    "BADEVENT" SP "(" event-name *(SP event-name) ")" ; RFC 5465 §8
 /// ```
 ///
 /// Codes are matched case-insensitively. An unknown code is kept as [`Code::Other`] with its
@@ -103,6 +108,12 @@ pub enum Code {
     Metadata(MetadataCode),
     /// `MAILBOXID (id)` (RFC 8474 §4).
     MailboxId(ObjectId),
+    /// `BADURL url`: the first CATENATE URL the server could not use (RFC 4469 §4.1).
+    BadUrl(CodeData),
+    /// `BADEVENT (event-name …)`: the NOTIFY events the server does not support
+    /// (RFC 5465 §5). Event names carry no fetch attributes: the encoder writes the names
+    /// only.
+    BadEvent(Vec<NotifyEvent>),
     /// An unknown code: its name and the raw text up to `]`. The name is never one of the
     /// codes above (the parser reads those as their variants; built by hand, such a value
     /// would read back as the known code).
@@ -184,6 +195,10 @@ conditions! {
     CompressionActive => "COMPRESSIONACTIVE",
     /// `USEATTR` (RFC 6154 §6).
     UseAttr => "USEATTR",
+    /// `TOOBIG`: the catenated message would be too large (RFC 4469 §4.2).
+    TooBig => "TOOBIG",
+    /// `NOTIFICATIONOVERFLOW`: the server stopped sending NOTIFY events (RFC 5465 §5.8).
+    NotificationOverflow => "NOTIFICATIONOVERFLOW",
 }
 
 /// The `METADATA` response code's forms (RFC 5464 §4.2.1, §4.3).
@@ -259,7 +274,17 @@ pub(crate) fn read_flag_perm(p: &mut Parser<'_>) -> PResult<FlagPerm> {
 
 /// Reads capabilities after `CAPABILITY` (no leading SP consumed): `*(SP capability)`.
 pub(crate) fn read_capabilities(p: &mut Parser<'_>, stop: &[u8]) -> PResult<Vec<Capability>> {
-    let mut caps = Vec::new();
+    // Room for one capability per space up to the stop byte (a server sends forty or
+    // more), reserved once.
+    let rest = p.rest();
+    let end = match stop {
+        [b] => memchr::memchr(*b, rest).unwrap_or(rest.len()),
+        _ => rest.len(),
+    };
+    let words = rest
+        .get(..end)
+        .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count());
+    let mut caps = Vec::with_capacity(words.min(256));
     loop {
         let save = p.pos();
         if !p.eat_sp() {
@@ -384,6 +409,20 @@ impl Code {
                 p.byte(b')', "')' after the mailbox id")?;
                 Self::MailboxId(id)
             }
+            b"BADURL" => {
+                p.sp()?;
+                let start = p.pos();
+                p.take_while(|b| !matches!(b, 0 | b'\r' | b'\n' | b']'));
+                let raw = p.slice(start, p.pos());
+                if raw.is_empty() {
+                    return Err(p.err("url-resp-text"));
+                }
+                Self::BadUrl(CodeData(raw))
+            }
+            b"BADEVENT" => {
+                p.sp()?;
+                Self::BadEvent(p.list(true, NotifyEvent::read_name)?)
+            }
             upper => match Condition::from_upper(upper) {
                 Some(c) => Self::Condition(c),
                 None => {
@@ -505,6 +544,15 @@ impl Encode for Code {
             Self::MailboxId(id) => {
                 e.raw(b"MAILBOXID (");
                 id.encode(e);
+                e.raw(b")");
+            }
+            Self::BadUrl(url) => {
+                e.raw(b"BADURL ");
+                e.raw(&url.0);
+            }
+            Self::BadEvent(events) => {
+                e.raw(b"BADEVENT (");
+                write_sp_separated(e, events, |event, e| e.raw(event.name().as_bytes()));
                 e.raw(b")");
             }
             Self::Other { name, data } => {

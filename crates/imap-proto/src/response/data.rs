@@ -18,6 +18,7 @@ use super::value::{ExtValue, open, write_sp_separated};
 /// mbx-list-oflag  = "\Noinferiors" / child-mbox-flag / "\Subscribed" / "\Remote" / flag-extension
 /// mbx-list-sflag  = "\NonExistent" / "\Noselect" / "\Marked" / "\Unmarked"
 /// child-mbox-flag = "\HasChildren" / "\HasNoChildren"
+/// mbx-list-oflag  =/ "\NoAccess"                                      ; RFC 5465 §8
 /// use-attr        = "\All" / "\Archive" / "\Drafts" / "\Flagged" / "\Junk" / "\Sent" / "\Trash"
 /// ```
 ///
@@ -44,6 +45,8 @@ pub enum MailboxAttribute {
     HasChildren,
     /// `\HasNoChildren`.
     HasNoChildren,
+    /// `\NoAccess`: the user may not look at the mailbox (RFC 5465 §6).
+    NoAccess,
     /// A special use (RFC 6154): `\Sent`, `\Trash`, ….
     SpecialUse(SpecialUse),
     /// Another `\Name` (without the backslash), never one of the names above.
@@ -65,6 +68,7 @@ impl MailboxAttribute {
             b"REMOTE" => Self::Remote,
             b"HASCHILDREN" => Self::HasChildren,
             b"HASNOCHILDREN" => Self::HasNoChildren,
+            b"NOACCESS" => Self::NoAccess,
             _ => {
                 p.seek(save);
                 match SpecialUse::read(p)? {
@@ -88,6 +92,7 @@ impl Encode for MailboxAttribute {
             Self::Remote => b"\\Remote",
             Self::HasChildren => b"\\HasChildren",
             Self::HasNoChildren => b"\\HasNoChildren",
+            Self::NoAccess => b"\\NoAccess",
             Self::SpecialUse(s) => return s.encode(e),
             Self::Other(a) => {
                 e.raw(b"\\");

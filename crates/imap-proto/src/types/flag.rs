@@ -1,7 +1,7 @@
 //! Message flags (RFC 9051 §2.3.2, §9).
 
 use super::parser::{Encode, Encoder, PResult, Parser, Upper, is_atom_char, parse_all};
-use super::string::Atom;
+use super::string::{Atom, short_text};
 use crate::error::ParseError;
 
 /// A message flag (RFC 9051 §2.3.2).
@@ -85,7 +85,7 @@ impl Flag {
 
 /// Returns the atom of bytes the parser already read as `1*ATOM-CHAR`.
 fn atom(name: &[u8]) -> Atom {
-    Atom(String::from_utf8_lossy(name).into_owned())
+    Atom(short_text(name))
 }
 
 impl Encode for Flag {

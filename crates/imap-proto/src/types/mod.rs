@@ -23,6 +23,7 @@ pub use parser::{DEFAULT_MAX_DEPTH, Encode, Encoder, Fragment, fragments_to_byte
 pub(crate) use section::encode_part;
 pub use section::{Partial, Section, SectionText};
 pub use sequence::{PartialRange, SeqNumber, SeqRange, SequenceSet};
+pub(crate) use string::short_text;
 pub use string::{AString, Atom, IString, Literal, Literal8, NString, ObjectId, Quoted, Tag};
 
 /// Parses a whole input as `number` (RFC 9051 §9: an unsigned 32-bit integer).

@@ -86,6 +86,9 @@ impl Upper {
     }
 }
 
+/// The most items [`Parser::list_sized`] reserves room for at once.
+const MAX_RESERVE: usize = 64;
+
 /// A cursor over one complete frame.
 #[derive(Debug)]
 pub(crate) struct Parser<'a> {
@@ -534,6 +537,23 @@ impl<'a> Parser<'a> {
         f: impl FnMut(&mut Self) -> PResult<T>,
     ) -> PResult<Vec<T>> {
         self.list_with_capacity(nonempty, 0, f)
+    }
+
+    /// [`list`](Self::list) sized by the spaces before the first `)`: room for every item
+    /// of a flat list of words (header field names, flags), reserved once instead of grown
+    /// four, eight, sixteen. The count is only a capacity; nested or quoted items still read
+    /// right.
+    pub(crate) fn list_sized<T>(
+        &mut self,
+        nonempty: bool,
+        f: impl FnMut(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        let rest = self.rest();
+        let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
+        let words = rest
+            .get(..close)
+            .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count() + 1);
+        self.list_with_capacity(nonempty, words.min(MAX_RESERVE), f)
     }
 
     /// [`list`](Self::list) that reserves room for `capacity` items once the `(` is read,

@@ -130,11 +130,11 @@ fn read_text(p: &mut Parser<'_>, after_part: bool) -> PResult<SectionText> {
         b"MIME" if after_part => SectionText::Mime,
         b"HEADER.FIELDS" => {
             p.sp()?;
-            SectionText::HeaderFields(p.list(true, AString::read)?)
+            SectionText::HeaderFields(p.list_sized(true, AString::read)?)
         }
         b"HEADER.FIELDS.NOT" => {
             p.sp()?;
-            SectionText::HeaderFieldsNot(p.list(true, AString::read)?)
+            SectionText::HeaderFieldsNot(p.list_sized(true, AString::read)?)
         }
         _ => {
             return Err(ParseError::syntax(

@@ -35,12 +35,44 @@ fn check_no_nul(value: &[u8], what: &'static str) -> Result<(), ValueError> {
     }
 }
 
+/// The text of a [`Tag`] or an [`Atom`]: ASCII, inline up to 22 octets (no allocation for
+/// `A001`, `\\Seen` or `IMAP4rev1`).
+pub(crate) type ShortText = mail_core::text::CompactText<22>;
+
+/// Returns `bytes`, which a scanner found to be ASCII, as [`ShortText`].
+pub(crate) fn short_text(bytes: &[u8]) -> ShortText {
+    // Only ASCII gets here; were it not, the replacement keeps it valid UTF-8.
+    ShortText::from_ascii(bytes)
+        .unwrap_or_else(|| ShortText::from_string(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// The text of a newtype built from octets its check found to be ASCII.
+trait FromCheckedAscii {
+    fn from_checked_ascii(bytes: &[u8]) -> Self;
+}
+
+impl FromCheckedAscii for String {
+    fn from_checked_ascii(bytes: &[u8]) -> Self {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+impl FromCheckedAscii for ShortText {
+    fn from_checked_ascii(bytes: &[u8]) -> Self {
+        short_text(bytes)
+    }
+}
+
+fn value_text<T: FromCheckedAscii>(bytes: &[u8]) -> T {
+    T::from_checked_ascii(bytes)
+}
+
 macro_rules! text_newtype {
     ($name:ident, $what:literal, $ok:expr) => {
         impl $name {
             /// Returns the text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
@@ -48,8 +80,7 @@ macro_rules! text_newtype {
             type Error = ValueError;
             fn try_from(value: &[u8]) -> Result<Self, ValueError> {
                 check(value, $what, $ok)?;
-                // Only ASCII passes the check.
-                Ok(Self(String::from_utf8_lossy(value).into_owned()))
+                Ok(Self(value_text(value)))
             }
         }
 
@@ -69,7 +100,7 @@ macro_rules! text_newtype {
 
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.0.as_str())
             }
         }
 
@@ -87,7 +118,7 @@ macro_rules! text_newtype {
 /// tag = 1*<any ASTRING-CHAR except "+">
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Tag(pub(crate) String);
+pub struct Tag(pub(crate) ShortText);
 
 text_newtype!(Tag, "tag", |b| is_astring_char(b) && b != b'+');
 
@@ -105,7 +136,7 @@ impl Tag {
         if t.is_empty() {
             return Err(p.err("tag"));
         }
-        Ok(Self(String::from_utf8_lossy(t).into_owned()))
+        Ok(Self(short_text(t)))
     }
 }
 
@@ -115,7 +146,7 @@ impl Tag {
 /// atom = 1*ATOM-CHAR
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Atom(pub(crate) String);
+pub struct Atom(pub(crate) ShortText);
 
 text_newtype!(Atom, "atom", is_atom_char);
 
@@ -129,13 +160,12 @@ impl Atom {
     }
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        p.atom()
-            .map(|a| Self(String::from_utf8_lossy(a).into_owned()))
+        p.atom().map(|a| Self(short_text(a)))
     }
 
     /// Returns whether the atom is `other`, ignoring ASCII case.
     pub fn eq_ignore_case(&self, other: &str) -> bool {
-        self.0.eq_ignore_ascii_case(other)
+        self.0.as_str().eq_ignore_ascii_case(other)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod params;
 
 use bytes::{Bytes, BytesMut};
 use mail_core::Secret;
-use mail_core::address::rfc5321::{ForwardPath, Host, ReversePath};
+use mail_core::address::rfc5321::{ForwardPath, Host, Limits, ReversePath};
 use mail_core::message::EsmtpParameter;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::{self as framing, ClientResponse, ResponseKind};
@@ -358,14 +358,92 @@ fn esmtp_params<'a>(
     failed.map_or(Ok(()), Err)
 }
 
-/// Skips the `FROM:` / `TO:` keyword of MAIL / RCPT and returns the offset after it.
+/// How far `MAIL` and `RCPT` lines may stray from RFC 5321's `FROM:<path>` / `TO:<path>`.
 ///
-/// Tolerance: spaces after the colon (`MAIL FROM: <a@b>`), which many clients send and
-/// Postfix accepts; RFC 5321 §4.1.1.2 has none.
+/// RFC 5321 §4.1.1.2 and §3.3 allow no space after the colon and require the angle brackets
+/// ("spaces are not permitted on either side of the colon"). Older clients and scripts send
+/// both forms anyway, and the large MTAs take them:
+///
+/// | option | example | Postfix | RFC 5321 |
+/// |---|---|---|---|
+/// | [`space_after_colon`](Self::space_after_colon) | `MAIL FROM: <a@b.example>` | accepted (its tokenizer reads `FROM:` and the path as two words, whatever `strict_rfc821_envelopes` says); Exim and Sendmail too | refused |
+/// | [`missing_brackets`](Self::missing_brackets) | `MAIL FROM:a@b.example`, `RCPT TO:postmaster` | accepted unless `strict_rfc821_envelopes = yes`; Postfix's smtp-sink and aiosmtpd too | refused |
+///
+/// [`EnvelopeSyntax::postfix`] (the [`Default`]) takes both, as Postfix does by default;
+/// [`EnvelopeSyntax::strict`] takes exactly RFC 5321. Either way the path is the same typed
+/// value and is encoded strictly, with brackets and without the space.
+///
+/// ```
+/// use smtp_proto::command::{Command, EnvelopeSyntax};
+///
+/// let line = b"MAIL FROM: alice@example.test SIZE=3518";
+/// assert!(Command::parse_with(line, EnvelopeSyntax::postfix()).is_ok());
+/// assert!(Command::parse_with(line, EnvelopeSyntax::strict()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct EnvelopeSyntax {
+    /// Accept spaces between `FROM:` / `TO:` and the path (`MAIL FROM: <a@b.example>`).
+    pub space_after_colon: bool,
+    /// Accept a path without its angle brackets (`MAIL FROM:a@b.example`), and a bare
+    /// `Postmaster` as a forward path; the path then ends where the mailbox cannot go on
+    /// (the space before the parameters). See
+    /// [`Limits::allow_missing_brackets`](mail_core::address::rfc5321::Limits::allow_missing_brackets).
+    pub missing_brackets: bool,
+}
+
+impl EnvelopeSyntax {
+    /// Postfix's default (`strict_rfc821_envelopes = no`): both tolerances.
+    pub const fn postfix() -> Self {
+        Self {
+            space_after_colon: true,
+            missing_brackets: true,
+        }
+    }
+
+    /// RFC 5321 §4.1.1.2 exactly: `FROM:<path>`, no tolerance.
+    pub const fn strict() -> Self {
+        Self {
+            space_after_colon: false,
+            missing_brackets: false,
+        }
+    }
+
+    /// Returns these options with [`space_after_colon`](Self::space_after_colon) set.
+    #[must_use]
+    pub const fn with_space_after_colon(mut self, on: bool) -> Self {
+        self.space_after_colon = on;
+        self
+    }
+
+    /// Returns these options with [`missing_brackets`](Self::missing_brackets) set.
+    #[must_use]
+    pub const fn with_missing_brackets(mut self, on: bool) -> Self {
+        self.missing_brackets = on;
+        self
+    }
+
+    /// The path limits that carry [`missing_brackets`](Self::missing_brackets).
+    fn limits(self) -> Limits {
+        let mut limits = Limits::RFC;
+        limits.allow_missing_brackets = self.missing_brackets;
+        limits
+    }
+}
+
+impl Default for EnvelopeSyntax {
+    fn default() -> Self {
+        Self::postfix()
+    }
+}
+
+/// Skips the `FROM:` / `TO:` keyword of MAIL / RCPT and returns the offset after it, and
+/// after the spaces that follow it when `syntax` allows them.
 fn path_start(
     args: &[u8],
     keyword: &'static [u8],
     expected: &'static str,
+    syntax: EnvelopeSyntax,
 ) -> Result<usize, CommandError> {
     let head = args
         .get(..keyword.len())
@@ -378,6 +456,9 @@ fn path_start(
         .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k));
     if !matches {
         return Err(CommandError::syntax(0, expected));
+    }
+    if !syntax.space_after_colon {
+        return Ok(keyword.len());
     }
     let rest = args.get(keyword.len()..).unwrap_or_default();
     Ok(keyword.len() + rest.iter().take_while(|&&b| b == b' ').count())
@@ -436,7 +517,8 @@ pub fn bdat_size(args: &[u8]) -> Option<u64> {
 }
 
 impl Command {
-    /// Parses one command line, without its CRLF.
+    /// Parses one command line, without its CRLF, with Postfix's envelope tolerances
+    /// ([`EnvelopeSyntax::postfix`]).
     ///
     /// The verb is matched case-insensitively (RFC 5321 §2.4). A verb this crate does not
     /// know becomes [`Command::Unknown`]; a known verb with bad arguments is an error.
@@ -446,6 +528,21 @@ impl Command {
     /// that breaks the grammar; [`CommandError::Parameter`] or
     /// [`CommandError::DuplicateParameter`] (reply `501`/`555`) for bad ESMTP parameters.
     pub fn parse(line: &[u8]) -> Result<Self, CommandError> {
+        Self::parse_with(line, EnvelopeSyntax::postfix())
+    }
+
+    /// Parses one command line, without its CRLF, accepting the `MAIL` / `RCPT` forms that
+    /// `syntax` allows.
+    ///
+    /// ```abnf
+    /// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF   ; RFC 5321 §4.1.1.2
+    /// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
+    ///        Forward-path ) [SP Rcpt-parameters] CRLF              ; RFC 5321 §4.1.1.3
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Command::parse`].
+    pub fn parse_with(line: &[u8], syntax: EnvelopeSyntax) -> Result<Self, CommandError> {
         let (verb, args) = split_verb(line);
         let base = verb.len() + 1;
         let shift = |e: CommandError| e.shifted(base);
@@ -461,10 +558,12 @@ impl Command {
         match (verb.len(), verb4_upper(verb).unwrap_or(0)) {
             (4, MAIL) => {
                 let args = required("SP FROM:")?;
-                let at = path_start(args, b"FROM:", "FROM:").map_err(shift)?;
-                let (reverse_path, used) =
-                    ReversePath::parse_prefix(args.get(at..).unwrap_or_default())
-                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
+                let (reverse_path, used) = ReversePath::parse_prefix_with(
+                    args.get(at..).unwrap_or_default(),
+                    &syntax.limits(),
+                )
+                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let mut parameters = MailParameters::default();
                 after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
                 parameters.check()?;
@@ -475,10 +574,12 @@ impl Command {
             }
             (4, RCPT) => {
                 let args = required("SP TO:")?;
-                let at = path_start(args, b"TO:", "TO:").map_err(shift)?;
-                let (forward_path, used) =
-                    ForwardPath::parse_prefix(args.get(at..).unwrap_or_default())
-                        .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+                let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
+                let (forward_path, used) = ForwardPath::parse_prefix_with(
+                    args.get(at..).unwrap_or_default(),
+                    &syntax.limits(),
+                )
+                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let mut parameters = RcptParameters::default();
                 after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
                 Ok(Self::Rcpt {

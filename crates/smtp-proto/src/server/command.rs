@@ -25,6 +25,7 @@ impl Connection {
     /// Reads and handles one command line. Returns false when no complete line is buffered.
     pub(super) fn step_command(&mut self) -> bool {
         let max_command_line = self.config.max_command_line;
+        let envelope_syntax = self.config.envelope_syntax;
         // The line is parsed where it lies in the input buffer; only a line that fails to
         // parse is copied out, for the error reply.
         let read = self.framer.next_line_with(self.core.input(), |line| {
@@ -35,7 +36,7 @@ impl Connection {
             if !is_auth && line.len() + 2 > max_command_line {
                 return CommandLine::TooLong;
             }
-            match Command::parse(line) {
+            match Command::parse_with(line, envelope_syntax) {
                 Ok(command) => CommandLine::Command(command),
                 Err(e) => CommandLine::Invalid(Bytes::copy_from_slice(line), e),
             }

@@ -7,6 +7,7 @@ use mail_core::sasl::authenticator::DEFAULT_MAX_AUTH_FAILURES;
 use mail_core::sasl::{Mechanism, Nonce};
 
 use crate::capability::Capability;
+use crate::command::EnvelopeSyntax;
 
 /// Which ESMTP extensions the server offers in its EHLO reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +121,9 @@ pub struct Config {
     pub output_high_water: usize,
     /// The `HELP` text.
     pub help: String,
+    /// Which `MAIL FROM:` / `RCPT TO:` forms outside RFC 5321 are accepted; default
+    /// [`EnvelopeSyntax::postfix`] (a space after the colon, a path without brackets).
+    pub envelope_syntax: EnvelopeSyntax,
 }
 
 impl Default for Config {
@@ -149,6 +153,7 @@ impl Default for Config {
             timeout: Duration::from_secs(300),
             output_high_water: DEFAULT_OUTPUT_HIGH_WATER,
             help: String::from("See RFC 5321"),
+            envelope_syntax: EnvelopeSyntax::postfix(),
         }
     }
 }

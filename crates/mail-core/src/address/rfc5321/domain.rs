@@ -131,7 +131,7 @@ impl Host {
         // The common case, an ASCII domain and nothing else, without the general scanners;
         // they read it the same way.
         if parse::ascii_domain_len(input, &limits) == Some(input.len())
-            && let Some(text) = Text::from_ascii(input)
+            && let Some(text) = Text::from_scanned_ascii(input)
         {
             return Ok(Self::Domain(Domain(text)));
         }

@@ -224,9 +224,11 @@ fn ascii_mailbox_span(input: &[u8], start: usize, limits: &Limits) -> Option<(us
     Some((start + at, start + at + 1 + domain_len))
 }
 
-/// Returns whether byte `b` belongs to `class`.
+/// Returns whether byte `b` belongs to `class` (a table lookup the compiler needs no bounds
+/// check for).
+#[inline]
 fn is_class(b: u8, class: u8) -> bool {
-    CLASSES.get(usize::from(b)).is_some_and(|c| c & class != 0)
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0) & class != 0
 }
 
 /// Returns the length of the run of `class` bytes at the start of `input`.
@@ -242,10 +244,10 @@ fn run(input: &[u8], class: u8) -> usize {
 fn ascii_mailbox_at(input: &[u8], start: usize, at: usize, end: usize) -> Option<Mailbox> {
     Some(Mailbox {
         local_part: LocalPart {
-            content: Text::from_ascii(input.get(start..at)?)?,
+            content: Text::from_scanned_ascii(input.get(start..at)?)?,
             quoted: false,
         },
-        host: Host::Domain(Domain(Text::from_ascii(input.get(at + 1..end)?)?)),
+        host: Host::Domain(Domain(Text::from_scanned_ascii(input.get(at + 1..end)?)?)),
     })
 }
 
