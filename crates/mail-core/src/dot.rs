@@ -489,6 +489,9 @@ pub struct DotEncoder {
     at_line_start: bool,
     /// The last chunk ended with a CR whose meaning depends on the next octet.
     pending_cr: bool,
+    /// Whether a line that starts with `.` gets another (false for `BDAT` content, which
+    /// only needs its line ends made CRLF).
+    stuff: bool,
 }
 
 impl Default for DotEncoder {
@@ -503,6 +506,29 @@ impl DotEncoder {
         Self {
             at_line_start: true,
             pending_cr: false,
+            stuff: true,
+        }
+    }
+
+    /// Returns an encoder that only makes every line end CRLF (a bare LF or CR becomes
+    /// CRLF) and adds no dots: for content counted in `BDAT` chunks (RFC 3030), where no
+    /// terminator is looked for. End it with [`end_line`](Self::end_line).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mail_core::dot::DotEncoder;
+    ///
+    /// let mut out = BytesMut::new();
+    /// let mut encoder = DotEncoder::crlf_only();
+    /// encoder.encode(b".dot\nbare CR\r", &mut out);
+    /// encoder.end_line(&mut out);
+    /// assert_eq!(&out[..], b".dot\r\nbare CR\r\n");
+    /// ```
+    pub const fn crlf_only() -> Self {
+        Self {
+            at_line_start: true,
+            pending_cr: false,
+            stuff: false,
         }
     }
 
@@ -523,7 +549,7 @@ impl DotEncoder {
         }
         out.reserve(rest.len().saturating_add(2));
         while let Some(&first) = rest.first() {
-            if self.at_line_start && first == b'.' {
+            if self.stuff && self.at_line_start && first == b'.' {
                 out.put_u8(b'.');
             }
             self.at_line_start = false;
@@ -567,11 +593,19 @@ impl DotEncoder {
     /// Ends the content: appends a CRLF if the content did not end with a line end, then the
     /// terminating `.CRLF`. The encoder is then ready for new content.
     pub fn finish(&mut self, out: &mut BytesMut) {
+        self.end_line(out);
+        out.put_slice(b".\r\n");
+    }
+
+    /// Ends the content without a terminator: appends a CRLF if the content did not end
+    /// with a line end (or ended with a CR whose LF never came). The encoder is then ready
+    /// for new content of the same kind.
+    pub fn end_line(&mut self, out: &mut BytesMut) {
         if self.pending_cr || !self.at_line_start {
             out.put_slice(b"\r\n");
         }
-        out.put_slice(b".\r\n");
-        *self = Self::new();
+        self.at_line_start = true;
+        self.pending_cr = false;
     }
 }
 

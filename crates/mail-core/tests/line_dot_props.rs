@@ -412,3 +412,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `DotEncoder::crlf_only` (BDAT content) sends exactly what a receiver of the
+    /// dot-stuffed form gets back, for any split: the same line ends, no dots added.
+    #[test]
+    fn crlf_only_sends_the_content_data_would_deliver(
+        body in prop::collection::vec(
+            prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'.'), Just(b'a'), any::<u8>()],
+            0..400,
+        ),
+        cuts in prop::collection::vec(any::<usize>(), 0..6),
+    ) {
+        let chunks = split(&body, &cuts);
+        let mut encoder = mail_core::dot::DotEncoder::crlf_only();
+        let mut out = bytes::BytesMut::new();
+        for chunk in &chunks {
+            encoder.encode(chunk, &mut out);
+        }
+        encoder.end_line(&mut out);
+        prop_assert_eq!(&out[..], &sent_content(&chunks)[..]);
+        prop_assert_eq!(out.len() as u64, mail_core::dot::crlf_size(&body));
+    }
+}

@@ -568,6 +568,46 @@ fn a_refused_chunk_stops_the_chunks_after_it_and_resets_without_pipelining() {
 }
 
 #[test]
+fn bdat_content_gets_crlf_line_ends_as_data_content_does() {
+    // Our server (and Postfix) refuse a bare LF in BDAT content that is not BINARYMIME:
+    // the client makes every line end CRLF, across chunks, and ends an unfinished last line.
+    // A CR at the end of a piece waits for the next piece, which tells CRLF from a bare CR.
+    let mut config = client_config("ymir.claremont.edu");
+    config.chunking = true;
+    client_transcript(
+        &config,
+        &ClientFixture::default()
+            .mail("<Sam@Random.com>", &["<Susan@Random.com>"], b"a\nb\rc\r")
+            .chunk(2),
+        r"
+        S: 220 cnri.reston.va.us SMTP service ready
+        C= EHLO ymir.claremont.edu
+        S: 250-cnri.reston.va.us says hello
+        S: 250-PIPELINING
+        S: 250 CHUNKING
+        C: MAIL FROM:<Sam@Random.com>
+        C= RCPT TO:<Susan@Random.com>
+        S: 250 Sender ok
+        S: 250 Recipient ok
+        C= BDAT 3
+        C= a
+        C= BDAT 1
+        C= b\
+        C= BDAT 3
+        C= \r\nc\
+        C= BDAT 2 LAST
+        C= \r\n\
+        S: 250 3 octets received
+        S: 250 1 octets received
+        S: 250 3 octets received
+        S: 250 Message OK
+        C: QUIT
+        S: 221 Goodbye
+        ",
+    );
+}
+
+#[test]
 fn rfc4954_plain_with_initial_response_after_starttls_as_client() {
     // RFC 4954 §4.1. The RFC's greeting "220-smtp.example.com ESMTP Server" is the first
     // line of a reply it never finishes; here it is one line.

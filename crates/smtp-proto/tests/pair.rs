@@ -320,42 +320,24 @@ fn all_recipients_rejected_fails_the_transaction_and_resets() {
 }
 
 #[test]
-fn bdat_chunking_carries_the_body_unchanged() {
+fn bdat_chunking_carries_the_body_with_crlf_line_ends_and_no_stuffing() {
+    // RFC 5321 §2.3.8: without BODY=BINARYMIME, BDAT content is text like DATA's. Chunks of
+    // 10 octets cut CRLFs in two; the client makes the bare LF and the unfinished last line
+    // CRLF (the server refuses a bare LF by default), and adds no dots.
     let mut cc = client_config();
     cc.chunking = true;
-    let side = ClientSide {
-        body: BODY.to_vec(),
-        chunk: 10,
-        actions: vec![Action::Send(mail(&["<a@mx.example>"])), Action::Quit],
-        ..ClientSide::default()
-    };
-    // Chunks of 10 octets cut CRLFs in two: BDAT carries octets as they are, no stuffing.
-    let body = b"Subject: test\r\n\r\n.leading dot\r\n..two dots\r\n\r\nlast line without crlf";
-    let side = ClientSide {
-        body: body.to_vec(),
-        ..side
-    };
-    let (s, c, _) = run(server_config(), cc.clone(), side);
-    assert_eq!(s.messages.len(), 1, "{:?}", c.events);
-    assert_eq!(s.messages[0].1, body);
-}
-
-#[test]
-fn bdat_content_with_a_bare_lf_is_refused_as_data_content_is() {
-    // RFC 5321 §2.3.8: without BODY=BINARYMIME, BDAT content is text like DATA's, and the
-    // server's bare-newline policy (Reject by default) applies to it too.
-    let mut cc = client_config();
-    cc.chunking = true;
-    let side = ClientSide {
-        body: BODY.to_vec(),
-        chunk: 10,
-        actions: vec![Action::Send(mail(&["<a@mx.example>"])), Action::Quit],
-        ..ClientSide::default()
-    };
-    let (s, c, _) = run(server_config(), cc, side);
-    assert!(s.messages.is_empty(), "{:?}", s.messages);
-    let events = format!("{:?}", c.events);
-    assert!(events.contains("550"), "{events}");
+    for pipelining in [true, false] {
+        cc.pipelining = pipelining;
+        let side = ClientSide {
+            body: BODY.to_vec(),
+            chunk: 10,
+            actions: vec![Action::Send(mail(&["<a@mx.example>"])), Action::Quit],
+            ..ClientSide::default()
+        };
+        let (s, c, _) = run(server_config(), cc.clone(), side);
+        assert_eq!(s.messages.len(), 1, "{:?}", c.events);
+        assert_eq!(s.messages[0].1, BODY_ON_THE_WIRE, "pipelining={pipelining}");
+    }
 }
 
 #[test]

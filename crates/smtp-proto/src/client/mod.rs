@@ -96,8 +96,12 @@ struct Outgoing {
     /// Without pipelining: chunks the application gave while one was pending, sent one per
     /// reply (RFC 3030 §2 lets only a PIPELINING server expect chunks in a row).
     held: VecDeque<Bytes>,
-    /// Without pipelining: `finish_body` came while a chunk was pending.
-    held_last: bool,
+    /// Without pipelining: the content of `BDAT … LAST` (empty or the CRLF that ends the
+    /// last line), when `finish_body` came while a chunk was pending.
+    held_last: Option<Bytes>,
+    /// `BODY=BINARYMIME`: BDAT content goes as it is; otherwise its line ends are made CRLF
+    /// (by `encoder`, without dot-stuffing), as DATA's are.
+    binary: bool,
     data_sent: bool,
     in_body: bool,
     encoder: DotEncoder,

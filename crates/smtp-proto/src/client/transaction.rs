@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use mail_core::address::rfc5321::ForwardPath;
 use mail_core::dot::DotEncoder;
 
@@ -91,10 +91,15 @@ impl Connection {
             pipelined: pipelining,
             chunk_pending: false,
             held: VecDeque::new(),
-            held_last: false,
+            held_last: None,
+            binary: mail.binary,
             data_sent: false,
             in_body: false,
-            encoder: DotEncoder::new(),
+            encoder: if bdat {
+                DotEncoder::crlf_only()
+            } else {
+                DotEncoder::new()
+            },
             final_replies: Vec::new(),
         });
         if pipelining {
@@ -119,8 +124,9 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends a piece of the message content: dot-stuffed after `DATA` (bare LF and CR
-    /// become CRLF), or as one `BDAT` chunk.
+    /// Sends a piece of the message content: dot-stuffed after `DATA`, or as one `BDAT`
+    /// chunk. Either way a bare LF or CR becomes CRLF, except in `BODY=BINARYMIME` content,
+    /// which goes as it is.
     ///
     /// With `BDAT` and a server that does not offer PIPELINING, a chunk goes out only when
     /// the chunk before it has its reply (RFC 3030 §2); until then the connection holds it.
@@ -136,27 +142,42 @@ impl Connection {
         };
         if !o.bdat {
             o.encoder.encode(chunk, self.core.output());
-        } else if chunk.is_empty() || o.failed.is_some() {
+            return Ok(());
+        }
+        if o.failed.is_some() {
+            return Ok(());
+        }
+        let normalized;
+        let chunk = if o.binary {
+            chunk
+        } else {
+            let mut out = BytesMut::with_capacity(chunk.len().saturating_add(2));
+            o.encoder.encode(chunk, &mut out);
+            normalized = out;
+            &normalized[..]
+        };
+        if chunk.is_empty() {
         } else if o.chunk_pending {
             o.held.push_back(Bytes::copy_from_slice(chunk));
         } else {
             o.chunk_pending = !o.pipelined;
-            self.send_chunk(chunk);
+            self.send_chunk(chunk, false);
         }
         Ok(())
     }
 
     /// Writes one `BDAT` chunk.
-    fn send_chunk(&mut self, chunk: &[u8]) {
+    fn send_chunk(&mut self, chunk: &[u8], last: bool) {
         let output = self.core.output();
         output.extend_from_slice(b"BDAT ");
         mail_core::buffer::put_decimal(output, chunk.len() as u64);
-        output.extend_from_slice(b"\r\n");
+        output.extend_from_slice(if last { b" LAST\r\n" } else { b"\r\n" });
         output.extend_from_slice(chunk);
-        self.expect.push_back(Expect::Bdat { last: false });
+        self.expect.push_back(Expect::Bdat { last });
     }
 
-    /// Ends the message content (`CRLF.CRLF`, or `BDAT 0 LAST`).
+    /// Ends the message content (`CRLF.CRLF`, or `BDAT … LAST`, which carries the CRLF that
+    /// ends the last line when the content lacks one).
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] unless the body is in progress.
@@ -168,13 +189,20 @@ impl Connection {
         if !o.bdat {
             o.encoder.finish(self.core.output());
             self.expect.push_back(Expect::DataEnd);
-        } else if let Some(failed) = o.failed.take() {
+            return Ok(());
+        }
+        if let Some(failed) = o.failed.take() {
             self.fail_transaction(failed);
-        } else if o.chunk_pending {
-            o.held_last = true;
+            return Ok(());
+        }
+        let mut last = BytesMut::new();
+        if !o.binary {
+            o.encoder.end_line(&mut last);
+        }
+        if o.chunk_pending {
+            o.held_last = Some(last.freeze());
         } else {
-            self.core.output().extend_from_slice(b"BDAT 0 LAST\r\n");
-            self.expect.push_back(Expect::Bdat { last: true });
+            self.send_chunk(&last, true);
         }
         Ok(())
     }
@@ -191,7 +219,7 @@ impl Connection {
         }
         if o.failed.is_some() {
             o.held.clear();
-            if std::mem::take(&mut o.held_last)
+            if o.held_last.take().is_some()
                 && let Some(failed) = o.failed.take()
             {
                 self.fail_transaction(failed);
@@ -200,10 +228,9 @@ impl Connection {
         }
         if let Some(chunk) = o.held.pop_front() {
             o.chunk_pending = true;
-            self.send_chunk(&chunk);
-        } else if std::mem::take(&mut o.held_last) {
-            self.core.output().extend_from_slice(b"BDAT 0 LAST\r\n");
-            self.expect.push_back(Expect::Bdat { last: true });
+            self.send_chunk(&chunk, false);
+        } else if let Some(last) = o.held_last.take() {
+            self.send_chunk(&last, true);
         }
     }
 

@@ -1,7 +1,6 @@
 //! The server's configuration: policy, limits and the ESMTP extensions it offers.
 
 use core::time::Duration;
-use mail_core::connection::DEFAULT_OUTPUT_HIGH_WATER;
 use mail_core::line::BareNewline;
 use mail_core::sasl::authenticator::DEFAULT_MAX_AUTH_FAILURES;
 use mail_core::sasl::{Mechanism, Nonce};
@@ -117,7 +116,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Output octets above which [`next_event`](mail_core::connection::Connection::next_event) reads no
     /// further commands until the output is taken: a client that pipelines without reading
-    /// cannot make the server's memory grow. `0`: no limit.
+    /// cannot make the server's memory grow. `0`: no limit. Default 16 KiB: an SMTP
+    /// server writes only replies (hundreds fit), so a connection that pipelines without
+    /// reading holds 16 KiB of output, not the 256 KiB a POP3 or IMAP server needs for
+    /// message content.
     pub output_high_water: usize,
     /// The `HELP` text.
     pub help: String,
@@ -151,7 +153,7 @@ impl Default for Config {
             application_unknown: false,
             accept_unknown_parameters: false,
             timeout: Duration::from_secs(300),
-            output_high_water: DEFAULT_OUTPUT_HIGH_WATER,
+            output_high_water: 16 * 1024,
             help: String::from("See RFC 5321"),
             envelope_syntax: EnvelopeSyntax::postfix(),
         }
