@@ -1,32 +1,33 @@
 //! BODY and BODYSTRUCTURE of a walked message (RFC 9051 §7.5.2), as Dovecot computes them.
 
 use bytes::Bytes;
-use mail_core::mime::grammar::{self, decode_ext_value};
+use mail_core::mime::grammar::{self, Param, decode_ext_value};
 use mail_core::mime::{MimeTree, PartKind};
 
 use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
 use crate::types::{IString, NString};
 
-use super::envelope::{envelope, istring};
-use super::text::nolf;
+use super::envelope::envelope;
+use super::text::{istring, nolf, shared};
 
-/// The `Content-*` data of one part, first field of each name winning (Dovecot's reading).
+/// The `Content-*` data of one part, first field of each name winning (Dovecot's reading),
+/// borrowed from the message.
 #[derive(Debug, Default)]
-struct ContentData {
+struct ContentData<'a> {
     /// `None`: no Content-Type field; `Some(t, s)` as parsed (possibly empty).
-    media: Option<(Vec<u8>, Vec<u8>)>,
-    params: Vec<(Vec<u8>, Vec<u8>)>,
-    encoding: Option<Vec<u8>>,
-    id: Option<Vec<u8>>,
-    description: Option<Vec<u8>>,
-    md5: Option<Vec<u8>>,
-    disposition: Option<Vec<u8>>,
-    disposition_params: Vec<(Vec<u8>, Vec<u8>)>,
-    language: Vec<Vec<u8>>,
-    location: Option<Vec<u8>>,
+    media: Option<(&'a [u8], &'a [u8])>,
+    params: Vec<Param<'a>>,
+    encoding: Option<&'a [u8]>,
+    id: Option<&'a [u8]>,
+    description: Option<&'a [u8]>,
+    md5: Option<&'a [u8]>,
+    disposition: Option<&'a [u8]>,
+    disposition_params: Vec<Param<'a>>,
+    language: Vec<&'a [u8]>,
+    location: Option<&'a [u8]>,
 }
 
-fn content_data(tree: &MimeTree, index: usize) -> ContentData {
+fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
     // Content-* fields do not count.
@@ -47,22 +48,28 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData {
         };
         let value = tree.raw_value(f);
         let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
-        if is("type") && d.media.is_none() {
-            let ct = grammar::content_type(value);
-            d.media = Some((ct.media_type, ct.subtype));
-            d.params = ct.params;
-        } else if is("transfer-encoding") && d.encoding.is_none() {
-            d.encoding = grammar::transfer_encoding(value);
-        } else if is("id") && d.id.is_none() {
-            d.id = Some(value.to_vec());
-        } else if is("description") && d.description.is_none() {
-            d.description = Some(value.to_vec());
-        } else if is("md5") && d.md5.is_none() {
-            d.md5 = Some(value.to_vec());
-        } else if is("location") && d.location.is_none() {
-            d.location = Some(value.to_vec());
-        } else if is("language") && d.language.is_empty() {
-            d.language = grammar::content_language(value);
+        if is("type") {
+            if d.media.is_none() {
+                let ct = grammar::content_type(value);
+                d.media = Some((ct.media_type, ct.subtype));
+                d.params = ct.params;
+            }
+        } else if is("transfer-encoding") {
+            if d.encoding.is_none() {
+                d.encoding = grammar::transfer_encoding(value);
+            }
+        } else if is("id") {
+            d.id = d.id.or(Some(value));
+        } else if is("description") {
+            d.description = d.description.or(Some(value));
+        } else if is("md5") {
+            d.md5 = d.md5.or(Some(value));
+        } else if is("location") {
+            d.location = d.location.or(Some(value));
+        } else if is("language") {
+            if d.language.is_empty() {
+                d.language = grammar::content_language(value);
+            }
         } else if is("disposition")
             && d.disposition_params.is_empty()
             && let Some((kind, params)) = grammar::content_disposition(value)
@@ -78,42 +85,43 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData {
 /// (RFC 2045 §5.2 default). Extended RFC 2231 values are decoded to UTF-8 when their charset
 /// is known (RFC 9051 §7.5.2: "the server should decode them per [RFC2231], convert to
 /// UTF-8, concatenate, and return the resulting value as a parameter "foo*"").
-fn params(list: &[(Vec<u8>, Vec<u8>)], default_charset: bool) -> BodyParams {
-    let mut out: BodyParams = list
-        .iter()
-        .map(|(k, v)| {
-            let value = if k.last() == Some(&b'*') {
-                decode_ext_value(v).map_or_else(|| v.clone(), String::into_bytes)
-            } else {
-                v.clone()
-            };
-            (istring(k.clone()), istring(value))
-        })
-        .collect();
-    if default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset")) {
-        out.push((istring(b"charset".to_vec()), istring(b"us-ascii".to_vec())));
+fn params(message: &Bytes, list: &[Param<'_>], default_charset: bool) -> BodyParams {
+    let add_charset =
+        default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"));
+    let mut out = Vec::with_capacity(list.len() + usize::from(add_charset));
+    for (k, v) in list {
+        let value = if k.last() == Some(&b'*') {
+            decode_ext_value(v).map_or_else(|| shared(message, v), |t| istring(t.into_bytes()))
+        } else {
+            shared(message, v)
+        };
+        out.push((shared(message, k), value));
+    }
+    if add_charset {
+        out.push((s(b"charset"), s(b"us-ascii")));
     }
     out
 }
 
-fn opt(v: Option<&Vec<u8>>) -> NString {
-    v.map_or(NString(None), |v| nolf(v))
+fn opt(message: &Bytes, v: Option<&[u8]>) -> NString {
+    v.map_or(NString(None), |v| nolf(message, v))
 }
 
-fn extension(d: &ContentData) -> BodyExtension {
+fn extension(message: &Bytes, d: &ContentData<'_>) -> BodyExtension {
     BodyExtension {
-        disposition: d.disposition.as_ref().map(|k| Disposition {
-            kind: istring(k.clone()),
-            params: params(&d.disposition_params, false),
+        disposition: d.disposition.map(|k| Disposition {
+            kind: shared(message, k),
+            params: params(message, &d.disposition_params, false),
         }),
-        language: d.language.iter().map(|l| istring(l.clone())).collect(),
-        location: opt(d.location.as_ref()),
+        language: d.language.iter().map(|l| shared(message, l)).collect(),
+        location: opt(message, d.location),
         extensions: Vec::new(),
     }
 }
 
-fn s(bytes: &[u8]) -> IString {
-    istring(bytes.to_vec())
+/// A constant string (no allocation).
+fn s(bytes: &'static [u8]) -> IString {
+    IString(Bytes::from_static(bytes))
 }
 
 /// The dummy part of a multipart without parts (RFC 9051 §9 requires at least one):
@@ -176,28 +184,33 @@ fn build_one(
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
     };
+    let src = tree.message();
     let d = content_data(tree, index);
     let body = part.body_size();
     let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);
     match part.kind() {
         PartKind::Multipart { .. } => {
-            let children: Vec<usize> = tree.children(index).collect();
-            let mut parts: Vec<BodyStructure> = children
-                .iter()
-                .filter_map(|&c| take(built, c, root))
+            let mut parts: Vec<BodyStructure> = tree
+                .children(index)
+                .filter_map(|c| take(built, c, root))
                 .collect();
             if parts.is_empty() {
                 parts.push(empty_part(extended));
             }
-            let subtype = d.media.as_ref().map_or(&b"x-unknown"[..], |(_, s)| s);
+            let subtype = d
+                .media
+                .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
             let (params, extension) = if extended {
-                (params(&d.params, false), Some(Box::new(extension(&d))))
+                (
+                    params(src, &d.params, false),
+                    Some(Box::new(extension(src, &d))),
+                )
             } else {
                 (Vec::new(), None)
             };
             BodyStructure::Multipart {
                 parts,
-                subtype: s(subtype),
+                subtype,
                 params,
                 extension,
             }
@@ -210,9 +223,13 @@ fn build_one(
                 // A container flattened by the limits is shown as opaque data.
                 (s(b"application"), s(b"octet-stream"), false)
             } else {
-                match &d.media {
+                match d.media {
                     None => (s(b"text"), s(b"plain"), true),
-                    Some((t, st)) => (s(t), s(st), t.eq_ignore_ascii_case(b"text")),
+                    Some((t, st)) => (
+                        shared(src, t),
+                        shared(src, st),
+                        t.eq_ignore_ascii_case(b"text"),
+                    ),
                 }
             };
             let kind = if text {
@@ -235,18 +252,18 @@ fn build_one(
             BodyStructure::Single {
                 media_type,
                 subtype,
-                params: params(&d.params, text),
-                id: opt(d.id.as_ref()),
-                description: opt(d.description.as_ref()),
-                encoding: d.encoding.as_ref().map_or_else(|| s(b"7bit"), |e| s(e)),
+                params: params(src, &d.params, text),
+                id: opt(src, d.id),
+                description: opt(src, d.description),
+                encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| shared(src, e)),
                 octets,
                 kind,
                 md5: if extended {
-                    opt(d.md5.as_ref())
+                    opt(src, d.md5)
                 } else {
                     NString(None)
                 },
-                extension: extended.then(|| Box::new(extension(&d))),
+                extension: extended.then(|| Box::new(extension(src, &d))),
             }
         }
     }
@@ -254,11 +271,9 @@ fn build_one(
 
 /// The transfer encoding of part `index` as its header declares it (`7bit` by default).
 pub(super) fn transfer_encoding(tree: &MimeTree, index: usize) -> Bytes {
-    Bytes::from(
-        content_data(tree, index)
-            .encoding
-            .unwrap_or_else(|| b"7bit".to_vec()),
-    )
+    content_data(tree, index)
+        .encoding
+        .map_or_else(|| Bytes::from_static(b"7bit"), Bytes::copy_from_slice)
 }
 
 /// The transfer encoding BINARY decodes: the first `Content-Transfer-Encoding` field, even
@@ -272,7 +287,7 @@ pub(super) fn binary_encoding(tree: &MimeTree, index: usize) -> Option<Bytes> {
                 .eq_ignore_ascii_case(b"content-transfer-encoding")
     }) {
         None => Some(Bytes::from_static(b"7bit")),
-        Some(f) => grammar::transfer_encoding(tree.raw_value(f)).map(Bytes::from),
+        Some(f) => grammar::transfer_encoding(tree.raw_value(f)).map(Bytes::copy_from_slice),
     }
 }
 
@@ -282,5 +297,5 @@ pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
     d.params
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
 }

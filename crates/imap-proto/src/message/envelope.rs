@@ -3,20 +3,101 @@
 
 use bytes::Bytes;
 use mail_core::mime::MimeTree;
-use mail_core::mime::grammar::{Rest, cfws_with, is_atext, quoted_string};
+use mail_core::mime::grammar::{Rest, cfws, cfws_with, is_atext, quoted_string};
 
 use crate::response::{Address, Envelope};
 use crate::types::{IString, NString};
 
-use super::text::{for_humans, nolf, nstring};
+use super::text::{for_humans, istring, nolf, replace_nul, slice_of};
+
+/// Text read from an address list: a range of the field value while what was read is one
+/// contiguous run of it (the usual case, served without a copy), else built bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+enum Text {
+    /// Nothing yet.
+    #[default]
+    Empty,
+    /// `data[start..end]`.
+    Span(usize, usize),
+    /// Built: unescaped, unfolded or joined from pieces.
+    Owned(Vec<u8>),
+    /// A placeholder Dovecot writes for what is missing.
+    Static(&'static [u8]),
+}
+
+impl Text {
+    fn len(&self) -> usize {
+        match self {
+            Self::Empty => 0,
+            Self::Span(a, b) => b - a,
+            Self::Owned(v) => v.len(),
+            Self::Static(s) => s.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn bytes<'d>(&'d self, data: &'d [u8]) -> &'d [u8] {
+        match self {
+            Self::Empty => &[],
+            Self::Span(a, b) => data.get(*a..*b).unwrap_or_default(),
+            Self::Owned(v) => v,
+            Self::Static(s) => s,
+        }
+    }
+
+    /// Appends `piece`, which does not continue the span: the text becomes owned.
+    fn append(&mut self, data: &[u8], piece: &[u8]) {
+        if let Self::Owned(v) = self {
+            v.extend_from_slice(piece);
+        } else {
+            let mut v = Vec::with_capacity(self.len() + piece.len() + 8);
+            v.extend_from_slice(self.bytes(data));
+            v.extend_from_slice(piece);
+            *self = Self::Owned(v);
+        }
+    }
+
+    /// Appends `data[start..end]`.
+    fn push_range(&mut self, data: &[u8], start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        match self {
+            Self::Empty => *self = Self::Span(start, end),
+            Self::Span(_, e) if *e == start => *e = end,
+            _ => self.append(data, data.get(start..end).unwrap_or_default()),
+        }
+    }
+
+    /// Appends the byte `b`, which continues the span when the value has it next.
+    fn push_byte(&mut self, data: &[u8], b: u8) {
+        if let Self::Span(_, e) = self
+            && data.get(*e) == Some(&b)
+        {
+            *e += 1;
+            return;
+        }
+        self.append(data, &[b]);
+    }
+
+    /// Appends built bytes.
+    fn push_bytes(&mut self, data: &[u8], bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.append(data, bytes);
+        }
+    }
+}
 
 /// One parsed address before it becomes an IMAP address structure.
 #[derive(Debug, Default, Clone)]
 struct Addr {
-    name: Option<Vec<u8>>,
-    route: Option<Vec<u8>>,
-    mailbox: Option<Vec<u8>>,
-    domain: Option<Vec<u8>>,
+    name: Option<Text>,
+    route: Option<Text>,
+    mailbox: Option<Text>,
+    domain: Option<Text>,
     invalid: bool,
 }
 
@@ -28,7 +109,7 @@ struct AddressParser<'a> {
     data: &'a [u8],
     pos: usize,
     last_comment: Vec<u8>,
-    text: Vec<u8>,
+    text: Text,
     cur: Addr,
     out: Vec<Addr>,
 }
@@ -67,10 +148,40 @@ impl<'a> AddressParser<'a> {
 
     fn quoted(&mut self, into_text: bool) -> i32 {
         let rest = self.rest();
+        // Without a backslash, line break or NUL the content is served as it stands.
+        let body = rest.get(1..).unwrap_or_default();
+        if let Some(close) = memchr::memchr(b'"', body)
+            && !body
+                .get(..close)
+                .unwrap_or_default()
+                .iter()
+                .any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0))
+        {
+            let start = self.pos + 1;
+            if into_text {
+                self.text.push_range(self.data, start, start + close);
+            }
+            self.pos = start + close + 1;
+            if self.at_end() {
+                return 0;
+            }
+            // White space and comments after the closing quote, as `quoted_string` skips
+            // them (a comment here is not a display name).
+            return match cfws(self.rest()) {
+                Ok((r, more)) => {
+                    self.seek_rest(r);
+                    i32::from(more == Rest::More)
+                }
+                Err(_) => {
+                    self.pos = self.data.len();
+                    -1
+                }
+            };
+        }
         let mut out = Vec::new();
         let r = quoted_string(rest, &mut out);
         if into_text {
-            self.text.extend_from_slice(&out);
+            self.text.push_bytes(self.data, &out);
         }
         match r {
             Ok((r, more)) => {
@@ -99,8 +210,7 @@ impl<'a> AddressParser<'a> {
             if start == self.pos {
                 return -1;
             }
-            self.text
-                .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+            self.text.push_range(self.data, start, self.pos);
             let ret = self.skip_lwsp();
             if ret <= 0 {
                 return ret;
@@ -108,15 +218,14 @@ impl<'a> AddressParser<'a> {
             if self.peek() != Some(b'.') {
                 return 1;
             }
+            self.text.push_range(self.data, self.pos, self.pos + 1);
             self.pos += 1;
-            self.text.push(b'.');
             if self.skip_lwsp() <= 0 {
                 return -1;
             }
             start = self.pos;
         }
-        self.text
-            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        self.text.push_range(self.data, start, self.pos);
         0
     }
 
@@ -126,8 +235,7 @@ impl<'a> AddressParser<'a> {
         while self.peek().is_some_and(|b| is_atext(b) || b == b'.') {
             self.pos += 1;
         }
-        self.text
-            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        self.text.push_range(self.data, start, self.pos);
         if self.at_end() { 0 } else { self.skip_lwsp() }
     }
 
@@ -149,7 +257,9 @@ impl<'a> AddressParser<'a> {
                 return ret;
             }
             match self.peek() {
-                Some(b) if is_atext(b) || b == b'"' || b == b'.' => self.text.push(b' '),
+                Some(b) if is_atext(b) || b == b'"' || b == b'.' => {
+                    self.text.push_byte(self.data, b' ');
+                }
                 _ => break,
             }
         }
@@ -175,17 +285,16 @@ impl<'a> AddressParser<'a> {
             match b {
                 b'[' => return -1,
                 b']' => {
-                    self.text
-                        .extend_from_slice(self.data.get(start..=self.pos).unwrap_or_default());
+                    self.text.push_range(self.data, start, self.pos + 1);
                     self.pos += 1;
                     return self.skip_lwsp();
                 }
                 b'\n' => {
-                    let mut seg = self.data.get(start..self.pos).unwrap_or_default();
-                    if seg.last() == Some(&b'\r') {
-                        seg = seg.get(..seg.len() - 1).unwrap_or_default();
+                    let mut end = self.pos;
+                    if end > start && self.data.get(end - 1) == Some(&b'\r') {
+                        end -= 1;
                     }
-                    self.text.extend_from_slice(seg);
+                    self.text.push_range(self.data, start, end);
                     start = self.pos + 1;
                 }
                 b'\\' if self.data.get(self.pos + 1).is_none() => return -1,
@@ -202,7 +311,7 @@ impl<'a> AddressParser<'a> {
         let mut ret = -1;
         loop {
             while self.peek() == Some(b'.') {
-                self.text.push(b'.');
+                self.text.push_range(self.data, self.pos, self.pos + 1);
                 self.pos += 1;
                 if self.at_end() {
                     return 0;
@@ -229,13 +338,12 @@ impl<'a> AddressParser<'a> {
         while self.peek().is_some_and(is_atext) {
             self.pos += 1;
         }
-        self.text
-            .extend_from_slice(self.data.get(start..self.pos).unwrap_or_default());
+        self.text.push_range(self.data, start, self.pos);
         if self.at_end() { 0 } else { self.skip_lwsp() }
     }
 
     fn local_part(&mut self) -> i32 {
-        self.text.clear();
+        self.text = Text::Empty;
         let ret = if self.peek() == Some(b'"') {
             self.quoted(true)
         } else {
@@ -249,7 +357,7 @@ impl<'a> AddressParser<'a> {
     }
 
     fn domain(&mut self) -> i32 {
-        self.text.clear();
+        self.text = Text::Empty;
         let ret = self.domain_into_text();
         if ret < 0 {
             return -1;
@@ -260,7 +368,7 @@ impl<'a> AddressParser<'a> {
 
     /// `obs-domain-list` of a source route: `@a,@b`.
     fn domain_list(&mut self) -> i32 {
-        self.text.clear();
+        self.text = Text::Empty;
         loop {
             if self.at_end() {
                 return 0;
@@ -269,9 +377,9 @@ impl<'a> AddressParser<'a> {
                 break;
             }
             if !self.text.is_empty() {
-                self.text.push(b',');
+                self.text.push_byte(self.data, b',');
             }
-            self.text.push(b'@');
+            self.text.push_range(self.data, self.pos, self.pos + 1);
             let ret = self.domain_into_text();
             if ret <= 0 {
                 return ret;
@@ -294,7 +402,7 @@ impl<'a> AddressParser<'a> {
             if self.domain_list() > 0 && self.peek() == Some(b':') {
                 self.pos += 1;
             } else {
-                self.cur.route = Some(b"INVALID_ROUTE".to_vec());
+                self.cur.route = Some(Text::Static(b"INVALID_ROUTE"));
                 if self.at_end() {
                     return -1;
                 }
@@ -319,13 +427,13 @@ impl<'a> AddressParser<'a> {
     }
 
     fn name_addr(&mut self) -> i32 {
-        self.text.clear();
+        self.text = Text::Empty;
         if self.phrase() <= 0 || self.peek() != Some(b'<') {
             return -1;
         }
         self.cur.name = (!self.text.is_empty()).then(|| self.text.clone());
         if self.angle_addr() < 0 {
-            self.cur.domain = Some(b"SYNTAX_ERROR".to_vec());
+            self.cur.domain = Some(Text::Static(b"SYNTAX_ERROR"));
             self.cur.invalid = true;
         }
         i32::from(!self.at_end())
@@ -346,17 +454,17 @@ impl<'a> AddressParser<'a> {
             }
         }
         if !self.last_comment.is_empty() {
-            self.cur.name = Some(self.last_comment.clone());
+            self.cur.name = Some(Text::Owned(self.last_comment.clone()));
         } else if ret2 == -2 {
             // A lone word is a mailbox; followed by more words it was a display name.
-            self.text.push(b' ');
+            self.text.push_byte(self.data, b' ');
             let before = self.text.len();
             self.phrase();
             if self.text.len() != before {
                 self.cur.mailbox = None;
                 self.cur.name = Some(self.text.clone());
             } else if !quoted {
-                self.cur.domain = Some(Vec::new());
+                self.cur.domain = Some(Text::Empty);
             }
             self.cur.invalid = true;
             ret = -1;
@@ -366,11 +474,11 @@ impl<'a> AddressParser<'a> {
 
     fn add_fixed(&mut self) {
         if self.cur.mailbox.is_none() {
-            self.cur.mailbox = Some(b"MISSING_MAILBOX".to_vec());
+            self.cur.mailbox = Some(Text::Static(b"MISSING_MAILBOX"));
             self.cur.invalid = true;
         }
-        if self.cur.domain.as_ref().is_none_or(Vec::is_empty) {
-            self.cur.domain = Some(b"MISSING_DOMAIN".to_vec());
+        if self.cur.domain.as_ref().is_none_or(Text::is_empty) {
+            self.cur.domain = Some(Text::Static(b"MISSING_DOMAIN"));
             self.cur.invalid = true;
         }
         self.out.push(core::mem::take(&mut self.cur));
@@ -399,7 +507,7 @@ impl<'a> AddressParser<'a> {
 
     /// `group` (RFC 5322 §3.4): a start marker, the members, an end marker.
     fn group(&mut self) -> i32 {
-        self.text.clear();
+        self.text = Text::Empty;
         if self.phrase() <= 0 || self.peek() != Some(b':') {
             return -1;
         }
@@ -474,7 +582,7 @@ fn parse_addresses(value: &[u8]) -> Vec<Addr> {
         data: value,
         pos: 0,
         last_comment: Vec::new(),
-        text: Vec::new(),
+        text: Text::Empty,
         cur: Addr::default(),
         out: Vec::new(),
     };
@@ -482,49 +590,87 @@ fn parse_addresses(value: &[u8]) -> Vec<Addr> {
     p.out
 }
 
-/// Turns parsed addresses into IMAP address structures: display names "for humans"
-/// (white space folded, as Dovecot writes them), the rest as they are.
-fn imap_addresses(addrs: Vec<Addr>) -> Vec<Address> {
-    addrs
-        .into_iter()
-        .map(|a| Address {
-            name: a.name.map_or(NString(None), |n| for_humans(&n)),
-            adl: nstring(a.route.as_deref()),
-            mailbox: nstring(a.mailbox.as_deref()),
-            host: nstring(a.domain.as_deref()),
-        })
-        .collect()
+/// One text of an address: a slice of `src` (the field value) unless it had to be built.
+fn nstring(src: &Bytes, text: Option<Text>) -> NString {
+    NString(text.map(|t| match t {
+        Text::Empty => IString(Bytes::new()),
+        Text::Span(a, b) if a <= b && b <= src.len() => IString(src.slice(a..b)),
+        Text::Span(..) => IString(Bytes::new()),
+        Text::Owned(v) => istring(v),
+        Text::Static(s) => IString(Bytes::from_static(s)),
+    }))
+}
+
+/// Turns the addresses parsed from `src` into IMAP address structures, appended to `out`:
+/// display names "for humans" (white space folded, as Dovecot writes them), the rest as
+/// they are.
+fn imap_addresses(src: &Bytes, addrs: Vec<Addr>, out: &mut Vec<Address>) {
+    out.extend(addrs.into_iter().map(|a| {
+        Address {
+            name: a
+                .name
+                .map_or(NString(None), |n| for_humans(src, n.bytes(src))),
+            adl: nstring(src, a.route),
+            mailbox: nstring(src, a.mailbox),
+            host: nstring(src, a.domain),
+        }
+    }));
 }
 
 /// The ENVELOPE of the header of part `index` (RFC 9051 §7.5.2): the last Date, Subject,
 /// From, … field of each name wins; Sender and Reply-To fall back to From when absent or
 /// empty; a field present but empty is `""` for the four strings and NIL for the address
-/// lists; encoded words are left as they are.
+/// lists; encoded words are left as they are. Every string that needs no change is a slice
+/// of the message.
 pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
+    let message = tree.message();
     let mut env = Envelope::default();
     let mut lists: [Vec<Address>; 6] = Default::default();
-    let names = ["from", "sender", "reply-to", "to", "cc", "bcc"];
     for f in tree.fields(index) {
         if !f.has_colon() {
             continue;
         }
         let name = tree.name(f);
         let value = tree.raw_value(f);
-        if name.eq_ignore_ascii_case(b"date") {
-            env.date = nolf(value);
-        } else if name.eq_ignore_ascii_case(b"subject") {
-            env.subject = for_humans(&replace_nul(value));
-        } else if name.eq_ignore_ascii_case(b"in-reply-to") {
-            env.in_reply_to = nolf(value);
-        } else if name.eq_ignore_ascii_case(b"message-id") {
-            env.message_id = nolf(value);
-        } else if let Some(i) = names
-            .iter()
-            .position(|n| name.eq_ignore_ascii_case(n.as_bytes()))
-            && let Some(list) = lists.get_mut(i)
-        {
+        let list = match name.len() {
+            2 if name.eq_ignore_ascii_case(b"to") => 3,
+            2 if name.eq_ignore_ascii_case(b"cc") => 4,
+            3 if name.eq_ignore_ascii_case(b"bcc") => 5,
+            4 if name.eq_ignore_ascii_case(b"date") => {
+                env.date = nolf(message, value);
+                continue;
+            }
+            4 if name.eq_ignore_ascii_case(b"from") => 0,
+            6 if name.eq_ignore_ascii_case(b"sender") => 1,
+            7 if name.eq_ignore_ascii_case(b"subject") => {
+                env.subject = if memchr::memchr(0, value).is_some() {
+                    let src = Bytes::from(replace_nul(value));
+                    for_humans(&src, &src)
+                } else {
+                    for_humans(message, value)
+                };
+                continue;
+            }
+            8 if name.eq_ignore_ascii_case(b"reply-to") => 2,
+            10 if name.eq_ignore_ascii_case(b"message-id") => {
+                env.message_id = nolf(message, value);
+                continue;
+            }
+            11 if name.eq_ignore_ascii_case(b"in-reply-to") => {
+                env.in_reply_to = nolf(message, value);
+                continue;
+            }
+            _ => continue,
+        };
+        // The addresses are slices of the field value, or of a copy with NUL replaced.
+        let src = if memchr::memchr(0, value).is_some() {
+            Bytes::from(replace_nul(value))
+        } else {
+            slice_of(message, value)
+        };
+        if let Some(list) = lists.get_mut(list) {
             // A repeated address field adds its addresses (Dovecot 2.3's reading).
-            list.extend(imap_addresses(parse_addresses(&replace_nul(value))));
+            imap_addresses(&src, parse_addresses(&src), list);
         }
     }
     // RFC 9051 §7.5.2: "If the Sender or Reply-To header fields are absent in the [RFC5322]
@@ -545,35 +691,14 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     env
 }
 
-/// `value` with NUL replaced by U+FFFD, as Dovecot copies header values.
-fn replace_nul(value: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(value.len());
-    for &b in value {
-        if b == 0 {
-            out.extend_from_slice("\u{FFFD}".as_bytes());
-        } else {
-            out.push(b);
-        }
-    }
-    out
-}
-
-/// An `IString` of bytes without NUL.
-pub(super) fn istring(bytes: Vec<u8>) -> IString {
-    let bytes: Vec<u8> = if bytes.contains(&0) {
-        replace_nul(&bytes)
-    } else {
-        bytes
-    };
-    IString::try_from(Bytes::from(bytes)).unwrap_or(IString(Bytes::new()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn wire(list: &str) -> String {
-        let addrs = imap_addresses(parse_addresses(list.as_bytes()));
+        let src = Bytes::copy_from_slice(list.as_bytes());
+        let mut addrs = Vec::new();
+        imap_addresses(&src, parse_addresses(&src), &mut addrs);
         addrs
             .iter()
             .map(|a| String::from_utf8_lossy(&crate::types::Encode::to_wire(a)).into_owned())

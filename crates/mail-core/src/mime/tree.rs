@@ -1,6 +1,8 @@
 //! The MIME walker: a message's part tree with byte offsets, found in one pass without
 //! recursion.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use super::grammar;
@@ -58,21 +60,28 @@ impl Size {
         self.lines += other.lines;
     }
 
-    /// The size of `msg[a..b]`; a LF at `a` counts as bare unless `msg[a - 1]` is CR.
-    fn of(msg: &[u8], a: usize, b: usize) -> Self {
-        let mut s = Self {
-            raw: (b - a) as u64,
-            octets: (b - a) as u64,
-            lines: 0,
+    /// The size of `msg[a..b]`: one vectorised line-feed count; the bare LFs (a LF at `a`
+    /// counts as bare unless `msg[a - 1]` is CR) are looked for only when `bare_lf` says the
+    /// message has any.
+    fn of(msg: &[u8], a: usize, b: usize, bare_lf: bool) -> Self {
+        let range = msg.get(a..b).unwrap_or_default();
+        let raw = range.len() as u64;
+        let lines = memchr::memchr_iter(b'\n', range).count() as u64;
+        let bare = if bare_lf {
+            memchr::memchr_iter(b'\n', range)
+                .filter(|&lf| {
+                    let at = a + lf;
+                    at == 0 || msg.get(at - 1) != Some(&b'\r')
+                })
+                .count() as u64
+        } else {
+            0
         };
-        for lf in memchr::memchr_iter(b'\n', msg.get(a..b).unwrap_or_default()) {
-            let at = a + lf;
-            s.lines += 1;
-            if at == 0 || msg.get(at - 1) != Some(&b'\r') {
-                s.octets += 1;
-            }
+        Self {
+            raw,
+            octets: raw + bare,
+            lines,
         }
-        s
     }
 
     fn sub(&mut self, other: Self) {
@@ -258,16 +267,52 @@ pub struct MimeTree {
     bare_lf: bool,
 }
 
-/// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part.
-struct Boundary {
-    text: Vec<u8>,
+/// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part,
+/// with its first eight octets as a word, so that a `--` line is compared in full only with
+/// the boundaries whose first octets it shares.
+struct Boundary<'a> {
+    text: Cow<'a, [u8]>,
     part: usize,
+    head: u64,
+    mask: u64,
+}
+
+impl<'a> Boundary<'a> {
+    fn new(text: Cow<'a, [u8]>, part: usize) -> Self {
+        let n = text.len().min(8);
+        let head = word(&text);
+        let mask = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        Self {
+            text,
+            part,
+            head,
+            mask,
+        }
+    }
+}
+
+/// The first eight octets of `bytes` as a little-endian word, zero-padded.
+fn word(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    u64::from_le_bytes(buf)
 }
 
 /// Dovecot truncates boundaries to this length (RFC 2046 §5.1.1 allows 70).
 const BOUNDARY_MAX: usize = 80;
 /// How far a boundary line without a line end is compared.
 const BOUNDARY_LINE_MAX: usize = BOUNDARY_MAX + 4;
+
+/// Finds the next line that starts with `--`.
+static DASH_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
 
 /// A boundary line found: the index of its boundary and whether it is the close delimiter.
 struct Hit {
@@ -283,21 +328,25 @@ impl MimeTree {
 
     /// Walks `message` within `limits`.
     pub fn parse_with(message: Bytes, limits: &Limits) -> Self {
+        let bare_lf = memchr::memchr_iter(b'\n', &message)
+            .any(|i| i == 0 || message.get(i - 1) != Some(&b'\r'));
+        let mut parts = Vec::with_capacity(4);
+        parts.push(Part::new(0, NONE, 0, false));
         let mut w = Walker {
             msg: &message,
-            parts: vec![Part::new(0, NONE, 0, false)],
-            fields: Vec::new(),
+            parts,
+            fields: Vec::with_capacity(16),
             boundaries: Vec::new(),
             cur: 0,
             pos: 0,
             limits: *limits,
             to_eof: false,
+            bare_lf,
+            compares: 0,
             scratch: ROOT.clone(),
         };
         w.run();
         let (parts, fields) = (w.parts, w.fields);
-        let bare_lf = memchr::memchr_iter(b'\n', &message)
-            .any(|i| i == 0 || message.get(i - 1) != Some(&b'\r'));
         Self {
             message,
             parts,
@@ -442,12 +491,17 @@ struct Walker<'a> {
     msg: &'a [u8],
     parts: Vec<Part>,
     fields: Vec<Field>,
-    boundaries: Vec<Boundary>,
+    boundaries: Vec<Boundary<'a>>,
     cur: usize,
     pos: usize,
     limits: Limits,
     /// The part count limit was reached: the rest is one body.
     to_eof: bool,
+    /// Whether any line of the message ends with a bare LF.
+    bare_lf: bool,
+    /// How many boundaries were compared in full with a `--` line: the work a hostile
+    /// message can make, checked by tests.
+    compares: u64,
     /// What an out-of-range index would write to (never, as indices come from the walker).
     scratch: Part,
 }
@@ -459,7 +513,18 @@ enum Step {
     Done,
 }
 
-impl Walker<'_> {
+/// The `boundary` parameter: the plain one when there is one, found without building the
+/// parameter list, else the one RFC 2231 sections merge into.
+fn boundary_param(params: &[u8]) -> Option<Cow<'_, [u8]>> {
+    grammar::find_parameter(params, "boundary").or_else(|| {
+        grammar::parameters(params)
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(b"boundary"))
+            .map(|(_, v)| v)
+    })
+}
+
+impl<'a> Walker<'a> {
     fn part_mut(&mut self, i: usize) -> &mut Part {
         match self.parts.get_mut(i) {
             Some(p) => p,
@@ -469,6 +534,10 @@ impl Walker<'_> {
 
     fn part(&self, i: usize) -> &Part {
         self.parts.get(i).unwrap_or(&ROOT)
+    }
+
+    fn size(&self, a: usize, b: usize) -> Size {
+        Size::of(self.msg, a, b, self.bare_lf)
     }
 
     fn line_end(&self, from: usize) -> usize {
@@ -494,9 +563,9 @@ impl Walker<'_> {
     /// Reads the header of the current part, then decides what its body is.
     fn header(&mut self) -> Step {
         let first_field = self.fields.len();
+        let header_start = self.pos;
         let mut prev_newline = 0usize;
         let mut end = HeaderEnd::Eof;
-        let mut size = Size::default();
         let mut open_field: Option<usize> = None;
         while self.pos < self.msg.len() {
             if !self.boundaries.is_empty()
@@ -508,9 +577,7 @@ impl Walker<'_> {
             let line_end = self.line_end(self.pos);
             let line = self.msg.get(self.pos..line_end).unwrap_or_default();
             let (content_len, newline) = split_newline(line);
-            let line_size = Size::of(self.msg, self.pos, line_end);
             if content_len == 0 && newline > 0 {
-                size.add(line_size);
                 self.pos = line_end;
                 end = HeaderEnd::Empty;
                 prev_newline = newline;
@@ -570,10 +637,10 @@ impl Walker<'_> {
                     self.fields.push(field);
                 }
             }
-            size.add(line_size);
             prev_newline = newline;
             self.pos = line_end;
         }
+        let size = self.size(header_start, self.pos);
         let cur = self.cur;
         let fields_end = self.fields.len();
         {
@@ -589,7 +656,7 @@ impl Walker<'_> {
         {
             // The line end before a boundary belongs to the boundary, so it leaves the
             // header for the parent's body.
-            let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+            let nl = self.size(self.pos - prev_newline, self.pos);
             self.part_mut(cur).header.sub(nl);
             let parent = self.part(cur).parent as usize;
             self.part_mut(parent).body.add(nl);
@@ -597,11 +664,8 @@ impl Walker<'_> {
         let boundary = self.classify(cur, first_field, fields_end);
         if matches!(end, HeaderEnd::Empty) {
             let kind = self.part(cur).kind;
-            if let Some(text) = boundary
-                .clone()
-                .filter(|_| matches!(kind, PartKind::Multipart { .. }))
-            {
-                self.boundaries.push(Boundary { text, part: cur });
+            if let Some(text) = boundary.filter(|_| matches!(kind, PartKind::Multipart { .. })) {
+                self.boundaries.push(Boundary::new(text, cur));
             }
             // An empty line straight before a boundary line of an enclosing multipart is
             // the line end that belongs to that boundary, not the end of the header
@@ -612,7 +676,7 @@ impl Walker<'_> {
                     .get(hit.index)
                     .is_some_and(|b| b.part != cur)
             {
-                let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+                let nl = self.size(self.pos - prev_newline, self.pos);
                 self.part_mut(cur).header.sub(nl);
                 let parent = self.part(cur).parent as usize;
                 self.part_mut(parent).body.add(nl);
@@ -632,7 +696,7 @@ impl Walker<'_> {
                     self.new_child(cur, false);
                     self.pos = at;
                 }
-                self.take_boundary(hit, true)
+                self.take_boundary(hit)
             }
             _ => {
                 if kind == PartKind::Message {
@@ -647,7 +711,8 @@ impl Walker<'_> {
 
     /// Sets the kind of the part from its header fields; returns its boundary when it is a
     /// multipart that may have parts.
-    fn classify(&mut self, cur: usize, from: usize, to: usize) -> Option<Vec<u8>> {
+    fn classify(&mut self, cur: usize, from: usize, to: usize) -> Option<Cow<'a, [u8]>> {
+        let msg: &'a [u8] = self.msg;
         let mut mime = self.part(cur).mime;
         let mut kind = None;
         let mut boundary = None;
@@ -655,26 +720,29 @@ impl Walker<'_> {
             if !f.colon {
                 continue;
             }
-            let name = self.msg.get(f.start..f.name_end).unwrap_or_default();
-            if name.eq_ignore_ascii_case(b"mime-version") {
+            let name = msg.get(f.start..f.name_end).unwrap_or_default();
+            // Only three names matter here; most fields differ from them in length.
+            if name.len() == 12 && name.eq_ignore_ascii_case(b"mime-version") {
                 mime = true;
-            } else if name.eq_ignore_ascii_case(b"content-type") {
+            } else if name.len() == 12 && name.eq_ignore_ascii_case(b"content-type") {
                 mime = true;
                 if kind.is_none() {
-                    let value = self.msg.get(f.value_start..f.value_end).unwrap_or_default();
-                    let ct = grammar::content_type(value);
-                    let t = ct.media_type.as_slice();
-                    let s = ct.subtype.as_slice();
+                    let value = msg.get(f.value_start..f.value_end).unwrap_or_default();
+                    let (t, s, params) = grammar::content_type_head(value);
                     kind = Some(
                         if t.eq_ignore_ascii_case(b"message") && s.eq_ignore_ascii_case(b"rfc822") {
                             Some(PartKind::Message)
                         } else if t.eq_ignore_ascii_case(b"text") {
                             Some(PartKind::Text)
                         } else if t.eq_ignore_ascii_case(b"multipart") && !s.is_empty() {
-                            boundary = ct.param("boundary").map(|b| {
-                                b.get(..b.len().min(BOUNDARY_MAX))
-                                    .unwrap_or_default()
-                                    .to_vec()
+                            boundary = params.and_then(boundary_param).map(|b| match b {
+                                Cow::Borrowed(b) => {
+                                    Cow::Borrowed(b.get(..BOUNDARY_MAX).unwrap_or(b))
+                                }
+                                Cow::Owned(mut b) => {
+                                    b.truncate(BOUNDARY_MAX);
+                                    Cow::Owned(b)
+                                }
                             });
                             Some(PartKind::Multipart {
                                 digest: s.eq_ignore_ascii_case(b"digest"),
@@ -753,45 +821,57 @@ impl Walker<'_> {
         self.cur = parent;
     }
 
-    /// Reads body lines of the current part up to a boundary line or the end.
-    fn body(&mut self, mut first_line: bool) -> Step {
-        let check = !self.boundaries.is_empty() && !self.to_eof;
+    /// Reads the body of the current part up to a boundary line or the end. Only lines that
+    /// start with `--` are looked at (found with one substring search), and the size of the
+    /// lines in between is counted once, not line by line.
+    fn body(&mut self, first_line: bool) -> Step {
         let cur = self.cur;
-        let mut size = Size::default();
-        while self.pos < self.msg.len() {
-            if check
-                && self.msg.get(self.pos..self.pos + 2) == Some(b"--")
-                && let Some(hit) = self.boundary_at(self.pos)
-            {
-                if !first_line {
-                    // The line end before the boundary line belongs to the boundary.
-                    let nl = newline_before(self.msg, self.pos);
-                    size.sub(Size::of(self.msg, self.pos - nl, self.pos));
-                    self.part_mut(cur).body.add(size);
-                    let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
-                    while self.cur != owner && self.cur != 0 {
-                        self.finish_part();
+        let start = self.pos;
+        let msg: &'a [u8] = self.msg;
+        if !self.boundaries.is_empty() && !self.to_eof {
+            let mut at = start;
+            let mut first = first_line;
+            loop {
+                if msg.get(at..at + 2) == Some(b"--")
+                    && let Some(hit) = self.boundary_at(at)
+                {
+                    self.pos = at;
+                    if first {
+                        let size = self.size(start, at);
+                        self.part_mut(cur).body.add(size);
+                    } else {
+                        // The line end before the boundary line belongs to the boundary.
+                        let nl = newline_before(msg, at);
+                        let size = self.size(start, at - nl);
+                        self.part_mut(cur).body.add(size);
+                        let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
+                        while self.cur != owner && self.cur != 0 {
+                            self.finish_part();
+                        }
+                        let nl_size = self.size(at - nl, at);
+                        let c = self.cur;
+                        self.part_mut(c).body.add(nl_size);
                     }
-                    let nl_size = Size::of(self.msg, self.pos - nl, self.pos);
-                    let c = self.cur;
-                    self.part_mut(c).body.add(nl_size);
-                } else {
-                    self.part_mut(cur).body.add(size);
+                    return self.take_boundary(hit);
                 }
-                return self.take_boundary(hit, false);
+                match msg.get(at..).and_then(|rest| DASH_LINE.find(rest)) {
+                    Some(i) => {
+                        at += i + 1;
+                        first = false;
+                    }
+                    None => break,
+                }
             }
-            let line_end = self.line_end(self.pos);
-            size.add(Size::of(self.msg, self.pos, line_end));
-            self.pos = line_end;
-            first_line = false;
         }
+        let size = self.size(start, msg.len());
         self.part_mut(cur).body.add(size);
+        self.pos = msg.len();
         Step::Done
     }
 
     /// Handles the boundary line at the current position: ends the parts it closes, adds
     /// the line to the multipart's body, then starts the next part or the epilogue.
-    fn take_boundary(&mut self, hit: Hit, _first_line: bool) -> Step {
+    fn take_boundary(&mut self, hit: Hit) -> Step {
         let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
         while self.cur != owner && self.cur != 0 {
             self.finish_part();
@@ -802,7 +882,7 @@ impl Walker<'_> {
             self.boundaries.truncate(hit.index + 1);
         }
         let line_end = self.line_end(self.pos);
-        let line = Size::of(self.msg, self.pos, line_end);
+        let line = self.size(self.pos, line_end);
         self.part_mut(owner).body.add(line);
         self.pos = line_end;
         if hit.close {
@@ -815,7 +895,10 @@ impl Walker<'_> {
 
     /// The boundary whose delimiter line starts at `at`, if any (RFC 2046 §5.1.1): the
     /// longest open boundary that prefixes the line after `--`, the newest on a tie.
-    fn boundary_at(&self, at: usize) -> Option<Hit> {
+    ///
+    /// A boundary is compared in full only when it fits in the line and its first eight
+    /// octets are the line's, so a hostile line costs one word comparison per open boundary.
+    fn boundary_at(&mut self, at: usize) -> Option<Hit> {
         let rest = self.msg.get(at..)?;
         let data = rest.strip_prefix(b"--")?;
         let find = match memchr::memchr(b'\n', data) {
@@ -831,16 +914,17 @@ impl Walker<'_> {
             }
             None => data.len().min(BOUNDARY_LINE_MAX),
         };
+        let line_head = word(data.get(..find).unwrap_or_default());
         let mut best: Option<(usize, usize)> = None;
         for (i, b) in self.boundaries.iter().enumerate().rev() {
             let len = b.text.len();
-            if len <= find
-                && data.get(..len) == Some(b.text.as_slice())
-                && best.is_none_or(|(_, l)| l < len)
-            {
-                best = Some((i, len));
-                if len == find {
-                    break;
+            if len <= find && line_head & b.mask == b.head && best.is_none_or(|(_, l)| l < len) {
+                self.compares += 1;
+                if data.get(..len) == Some(&b.text[..]) {
+                    best = Some((i, len));
+                    if len == find {
+                        break;
+                    }
                 }
             }
         }
