@@ -8,7 +8,7 @@ use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, Sin
 use crate::types::{IString, NString};
 
 use super::envelope::envelope;
-use super::text::{istring, nolf, shared};
+use super::text::{Source, istring, nolf, shared};
 
 /// The `Content-*` data of one part, first field of each name winning (Dovecot's reading),
 /// borrowed from the message.
@@ -85,7 +85,7 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
 /// (RFC 2045 §5.2 default). Extended RFC 2231 values are decoded to UTF-8 when their charset
 /// is known (RFC 9051 §7.5.2: "the server should decode them per [RFC2231], convert to
 /// UTF-8, concatenate, and return the resulting value as a parameter "foo*"").
-fn params(message: &Bytes, list: &[Param<'_>], default_charset: bool) -> BodyParams {
+fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> BodyParams {
     let add_charset =
         default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"));
     let mut out = Vec::with_capacity(list.len() + usize::from(add_charset));
@@ -103,11 +103,11 @@ fn params(message: &Bytes, list: &[Param<'_>], default_charset: bool) -> BodyPar
     out
 }
 
-fn opt(message: &Bytes, v: Option<&[u8]>) -> NString {
+fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
     v.map_or(NString(None), |v| nolf(message, v))
 }
 
-fn extension(message: &Bytes, d: &ContentData<'_>) -> BodyExtension {
+fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
     BodyExtension {
         disposition: d.disposition.map(|k| Disposition {
             kind: shared(message, k),
@@ -184,7 +184,7 @@ fn build_one(
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
     };
-    let src = tree.message();
+    let src = Source::message(tree);
     let d = content_data(tree, index);
     let body = part.body_size();
     let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);

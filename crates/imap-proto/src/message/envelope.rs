@@ -8,7 +8,7 @@ use mail_core::mime::grammar::{Rest, cfws, cfws_with, is_atext, quoted_string};
 use crate::response::{Address, Envelope};
 use crate::types::{IString, NString};
 
-use super::text::{for_humans, istring, nolf, replace_nul, slice_of};
+use super::text::{Source, for_humans, istring, nolf, replace_nul, slice_of};
 
 /// Text read from an address list: a range of the field value while what was read is one
 /// contiguous run of it (the usual case, served without a copy), else built bytes.
@@ -106,15 +106,31 @@ struct Addr {
 /// so that a client still sees that an address was there. Return codes follow Dovecot's
 /// parser: negative for an error, 0 at the end of the input, positive when input remains.
 struct AddressParser<'a> {
+    /// The field value the texts are slices of.
+    src: Source<'a>,
     data: &'a [u8],
     pos: usize,
     last_comment: Vec<u8>,
     text: Text,
     cur: Addr,
-    out: Vec<Addr>,
+    out: &'a mut Vec<Address>,
 }
 
 impl<'a> AddressParser<'a> {
+    /// Appends `a` to the list as an IMAP address structure: the display name "for humans"
+    /// (white space folded, as Dovecot writes it), the rest as read.
+    fn emit(&mut self, a: Addr) {
+        let src = self.src;
+        self.out.push(Address {
+            name: a
+                .name
+                .map_or(NString(None), |n| for_humans(src, n.bytes(src.bytes()))),
+            adl: nstring(src, a.route),
+            mailbox: nstring(src, a.mailbox),
+            host: nstring(src, a.domain),
+        });
+    }
+
     fn rest(&self) -> &'a [u8] {
         self.data.get(self.pos..).unwrap_or_default()
     }
@@ -481,7 +497,8 @@ impl<'a> AddressParser<'a> {
             self.cur.domain = Some(Text::Static(b"MISSING_DOMAIN"));
             self.cur.invalid = true;
         }
-        self.out.push(core::mem::take(&mut self.cur));
+        let a = core::mem::take(&mut self.cur);
+        self.emit(a);
     }
 
     fn mailbox(&mut self) -> i32 {
@@ -514,7 +531,8 @@ impl<'a> AddressParser<'a> {
         self.pos += 1;
         let mut ret = self.skip_lwsp();
         self.cur.mailbox = Some(self.text.clone());
-        self.out.push(core::mem::take(&mut self.cur));
+        let a = core::mem::take(&mut self.cur);
+        self.emit(a);
         if ret > 0 && self.peek() != Some(b';') {
             loop {
                 self.mailbox();
@@ -536,7 +554,7 @@ impl<'a> AddressParser<'a> {
                 ret = self.skip_lwsp();
             }
         }
-        self.out.push(Addr::default());
+        self.emit(Addr::default());
         if ret == 0 { 0 } else { 1 }
     }
 
@@ -575,46 +593,29 @@ impl<'a> AddressParser<'a> {
     }
 }
 
-/// Parses an address list the way Dovecot fills an envelope (RFC 5322 §3.4 `address-list`,
-/// with `obs-` forms and repairs).
-fn parse_addresses(value: &[u8]) -> Vec<Addr> {
+/// Parses the address list `src` the way Dovecot fills an envelope (RFC 5322 §3.4
+/// `address-list`, with `obs-` forms and repairs), appending the addresses to `out`.
+fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
     let mut p = AddressParser {
-        data: value,
+        src,
+        data: src.bytes(),
         pos: 0,
         last_comment: Vec::new(),
         text: Text::Empty,
         cur: Addr::default(),
-        out: Vec::new(),
+        out,
     };
     p.list();
-    p.out
 }
 
 /// One text of an address: a slice of `src` (the field value) unless it had to be built.
-fn nstring(src: &Bytes, text: Option<Text>) -> NString {
+fn nstring(src: Source<'_>, text: Option<Text>) -> NString {
     NString(text.map(|t| match t {
         Text::Empty => IString(Bytes::new()),
-        Text::Span(a, b) if a <= b && b <= src.len() => IString(src.slice(a..b)),
-        Text::Span(..) => IString(Bytes::new()),
+        Text::Span(a, b) => src.range(a, b),
         Text::Owned(v) => istring(v),
         Text::Static(s) => IString(Bytes::from_static(s)),
     }))
-}
-
-/// Turns the addresses parsed from `src` into IMAP address structures, appended to `out`:
-/// display names "for humans" (white space folded, as Dovecot writes them), the rest as
-/// they are.
-fn imap_addresses(src: &Bytes, addrs: Vec<Addr>, out: &mut Vec<Address>) {
-    out.extend(addrs.into_iter().map(|a| {
-        Address {
-            name: a
-                .name
-                .map_or(NString(None), |n| for_humans(src, n.bytes(src))),
-            adl: nstring(src, a.route),
-            mailbox: nstring(src, a.mailbox),
-            host: nstring(src, a.domain),
-        }
-    }));
 }
 
 /// The ENVELOPE of the header of part `index` (RFC 9051 §7.5.2): the last Date, Subject,
@@ -623,72 +624,115 @@ fn imap_addresses(src: &Bytes, addrs: Vec<Addr>, out: &mut Vec<Address>) {
 /// lists; encoded words are left as they are. Every string that needs no change is a slice
 /// of the message.
 pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
-    let message = tree.message();
+    let message = Source::message(tree);
     let mut env = Envelope::default();
-    let mut lists: [Vec<Address>; 6] = Default::default();
-    for f in tree.fields(index) {
+    // The address fields, found in the same pass as the four strings: a few are kept on the
+    // stack; a header with more is searched again per list.
+    let mut found = [(0usize, 0usize); 8];
+    let mut count = 0usize;
+    for (n, f) in tree.fields(index).iter().enumerate() {
         if !f.has_colon() {
             continue;
         }
-        let name = tree.name(f);
         let value = tree.raw_value(f);
-        let list = match name.len() {
-            2 if name.eq_ignore_ascii_case(b"to") => 3,
-            2 if name.eq_ignore_ascii_case(b"cc") => 4,
-            3 if name.eq_ignore_ascii_case(b"bcc") => 5,
-            4 if name.eq_ignore_ascii_case(b"date") => {
-                env.date = nolf(message, value);
-                continue;
-            }
-            4 if name.eq_ignore_ascii_case(b"from") => 0,
-            6 if name.eq_ignore_ascii_case(b"sender") => 1,
-            7 if name.eq_ignore_ascii_case(b"subject") => {
+        match field(tree.name(f)) {
+            Some(Field::Date) => env.date = nolf(message, value),
+            Some(Field::Subject) => {
                 env.subject = if memchr::memchr(0, value).is_some() {
-                    let src = Bytes::from(replace_nul(value));
-                    for_humans(&src, &src)
+                    let copy = Bytes::from(replace_nul(value));
+                    for_humans(Source::new(&copy), &copy)
                 } else {
                     for_humans(message, value)
                 };
-                continue;
             }
-            8 if name.eq_ignore_ascii_case(b"reply-to") => 2,
-            10 if name.eq_ignore_ascii_case(b"message-id") => {
-                env.message_id = nolf(message, value);
-                continue;
+            Some(Field::MessageId) => env.message_id = nolf(message, value),
+            Some(Field::InReplyTo) => env.in_reply_to = nolf(message, value),
+            Some(Field::List(i)) => {
+                if let Some(slot) = found.get_mut(count) {
+                    *slot = (i, n);
+                }
+                count += 1;
             }
-            11 if name.eq_ignore_ascii_case(b"in-reply-to") => {
-                env.in_reply_to = nolf(message, value);
-                continue;
-            }
-            _ => continue,
-        };
-        // The addresses are slices of the field value, or of a copy with NUL replaced.
-        let src = if memchr::memchr(0, value).is_some() {
-            Bytes::from(replace_nul(value))
-        } else {
-            slice_of(message, value)
-        };
-        if let Some(list) = lists.get_mut(list) {
-            // A repeated address field adds its addresses (Dovecot 2.3's reading).
-            imap_addresses(&src, parse_addresses(&src), list);
+            None => {}
         }
     }
-    // RFC 9051 §7.5.2: "If the Sender or Reply-To header fields are absent in the [RFC5322]
-    // header, or are present but empty, the server sets the corresponding member of the
-    // envelope to be the same value as the from member".
-    let [from, sender, reply_to, to, cc, bcc] = lists;
-    let sender = if sender.is_empty() {
-        from.clone()
-    } else {
-        sender
-    };
-    let reply_to = if reply_to.is_empty() {
-        from.clone()
-    } else {
-        reply_to
-    };
-    env.set_addresses([from, sender, reply_to, to, cc, bcc]);
+    // All six lists in one vector, in wire order; a repeated address field adds its
+    // addresses (Dovecot 2.3's reading).
+    let mut all = Vec::new();
+    let mut ends = [0usize; 6];
+    let mut from_end = 0;
+    for (i, end) in ends.iter_mut().enumerate() {
+        let start = all.len();
+        let fields = tree.fields(index);
+        if count <= found.len() {
+            for &(list, n) in found.get(..count).unwrap_or_default() {
+                if list == i
+                    && let Some(f) = fields.get(n)
+                {
+                    addresses(message, tree.raw_value(f), &mut all);
+                }
+            }
+        } else {
+            for f in fields {
+                if f.has_colon() && field(tree.name(f)) == Some(Field::List(i)) {
+                    addresses(message, tree.raw_value(f), &mut all);
+                }
+            }
+        }
+        // RFC 9051 §7.5.2: "If the Sender or Reply-To header fields are absent in the
+        // [RFC5322] header, or are present but empty, the server sets the corresponding
+        // member of the envelope to be the same value as the from member".
+        if (i == 1 || i == 2) && all.len() == start {
+            all.extend_from_within(..from_end.min(start));
+        }
+        *end = all.len();
+        if i == 0 {
+            from_end = all.len();
+        }
+    }
+    env.set_address_lists(all, ends);
     env
+}
+
+/// Parses the address field `value` onto `out`: the addresses are slices of the message,
+/// or of a copy of the value with NUL replaced.
+fn addresses(message: Source<'_>, value: &[u8], out: &mut Vec<Address>) {
+    let src = if memchr::memchr(0, value).is_some() {
+        Bytes::from(replace_nul(value))
+    } else {
+        slice_of(message.bytes(), value)
+    };
+    parse_addresses(Source::new(&src), out);
+}
+
+/// The header fields ENVELOPE reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Date,
+    Subject,
+    MessageId,
+    InReplyTo,
+    /// From, Sender, Reply-To, To, Cc, Bcc: the index of the list.
+    List(usize),
+}
+
+/// Which ENVELOPE field `name` is (case-insensitive), sorted by length first: most names
+/// are rejected by their length alone.
+fn field(name: &[u8]) -> Option<Field> {
+    let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
+    Some(match name.len() {
+        2 if is(b"to") => Field::List(3),
+        2 if is(b"cc") => Field::List(4),
+        3 if is(b"bcc") => Field::List(5),
+        4 if is(b"date") => Field::Date,
+        4 if is(b"from") => Field::List(0),
+        6 if is(b"sender") => Field::List(1),
+        7 if is(b"subject") => Field::Subject,
+        8 if is(b"reply-to") => Field::List(2),
+        10 if is(b"message-id") => Field::MessageId,
+        11 if is(b"in-reply-to") => Field::InReplyTo,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -698,7 +742,7 @@ mod tests {
     fn wire(list: &str) -> String {
         let src = Bytes::copy_from_slice(list.as_bytes());
         let mut addrs = Vec::new();
-        imap_addresses(&src, parse_addresses(&src), &mut addrs);
+        parse_addresses(Source::new(&src), &mut addrs);
         addrs
             .iter()
             .map(|a| String::from_utf8_lossy(&crate::types::Encode::to_wire(a)).into_owned())

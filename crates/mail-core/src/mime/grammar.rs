@@ -14,9 +14,8 @@ use nom::{IResult, Parser};
 
 use super::charset::Charset;
 
-/// A byte of RFC 5322 `atext` (RFC 5322 §3.2.3), with 8-bit bytes accepted as RFC 6532 §3.2
-/// allows UTF-8 there.
-pub const fn is_atext(b: u8) -> bool {
+/// Whether `b` is RFC 5322 `atext` (RFC 5322 §3.2.3), 8-bit bytes included.
+const fn atext_rule(b: u8) -> bool {
     matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | 0x80..=0xff)
         || matches!(
             b,
@@ -41,10 +40,35 @@ pub const fn is_atext(b: u8) -> bool {
         )
 }
 
+/// Bit 0: `atext`; bit 1: MIME `token` character. One table lookup per byte: these run on
+/// every byte of every structured field.
+// `i < 256` indexes a 256-entry table: it cannot be out of range.
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let atext = atext_rule(b);
+        let token = (atext && !matches!(b, b'/' | b'=' | b'?')) || b == b'.';
+        table[i] = (atext as u8) | ((token as u8) << 1);
+        i += 1;
+    }
+    table
+};
+
+/// A byte of RFC 5322 `atext` (RFC 5322 §3.2.3), with 8-bit bytes accepted as RFC 6532 §3.2
+/// allows UTF-8 there.
+#[inline]
+pub fn is_atext(b: u8) -> bool {
+    CLASS.get(usize::from(b)).is_some_and(|c| c & 1 != 0)
+}
+
 /// A byte of a MIME `token` (RFC 2045 §5.1): `atext` without the tspecials `/`, `=` and `?`,
 /// plus `.` (which RFC 2045 allows and RFC 5322 `atext` does not).
-pub const fn is_token_char(b: u8) -> bool {
-    (is_atext(b) && !matches!(b, b'/' | b'=' | b'?')) || b == b'.'
+#[inline]
+pub fn is_token_char(b: u8) -> bool {
+    CLASS.get(usize::from(b)).is_some_and(|c| c & 2 != 0)
 }
 
 /// One parameter: its attribute and value as written (quoted strings unescaped), borrowed
@@ -155,6 +179,12 @@ pub fn cfws_with<'a>(
     mut last_comment: Option<&mut Vec<u8>>,
 ) -> Result<(&'a [u8], Rest), Broken> {
     loop {
+        // Most calls find a token straight away: answer without entering the combinator.
+        match input.first() {
+            None => return Ok((input, Rest::End)),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'(') => {}
+            Some(_) => return Ok((input, Rest::More)),
+        }
         let (rest, _) = ws(input);
         input = rest;
         match input.first() {
