@@ -142,21 +142,16 @@ fn empty_part(extended: bool) -> BodyStructure {
 }
 
 /// Builds the structure of part `root` without recursion: parts are visited in reverse
-/// document order, so every child is built before its parent.
+/// document order, so the structures of a part's children are on top of the stack, first
+/// child on top, when the part is built.
 pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
     let end = subtree_end(tree, root);
-    let mut built: Vec<Option<BodyStructure>> = Vec::with_capacity(end - root);
-    built.resize_with(end - root, || None);
+    let mut stack: Vec<BodyStructure> = Vec::with_capacity(4);
     for index in (root..end).rev() {
-        let value = build_one(tree, index, extended, root, &mut built);
-        if let Some(slot) = built.get_mut(index - root) {
-            *slot = Some(value);
-        }
+        let value = build_one(tree, index, extended, &mut stack);
+        stack.push(value);
     }
-    built
-        .get_mut(0)
-        .and_then(Option::take)
-        .unwrap_or_else(|| empty_part(extended))
+    stack.pop().unwrap_or_else(|| empty_part(extended))
 }
 
 fn subtree_end(tree: &MimeTree, root: usize) -> usize {
@@ -168,18 +163,11 @@ fn subtree_end(tree: &MimeTree, root: usize) -> usize {
     end
 }
 
-fn take(built: &mut [Option<BodyStructure>], index: usize, root: usize) -> Option<BodyStructure> {
-    built
-        .get_mut(index.checked_sub(root)?)
-        .and_then(Option::take)
-}
-
 fn build_one(
     tree: &MimeTree,
     index: usize,
     extended: bool,
-    root: usize,
-    built: &mut [Option<BodyStructure>],
+    stack: &mut Vec<BodyStructure>,
 ) -> BodyStructure {
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
@@ -190,10 +178,9 @@ fn build_one(
     let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);
     match part.kind() {
         PartKind::Multipart { .. } => {
-            let mut parts: Vec<BodyStructure> = tree
-                .children(index)
-                .filter_map(|c| take(built, c, root))
-                .collect();
+            let n = tree.children(index).count().min(stack.len());
+            let mut parts = stack.split_off(stack.len() - n);
+            parts.reverse();
             if parts.is_empty() {
                 parts.push(empty_part(extended));
             }
@@ -239,9 +226,7 @@ fn build_one(
                 match child {
                     Some(c) => SinglePartKind::Message {
                         envelope: Box::new(envelope(tree, c)),
-                        body: Box::new(
-                            take(built, c, root).unwrap_or_else(|| empty_part(extended)),
-                        ),
+                        body: Box::new(stack.pop().unwrap_or_else(|| empty_part(extended))),
                         lines: body.lines,
                     },
                     None => SinglePartKind::Basic,

@@ -149,6 +149,12 @@ impl<'a> AddressParser<'a> {
 
     /// `CFWS`, remembering the last comment.
     fn skip_lwsp(&mut self) -> i32 {
+        // The usual case: a token follows at once.
+        match self.peek() {
+            None => return 0,
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'(') => {}
+            Some(_) => return 1,
+        }
         let rest = self.rest();
         match cfws_with(rest, Some(&mut self.last_comment)) {
             Ok((r, more)) => {

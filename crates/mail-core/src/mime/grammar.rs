@@ -169,22 +169,31 @@ pub fn comment<'a>(input: &'a [u8], mut text: Option<&mut Vec<u8>>) -> Result<&'
 
 /// Skips white space, line breaks and comments (RFC 5322 `CFWS`); returns the rest and
 /// whether any input remains.
+#[inline]
 pub fn cfws(input: &[u8]) -> Result<(&[u8], Rest), Broken> {
     cfws_with(input, None)
 }
 
 /// [`cfws`], keeping the text of the last comment in `last_comment`.
+#[inline]
 pub fn cfws_with<'a>(
+    input: &'a [u8],
+    last_comment: Option<&mut Vec<u8>>,
+) -> Result<(&'a [u8], Rest), Broken> {
+    // Most calls find a token straight away: answer without entering the combinator.
+    match input.first() {
+        None => Ok((input, Rest::End)),
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'(') => cfws_slow(input, last_comment),
+        Some(_) => Ok((input, Rest::More)),
+    }
+}
+
+/// [`cfws_with`] when there is white space or a comment to skip.
+fn cfws_slow<'a>(
     mut input: &'a [u8],
     mut last_comment: Option<&mut Vec<u8>>,
 ) -> Result<(&'a [u8], Rest), Broken> {
     loop {
-        // Most calls find a token straight away: answer without entering the combinator.
-        match input.first() {
-            None => return Ok((input, Rest::End)),
-            Some(b' ' | b'\t' | b'\r' | b'\n' | b'(') => {}
-            Some(_) => return Ok((input, Rest::More)),
-        }
         let (rest, _) = ws(input);
         input = rest;
         match input.first() {
@@ -204,9 +213,13 @@ fn ws(input: &[u8]) -> (&[u8], &[u8]) {
 
 /// Reads a MIME `token` (RFC 2045 §5.1), possibly empty, then [`cfws`] unless the token
 /// reached the end.
+#[inline]
 pub fn token(input: &[u8]) -> Result<Lexeme<'_>, Broken> {
-    let r: IResult<&[u8], &[u8]> = take_while(is_token_char).parse(input);
-    let (rest, tok) = r.unwrap_or((input, &[]));
+    let len = input
+        .iter()
+        .position(|&b| !is_token_char(b))
+        .unwrap_or(input.len());
+    let (tok, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     if rest.is_empty() {
         return Ok((tok, rest, Rest::End));
     }

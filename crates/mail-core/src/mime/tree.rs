@@ -66,7 +66,7 @@ impl Size {
     fn of(msg: &[u8], a: usize, b: usize, bare_lf: bool) -> Self {
         let range = msg.get(a..b).unwrap_or_default();
         let raw = range.len() as u64;
-        let lines = memchr::memchr_iter(b'\n', range).count() as u64;
+        let lines = count_lf(range) as u64;
         let bare = if bare_lf {
             memchr::memchr_iter(b'\n', range)
                 .filter(|&lf| {
@@ -549,8 +549,7 @@ impl<'a> Walker<'a> {
     }
 
     fn line_end(&self, from: usize) -> usize {
-        memchr::memchr(b'\n', self.msg.get(from..).unwrap_or_default())
-            .map_or(self.msg.len(), |i| from + i + 1)
+        find_lf(self.msg.get(from..).unwrap_or_default()).map_or(self.msg.len(), |i| from + i + 1)
     }
 
     fn run(&mut self) {
@@ -942,6 +941,46 @@ impl<'a> Walker<'a> {
         let (index, len) = best?;
         let close = data.get(len..len + 2) == Some(b"--");
         Some(Hit { index, close })
+    }
+}
+
+/// The position of the first LF in `s`, eight octets at a time: header and boundary lines
+/// are too short for a vectorised search to pay for its set-up, so it is used only past
+/// 128 octets.
+fn find_lf(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LF: u64 = LO * 0x0a;
+    let mut at = 0;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word) ^ LF;
+        // The lowest flagged octet is the first zero octet (the first LF).
+        let zero = w.wrapping_sub(LO) & !w & HI;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+        if at >= 128 {
+            return memchr::memchr(b'\n', s.get(at..)?).map(|i| at + i);
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| at + i)
+}
+
+/// How many LFs `s` holds: a plain loop for a short range, the vectorised count for a long
+/// one.
+fn count_lf(s: &[u8]) -> usize {
+    if s.len() <= 64 {
+        s.iter().filter(|&&b| b == b'\n').count()
+    } else {
+        memchr::memchr_iter(b'\n', s).count()
     }
 }
 
