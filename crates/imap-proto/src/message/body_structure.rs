@@ -254,13 +254,6 @@ fn build_one(
     }
 }
 
-/// The transfer encoding of part `index` as its header declares it (`7bit` by default).
-pub(super) fn transfer_encoding(tree: &MimeTree, index: usize) -> Bytes {
-    content_data(tree, index)
-        .encoding
-        .map_or_else(|| Bytes::from_static(b"7bit"), Bytes::copy_from_slice)
-}
-
 /// The transfer encoding BINARY decodes: the first `Content-Transfer-Encoding` field, even
 /// without `MIME-Version` (Dovecot decodes such a body too); `None` when that field cannot
 /// be read (an empty or broken value is an unknown encoding, RFC 3516 §4.3).

@@ -601,7 +601,7 @@ impl<'a> AddressParser<'a> {
 
 /// Parses the address list `src` the way Dovecot fills an envelope (RFC 5322 §3.4
 /// `address-list`, with `obs-` forms and repairs), appending the addresses to `out`.
-fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
+pub(super) fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
     let mut p = AddressParser {
         src,
         data: src.bytes(),
