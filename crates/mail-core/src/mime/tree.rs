@@ -269,13 +269,14 @@ pub struct MimeTree {
 }
 
 /// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part,
-/// with its first eight octets as a word, so that a `--` line is compared in full only with
-/// the boundaries whose first octets it shares.
+/// with its first eight octets as a word and a hash of the whole, so that a `--` line is
+/// compared in full only with a boundary it can equal (see [`Walker::boundary_at`]).
 struct Boundary<'a> {
     text: Cow<'a, [u8]>,
     part: usize,
     head: u64,
     mask: u64,
+    hash: u64,
 }
 
 impl<'a> Boundary<'a> {
@@ -287,13 +288,35 @@ impl<'a> Boundary<'a> {
         } else {
             (1u64 << (8 * n)) - 1
         };
+        let hash = text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b));
         Self {
             text,
             part,
             head,
             mask,
+            hash,
         }
     }
+}
+
+/// FNV-1a, whose hash of every prefix of a line comes from one pass over it.
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+const fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The FNV-1a hashes of the prefixes of `data` (entry `k`: the first `k` octets), up to
+/// the longest boundary.
+fn prefix_hashes(data: &[u8]) -> [u64; BOUNDARY_MAX + 1] {
+    let mut out = [FNV_BASIS; BOUNDARY_MAX + 1];
+    let mut h = FNV_BASIS;
+    for (slot, &b) in out.iter_mut().skip(1).zip(data) {
+        h = fnv(h, b);
+        *slot = h;
+    }
+    out
 }
 
 /// The first eight octets of `bytes` as a little-endian word, zero-padded.
@@ -329,6 +352,11 @@ impl MimeTree {
 
     /// Walks `message` within `limits`.
     pub fn parse_with(message: Bytes, limits: &Limits) -> Self {
+        Self::walk(message, limits).0
+    }
+
+    /// Walks `message`; returns the tree and the number of full boundary comparisons.
+    fn walk(message: Bytes, limits: &Limits) -> (Self, u64) {
         let bare_lf = has_bare_lf(&message);
         let mut parts = Vec::with_capacity(4);
         parts.push(Part::new(0, NONE, 0, false));
@@ -346,15 +374,16 @@ impl MimeTree {
             scratch: ROOT.clone(),
         };
         w.run();
-        let (parts, fields) = (w.parts, w.fields);
+        let (parts, fields, compares) = (w.parts, w.fields, w.compares);
         let nul = memchr::memchr(0, &message).is_some();
-        Self {
+        let tree = Self {
             message,
             parts,
             fields,
             bare_lf,
             nul,
-        }
+        };
+        (tree, compares)
     }
 
     /// The whole message.
@@ -679,8 +708,9 @@ impl<'a> Walker<'a> {
             }
             // An empty line straight before a boundary line of an enclosing multipart is
             // the line end that belongs to that boundary, not the end of the header
-            // (Dovecot's reading).
-            if let Some(hit) = self.boundary_at(self.pos)
+            // (Dovecot's reading). Only an enclosing multipart's boundary can do that.
+            if self.boundaries.iter().any(|b| b.part != cur)
+                && let Some(hit) = self.boundary_at(self.pos)
                 && self
                     .boundaries
                     .get(hit.index)
@@ -906,8 +936,12 @@ impl<'a> Walker<'a> {
     /// The boundary whose delimiter line starts at `at`, if any (RFC 2046 §5.1.1): the
     /// longest open boundary that prefixes the line after `--`, the newest on a tie.
     ///
-    /// A boundary is compared in full only when it fits in the line and its first eight
-    /// octets are the line's, so a hostile line costs one word comparison per open boundary.
+    /// A boundary is compared in full only when it fits in the line, its first eight octets
+    /// are the line's and, once more than one boundary passes that test, the hash of the
+    /// line's prefix of its length is its hash. A hostile line (many open boundaries that
+    /// share their first octets with it) so costs one pass over at most 80 octets and one
+    /// word comparison per open boundary, and full comparisons only with boundaries it
+    /// really starts with (or, rarely, whose hash collides); `compares` counts those.
     fn boundary_at(&mut self, at: usize) -> Option<Hit> {
         let rest = self.msg.get(at..)?;
         let data = rest.strip_prefix(b"--")?;
@@ -924,11 +958,21 @@ impl<'a> Walker<'a> {
             }
             None => data.len().min(BOUNDARY_LINE_MAX),
         };
-        let line_head = word(data.get(..find).unwrap_or_default());
+        let line = data.get(..find).unwrap_or_default();
+        let line_head = word(line);
         let mut best: Option<(usize, usize)> = None;
+        let mut candidates = 0usize;
+        let mut hashes: Option<[u64; BOUNDARY_MAX + 1]> = None;
         for (i, b) in self.boundaries.iter().enumerate().rev() {
             let len = b.text.len();
             if len <= find && line_head & b.mask == b.head && best.is_none_or(|(_, l)| l < len) {
+                candidates += 1;
+                if candidates > 1 {
+                    let hashes = hashes.get_or_insert_with(|| prefix_hashes(line));
+                    if hashes.get(len) != Some(&b.hash) {
+                        continue;
+                    }
+                }
                 self.compares += 1;
                 if data.get(..len) == Some(&b.text[..]) {
                     best = Some((i, len));
@@ -1014,5 +1058,323 @@ fn newline_before(msg: &[u8], at: usize) -> usize {
         2
     } else {
         usize::from(at >= 1 && msg.get(at - 1) == Some(&b'\n'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn walk(m: &str) -> MimeTree {
+        MimeTree::parse(Bytes::copy_from_slice(m.as_bytes()))
+    }
+
+    /// The body of part `i` as text.
+    fn body(t: &MimeTree, i: usize) -> &str {
+        let p = t.part(i).unwrap();
+        core::str::from_utf8(&t.message()[p.body_start()..p.end()]).unwrap()
+    }
+
+    fn kinds(t: &MimeTree) -> Vec<PartKind> {
+        t.parts().iter().map(Part::kind).collect()
+    }
+
+    const MP: &str = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+
+    #[test]
+    fn crlf_before_a_boundary_belongs_to_the_boundary() {
+        // RFC 2046 §5.1.1: "the CRLF preceding the boundary delimiter line is conceptually
+        // attached to the boundary".
+        let t = walk(&format!("{MP}--b\r\n\r\none\r\ntwo\r\n--b--\r\n"));
+        assert_eq!(body(&t, 1), "one\r\ntwo");
+        let p = t.part(1).unwrap();
+        assert_eq!(
+            p.body_size(),
+            Size {
+                raw: 8,
+                octets: 8,
+                lines: 1
+            }
+        );
+        // An empty body is empty, not a line end.
+        let t = walk(&format!("{MP}--b\r\n\r\n\r\n--b--\r\n"));
+        assert_eq!(body(&t, 1), "");
+    }
+
+    #[test]
+    fn boundary_followed_by_white_space_or_text_still_delimits() {
+        // RFC 2046 §5.1.1 lets a boundary line be matched by its prefix.
+        let t = walk(&format!(
+            "{MP}--b  \r\n\r\none\r\n--b\t\r\n\r\ntwo\r\n--b-- trailing\r\n"
+        ));
+        assert_eq!(t.parts().len(), 3);
+        assert_eq!((body(&t, 1), body(&t, 2)), ("one", "two"));
+    }
+
+    #[test]
+    fn missing_first_boundary_makes_the_body_a_preamble() {
+        let t = walk(&format!("{MP}no boundary here\r\n"));
+        assert_eq!(t.parts().len(), 1);
+        assert_eq!(t.root().kind(), PartKind::Multipart { digest: false });
+        assert_eq!(t.children(0).count(), 0);
+    }
+
+    #[test]
+    fn missing_final_boundary_lets_the_last_part_run_to_the_end() {
+        let t = walk(&format!(
+            "{MP}--b\r\n\r\none\r\n--b\r\n\r\ntwo\r\nthree\r\n"
+        ));
+        assert_eq!(t.parts().len(), 3);
+        assert_eq!(body(&t, 2), "two\r\nthree\r\n");
+        assert_eq!(t.part(2).unwrap().end(), t.message().len());
+    }
+
+    #[test]
+    fn empty_multipart_has_no_parts() {
+        let t = walk(&format!("{MP}--b--\r\n"));
+        assert_eq!(t.parts().len(), 1);
+        // Without a boundary parameter a multipart cannot have parts either.
+        let t = walk("Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\nx\r\n");
+        assert_eq!(t.parts().len(), 1);
+    }
+
+    #[test]
+    fn header_without_body_or_empty_line() {
+        let t = walk("Subject: only a header");
+        let root = t.root();
+        assert_eq!(root.body_start(), t.message().len());
+        assert_eq!(root.body_size(), Size::default());
+        assert_eq!(t.fields(0).len(), 1);
+        assert_eq!(t.raw_value(&t.fields(0)[0]), b"only a header");
+        let t = walk("");
+        assert_eq!(t.parts().len(), 1);
+    }
+
+    #[test]
+    fn bare_lf_counts_as_crlf_in_octets() {
+        let t = walk("Subject: x\n\nline one\nline two\r\n");
+        assert!(t.has_bare_lf());
+        let root = t.root();
+        assert_eq!(
+            root.header_size(),
+            Size {
+                raw: 12,
+                octets: 14,
+                lines: 2
+            }
+        );
+        assert_eq!(
+            root.body_size(),
+            Size {
+                raw: 19,
+                octets: 20,
+                lines: 2
+            }
+        );
+        assert!(!walk("Subject: x\r\n\r\nbody\r\n").has_bare_lf());
+    }
+
+    #[test]
+    fn sizes_and_line_counts_sum_up_the_tree() {
+        let m = format!(
+            "{MP}--b\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>\r\n</p>\r\n--b--\r\n"
+        );
+        let t = walk(&m);
+        let root = t.root();
+        assert_eq!(
+            root.header_size().raw + root.body_size().raw,
+            m.len() as u64
+        );
+        assert_eq!(t.part(2).unwrap().body_size().lines, 1);
+        assert_eq!(
+            root.header_size().lines + root.body_size().lines,
+            m.matches('\n').count() as u64
+        );
+    }
+
+    #[test]
+    fn header_fields_keep_order_case_and_raw_folded_values() {
+        let t = walk("X-B: 2\r\nsubject:  =?utf-8?q?a?=\r\n folded\r\nX-A: 1\r\nno colon\r\n\r\n");
+        let f = t.fields(0);
+        let names: Vec<&[u8]> = f.iter().map(|f| t.name(f)).collect();
+        assert_eq!(names, [&b"X-B"[..], b"subject", b"X-A", b"no colon"]);
+        assert_eq!(t.raw_value(&f[1]), b"=?utf-8?q?a?=\r\n folded");
+        assert!(!f[3].has_colon());
+        assert_eq!(
+            t.first(0, "SUBJECT").map(|f| t.raw_value(f)),
+            Some(&b"=?utf-8?q?a?=\r\n folded"[..])
+        );
+        assert_eq!(t.last(0, "x-a").map(|f| t.raw_value(f)), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn message_rfc822_is_walked_into_its_message() {
+        let t = walk(
+            "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: message/rfc822\r\n\r\nSubject: innermost\r\n\r\nbody\r\n",
+        );
+        assert_eq!(
+            kinds(&t),
+            [PartKind::Message, PartKind::Message, PartKind::Text]
+        );
+        assert_eq!(t.part(2).unwrap().depth(), 2);
+        assert_eq!(t.raw_value(t.first(2, "subject").unwrap()), b"innermost");
+        assert_eq!(body(&t, 2), "body\r\n");
+    }
+
+    #[test]
+    fn digest_parts_default_to_message_rfc822() {
+        let t = walk(
+            "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nA\r\n--d\r\nContent-Type: text/plain\r\n\r\nB\r\n--d--\r\n",
+        );
+        assert_eq!(
+            kinds(&t),
+            [
+                PartKind::Multipart { digest: true },
+                PartKind::Message,
+                PartKind::Text,
+                PartKind::Text
+            ]
+        );
+    }
+
+    #[test]
+    fn content_type_counts_only_with_mime_version_or_in_a_multipart() {
+        // Content-Type alone makes the part MIME (Dovecot's lenient reading of RFC 2045 §4).
+        assert!(walk("Content-Type: text/html\r\n\r\nx").root().is_mime());
+        assert!(walk("MIME-Version: 1.0\r\n\r\nx").root().is_mime());
+        let t = walk("Content-Transfer-Encoding: base64\r\n\r\nx");
+        assert!(!t.root().is_mime());
+        assert_eq!(t.root().kind(), PartKind::Text);
+        // Every part of a multipart is MIME.
+        let t = walk(&format!("{MP}--b\r\nX: y\r\n\r\none\r\n--b--\r\n"));
+        assert!(t.part(1).unwrap().is_mime());
+    }
+
+    #[test]
+    fn nested_multiparts_three_deep() {
+        let m = "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/related; boundary=c\r\n\r\n--c\r\n\r\ndeep\r\n--c--\r\n--b--\r\n--a\r\n\r\nlast\r\n--a--\r\n";
+        let t = walk(m);
+        let depths: Vec<usize> = t.parts().iter().map(Part::depth).collect();
+        assert_eq!(depths, [0, 1, 2, 3, 1]);
+        assert_eq!(body(&t, 3), "deep");
+        assert_eq!(body(&t, 4), "last");
+        assert_eq!(t.children(0).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(t.part(3).unwrap().parent(), Some(2));
+    }
+
+    #[test]
+    fn boundaries_longer_than_80_octets_are_truncated() {
+        let long = "x".repeat(90);
+        let m = format!(
+            "Content-Type: multipart/mixed; boundary=\"{long}\"\r\n\r\n--{}\r\n\r\none\r\n--{}--\r\n",
+            &long[..80],
+            &long[..80]
+        );
+        let t = walk(&m);
+        assert_eq!(t.parts().len(), 2);
+        assert_eq!(body(&t, 1), "one");
+    }
+
+    /// `levels` multiparts nested in each other, the innermost holding one text part.
+    fn nested(levels: usize) -> String {
+        // Zero-padded, so that no boundary is a prefix of another.
+        let mut m = String::from("Content-Type: multipart/mixed; boundary=b00000\r\n\r\n");
+        for i in 1..levels {
+            m.push_str(&format!(
+                "--b{:05}\r\nContent-Type: multipart/mixed; boundary=b{i:05}\r\n\r\n",
+                i - 1
+            ));
+        }
+        m.push_str(&format!("--b{:05}\r\n\r\nleaf\r\n", levels - 1));
+        for i in (0..levels).rev() {
+            m.push_str(&format!("--b{i:05}--\r\n"));
+        }
+        m
+    }
+
+    #[test]
+    fn nesting_limit_one_under_and_one_over() {
+        // 99 multiparts (depths 0..=98) and the leaf at depth 99: 100 levels, all walked.
+        let t = walk(&nested(99));
+        assert_eq!(t.parts().len(), 100);
+        assert!(t.parts().iter().all(|p| !p.overflowed()));
+        assert_eq!(t.part(99).unwrap().depth(), 99);
+        assert_eq!(body(&t, 99), "leaf");
+        // One more: the multipart at depth 99 keeps its content as one opaque body.
+        let t = walk(&nested(100));
+        assert_eq!(t.parts().len(), 100);
+        let last = t.part(99).unwrap();
+        assert!(last.overflowed());
+        assert_eq!(last.kind(), PartKind::Other);
+        assert!(body(&t, 99).contains("leaf"));
+        // Far deeper input is still walked without recursion.
+        let t = walk(&nested(20_000));
+        assert_eq!(t.parts().len(), 100);
+    }
+
+    /// A multipart with `n` empty text parts.
+    fn many(n: usize) -> String {
+        let mut m = String::from(MP);
+        for _ in 0..n {
+            m.push_str("--b\r\n\r\nx\r\n");
+        }
+        m.push_str("--b--\r\nepilogue\r\n");
+        m
+    }
+
+    #[test]
+    fn part_limit_one_under_at_and_one_over() {
+        // 9 998 parts and the message: under the limit, every part ends at its boundary.
+        let t = walk(&many(9_998));
+        assert_eq!(t.parts().len(), 9_999);
+        assert!(t.parts().iter().all(|p| !p.overflowed()));
+        assert_eq!(body(&t, 9_998), "x");
+        // The part that reaches 10 000 takes the rest of the message.
+        let t = walk(&many(9_999));
+        assert_eq!(t.parts().len(), 10_000);
+        let last = t.part(9_999).unwrap();
+        assert!(last.overflowed());
+        assert_eq!(body(&t, 9_999), "x\r\n--b--\r\nepilogue\r\n");
+        // One over: still 10 000 parts, the rest is one body.
+        let t = walk(&many(10_000));
+        assert_eq!(t.parts().len(), 10_000);
+        assert_eq!(
+            body(&t, 9_999),
+            "x\r\n--b\r\n\r\nx\r\n--b--\r\nepilogue\r\n"
+        );
+        // Smaller limits are kept the same way.
+        let t = MimeTree::parse_with(Bytes::from(many(10)), &Limits::new(100, 4));
+        assert_eq!(t.parts().len(), 4);
+    }
+
+    #[test]
+    fn hostile_boundary_lines_cost_no_full_comparison() {
+        // 98 open boundaries that share 60 octets, then 200 000 `--` lines that share
+        // those 60 octets with every boundary but equal none: each line costs a word
+        // comparison and one prefix hash per boundary, and at most one full comparison.
+        let prefix = "x".repeat(60);
+        let mut m = String::new();
+        for i in 0..98 {
+            m.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"{prefix}{i:02}\"\r\n\r\n--{prefix}{i:02}\r\n"
+            ));
+        }
+        m.push_str("\r\n");
+        let lines = 200_000;
+        let hostile = format!("--{prefix}zz\r\n");
+        m.push_str(&hostile.repeat(lines));
+        let (t, compares) = MimeTree::walk(Bytes::from(m), &Limits::default());
+        assert_eq!(t.parts().len(), 99);
+        // The 98 real boundary lines, and the first candidate of each hostile line: the
+        // one boundary that passes the word test without a hash.
+        assert!(compares <= 98 * 98 + lines as u64, "{compares}");
+        // Lines that do not share the boundaries' first octets cost no comparison at all.
+        let mut m = String::from(MP);
+        m.push_str("--b\r\n\r\n");
+        m.push_str(&"--not-a-boundary\r\n".repeat(lines));
+        let (_, compares) = MimeTree::walk(Bytes::from(m), &Limits::default());
+        // The one real boundary line.
+        assert_eq!(compares, 1);
     }
 }
