@@ -277,3 +277,119 @@ pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
         .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
         .map(|(_, v)| v.into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::types::Encode;
+
+    fn bs(m: &str, extended: bool) -> String {
+        let tree = MimeTree::parse(Bytes::copy_from_slice(m.as_bytes()));
+        String::from_utf8(body_structure(&tree, 0, extended).to_wire()).unwrap()
+    }
+
+    const HEAD: &str = "MIME-Version: 1.0\r\n";
+
+    #[test]
+    fn defaults_text_plain_us_ascii_7bit() {
+        assert_eq!(
+            bs("Subject: x\r\n\r\nhello\r\n", false),
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 7 1)"
+        );
+        // A text type without charset gets the default; other types do not.
+        assert!(
+            bs(&format!("{HEAD}Content-Type: text/html\r\n\r\nx"), false)
+                .starts_with("(\"text\" \"html\" (\"charset\" \"us-ascii\")")
+        );
+        assert!(
+            bs(&format!("{HEAD}Content-Type: image/png\r\n\r\nx"), false)
+                .starts_with("(\"image\" \"png\" NIL NIL NIL \"7bit\" 1)")
+        );
+    }
+
+    #[test]
+    fn content_fields_ignored_without_mime_version_and_content_type() {
+        let m = "Content-Transfer-Encoding: base64\r\nContent-ID: <x@y>\r\nContent-Description: d\r\n\r\naGk=\r\n";
+        assert_eq!(
+            bs(m, false),
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 6 1)"
+        );
+        assert!(bs(&format!("{HEAD}{m}"), false).contains("\"<x@y>\" \"d\" \"base64\""));
+    }
+
+    #[test]
+    fn digest_children_are_message_rfc822() {
+        let m = "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nA\r\n--d--\r\n";
+        let s = bs(m, false);
+        assert!(
+            s.starts_with("((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 15 (NIL \"a\""),
+            "{s}"
+        );
+        assert!(s.ends_with(" 2) \"digest\")"), "{s}");
+    }
+
+    #[test]
+    fn empty_multipart_gets_a_dummy_part() {
+        assert_eq!(
+            bs(
+                &format!("{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--\r\n"),
+                true
+            ),
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL)"
+        );
+    }
+
+    #[test]
+    fn crlf_before_a_boundary_is_not_counted() {
+        let s = bs(
+            &format!(
+                "{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nab\r\ncd\r\n--b--\r\n"
+            ),
+            false,
+        );
+        assert!(s.contains("\"7bit\" 6 1)"), "{s}");
+    }
+
+    #[test]
+    fn line_counts_only_for_text_and_message() {
+        let s = bs(
+            &format!(
+                "{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf\r\n\r\n1\r\n2\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: s\r\n\r\nx\r\n--b--\r\n"
+            ),
+            false,
+        );
+        assert!(
+            s.contains("(\"application\" \"pdf\" NIL NIL NIL \"7bit\" 4)"),
+            "{s}"
+        );
+        // message/rfc822: envelope, structure (its text part counts its own lines), and
+        // the line count of the whole part.
+        assert!(s.contains("\"7bit\" 1 0) 2)"), "{s}");
+    }
+
+    #[test]
+    fn extension_data_md5_disposition_language_location() {
+        let m = format!(
+            "{HEAD}Content-Type: text/plain; charset=utf-8\r\nContent-MD5: Q2hlY2s=\r\nContent-Disposition: attachment; filename=\"a b.txt\"\r\nContent-Language: en, de\r\nContent-Location: http://example.com/a\r\n\r\nx"
+        );
+        assert!(bs(&m, true).ends_with(
+            "1 0 \"Q2hlY2s=\" (\"attachment\" (\"filename\" \"a b.txt\")) (\"en\" \"de\") \"http://example.com/a\")"
+        ));
+        // BODY carries none of it.
+        assert!(bs(&m, false).ends_with("\"7bit\" 1 0)"));
+    }
+
+    #[test]
+    fn rfc2231_values_are_decoded_to_utf8() {
+        let m = format!(
+            "{HEAD}Content-Type: application/octet-stream; name*0*=iso-8859-1''caf%E9; name*1=\".txt\"\r\n\r\nx"
+        );
+        // 8-bit text goes as a literal.
+        assert!(
+            bs(&m, false).contains("(\"name*\" {9}\r\ncafé.txt)"),
+            "{}",
+            bs(&m, false)
+        );
+    }
+}

@@ -790,3 +790,128 @@ mod tests {
         assert_eq!(wire(""), "");
     }
 }
+
+#[cfg(test)]
+mod envelope_rules {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::types::Encode;
+
+    fn env(header: &str) -> Envelope {
+        let tree = MimeTree::parse(Bytes::copy_from_slice(
+            format!("{header}\r\nbody\r\n").as_bytes(),
+        ));
+        envelope(&tree, 0)
+    }
+
+    fn wire(e: &Envelope) -> String {
+        String::from_utf8(e.to_wire()).unwrap()
+    }
+
+    fn text(n: &NString) -> Option<&[u8]> {
+        n.0.as_ref().map(|s| &s.as_bytes()[..])
+    }
+
+    #[test]
+    fn raw_unfolded_values_with_encoded_words_left_as_they_are() {
+        let e = env(
+            "Subject: =?utf-8?q?caf=C3=A9?=\r\n  and\r\n\tmore\r\nDate: Tue, 1 Oct 2024\r\n 10:00:00 +0000\r\n",
+        );
+        assert_eq!(
+            text(&e.subject),
+            Some(&b"=?utf-8?q?caf=C3=A9?= and more"[..])
+        );
+        assert_eq!(text(&e.date), Some(&b"Tue, 1 Oct 2024 10:00:00 +0000"[..]));
+    }
+
+    #[test]
+    fn nil_versus_empty_string() {
+        let e = env("Subject:\r\nMessage-ID: \r\n");
+        assert_eq!(text(&e.subject), Some(&b""[..]));
+        assert_eq!(text(&e.message_id), Some(&b""[..]));
+        assert_eq!(e.date.0, None);
+        assert_eq!(e.in_reply_to.0, None);
+        // An empty address field is NIL, not an empty list.
+        let e = env("To:\r\n");
+        assert!(e.to().is_empty());
+        assert!(wire(&e).contains("NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL"));
+    }
+
+    #[test]
+    fn last_occurrence_of_a_field_wins() {
+        let e = env("Subject: first\r\nSubject: second\r\nDate: one\r\nDate: two\r\n");
+        assert_eq!(text(&e.subject), Some(&b"second"[..]));
+        assert_eq!(text(&e.date), Some(&b"two"[..]));
+    }
+
+    #[test]
+    fn sender_and_reply_to_fall_back_to_from() {
+        let e = env("From: Ann <ann@example.com>\r\n");
+        assert_eq!(e.sender(), e.from());
+        assert_eq!(e.reply_to(), e.from());
+        // Present but empty falls back too (RFC 9051 §7.5.2).
+        let e = env("From: ann@example.com\r\nSender:\r\nReply-To: r@example.com\r\n");
+        assert_eq!(e.sender(), e.from());
+        assert_eq!(text(&e.reply_to()[0].mailbox), Some(&b"r"[..]));
+        // No From: all three are NIL.
+        let e = env("To: bob@example.org\r\n");
+        assert!(e.from().is_empty() && e.sender().is_empty() && e.reply_to().is_empty());
+    }
+
+    #[test]
+    fn groups_are_start_members_end() {
+        let e = env("To: Team: a@x.example, b@y.example;, c@z.example\r\n");
+        let to = e.to();
+        assert_eq!(to.len(), 5);
+        assert!(to[0].is_group_start() && text(&to[0].mailbox) == Some(&b"Team"[..]));
+        assert!(to[3].is_group_end());
+        assert_eq!(text(&to[4].host), Some(&b"z.example"[..]));
+        // An empty group.
+        let e = env("Cc: undisclosed-recipients:;\r\n");
+        assert_eq!(e.cc().len(), 2);
+        assert!(e.cc()[0].is_group_start() && e.cc()[1].is_group_end());
+    }
+
+    #[test]
+    fn source_route_goes_to_the_adl() {
+        let e = env("From: Ann <@relay1.example,@relay2.example:ann@example.com>\r\n");
+        let a = &e.from()[0];
+        assert_eq!(text(&a.adl), Some(&b"@relay1.example,@relay2.example"[..]));
+        assert_eq!(text(&a.mailbox), Some(&b"ann"[..]));
+    }
+
+    #[test]
+    fn trailing_comment_is_the_name() {
+        let e = env("From: ann@example.com (Ann   Example)\r\n");
+        assert_eq!(text(&e.from()[0].name), Some(&b"Ann Example"[..]));
+        // A display name wins over a comment, and is written for humans.
+        let e = env("From: \"Ann\r\n  Example\" <ann@example.com> (comment)\r\n");
+        assert_eq!(text(&e.from()[0].name), Some(&b"Ann Example"[..]));
+    }
+
+    #[test]
+    fn broken_addresses_get_placeholders() {
+        let e = env("From: @example.com\r\nTo: bob\r\nCc: \"unterminated <ann@example.com>\r\n");
+        assert_eq!(text(&e.from()[0].mailbox), Some(&b"MISSING_MAILBOX"[..]));
+        assert_eq!(text(&e.to()[0].host), Some(&b"MISSING_DOMAIN"[..]));
+        let cc = &e.cc()[0];
+        assert_eq!(
+            (text(&cc.mailbox), text(&cc.host)),
+            (Some(&b"MISSING_MAILBOX"[..]), Some(&b"MISSING_DOMAIN"[..]))
+        );
+    }
+
+    #[test]
+    fn strings_are_slices_of_the_message() {
+        let m =
+            Bytes::from_static(b"From: Ann Example <ann@example.com>\r\nSubject: hi there\r\n\r\n");
+        let tree = MimeTree::parse(m.clone());
+        let e = envelope(&tree, 0);
+        let range = m.as_ptr() as usize..m.as_ptr() as usize + m.len();
+        let a = &e.from()[0];
+        for s in [&a.name, &a.mailbox, &a.host, &e.subject] {
+            let p = s.0.as_ref().unwrap().as_bytes().as_ptr() as usize;
+            assert!(range.contains(&p));
+        }
+    }
+}

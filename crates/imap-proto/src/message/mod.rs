@@ -190,3 +190,52 @@ fn cut(data: Bytes, partial: Option<Partial>) -> Bytes {
     let len = usize::try_from(p.length.get()).unwrap_or(usize::MAX);
     data.slice(start..start.saturating_add(len).min(data.len()))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use core::num::NonZeroU64;
+
+    fn msg(m: &'static str) -> MessageStructure {
+        MessageStructure::parse(Bytes::from_static(m.as_bytes()))
+    }
+
+    #[test]
+    fn partial_is_a_substring_of_the_section() {
+        let m = msg("Subject: x\r\n\r\n0123456789");
+        let text = Section::parse(b"[TEXT]").unwrap();
+        let p = |offset, length| {
+            Some(Partial {
+                offset,
+                length: NonZeroU64::new(length).unwrap(),
+            })
+        };
+        assert_eq!(m.section_partial(&text, p(2, 3)), "234");
+        // A count past the end stops at the end; an origin past the end gives nothing.
+        assert_eq!(m.section_partial(&text, p(8, 100)), "89");
+        assert_eq!(m.section_partial(&text, p(100, 1)), "");
+        assert_eq!(m.section_partial(&text, None), "0123456789");
+    }
+
+    #[test]
+    fn rfc822_size_counts_line_ends_as_crlf() {
+        assert_eq!(msg("Subject: x\r\n\r\nbody\r\n").rfc822_size(), 20);
+        assert_eq!(msg("Subject: x\n\nbody\n").rfc822_size(), 20);
+    }
+
+    #[test]
+    fn binary_size_is_the_decoded_size() {
+        let m = msg(
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b\r\nContent-Transfer-Encoding: x-custom\r\n\r\n??\r\n--b--\r\n",
+        );
+        let one = [NonZeroU32::MIN];
+        assert_eq!(m.binary_size(&one).unwrap(), 5);
+        let two = [NonZeroU32::new(2).unwrap()];
+        assert_eq!(m.binary_size(&two), Err(BinaryError::UnknownCte));
+        // A part that does not exist reads as empty; find_part tells that it is missing.
+        let nine = [NonZeroU32::new(9).unwrap()];
+        assert_eq!(m.binary_size(&nine).unwrap(), 0);
+        assert_eq!(m.find_part(&nine), None);
+    }
+}
