@@ -18,7 +18,8 @@ pub struct Limits {
     /// keeps its content as one opaque body ([`Part::overflowed`]).
     pub max_depth: usize,
     /// How many parts a message has at most: the part that reaches the count takes the rest
-    /// of the message as its body, boundaries and all.
+    /// of the message as its body, boundaries and all. Read as at least 2 (the message and
+    /// one part).
     pub max_parts: usize,
 }
 
@@ -367,7 +368,10 @@ impl MimeTree {
             boundaries: Vec::new(),
             cur: 0,
             pos: 0,
-            limits: *limits,
+            limits: Limits {
+                max_parts: limits.max_parts.max(2),
+                ..*limits
+            },
             to_eof: false,
             bare_lf,
             compares: 0,
@@ -734,6 +738,15 @@ impl<'a> Walker<'a> {
                     let at = self.pos;
                     self.pos = body_start;
                     self.new_child(cur, false);
+                    if self.to_eof {
+                        // It is the last part the limit allows: it takes the rest of the
+                        // message, the line end given to the boundary included, and the
+                        // boundary line is no boundary any more.
+                        let nl = self.size(body_start, at);
+                        let parent = self.part(cur).parent as usize;
+                        self.part_mut(parent).body.sub(nl);
+                        return Step::Header;
+                    }
                     self.pos = at;
                 }
                 self.take_boundary(hit)
@@ -1346,6 +1359,35 @@ mod tests {
         // Smaller limits are kept the same way.
         let t = MimeTree::parse_with(Bytes::from(many(10)), &Limits::new(100, 4));
         assert_eq!(t.parts().len(), 4);
+    }
+
+    #[test]
+    fn part_limit_reached_by_an_empty_embedded_message() {
+        // Found by fuzzing: a message/rfc822 part whose header ends at a boundary line gets
+        // an empty embedded message; when that is the last part the limit allows, it takes
+        // the rest and no part is started after it.
+        let m = format!("{MP}--b\r\nContent-Type: message/rfc822\r\n--b\r\n\r\nx\r\n--b--\r\n");
+        for max_parts in 0..6 {
+            let t = MimeTree::parse_with(Bytes::from(m.clone()), &Limits::new(100, max_parts));
+            assert!(t.parts().len() <= max_parts.max(2), "{max_parts}");
+            let root = t.root();
+            assert_eq!(root.end(), m.len(), "{max_parts}");
+            assert_eq!(
+                root.header_size().raw + root.body_size().raw,
+                m.len() as u64
+            );
+            for p in t.parts() {
+                assert!(p.header_start() <= p.body_start() && p.end() <= m.len());
+                assert_eq!(
+                    p.header_start() + p.header_size().raw as usize,
+                    p.body_start()
+                );
+            }
+        }
+        let t = MimeTree::parse_with(Bytes::from(m.clone()), &Limits::new(100, 3));
+        assert_eq!(t.parts().len(), 3);
+        assert!(t.part(2).unwrap().overflowed());
+        assert_eq!(t.part(2).unwrap().end(), m.len());
     }
 
     #[test]
