@@ -50,9 +50,15 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
         let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
         if is("type") {
             if d.media.is_none() {
-                let ct = grammar::content_type(value);
-                d.media = Some((ct.media_type, ct.subtype));
-                d.params = ct.params;
+                // The walker has read the first Content-Type's head already.
+                if let Some((t, st, params)) = tree.content_type(index) {
+                    d.media = Some((t, st));
+                    d.params = params.map(grammar::parameters).unwrap_or_default();
+                } else {
+                    let ct = grammar::content_type(value);
+                    d.media = Some((ct.media_type, ct.subtype));
+                    d.params = ct.params;
+                }
             }
         } else if is("transfer-encoding") {
             if d.encoding.is_none() {
@@ -146,6 +152,10 @@ fn empty_part(extended: bool) -> BodyStructure {
 /// child on top, when the part is built.
 pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
     let end = subtree_end(tree, root);
+    if end == root + 1 {
+        // One part: nothing to stack.
+        return build_one(tree, root, extended, &mut Vec::new());
+    }
     let mut stack: Vec<BodyStructure> = Vec::with_capacity(4);
     for index in (root..end).rev() {
         let value = build_one(tree, index, extended, &mut stack);

@@ -602,6 +602,14 @@ impl<'a> AddressParser<'a> {
 /// Parses the address list `src` the way Dovecot fills an envelope (RFC 5322 §3.4
 /// `address-list`, with `obs-` forms and repairs), appending the addresses to `out`.
 pub(super) fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
+    if simple_addresses(src, out) {
+        return;
+    }
+    full_addresses(src, out);
+}
+
+/// The full parser of [`parse_addresses`], for any input.
+fn full_addresses(src: Source<'_>, out: &mut Vec<Address>) {
     let mut p = AddressParser {
         src,
         data: src.bytes(),
@@ -612,6 +620,107 @@ pub(super) fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
         out,
     };
     p.list();
+}
+
+/// The length of the dot-atom at the start of `s` (RFC 5322 §3.2.3 `dot-atom-text`: atoms
+/// joined by single dots), 0 when none starts it.
+fn dot_atom_len(s: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        let start = i;
+        while s.get(i).copied().is_some_and(is_atext) {
+            i += 1;
+        }
+        if i == start {
+            // An empty atom: before a dot, or at the very start.
+            return if start == 0 { 0 } else { start - 1 };
+        }
+        if s.get(i) != Some(&b'.') {
+            return i;
+        }
+        i += 1;
+    }
+}
+
+/// The common forms, read without the full parser: a list of `local@domain` and
+/// `Display Name <local@domain>` (dot-atoms, atoms of the name joined by single spaces),
+/// separated by `,` and optional spaces, with nothing else. For these the full parser gives
+/// exactly this result (tested against it); anything else returns `false` having added
+/// nothing, and the full parser reads the value.
+fn simple_addresses(src: Source<'_>, out: &mut Vec<Address>) -> bool {
+    let data: &[u8] = src.bytes();
+    let start_len = out.len();
+    let mut i = 0;
+    let slice = |a: usize, b: usize| NString(Some(src.range(a, b)));
+    loop {
+        let rest = data.get(i..).unwrap_or_default();
+        let first = dot_atom_len(rest);
+        let after = rest.get(first..).unwrap_or_default();
+        if first > 0 && after.first() == Some(&b'@') {
+            // local@domain
+            let domain = dot_atom_len(after.get(1..).unwrap_or_default());
+            if domain == 0 {
+                break;
+            }
+            out.push(Address {
+                name: NString(None),
+                adl: NString(None),
+                mailbox: slice(i, i + first),
+                host: slice(i + first + 1, i + first + 1 + domain),
+            });
+            i += first + 1 + domain;
+        } else {
+            // Display Name <local@domain>: atoms joined by single spaces, then " <".
+            let mut j = i;
+            let mut words = 0;
+            while data.get(j).copied().is_some_and(is_atext) {
+                while data.get(j).copied().is_some_and(is_atext) {
+                    j += 1;
+                }
+                words += 1;
+                if data.get(j) != Some(&b' ') {
+                    break;
+                }
+                j += 1;
+            }
+            if words == 0 || data.get(j) != Some(&b'<') || data.get(j - 1) != Some(&b' ') {
+                break;
+            }
+            let name_end = j - 1;
+            let local_start = j + 1;
+            let local = dot_atom_len(data.get(local_start..).unwrap_or_default());
+            if local == 0 || data.get(local_start + local) != Some(&b'@') {
+                break;
+            }
+            let domain_start = local_start + local + 1;
+            let domain = dot_atom_len(data.get(domain_start..).unwrap_or_default());
+            if domain == 0 || data.get(domain_start + domain) != Some(&b'>') {
+                break;
+            }
+            out.push(Address {
+                name: slice(i, name_end),
+                adl: NString(None),
+                mailbox: slice(local_start, local_start + local),
+                host: slice(domain_start, domain_start + domain),
+            });
+            i = domain_start + domain + 1;
+        }
+        match data.get(i) {
+            None => return true,
+            Some(b',') => {
+                i += 1;
+                while data.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                if i >= data.len() {
+                    break;
+                }
+            }
+            Some(_) => break,
+        }
+    }
+    out.truncate(start_len);
+    false
 }
 
 /// One text of an address: a slice of `src` (the field value) unless it had to be built.
@@ -664,7 +773,8 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     }
     // All six lists in one vector, in wire order; a repeated address field adds its
     // addresses (Dovecot 2.3's reading).
-    let mut all = Vec::new();
+    // From, Sender and Reply-To are usually one address each, and To one more.
+    let mut all = Vec::with_capacity(if count > 0 { 4 } else { 0 });
     let mut ends = [0usize; 6];
     let mut from_end = 0;
     for (i, end) in ends.iter_mut().enumerate() {
@@ -774,6 +884,87 @@ mod tests {
             wire("G: a@b, c@d;"),
             "(NIL NIL \"G\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")(NIL NIL NIL NIL)"
         );
+    }
+
+    /// The fast path gives what the full parser gives, or leaves the value to it.
+    #[test]
+    fn simple_forms_read_as_the_full_parser_reads_them() {
+        let atoms = [
+            "ann",
+            "a.b",
+            "x-y_z",
+            "ann.",
+            ".ann",
+            "a..b",
+            "caf\u{e9}",
+            "1",
+        ];
+        let names = [
+            "Ann",
+            "Ann Example",
+            "Ann  Example",
+            "A.B",
+            "\"Ann\"",
+            "Ann\tB",
+            "",
+        ];
+        let mut inputs: Vec<String> = Vec::new();
+        for l in atoms {
+            for d in atoms {
+                inputs.push(format!("{l}@{d}"));
+                for n in names {
+                    inputs.push(format!("{n} <{l}@{d}>"));
+                    inputs.push(format!("{n}<{l}@{d}>"));
+                }
+            }
+        }
+        let extra = [
+            "a@b, c@d",
+            "a@b,c@d",
+            "a@b ,c@d",
+            "a@b, ",
+            "a@b,",
+            ",a@b",
+            "a@b,,c@d",
+            "Ann <a@b>, Bob <c@d>",
+            "a@b (c)",
+            "a@b c",
+            "a @b",
+            "a@ b",
+            "<a@b>",
+            "Ann <a@b",
+            "Ann <a@b> x",
+            "Ann <@r:a@b>",
+            "G: a@b;",
+            "a",
+            "",
+            " ",
+            "Ann <a@b>,Bob <c@d>",
+        ];
+        inputs.extend(extra.iter().map(|s| (*s).to_owned()));
+        for input in inputs {
+            let src = Bytes::copy_from_slice(input.as_bytes());
+            let mut fast = Vec::new();
+            let took = simple_addresses(Source::new(&src), &mut fast);
+            let mut full = Vec::new();
+            full_addresses(Source::new(&src), &mut full);
+            if took {
+                assert_eq!(fast, full, "{input:?}");
+            } else {
+                assert!(fast.is_empty(), "{input:?}");
+            }
+        }
+        // The common forms do take the fast path.
+        for common in [
+            "ann@example.com",
+            "Ann Example <ann@example.com>, bob@example.org",
+        ] {
+            let src = Bytes::copy_from_slice(common.as_bytes());
+            assert!(
+                simple_addresses(Source::new(&src), &mut Vec::new()),
+                "{common}"
+            );
+        }
     }
 
     #[test]

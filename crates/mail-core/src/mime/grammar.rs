@@ -360,10 +360,13 @@ pub fn content_type(value: &[u8]) -> ContentType<'_> {
     }
 }
 
+/// A Content-Type's type, subtype and parameter text (see [`content_type_head`]).
+pub type ContentTypeHead<'a> = (&'a [u8], &'a [u8], Option<&'a [u8]>);
+
 /// [`content_type`] without the parameters: the type, the subtype, and the input where the
 /// parameters start (`None` when the type is broken and parameters do not count). What the
 /// MIME walker needs, without building the parameter list.
-pub fn content_type_head(value: &[u8]) -> (&[u8], &[u8], Option<&[u8]>) {
+pub fn content_type_head(value: &[u8]) -> ContentTypeHead<'_> {
     let empty: &[u8] = &[];
     let broken = (empty, empty, None);
     let Ok((input, Rest::More)) = cfws(value) else {

@@ -154,6 +154,20 @@ pub struct Part {
     parent: u32,
     subtree_end: u32,
     depth: u32,
+    /// The first Content-Type as the walker read it, so that its users need not read it
+    /// again.
+    content_type: Option<ContentTypeAt>,
+}
+
+/// Where the type, the subtype and the parameters of a Content-Type are in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ContentTypeAt {
+    media: (u32, u32),
+    subtype: (u32, u32),
+    /// Where the parameters start; `u32::MAX` when the type is broken and they do not count.
+    params: u32,
+    /// Where the field value ends.
+    end: u32,
 }
 
 impl Part {
@@ -170,6 +184,7 @@ impl Part {
             parent,
             subtree_end: 0,
             depth,
+            content_type: None,
         }
     }
 
@@ -459,6 +474,21 @@ impl MimeTree {
             .find(|f| f.colon && self.name(f).eq_ignore_ascii_case(name.as_bytes()))
     }
 
+    /// The first `Content-Type` field of part `index` as the walker read it
+    /// ([`grammar::content_type_head`]): the type, the subtype, and the parameter text
+    /// (`None` when the type is broken). `None` when the part has no Content-Type (or the
+    /// message is too large for the walker to keep the offsets); read the field then.
+    pub fn content_type(&self, index: usize) -> Option<grammar::ContentTypeHead<'_>> {
+        let at = self.parts.get(index)?.content_type?;
+        let get = |(a, b): (u32, u32)| self.message.get(a as usize..b as usize);
+        let params = if at.params == u32::MAX {
+            None
+        } else {
+            Some(self.message.get(at.params as usize..at.end as usize)?)
+        };
+        Some((get(at.media)?, get(at.subtype)?, params))
+    }
+
     /// Whether any line of the message ends with a bare LF (the sections of such a message
     /// are served with CRLF, see [`Size::octets`]).
     pub const fn has_bare_lf(&self) -> bool {
@@ -492,6 +522,7 @@ static ROOT: Part = Part {
     parent: NONE,
     subtree_end: 1,
     depth: 0,
+    content_type: None,
 };
 
 /// The children of a part (see [`MimeTree::children`]).
@@ -552,6 +583,36 @@ enum Step {
     Header,
     Body { first_line: bool },
     Done,
+}
+
+/// The offsets of a Content-Type read in `msg`, when they fit in 32 bits.
+fn content_type_at(
+    msg: &[u8],
+    media: &[u8],
+    subtype: &[u8],
+    params: Option<&[u8]>,
+    end: usize,
+) -> Option<ContentTypeAt> {
+    let base = msg.as_ptr() as usize;
+    let range = |s: &[u8]| -> Option<(u32, u32)> {
+        // An empty slice may not point into the message: any empty range will do.
+        if s.is_empty() {
+            return Some((0, 0));
+        }
+        let a = (s.as_ptr() as usize).checked_sub(base)?;
+        Some((u32::try_from(a).ok()?, u32::try_from(a + s.len()).ok()?))
+    };
+    let params = match params {
+        None => u32::MAX,
+        Some([]) => u32::try_from(end).ok()?,
+        Some(p) => range(p)?.0,
+    };
+    Some(ContentTypeAt {
+        media: range(media)?,
+        subtype: range(subtype)?,
+        params,
+        end: u32::try_from(end).ok()?,
+    })
 }
 
 /// The `boundary` parameter: the plain one when there is one, found without building the
@@ -769,6 +830,7 @@ impl<'a> Walker<'a> {
         let mut mime = self.part(cur).mime;
         let mut kind = None;
         let mut boundary = None;
+        let mut content_type = None;
         for f in self.fields.get(from..to).unwrap_or_default() {
             if !f.colon {
                 continue;
@@ -782,6 +844,7 @@ impl<'a> Walker<'a> {
                 if kind.is_none() {
                     let value = msg.get(f.value_start..f.value_end).unwrap_or_default();
                     let (t, s, params) = grammar::content_type_head(value);
+                    content_type = content_type_at(msg, t, s, params, f.value_end);
                     kind = Some(
                         if t.eq_ignore_ascii_case(b"message") && s.eq_ignore_ascii_case(b"rfc822") {
                             Some(PartKind::Message)
@@ -827,6 +890,7 @@ impl<'a> Walker<'a> {
         let max_depth = self.limits.max_depth;
         let p = self.part_mut(cur);
         p.mime = mime;
+        p.content_type = content_type;
         if container && (depth + 1 >= max_depth || p.overflowed) {
             // Too deep, or the part count is reached: the content stays one body.
             p.overflowed = true;
@@ -1219,6 +1283,20 @@ mod tests {
             Some(&b"=?utf-8?q?a?=\r\n folded"[..])
         );
         assert_eq!(t.last(0, "x-a").map(|f| t.raw_value(f)), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn content_type_is_kept_as_read() {
+        let t = walk(
+            "Content-Type: (c) Text/Plain ; charset=\"utf-8\"\r\nContent-Type: image/png\r\n\r\nx",
+        );
+        let (m, s, p) = t.content_type(0).unwrap();
+        assert_eq!((m, s), (&b"Text"[..], &b"Plain"[..]));
+        assert_eq!(p, Some(&b"; charset=\"utf-8\""[..]));
+        // A broken type has no parameters; no field, no value.
+        let t = walk("Content-Type: text/plain garbage; a=b\r\n\r\nx");
+        assert_eq!(t.content_type(0), Some((&b""[..], &b""[..], None)));
+        assert_eq!(walk("Subject: x\r\n\r\n").content_type(0), None);
     }
 
     #[test]
