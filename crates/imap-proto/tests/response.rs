@@ -1502,9 +1502,17 @@ fn bodystructure_message_without_envelope_is_basic() {
 
 #[test]
 fn bodystructure_minimal_encoding() {
+    // `()` is written as NIL; extension data that was sent, even all NIL, is written back
+    // (parse and encode agree on one representation, so values round-trip exactly), and
+    // extension data that was not sent is not invented.
     let r = parse_bytes(
         br#"* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" () NIL NIL "7BIT" 10 1 NIL NIL NIL NIL))"#,
     );
+    assert_eq!(
+        wire(&r),
+        "* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL))\r\n"
+    );
+    let r = parse_bytes(br#"* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" () NIL NIL "7BIT" 10 1))"#);
     assert_eq!(
         wire(&r),
         "* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1))\r\n"

@@ -1,32 +1,33 @@
 //! BODY and BODYSTRUCTURE of a walked message (RFC 9051 §7.5.2), as Dovecot computes them.
 
 use bytes::Bytes;
-use mail_core::mime::grammar::{self, decode_ext_value};
+use mail_core::mime::grammar::{self, Param, decode_ext_value};
 use mail_core::mime::{MimeTree, PartKind};
 
 use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
 use crate::types::{IString, NString};
 
-use super::envelope::{envelope, istring};
-use super::text::nolf;
+use super::envelope::envelope;
+use super::text::{Source, istring, nolf, shared};
 
-/// The `Content-*` data of one part, first field of each name winning (Dovecot's reading).
+/// The `Content-*` data of one part, first field of each name winning (Dovecot's reading),
+/// borrowed from the message.
 #[derive(Debug, Default)]
-struct ContentData {
+struct ContentData<'a> {
     /// `None`: no Content-Type field; `Some(t, s)` as parsed (possibly empty).
-    media: Option<(Vec<u8>, Vec<u8>)>,
-    params: Vec<(Vec<u8>, Vec<u8>)>,
-    encoding: Option<Vec<u8>>,
-    id: Option<Vec<u8>>,
-    description: Option<Vec<u8>>,
-    md5: Option<Vec<u8>>,
-    disposition: Option<Vec<u8>>,
-    disposition_params: Vec<(Vec<u8>, Vec<u8>)>,
-    language: Vec<Vec<u8>>,
-    location: Option<Vec<u8>>,
+    media: Option<(&'a [u8], &'a [u8])>,
+    params: Vec<Param<'a>>,
+    encoding: Option<&'a [u8]>,
+    id: Option<&'a [u8]>,
+    description: Option<&'a [u8]>,
+    md5: Option<&'a [u8]>,
+    disposition: Option<&'a [u8]>,
+    disposition_params: Vec<Param<'a>>,
+    language: Vec<&'a [u8]>,
+    location: Option<&'a [u8]>,
 }
 
-fn content_data(tree: &MimeTree, index: usize) -> ContentData {
+fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
     // Content-* fields do not count.
@@ -47,22 +48,34 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData {
         };
         let value = tree.raw_value(f);
         let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
-        if is("type") && d.media.is_none() {
-            let ct = grammar::content_type(value);
-            d.media = Some((ct.media_type, ct.subtype));
-            d.params = ct.params;
-        } else if is("transfer-encoding") && d.encoding.is_none() {
-            d.encoding = grammar::transfer_encoding(value);
-        } else if is("id") && d.id.is_none() {
-            d.id = Some(value.to_vec());
-        } else if is("description") && d.description.is_none() {
-            d.description = Some(value.to_vec());
-        } else if is("md5") && d.md5.is_none() {
-            d.md5 = Some(value.to_vec());
-        } else if is("location") && d.location.is_none() {
-            d.location = Some(value.to_vec());
-        } else if is("language") && d.language.is_empty() {
-            d.language = grammar::content_language(value);
+        if is("type") {
+            if d.media.is_none() {
+                // The walker has read the first Content-Type's head already.
+                if let Some((t, st, params)) = tree.content_type(index) {
+                    d.media = Some((t, st));
+                    d.params = params.map(grammar::parameters).unwrap_or_default();
+                } else {
+                    let ct = grammar::content_type(value);
+                    d.media = Some((ct.media_type, ct.subtype));
+                    d.params = ct.params;
+                }
+            }
+        } else if is("transfer-encoding") {
+            if d.encoding.is_none() {
+                d.encoding = grammar::transfer_encoding(value);
+            }
+        } else if is("id") {
+            d.id = d.id.or(Some(value));
+        } else if is("description") {
+            d.description = d.description.or(Some(value));
+        } else if is("md5") {
+            d.md5 = d.md5.or(Some(value));
+        } else if is("location") {
+            d.location = d.location.or(Some(value));
+        } else if is("language") {
+            if d.language.is_empty() {
+                d.language = grammar::content_language(value);
+            }
         } else if is("disposition")
             && d.disposition_params.is_empty()
             && let Some((kind, params)) = grammar::content_disposition(value)
@@ -78,42 +91,43 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData {
 /// (RFC 2045 §5.2 default). Extended RFC 2231 values are decoded to UTF-8 when their charset
 /// is known (RFC 9051 §7.5.2: "the server should decode them per [RFC2231], convert to
 /// UTF-8, concatenate, and return the resulting value as a parameter "foo*"").
-fn params(list: &[(Vec<u8>, Vec<u8>)], default_charset: bool) -> BodyParams {
-    let mut out: BodyParams = list
-        .iter()
-        .map(|(k, v)| {
-            let value = if k.last() == Some(&b'*') {
-                decode_ext_value(v).map_or_else(|| v.clone(), String::into_bytes)
-            } else {
-                v.clone()
-            };
-            (istring(k.clone()), istring(value))
-        })
-        .collect();
-    if default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset")) {
-        out.push((istring(b"charset".to_vec()), istring(b"us-ascii".to_vec())));
+fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> BodyParams {
+    let add_charset =
+        default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"));
+    let mut out = Vec::with_capacity(list.len() + usize::from(add_charset));
+    for (k, v) in list {
+        let value = if k.last() == Some(&b'*') {
+            decode_ext_value(v).map_or_else(|| shared(message, v), |t| istring(t.into_bytes()))
+        } else {
+            shared(message, v)
+        };
+        out.push((shared(message, k), value));
+    }
+    if add_charset {
+        out.push((s(b"charset"), s(b"us-ascii")));
     }
     out
 }
 
-fn opt(v: Option<&Vec<u8>>) -> NString {
-    v.map_or(NString(None), |v| nolf(v))
+fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
+    v.map_or(NString(None), |v| nolf(message, v))
 }
 
-fn extension(d: &ContentData) -> BodyExtension {
+fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
     BodyExtension {
-        disposition: d.disposition.as_ref().map(|k| Disposition {
-            kind: istring(k.clone()),
-            params: params(&d.disposition_params, false),
+        disposition: d.disposition.map(|k| Disposition {
+            kind: shared(message, k),
+            params: params(message, &d.disposition_params, false),
         }),
-        language: d.language.iter().map(|l| istring(l.clone())).collect(),
-        location: opt(d.location.as_ref()),
+        language: d.language.iter().map(|l| shared(message, l)).collect(),
+        location: opt(message, d.location),
         extensions: Vec::new(),
     }
 }
 
-fn s(bytes: &[u8]) -> IString {
-    istring(bytes.to_vec())
+/// A constant string (no allocation).
+fn s(bytes: &'static [u8]) -> IString {
+    IString(Bytes::from_static(bytes))
 }
 
 /// The dummy part of a multipart without parts (RFC 9051 §9 requires at least one):
@@ -134,21 +148,20 @@ fn empty_part(extended: bool) -> BodyStructure {
 }
 
 /// Builds the structure of part `root` without recursion: parts are visited in reverse
-/// document order, so every child is built before its parent.
+/// document order, so the structures of a part's children are on top of the stack, first
+/// child on top, when the part is built.
 pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
     let end = subtree_end(tree, root);
-    let mut built: Vec<Option<BodyStructure>> = Vec::with_capacity(end - root);
-    built.resize_with(end - root, || None);
-    for index in (root..end).rev() {
-        let value = build_one(tree, index, extended, root, &mut built);
-        if let Some(slot) = built.get_mut(index - root) {
-            *slot = Some(value);
-        }
+    if end == root + 1 {
+        // One part: nothing to stack.
+        return build_one(tree, root, extended, &mut Vec::new());
     }
-    built
-        .get_mut(0)
-        .and_then(Option::take)
-        .unwrap_or_else(|| empty_part(extended))
+    let mut stack: Vec<BodyStructure> = Vec::with_capacity(4);
+    for index in (root..end).rev() {
+        let value = build_one(tree, index, extended, &mut stack);
+        stack.push(value);
+    }
+    stack.pop().unwrap_or_else(|| empty_part(extended))
 }
 
 fn subtree_end(tree: &MimeTree, root: usize) -> usize {
@@ -160,44 +173,41 @@ fn subtree_end(tree: &MimeTree, root: usize) -> usize {
     end
 }
 
-fn take(built: &mut [Option<BodyStructure>], index: usize, root: usize) -> Option<BodyStructure> {
-    built
-        .get_mut(index.checked_sub(root)?)
-        .and_then(Option::take)
-}
-
 fn build_one(
     tree: &MimeTree,
     index: usize,
     extended: bool,
-    root: usize,
-    built: &mut [Option<BodyStructure>],
+    stack: &mut Vec<BodyStructure>,
 ) -> BodyStructure {
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
     };
+    let src = Source::message(tree);
     let d = content_data(tree, index);
     let body = part.body_size();
     let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);
     match part.kind() {
         PartKind::Multipart { .. } => {
-            let children: Vec<usize> = tree.children(index).collect();
-            let mut parts: Vec<BodyStructure> = children
-                .iter()
-                .filter_map(|&c| take(built, c, root))
-                .collect();
+            let n = tree.children(index).count().min(stack.len());
+            let mut parts = stack.split_off(stack.len() - n);
+            parts.reverse();
             if parts.is_empty() {
                 parts.push(empty_part(extended));
             }
-            let subtype = d.media.as_ref().map_or(&b"x-unknown"[..], |(_, s)| s);
+            let subtype = d
+                .media
+                .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
             let (params, extension) = if extended {
-                (params(&d.params, false), Some(Box::new(extension(&d))))
+                (
+                    params(src, &d.params, false),
+                    Some(Box::new(extension(src, &d))),
+                )
             } else {
                 (Vec::new(), None)
             };
             BodyStructure::Multipart {
                 parts,
-                subtype: s(subtype),
+                subtype,
                 params,
                 extension,
             }
@@ -210,9 +220,13 @@ fn build_one(
                 // A container flattened by the limits is shown as opaque data.
                 (s(b"application"), s(b"octet-stream"), false)
             } else {
-                match &d.media {
+                match d.media {
                     None => (s(b"text"), s(b"plain"), true),
-                    Some((t, st)) => (s(t), s(st), t.eq_ignore_ascii_case(b"text")),
+                    Some((t, st)) => (
+                        shared(src, t),
+                        shared(src, st),
+                        t.eq_ignore_ascii_case(b"text"),
+                    ),
                 }
             };
             let kind = if text {
@@ -222,9 +236,7 @@ fn build_one(
                 match child {
                     Some(c) => SinglePartKind::Message {
                         envelope: Box::new(envelope(tree, c)),
-                        body: Box::new(
-                            take(built, c, root).unwrap_or_else(|| empty_part(extended)),
-                        ),
+                        body: Box::new(stack.pop().unwrap_or_else(|| empty_part(extended))),
                         lines: body.lines,
                     },
                     None => SinglePartKind::Basic,
@@ -235,30 +247,21 @@ fn build_one(
             BodyStructure::Single {
                 media_type,
                 subtype,
-                params: params(&d.params, text),
-                id: opt(d.id.as_ref()),
-                description: opt(d.description.as_ref()),
-                encoding: d.encoding.as_ref().map_or_else(|| s(b"7bit"), |e| s(e)),
+                params: params(src, &d.params, text),
+                id: opt(src, d.id),
+                description: opt(src, d.description),
+                encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| shared(src, e)),
                 octets,
                 kind,
                 md5: if extended {
-                    opt(d.md5.as_ref())
+                    opt(src, d.md5)
                 } else {
                     NString(None)
                 },
-                extension: extended.then(|| Box::new(extension(&d))),
+                extension: extended.then(|| Box::new(extension(src, &d))),
             }
         }
     }
-}
-
-/// The transfer encoding of part `index` as its header declares it (`7bit` by default).
-pub(super) fn transfer_encoding(tree: &MimeTree, index: usize) -> Bytes {
-    Bytes::from(
-        content_data(tree, index)
-            .encoding
-            .unwrap_or_else(|| b"7bit".to_vec()),
-    )
 }
 
 /// The transfer encoding BINARY decodes: the first `Content-Transfer-Encoding` field, even
@@ -272,7 +275,7 @@ pub(super) fn binary_encoding(tree: &MimeTree, index: usize) -> Option<Bytes> {
                 .eq_ignore_ascii_case(b"content-transfer-encoding")
     }) {
         None => Some(Bytes::from_static(b"7bit")),
-        Some(f) => grammar::transfer_encoding(tree.raw_value(f)).map(Bytes::from),
+        Some(f) => grammar::transfer_encoding(tree.raw_value(f)).map(Bytes::copy_from_slice),
     }
 }
 
@@ -282,5 +285,121 @@ pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
     d.params
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::types::Encode;
+
+    fn bs(m: &str, extended: bool) -> String {
+        let tree = MimeTree::parse(Bytes::copy_from_slice(m.as_bytes()));
+        String::from_utf8(body_structure(&tree, 0, extended).to_wire()).unwrap()
+    }
+
+    const HEAD: &str = "MIME-Version: 1.0\r\n";
+
+    #[test]
+    fn defaults_text_plain_us_ascii_7bit() {
+        assert_eq!(
+            bs("Subject: x\r\n\r\nhello\r\n", false),
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 7 1)"
+        );
+        // A text type without charset gets the default; other types do not.
+        assert!(
+            bs(&format!("{HEAD}Content-Type: text/html\r\n\r\nx"), false)
+                .starts_with("(\"text\" \"html\" (\"charset\" \"us-ascii\")")
+        );
+        assert!(
+            bs(&format!("{HEAD}Content-Type: image/png\r\n\r\nx"), false)
+                .starts_with("(\"image\" \"png\" NIL NIL NIL \"7bit\" 1)")
+        );
+    }
+
+    #[test]
+    fn content_fields_ignored_without_mime_version_and_content_type() {
+        let m = "Content-Transfer-Encoding: base64\r\nContent-ID: <x@y>\r\nContent-Description: d\r\n\r\naGk=\r\n";
+        assert_eq!(
+            bs(m, false),
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 6 1)"
+        );
+        assert!(bs(&format!("{HEAD}{m}"), false).contains("\"<x@y>\" \"d\" \"base64\""));
+    }
+
+    #[test]
+    fn digest_children_are_message_rfc822() {
+        let m = "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nA\r\n--d--\r\n";
+        let s = bs(m, false);
+        assert!(
+            s.starts_with("((\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 15 (NIL \"a\""),
+            "{s}"
+        );
+        assert!(s.ends_with(" 2) \"digest\")"), "{s}");
+    }
+
+    #[test]
+    fn empty_multipart_gets_a_dummy_part() {
+        assert_eq!(
+            bs(
+                &format!("{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--\r\n"),
+                true
+            ),
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL)"
+        );
+    }
+
+    #[test]
+    fn crlf_before_a_boundary_is_not_counted() {
+        let s = bs(
+            &format!(
+                "{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nab\r\ncd\r\n--b--\r\n"
+            ),
+            false,
+        );
+        assert!(s.contains("\"7bit\" 6 1)"), "{s}");
+    }
+
+    #[test]
+    fn line_counts_only_for_text_and_message() {
+        let s = bs(
+            &format!(
+                "{HEAD}Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/pdf\r\n\r\n1\r\n2\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: s\r\n\r\nx\r\n--b--\r\n"
+            ),
+            false,
+        );
+        assert!(
+            s.contains("(\"application\" \"pdf\" NIL NIL NIL \"7bit\" 4)"),
+            "{s}"
+        );
+        // message/rfc822: envelope, structure (its text part counts its own lines), and
+        // the line count of the whole part.
+        assert!(s.contains("\"7bit\" 1 0) 2)"), "{s}");
+    }
+
+    #[test]
+    fn extension_data_md5_disposition_language_location() {
+        let m = format!(
+            "{HEAD}Content-Type: text/plain; charset=utf-8\r\nContent-MD5: Q2hlY2s=\r\nContent-Disposition: attachment; filename=\"a b.txt\"\r\nContent-Language: en, de\r\nContent-Location: http://example.com/a\r\n\r\nx"
+        );
+        assert!(bs(&m, true).ends_with(
+            "1 0 \"Q2hlY2s=\" (\"attachment\" (\"filename\" \"a b.txt\")) (\"en\" \"de\") \"http://example.com/a\")"
+        ));
+        // BODY carries none of it.
+        assert!(bs(&m, false).ends_with("\"7bit\" 1 0)"));
+    }
+
+    #[test]
+    fn rfc2231_values_are_decoded_to_utf8() {
+        let m = format!(
+            "{HEAD}Content-Type: application/octet-stream; name*0*=iso-8859-1''caf%E9; name*1=\".txt\"\r\n\r\nx"
+        );
+        // 8-bit text goes as a literal.
+        assert!(
+            bs(&m, false).contains("(\"name*\" {9}\r\ncafé.txt)"),
+            "{}",
+            bs(&m, false)
+        );
+    }
 }

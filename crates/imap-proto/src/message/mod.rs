@@ -129,27 +129,53 @@ impl MessageStructure {
         Ok(size)
     }
 
-    /// SEARCH HEADER `name` `needle` (RFC 9051 §6.4.4): a field of that name whose unfolded
-    /// value, encoded words decoded, contains `needle`, ignoring case.
+    /// SEARCH HEADER `name` `needle` (RFC 9051 §6.4.4), and FROM, TO, CC, BCC and SUBJECT,
+    /// which are HEADER searches of those fields: a field of that name in the message header
+    /// whose unfolded value, encoded words decoded wherever they stand, contains `needle`,
+    /// ignoring case. An address field is matched in its parsed form (`name
+    /// <mailbox@domain>`, as Dovecot matches it), so what its parser could not read is not
+    /// found.
     pub fn header_contains(&self, name: &str, needle: &str) -> bool {
         search::header_contains(&self.tree, name, needle)
     }
 
-    /// SEARCH BODY `needle`: a text part whose content, decoded from its transfer encoding
+    /// SEARCH BODY `needle`: a `text/*` or `message/*` part (or one without a usable type)
+    /// whose content, decoded from its transfer encoding (a broken one as far as it decodes)
     /// and charset (UTF-8, US-ASCII, ISO-8859-1/15, Windows-1252), contains `needle`,
-    /// ignoring case.
+    /// ignoring case. Preamble, epilogue and other media types are not searched, as in
+    /// Dovecot.
     pub fn body_contains(&self, needle: &str) -> bool {
         search::body_contains(&self.tree, needle)
     }
 
-    /// SEARCH TEXT `needle`: the header or the body contains it.
+    /// SEARCH TEXT `needle`: the header of the message or of any part in it, or the body
+    /// (as [`body_contains`](Self::body_contains)) contains it.
     pub fn text_contains(&self, needle: &str) -> bool {
         search::text_contains(&self.tree, needle)
     }
 
-    /// The date of the `Date:` field for SENTBEFORE, SENTON and SENTSINCE.
+    /// The calendar date of the last `Date:` field, time and zone disregarded; `None` when
+    /// it is missing or cannot be read.
     pub fn sent_date(&self) -> Option<Date> {
         search::sent_date(&self.tree)
+    }
+
+    /// SEARCH SENTBEFORE `date` (RFC 9051 §6.4.4): the `Date:` field, disregarding time and
+    /// timezone, is earlier than `date`. A message without a readable `Date:` counts as sent
+    /// on 1 January 1970, as Dovecot counts it.
+    pub fn sent_before(&self, date: Date) -> bool {
+        search::search_sent_date(&self.tree) < date
+    }
+
+    /// SEARCH SENTON `date` (RFC 9051 §6.4.4), read as [`sent_before`](Self::sent_before).
+    pub fn sent_on(&self, date: Date) -> bool {
+        search::search_sent_date(&self.tree) == date
+    }
+
+    /// SEARCH SENTSINCE `date` (RFC 9051 §6.4.4): on or after `date`, read as
+    /// [`sent_before`](Self::sent_before).
+    pub fn sent_since(&self, date: Date) -> bool {
+        search::search_sent_date(&self.tree) >= date
     }
 }
 
@@ -163,4 +189,53 @@ fn cut(data: Bytes, partial: Option<Partial>) -> Bytes {
         .min(data.len());
     let len = usize::try_from(p.length.get()).unwrap_or(usize::MAX);
     data.slice(start..start.saturating_add(len).min(data.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use core::num::NonZeroU64;
+
+    fn msg(m: &'static str) -> MessageStructure {
+        MessageStructure::parse(Bytes::from_static(m.as_bytes()))
+    }
+
+    #[test]
+    fn partial_is_a_substring_of_the_section() {
+        let m = msg("Subject: x\r\n\r\n0123456789");
+        let text = Section::parse(b"[TEXT]").unwrap();
+        let p = |offset, length| {
+            Some(Partial {
+                offset,
+                length: NonZeroU64::new(length).unwrap(),
+            })
+        };
+        assert_eq!(m.section_partial(&text, p(2, 3)), "234");
+        // A count past the end stops at the end; an origin past the end gives nothing.
+        assert_eq!(m.section_partial(&text, p(8, 100)), "89");
+        assert_eq!(m.section_partial(&text, p(100, 1)), "");
+        assert_eq!(m.section_partial(&text, None), "0123456789");
+    }
+
+    #[test]
+    fn rfc822_size_counts_line_ends_as_crlf() {
+        assert_eq!(msg("Subject: x\r\n\r\nbody\r\n").rfc822_size(), 20);
+        assert_eq!(msg("Subject: x\n\nbody\n").rfc822_size(), 20);
+    }
+
+    #[test]
+    fn binary_size_is_the_decoded_size() {
+        let m = msg(
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b\r\nContent-Transfer-Encoding: x-custom\r\n\r\n??\r\n--b--\r\n",
+        );
+        let one = [NonZeroU32::MIN];
+        assert_eq!(m.binary_size(&one).unwrap(), 5);
+        let two = [NonZeroU32::new(2).unwrap()];
+        assert_eq!(m.binary_size(&two), Err(BinaryError::UnknownCte));
+        // A part that does not exist reads as empty; find_part tells that it is missing.
+        let nine = [NonZeroU32::new(9).unwrap()];
+        assert_eq!(m.binary_size(&nine).unwrap(), 0);
+        assert_eq!(m.find_part(&nine), None);
+    }
 }

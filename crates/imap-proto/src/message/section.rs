@@ -259,3 +259,127 @@ pub(super) fn binary(tree: &MimeTree, path: &[NonZeroU32]) -> Result<BinaryReade
         finished: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    const M: &str = "From: a@b\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=c\r\n\r\n--c\r\n\r\nplain\r\n--c\r\nContent-Type: text/html\r\n\r\n<p>\r\n--c--\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\naGVs\r\nbG8=\r\n--b\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9 =\r\nau lait\r\n--b\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--b--\r\n";
+
+    fn tree() -> MimeTree {
+        MimeTree::parse(Bytes::from_static(M.as_bytes()))
+    }
+
+    fn sec(t: &MimeTree, s: &str) -> String {
+        let s = Section::parse(s.as_bytes()).unwrap();
+        String::from_utf8(section(t, &s).to_vec()).unwrap()
+    }
+
+    fn path(p: &[u32]) -> Vec<NonZeroU32> {
+        p.iter().map(|&n| NonZeroU32::new(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn whole_header_text_and_mime() {
+        let t = tree();
+        assert_eq!(sec(&t, "[]"), M);
+        assert_eq!(
+            sec(&t, "[HEADER]"),
+            "From: a@b\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        );
+        assert!(sec(&t, "[TEXT]").starts_with("pre\r\n--b\r\n"));
+        assert_eq!(sec(&t, "[1]"), "one");
+        assert_eq!(sec(&t, "[1.MIME]"), "Content-Type: text/plain\r\n\r\n");
+        assert_eq!(sec(&t, "[2.MIME]"), "Content-Type: message/rfc822\r\n\r\n");
+    }
+
+    #[test]
+    fn header_fields_and_fields_not() {
+        let t = tree();
+        assert_eq!(
+            sec(&t, "[HEADER.FIELDS (subject FROM)]"),
+            "From: a@b\r\nSubject: s\r\n\r\n"
+        );
+        assert_eq!(
+            sec(&t, "[HEADER.FIELDS.NOT (From Subject Content-Type)]"),
+            "MIME-Version: 1.0\r\n\r\n"
+        );
+        // The blank line is always there, even when no field matched.
+        assert_eq!(sec(&t, "[HEADER.FIELDS (X-None)]"), "\r\n");
+        // Of an embedded message.
+        assert_eq!(
+            sec(&t, "[2.HEADER.FIELDS (Subject)]"),
+            "Subject: inner\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn nested_parts_enter_message_rfc822() {
+        let t = tree();
+        assert_eq!(sec(&t, "[2.1]"), "plain");
+        assert_eq!(sec(&t, "[2.2]"), "<p>");
+        assert_eq!(sec(&t, "[2.2.MIME]"), "Content-Type: text/html\r\n\r\n");
+        assert!(sec(&t, "[2.HEADER]").starts_with("Subject: inner\r\n"));
+        assert!(sec(&t, "[2.TEXT]").starts_with("--c\r\n"));
+        // A part that does not exist is empty, as Dovecot answers.
+        assert_eq!(sec(&t, "[9]"), "");
+        assert_eq!(sec(&t, "[1.2]"), "");
+        assert_eq!(find_part(&t, &path(&[1, 1])), find_part(&t, &path(&[1])));
+    }
+
+    #[test]
+    fn sections_are_zero_copy_slices() {
+        let t = tree();
+        let one = section(&t, &Section::parse(b"[1]").unwrap());
+        let base = t.message().as_ptr() as usize;
+        let at = one.as_ptr() as usize;
+        assert!(at >= base && at + one.len() <= base + t.message().len());
+    }
+
+    #[test]
+    fn bare_lf_and_nul_are_served_as_crlf_and_0x80() {
+        let t = MimeTree::parse(Bytes::from_static(b"Subject: x\n\na\0b\nc\r\n"));
+        let text = section(&t, &Section::parse(b"[TEXT]").unwrap());
+        assert_eq!(&text[..], b"a\x80b\r\nc\r\n");
+        assert_eq!(
+            &section(&t, &Section::parse(b"[HEADER]").unwrap())[..],
+            b"Subject: x\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn binary_decodes_base64_and_qp_in_chunks() {
+        let t = tree();
+        let all = |p: &[u32]| binary(&t, &path(p)).unwrap().read_all().unwrap();
+        assert_eq!(&all(&[3])[..], b"hello");
+        assert_eq!(&all(&[4])[..], b"caf\xe9 au lait");
+        // Identity is served as it is.
+        assert_eq!(&all(&[1])[..], b"one");
+        // An unknown encoding is UNKNOWN-CTE (RFC 3516 §4.3).
+        assert_eq!(binary(&t, &path(&[5])).err(), Some(BinaryError::UnknownCte));
+        // A long base64 body is decoded a bounded chunk at a time.
+        let line = "QUJD".repeat(19) + "\r\n";
+        let body = line.repeat(4000);
+        let m = format!("Content-Transfer-Encoding: base64\r\nMIME-Version: 1.0\r\n\r\n{body}");
+        let t = MimeTree::parse(Bytes::from(m));
+        let mut reader = binary(&t, &path(&[1])).unwrap();
+        let (mut chunks, mut total) = (0, 0);
+        while let Some(c) = reader.next_chunk().unwrap() {
+            assert!(c.len() <= CHUNK);
+            chunks += 1;
+            total += c.len();
+        }
+        assert!(chunks > 1);
+        assert_eq!(total, 4000 * 57);
+    }
+
+    #[test]
+    fn broken_encoding_is_an_error() {
+        let t = MimeTree::parse(Bytes::from_static(
+            b"MIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n\r\naGVs*\r\n",
+        ));
+        let r = binary(&t, &path(&[1])).unwrap().read_all();
+        assert!(matches!(r, Err(DecodeError::Invalid { .. })));
+    }
+}

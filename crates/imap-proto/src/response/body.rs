@@ -34,11 +34,13 @@ pub struct Disposition {
 /// body-fld-loc   = nstring
 /// ```
 ///
-/// An absent field reads as its NIL value. A structure whose extension is `None` is
-/// written without extension data (as `BODY` is); one whose extension is `Some` is written
-/// with all four fields, NIL where empty, as Dovecot, Cyrus and Gmail send BODYSTRUCTURE
-/// (the parser returns `None` for all-NIL extension data, so such a value re-encodes
-/// without it).
+/// One representation for parser and encoder, so that `parse(encode(x)) == x`: a structure
+/// whose extension is `None` is written without these fields (as `BODY` is, or a
+/// BODYSTRUCTURE that stops after the MD5 or the multipart parameters); one whose extension
+/// is `Some` is written with disposition, language and location, NIL where empty, as
+/// Dovecot, Cyrus and Gmail send BODYSTRUCTURE. The parser returns `Some` exactly when at
+/// least one of these fields is on the wire, NIL or not, and reads a field that is absent
+/// as its NIL value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BodyExtension {
     /// `Content-Disposition`.
@@ -52,70 +54,54 @@ pub struct BodyExtension {
 }
 
 impl BodyExtension {
-    /// How many of the four fields the encoder writes.
-    fn needed(&self) -> usize {
-        if !self.extensions.is_empty() {
-            4
-        } else if self.location.0.is_some() {
-            3
-        } else if !self.language.is_empty() {
-            2
-        } else {
-            usize::from(self.disposition.is_some())
-        }
-    }
-
     /// Reads `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`;
-    /// `None` when every field is NIL or absent, which allocates nothing.
+    /// `None` when no field follows (which allocates nothing), `Some` when at least one
+    /// does, even NIL: the encoder writes `Some` back as fields, so the value round-trips.
     fn read(p: &mut Parser<'_>) -> PResult<Option<Box<Self>>> {
-        let mut ext = Self::default();
+        if !sp_then_value(p) {
+            return Ok(None);
+        }
+        let mut ext = Self {
+            disposition: read_disposition(p)?,
+            ..Self::default()
+        };
         if sp_then_value(p) {
-            ext.disposition = read_disposition(p)?;
+            ext.language = read_language(p)?;
             if sp_then_value(p) {
-                ext.language = read_language(p)?;
-                if sp_then_value(p) {
-                    ext.location = NString::read(p)?;
-                    while sp_then_value(p) {
-                        ext.extensions.push(ExtValue::read(p)?);
-                    }
+                ext.location = NString::read(p)?;
+                while sp_then_value(p) {
+                    ext.extensions.push(ExtValue::read(p)?);
                 }
             }
         }
-        Ok((ext.needed() > 0).then(|| Box::new(ext)))
+        Ok(Some(Box::new(ext)))
     }
 
     fn write(&self, e: &mut Encoder) {
         // Present extension data is written in full: disposition, language and location.
-        let n = self.needed().max(3);
-        if n >= 1 {
-            e.sp();
-            match &self.disposition {
-                None => e.raw(b"NIL"),
-                Some(d) => {
-                    e.raw(b"(");
-                    d.kind.encode(e);
-                    e.sp();
-                    write_params(e, &d.params);
-                    e.raw(b")");
-                }
+        e.sp();
+        match &self.disposition {
+            None => e.raw(b"NIL"),
+            Some(d) => {
+                e.raw(b"(");
+                d.kind.encode(e);
+                e.sp();
+                write_params(e, &d.params);
+                e.raw(b")");
             }
         }
-        if n >= 2 {
-            e.sp();
-            // Always a list, as Dovecot and Cyrus send it (RFC 9051 §9 allows one string).
-            match self.language.as_slice() {
-                [] => e.raw(b"NIL"),
-                many => {
-                    e.raw(b"(");
-                    write_sp_separated(e, many, IString::encode);
-                    e.raw(b")");
-                }
+        e.sp();
+        // Always a list, as Dovecot and Cyrus send it (RFC 9051 §9 allows one string).
+        match self.language.as_slice() {
+            [] => e.raw(b"NIL"),
+            many => {
+                e.raw(b"(");
+                write_sp_separated(e, many, IString::encode);
+                e.raw(b")");
             }
         }
-        if n >= 3 {
-            e.sp();
-            self.location.encode(e);
-        }
+        e.sp();
+        self.location.encode(e);
         for x in &self.extensions {
             e.sp();
             x.write(e);
@@ -257,9 +243,9 @@ pub enum BodyStructure {
         kind: SinglePartKind,
         /// `Content-MD5`.
         md5: NString,
-        /// The extension data after the MD5; `None` when all of it is NIL or absent (the
-        /// parser never returns an all-NIL `Some`). Boxed: most parts have none, and the
-        /// structure stays small to move.
+        /// The extension data after the MD5; `None` when absent from the wire, `Some` (with
+        /// NIL fields as their empty values) when present (see [`BodyExtension`]). Boxed:
+        /// the structure stays small to move.
         extension: Option<Box<BodyExtension>>,
     },
     /// A multipart.
@@ -270,8 +256,8 @@ pub enum BodyStructure {
         subtype: IString,
         /// The `Content-Type` parameters (extension data).
         params: BodyParams,
-        /// The extension data after the parameters; `None` when all of it is NIL or absent
-        /// (the parser never returns an all-NIL `Some`).
+        /// The extension data after the parameters; `None` when absent from the wire (see
+        /// [`BodyExtension`]).
         extension: Option<Box<BodyExtension>>,
     },
 }
@@ -482,5 +468,118 @@ impl Encode for BodyStructure {
             }
         }
         e.raw(b")");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use crate::response::{Data, FetchItem, Response};
+
+    fn s(v: &'static str) -> IString {
+        IString(Bytes::from_static(v.as_bytes()))
+    }
+
+    fn text(md5: NString, extension: Option<Box<BodyExtension>>) -> BodyStructure {
+        BodyStructure::Single {
+            media_type: s("text"),
+            subtype: s("plain"),
+            params: vec![(s("charset"), s("us-ascii"))],
+            id: NString(None),
+            description: NString(None),
+            encoding: s("7bit"),
+            octets: 3,
+            kind: SinglePartKind::Text { lines: 1 },
+            md5,
+            extension,
+        }
+    }
+
+    /// Encodes `b` in a FETCH response, parses it back, and returns the wire form of the
+    /// structure and the value read.
+    fn round_trip(b: &BodyStructure) -> (String, BodyStructure) {
+        let wire = Response::Data(Data::Fetch {
+            seq: core::num::NonZeroU32::MIN,
+            items: vec![FetchItem::BodyStructure(Box::new(b.clone()))],
+        })
+        .to_bytes();
+        let line = Bytes::copy_from_slice(wire.strip_suffix(b"\r\n").unwrap());
+        let Response::Data(Data::Fetch { mut items, .. }) =
+            Response::parse_bytes(&line, 100).unwrap()
+        else {
+            panic!("not a FETCH");
+        };
+        let Some(FetchItem::BodyStructure(back)) = items.pop() else {
+            panic!("not a BODYSTRUCTURE");
+        };
+        let text = String::from_utf8_lossy(&wire).into_owned();
+        let structure = text
+            .split_once("BODYSTRUCTURE ")
+            .map(|(_, r)| r.trim_end().trim_end_matches(')').to_owned())
+            .unwrap();
+        (structure, *back)
+    }
+
+    #[test]
+    fn all_nil_extension_round_trips_exactly() {
+        let b = text(NString(None), Some(Box::default()));
+        let (wire, back) = round_trip(&b);
+        assert!(wire.ends_with("1 NIL NIL NIL NIL"), "{wire}");
+        assert_eq!(back, b);
+    }
+
+    #[test]
+    fn absent_extension_round_trips_exactly() {
+        let b = text(NString(None), None);
+        let (wire, back) = round_trip(&b);
+        assert!(wire.ends_with("\"7bit\" 3 1"), "{wire}");
+        assert_eq!(back, b);
+        // MD5 alone: the extension stays absent.
+        let b = text(NString(Some(s("Q2hlY2sgSW50ZWdyaXR5IQ=="))), None);
+        let (wire, back) = round_trip(&b);
+        assert!(wire.ends_with("1 \"Q2hlY2sgSW50ZWdyaXR5IQ==\""), "{wire}");
+        assert_eq!(back, b);
+    }
+
+    #[test]
+    fn multipart_params_without_extension_round_trip() {
+        for extension in [None, Some(Box::default())] {
+            for params in [Vec::new(), vec![(s("boundary"), s("x"))]] {
+                let b = BodyStructure::Multipart {
+                    parts: vec![text(NString(None), None)],
+                    subtype: s("mixed"),
+                    params,
+                    extension: extension.clone(),
+                };
+                assert_eq!(round_trip(&b).1, b);
+            }
+        }
+    }
+
+    #[test]
+    fn partial_extension_on_the_wire_reads_as_present() {
+        // A server that stops after the disposition: the absent fields read as NIL, and
+        // the value is written back with all three.
+        let line = Bytes::from_static(
+            b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1 NIL (\"inline\" NIL)))",
+        );
+        let Response::Data(Data::Fetch { mut items, .. }) =
+            Response::parse_bytes(&line, 100).unwrap()
+        else {
+            panic!("not a FETCH");
+        };
+        let Some(FetchItem::BodyStructure(b)) = items.pop() else {
+            panic!("not a BODYSTRUCTURE");
+        };
+        let BodyStructure::Single { extension, .. } = &*b else {
+            panic!("not single");
+        };
+        let ext = extension.as_deref().unwrap();
+        assert_eq!(ext.disposition.as_ref().unwrap().kind, s("inline"));
+        assert!(ext.language.is_empty() && ext.location.0.is_none());
+        let (wire, back) = round_trip(&b);
+        assert!(wire.ends_with("NIL (\"inline\" NIL) NIL NIL"), "{wire}");
+        assert_eq!(back, *b);
     }
 }

@@ -185,6 +185,18 @@ impl Envelope {
         &self.addresses
     }
 
+    /// Replaces the address lists with `addresses`, the six lists one after the other, list
+    /// `i` ending at `ends[i]` (a server building an envelope fills one vector).
+    pub(crate) fn set_address_lists(&mut self, addresses: Vec<Address>, ends: [usize; 6]) {
+        let len = addresses.len();
+        self.addresses = addresses;
+        let mut last = 0;
+        for (end, given) in self.ends.iter_mut().zip(ends) {
+            last = given.clamp(last, len);
+            *end = last;
+        }
+    }
+
     /// Replaces the address lists: `[from, sender, reply_to, to, cc, bcc]`.
     pub fn set_addresses(&mut self, lists: [Vec<Address>; 6]) {
         self.addresses.clear();

@@ -138,6 +138,30 @@ impl Decoder {
         }
     }
 
+    /// Ends a decode that [`feed`](Self::feed) or [`finish`](Self::finish) stopped with an
+    /// error, keeping what can be read: a base64 quantum cut short gives the octets its
+    /// sextets hold (two or three sextets: one or two octets), a quoted-printable line in
+    /// progress is kept as written. What readers of broken mail do, and what Dovecot
+    /// searches in such a body: everything decoded before the damage, nothing after.
+    pub fn finish_lenient(&mut self, out: &mut Vec<u8>) {
+        match self.encoding {
+            Encoding::Identity => {}
+            Encoding::Base64 => {
+                if self.pending.len() >= 2 {
+                    self.flush_quantum(out);
+                }
+                self.pending.clear();
+            }
+            Encoding::QuotedPrintable => {
+                out.append(&mut self.pending);
+                if self.cr {
+                    out.push(b'\r');
+                    self.cr = false;
+                }
+            }
+        }
+    }
+
     fn feed_base64(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
         for &b in input {
             let at = self.offset;
@@ -220,6 +244,8 @@ impl Decoder {
                     body.get(i + 1).copied().and_then(hex),
                     body.get(i + 2).copied().and_then(hex),
                 ) else {
+                    // The rest of the line stays pending, as written, for `finish_lenient`.
+                    self.pending = body.get(i..).unwrap_or_default().to_vec();
                     return Err(DecodeError::Invalid {
                         encoding: "quoted-printable",
                         offset: start_offset + i as u64,
@@ -263,6 +289,35 @@ mod tests {
 
     fn qp(s: &str) -> Result<Vec<u8>, DecodeError> {
         decode(Encoding::QuotedPrintable, s.as_bytes())
+    }
+
+    /// Feeds `s` whole, then ends leniently after any error.
+    fn lenient(encoding: Encoding, s: &str) -> Vec<u8> {
+        let mut d = Decoder::new(encoding);
+        let mut out = Vec::new();
+        if d.feed(s.as_bytes(), &mut out).is_err() || d.finish(&mut out).is_err() {
+            d.finish_lenient(&mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn lenient_end_keeps_what_decoded_before_the_damage() {
+        // A quantum cut short gives its octets.
+        assert_eq!(lenient(Encoding::Base64, "aGVsbG8gd29ybGQ"), b"hello world");
+        assert_eq!(lenient(Encoding::Base64, "aGVsbG8gd29ybA"), b"hello worl");
+        // A lone sextet holds no octet.
+        assert_eq!(lenient(Encoding::Base64, "aGVsb"), b"hel");
+        // An invalid character or padding inside ends the data.
+        assert_eq!(lenient(Encoding::Base64, "aGVsbG8*gd29y"), b"hello");
+        assert_eq!(lenient(Encoding::Base64, "aGVsbG8=gd29y"), b"hello");
+        // A broken quoted-printable escape keeps the line as written from there.
+        assert_eq!(
+            lenient(Encoding::QuotedPrintable, "caf=E9 =ZZ!"),
+            b"caf\xe9 =ZZ!"
+        );
+        // A sound body decodes as finish() decodes it.
+        assert_eq!(lenient(Encoding::Base64, "QQ=="), b"A");
     }
 
     #[test]

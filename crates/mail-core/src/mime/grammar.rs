@@ -7,14 +7,15 @@
 //! see with what Dovecot shows: a broken field yields as much as could be read, never an
 //! error. Each tolerance is named where it is implemented.
 
+use std::borrow::Cow;
+
 use nom::bytes::complete::{take_while, take_while1};
 use nom::{IResult, Parser};
 
 use super::charset::Charset;
 
-/// A byte of RFC 5322 `atext` (RFC 5322 §3.2.3), with 8-bit bytes accepted as RFC 6532 §3.2
-/// allows UTF-8 there.
-pub const fn is_atext(b: u8) -> bool {
+/// Whether `b` is RFC 5322 `atext` (RFC 5322 §3.2.3), 8-bit bytes included.
+const fn atext_rule(b: u8) -> bool {
     matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | 0x80..=0xff)
         || matches!(
             b,
@@ -39,14 +40,40 @@ pub const fn is_atext(b: u8) -> bool {
         )
 }
 
-/// A byte of a MIME `token` (RFC 2045 §5.1): `atext` without the tspecials `/`, `=` and `?`,
-/// plus `.` (which RFC 2045 allows and RFC 5322 `atext` does not).
-pub const fn is_token_char(b: u8) -> bool {
-    (is_atext(b) && !matches!(b, b'/' | b'=' | b'?')) || b == b'.'
+/// Bit 0: `atext`; bit 1: MIME `token` character. One table lookup per byte: these run on
+/// every byte of every structured field.
+// `i < 256` indexes a 256-entry table: it cannot be out of range.
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let atext = atext_rule(b);
+        let token = (atext && !matches!(b, b'/' | b'=' | b'?')) || b == b'.';
+        table[i] = (atext as u8) | ((token as u8) << 1);
+        i += 1;
+    }
+    table
+};
+
+/// A byte of RFC 5322 `atext` (RFC 5322 §3.2.3), with 8-bit bytes accepted as RFC 6532 §3.2
+/// allows UTF-8 there.
+#[inline]
+pub fn is_atext(b: u8) -> bool {
+    CLASS.get(usize::from(b)).is_some_and(|c| c & 1 != 0)
 }
 
-/// One parameter: its attribute and value as written (quoted strings unescaped).
-pub type Param = (Vec<u8>, Vec<u8>);
+/// A byte of a MIME `token` (RFC 2045 §5.1): `atext` without the tspecials `/`, `=` and `?`,
+/// plus `.` (which RFC 2045 allows and RFC 5322 `atext` does not).
+#[inline]
+pub fn is_token_char(b: u8) -> bool {
+    CLASS.get(usize::from(b)).is_some_and(|c| c & 2 != 0)
+}
+
+/// One parameter: its attribute and value as written (quoted strings unescaped), borrowed
+/// from the field value unless unescaping or an RFC 2231 merge had to build them.
+pub type Param<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 
 /// A token or atom read, the input after it and its white space, and whether input remains.
 pub type Lexeme<'a> = (&'a [u8], &'a [u8], Rest);
@@ -142,12 +169,27 @@ pub fn comment<'a>(input: &'a [u8], mut text: Option<&mut Vec<u8>>) -> Result<&'
 
 /// Skips white space, line breaks and comments (RFC 5322 `CFWS`); returns the rest and
 /// whether any input remains.
+#[inline]
 pub fn cfws(input: &[u8]) -> Result<(&[u8], Rest), Broken> {
     cfws_with(input, None)
 }
 
 /// [`cfws`], keeping the text of the last comment in `last_comment`.
+#[inline]
 pub fn cfws_with<'a>(
+    input: &'a [u8],
+    last_comment: Option<&mut Vec<u8>>,
+) -> Result<(&'a [u8], Rest), Broken> {
+    // Most calls find a token straight away: answer without entering the combinator.
+    match input.first() {
+        None => Ok((input, Rest::End)),
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'(') => cfws_slow(input, last_comment),
+        Some(_) => Ok((input, Rest::More)),
+    }
+}
+
+/// [`cfws_with`] when there is white space or a comment to skip.
+fn cfws_slow<'a>(
     mut input: &'a [u8],
     mut last_comment: Option<&mut Vec<u8>>,
 ) -> Result<(&'a [u8], Rest), Broken> {
@@ -171,9 +213,13 @@ fn ws(input: &[u8]) -> (&[u8], &[u8]) {
 
 /// Reads a MIME `token` (RFC 2045 §5.1), possibly empty, then [`cfws`] unless the token
 /// reached the end.
+#[inline]
 pub fn token(input: &[u8]) -> Result<Lexeme<'_>, Broken> {
-    let r: IResult<&[u8], &[u8]> = take_while(is_token_char).parse(input);
-    let (rest, tok) = r.unwrap_or((input, &[]));
+    let len = input
+        .iter()
+        .position(|&b| !is_token_char(b))
+        .unwrap_or(input.len());
+    let (tok, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     if rest.is_empty() {
         return Ok((tok, rest, Rest::End));
     }
@@ -235,19 +281,48 @@ pub fn quoted_string<'a>(input: &'a [u8], out: &mut Vec<u8>) -> Result<(&'a [u8]
     Err(Broken)
 }
 
-/// A `Content-Type` value (RFC 2045 §5.1) as far as it could be read.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ContentType {
-    /// The media type as written (`text`), empty when broken.
-    pub media_type: Vec<u8>,
-    /// The subtype as written (`plain`), empty when missing or broken.
-    pub subtype: Vec<u8>,
-    /// The parameters in order, RFC 2231 continuations merged (see [`parameters`]); empty
-    /// when the type itself was broken.
-    pub params: Vec<Param>,
+/// A value read, the input after it, and whether input remains.
+type Value<'a> = (Cow<'a, [u8]>, &'a [u8], Rest);
+
+/// One parameter as read (attribute and value), or `None` when broken; then the rest.
+type ParamRead<'a> = (Option<(&'a [u8], Cow<'a, [u8]>)>, &'a [u8]);
+
+/// [`quoted_string`] without a copy when the content needs no unescaping (no backslash,
+/// line break or NUL), which is how almost every parameter value is written.
+fn quoted_value(input: &[u8]) -> Result<Value<'_>, Broken> {
+    let body = input.get(1..).unwrap_or_default();
+    if let Some(close) = memchr::memchr(b'"', body)
+        && let Some(content) = body.get(..close)
+        && !content
+            .iter()
+            .any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0))
+    {
+        let rest = body.get(close + 1..).unwrap_or_default();
+        if rest.is_empty() {
+            return Ok((Cow::Borrowed(content), rest, Rest::End));
+        }
+        let (rest, more) = cfws(rest)?;
+        return Ok((Cow::Borrowed(content), rest, more));
+    }
+    let mut out = Vec::new();
+    let (rest, more) = quoted_string(input, &mut out)?;
+    Ok((Cow::Owned(out), rest, more))
 }
 
-impl ContentType {
+/// A `Content-Type` value (RFC 2045 §5.1) as far as it could be read, borrowed from the
+/// field value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContentType<'a> {
+    /// The media type as written (`text`), empty when broken.
+    pub media_type: &'a [u8],
+    /// The subtype as written (`plain`), empty when missing or broken.
+    pub subtype: &'a [u8],
+    /// The parameters in order, RFC 2231 continuations merged (see [`parameters`]); empty
+    /// when the type itself was broken.
+    pub params: Vec<Param<'a>>,
+}
+
+impl ContentType<'_> {
     /// Returns whether the media type is `t` and the subtype `s` (case-insensitive, RFC 2045
     /// §5.1).
     pub fn is(&self, t: &str, s: &str) -> bool {
@@ -260,7 +335,7 @@ impl ContentType {
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v.as_slice())
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -276,34 +351,77 @@ impl ContentType {
 /// a type without `/subtype` keeps the type with an empty subtype and no parameters; any
 /// other damage before the parameters (`text/`, `/plain`, `text/plain garbage`) gives an
 /// empty type and subtype, so that it is shown as it is rather than as `text/plain`.
-pub fn content_type(value: &[u8]) -> ContentType {
-    let mut out = ContentType::default();
+pub fn content_type(value: &[u8]) -> ContentType<'_> {
+    let (media_type, subtype, rest) = content_type_head(value);
+    ContentType {
+        media_type,
+        subtype,
+        params: rest.map(parameters).unwrap_or_default(),
+    }
+}
+
+/// A Content-Type's type, subtype and parameter text (see [`content_type_head`]).
+pub type ContentTypeHead<'a> = (&'a [u8], &'a [u8], Option<&'a [u8]>);
+
+/// [`content_type`] without the parameters: the type, the subtype, and the input where the
+/// parameters start (`None` when the type is broken and parameters do not count). What the
+/// MIME walker needs, without building the parameter list.
+pub fn content_type_head(value: &[u8]) -> ContentTypeHead<'_> {
+    let empty: &[u8] = &[];
+    let broken = (empty, empty, None);
     let Ok((input, Rest::More)) = cfws(value) else {
-        return out;
+        return broken;
     };
     let Ok((media, rest, more)) = token(input) else {
-        return out;
+        return broken;
     };
     if media.is_empty() || more == Rest::End {
-        out.media_type = media.to_vec();
-        return out;
+        return (media, empty, None);
     }
     let Some(after_slash) = rest.strip_prefix(b"/") else {
-        return out;
+        return broken;
     };
     let Ok((after_slash, Rest::More)) = cfws(after_slash) else {
-        return out;
+        return broken;
     };
     let Ok((sub, rest, _)) = token(after_slash) else {
-        return out;
+        return broken;
     };
     if sub.is_empty() || !(rest.is_empty() || rest.first() == Some(&b';')) {
-        return out;
+        return broken;
     }
-    out.media_type = media.to_vec();
-    out.subtype = sub.to_vec();
-    out.params = parameters(rest);
-    out
+    (media, sub, Some(rest))
+}
+
+/// The first parameter named `name` (case-insensitive) in `input` (`*(";" parameter)`),
+/// when it is a plain parameter, found without building the list; `None` when it is absent
+/// or written with RFC 2231 sections, which only [`parameters`] merges.
+pub fn find_parameter<'a>(mut input: &'a [u8], name: &str) -> Option<Cow<'a, [u8]>> {
+    let mut sections = false;
+    while !input.is_empty() {
+        let (param, rest) = parameter(input);
+        input = rest;
+        match param {
+            Some((key, value)) if key.eq_ignore_ascii_case(name.as_bytes()) => {
+                return (!sections).then_some(value);
+            }
+            Some((key, _)) => {
+                sections |= key
+                    .get(..name.len())
+                    .is_some_and(|k| k.eq_ignore_ascii_case(name.as_bytes()))
+                    && key.get(name.len()) == Some(&b'*');
+            }
+            None => input = skip_broken(input),
+        }
+    }
+    None
+}
+
+/// After a broken parameter: skips one byte and looks for the next `;` (Dovecot's reading).
+fn skip_broken(input: &[u8]) -> &[u8] {
+    let input = input.get(1..).unwrap_or_default();
+    let next = memchr::memchr(b';', input).unwrap_or(input.len());
+    input.get(next..).unwrap_or_default()
 }
 
 /// Parses a `Content-Disposition` value (RFC 2183 §2): the disposition type and its
@@ -312,10 +430,10 @@ pub fn content_type(value: &[u8]) -> ContentType {
 /// ```abnf
 /// disposition := "Content-Disposition" ":" disposition-type *(";" disposition-parm)
 /// ```
-pub fn content_disposition(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
+pub fn content_disposition(value: &[u8]) -> Option<(&[u8], Vec<Param<'_>>)> {
     let (input, _) = cfws(value).unwrap_or((value, Rest::End));
     let (kind, rest, _) = token(input).ok()?;
-    Some((kind.to_vec(), parameters(rest)))
+    Some((kind, parameters(rest)))
 }
 
 /// Parses a `Content-Transfer-Encoding` value (RFC 2045 §6.1): one token and nothing but
@@ -324,11 +442,11 @@ pub fn content_disposition(value: &[u8]) -> Option<(Vec<u8>, Vec<Param>)> {
 /// ```abnf
 /// encoding := "Content-Transfer-Encoding" ":" mechanism
 /// ```
-pub fn transfer_encoding(value: &[u8]) -> Option<Vec<u8>> {
+pub fn transfer_encoding(value: &[u8]) -> Option<&[u8]> {
     let (input, _) = cfws(value).unwrap_or((value, Rest::End));
     let (tok, rest, _) = token(input).ok()?;
     let (_, more) = cfws(rest).ok()?;
-    (more == Rest::End && !tok.is_empty()).then(|| tok.to_vec())
+    (more == Rest::End && !tok.is_empty()).then_some(tok)
 }
 
 /// Parses a `Content-Language` value (RFC 3282 §2): the language tags, comma separated,
@@ -337,11 +455,11 @@ pub fn transfer_encoding(value: &[u8]) -> Option<Vec<u8>> {
 /// ```abnf
 /// Content-Language = "Content-Language" ":" 1#Language-tag
 /// ```
-pub fn content_language(value: &[u8]) -> Vec<Vec<u8>> {
+pub fn content_language(value: &[u8]) -> Vec<&[u8]> {
     let mut tags = Vec::new();
     let (mut input, _) = cfws(value).unwrap_or((value, Rest::End));
     while let Some(Ok((tag, rest, _))) = atom(input) {
-        tags.push(tag.to_vec());
+        tags.push(tag);
         match rest.strip_prefix(b",") {
             Some(after) => input = cfws(after).map_or(after, |(r, _)| r),
             None => break,
@@ -351,7 +469,7 @@ pub fn content_language(value: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// One `;` parameter: its attribute and value, or `None` for a broken one.
-fn parameter(input: &[u8]) -> (Option<Param>, &[u8]) {
+fn parameter(input: &[u8]) -> ParamRead<'_> {
     let Some(after) = input.strip_prefix(b";") else {
         return (None, input);
     };
@@ -367,16 +485,15 @@ fn parameter(input: &[u8]) -> (Option<Param>, &[u8]) {
     let Some(rest) = rest.strip_prefix(b"=") else {
         return (None, rest);
     };
-    let mut value = Vec::new();
     let Ok((rest, more)) = cfws(rest) else {
         return (None, after_end(rest));
     };
     if more == Rest::End {
-        return (Some((key.to_vec(), value)), rest);
+        return (Some((key, Cow::Borrowed(&[]))), rest);
     }
     match rest.first() {
-        Some(b'"') => match quoted_string(rest, &mut value) {
-            Ok((rest, _)) => (Some((key.to_vec(), value)), rest),
+        Some(b'"') => match quoted_value(rest) {
+            Ok((value, rest, _)) => (Some((key, value)), rest),
             Err(Broken) => (None, after_end(rest)),
         },
         // Tolerance: `name==?utf-8?b?…?=` (an encoded word where a token belongs) runs to
@@ -386,17 +503,13 @@ fn parameter(input: &[u8]) -> (Option<Param>, &[u8]) {
                 .iter()
                 .position(|b| matches!(b, b';' | b' ' | b'\t' | b'\r' | b'\n'))
                 .unwrap_or(rest.len());
-            value.extend_from_slice(rest.get(..len).unwrap_or_default());
             (
-                Some((key.to_vec(), value)),
+                Some((key, Cow::Borrowed(rest.get(..len).unwrap_or_default()))),
                 rest.get(len..).unwrap_or_default(),
             )
         }
         _ => match token(rest) {
-            Ok((tok, rest, _)) => {
-                value.extend_from_slice(tok);
-                (Some((key.to_vec(), value)), rest)
-            }
+            Ok((tok, rest, _)) => (Some((key, Cow::Borrowed(tok))), rest),
             Err(Broken) => (None, after_end(rest)),
         },
     }
@@ -408,11 +521,11 @@ fn after_end(input: &[u8]) -> &[u8] {
 }
 
 /// An RFC 2231 section: `name*n` or `name*n*` or `name*`.
-struct Section {
-    name: Vec<u8>,
+struct Section<'a> {
+    name: &'a [u8],
     index: u32,
     extended: bool,
-    value: Vec<u8>,
+    value: Cow<'a, [u8]>,
     order: usize,
 }
 
@@ -431,31 +544,27 @@ struct Section {
 /// value is one RFC 2231 `ext-value`. Sections with a gap are kept apart, each under its own
 /// name. A broken parameter is skipped up to the next `;`. RFC 2047 encoded words in values
 /// are left as they are (IMAP clients decode them).
-pub fn parameters(mut input: &[u8]) -> Vec<Param> {
-    let mut plain = Vec::new();
-    let mut sections: Vec<Section> = Vec::new();
+pub fn parameters(mut input: &[u8]) -> Vec<Param<'_>> {
+    let mut plain: Vec<Param<'_>> = Vec::new();
+    let mut sections: Vec<Section<'_>> = Vec::new();
     // Dovecot's reading: a bare `name*` reuses the index of the section before it.
     let mut index = 0u32;
     while !input.is_empty() {
         let (param, rest) = parameter(input);
         input = rest;
         let Some((key, value)) = param else {
-            // Skip one byte and look for the next `;`.
-            input = input.get(1..).unwrap_or_default();
-            while !input.is_empty() && input.first() != Some(&b';') {
-                input = input.get(1..).unwrap_or_default();
-            }
+            input = skip_broken(input);
             continue;
         };
-        match split_section(&key, &mut index) {
+        match split_section(key, &mut index) {
             Some((name, extended)) => sections.push(Section {
-                name: name.to_vec(),
+                name,
                 index,
                 extended,
                 value,
                 order: sections.len(),
             }),
-            None => plain.push((key, value)),
+            None => plain.push((Cow::Borrowed(key), value)),
         }
     }
     if sections.is_empty() {
@@ -463,7 +572,7 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param> {
     }
     sections.sort_by(|a, b| {
         a.name
-            .cmp(&b.name)
+            .cmp(b.name)
             .then(a.index.cmp(&b.index))
             .then(a.order.cmp(&b.order))
     });
@@ -473,7 +582,7 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param> {
             .get(i..)
             .unwrap_or_default()
             .iter()
-            .take_while(|s| s.name.eq_ignore_ascii_case(&first.name))
+            .take_while(|s| s.name.eq_ignore_ascii_case(first.name))
             .count();
         let group = sections.get(i..i + group_len).unwrap_or_default();
         let contiguous = group
@@ -488,7 +597,7 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param> {
             }
             for s in group {
                 if any_extended && !s.extended {
-                    for &b in &s.value {
+                    for &b in s.value.iter() {
                         if b == b'%' {
                             value.extend_from_slice(b"%25");
                         } else {
@@ -499,20 +608,20 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param> {
                     value.extend_from_slice(&s.value);
                 }
             }
-            let mut name = first.name.clone();
+            let mut name = first.name.to_vec();
             if any_extended {
                 name.push(b'*');
             }
-            plain.push((name, value));
+            plain.push((Cow::Owned(name), Cow::Owned(value)));
         } else {
             for s in group {
-                let mut name = s.name.clone();
+                let mut name = s.name.to_vec();
                 name.push(b'*');
                 name.extend_from_slice(s.index.to_string().as_bytes());
                 if s.extended {
                     name.push(b'*');
                 }
-                plain.push((name, s.value.clone()));
+                plain.push((Cow::Owned(name), s.value.clone()));
             }
         }
         i += group_len.max(1);
@@ -613,10 +722,7 @@ mod tests {
         assert!(ct.is("TEXT", "PLAIN"));
         assert_eq!(ct.param("CHARSET"), Some(&b"us-ascii"[..]));
         let ct = content_type(b"(c) text / html ; a=b");
-        assert_eq!(
-            (ct.media_type.as_slice(), ct.subtype.as_slice()),
-            (&b"text"[..], &b"html"[..])
-        );
+        assert_eq!((ct.media_type, ct.subtype), (&b"text"[..], &b"html"[..]));
         assert_eq!(content_type(b"text").media_type, b"text");
         assert!(content_type(b"text").subtype.is_empty());
         for broken in [&b"text/"[..], b"/plain", b"text/plain garbage", b"", b"  "] {
@@ -693,18 +799,24 @@ mod tests {
     fn disposition_encoding_language() {
         let (kind, ps) = content_disposition(b"attachment; filename=\"a b.txt\"").unwrap();
         assert_eq!(kind, b"attachment");
-        assert_eq!(ps, vec![(b"filename".to_vec(), b"a b.txt".to_vec())]);
+        assert_eq!(
+            ps,
+            vec![(
+                Cow::Borrowed(&b"filename"[..]),
+                Cow::Borrowed(&b"a b.txt"[..])
+            )]
+        );
         assert_eq!(
             transfer_encoding(b" base64 (comment)"),
-            Some(b"base64".to_vec())
+            Some(&b"base64"[..])
         );
         assert_eq!(transfer_encoding(b"base64 garbage"), None);
         assert_eq!(transfer_encoding(b""), None);
         assert_eq!(
             content_language(b"en, de-AT (Austrian), fr"),
-            vec![b"en".to_vec(), b"de-AT".to_vec(), b"fr".to_vec()]
+            vec![&b"en"[..], b"de-AT", b"fr"]
         );
-        assert_eq!(content_language(b"en,,de"), vec![b"en".to_vec()]);
+        assert_eq!(content_language(b"en,,de"), vec![&b"en"[..]]);
         assert!(content_language(b"\"en\"").is_empty());
     }
 

@@ -1,6 +1,8 @@
 //! The MIME walker: a message's part tree with byte offsets, found in one pass without
 //! recursion.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use super::grammar;
@@ -16,7 +18,8 @@ pub struct Limits {
     /// keeps its content as one opaque body ([`Part::overflowed`]).
     pub max_depth: usize,
     /// How many parts a message has at most: the part that reaches the count takes the rest
-    /// of the message as its body, boundaries and all.
+    /// of the message as its body, boundaries and all. Read as at least 2 (the message and
+    /// one part).
     pub max_parts: usize,
 }
 
@@ -58,21 +61,28 @@ impl Size {
         self.lines += other.lines;
     }
 
-    /// The size of `msg[a..b]`; a LF at `a` counts as bare unless `msg[a - 1]` is CR.
-    fn of(msg: &[u8], a: usize, b: usize) -> Self {
-        let mut s = Self {
-            raw: (b - a) as u64,
-            octets: (b - a) as u64,
-            lines: 0,
+    /// The size of `msg[a..b]`: one vectorised line-feed count; the bare LFs (a LF at `a`
+    /// counts as bare unless `msg[a - 1]` is CR) are looked for only when `bare_lf` says the
+    /// message has any.
+    fn of(msg: &[u8], a: usize, b: usize, bare_lf: bool) -> Self {
+        let range = msg.get(a..b).unwrap_or_default();
+        let raw = range.len() as u64;
+        let lines = count_lf(range) as u64;
+        let bare = if bare_lf {
+            memchr::memchr_iter(b'\n', range)
+                .filter(|&lf| {
+                    let at = a + lf;
+                    at == 0 || msg.get(at - 1) != Some(&b'\r')
+                })
+                .count() as u64
+        } else {
+            0
         };
-        for lf in memchr::memchr_iter(b'\n', msg.get(a..b).unwrap_or_default()) {
-            let at = a + lf;
-            s.lines += 1;
-            if at == 0 || msg.get(at - 1) != Some(&b'\r') {
-                s.octets += 1;
-            }
+        Self {
+            raw,
+            octets: raw + bare,
+            lines,
         }
-        s
     }
 
     fn sub(&mut self, other: Self) {
@@ -144,6 +154,20 @@ pub struct Part {
     parent: u32,
     subtree_end: u32,
     depth: u32,
+    /// The first Content-Type as the walker read it, so that its users need not read it
+    /// again.
+    content_type: Option<ContentTypeAt>,
+}
+
+/// Where the type, the subtype and the parameters of a Content-Type are in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ContentTypeAt {
+    media: (u32, u32),
+    subtype: (u32, u32),
+    /// Where the parameters start; `u32::MAX` when the type is broken and they do not count.
+    params: u32,
+    /// Where the field value ends.
+    end: u32,
 }
 
 impl Part {
@@ -160,6 +184,7 @@ impl Part {
             parent,
             subtree_end: 0,
             depth,
+            content_type: None,
         }
     }
 
@@ -256,18 +281,78 @@ pub struct MimeTree {
     parts: Vec<Part>,
     fields: Vec<Field>,
     bare_lf: bool,
+    nul: bool,
 }
 
-/// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part.
-struct Boundary {
-    text: Vec<u8>,
+/// An open boundary: its text (at most 80 octets, as Dovecot truncates it) and its part,
+/// with its first eight octets as a word and a hash of the whole, so that a `--` line is
+/// compared in full only with a boundary it can equal (see [`Walker::boundary_at`]).
+struct Boundary<'a> {
+    text: Cow<'a, [u8]>,
     part: usize,
+    head: u64,
+    mask: u64,
+    hash: u64,
+}
+
+impl<'a> Boundary<'a> {
+    fn new(text: Cow<'a, [u8]>, part: usize) -> Self {
+        let n = text.len().min(8);
+        let head = word(&text);
+        let mask = if n == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        let hash = text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b));
+        Self {
+            text,
+            part,
+            head,
+            mask,
+            hash,
+        }
+    }
+}
+
+/// FNV-1a, whose hash of every prefix of a line comes from one pass over it.
+const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+const fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The FNV-1a hashes of the prefixes of `data` (entry `k`: the first `k` octets), up to
+/// the longest boundary.
+fn prefix_hashes(data: &[u8]) -> [u64; BOUNDARY_MAX + 1] {
+    let mut out = [FNV_BASIS; BOUNDARY_MAX + 1];
+    let mut h = FNV_BASIS;
+    for (slot, &b) in out.iter_mut().skip(1).zip(data) {
+        h = fnv(h, b);
+        *slot = h;
+    }
+    out
+}
+
+/// The first eight octets of `bytes` as a little-endian word, zero-padded.
+fn word(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    u64::from_le_bytes(buf)
 }
 
 /// Dovecot truncates boundaries to this length (RFC 2046 §5.1.1 allows 70).
 const BOUNDARY_MAX: usize = 80;
 /// How far a boundary line without a line end is compared.
 const BOUNDARY_LINE_MAX: usize = BOUNDARY_MAX + 4;
+
+/// Finds the next line that starts with `--`.
+static DASH_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
 
 /// A boundary line found: the index of its boundary and whether it is the close delimiter.
 struct Hit {
@@ -283,27 +368,41 @@ impl MimeTree {
 
     /// Walks `message` within `limits`.
     pub fn parse_with(message: Bytes, limits: &Limits) -> Self {
+        Self::walk(message, limits).0
+    }
+
+    /// Walks `message`; returns the tree and the number of full boundary comparisons.
+    fn walk(message: Bytes, limits: &Limits) -> (Self, u64) {
+        let bare_lf = has_bare_lf(&message);
+        let mut parts = Vec::with_capacity(4);
+        parts.push(Part::new(0, NONE, 0, false));
         let mut w = Walker {
             msg: &message,
-            parts: vec![Part::new(0, NONE, 0, false)],
-            fields: Vec::new(),
+            parts,
+            fields: Vec::with_capacity(16),
             boundaries: Vec::new(),
             cur: 0,
             pos: 0,
-            limits: *limits,
+            limits: Limits {
+                max_parts: limits.max_parts.max(2),
+                ..*limits
+            },
             to_eof: false,
+            bare_lf,
+            compares: 0,
             scratch: ROOT.clone(),
         };
         w.run();
-        let (parts, fields) = (w.parts, w.fields);
-        let bare_lf = memchr::memchr_iter(b'\n', &message)
-            .any(|i| i == 0 || message.get(i - 1) != Some(&b'\r'));
-        Self {
+        let (parts, fields, compares) = (w.parts, w.fields, w.compares);
+        let nul = memchr::memchr(0, &message).is_some();
+        let tree = Self {
             message,
             parts,
             fields,
             bare_lf,
-        }
+            nul,
+        };
+        (tree, compares)
     }
 
     /// The whole message.
@@ -375,10 +474,31 @@ impl MimeTree {
             .find(|f| f.colon && self.name(f).eq_ignore_ascii_case(name.as_bytes()))
     }
 
+    /// The first `Content-Type` field of part `index` as the walker read it
+    /// ([`grammar::content_type_head`]): the type, the subtype, and the parameter text
+    /// (`None` when the type is broken). `None` when the part has no Content-Type (or the
+    /// message is too large for the walker to keep the offsets); read the field then.
+    pub fn content_type(&self, index: usize) -> Option<grammar::ContentTypeHead<'_>> {
+        let at = self.parts.get(index)?.content_type?;
+        let get = |(a, b): (u32, u32)| self.message.get(a as usize..b as usize);
+        let params = if at.params == u32::MAX {
+            None
+        } else {
+            Some(self.message.get(at.params as usize..at.end as usize)?)
+        };
+        Some((get(at.media)?, get(at.subtype)?, params))
+    }
+
     /// Whether any line of the message ends with a bare LF (the sections of such a message
     /// are served with CRLF, see [`Size::octets`]).
     pub const fn has_bare_lf(&self) -> bool {
         self.bare_lf
+    }
+
+    /// Whether the message holds a NUL octet anywhere (an IMAP string cannot, RFC 9051
+    /// §4.3, so text taken from such a message is checked before it is served).
+    pub const fn has_nul(&self) -> bool {
+        self.nul
     }
 }
 
@@ -402,6 +522,7 @@ static ROOT: Part = Part {
     parent: NONE,
     subtree_end: 1,
     depth: 0,
+    content_type: None,
 };
 
 /// The children of a part (see [`MimeTree::children`]).
@@ -442,12 +563,17 @@ struct Walker<'a> {
     msg: &'a [u8],
     parts: Vec<Part>,
     fields: Vec<Field>,
-    boundaries: Vec<Boundary>,
+    boundaries: Vec<Boundary<'a>>,
     cur: usize,
     pos: usize,
     limits: Limits,
     /// The part count limit was reached: the rest is one body.
     to_eof: bool,
+    /// Whether any line of the message ends with a bare LF.
+    bare_lf: bool,
+    /// How many boundaries were compared in full with a `--` line: the work a hostile
+    /// message can make, checked by tests.
+    compares: u64,
     /// What an out-of-range index would write to (never, as indices come from the walker).
     scratch: Part,
 }
@@ -459,7 +585,48 @@ enum Step {
     Done,
 }
 
-impl Walker<'_> {
+/// The offsets of a Content-Type read in `msg`, when they fit in 32 bits.
+fn content_type_at(
+    msg: &[u8],
+    media: &[u8],
+    subtype: &[u8],
+    params: Option<&[u8]>,
+    end: usize,
+) -> Option<ContentTypeAt> {
+    let base = msg.as_ptr() as usize;
+    let range = |s: &[u8]| -> Option<(u32, u32)> {
+        // An empty slice may not point into the message: any empty range will do.
+        if s.is_empty() {
+            return Some((0, 0));
+        }
+        let a = (s.as_ptr() as usize).checked_sub(base)?;
+        Some((u32::try_from(a).ok()?, u32::try_from(a + s.len()).ok()?))
+    };
+    let params = match params {
+        None => u32::MAX,
+        Some([]) => u32::try_from(end).ok()?,
+        Some(p) => range(p)?.0,
+    };
+    Some(ContentTypeAt {
+        media: range(media)?,
+        subtype: range(subtype)?,
+        params,
+        end: u32::try_from(end).ok()?,
+    })
+}
+
+/// The `boundary` parameter: the plain one when there is one, found without building the
+/// parameter list, else the one RFC 2231 sections merge into.
+fn boundary_param(params: &[u8]) -> Option<Cow<'_, [u8]>> {
+    grammar::find_parameter(params, "boundary").or_else(|| {
+        grammar::parameters(params)
+            .into_iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(b"boundary"))
+            .map(|(_, v)| v)
+    })
+}
+
+impl<'a> Walker<'a> {
     fn part_mut(&mut self, i: usize) -> &mut Part {
         match self.parts.get_mut(i) {
             Some(p) => p,
@@ -471,9 +638,12 @@ impl Walker<'_> {
         self.parts.get(i).unwrap_or(&ROOT)
     }
 
+    fn size(&self, a: usize, b: usize) -> Size {
+        Size::of(self.msg, a, b, self.bare_lf)
+    }
+
     fn line_end(&self, from: usize) -> usize {
-        memchr::memchr(b'\n', self.msg.get(from..).unwrap_or_default())
-            .map_or(self.msg.len(), |i| from + i + 1)
+        find_lf(self.msg.get(from..).unwrap_or_default()).map_or(self.msg.len(), |i| from + i + 1)
     }
 
     fn run(&mut self) {
@@ -494,12 +664,13 @@ impl Walker<'_> {
     /// Reads the header of the current part, then decides what its body is.
     fn header(&mut self) -> Step {
         let first_field = self.fields.len();
+        let header_start = self.pos;
         let mut prev_newline = 0usize;
         let mut end = HeaderEnd::Eof;
-        let mut size = Size::default();
         let mut open_field: Option<usize> = None;
         while self.pos < self.msg.len() {
             if !self.boundaries.is_empty()
+                && self.msg.get(self.pos..self.pos + 2) == Some(b"--")
                 && let Some(hit) = self.boundary_at(self.pos)
             {
                 end = HeaderEnd::Boundary(hit);
@@ -508,9 +679,7 @@ impl Walker<'_> {
             let line_end = self.line_end(self.pos);
             let line = self.msg.get(self.pos..line_end).unwrap_or_default();
             let (content_len, newline) = split_newline(line);
-            let line_size = Size::of(self.msg, self.pos, line_end);
             if content_len == 0 && newline > 0 {
-                size.add(line_size);
                 self.pos = line_end;
                 end = HeaderEnd::Empty;
                 prev_newline = newline;
@@ -528,7 +697,9 @@ impl Walker<'_> {
                 }
                 _ => {
                     let content = line.get(..content_len).unwrap_or_default();
-                    let field = match memchr::memchr(b':', content) {
+                    // Field names are short: a plain loop finds the colon sooner than a
+                    // vectorised search would start.
+                    let field = match content.iter().position(|&b| b == b':') {
                         Some(colon) => {
                             let mut name_end = colon;
                             while name_end > 0
@@ -570,10 +741,10 @@ impl Walker<'_> {
                     self.fields.push(field);
                 }
             }
-            size.add(line_size);
             prev_newline = newline;
             self.pos = line_end;
         }
+        let size = self.size(header_start, self.pos);
         let cur = self.cur;
         let fields_end = self.fields.len();
         {
@@ -589,7 +760,7 @@ impl Walker<'_> {
         {
             // The line end before a boundary belongs to the boundary, so it leaves the
             // header for the parent's body.
-            let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+            let nl = self.size(self.pos - prev_newline, self.pos);
             self.part_mut(cur).header.sub(nl);
             let parent = self.part(cur).parent as usize;
             self.part_mut(parent).body.add(nl);
@@ -597,22 +768,20 @@ impl Walker<'_> {
         let boundary = self.classify(cur, first_field, fields_end);
         if matches!(end, HeaderEnd::Empty) {
             let kind = self.part(cur).kind;
-            if let Some(text) = boundary
-                .clone()
-                .filter(|_| matches!(kind, PartKind::Multipart { .. }))
-            {
-                self.boundaries.push(Boundary { text, part: cur });
+            if let Some(text) = boundary.filter(|_| matches!(kind, PartKind::Multipart { .. })) {
+                self.boundaries.push(Boundary::new(text, cur));
             }
             // An empty line straight before a boundary line of an enclosing multipart is
             // the line end that belongs to that boundary, not the end of the header
-            // (Dovecot's reading).
-            if let Some(hit) = self.boundary_at(self.pos)
+            // (Dovecot's reading). Only an enclosing multipart's boundary can do that.
+            if self.boundaries.iter().any(|b| b.part != cur)
+                && let Some(hit) = self.boundary_at(self.pos)
                 && self
                     .boundaries
                     .get(hit.index)
                     .is_some_and(|b| b.part != cur)
             {
-                let nl = Size::of(self.msg, self.pos - prev_newline, self.pos);
+                let nl = self.size(self.pos - prev_newline, self.pos);
                 self.part_mut(cur).header.sub(nl);
                 let parent = self.part(cur).parent as usize;
                 self.part_mut(parent).body.add(nl);
@@ -630,9 +799,18 @@ impl Walker<'_> {
                     let at = self.pos;
                     self.pos = body_start;
                     self.new_child(cur, false);
+                    if self.to_eof {
+                        // It is the last part the limit allows: it takes the rest of the
+                        // message, the line end given to the boundary included, and the
+                        // boundary line is no boundary any more.
+                        let nl = self.size(body_start, at);
+                        let parent = self.part(cur).parent as usize;
+                        self.part_mut(parent).body.sub(nl);
+                        return Step::Header;
+                    }
                     self.pos = at;
                 }
-                self.take_boundary(hit, true)
+                self.take_boundary(hit)
             }
             _ => {
                 if kind == PartKind::Message {
@@ -647,34 +825,40 @@ impl Walker<'_> {
 
     /// Sets the kind of the part from its header fields; returns its boundary when it is a
     /// multipart that may have parts.
-    fn classify(&mut self, cur: usize, from: usize, to: usize) -> Option<Vec<u8>> {
+    fn classify(&mut self, cur: usize, from: usize, to: usize) -> Option<Cow<'a, [u8]>> {
+        let msg: &'a [u8] = self.msg;
         let mut mime = self.part(cur).mime;
         let mut kind = None;
         let mut boundary = None;
+        let mut content_type = None;
         for f in self.fields.get(from..to).unwrap_or_default() {
             if !f.colon {
                 continue;
             }
-            let name = self.msg.get(f.start..f.name_end).unwrap_or_default();
-            if name.eq_ignore_ascii_case(b"mime-version") {
+            let name = msg.get(f.start..f.name_end).unwrap_or_default();
+            // Only three names matter here; most fields differ from them in length.
+            if name.len() == 12 && name.eq_ignore_ascii_case(b"mime-version") {
                 mime = true;
-            } else if name.eq_ignore_ascii_case(b"content-type") {
+            } else if name.len() == 12 && name.eq_ignore_ascii_case(b"content-type") {
                 mime = true;
                 if kind.is_none() {
-                    let value = self.msg.get(f.value_start..f.value_end).unwrap_or_default();
-                    let ct = grammar::content_type(value);
-                    let t = ct.media_type.as_slice();
-                    let s = ct.subtype.as_slice();
+                    let value = msg.get(f.value_start..f.value_end).unwrap_or_default();
+                    let (t, s, params) = grammar::content_type_head(value);
+                    content_type = content_type_at(msg, t, s, params, f.value_end);
                     kind = Some(
                         if t.eq_ignore_ascii_case(b"message") && s.eq_ignore_ascii_case(b"rfc822") {
                             Some(PartKind::Message)
                         } else if t.eq_ignore_ascii_case(b"text") {
                             Some(PartKind::Text)
                         } else if t.eq_ignore_ascii_case(b"multipart") && !s.is_empty() {
-                            boundary = ct.param("boundary").map(|b| {
-                                b.get(..b.len().min(BOUNDARY_MAX))
-                                    .unwrap_or_default()
-                                    .to_vec()
+                            boundary = params.and_then(boundary_param).map(|b| match b {
+                                Cow::Borrowed(b) => {
+                                    Cow::Borrowed(b.get(..BOUNDARY_MAX).unwrap_or(b))
+                                }
+                                Cow::Owned(mut b) => {
+                                    b.truncate(BOUNDARY_MAX);
+                                    Cow::Owned(b)
+                                }
                             });
                             Some(PartKind::Multipart {
                                 digest: s.eq_ignore_ascii_case(b"digest"),
@@ -706,6 +890,7 @@ impl Walker<'_> {
         let max_depth = self.limits.max_depth;
         let p = self.part_mut(cur);
         p.mime = mime;
+        p.content_type = content_type;
         if container && (depth + 1 >= max_depth || p.overflowed) {
             // Too deep, or the part count is reached: the content stays one body.
             p.overflowed = true;
@@ -753,45 +938,57 @@ impl Walker<'_> {
         self.cur = parent;
     }
 
-    /// Reads body lines of the current part up to a boundary line or the end.
-    fn body(&mut self, mut first_line: bool) -> Step {
-        let check = !self.boundaries.is_empty() && !self.to_eof;
+    /// Reads the body of the current part up to a boundary line or the end. Only lines that
+    /// start with `--` are looked at (found with one substring search), and the size of the
+    /// lines in between is counted once, not line by line.
+    fn body(&mut self, first_line: bool) -> Step {
         let cur = self.cur;
-        let mut size = Size::default();
-        while self.pos < self.msg.len() {
-            if check
-                && self.msg.get(self.pos..self.pos + 2) == Some(b"--")
-                && let Some(hit) = self.boundary_at(self.pos)
-            {
-                if !first_line {
-                    // The line end before the boundary line belongs to the boundary.
-                    let nl = newline_before(self.msg, self.pos);
-                    size.sub(Size::of(self.msg, self.pos - nl, self.pos));
-                    self.part_mut(cur).body.add(size);
-                    let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
-                    while self.cur != owner && self.cur != 0 {
-                        self.finish_part();
+        let start = self.pos;
+        let msg: &'a [u8] = self.msg;
+        if !self.boundaries.is_empty() && !self.to_eof {
+            let mut at = start;
+            let mut first = first_line;
+            loop {
+                if msg.get(at..at + 2) == Some(b"--")
+                    && let Some(hit) = self.boundary_at(at)
+                {
+                    self.pos = at;
+                    if first {
+                        let size = self.size(start, at);
+                        self.part_mut(cur).body.add(size);
+                    } else {
+                        // The line end before the boundary line belongs to the boundary.
+                        let nl = newline_before(msg, at);
+                        let size = self.size(start, at - nl);
+                        self.part_mut(cur).body.add(size);
+                        let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
+                        while self.cur != owner && self.cur != 0 {
+                            self.finish_part();
+                        }
+                        let nl_size = self.size(at - nl, at);
+                        let c = self.cur;
+                        self.part_mut(c).body.add(nl_size);
                     }
-                    let nl_size = Size::of(self.msg, self.pos - nl, self.pos);
-                    let c = self.cur;
-                    self.part_mut(c).body.add(nl_size);
-                } else {
-                    self.part_mut(cur).body.add(size);
+                    return self.take_boundary(hit);
                 }
-                return self.take_boundary(hit, false);
+                match msg.get(at..).and_then(|rest| DASH_LINE.find(rest)) {
+                    Some(i) => {
+                        at += i + 1;
+                        first = false;
+                    }
+                    None => break,
+                }
             }
-            let line_end = self.line_end(self.pos);
-            size.add(Size::of(self.msg, self.pos, line_end));
-            self.pos = line_end;
-            first_line = false;
         }
+        let size = self.size(start, msg.len());
         self.part_mut(cur).body.add(size);
+        self.pos = msg.len();
         Step::Done
     }
 
     /// Handles the boundary line at the current position: ends the parts it closes, adds
     /// the line to the multipart's body, then starts the next part or the epilogue.
-    fn take_boundary(&mut self, hit: Hit, _first_line: bool) -> Step {
+    fn take_boundary(&mut self, hit: Hit) -> Step {
         let owner = self.boundaries.get(hit.index).map_or(0, |b| b.part);
         while self.cur != owner && self.cur != 0 {
             self.finish_part();
@@ -802,7 +999,7 @@ impl Walker<'_> {
             self.boundaries.truncate(hit.index + 1);
         }
         let line_end = self.line_end(self.pos);
-        let line = Size::of(self.msg, self.pos, line_end);
+        let line = self.size(self.pos, line_end);
         self.part_mut(owner).body.add(line);
         self.pos = line_end;
         if hit.close {
@@ -815,7 +1012,14 @@ impl Walker<'_> {
 
     /// The boundary whose delimiter line starts at `at`, if any (RFC 2046 §5.1.1): the
     /// longest open boundary that prefixes the line after `--`, the newest on a tie.
-    fn boundary_at(&self, at: usize) -> Option<Hit> {
+    ///
+    /// A boundary is compared in full only when it fits in the line, its first eight octets
+    /// are the line's and, once more than one boundary passes that test, the hash of the
+    /// line's prefix of its length is its hash. A hostile line (many open boundaries that
+    /// share their first octets with it) so costs one pass over at most 80 octets and one
+    /// word comparison per open boundary, and full comparisons only with boundaries it
+    /// really starts with (or, rarely, whose hash collides); `compares` counts those.
+    fn boundary_at(&mut self, at: usize) -> Option<Hit> {
         let rest = self.msg.get(at..)?;
         let data = rest.strip_prefix(b"--")?;
         let find = match memchr::memchr(b'\n', data) {
@@ -831,16 +1035,27 @@ impl Walker<'_> {
             }
             None => data.len().min(BOUNDARY_LINE_MAX),
         };
+        let line = data.get(..find).unwrap_or_default();
+        let line_head = word(line);
         let mut best: Option<(usize, usize)> = None;
+        let mut candidates = 0usize;
+        let mut hashes: Option<[u64; BOUNDARY_MAX + 1]> = None;
         for (i, b) in self.boundaries.iter().enumerate().rev() {
             let len = b.text.len();
-            if len <= find
-                && data.get(..len) == Some(b.text.as_slice())
-                && best.is_none_or(|(_, l)| l < len)
-            {
-                best = Some((i, len));
-                if len == find {
-                    break;
+            if len <= find && line_head & b.mask == b.head && best.is_none_or(|(_, l)| l < len) {
+                candidates += 1;
+                if candidates > 1 {
+                    let hashes = hashes.get_or_insert_with(|| prefix_hashes(line));
+                    if hashes.get(len) != Some(&b.hash) {
+                        continue;
+                    }
+                }
+                self.compares += 1;
+                if data.get(..len) == Some(&b.text[..]) {
+                    best = Some((i, len));
+                    if len == find {
+                        break;
+                    }
                 }
             }
         }
@@ -848,6 +1063,61 @@ impl Walker<'_> {
         let close = data.get(len..len + 2) == Some(b"--");
         Some(Hit { index, close })
     }
+}
+
+/// The position of the first LF in `s`, eight octets at a time: header and boundary lines
+/// are too short for a vectorised search to pay for its set-up, so it is used only past
+/// 128 octets.
+fn find_lf(s: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const LF: u64 = LO * 0x0a;
+    let mut at = 0;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word) ^ LF;
+        // The lowest flagged octet is the first zero octet (the first LF).
+        let zero = w.wrapping_sub(LO) & !w & HI;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+        if at >= 128 {
+            return memchr::memchr(b'\n', s.get(at..)?).map(|i| at + i);
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| at + i)
+}
+
+/// How many LFs `s` holds: a plain loop for a short range, the vectorised count for a long
+/// one.
+fn count_lf(s: &[u8]) -> usize {
+    if s.len() <= 64 {
+        s.iter().filter(|&&b| b == b'\n').count()
+    } else {
+        memchr::memchr_iter(b'\n', s).count()
+    }
+}
+
+/// Whether any LF in `msg` is not preceded by CR: 64 octets at a time, without a branch
+/// per line, so that the usual all-CRLF message costs a fraction of an instruction per
+/// octet.
+fn has_bare_lf(msg: &[u8]) -> bool {
+    if msg.first() == Some(&b'\n') {
+        return true;
+    }
+    let next = msg.get(1..).unwrap_or_default();
+    msg.chunks(64).zip(next.chunks(64)).any(|(prev, cur)| {
+        prev.iter()
+            .zip(cur)
+            .fold(false, |bare, (&p, &c)| bare | ((c == b'\n') & (p != b'\r')))
+    })
 }
 
 /// The length of a line without its line end, and the line end's length (0, 1 or 2).
@@ -865,5 +1135,366 @@ fn newline_before(msg: &[u8], at: usize) -> usize {
         2
     } else {
         usize::from(at >= 1 && msg.get(at - 1) == Some(&b'\n'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn walk(m: &str) -> MimeTree {
+        MimeTree::parse(Bytes::copy_from_slice(m.as_bytes()))
+    }
+
+    /// The body of part `i` as text.
+    fn body(t: &MimeTree, i: usize) -> &str {
+        let p = t.part(i).unwrap();
+        core::str::from_utf8(&t.message()[p.body_start()..p.end()]).unwrap()
+    }
+
+    fn kinds(t: &MimeTree) -> Vec<PartKind> {
+        t.parts().iter().map(Part::kind).collect()
+    }
+
+    const MP: &str = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+
+    #[test]
+    fn crlf_before_a_boundary_belongs_to_the_boundary() {
+        // RFC 2046 §5.1.1: "the CRLF preceding the boundary delimiter line is conceptually
+        // attached to the boundary".
+        let t = walk(&format!("{MP}--b\r\n\r\none\r\ntwo\r\n--b--\r\n"));
+        assert_eq!(body(&t, 1), "one\r\ntwo");
+        let p = t.part(1).unwrap();
+        assert_eq!(
+            p.body_size(),
+            Size {
+                raw: 8,
+                octets: 8,
+                lines: 1
+            }
+        );
+        // An empty body is empty, not a line end.
+        let t = walk(&format!("{MP}--b\r\n\r\n\r\n--b--\r\n"));
+        assert_eq!(body(&t, 1), "");
+    }
+
+    #[test]
+    fn boundary_followed_by_white_space_or_text_still_delimits() {
+        // RFC 2046 §5.1.1 lets a boundary line be matched by its prefix.
+        let t = walk(&format!(
+            "{MP}--b  \r\n\r\none\r\n--b\t\r\n\r\ntwo\r\n--b-- trailing\r\n"
+        ));
+        assert_eq!(t.parts().len(), 3);
+        assert_eq!((body(&t, 1), body(&t, 2)), ("one", "two"));
+    }
+
+    #[test]
+    fn missing_first_boundary_makes_the_body_a_preamble() {
+        let t = walk(&format!("{MP}no boundary here\r\n"));
+        assert_eq!(t.parts().len(), 1);
+        assert_eq!(t.root().kind(), PartKind::Multipart { digest: false });
+        assert_eq!(t.children(0).count(), 0);
+    }
+
+    #[test]
+    fn missing_final_boundary_lets_the_last_part_run_to_the_end() {
+        let t = walk(&format!(
+            "{MP}--b\r\n\r\none\r\n--b\r\n\r\ntwo\r\nthree\r\n"
+        ));
+        assert_eq!(t.parts().len(), 3);
+        assert_eq!(body(&t, 2), "two\r\nthree\r\n");
+        assert_eq!(t.part(2).unwrap().end(), t.message().len());
+    }
+
+    #[test]
+    fn empty_multipart_has_no_parts() {
+        let t = walk(&format!("{MP}--b--\r\n"));
+        assert_eq!(t.parts().len(), 1);
+        // Without a boundary parameter a multipart cannot have parts either.
+        let t = walk("Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\nx\r\n");
+        assert_eq!(t.parts().len(), 1);
+    }
+
+    #[test]
+    fn header_without_body_or_empty_line() {
+        let t = walk("Subject: only a header");
+        let root = t.root();
+        assert_eq!(root.body_start(), t.message().len());
+        assert_eq!(root.body_size(), Size::default());
+        assert_eq!(t.fields(0).len(), 1);
+        assert_eq!(t.raw_value(&t.fields(0)[0]), b"only a header");
+        let t = walk("");
+        assert_eq!(t.parts().len(), 1);
+    }
+
+    #[test]
+    fn bare_lf_counts_as_crlf_in_octets() {
+        let t = walk("Subject: x\n\nline one\nline two\r\n");
+        assert!(t.has_bare_lf());
+        let root = t.root();
+        assert_eq!(
+            root.header_size(),
+            Size {
+                raw: 12,
+                octets: 14,
+                lines: 2
+            }
+        );
+        assert_eq!(
+            root.body_size(),
+            Size {
+                raw: 19,
+                octets: 20,
+                lines: 2
+            }
+        );
+        assert!(!walk("Subject: x\r\n\r\nbody\r\n").has_bare_lf());
+    }
+
+    #[test]
+    fn sizes_and_line_counts_sum_up_the_tree() {
+        let m = format!(
+            "{MP}--b\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>\r\n</p>\r\n--b--\r\n"
+        );
+        let t = walk(&m);
+        let root = t.root();
+        assert_eq!(
+            root.header_size().raw + root.body_size().raw,
+            m.len() as u64
+        );
+        assert_eq!(t.part(2).unwrap().body_size().lines, 1);
+        assert_eq!(
+            root.header_size().lines + root.body_size().lines,
+            m.matches('\n').count() as u64
+        );
+    }
+
+    #[test]
+    fn header_fields_keep_order_case_and_raw_folded_values() {
+        let t = walk("X-B: 2\r\nsubject:  =?utf-8?q?a?=\r\n folded\r\nX-A: 1\r\nno colon\r\n\r\n");
+        let f = t.fields(0);
+        let names: Vec<&[u8]> = f.iter().map(|f| t.name(f)).collect();
+        assert_eq!(names, [&b"X-B"[..], b"subject", b"X-A", b"no colon"]);
+        assert_eq!(t.raw_value(&f[1]), b"=?utf-8?q?a?=\r\n folded");
+        assert!(!f[3].has_colon());
+        assert_eq!(
+            t.first(0, "SUBJECT").map(|f| t.raw_value(f)),
+            Some(&b"=?utf-8?q?a?=\r\n folded"[..])
+        );
+        assert_eq!(t.last(0, "x-a").map(|f| t.raw_value(f)), Some(&b"1"[..]));
+    }
+
+    #[test]
+    fn content_type_is_kept_as_read() {
+        let t = walk(
+            "Content-Type: (c) Text/Plain ; charset=\"utf-8\"\r\nContent-Type: image/png\r\n\r\nx",
+        );
+        let (m, s, p) = t.content_type(0).unwrap();
+        assert_eq!((m, s), (&b"Text"[..], &b"Plain"[..]));
+        assert_eq!(p, Some(&b"; charset=\"utf-8\""[..]));
+        // A broken type has no parameters; no field, no value.
+        let t = walk("Content-Type: text/plain garbage; a=b\r\n\r\nx");
+        assert_eq!(t.content_type(0), Some((&b""[..], &b""[..], None)));
+        assert_eq!(walk("Subject: x\r\n\r\n").content_type(0), None);
+    }
+
+    #[test]
+    fn message_rfc822_is_walked_into_its_message() {
+        let t = walk(
+            "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: message/rfc822\r\n\r\nSubject: innermost\r\n\r\nbody\r\n",
+        );
+        assert_eq!(
+            kinds(&t),
+            [PartKind::Message, PartKind::Message, PartKind::Text]
+        );
+        assert_eq!(t.part(2).unwrap().depth(), 2);
+        assert_eq!(t.raw_value(t.first(2, "subject").unwrap()), b"innermost");
+        assert_eq!(body(&t, 2), "body\r\n");
+    }
+
+    #[test]
+    fn digest_parts_default_to_message_rfc822() {
+        let t = walk(
+            "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: a\r\n\r\nA\r\n--d\r\nContent-Type: text/plain\r\n\r\nB\r\n--d--\r\n",
+        );
+        assert_eq!(
+            kinds(&t),
+            [
+                PartKind::Multipart { digest: true },
+                PartKind::Message,
+                PartKind::Text,
+                PartKind::Text
+            ]
+        );
+    }
+
+    #[test]
+    fn content_type_counts_only_with_mime_version_or_in_a_multipart() {
+        // Content-Type alone makes the part MIME (Dovecot's lenient reading of RFC 2045 §4).
+        assert!(walk("Content-Type: text/html\r\n\r\nx").root().is_mime());
+        assert!(walk("MIME-Version: 1.0\r\n\r\nx").root().is_mime());
+        let t = walk("Content-Transfer-Encoding: base64\r\n\r\nx");
+        assert!(!t.root().is_mime());
+        assert_eq!(t.root().kind(), PartKind::Text);
+        // Every part of a multipart is MIME.
+        let t = walk(&format!("{MP}--b\r\nX: y\r\n\r\none\r\n--b--\r\n"));
+        assert!(t.part(1).unwrap().is_mime());
+    }
+
+    #[test]
+    fn nested_multiparts_three_deep() {
+        let m = "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: multipart/related; boundary=c\r\n\r\n--c\r\n\r\ndeep\r\n--c--\r\n--b--\r\n--a\r\n\r\nlast\r\n--a--\r\n";
+        let t = walk(m);
+        let depths: Vec<usize> = t.parts().iter().map(Part::depth).collect();
+        assert_eq!(depths, [0, 1, 2, 3, 1]);
+        assert_eq!(body(&t, 3), "deep");
+        assert_eq!(body(&t, 4), "last");
+        assert_eq!(t.children(0).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(t.part(3).unwrap().parent(), Some(2));
+    }
+
+    #[test]
+    fn boundaries_longer_than_80_octets_are_truncated() {
+        let long = "x".repeat(90);
+        let m = format!(
+            "Content-Type: multipart/mixed; boundary=\"{long}\"\r\n\r\n--{}\r\n\r\none\r\n--{}--\r\n",
+            &long[..80],
+            &long[..80]
+        );
+        let t = walk(&m);
+        assert_eq!(t.parts().len(), 2);
+        assert_eq!(body(&t, 1), "one");
+    }
+
+    /// `levels` multiparts nested in each other, the innermost holding one text part.
+    fn nested(levels: usize) -> String {
+        // Zero-padded, so that no boundary is a prefix of another.
+        let mut m = String::from("Content-Type: multipart/mixed; boundary=b00000\r\n\r\n");
+        for i in 1..levels {
+            m.push_str(&format!(
+                "--b{:05}\r\nContent-Type: multipart/mixed; boundary=b{i:05}\r\n\r\n",
+                i - 1
+            ));
+        }
+        m.push_str(&format!("--b{:05}\r\n\r\nleaf\r\n", levels - 1));
+        for i in (0..levels).rev() {
+            m.push_str(&format!("--b{i:05}--\r\n"));
+        }
+        m
+    }
+
+    #[test]
+    fn nesting_limit_one_under_and_one_over() {
+        // 99 multiparts (depths 0..=98) and the leaf at depth 99: 100 levels, all walked.
+        let t = walk(&nested(99));
+        assert_eq!(t.parts().len(), 100);
+        assert!(t.parts().iter().all(|p| !p.overflowed()));
+        assert_eq!(t.part(99).unwrap().depth(), 99);
+        assert_eq!(body(&t, 99), "leaf");
+        // One more: the multipart at depth 99 keeps its content as one opaque body.
+        let t = walk(&nested(100));
+        assert_eq!(t.parts().len(), 100);
+        let last = t.part(99).unwrap();
+        assert!(last.overflowed());
+        assert_eq!(last.kind(), PartKind::Other);
+        assert!(body(&t, 99).contains("leaf"));
+        // Far deeper input is still walked without recursion.
+        let t = walk(&nested(20_000));
+        assert_eq!(t.parts().len(), 100);
+    }
+
+    /// A multipart with `n` empty text parts.
+    fn many(n: usize) -> String {
+        let mut m = String::from(MP);
+        for _ in 0..n {
+            m.push_str("--b\r\n\r\nx\r\n");
+        }
+        m.push_str("--b--\r\nepilogue\r\n");
+        m
+    }
+
+    #[test]
+    fn part_limit_one_under_at_and_one_over() {
+        // 9 998 parts and the message: under the limit, every part ends at its boundary.
+        let t = walk(&many(9_998));
+        assert_eq!(t.parts().len(), 9_999);
+        assert!(t.parts().iter().all(|p| !p.overflowed()));
+        assert_eq!(body(&t, 9_998), "x");
+        // The part that reaches 10 000 takes the rest of the message.
+        let t = walk(&many(9_999));
+        assert_eq!(t.parts().len(), 10_000);
+        let last = t.part(9_999).unwrap();
+        assert!(last.overflowed());
+        assert_eq!(body(&t, 9_999), "x\r\n--b--\r\nepilogue\r\n");
+        // One over: still 10 000 parts, the rest is one body.
+        let t = walk(&many(10_000));
+        assert_eq!(t.parts().len(), 10_000);
+        assert_eq!(
+            body(&t, 9_999),
+            "x\r\n--b\r\n\r\nx\r\n--b--\r\nepilogue\r\n"
+        );
+        // Smaller limits are kept the same way.
+        let t = MimeTree::parse_with(Bytes::from(many(10)), &Limits::new(100, 4));
+        assert_eq!(t.parts().len(), 4);
+    }
+
+    #[test]
+    fn part_limit_reached_by_an_empty_embedded_message() {
+        // Found by fuzzing: a message/rfc822 part whose header ends at a boundary line gets
+        // an empty embedded message; when that is the last part the limit allows, it takes
+        // the rest and no part is started after it.
+        let m = format!("{MP}--b\r\nContent-Type: message/rfc822\r\n--b\r\n\r\nx\r\n--b--\r\n");
+        for max_parts in 0..6 {
+            let t = MimeTree::parse_with(Bytes::from(m.clone()), &Limits::new(100, max_parts));
+            assert!(t.parts().len() <= max_parts.max(2), "{max_parts}");
+            let root = t.root();
+            assert_eq!(root.end(), m.len(), "{max_parts}");
+            assert_eq!(
+                root.header_size().raw + root.body_size().raw,
+                m.len() as u64
+            );
+            for p in t.parts() {
+                assert!(p.header_start() <= p.body_start() && p.end() <= m.len());
+                assert_eq!(
+                    p.header_start() + p.header_size().raw as usize,
+                    p.body_start()
+                );
+            }
+        }
+        let t = MimeTree::parse_with(Bytes::from(m.clone()), &Limits::new(100, 3));
+        assert_eq!(t.parts().len(), 3);
+        assert!(t.part(2).unwrap().overflowed());
+        assert_eq!(t.part(2).unwrap().end(), m.len());
+    }
+
+    #[test]
+    fn hostile_boundary_lines_cost_no_full_comparison() {
+        // 98 open boundaries that share 60 octets, then 200 000 `--` lines that share
+        // those 60 octets with every boundary but equal none: each line costs a word
+        // comparison and one prefix hash per boundary, and at most one full comparison.
+        let prefix = "x".repeat(60);
+        let mut m = String::new();
+        for i in 0..98 {
+            m.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"{prefix}{i:02}\"\r\n\r\n--{prefix}{i:02}\r\n"
+            ));
+        }
+        m.push_str("\r\n");
+        let lines = 200_000;
+        let hostile = format!("--{prefix}zz\r\n");
+        m.push_str(&hostile.repeat(lines));
+        let (t, compares) = MimeTree::walk(Bytes::from(m), &Limits::default());
+        assert_eq!(t.parts().len(), 99);
+        // The 98 real boundary lines, and the first candidate of each hostile line: the
+        // one boundary that passes the word test without a hash.
+        assert!(compares <= 98 * 98 + lines as u64, "{compares}");
+        // Lines that do not share the boundaries' first octets cost no comparison at all.
+        let mut m = String::from(MP);
+        m.push_str("--b\r\n\r\n");
+        m.push_str(&"--not-a-boundary\r\n".repeat(lines));
+        let (_, compares) = MimeTree::walk(Bytes::from(m), &Limits::default());
+        // The one real boundary line.
+        assert_eq!(compares, 1);
     }
 }
