@@ -784,11 +784,10 @@ impl ImapSession {
                     .complete(StatusKind::Ok, None, "UNSUBSCRIBE completed")
             }
             CommandBody::Namespace => {
-                let personal = NamespaceDescr {
-                    prefix: IString::try_from("").map_err(|x| x.to_string())?,
-                    delimiter: Some(DELIMITER),
-                    extensions: Vec::new(),
-                };
+                let personal = NamespaceDescr::new(
+                    IString::try_from("").map_err(|x| x.to_string())?,
+                    Some(DELIMITER),
+                );
                 self.conn
                     .data(Data::Namespace {
                         personal: vec![personal],
@@ -869,12 +868,7 @@ impl ImapSession {
             let Ok(root) = Mailbox::from_utf8_raw("") else {
                 return self.conn.complete(StatusKind::No, None, "LIST failed");
             };
-            let entry = MailboxList {
-                attributes: vec![MailboxAttribute::NoSelect],
-                delimiter: Some(DELIMITER),
-                mailbox: root,
-                extended: Vec::new(),
-            };
+            let entry = MailboxList::new(vec![MailboxAttribute::NoSelect], Some(DELIMITER), root);
             self.conn.data(if lsub {
                 Data::Lsub(entry)
             } else {
@@ -930,12 +924,7 @@ impl ImapSession {
             let Some(mailbox) = mailbox_of(&entry.name) else {
                 continue;
             };
-            let list = MailboxList {
-                attributes,
-                delimiter: Some(DELIMITER),
-                mailbox: mailbox.clone(),
-                extended: Vec::new(),
-            };
+            let list = MailboxList::new(attributes, Some(DELIMITER), mailbox.clone());
             self.conn.data(if lsub {
                 Data::Lsub(list)
             } else {

@@ -1373,10 +1373,10 @@ fn bodystructure_alternative_with_attachment() {
     assert_eq!(*kind, SinglePartKind::Basic);
     assert_eq!(
         extension.as_deref().unwrap().disposition,
-        Some(Disposition {
-            kind: s("attachment"),
-            params: vec![(s("filename"), s("report.pdf"))]
-        })
+        Some(Disposition::new(
+            s("attachment"),
+            vec![(s("filename"), s("report.pdf"))]
+        ))
     );
 }
 
@@ -1540,16 +1540,8 @@ fn quota() {
         Data::Quota {
             root: AString::try_from("").unwrap(),
             resources: vec![
-                QuotaResource {
-                    name: Atom::try_from("STORAGE").unwrap(),
-                    usage: 10,
-                    limit: 512
-                },
-                QuotaResource {
-                    name: Atom::try_from("MESSAGE").unwrap(),
-                    usage: 1,
-                    limit: 100
-                }
+                QuotaResource::new(Atom::try_from("STORAGE").unwrap(), 10, 512),
+                QuotaResource::new(Atom::try_from("MESSAGE").unwrap(), 1, 100)
             ]
         }
     );

@@ -422,11 +422,10 @@ fn mailbox_list_inner() -> impl Strategy<Value = MailboxList> {
             0..3,
         ),
     )
-        .prop_map(|(attributes, delimiter, mailbox, extended)| MailboxList {
-            attributes,
-            delimiter,
-            mailbox,
-            extended,
+        .prop_map(|(attributes, delimiter, mailbox, extended)| {
+            let mut list = MailboxList::new(attributes, delimiter, mailbox);
+            list.extended = extended;
+            list
         })
 }
 
@@ -444,10 +443,10 @@ fn namespace_inner() -> impl Strategy<Value = Vec<NamespaceDescr>> {
                 0..2,
             ),
         )
-            .prop_map(|(prefix, delimiter, extensions)| NamespaceDescr {
-                prefix,
-                delimiter,
-                extensions,
+            .prop_map(|(prefix, delimiter, extensions)| {
+                let mut descr = NamespaceDescr::new(prefix, delimiter);
+                descr.extensions = extensions;
+                descr
             }),
         0..3,
     )
@@ -484,16 +483,13 @@ fn thread() -> BoxedStrategy<Thread> {
 }
 
 fn thread_inner() -> impl Strategy<Value = Thread> {
-    let leaf = proptest::collection::vec(nz32(), 1..4).prop_map(|members| Thread {
-        members,
-        children: vec![],
-    });
+    let leaf = proptest::collection::vec(nz32(), 1..4).prop_map(|members| Thread::new(members, vec![]));
     leaf.prop_recursive(4, 16, 3, |inner| {
         (
             proptest::collection::vec(nz32(), 0..3),
             proptest::collection::vec(inner, 0..3),
         )
-            .prop_map(|(members, children)| Thread { members, children })
+            .prop_map(|(members, children)| Thread::new(members, children))
     })
 }
 
@@ -502,12 +498,7 @@ fn address() -> BoxedStrategy<Address> {
 }
 
 fn address_inner() -> impl Strategy<Value = Address> {
-    (nstring(), nstring(), nstring(), nstring()).prop_map(|(name, adl, mailbox, host)| Address {
-        name,
-        adl,
-        mailbox,
-        host,
-    })
+    (nstring(), nstring(), nstring(), nstring()).prop_map(|(name, adl, mailbox, host)| Address::new(name, adl, mailbox, host))
 }
 
 fn addresses() -> BoxedStrategy<Vec<Address>> {
@@ -564,18 +555,20 @@ fn body_extension() -> BoxedStrategy<Option<Box<BodyExtension>>> {
 fn body_extension_inner() -> impl Strategy<Value = BodyExtension> {
     (
         proptest::option::of(
-            (istring(), params()).prop_map(|(kind, params)| Disposition { kind, params }),
+            (istring(), params()).prop_map(|(kind, params)| Disposition::new(kind, params)),
         ),
         proptest::collection::vec(istring(), 0..3),
         nstring(),
         proptest::collection::vec(ext_value(), 0..2),
     )
         .prop_map(
-            |(disposition, language, location, extensions)| BodyExtension {
-                disposition,
-                language,
-                location,
-                extensions,
+            |(disposition, language, location, extensions)| {
+                let mut ext = BodyExtension::default();
+                ext.disposition = disposition;
+                ext.language = language;
+                ext.location = location;
+                ext.extensions = extensions;
+                ext
             },
         )
 }
@@ -807,11 +800,7 @@ fn data_inner() -> impl Strategy<Value = Data> {
                     0..4
                 )
             )
-                .prop_map(|(tag, uid, items)| Data::ESearch(ESearch {
-                    tag,
-                    uid,
-                    items
-                })),
+                .prop_map(|(tag, uid, items)| Data::ESearch(ESearch::new(tag, uid, items))),
             proptest::collection::vec(thread(), 0..3).prop_map(Data::Thread),
             proptest::collection::vec(flag(), 0..5).prop_map(Data::Flags),
             any::<u32>().prop_map(Data::Exists),
@@ -828,11 +817,7 @@ fn data_inner() -> impl Strategy<Value = Data> {
             (
                 astring(),
                 proptest::collection::vec(
-                    (atom(), n64(), n64()).prop_map(|(name, usage, limit)| QuotaResource {
-                        name,
-                        usage,
-                        limit
-                    }),
+                    (atom(), n64(), n64()).prop_map(|(name, usage, limit)| QuotaResource::new(name, usage, limit)),
                     0..3
                 )
             )

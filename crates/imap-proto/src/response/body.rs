@@ -17,11 +17,19 @@ pub type BodyParams = Vec<(IString, IString)>;
 /// body-fld-dsp = "(" string SP body-fld-param ")" / nil
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Disposition {
     /// `inline`, `attachment`, ….
     pub kind: IString,
     /// Its parameters (`filename`, …).
     pub params: BodyParams,
+}
+
+impl Disposition {
+    /// Returns a disposition of `kind` with `params`.
+    pub const fn new(kind: IString, params: BodyParams) -> Self {
+        Self { kind, params }
+    }
 }
 
 /// The extension data shared by single parts and multiparts after their first extension
@@ -42,6 +50,7 @@ pub struct Disposition {
 /// least one of these fields is on the wire, NIL or not, and reads a field that is absent
 /// as its NIL value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct BodyExtension {
     /// `Content-Disposition`.
     pub disposition: Option<Disposition>,

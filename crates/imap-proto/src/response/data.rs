@@ -176,6 +176,7 @@ impl Encode for ListExtendedItem {
 /// mbox-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MailboxList {
     /// The attributes.
     pub attributes: Vec<MailboxAttribute>,
@@ -185,6 +186,22 @@ pub struct MailboxList {
     pub mailbox: Mailbox,
     /// Extended data items (LIST-EXTENDED); an empty list is not sent.
     pub extended: Vec<ListExtendedItem>,
+}
+
+impl MailboxList {
+    /// Returns the data of a LIST response without extended items.
+    pub const fn new(
+        attributes: Vec<MailboxAttribute>,
+        delimiter: Option<char>,
+        mailbox: Mailbox,
+    ) -> Self {
+        Self {
+            attributes,
+            delimiter,
+            mailbox,
+            extended: Vec::new(),
+        }
+    }
 }
 
 impl MailboxList {
@@ -258,6 +275,7 @@ impl Encode for MailboxList {
 /// namespace-response-extension = SP string SP "(" string *(SP string) ")"
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct NamespaceDescr {
     /// The prefix, e.g. `""` or `"#shared/"`.
     pub prefix: IString,
@@ -265,6 +283,17 @@ pub struct NamespaceDescr {
     pub delimiter: Option<char>,
     /// Extensions: a name and its values (at least one).
     pub extensions: Vec<(IString, Vec<IString>)>,
+}
+
+impl NamespaceDescr {
+    /// Returns a namespace of `prefix` with `delimiter` and no extensions.
+    pub const fn new(prefix: IString, delimiter: Option<char>) -> Self {
+        Self {
+            prefix,
+            delimiter,
+            extensions: Vec::new(),
+        }
+    }
 }
 
 impl NamespaceDescr {
@@ -507,6 +536,7 @@ impl Encode for ESearchItem {
 ///
 /// Tolerance: the correlator's tag as an atom, a quoted string or a literal.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ESearch {
     /// The tag of the command this answers.
     pub tag: Option<Tag>,
@@ -514,6 +544,13 @@ pub struct ESearch {
     pub uid: bool,
     /// The return items.
     pub items: Vec<ESearchItem>,
+}
+
+impl ESearch {
+    /// Returns an ESEARCH response.
+    pub const fn new(tag: Option<Tag>, uid: bool, items: Vec<ESearchItem>) -> Self {
+        Self { tag, uid, items }
+    }
 }
 
 impl ESearch {
@@ -587,11 +624,19 @@ impl Encode for ESearch {
 /// 2*thread-list`): a thread with one child is sent as built, as some servers do, rather
 /// than merged into its parent, so that it reads back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct Thread {
     /// Messages where each is the parent of the next.
     pub members: Vec<NonZeroU32>,
     /// The sub-threads.
     pub children: Vec<Thread>,
+}
+
+impl Thread {
+    /// Returns a thread of `members`, with `children` below its last member.
+    pub const fn new(members: Vec<NonZeroU32>, children: Vec<Self>) -> Self {
+        Self { members, children }
+    }
 }
 
 impl Thread {
@@ -639,6 +684,7 @@ impl Encode for Thread {
 /// resource-limit = number64
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct QuotaResource {
     /// `STORAGE`, `MESSAGE`, … (kept as sent).
     pub name: Atom,
@@ -646,6 +692,13 @@ pub struct QuotaResource {
     pub usage: u64,
     /// The limit.
     pub limit: u64,
+}
+
+impl QuotaResource {
+    /// Returns a resource with its usage and limit.
+    pub const fn new(name: Atom, usage: u64, limit: u64) -> Self {
+        Self { name, usage, limit }
+    }
 }
 
 impl QuotaResource {

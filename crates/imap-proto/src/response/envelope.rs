@@ -20,6 +20,7 @@ use super::value::open;
 /// mailbox the group name), its members, and an end marker ([`Address::is_group_end`]:
 /// mailbox and host NIL); the list keeps that wire order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct Address {
     /// The display name.
     pub name: NString,
@@ -29,6 +30,18 @@ pub struct Address {
     pub mailbox: NString,
     /// The domain; NIL for group markers.
     pub host: NString,
+}
+
+impl Address {
+    /// Returns an address from its four fields.
+    pub const fn new(name: NString, adl: NString, mailbox: NString, host: NString) -> Self {
+        Self {
+            name,
+            adl,
+            mailbox,
+            host,
+        }
+    }
 }
 
 impl Address {
