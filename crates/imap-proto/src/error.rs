@@ -120,6 +120,7 @@ pub enum FramingErrorKind {
 /// a server can answer `tag BAD` (RFC 9051 §7.1.3) and a client can tell which command failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind}")]
+#[non_exhaustive]
 pub struct FramingError {
     /// The tag at the start of the refused message, if it is a valid tag.
     pub tag: Option<Tag>,

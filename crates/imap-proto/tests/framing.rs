@@ -42,7 +42,7 @@ fn run(config: FramerConfig, chunks: &[&[u8]], accept: impl Fn(u64) -> bool) -> 
                     }
                 }
                 Ok(_) => unreachable!(),
-                Err(FramingError { tag, kind }) => {
+                Err(FramingError { tag, kind, .. }) => {
                     seen.push(Seen::Error(tag.map(|t| t.as_str().to_owned()), kind));
                 }
             }
