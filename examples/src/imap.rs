@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -43,32 +43,7 @@ use crate::users::Users;
 /// Sections larger than this are streamed rather than put in a response whole.
 const STREAM_ABOVE: usize = 16 * 1024;
 
-/// Wakes the sessions that look at a mailbox when it changes: one counter per mailbox
-/// directory, bumped by whoever changed it.
-#[derive(Debug, Default)]
-pub struct Hub {
-    folders: Mutex<HashMap<PathBuf, tokio::sync::watch::Sender<u64>>>,
-}
-
-impl Hub {
-    /// Returns a receiver that sees every change of the mailbox in `dir`.
-    pub fn watch(&self, dir: &Path) -> Option<tokio::sync::watch::Receiver<u64>> {
-        let mut folders = self.folders.lock().ok()?;
-        let sender = folders
-            .entry(dir.to_owned())
-            .or_insert_with(|| tokio::sync::watch::channel(0).0);
-        Some(sender.subscribe())
-    }
-
-    /// Tells the sessions looking at the mailbox in `dir` that it changed.
-    pub fn changed(&self, dir: &Path) {
-        if let Ok(folders) = self.folders.lock()
-            && let Some(sender) = folders.get(dir)
-        {
-            sender.send_modify(|v| *v = v.wrapping_add(1));
-        }
-    }
-}
+pub use crate::maildir::Hub;
 
 /// What every IMAP session of a server shares.
 #[derive(Debug, Clone)]
@@ -85,23 +60,23 @@ pub struct ImapService {
 }
 
 impl ImapService {
-    /// Returns the service; `tls` offers STARTTLS (a certificate is configured).
+    /// Returns the service; `tls` offers STARTTLS (a certificate is configured). Sessions
+    /// hear of changes through the store's [`Hub`], which SMTP deliveries and POP3 also tell.
     pub fn new(
         hostname: &str,
         users: Arc<Users>,
         store: Store,
         tls: bool,
         allow_plaintext_auth: bool,
-        hub: Arc<Hub>,
     ) -> Self {
         Self {
             hostname: hostname.to_owned(),
             users,
+            hub: store.hub(),
             store,
             tls,
             allow_plaintext_auth,
             max_append: 64 * 1024 * 1024,
-            hub,
             guard: Arc::new(crate::guard::AuthGuard::default()),
             timeout: None,
         }
@@ -684,14 +659,23 @@ impl ImapSession {
         let Some(open) = &self.selected else {
             return Err((None, "No mailbox selected"));
         };
+        // Keyword letters are per mailbox: each copy gets the destination's letters.
+        let from_keywords =
+            crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+        let mut to_keywords = crate::mailstore::flags::Keywords::load(dest.dir())
+            .map_err(|_| (None, "Copy failed"))?;
         let mut bases = Vec::new();
         let mut sources = Vec::new();
         for &uid in uids {
             let Some((path, flags)) = open.seen.get(&uid.get()) else {
                 continue;
             };
+            let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
+            to_keywords
+                .save(dest.dir())
+                .map_err(|_| (None, "Copy failed"))?;
             let base = dest
-                .copy_in(path, flags)
+                .copy_in(path, &flags)
                 .map_err(|_| (None, "Copy failed"))?;
             bases.push(base);
             sources.push((uid, path.clone()));
@@ -1242,6 +1226,10 @@ impl Session for ImapSession {
 
     fn take_delay(&mut self) -> Option<std::time::Duration> {
         self.logins.take_delay()
+    }
+
+    fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.watch()
     }
 }
 

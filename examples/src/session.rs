@@ -58,6 +58,12 @@ pub trait Session: Send {
     fn take_delay(&mut self) -> Option<Duration> {
         None
     }
+    /// Returns a receiver that changes when the session may have something to say without
+    /// any input (an IMAP mailbox changed by another session or a delivery): the loop stops
+    /// waiting for input then and processes again. `None` by default.
+    fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
     /// Called once the TLS handshake the connection asked for completed. Tells the
     /// connection by default.
     fn tls_established(&mut self) {
@@ -210,7 +216,16 @@ pub async fn run<S: Session>(
         if buf.capacity() < READ_MIN {
             buf.reserve(READ_SIZE);
         }
-        match tokio::time::timeout(wait, stream.read_buf(&mut buf)).await {
+        let read = tokio::time::timeout(wait, stream.read_buf(&mut buf));
+        let read = match session.wake() {
+            // A copy of the session's receiver: the session still sees the change.
+            Some(mut wake) => tokio::select! {
+                r = read => r,
+                Ok(()) = wake.changed() => continue,
+            },
+            None => read.await,
+        };
+        match read {
             Err(_) => {
                 tracing::info!(%peer, "timed out");
                 session.connection_mut().timed_out();

@@ -14,32 +14,15 @@ mod support;
 use std::process::{Command, Stdio};
 
 use support::{
-    MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port,
+    MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, py_bytes, python, run,
+    wait_port,
 };
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: round trip\r\n\r\nfirst body line\r\n.starts with a dot\r\n..two dots\r\nlast line\r\n";
 
-/// Delivers `MESSAGE` to `user` over SMTP with a raw client.
+/// Delivers `MESSAGE` to `user` over SMTP.
 fn deliver(server: &MailServer, user: &str) {
-    let mut c = Raw::connect(server.smtp);
-    c.read();
-    let reply = c.send(
-        format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
-            .as_bytes(),
-    );
-    assert!(reply.contains("354"), "{reply}");
-    // Dot-stuff the way a client must.
-    let mut stuffed = Vec::new();
-    for line in MESSAGE.split_inclusive(|&b| b == b'\n') {
-        if line.first() == Some(&b'.') {
-            stuffed.push(b'.');
-        }
-        stuffed.extend_from_slice(line);
-    }
-    stuffed.extend_from_slice(b".\r\n");
-    let reply = c.send(&stuffed);
-    assert!(reply.starts_with("250"), "{reply}");
-    c.send(b"QUIT\r\n");
+    support::deliver(server.smtp, user, MESSAGE);
 }
 
 #[test]
@@ -98,22 +81,6 @@ print("ok")
     let (ok, out, err) = python(&script);
     assert!(ok && out.contains("ok"), "{out}\n{err}\n{}", server.log());
     assert_eq!(server.messages("bob").len(), 1);
-}
-
-fn py_bytes(b: &[u8]) -> String {
-    let mut s = String::from("b\"");
-    for &c in b {
-        match c {
-            b'\r' => s.push_str("\\r"),
-            b'\n' => s.push_str("\\n"),
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(char::from(c)),
-            _ => s.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    s.push('"');
-    s
 }
 
 #[test]

@@ -69,13 +69,14 @@ pub struct MailboxEntry {
 
 impl MailStore {
     /// Opens the store of the user whose Maildir is `root`, creating it (and the special-use
-    /// mailboxes) when it is new.
+    /// mailboxes) when IMAP never opened it: it has no `subscriptions` file yet, even if
+    /// SMTP already delivered into it or POP3 read it.
     ///
     /// # Errors
     /// When the directories cannot be created.
     pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
-        let fresh = !root.join("cur").exists();
+        let fresh = !root.join("subscriptions").exists();
         for sub in ["tmp", "new", "cur"] {
             fs::create_dir_all(root.join(sub))?;
         }
@@ -368,6 +369,22 @@ mod tests {
         assert!(list.iter().all(|e| e.subscribed));
         assert_eq!(list[4].special_use, Some("\\Sent"));
         assert!(root.join(".Sent/maildirfolder").exists());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_maildir_made_by_a_delivery_gets_the_special_mailboxes_at_the_first_login() {
+        let root = std::env::temp_dir().join(format!("mailstore-delivered-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        let store = MailStore::open(&root).unwrap();
+        assert_eq!(store.list().unwrap().len(), 6);
+        // Deleted later, it stays deleted.
+        store.delete("Junk").unwrap();
+        let store = MailStore::open(&root).unwrap();
+        assert_eq!(store.list().unwrap().len(), 5);
         fs::remove_dir_all(root).unwrap();
     }
 

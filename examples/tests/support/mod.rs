@@ -399,3 +399,43 @@ impl Raw {
         String::from_utf8_lossy(&out).into_owned()
     }
 }
+
+/// Delivers `message` (CRLF line ends) to `user@example.test` over SMTP on `smtp` with a raw
+/// client, dot-stuffed as a client must.
+pub fn deliver(smtp: u16, user: &str, message: &[u8]) {
+    let mut c = Raw::connect(smtp);
+    c.read();
+    let reply = c.send(
+        format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
+            .as_bytes(),
+    );
+    assert!(reply.contains("354"), "{reply}");
+    let mut stuffed = Vec::new();
+    for line in message.split_inclusive(|&b| b == b'\n') {
+        if line.first() == Some(&b'.') {
+            stuffed.push(b'.');
+        }
+        stuffed.extend_from_slice(line);
+    }
+    stuffed.extend_from_slice(b".\r\n");
+    let reply = c.send(&stuffed);
+    assert!(reply.starts_with("250"), "{reply}");
+    c.send(b"QUIT\r\n");
+}
+
+/// Returns `b` as a Python bytes literal.
+pub fn py_bytes(b: &[u8]) -> String {
+    let mut s = String::from("b\"");
+    for &c in b {
+        match c {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(char::from(c)),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
