@@ -36,6 +36,7 @@ use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
 use crate::mailstore::flags::NameFlags;
+use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
 use crate::session::{Progress, Session};
 use crate::users::Users;
@@ -178,6 +179,13 @@ pub struct ImapSession {
     /// Failed logins: the pause before answering, the limits across connections.
     logins: crate::guard::LoginWatch,
     peer: String,
+}
+
+/// Returns the base of a message file's name: what stays when its flags change.
+fn base_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map_or("", crate::mailstore::flags::base_of)
 }
 
 /// Returns the display name of a mailbox as the client sent it.
@@ -393,11 +401,13 @@ impl ImapSession {
                 crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
             if sets_seen && !flags.seen() {
                 // RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen.
-                let mut kw = keywords_scan.clone();
-                let mut now = flags.to_imap(&kw);
-                now.push(Flag::Seen);
-                let changed = flags.with_imap(&now, &mut kw);
-                if let Ok(p) = open.folder.set_flags(&path, &changed) {
+                let updated = open.folder.update_flags(base_name(&path), |current| {
+                    let mut kw = keywords_scan.clone();
+                    let mut now = current.to_imap(&kw);
+                    now.push(Flag::Seen);
+                    current.with_imap(&now, &mut kw)
+                });
+                if let Ok(Some((p, changed))) = updated {
                     path = p;
                     flags = changed;
                     self.service.hub.changed(open.folder.dir());
@@ -512,15 +522,33 @@ impl ImapSession {
         Ok(())
     }
 
-    /// Applies STORE to each message, re-reading its current name so that concurrent
-    /// changes by other sessions are not lost.
+    /// Applies STORE to each message, from the flags its file name holds at the moment of
+    /// the change, so that concurrent changes by other sessions are not lost. New keywords
+    /// get their letters under the `dovecot-uidlist` lock, as Dovecot assigns them.
     fn store_flags(&mut self, uids: &[Uid], change: &StoreFlags) -> Result<(), String> {
         let Some(open) = &self.selected else {
             return Ok(());
         };
         let folder = open.folder.clone();
+        let adds_keywords = change.mode != StoreMode::Remove
+            && change.flags.iter().any(|f| matches!(f, Flag::Keyword(_)));
+        let lock = if adds_keywords {
+            Some(UidListLock::take(folder.dir()).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
         let mut keywords =
             crate::mailstore::flags::Keywords::load(folder.dir()).map_err(|e| e.to_string())?;
+        // Letters for new keywords are named on disk before any file name uses them.
+        for f in &change.flags {
+            if let Flag::Keyword(k) = f
+                && adds_keywords
+            {
+                keywords.letter_for(k.as_str());
+            }
+        }
+        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
+        drop(lock);
         let mut results = Vec::new();
         for &uid in uids {
             let Some((path, _)) = self
@@ -530,39 +558,29 @@ impl ImapSession {
             else {
                 continue;
             };
-            let base = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .map(|n| crate::mailstore::flags::base_of(n).to_owned())
-                .unwrap_or_default();
-            let Ok(Some(current)) = folder.find(&base) else {
-                continue;
-            };
-            let name = current
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            let flags = NameFlags::of_name(name);
-            let mut now = flags.to_imap(&keywords);
-            match change.mode {
-                StoreMode::Replace => now = change.flags.clone(),
-                StoreMode::Add => {
-                    for f in &change.flags {
-                        if !now.contains(f) {
-                            now.push(f.clone());
+            let updated = folder
+                .update_flags(base_name(&path), |flags| {
+                    let mut now = flags.to_imap(&keywords);
+                    match change.mode {
+                        StoreMode::Replace => now.clone_from(&change.flags),
+                        StoreMode::Add => {
+                            for f in &change.flags {
+                                if !now.contains(f) {
+                                    now.push(f.clone());
+                                }
+                            }
                         }
+                        StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
                     }
-                }
-                StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
-            }
-            now.retain(|f| *f != Flag::Recent);
-            let new = flags.with_imap(&now, &mut keywords);
-            let path = folder
-                .set_flags(&current, &new)
+                    now.retain(|f| *f != Flag::Recent);
+                    // Every keyword has its letter already: nothing is added here.
+                    flags.with_imap(&now, &mut keywords.clone())
+                })
                 .map_err(|e| e.to_string())?;
-            results.push((uid, path, new));
+            if let Some((path, new)) = updated {
+                results.push((uid, path, new));
+            }
         }
-        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
         for (uid, path, new) in results {
             let imap = new.to_imap(&keywords);
             if let Some(open) = &mut self.selected {
@@ -659,26 +677,40 @@ impl ImapSession {
         let Some(open) = &self.selected else {
             return Err((None, "No mailbox selected"));
         };
-        // Keyword letters are per mailbox: each copy gets the destination's letters.
+        // Keyword letters are per mailbox: each copy gets the destination's letters, given
+        // under its uidlist lock.
         let from_keywords =
             crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+        let lock = UidListLock::take(dest.dir()).map_err(|_| (None, "Copy failed"))?;
         let mut to_keywords = crate::mailstore::flags::Keywords::load(dest.dir())
             .map_err(|_| (None, "Copy failed"))?;
+        let copies: Vec<(Uid, PathBuf, NameFlags)> = uids
+            .iter()
+            .filter_map(|&uid| {
+                let (path, flags) = open.seen.get(&uid.get())?;
+                let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
+                Some((uid, path.clone(), flags))
+            })
+            .collect();
+        to_keywords
+            .save(dest.dir())
+            .map_err(|_| (None, "Copy failed"))?;
+        drop(lock);
         let mut bases = Vec::new();
         let mut sources = Vec::new();
-        for &uid in uids {
-            let Some((path, flags)) = open.seen.get(&uid.get()) else {
-                continue;
-            };
-            let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
-            to_keywords
-                .save(dest.dir())
-                .map_err(|_| (None, "Copy failed"))?;
+        for (uid, path, flags) in copies {
+            // The file may have been renamed (flags) since the last look.
+            let current = open
+                .folder
+                .find(base_name(&path))
+                .ok()
+                .flatten()
+                .unwrap_or(path);
             let base = dest
-                .copy_in(path, &flags)
+                .copy_in(&current, &flags)
                 .map_err(|_| (None, "Copy failed"))?;
             bases.push(base);
-            sources.push((uid, path.clone()));
+            sources.push((uid, current));
         }
         let (validity, new) = dest
             .assign(&bases, || store.next_uid_validity())
@@ -1116,11 +1148,22 @@ impl ImapSession {
                 if let Some(a) = &mut self.appending {
                     match a.saving.take() {
                         Some(saving) => {
+                            // New keywords get their letters under the uidlist lock.
+                            let lock = a
+                                .flags
+                                .iter()
+                                .any(|f| matches!(f, Flag::Keyword(_)))
+                                .then(|| UidListLock::take(a.folder.dir()));
                             let mut keywords =
                                 crate::mailstore::flags::Keywords::load(a.folder.dir())
                                     .unwrap_or_default();
                             let flags = NameFlags::default().with_imap(&a.flags, &mut keywords);
-                            let _ = keywords.save(a.folder.dir());
+                            if matches!(lock, Some(Err(_)))
+                                || keywords.save(a.folder.dir()).is_err()
+                            {
+                                a.failed = true;
+                            }
+                            drop(lock);
                             match saving.commit(&a.folder, &flags, a.date) {
                                 Ok(base) => a.stored.push(base),
                                 Err(_) => a.failed = true,

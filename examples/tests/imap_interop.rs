@@ -290,3 +290,228 @@ impl WriteImap for std::net::TcpStream {
         std::io::Write::write_all(self, bytes).unwrap();
     }
 }
+
+/// A line-oriented IMAP client over TCP for responses without literals.
+struct Client {
+    reader: std::io::BufReader<std::net::TcpStream>,
+    writer: std::net::TcpStream,
+}
+
+impl Client {
+    fn connect(port: u16) -> Self {
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut c = Self {
+            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        };
+        let greeting = c.line();
+        assert!(greeting.starts_with("* OK"), "{greeting}");
+        c
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut self.reader, &mut line).unwrap();
+        line
+    }
+
+    /// Sends `tag command` and returns the untagged lines and the tagged one.
+    fn command(&mut self, tag: &str, command: &str) -> (Vec<String>, String) {
+        std::io::Write::write_all(&mut self.writer, format!("{tag} {command}\r\n").as_bytes())
+            .unwrap();
+        let mut untagged = Vec::new();
+        loop {
+            let line = self.line();
+            assert!(!line.is_empty(), "closed after {command}: {untagged:?}");
+            if line.starts_with(&format!("{tag} ")) {
+                return (untagged, line);
+            }
+            untagged.push(line);
+        }
+    }
+
+    /// Sends a command that must complete with OK.
+    fn ok(&mut self, tag: &str, command: &str) -> Vec<String> {
+        let (untagged, done) = self.command(tag, command);
+        assert!(
+            done.starts_with(&format!("{tag} OK")),
+            "{command}: {done} {untagged:?}"
+        );
+        untagged
+    }
+}
+
+/// Returns UID → flags from `* n FETCH (UID u FLAGS (...))` lines.
+fn flags_by_uid(lines: &[String]) -> std::collections::BTreeMap<u32, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for l in lines {
+        let Some(rest) = l.split_once("UID ").map(|(_, r)| r) else {
+            continue;
+        };
+        let uid: u32 = rest.split(' ').next().unwrap().parse().unwrap();
+        let flags = l.split_once("FLAGS (").unwrap().1;
+        let flags = flags.split_once(')').unwrap().0;
+        let mut flags: Vec<String> = flags.split_whitespace().map(str::to_owned).collect();
+        flags.sort();
+        out.insert(uid, flags);
+    }
+    out
+}
+
+#[test]
+fn a_hundred_concurrent_sessions_select_fetch_store_on_one_mailbox() {
+    const SESSIONS: usize = 100;
+    const MESSAGES: usize = 10;
+    let server = MailServer::start(&[
+        "--allow-plaintext-auth",
+        "--max-connections-per-address",
+        "200",
+    ]);
+    for i in 0..MESSAGES {
+        deliver(server.smtp, "alice", &with_subject(&format!("message {i}")));
+    }
+    // Every session marks one message seen, one flagged, and gives one a keyword.
+    let plan = |i: usize| {
+        (
+            i % MESSAGES + 1,
+            (i * 3) % MESSAGES + 1,
+            (i * 7) % MESSAGES + 1,
+            format!("kw{}", i % 4),
+        )
+    };
+    let started = Instant::now();
+    let threads: Vec<_> = (0..SESSIONS)
+        .map(|i| {
+            let port = server.imap;
+            std::thread::spawn(move || {
+                let (seen, flagged, kw_uid, kw) = plan(i);
+                let mut c = Client::connect(port);
+                c.ok("a", "LOGIN alice secret");
+                let selected = c.ok("b", "SELECT INBOX");
+                assert!(
+                    selected
+                        .iter()
+                        .any(|l| l == &format!("* {MESSAGES} EXISTS\r\n")),
+                    "{selected:?}"
+                );
+                let fetched = c.ok("c", "FETCH 1:* (UID FLAGS)");
+                assert_eq!(flags_by_uid(&fetched).len(), MESSAGES, "{fetched:?}");
+                c.ok("d", &format!("UID STORE {seen} +FLAGS (\\Seen)"));
+                c.ok(
+                    "e",
+                    &format!("UID STORE {flagged} +FLAGS.SILENT (\\Flagged)"),
+                );
+                c.ok("f", &format!("UID STORE {kw_uid} +FLAGS ({kw})"));
+                let fetched = c.ok("g", "UID FETCH 1:* (FLAGS)");
+                let now = flags_by_uid(&fetched);
+                // What this session set is there.
+                assert!(
+                    now[&(seen as u32)].contains(&"\\Seen".to_owned()),
+                    "{now:?}"
+                );
+                assert!(now[&(kw_uid as u32)].contains(&kw), "{now:?}");
+                c.ok("h", "LOGOUT");
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    eprintln!("{SESSIONS} sessions in {:?}", started.elapsed());
+    let mut expected: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for i in 0..SESSIONS {
+        let (seen, flagged, kw_uid, kw) = plan(i);
+        expected
+            .entry(seen as u32)
+            .or_default()
+            .push("\\Seen".into());
+        expected
+            .entry(flagged as u32)
+            .or_default()
+            .push("\\Flagged".into());
+        expected.entry(kw_uid as u32).or_default().push(kw);
+    }
+    for flags in expected.values_mut() {
+        flags.sort();
+        flags.dedup();
+    }
+    let mut c = Client::connect(server.imap);
+    c.ok("a", "LOGIN alice secret");
+    c.ok("b", "SELECT INBOX");
+    let got = flags_by_uid(&c.ok("c", "FETCH 1:* (UID FLAGS)"));
+    assert_eq!(got, expected, "{}", server.log());
+    // On disk: one file per message, with the letters for those flags.
+    let root = server.maildir("alice");
+    let on_disk = files(&root);
+    assert_eq!(on_disk.len(), MESSAGES, "{on_disk:?}");
+    let mut disk_flags: Vec<Vec<String>> = on_disk
+        .iter()
+        .map(|(name, _)| {
+            let mut f: Vec<String> = letters(name)
+                .chars()
+                .map(|l| match l {
+                    'S' => "\\Seen".to_owned(),
+                    'F' => "\\Flagged".to_owned(),
+                    k => keyword(&root, k).unwrap_or_else(|| format!("unnamed {k}")),
+                })
+                .collect();
+            f.sort();
+            f
+        })
+        .collect();
+    disk_flags.sort();
+    let mut want: Vec<Vec<String>> = expected.into_values().collect();
+    want.sort();
+    assert_eq!(disk_flags, want);
+    c.ok("d", "LOGOUT");
+}
+
+#[test]
+fn bad_input_over_tcp() {
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    // An APPEND literal over the limit is refused before `+`: the client never sends it.
+    let mut c = Client::connect(server.imap);
+    c.ok("a", "LOGIN alice secret");
+    let (untagged, done) = c.command("b", "APPEND INBOX {104857600}");
+    assert!(untagged.is_empty(), "{untagged:?}");
+    assert!(done.starts_with("b NO [LIMIT]"), "{done}");
+    c.ok("c", "NOOP");
+    assert_eq!(files(&server.maildir("alice")).len(), 0);
+    assert_eq!(server.tmp_files("alice"), 0);
+    // A malformed command stream: each command answered BAD, the session goes on.
+    let mut raw = Raw::connect(server.imap);
+    raw.read_until("\r\n", Duration::from_secs(5));
+    let answers = raw.send(
+        b"a LOGIN alice secret\r\nx FOO bar (\r\n\x00\x01\x02 garbage\r\n) ) (\r\nb FETCH 1:* (FLAGS\r\nc SELECT \"unterminated\r\nd NOOP\r\n",
+    );
+    let lines: Vec<&str> = answers.lines().collect();
+    assert!(lines[0].starts_with("a OK"), "{answers}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" BAD ")).count(),
+        5,
+        "{answers}"
+    );
+    assert!(
+        answers.contains("x BAD") && answers.contains("b BAD") && answers.contains("c BAD"),
+        "{answers}"
+    );
+    assert_eq!(lines.last(), Some(&"d OK NOOP completed"), "{answers}");
+    // Ten invalid commands in a row: BYE and the connection closes.
+    let mut flood = Vec::new();
+    for i in 0..10 {
+        flood.extend_from_slice(format!("x{i} FOO (\r\n").as_bytes());
+    }
+    raw.0.write_all_imap(&flood);
+    let rest = raw.read_until("BYE", Duration::from_secs(5));
+    assert_eq!(rest.matches(" BAD ").count(), 10, "{rest}");
+    assert!(rest.contains("* BYE"), "{rest}");
+    let (closed, _) = raw.closed_within(Duration::from_secs(5));
+    assert!(closed);
+    // The server is still up.
+    let mut c = Client::connect(server.imap);
+    c.ok("a", "LOGIN alice secret");
+    c.ok("b", "LOGOUT");
+}

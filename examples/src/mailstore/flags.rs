@@ -180,7 +180,9 @@ impl Keywords {
     }
 
     /// Writes `dovecot-keywords` in `dir` if keywords were added: a new file renamed over the
-    /// old one, never edited in place (Dovecot reads it without locking).
+    /// old one, never edited in place (Dovecot reads it without locking). Whoever adds
+    /// keywords holds the `dovecot-uidlist` lock from [`Keywords::load`] to here, as Dovecot
+    /// does, or two writers give one letter two names.
     ///
     /// # Errors
     /// When the file cannot be written.
@@ -194,7 +196,7 @@ impl Keywords {
                 text.push_str(&format!("{i} {name}\n"));
             }
         }
-        let tmp = dir.join(format!("dovecot-keywords.{}.tmp", std::process::id()));
+        let tmp = dir.join(format!("dovecot-keywords.{}.tmp", super::unique_base()));
         fs::write(&tmp, text)?;
         fs::rename(&tmp, dir.join("dovecot-keywords"))?;
         self.changed = false;

@@ -291,6 +291,11 @@ impl MailStore {
     /// # Errors
     /// When the file cannot be written.
     pub fn subscribe(&self, name: &str, on: bool) -> io::Result<()> {
+        // One change at a time in this process (sessions of one user run side by side);
+        // the file itself is replaced whole, so readers never see half of it.
+        let _one = SUBSCRIPTIONS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut names = self.subscriptions()?;
         names.retain(|n| n != name);
         if on {
@@ -303,7 +308,7 @@ impl MailStore {
         }
         let tmp = self
             .root
-            .join(format!("subscriptions.{}.tmp", std::process::id()));
+            .join(format!("subscriptions.{}.tmp", unique_base()));
         fs::write(&tmp, text)?;
         fs::rename(tmp, self.root.join("subscriptions"))
     }
@@ -326,6 +331,9 @@ impl MailStore {
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Serialises changes of `subscriptions` files.
+static SUBSCRIPTIONS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Returns a file base name no other delivery on this host uses: time, process, counter,
 /// host, in the shape Dovecot's names have.
@@ -385,6 +393,37 @@ mod tests {
         store.delete("Junk").unwrap();
         let store = MailStore::open(&root).unwrap();
         assert_eq!(store.list().unwrap().len(), 5);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_flag_change_made_meanwhile_elsewhere_is_kept() {
+        let (store, root) = store("update");
+        let inbox = store.folder("INBOX").unwrap();
+        fs::write(root.join("cur/1.M1P1.host:2,"), b"Subject: a\r\n\r\nx\r\n").unwrap();
+        let mut calls = 0;
+        let updated = inbox
+            .update_flags("1.M1P1.host", |flags| {
+                calls += 1;
+                if calls == 1 {
+                    // Another session marks it \Seen between the read and the rename.
+                    fs::rename(
+                        root.join("cur/1.M1P1.host:2,"),
+                        root.join("cur/1.M1P1.host:2,S"),
+                    )
+                    .unwrap();
+                }
+                let mut kw = flags::Keywords::default();
+                let mut now = flags.to_imap(&kw);
+                now.push(imap_proto::types::Flag::Flagged);
+                flags.with_imap(&now, &mut kw)
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(calls, 2);
+        assert_eq!(updated.0, root.join("cur/1.M1P1.host:2,FS"));
+        assert!(updated.0.exists());
+        assert!(inbox.update_flags("gone", |f| f.clone()).unwrap().is_none());
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -403,12 +403,18 @@ impl Raw {
 /// Delivers `message` (CRLF line ends) to `user@example.test` over SMTP on `smtp` with a raw
 /// client, dot-stuffed as a client must.
 pub fn deliver(smtp: u16, user: &str, message: &[u8]) {
+    let limit = Duration::from_secs(10);
     let mut c = Raw::connect(smtp);
-    c.read();
-    let reply = c.send(
+    c.read_until("\r\n", limit);
+    c.0.write_all(
         format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
             .as_bytes(),
-    );
+    )
+    .unwrap();
+    let mut reply = c.read_until("354 ", limit);
+    while reply.contains("354 ") && !reply.ends_with("\r\n") {
+        reply.push_str(&c.read_until("\r\n", limit));
+    }
     assert!(reply.contains("354"), "{reply}");
     let mut stuffed = Vec::new();
     for line in message.split_inclusive(|&b| b == b'\n') {
@@ -418,9 +424,11 @@ pub fn deliver(smtp: u16, user: &str, message: &[u8]) {
         stuffed.extend_from_slice(line);
     }
     stuffed.extend_from_slice(b".\r\n");
-    let reply = c.send(&stuffed);
+    c.0.write_all(&stuffed).unwrap();
+    let reply = c.read_until("\r\n", limit);
     assert!(reply.starts_with("250"), "{reply}");
-    c.send(b"QUIT\r\n");
+    c.0.write_all(b"QUIT\r\n").unwrap();
+    c.read_until("\r\n", limit);
 }
 
 /// Returns `b` as a Python bytes literal.
