@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{MailServer, PYTHON, Raw, deliver, have, py_bytes, python, run};
+use support::{Dovecot, MailServer, PYTHON, Raw, TempDir, deliver, have, py_bytes, python, run};
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: hello imap\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <1@example.test>\r\n\r\nfirst body line\r\n.starts with a dot\r\nlast line\r\n";
 
@@ -514,4 +514,357 @@ fn bad_input_over_tcp() {
     let mut c = Client::connect(server.imap);
     c.ok("a", "LOGIN alice secret");
     c.ok("b", "LOGOUT");
+}
+
+/// Returns the subject of a message.
+fn subject(data: &[u8]) -> String {
+    String::from_utf8_lossy(data)
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Returns subject → flag letters of the mailbox in `dir`.
+fn by_subject(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    files(dir)
+        .into_iter()
+        .map(|(name, data)| (subject(&data), letters(&name).to_owned()))
+        .collect()
+}
+
+#[test]
+fn fetchmail_over_imap_keep_then_flush() {
+    if !have("fetchmail") {
+        return;
+    }
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    deliver(server.smtp, "alice", &with_subject("one"));
+    deliver(server.smtp, "alice", &with_subject("two"));
+    let home = TempDir::new("fetchmail-imap");
+    let out = home.path().join("delivered");
+    let rc = home.path().join("fetchmailrc");
+    let fetchmail = |options: &str| {
+        std::fs::write(
+            &rc,
+            format!(
+                "set no syslog\npoll 127.0.0.1 with proto IMAP port {port}\n  user \"alice\" there with password \"secret\" is \"root\" here\n  options sslproto '' {options}\n  mda \"/bin/sh -c 'cat >> {out}'\"\n",
+                port = server.imap,
+                out = out.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&rc, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut cmd = Command::new("fetchmail");
+        cmd.env("FETCHMAILHOME", home.path()).args([
+            "--fetchmailrc",
+            rc.to_str().unwrap(),
+            "--pidfile",
+            home.path().join("pid").to_str().unwrap(),
+        ]);
+        let output = cmd.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let delivered = || {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        let mut subjects: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))
+            .collect();
+        subjects.sort();
+        subjects
+    };
+    let inbox = server.maildir("alice");
+    // keep: both downloaded, both stay on the server, marked \Seen.
+    let (code, err) = fetchmail("keep");
+    assert_eq!(code, Some(0), "{err}\n{}", server.log());
+    assert_eq!(delivered(), ["one", "two"]);
+    let left = by_subject(&inbox);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.values().all(|l| l == "S"), "{left:?}");
+    // keep again: nothing new (fetchmail's exit 1: no mail).
+    let (code, err) = fetchmail("keep");
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(delivered().len(), 2);
+    // flush without keep: the new one is downloaded and deleted, the old ones flushed.
+    deliver(server.smtp, "alice", &with_subject("three"));
+    let (code, err) = fetchmail("flush");
+    assert_eq!(code, Some(0), "{err}\n{}", server.log());
+    assert_eq!(delivered(), ["one", "three", "two"]);
+    assert!(files(&inbox).is_empty(), "{:?}", by_subject(&inbox));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("\n.starts with a dot\n") || text.contains("\r\n.starts with a dot\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mbsync_two_way_sync() {
+    if !have("mbsync") {
+        return;
+    }
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    for s in ["m1", "m2", "m3", "m4", "m5"] {
+        deliver(server.smtp, "alice", &with_subject(s));
+    }
+    let home = TempDir::new("mbsync");
+    let local = home.path().join("local");
+    std::fs::create_dir_all(&local).unwrap();
+    let rc = home.path().join("mbsyncrc");
+    std::fs::write(
+        &rc,
+        format!(
+            "IMAPAccount ours\nHost 127.0.0.1\nPort {port}\nUser alice\nPass secret\nSSLType None\nAuthMechs LOGIN\n\n\
+IMAPStore remote\nAccount ours\n\n\
+MaildirStore local\nPath {l}/\nInbox {l}/INBOX\nSubFolders Verbatim\n\n\
+Channel sync\nFar :remote:\nNear :local:\nPatterns *\nCreate Both\nRemove Both\nExpunge Both\nSyncState *\n",
+            port = server.imap,
+            l = local.display()
+        ),
+    )
+    .unwrap();
+    // Each run's protocol trace, shown when an assertion fails.
+    let traces = std::cell::RefCell::new(String::new());
+    let mbsync = || {
+        let (ok, out, err) = run(
+            Command::new("mbsync")
+                .arg("-Dn")
+                .arg("-c")
+                .arg(&rc)
+                .arg("-a"),
+            b"",
+        );
+        traces.borrow_mut().push_str(&format!("{out}\n{err}\n"));
+        assert!(ok, "mbsync failed: {}\n{}", traces.borrow(), server.log());
+    };
+    mbsync();
+    let near_inbox = local.join("INBOX");
+    let far_inbox = server.maildir("alice");
+    let pulled = by_subject(&near_inbox);
+    assert_eq!(
+        pulled.keys().collect::<Vec<_>>(),
+        ["m1", "m2", "m3", "m4", "m5"]
+    );
+    for name in ["Archive", "Drafts", "Junk", "Sent", "Trash"] {
+        assert!(local.join(name).join("cur").is_dir(), "{name}");
+    }
+    // Far side: m1 flagged, m4 expunged, m5 moved to Archive.
+    let mut c = Client::connect(server.imap);
+    c.ok("a", "LOGIN alice secret");
+    c.ok("b", "SELECT INBOX");
+    let uids = c.ok("c", "UID SEARCH ALL");
+    assert_eq!(uids, ["* SEARCH 1 2 3 4 5\r\n"]);
+    c.ok("d", "UID STORE 1 +FLAGS (\\Flagged)");
+    c.ok("e", "UID STORE 4 +FLAGS (\\Deleted)");
+    c.ok("f", "EXPUNGE");
+    c.ok("g", "UID MOVE 5 Archive");
+    c.ok("h", "LOGOUT");
+    // Near side: m2 read, m3 deleted, a new message written.
+    for (name, _) in files(&near_inbox) {
+        let data = std::fs::read(near_inbox.join(&name)).unwrap();
+        let flag = match subject(&data).as_str() {
+            "m2" => "S",
+            "m3" => "T",
+            _ => continue,
+        };
+        let base = name.split_once('/').unwrap().1;
+        let base = base.rsplit_once(":2,").map_or(base, |(b, _)| b);
+        std::fs::rename(
+            near_inbox.join(&name),
+            near_inbox.join("cur").join(format!("{base}:2,{flag}")),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        near_inbox.join("new/1700000000.local1.host"),
+        with_subject("written near"),
+    )
+    .unwrap();
+    mbsync();
+    let expected_inbox: std::collections::BTreeMap<String, String> =
+        [("m1", "F"), ("m2", "S"), ("written near", "")]
+            .into_iter()
+            .map(|(s, f)| (s.to_owned(), f.to_owned()))
+            .collect();
+    let expected_archive: std::collections::BTreeMap<String, String> =
+        [("m5".to_owned(), String::new())].into_iter().collect();
+    assert_eq!(
+        by_subject(&far_inbox),
+        expected_inbox,
+        "{:?}\n{}\n{}",
+        files(&far_inbox)
+            .iter()
+            .map(|(n, d)| (n, String::from_utf8_lossy(d)))
+            .collect::<Vec<_>>(),
+        traces.borrow(),
+        server.log()
+    );
+    assert_eq!(
+        by_subject(&near_inbox),
+        expected_inbox,
+        "{}",
+        traces.borrow()
+    );
+    assert_eq!(by_subject(&far_inbox.join(".Archive")), expected_archive);
+    assert_eq!(by_subject(&local.join("Archive")), expected_archive);
+    // The message written near arrived byte for byte, but for the `X-TUID` header mbsync
+    // adds to find its uploads again.
+    let up = files(&far_inbox)
+        .into_iter()
+        .find(|(_, d)| subject(d) == "written near")
+        .unwrap();
+    let up = String::from_utf8(up.1).unwrap();
+    let without: String = up
+        .split_inclusive("\r\n")
+        .filter(|l| !l.starts_with("X-TUID: "))
+        .collect();
+    assert!(up.contains("\r\nX-TUID: "), "{up}");
+    assert_eq!(without.as_bytes(), with_subject("written near"));
+    // A second sync changes nothing on either side.
+    let state = || {
+        let mut all = Vec::new();
+        for dir in [
+            near_inbox.clone(),
+            local.join("Archive"),
+            far_inbox.clone(),
+            far_inbox.join(".Archive"),
+        ] {
+            all.push(files(&dir));
+            all.push(vec![(
+                ".mbsyncstate".into(),
+                std::fs::read(dir.join(".mbsyncstate")).unwrap_or_default(),
+            )]);
+        }
+        all
+    };
+    let before = state();
+    mbsync();
+    assert_eq!(state(), before, "{}", traces.borrow());
+}
+
+/// A read-only look at every mailbox over IMAP (EXAMINE), printed the same way whatever
+/// the server: UIDVALIDITY, UIDNEXT, and each message's UID, sorted flags, size,
+/// INTERNALDATE and content.
+fn look(port: u16, mailboxes: &[&str]) -> String {
+    let script = format!(
+        r#"
+import imaplib, re
+M = imaplib.IMAP4("127.0.0.1", {port})
+M.login("alice", "secret")
+out = []
+for box in {boxes:?}:
+    typ, data = M.select(box, readonly=True)
+    assert typ == "OK", (box, data)
+    out.append((box, int(data[0]), M.response("UIDVALIDITY")[1], M.response("UIDNEXT")[1]))
+    if int(data[0]) == 0:
+        continue
+    typ, data = M.fetch("1:*", "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[])")
+    assert typ == "OK", data
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head = item[0].decode()
+        uid = re.search(r"UID (\d+)", head).group(1)
+        flags = sorted(re.search(r"FLAGS \(([^)]*)\)", head).group(1).split())
+        size = re.search(r"RFC822.SIZE (\d+)", head).group(1)
+        date = re.search(r'INTERNALDATE "([^"]*)"', head).group(1)
+        out.append((uid, flags, size, date, item[1]))
+M.logout()
+for line in out:
+    print(repr(line))
+"#,
+        boxes = mailboxes
+    );
+    let (ok, out, err) = python(&script);
+    assert!(ok, "{out}\n{err}");
+    out
+}
+
+#[test]
+fn dovecot_sees_what_our_session_left_and_we_see_what_dovecot_changes() {
+    if !have("dovecot") || !have(PYTHON) {
+        return;
+    }
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    deliver(server.smtp, "alice", &with_subject("delivered"));
+    let script = format!(
+        r#"
+import imaplib
+MSG = {msg}
+M = imaplib.IMAP4("127.0.0.1", {port})
+M.login("alice", "secret")
+M.create("Work")
+for i, flags in enumerate([r"(\Seen)", r"(\Flagged $Label1)", None, r"(\Draft Todo)"]):
+    typ, data = M.append("INBOX", flags, imaplib.Time2Internaldate(1577934245 + i), MSG.replace(b"hello imap", b"appended %d" % i))
+    assert typ == "OK", data
+typ, data = M.append("Work", r"(Project)", None, MSG)
+assert typ == "OK", data
+M.select("INBOX")
+typ, data = M.store("1", "+FLAGS", r"(\Answered)")
+assert typ == "OK", data
+typ, data = M.store("3", "+FLAGS", r"(\Deleted)")
+typ, data = M.expunge()
+assert data == [b"3"], data
+typ, data = M.store("4", "-FLAGS", r"(\Flagged)")
+typ, data = M.uid("COPY", "2", "Work")
+assert typ == "OK", data
+M.logout()
+print("ok")
+"#,
+        msg = py_bytes(MESSAGE),
+        port = server.imap,
+    );
+    let (ok, out, err) = python(&script);
+    assert!(ok && out.contains("ok"), "{out}\n{err}\n{}", server.log());
+    let boxes = ["INBOX", "Work"];
+    let ours = look(server.imap, &boxes);
+    assert_eq!(
+        ours.lines().filter(|l| l.starts_with("('")).count(),
+        8,
+        "{ours}"
+    );
+    assert!(
+        ours.contains("'$Label1'") && ours.contains("'Project'"),
+        "{ours}"
+    );
+    let dir = TempDir::new("dovecot-imap");
+    let dovecot = Dovecot::start(
+        dir.path(),
+        "imap",
+        &server.dir.path().join("mail"),
+        &[("alice", "secret")],
+    );
+    let theirs = look(dovecot.port, &boxes);
+    assert_eq!(theirs, ours, "{}", dovecot.log());
+    // And back: Dovecot changes flags, adds a keyword and a message; we see the same.
+    let script = format!(
+        r#"
+import imaplib
+M = imaplib.IMAP4("127.0.0.1", {port})
+M.login("alice", "secret")
+M.select("INBOX")
+typ, data = M.store("1", "+FLAGS", r"(\Seen NewFromDovecot)")
+assert typ == "OK", data
+typ, data = M.append("INBOX", r"(\Seen AlsoNew)", None, b"Subject: from dovecot\r\n\r\nhi\r\n")
+assert typ == "OK", data
+typ, data = M.store("2", "+FLAGS", r"(\Deleted)")
+M.expunge()
+M.logout()
+print("ok")
+"#,
+        port = dovecot.port
+    );
+    let (ok, out, err) = python(&script);
+    assert!(ok && out.contains("ok"), "{out}\n{err}\n{}", dovecot.log());
+    let theirs = look(dovecot.port, &boxes);
+    let ours = look(server.imap, &boxes);
+    assert_eq!(ours, theirs, "{}", server.log());
+    assert!(
+        ours.contains("'NewFromDovecot'") && ours.contains("'AlsoNew'"),
+        "{ours}"
+    );
 }

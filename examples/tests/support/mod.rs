@@ -447,3 +447,71 @@ pub fn py_bytes(b: &[u8]) -> String {
     s.push('"');
     s
 }
+
+/// A throwaway Dovecot on 127.0.0.1 (`dovecot -F -c FILE`): its own configuration, base and
+/// state directories under `dir`, no TLS, the users of a passwd file, a static userdb, and
+/// the Maildirs `mail/USER` (`maildir:MAIL/%u`), which it takes over for the unprivileged
+/// user it runs mail as (Dovecot refuses mail access as root). Killed on drop.
+pub struct Dovecot {
+    pub port: u16,
+    pub dir: PathBuf,
+    pub proc: Proc,
+}
+
+impl Dovecot {
+    /// Starts Dovecot serving `protocol` (`imap` or `pop3`) for `users` (NAME, PASSWORD)
+    /// with the Maildirs under `mail`; returns once it listens.
+    pub fn start(dir: &Path, protocol: &str, mail: &Path, users: &[(&str, &str)]) -> Self {
+        let r = dir.display();
+        for sub in ["run", "state"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let passwd: String = users
+            .iter()
+            .map(|(u, p)| format!("{u}:{{PLAIN}}{p}\n"))
+            .collect();
+        std::fs::write(dir.join("passwd"), passwd).unwrap();
+        let (ok, _, err) = run(
+            Command::new("chown").args(["-R", "65534:65534"]).arg(mail),
+            b"",
+        );
+        assert!(ok, "{err}");
+        let port = free_port();
+        let conf = dir.join("dovecot.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\nprotocols = {protocol}\nlisten = 127.0.0.1\n\
+ssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\nmail_location = maildir:{m}/%u\n\
+service {protocol}-login {{\n  inet_listener {protocol} {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n\
+  inet_listener {protocol}s {{\n    port = 0\n  }}\n}}\n\
+passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/passwd\n}}\n\
+userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={m}/%u\n}}\n",
+                m = mail.display()
+            ),
+        )
+        .unwrap();
+        let proc = Proc {
+            child: Command::new("dovecot")
+                .arg("-F")
+                .arg("-c")
+                .arg(&conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+            name: "dovecot".into(),
+        };
+        wait_port(port);
+        Self {
+            port,
+            dir: dir.to_owned(),
+            proc,
+        }
+    }
+
+    /// Returns Dovecot's log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+    }
+}
