@@ -4,7 +4,8 @@
 //! implements ([`mail_core::connection::Connection`]): read → `receive_buf` →
 //! [`Session::process`] (the protocol's events against storage or the user's request) →
 //! `take_output` → write, with the TLS upgrade the connection asks for and the time limits
-//! below. An IMAP session plugs in unchanged.
+//! below. An IMAP session plugs in unchanged; [`Session::wake`] lets it hear of mailbox changes
+//! (IDLE) while it waits for input.
 //!
 //! What a peer cannot do to a server built on this loop:
 //!
