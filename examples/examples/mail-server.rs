@@ -181,14 +181,12 @@ async fn main() -> Result<(), Error> {
             guard: guard.clone(),
         }
     };
-    let hub = std::sync::Arc::new(mail_examples::imap::Hub::default());
     let mut imap = mail_examples::imap::ImapService::new(
         &hostname,
         users.clone(),
         store.clone(),
         tls_config.is_some(),
         args.allow_plaintext_auth,
-        hub.clone(),
     )
     .with_auth_guard(guard.clone());
     let mut pop3 = mail_examples::pop3::Pop3Service::new(

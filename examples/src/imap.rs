@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -36,6 +36,7 @@ use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
 use crate::mailstore::flags::NameFlags;
+use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
 use crate::session::{Progress, Session};
 use crate::users::Users;
@@ -43,32 +44,7 @@ use crate::users::Users;
 /// Sections larger than this are streamed rather than put in a response whole.
 const STREAM_ABOVE: usize = 16 * 1024;
 
-/// Wakes the sessions that look at a mailbox when it changes: one counter per mailbox
-/// directory, bumped by whoever changed it.
-#[derive(Debug, Default)]
-pub struct Hub {
-    folders: Mutex<HashMap<PathBuf, tokio::sync::watch::Sender<u64>>>,
-}
-
-impl Hub {
-    /// Returns a receiver that sees every change of the mailbox in `dir`.
-    pub fn watch(&self, dir: &Path) -> Option<tokio::sync::watch::Receiver<u64>> {
-        let mut folders = self.folders.lock().ok()?;
-        let sender = folders
-            .entry(dir.to_owned())
-            .or_insert_with(|| tokio::sync::watch::channel(0).0);
-        Some(sender.subscribe())
-    }
-
-    /// Tells the sessions looking at the mailbox in `dir` that it changed.
-    pub fn changed(&self, dir: &Path) {
-        if let Ok(folders) = self.folders.lock()
-            && let Some(sender) = folders.get(dir)
-        {
-            sender.send_modify(|v| *v = v.wrapping_add(1));
-        }
-    }
-}
+pub use crate::maildir::Hub;
 
 /// What every IMAP session of a server shares.
 #[derive(Debug, Clone)]
@@ -85,23 +61,23 @@ pub struct ImapService {
 }
 
 impl ImapService {
-    /// Returns the service; `tls` offers STARTTLS (a certificate is configured).
+    /// Returns the service; `tls` offers STARTTLS (a certificate is configured). Sessions
+    /// hear of changes through the store's [`Hub`], which SMTP deliveries and POP3 also tell.
     pub fn new(
         hostname: &str,
         users: Arc<Users>,
         store: Store,
         tls: bool,
         allow_plaintext_auth: bool,
-        hub: Arc<Hub>,
     ) -> Self {
         Self {
             hostname: hostname.to_owned(),
             users,
+            hub: store.hub(),
             store,
             tls,
             allow_plaintext_auth,
             max_append: 64 * 1024 * 1024,
-            hub,
             guard: Arc::new(crate::guard::AuthGuard::default()),
             timeout: None,
         }
@@ -203,6 +179,13 @@ pub struct ImapSession {
     /// Failed logins: the pause before answering, the limits across connections.
     logins: crate::guard::LoginWatch,
     peer: String,
+}
+
+/// Returns the base of a message file's name: what stays when its flags change.
+fn base_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map_or("", crate::mailstore::flags::base_of)
 }
 
 /// Returns the display name of a mailbox as the client sent it.
@@ -418,11 +401,13 @@ impl ImapSession {
                 crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
             if sets_seen && !flags.seen() {
                 // RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen.
-                let mut kw = keywords_scan.clone();
-                let mut now = flags.to_imap(&kw);
-                now.push(Flag::Seen);
-                let changed = flags.with_imap(&now, &mut kw);
-                if let Ok(p) = open.folder.set_flags(&path, &changed) {
+                let updated = open.folder.update_flags(base_name(&path), |current| {
+                    let mut kw = keywords_scan.clone();
+                    let mut now = current.to_imap(&kw);
+                    now.push(Flag::Seen);
+                    current.with_imap(&now, &mut kw)
+                });
+                if let Ok(Some((p, changed))) = updated {
                     path = p;
                     flags = changed;
                     self.service.hub.changed(open.folder.dir());
@@ -537,15 +522,33 @@ impl ImapSession {
         Ok(())
     }
 
-    /// Applies STORE to each message, re-reading its current name so that concurrent
-    /// changes by other sessions are not lost.
+    /// Applies STORE to each message, from the flags its file name holds at the moment of
+    /// the change, so that concurrent changes by other sessions are not lost. New keywords
+    /// get their letters under the `dovecot-uidlist` lock, as Dovecot assigns them.
     fn store_flags(&mut self, uids: &[Uid], change: &StoreFlags) -> Result<(), String> {
         let Some(open) = &self.selected else {
             return Ok(());
         };
         let folder = open.folder.clone();
+        let adds_keywords = change.mode != StoreMode::Remove
+            && change.flags.iter().any(|f| matches!(f, Flag::Keyword(_)));
+        let lock = if adds_keywords {
+            Some(UidListLock::take(folder.dir()).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
         let mut keywords =
             crate::mailstore::flags::Keywords::load(folder.dir()).map_err(|e| e.to_string())?;
+        // Letters for new keywords are named on disk before any file name uses them.
+        for f in &change.flags {
+            if let Flag::Keyword(k) = f
+                && adds_keywords
+            {
+                keywords.letter_for(k.as_str());
+            }
+        }
+        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
+        drop(lock);
         let mut results = Vec::new();
         for &uid in uids {
             let Some((path, _)) = self
@@ -555,39 +558,29 @@ impl ImapSession {
             else {
                 continue;
             };
-            let base = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .map(|n| crate::mailstore::flags::base_of(n).to_owned())
-                .unwrap_or_default();
-            let Ok(Some(current)) = folder.find(&base) else {
-                continue;
-            };
-            let name = current
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            let flags = NameFlags::of_name(name);
-            let mut now = flags.to_imap(&keywords);
-            match change.mode {
-                StoreMode::Replace => now = change.flags.clone(),
-                StoreMode::Add => {
-                    for f in &change.flags {
-                        if !now.contains(f) {
-                            now.push(f.clone());
+            let updated = folder
+                .update_flags(base_name(&path), |flags| {
+                    let mut now = flags.to_imap(&keywords);
+                    match change.mode {
+                        StoreMode::Replace => now.clone_from(&change.flags),
+                        StoreMode::Add => {
+                            for f in &change.flags {
+                                if !now.contains(f) {
+                                    now.push(f.clone());
+                                }
+                            }
                         }
+                        StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
                     }
-                }
-                StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
-            }
-            now.retain(|f| *f != Flag::Recent);
-            let new = flags.with_imap(&now, &mut keywords);
-            let path = folder
-                .set_flags(&current, &new)
+                    now.retain(|f| *f != Flag::Recent);
+                    // Every keyword has its letter already: nothing is added here.
+                    flags.with_imap(&now, &mut keywords.clone())
+                })
                 .map_err(|e| e.to_string())?;
-            results.push((uid, path, new));
+            if let Some((path, new)) = updated {
+                results.push((uid, path, new));
+            }
         }
-        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
         for (uid, path, new) in results {
             let imap = new.to_imap(&keywords);
             if let Some(open) = &mut self.selected {
@@ -684,17 +677,40 @@ impl ImapSession {
         let Some(open) = &self.selected else {
             return Err((None, "No mailbox selected"));
         };
+        // Keyword letters are per mailbox: each copy gets the destination's letters, given
+        // under its uidlist lock.
+        let from_keywords =
+            crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+        let lock = UidListLock::take(dest.dir()).map_err(|_| (None, "Copy failed"))?;
+        let mut to_keywords = crate::mailstore::flags::Keywords::load(dest.dir())
+            .map_err(|_| (None, "Copy failed"))?;
+        let copies: Vec<(Uid, PathBuf, NameFlags)> = uids
+            .iter()
+            .filter_map(|&uid| {
+                let (path, flags) = open.seen.get(&uid.get())?;
+                let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
+                Some((uid, path.clone(), flags))
+            })
+            .collect();
+        to_keywords
+            .save(dest.dir())
+            .map_err(|_| (None, "Copy failed"))?;
+        drop(lock);
         let mut bases = Vec::new();
         let mut sources = Vec::new();
-        for &uid in uids {
-            let Some((path, flags)) = open.seen.get(&uid.get()) else {
-                continue;
-            };
+        for (uid, path, flags) in copies {
+            // The file may have been renamed (flags) since the last look.
+            let current = open
+                .folder
+                .find(base_name(&path))
+                .ok()
+                .flatten()
+                .unwrap_or(path);
             let base = dest
-                .copy_in(path, flags)
+                .copy_in(&current, &flags)
                 .map_err(|_| (None, "Copy failed"))?;
             bases.push(base);
-            sources.push((uid, path.clone()));
+            sources.push((uid, current));
         }
         let (validity, new) = dest
             .assign(&bases, || store.next_uid_validity())
@@ -1121,11 +1137,22 @@ impl ImapSession {
                 if let Some(a) = &mut self.appending {
                     match a.saving.take() {
                         Some(saving) => {
+                            // New keywords get their letters under the uidlist lock.
+                            let lock = a
+                                .flags
+                                .iter()
+                                .any(|f| matches!(f, Flag::Keyword(_)))
+                                .then(|| UidListLock::take(a.folder.dir()));
                             let mut keywords =
                                 crate::mailstore::flags::Keywords::load(a.folder.dir())
                                     .unwrap_or_default();
                             let flags = NameFlags::default().with_imap(&a.flags, &mut keywords);
-                            let _ = keywords.save(a.folder.dir());
+                            if matches!(lock, Some(Err(_)))
+                                || keywords.save(a.folder.dir()).is_err()
+                            {
+                                a.failed = true;
+                            }
+                            drop(lock);
                             match saving.commit(&a.folder, &flags, a.date) {
                                 Ok(base) => a.stored.push(base),
                                 Err(_) => a.failed = true,
@@ -1231,6 +1258,10 @@ impl Session for ImapSession {
 
     fn take_delay(&mut self) -> Option<std::time::Duration> {
         self.logins.take_delay()
+    }
+
+    fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.watch()
     }
 }
 

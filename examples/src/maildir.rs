@@ -6,10 +6,12 @@
 //! abandoned (client gone mid-DATA, message refused) leaves nothing behind: the temporary
 //! file is removed when its [`Delivery`] is dropped.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -274,10 +276,39 @@ impl Drop for Delivery {
 /// conventions say.
 pub const TMP_MAX_AGE: Duration = Duration::from_secs(36 * 3600);
 
-/// The whole mail store: one Maildir per user under a root directory.
+/// Wakes the sessions that look at a mailbox when it changes: one counter per mailbox
+/// directory, bumped by whoever changed it.
+#[derive(Debug, Default)]
+pub struct Hub {
+    folders: Mutex<HashMap<PathBuf, tokio::sync::watch::Sender<u64>>>,
+}
+
+impl Hub {
+    /// Returns a receiver that sees every change of the mailbox in `dir`.
+    pub fn watch(&self, dir: &Path) -> Option<tokio::sync::watch::Receiver<u64>> {
+        let mut folders = self.folders.lock().ok()?;
+        let sender = folders
+            .entry(dir.to_owned())
+            .or_insert_with(|| tokio::sync::watch::channel(0).0);
+        Some(sender.subscribe())
+    }
+
+    /// Tells the sessions looking at the mailbox in `dir` that it changed.
+    pub fn changed(&self, dir: &Path) {
+        if let Ok(folders) = self.folders.lock()
+            && let Some(sender) = folders.get(dir)
+        {
+            sender.send_modify(|v| *v = v.wrapping_add(1));
+        }
+    }
+}
+
+/// The whole mail store: one Maildir per user under a root directory, and the [`Hub`]
+/// that every writer tells when a mailbox changes.
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    hub: Arc<Hub>,
 }
 
 impl Store {
@@ -288,7 +319,15 @@ impl Store {
     pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
         fs::create_dir_all(&root)?;
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            hub: Arc::default(),
+        })
+    }
+
+    /// Returns the hub that wakes the IMAP sessions looking at a mailbox of this store.
+    pub fn hub(&self) -> Arc<Hub> {
+        self.hub.clone()
     }
 
     /// Returns the store's directory.

@@ -334,6 +334,13 @@ impl Pop3Session {
                             failed += 1;
                         }
                     }
+                    if !deleted.is_empty()
+                        && let Some(user) = &self.user
+                        && let Ok(maildir) = self.service.store.maildir(user)
+                    {
+                        // IMAP sessions with the inbox selected report the expunges.
+                        self.service.store.hub().changed(maildir.root());
+                    }
                     self.release();
                     if failed == 0 {
                         self.conn.update_done()

@@ -4,7 +4,8 @@
 //! implements ([`mail_core::connection::Connection`]): read → `receive_buf` →
 //! [`Session::process`] (the protocol's events against storage or the user's request) →
 //! `take_output` → write, with the TLS upgrade the connection asks for and the time limits
-//! below. An IMAP session plugs in unchanged.
+//! below. An IMAP session plugs in unchanged; [`Session::wake`] lets it hear of mailbox changes
+//! (IDLE) while it waits for input.
 //!
 //! What a peer cannot do to a server built on this loop:
 //!
@@ -56,6 +57,12 @@ pub trait Session: Send {
     /// Returns a pause to make before the output is written (a failed login is answered
     /// late, so that guessing passwords is slow). `None` by default.
     fn take_delay(&mut self) -> Option<Duration> {
+        None
+    }
+    /// Returns a receiver that changes when the session may have something to say without
+    /// any input (an IMAP mailbox changed by another session or a delivery): the loop stops
+    /// waiting for input then and processes again. `None` by default.
+    fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
     /// Called once the TLS handshake the connection asked for completed. Tells the
@@ -210,7 +217,16 @@ pub async fn run<S: Session>(
         if buf.capacity() < READ_MIN {
             buf.reserve(READ_SIZE);
         }
-        match tokio::time::timeout(wait, stream.read_buf(&mut buf)).await {
+        let read = tokio::time::timeout(wait, stream.read_buf(&mut buf));
+        let read = match session.wake() {
+            // A copy of the session's receiver: the session still sees the change.
+            Some(mut wake) => tokio::select! {
+                r = read => r,
+                Ok(()) = wake.changed() => continue,
+            },
+            None => read.await,
+        };
+        match read {
             Err(_) => {
                 tracing::info!(%peer, "timed out");
                 session.connection_mut().timed_out();

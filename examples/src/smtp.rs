@@ -159,7 +159,14 @@ impl SmtpSession {
             .iter()
             .map(|u| self.service.store.maildir(u))
             .collect();
-        let result = maildirs.and_then(|m| delivery.commit(&m.iter().collect::<Vec<_>>()));
+        let result = maildirs.and_then(|m| {
+            let name = delivery.commit(&m.iter().collect::<Vec<_>>())?;
+            // IMAP sessions in IDLE on these inboxes hear of the message at once.
+            for maildir in &m {
+                self.service.store.hub().changed(maildir.root());
+            }
+            Ok(name)
+        });
         match result {
             Ok(name) => {
                 let to = log_safe(&users.join(","));

@@ -11,35 +11,15 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use support::{
-    MailServer, PYTHON, Proc, Raw, TempDir, example, free_port, have, python, run, wait_port,
-};
+use support::{Dovecot, MailServer, PYTHON, Raw, TempDir, example, have, py_bytes, python, run};
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: round trip\r\n\r\nfirst body line\r\n.starts with a dot\r\n..two dots\r\nlast line\r\n";
 
-/// Delivers `MESSAGE` to `user` over SMTP with a raw client.
+/// Delivers `MESSAGE` to `user` over SMTP.
 fn deliver(server: &MailServer, user: &str) {
-    let mut c = Raw::connect(server.smtp);
-    c.read();
-    let reply = c.send(
-        format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
-            .as_bytes(),
-    );
-    assert!(reply.contains("354"), "{reply}");
-    // Dot-stuff the way a client must.
-    let mut stuffed = Vec::new();
-    for line in MESSAGE.split_inclusive(|&b| b == b'\n') {
-        if line.first() == Some(&b'.') {
-            stuffed.push(b'.');
-        }
-        stuffed.extend_from_slice(line);
-    }
-    stuffed.extend_from_slice(b".\r\n");
-    let reply = c.send(&stuffed);
-    assert!(reply.starts_with("250"), "{reply}");
-    c.send(b"QUIT\r\n");
+    support::deliver(server.smtp, user, MESSAGE);
 }
 
 #[test]
@@ -98,22 +78,6 @@ print("ok")
     let (ok, out, err) = python(&script);
     assert!(ok && out.contains("ok"), "{out}\n{err}\n{}", server.log());
     assert_eq!(server.messages("bob").len(), 1);
-}
-
-fn py_bytes(b: &[u8]) -> String {
-    let mut s = String::from("b\"");
-    for &c in b {
-        match c {
-            b'\r' => s.push_str("\\r"),
-            b'\n' => s.push_str("\\n"),
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(char::from(c)),
-            _ => s.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    s.push('"');
-    s
 }
 
 #[test]
@@ -314,56 +278,17 @@ fn pop3_fetch_against_dovecot() {
     }
     let dir = TempDir::new("dovecot");
     let root = dir.path();
-    for sub in [
-        "run",
-        "state",
-        "mail/carol/cur",
-        "mail/carol/new",
-        "mail/carol/tmp",
-    ] {
+    for sub in ["mail/carol/cur", "mail/carol/new", "mail/carol/tmp"] {
         std::fs::create_dir_all(root.join(sub)).unwrap();
     }
-    std::fs::write(root.join("passwd"), "carol:{PLAIN}s3cret\n").unwrap();
     std::fs::write(root.join("mail/carol/new/1.M1.test"), MESSAGE).unwrap();
     std::fs::write(
         root.join("mail/carol/new/2.M2.test"),
         b"Subject: two\r\n\r\nsecond\r\n",
     )
     .unwrap();
-    // Dovecot refuses mail access as root: the mail belongs to nobody.
-    let (ok, _, err) = run(
-        Command::new("chown")
-            .args(["-R", "65534:65534"])
-            .arg(root.join("mail")),
-        b"",
-    );
-    assert!(ok, "{err}");
-    let port = free_port();
-    let conf = root.join("dovecot.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\nprotocols = pop3\nlisten = 127.0.0.1\n\
-ssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\nmail_location = maildir:{r}/mail/%u\n\
-service pop3-login {{\n  inet_listener pop3 {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n}}\n\
-passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/passwd\n}}\n\
-userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={r}/mail/%u\n}}\n",
-            r = root.display()
-        ),
-    )
-    .unwrap();
-    let _dovecot = Proc {
-        child: Command::new("dovecot")
-            .arg("-F")
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-        name: "dovecot".into(),
-    };
-    wait_port(port);
+    let dovecot = Dovecot::start(root, "pop3", &root.join("mail"), &[("carol", "s3cret")]);
+    let port = dovecot.port;
     let out = root.join("fetched");
     let (ok, stdout, err) = run(
         Command::new(example("pop3-fetch")).args([
@@ -378,8 +303,7 @@ userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={r}/mail/%u\n}}\
         ]),
         b"",
     );
-    let log = std::fs::read_to_string(root.join("dovecot.log")).unwrap_or_default();
-    assert!(ok, "{stdout}\n{err}\n{log}");
+    assert!(ok, "{stdout}\n{err}\n{}", dovecot.log());
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
     let mut files: Vec<_> = std::fs::read_dir(&out)
         .unwrap()

@@ -91,6 +91,26 @@ impl NameFlags {
         Self { letters }
     }
 
+    /// Returns these flags for a copy of the message in another mailbox: each keyword
+    /// letter means what `from` names it and gets the letter `to` has for that name (a new
+    /// one when needed; the caller saves `to`). Keyword letters `from` does not name mean
+    /// nothing elsewhere and are dropped; the other letters stay.
+    pub fn for_mailbox(&self, from: &Keywords, to: &mut Keywords) -> Self {
+        let mut letters = Vec::with_capacity(self.letters.len());
+        for &l in &self.letters {
+            if !l.is_ascii_lowercase() {
+                letters.push(l);
+            } else if let Some(name) = from.name(l)
+                && let Some(mapped) = to.letter_for(name)
+            {
+                letters.push(mapped);
+            }
+        }
+        letters.sort_unstable();
+        letters.dedup();
+        Self { letters }
+    }
+
     /// Returns whether `\Seen` is set.
     pub fn seen(&self) -> bool {
         self.letters.contains(&b'S')
@@ -160,7 +180,9 @@ impl Keywords {
     }
 
     /// Writes `dovecot-keywords` in `dir` if keywords were added: a new file renamed over the
-    /// old one, never edited in place (Dovecot reads it without locking).
+    /// old one, never edited in place (Dovecot reads it without locking). Whoever adds
+    /// keywords holds the `dovecot-uidlist` lock from [`Keywords::load`] to here, as Dovecot
+    /// does, or two writers give one letter two names.
     ///
     /// # Errors
     /// When the file cannot be written.
@@ -174,7 +196,7 @@ impl Keywords {
                 text.push_str(&format!("{i} {name}\n"));
             }
         }
-        let tmp = dir.join(format!("dovecot-keywords.{}.tmp", std::process::id()));
+        let tmp = dir.join(format!("dovecot-keywords.{}.tmp", super::unique_base()));
         fs::write(&tmp, text)?;
         fs::rename(&tmp, dir.join("dovecot-keywords"))?;
         self.changed = false;
@@ -244,6 +266,21 @@ mod tests {
             "123.M1P2.host,S=10,W=11:2,PRTa"
         );
         assert!(changed.deleted() && !changed.seen());
+    }
+
+    #[test]
+    fn a_copy_gets_the_letters_the_other_mailbox_has_for_the_same_keywords() {
+        let mut from = Keywords::default();
+        from.letter_for("$Junk");
+        from.letter_for("$Label1");
+        let mut to = Keywords::default();
+        to.letter_for("Work");
+        // b is $Label1 here, c is nothing.
+        let flags = NameFlags::of_name("1.M1P1.host:2,PSbc");
+        let copied = flags.for_mailbox(&from, &mut to);
+        assert_eq!(copied.name("x"), "x:2,PSb");
+        assert_eq!(copied.to_imap(&to), [Flag::Seen, kw("$Label1")]);
+        assert_eq!(to.name(b'b'), Some("$Label1"));
     }
 
     #[test]

@@ -236,6 +236,42 @@ impl Folder {
         }
     }
 
+    /// Changes the flags of the message whose base name is `base`: `change` gets the flags
+    /// its file name holds now and returns the new ones. The rename succeeds only from the
+    /// name just read, so when another session or process renamed the file meanwhile, the
+    /// change is made again from its new name and concurrent changes never undo each other.
+    /// Returns the new path and flags, or `None` when the message is gone.
+    ///
+    /// # Errors
+    /// When a directory cannot be read, a rename fails, or the file keeps being renamed.
+    pub fn update_flags(
+        &self,
+        base: &str,
+        mut change: impl FnMut(&NameFlags) -> NameFlags,
+    ) -> io::Result<Option<(PathBuf, NameFlags)>> {
+        for _ in 0..100 {
+            let Some(current) = self.find(base)? else {
+                return Ok(None);
+            };
+            let name = current
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let new = change(&NameFlags::of_name(name));
+            let to = self.dir.join("cur").join(new.name(base));
+            if to == current {
+                return Ok(Some((to, new)));
+            }
+            match fs::rename(&current, &to) {
+                Ok(()) => return Ok(Some((to, new))),
+                // Renamed by someone else since it was read: read it again.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::other("the message keeps being renamed"))
+    }
+
     /// Returns the current path of the message whose base name is `base`.
     ///
     /// # Errors

@@ -69,13 +69,14 @@ pub struct MailboxEntry {
 
 impl MailStore {
     /// Opens the store of the user whose Maildir is `root`, creating it (and the special-use
-    /// mailboxes) when it is new.
+    /// mailboxes) when IMAP never opened it: it has no `subscriptions` file yet, even if
+    /// SMTP already delivered into it or POP3 read it.
     ///
     /// # Errors
     /// When the directories cannot be created.
     pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
-        let fresh = !root.join("cur").exists();
+        let fresh = !root.join("subscriptions").exists();
         for sub in ["tmp", "new", "cur"] {
             fs::create_dir_all(root.join(sub))?;
         }
@@ -290,6 +291,11 @@ impl MailStore {
     /// # Errors
     /// When the file cannot be written.
     pub fn subscribe(&self, name: &str, on: bool) -> io::Result<()> {
+        // One change at a time in this process (sessions of one user run side by side);
+        // the file itself is replaced whole, so readers never see half of it.
+        let _one = SUBSCRIPTIONS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut names = self.subscriptions()?;
         names.retain(|n| n != name);
         if on {
@@ -302,7 +308,7 @@ impl MailStore {
         }
         let tmp = self
             .root
-            .join(format!("subscriptions.{}.tmp", std::process::id()));
+            .join(format!("subscriptions.{}.tmp", unique_base()));
         fs::write(&tmp, text)?;
         fs::rename(tmp, self.root.join("subscriptions"))
     }
@@ -325,6 +331,9 @@ impl MailStore {
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Serialises changes of `subscriptions` files.
+static SUBSCRIPTIONS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Returns a file base name no other delivery on this host uses: time, process, counter,
 /// host, in the shape Dovecot's names have.
@@ -368,6 +377,53 @@ mod tests {
         assert!(list.iter().all(|e| e.subscribed));
         assert_eq!(list[4].special_use, Some("\\Sent"));
         assert!(root.join(".Sent/maildirfolder").exists());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_maildir_made_by_a_delivery_gets_the_special_mailboxes_at_the_first_login() {
+        let root = std::env::temp_dir().join(format!("mailstore-delivered-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(root.join(sub)).unwrap();
+        }
+        let store = MailStore::open(&root).unwrap();
+        assert_eq!(store.list().unwrap().len(), 6);
+        // Deleted later, it stays deleted.
+        store.delete("Junk").unwrap();
+        let store = MailStore::open(&root).unwrap();
+        assert_eq!(store.list().unwrap().len(), 5);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_flag_change_made_meanwhile_elsewhere_is_kept() {
+        let (store, root) = store("update");
+        let inbox = store.folder("INBOX").unwrap();
+        fs::write(root.join("cur/1.M1P1.host:2,"), b"Subject: a\r\n\r\nx\r\n").unwrap();
+        let mut calls = 0;
+        let updated = inbox
+            .update_flags("1.M1P1.host", |flags| {
+                calls += 1;
+                if calls == 1 {
+                    // Another session marks it \Seen between the read and the rename.
+                    fs::rename(
+                        root.join("cur/1.M1P1.host:2,"),
+                        root.join("cur/1.M1P1.host:2,S"),
+                    )
+                    .unwrap();
+                }
+                let mut kw = flags::Keywords::default();
+                let mut now = flags.to_imap(&kw);
+                now.push(imap_proto::types::Flag::Flagged);
+                flags.with_imap(&now, &mut kw)
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(calls, 2);
+        assert_eq!(updated.0, root.join("cur/1.M1P1.host:2,FS"));
+        assert!(updated.0.exists());
+        assert!(inbox.update_flags("gone", |f| f.clone()).unwrap().is_none());
         fs::remove_dir_all(root).unwrap();
     }
 

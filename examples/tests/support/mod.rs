@@ -399,3 +399,119 @@ impl Raw {
         String::from_utf8_lossy(&out).into_owned()
     }
 }
+
+/// Delivers `message` (CRLF line ends) to `user@example.test` over SMTP on `smtp` with a raw
+/// client, dot-stuffed as a client must.
+pub fn deliver(smtp: u16, user: &str, message: &[u8]) {
+    let limit = Duration::from_secs(10);
+    let mut c = Raw::connect(smtp);
+    c.read_until("\r\n", limit);
+    c.0.write_all(
+        format!("EHLO t\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{user}@example.test>\r\nDATA\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut reply = c.read_until("354 ", limit);
+    while reply.contains("354 ") && !reply.ends_with("\r\n") {
+        reply.push_str(&c.read_until("\r\n", limit));
+    }
+    assert!(reply.contains("354"), "{reply}");
+    let mut stuffed = Vec::new();
+    for line in message.split_inclusive(|&b| b == b'\n') {
+        if line.first() == Some(&b'.') {
+            stuffed.push(b'.');
+        }
+        stuffed.extend_from_slice(line);
+    }
+    stuffed.extend_from_slice(b".\r\n");
+    c.0.write_all(&stuffed).unwrap();
+    let reply = c.read_until("\r\n", limit);
+    assert!(reply.starts_with("250"), "{reply}");
+    c.0.write_all(b"QUIT\r\n").unwrap();
+    c.read_until("\r\n", limit);
+}
+
+/// Returns `b` as a Python bytes literal.
+pub fn py_bytes(b: &[u8]) -> String {
+    let mut s = String::from("b\"");
+    for &c in b {
+        match c {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(char::from(c)),
+            _ => s.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// A throwaway Dovecot on 127.0.0.1 (`dovecot -F -c FILE`): its own configuration, base and
+/// state directories under `dir`, no TLS, the users of a passwd file, a static userdb, and
+/// the Maildirs `mail/USER` (`maildir:MAIL/%u`), which it takes over for the unprivileged
+/// user it runs mail as (Dovecot refuses mail access as root). Killed on drop.
+pub struct Dovecot {
+    pub port: u16,
+    pub dir: PathBuf,
+    pub proc: Proc,
+}
+
+impl Dovecot {
+    /// Starts Dovecot serving `protocol` (`imap` or `pop3`) for `users` (NAME, PASSWORD)
+    /// with the Maildirs under `mail`; returns once it listens.
+    pub fn start(dir: &Path, protocol: &str, mail: &Path, users: &[(&str, &str)]) -> Self {
+        let r = dir.display();
+        for sub in ["run", "state"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let passwd: String = users
+            .iter()
+            .map(|(u, p)| format!("{u}:{{PLAIN}}{p}\n"))
+            .collect();
+        std::fs::write(dir.join("passwd"), passwd).unwrap();
+        let (ok, _, err) = run(
+            Command::new("chown").args(["-R", "65534:65534"]).arg(mail),
+            b"",
+        );
+        assert!(ok, "{err}");
+        let port = free_port();
+        let conf = dir.join("dovecot.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\nprotocols = {protocol}\nlisten = 127.0.0.1\n\
+ssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\nmail_location = maildir:{m}/%u\n\
+service {protocol}-login {{\n  inet_listener {protocol} {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n\
+  inet_listener {protocol}s {{\n    port = 0\n  }}\n}}\n\
+passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/passwd\n}}\n\
+userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={m}/%u\n}}\n",
+                m = mail.display()
+            ),
+        )
+        .unwrap();
+        let proc = Proc {
+            child: Command::new("dovecot")
+                .arg("-F")
+                .arg("-c")
+                .arg(&conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+            name: "dovecot".into(),
+        };
+        wait_port(port);
+        Self {
+            port,
+            dir: dir.to_owned(),
+            proc,
+        }
+    }
+
+    /// Returns Dovecot's log.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+    }
+}
