@@ -69,6 +69,7 @@
     )
 )]
 
+pub mod client;
 pub mod command;
 pub mod error;
 pub mod framing;
