@@ -449,10 +449,32 @@ impl Connection {
             .cloned()
             .collect();
         let mechanism = Mechanism::strongest(&offered, &fitting).ok_or(SendError::NoMechanism)?;
+        // IMAP4rev2 includes SASL-IR (RFC 9051 §6.2.2).
+        let sasl_ir =
+            self.has_capability(&Capability::SaslIr) || self.has_capability(&Capability::Imap4rev2);
+        self.authenticate_with(mechanism, credentials, nonce, sasl_ir)
+    }
+
+    /// Sends `AUTHENTICATE mechanism` with the mechanism the application chose (it may know
+    /// what the server takes without the capabilities, e.g. right after STARTTLS), the
+    /// initial response on the command line when `initial_response` (SASL-IR, RFC 4959;
+    /// part of IMAP4rev2), else after the first empty challenge.
+    ///
+    /// # Errors
+    /// As [`login`](Self::login); [`SendError::NoMechanism`] when the mechanism is not
+    /// implemented or does not fit `credentials`.
+    pub fn authenticate_with(
+        &mut self,
+        mechanism: Mechanism,
+        credentials: Credentials,
+        nonce: &Nonce,
+        initial_response: bool,
+    ) -> Result<Tag, SendError> {
+        self.check_credentials()?;
         let mut auth = Authentication::new(mechanism.clone(), credentials, nonce)
             .map_err(|_| SendError::NoMechanism)?;
         let initial = auth.initial_response();
-        let (initial_response, held) = if self.has_capability(&Capability::SaslIr) {
+        let (initial_response, held) = if initial_response {
             (initial, None)
         } else {
             (None, initial)

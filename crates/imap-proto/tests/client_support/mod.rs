@@ -67,9 +67,8 @@ fn issue(conn: &mut Connection, line: &str, fixture: &Fixture) {
         conn.done().unwrap_or_else(|e| panic!("DONE: {e}"));
         return;
     }
-    let mut wire = line.as_bytes().to_vec();
-    wire.extend_from_slice(b"\r\n");
-    let command = Command::parse_bytes(&wire[..wire.len() - 2].to_vec().into(), 64)
+    let wire = mail_testkit::unescape(line);
+    let command = Command::parse_bytes(&wire.into(), 64)
         .unwrap_or_else(|e| panic!("script command {line:?}: {e}"));
     conn.set_next_tag(command.tag.clone()).unwrap();
     let result = match command.body {
@@ -77,9 +76,15 @@ fn issue(conn: &mut Connection, line: &str, fixture: &Fixture) {
             username.to_str().unwrap(),
             password.expose().to_str().unwrap(),
         ),
-        CommandBody::Authenticate { .. } => {
-            conn.authenticate(fixture.credentials.clone(), &fixture.nonce)
-        }
+        CommandBody::Authenticate {
+            mechanism,
+            initial_response,
+        } => conn.authenticate_with(
+            mechanism,
+            fixture.credentials.clone(),
+            &fixture.nonce,
+            initial_response.is_some(),
+        ),
         CommandBody::Capability => conn.capability(),
         CommandBody::Noop => conn.noop(),
         CommandBody::Logout => conn.logout(),
@@ -171,7 +176,8 @@ pub(crate) fn run(
             }
         }
         while let Some(line) = script.client.get(next) {
-            if line.before > fed {
+            // Commands after STARTTLS wait for the handshake.
+            if line.before > fed || conn.wants_tls_handshake() {
                 break;
             }
             if line.by_application {
@@ -191,10 +197,7 @@ pub(crate) fn run(
             fed = n;
             step(conn, fed, &mut seen, &mut out);
         }
-        Point::Handshake => {
-            step(conn, fed, &mut seen, &mut out);
-            conn.tls_established().unwrap();
-        }
+        Point::Handshake => conn.tls_established().unwrap(),
     });
     seen.view = format!("{:?}", conn.mailbox());
     conn.receive_eof();
