@@ -358,6 +358,11 @@ impl Connection {
                 _ => {}
             }
         }
+        if matches!(op.kind, Kind::Login | Kind::Authenticate)
+            && matches!(status.code(), Some(Code::Capability(_)))
+        {
+            self.capabilities_during_auth = true;
+        }
         self.apply_code(status.code());
         let mut start_tls = false;
         match op.kind {
