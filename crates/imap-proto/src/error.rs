@@ -139,4 +139,49 @@ pub enum SendError {
     /// The message is not in the selected mailbox as the client knows it.
     #[error("no such message")]
     NoSuchMessage,
+    /// AUTHENTICATE cannot go ahead: the server offers no mechanism that the configuration
+    /// allows and the credentials fit.
+    #[error("no usable SASL mechanism")]
+    NoMechanism,
+    /// A value cannot be sent (a user name or password the grammar cannot carry).
+    #[error("invalid value: {0}")]
+    Value(#[source] ValueError),
+}
+
+/// What the server did wrong, when it broke the protocol; the client's session then ends
+/// (its [`Event::Closed`](crate::client::Event::Closed) carries it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// A response could not be framed: over a limit, or a bare CR or LF.
+    #[error("response framing: {0}")]
+    Framing(#[source] FramingError),
+    /// A response is malformed.
+    #[error("bad response: {0}")]
+    Parse(#[source] ParseError),
+    /// The first response is no greeting (RFC 9051 §7.1.1: `* OK`, `* PREAUTH` or `* BYE`).
+    #[error("no greeting")]
+    BadGreeting,
+    /// A tagged response names no command in flight.
+    #[error("response for unknown tag {0}")]
+    UnknownTag(Tag),
+    /// A continuation request (`+`) came while no command waits for one.
+    #[error("unexpected continuation request")]
+    UnexpectedContinuation,
+    /// Bytes came after the tagged OK to STARTTLS, before the TLS handshake: they may be
+    /// injected plaintext (RFC 9051 §6.2.1, CVE-2011-0411 and kin), so the session ends.
+    #[error("data received after the STARTTLS response, before TLS")]
+    DataAfterStartTls,
+    /// An `EXPUNGE` named a message number beyond the mailbox as the server reported it
+    /// (RFC 9051 §7.5.1).
+    #[error("message number {0} beyond the mailbox")]
+    NoSuchMessage(u32),
+    /// A literal too large to buffer came outside a FETCH body item (only FETCH bodies are
+    /// streamed; see the client's `Config::stream_literals_over`).
+    #[error("literal of {0} octets outside a FETCH body")]
+    LiteralTooLarge(u64),
+    /// The SASL exchange failed on the client side (a bad challenge, or the server could
+    /// not prove itself).
+    #[error("authentication: {0}")]
+    Sasl(#[source] mail_core::sasl::client::Error),
 }

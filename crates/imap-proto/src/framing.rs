@@ -32,6 +32,8 @@ pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
 pub const DEFAULT_MAX_LITERAL: u64 = 64 * 1024 * 1024;
 /// The default message limit (all lines and literals of one command or response): 65 MiB.
 pub const DEFAULT_MAX_MESSAGE: u64 = 65 * 1024 * 1024;
+/// The default limit of a streamed literal ([`FramerConfig::stream_literals_over`]): 16 GiB.
+pub const DEFAULT_MAX_STREAMED_LITERAL: u64 = 16 * 1024 * 1024 * 1024;
 /// The largest non-synchronising literal LITERAL- allows (RFC 7888 §5).
 pub const LITERAL_MINUS_MAX: u64 = 4096;
 
@@ -67,6 +69,16 @@ pub struct FramerConfig {
     /// line like CRLF (a tolerance some servers extend to old clients). A bare CR inside a
     /// line is an error under both policies.
     pub bare_newline: BareNewline,
+    /// Stream every literal larger than this many octets instead of buffering it: its
+    /// octets come as [`FrameEvent::LiteralStart`], [`FrameEvent::LiteralData`] chunks and
+    /// [`FrameEvent::LiteralEnd`], and the message's [`Frame`] holds an empty literal in its
+    /// place. `None` (the default) buffers every literal. A client reading large FETCH
+    /// bodies sets it; a literal the peer waits on ([`announce_sync_literals`](Self::announce_sync_literals))
+    /// is never streamed.
+    pub stream_literals_over: Option<u64>,
+    /// Largest streamed literal ([`DEFAULT_MAX_STREAMED_LITERAL`]): streaming needs no
+    /// memory, but a bound still ends a runaway peer.
+    pub max_streamed_literal: u64,
 }
 
 impl Default for FramerConfig {
@@ -78,6 +90,8 @@ impl Default for FramerConfig {
             literal_minus: false,
             announce_sync_literals: false,
             bare_newline: BareNewline::Reject,
+            stream_literals_over: None,
+            max_streamed_literal: DEFAULT_MAX_STREAMED_LITERAL,
         }
     }
 }
@@ -140,6 +154,23 @@ pub enum FrameEvent {
         /// Whether it is a `literal8` (`~{n}`, RFC 3516).
         binary: bool,
     },
+    /// A literal over [`FramerConfig::stream_literals_over`] starts; its octets follow as
+    /// [`FrameEvent::LiteralData`] and [`FrameEvent::LiteralEnd`], then the rest of the
+    /// message, whose [`Frame`] holds an empty literal (`{0}` or `~{0}`) in its place.
+    LiteralStart {
+        /// The message up to the literal, the announcement already replaced by `{0}\r\n`
+        /// (or `~{0}\r\n`), so that the message so far can be read (`head` plus `)` is a
+        /// complete FETCH response when the literal is a FETCH item).
+        head: Bytes,
+        /// The announced number of octets.
+        size: u64,
+        /// Whether it is a `literal8` (`~{n}`, RFC 3516).
+        binary: bool,
+    },
+    /// Octets of the streamed literal, in order: a slice of the input, without a copy.
+    LiteralData(Bytes),
+    /// The streamed literal is complete.
+    LiteralEnd,
 }
 
 /// Where the framer is inside the current message.
@@ -153,6 +184,8 @@ enum State {
     Announced { size: u64 },
     /// Dropping the rest of an over-long line, up to its LF.
     SkipLine,
+    /// Handing over `remaining` octets of a streamed literal as they come.
+    Streaming { remaining: u64 },
 }
 
 /// What one step of line framing led to.
@@ -216,11 +249,14 @@ pub struct Framer {
     discarding: bool,
     /// The scanned part of the current line holds a CR not followed by LF.
     bare_cr: bool,
+    /// The current message up to its last streamed literal, already split off the input
+    /// (empty unless a literal of this message was streamed).
+    head: BytesMut,
 }
 
 impl Framer {
     /// Returns a framer with the given limits.
-    pub const fn new(config: FramerConfig) -> Self {
+    pub fn new(config: FramerConfig) -> Self {
         Self {
             config,
             state: State::Line,
@@ -228,6 +264,7 @@ impl Framer {
             scanned: 0,
             discarding: false,
             bare_cr: false,
+            head: BytesMut::new(),
         }
     }
 
@@ -250,8 +287,18 @@ impl Framer {
 
     /// Returns whether the front of the buffer is the start of a new message (nothing of a
     /// message is pending).
-    pub const fn is_at_message_start(&self) -> bool {
-        matches!(self.state, State::Line) && self.framed == 0 && !self.discarding
+    pub fn is_at_message_start(&self) -> bool {
+        matches!(self.state, State::Line)
+            && self.framed == 0
+            && !self.discarding
+            && self.head.is_empty()
+    }
+
+    /// Returns how many octets of the current message the framer holds itself (the part
+    /// before a streamed literal); the rest of a partial message stays in the caller's
+    /// buffer.
+    pub fn held(&self) -> usize {
+        self.head.len()
     }
 
     /// Lets the announced synchronising literal come: the server has sent `+`.
@@ -277,12 +324,13 @@ impl Framer {
 
     /// Forgets any partial message, for when the buffer was cleared or taken by something
     /// else (the purge of plaintext input at STARTTLS, RFC 9051 §6.2.1; a COMPRESS switch).
-    pub const fn reset(&mut self) {
+    pub fn reset(&mut self) {
         self.state = State::Line;
         self.framed = 0;
         self.scanned = 0;
         self.discarding = false;
         self.bare_cr = false;
+        self.head.clear();
     }
 
     /// Returns the next complete message from the front of `buf`, or an announcement, or
@@ -297,6 +345,23 @@ impl Framer {
         loop {
             match self.state {
                 State::Announced { .. } => return None,
+                State::Streaming { remaining: 0 } => {
+                    self.state = State::Line;
+                    self.scanned = 0;
+                    return Some(Ok(FrameEvent::LiteralEnd));
+                }
+                State::Streaming { remaining } => {
+                    if buf.is_empty() {
+                        return None;
+                    }
+                    let take = usize::try_from(remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(buf.len());
+                    self.state = State::Streaming {
+                        remaining: remaining.saturating_sub(take as u64),
+                    };
+                    return Some(Ok(FrameEvent::LiteralData(buf.split_to(take).freeze())));
+                }
                 State::SkipLine => match memchr(b'\n', buf) {
                     Some(lf) => {
                         buf.advance(lf.saturating_add(1));
@@ -367,6 +432,7 @@ impl Framer {
         let Some(lf) = found else {
             if buf.len().saturating_sub(start) >= max {
                 let tag = if self.discarding { None } else { self.tag(buf) };
+                self.head.clear();
                 let was_discarding = self.discarding;
                 // Drop the message so far; the over-long line itself is dropped up to its
                 // LF in `SkipLine`, so that whatever follows the LF is still framed.
@@ -403,14 +469,28 @@ impl Framer {
         }
         let line_end = lf.saturating_add(1);
         let announced = literal_announcement(line);
+        let held = self.head.len() as u64;
+        let streamed = |size: u64, sync: bool| {
+            !(sync && self.config.announce_sync_literals)
+                && self
+                    .config
+                    .stream_literals_over
+                    .is_some_and(|over| size > over)
+        };
         if error.is_none() {
             if let Some((size, sync, _)) = announced {
-                let literal_max = if !sync && self.config.literal_minus {
+                let literal_max = if streamed(size, sync) {
+                    self.config.max_streamed_literal
+                } else if !sync && self.config.literal_minus {
                     self.config.max_literal.min(LITERAL_MINUS_MAX)
                 } else {
                     self.config.max_literal
                 };
-                let total = (line_end as u64).saturating_add(size);
+                // A streamed literal is not held, so it does not count towards the message.
+                let counted = if streamed(size, sync) { 0 } else { size };
+                let total = (line_end as u64)
+                    .saturating_add(held)
+                    .saturating_add(counted);
                 if size > literal_max {
                     error = Some(FramingErrorKind::LiteralTooLarge {
                         size,
@@ -421,7 +501,7 @@ impl Framer {
                         max: self.config.max_message,
                     });
                 }
-            } else if line_end as u64 > self.config.max_message {
+            } else if (line_end as u64).saturating_add(held) > self.config.max_message {
                 error = Some(FramingErrorKind::MessageTooLarge {
                     max: self.config.max_message,
                 });
@@ -429,6 +509,7 @@ impl Framer {
         }
         if let Some(kind) = error {
             let tag = if self.discarding { None } else { self.tag(buf) };
+            self.head.clear();
             let was_discarding = self.discarding;
             buf.advance(line_end.min(buf.len()));
             self.framed = 0;
@@ -465,7 +546,29 @@ impl Framer {
                 let mut frame = buf.split_to(line_end.min(buf.len()));
                 frame.truncate(if bare_lf { lf } else { lf.saturating_sub(1) });
                 self.framed = 0;
+                if !self.head.is_empty() {
+                    let mut whole = core::mem::take(&mut self.head);
+                    whole.extend_from_slice(&frame);
+                    frame = whole;
+                }
                 Step::Report(Ok(FrameEvent::Frame(Frame(frame.freeze()))))
+            }
+            Some((size, sync, binary)) if streamed(size, sync) => {
+                // The message so far moves to `head`, with `{0}` for the literal, so that
+                // the literal's octets can be handed over as they come.
+                let brace = line.iter().rposition(|&b| b == b'{').unwrap_or(0);
+                let cut = start.saturating_add(brace);
+                let mut part = buf.split_to(line_end.min(buf.len()));
+                part.truncate(cut);
+                self.head.extend_from_slice(&part);
+                self.head.extend_from_slice(b"{0}\r\n");
+                self.framed = 0;
+                self.state = State::Streaming { remaining: size };
+                Step::Report(Ok(FrameEvent::LiteralStart {
+                    head: Bytes::copy_from_slice(&self.head),
+                    size,
+                    binary,
+                }))
             }
             Some((size, true, binary)) if self.config.announce_sync_literals => {
                 self.state = State::Announced { size };
@@ -482,8 +585,13 @@ impl Framer {
         }
     }
 
-    /// Returns the tag at the front of the buffer, if valid.
+    /// Returns the tag at the front of the message (the held head, else the buffer), if valid.
     fn tag(&self, buf: &BytesMut) -> Option<Tag> {
+        let buf = if self.head.is_empty() {
+            buf
+        } else {
+            &self.head
+        };
         let first = buf.get(..buf.len().min(self.config.max_line))?;
         let end = first
             .iter()

@@ -8,6 +8,8 @@
 //! | [`response`]   | every response, parsed and encoded                             | 9051 §7 and the extensions |
 //! | [`message`]    | ENVELOPE, BODYSTRUCTURE, sections, BINARY and SEARCH of a stored message | 9051 §6.4.4, §6.4.5, §7.5.2, 3516 |
 //! | [`error`]      | the error enums                                                | |
+//! | [`server`]     | the server state machine, with the session's mailbox view     | 9051 §5–§7 and the extensions |
+//! | [`client`]     | the client state machine: tags, pipelining, literals, SASL, IDLE, streamed APPEND and FETCH bodies, the mailbox view | 9051, 2177, 7888, 4959, 5161, 7162 |
 //!
 //! # Extensions
 //!
@@ -58,6 +60,64 @@
 //! assert_eq!(commands[1].tag.as_str(), "A002");
 //! assert_eq!(&commands[1].to_bytes()[..], b"A002 LOGIN username password\r\n");
 //! ```
+//!
+//! # A client, driven
+//!
+//! ```
+//! use imap_proto::prelude::*;
+//! use imap_proto::client::{Config, Connection, Event};
+//! use imap_proto::command::{FetchAttribute, FetchItems};
+//! use imap_proto::types::{Mailbox, SequenceSet};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut config = Config::default();
+//! config.allow_plaintext_auth = true; // a test server without TLS
+//! let mut conn = Connection::new(config);
+//! let mut sent = String::new();
+//! let mut fetched = Vec::new();
+//! // Each piece the socket delivers, in order:
+//! for server_bytes in [
+//!     &b"* OK [CAPABILITY IMAP4rev2 LITERAL+] ready\r\n"[..],
+//!     b"A001 OK [CAPABILITY IMAP4rev2 LITERAL+ MOVE] logged in\r\n* 2 EXISTS\r\n",
+//!     b"* OK [UIDVALIDITY 7] ok\r\nA002 OK [READ-WRITE] selected\r\n",
+//!     b"* 1 FETCH (UID 41 FLAGS (\\Seen))\r\n* 2 FETCH (UID 42 FLAGS ())\r\n",
+//!     b"* 1 EXPUNGE\r\nA003 OK fetched\r\n",
+//!     b"* BYE bye\r\nA004 OK logged out\r\n",
+//! ] {
+//!     conn.receive(server_bytes);
+//!     while let Some(event) = conn.next_event() {
+//!         match event {
+//!             Event::Greeting(_) => {
+//!                 // Pipelined: each command is written at once.
+//!                 conn.login("fred", "secret")?;
+//!                 conn.select(Mailbox::from_utf8("INBOX")?)?;
+//!                 conn.uid_fetch(
+//!                     SequenceSet::parse(b"1:*")?,
+//!                     FetchItems::Attributes(vec![FetchAttribute::Flags]),
+//!                 )?;
+//!             }
+//!             Event::Fetch { items, .. } => fetched.push(items),
+//!             Event::Completed(done) if done.command == "UID FETCH" => {
+//!                 // The view followed the EXPUNGE: UID 42 is message 1 now.
+//!                 let view = conn.mailbox().unwrap();
+//!                 assert_eq!(view.seq_of(42.try_into()?), Some(1.try_into()?));
+//!                 conn.logout()?;
+//!             }
+//!             Event::Closed { reason, .. } => assert_eq!(reason, CloseReason::Quit),
+//!             _ => {}
+//!         }
+//!     }
+//!     sent.push_str(std::str::from_utf8(&conn.take_output())?);
+//! }
+//! assert_eq!(
+//!     sent,
+//!     "A001 LOGIN fred secret\r\nA002 SELECT INBOX\r\n\
+//!      A003 UID FETCH 1:* FLAGS\r\nA004 LOGOUT\r\n"
+//! );
+//! assert_eq!(fetched.len(), 2);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
@@ -69,6 +129,7 @@
     )
 )]
 
+pub mod client;
 pub mod command;
 pub mod error;
 pub mod framing;

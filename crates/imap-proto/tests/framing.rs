@@ -474,3 +474,117 @@ fn reset_forgets_partial_message() {
         matches!(framer.next_frame(&mut buf), Some(Ok(FrameEvent::Frame(f))) if &f.bytes()[..] == b"A2 NOOP")
     );
 }
+
+/// What a streaming client framer reports, literal chunks joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Streamed {
+    Frame(Vec<u8>),
+    Start(Vec<u8>, u64, bool),
+    Data(Vec<u8>),
+    End,
+}
+
+fn run_streaming(config: FramerConfig, input: &[u8], piece: usize) -> (Vec<Streamed>, usize) {
+    let mut framer = Framer::new(config);
+    let mut buf = BytesMut::new();
+    let mut seen: Vec<Streamed> = Vec::new();
+    let mut most_buffered = 0;
+    for chunk in input.chunks(piece.max(1)) {
+        buf.extend_from_slice(chunk);
+        while let Some(ev) = framer.next_frame(&mut buf) {
+            match ev.unwrap() {
+                FrameEvent::Frame(f) => seen.push(Streamed::Frame(f.bytes().to_vec())),
+                FrameEvent::LiteralStart { head, size, binary } => {
+                    seen.push(Streamed::Start(head.to_vec(), size, binary));
+                }
+                FrameEvent::LiteralData(d) => match seen.last_mut() {
+                    Some(Streamed::Data(all)) => all.extend_from_slice(&d),
+                    _ => seen.push(Streamed::Data(d.to_vec())),
+                },
+                FrameEvent::LiteralEnd => seen.push(Streamed::End),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        most_buffered = most_buffered.max(buf.len() + framer.held());
+    }
+    assert!(buf.is_empty());
+    (seen, most_buffered)
+}
+
+#[test]
+fn large_literals_stream_and_small_ones_stay_inline() {
+    let mut config = FramerConfig::client();
+    config.stream_literals_over = Some(8);
+    let body = vec![b'x'; 5000];
+    let mut input = b"* 1 FETCH (UID 5 BODY[HEADER] {3}\r\nabc BODY[] {5000}\r\n".to_vec();
+    input.extend_from_slice(&body);
+    input.extend_from_slice(
+        b" BINARY[1] ~{9}\r\n\0\x01\x02\x03\x04\x05\x06\x07\x08 FLAGS ())\r\nA1 OK done\r\n",
+    );
+    let want = vec![
+        Streamed::Start(
+            b"* 1 FETCH (UID 5 BODY[HEADER] {3}\r\nabc BODY[] {0}\r\n".to_vec(),
+            5000,
+            false,
+        ),
+        Streamed::Data(body.clone()),
+        Streamed::End,
+        Streamed::Start(
+            b"* 1 FETCH (UID 5 BODY[HEADER] {3}\r\nabc BODY[] {0}\r\n BINARY[1] ~{0}\r\n".to_vec(),
+            9,
+            true,
+        ),
+        Streamed::Data(b"\0\x01\x02\x03\x04\x05\x06\x07\x08".to_vec()),
+        Streamed::End,
+        Streamed::Frame(
+            b"* 1 FETCH (UID 5 BODY[HEADER] {3}\r\nabc BODY[] {0}\r\n BINARY[1] ~{0}\r\n FLAGS ())"
+                .to_vec(),
+        ),
+        Streamed::Frame(b"A1 OK done".to_vec()),
+    ];
+    for piece in [1, 2, 7, 64, 100_000] {
+        let (seen, most) = run_streaming(config.clone(), &input, piece);
+        assert_eq!(seen, want, "pieces of {piece}");
+        if piece <= 64 {
+            // Never more than the head and one piece: the literal is not buffered.
+            assert!(most <= 80 + piece, "{most} buffered with pieces of {piece}");
+        }
+    }
+    // The rebuilt frame parses, with the streamed items empty.
+    let Streamed::Frame(frame) = &want[6] else {
+        unreachable!()
+    };
+    let r = imap_proto::response::Response::parse(&imap_proto::framing::Frame::new(
+        bytes::Bytes::copy_from_slice(frame),
+    ))
+    .unwrap();
+    assert!(format!("{r:?}").contains("Uid(5)"));
+}
+
+#[test]
+fn streamed_literal_limit_one_under_and_over() {
+    let mut config = FramerConfig::client();
+    config.stream_literals_over = Some(4);
+    config.max_streamed_literal = 10;
+    let (seen, _) = run_streaming(
+        config.clone(),
+        b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n",
+        3,
+    );
+    assert_eq!(seen.len(), 4);
+    let mut framer = Framer::new(config);
+    let mut buf = BytesMut::from(&b"* 1 FETCH (BODY[] {11}\r\n0123456789A)\r\nA1 OK x\r\n"[..]);
+    let first = framer.next_frame(&mut buf).unwrap();
+    assert!(matches!(
+        first,
+        Err(FramingError {
+            kind: FramingErrorKind::LiteralTooLarge { size: 11, max: 10 },
+            ..
+        })
+    ));
+    // The refused literal is consumed; the next response frames.
+    let Some(Ok(FrameEvent::Frame(f))) = framer.next_frame(&mut buf) else {
+        panic!()
+    };
+    assert_eq!(&f.bytes()[..], b"A1 OK x");
+}

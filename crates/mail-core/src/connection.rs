@@ -294,6 +294,11 @@ impl<E> Core<E> {
         &mut self.input
     }
 
+    /// Returns how many octets of unparsed input are buffered.
+    pub fn input_len(&self) -> usize {
+        self.input.len()
+    }
+
     /// Returns whether unparsed input is buffered.
     pub fn has_input(&self) -> bool {
         !self.input.is_empty()

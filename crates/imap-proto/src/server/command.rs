@@ -37,6 +37,8 @@ impl Connection {
                 self.core.push_event(Event::LiteralAnnounced { tag, size });
                 true
             }
+            // Streamed literals are a client's option; the server's framer never streams.
+            Some(Ok(_)) => true,
             Some(Err(e)) => {
                 let text = format!("{}", e.kind);
                 self.bad_text(e.tag, &text);

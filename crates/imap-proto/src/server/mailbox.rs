@@ -199,6 +199,15 @@ impl Selected {
             }
             U::Expunged(uids) => {
                 for uid in uids {
+                    // A message the session was never told about goes without a word: no
+                    // EXISTS for it, no EXPUNGE (an expunge queued for it would be dropped
+                    // as unknown at the flush, leaving the EXISTS of its arrival behind).
+                    let before = self.added.len();
+                    self.added.retain(|m| m.uid != uid);
+                    if self.added.len() != before {
+                        self.flags.retain(|m| m.uid != uid);
+                        continue;
+                    }
                     if !self.expunged.contains(&uid) {
                         self.expunged.push(uid);
                     }
@@ -288,6 +297,8 @@ impl Selected {
         sorted.dedup();
         self.expunged.retain(|u| sorted.binary_search(u).is_err());
         self.flags.retain(|m| sorted.binary_search(&m.uid).is_err());
+        // A new message not yet announced is dropped with its EXISTS, not announced later.
+        self.added.retain(|m| sorted.binary_search(&m.uid).is_err());
         let mut out = Vec::new();
         for uid in sorted {
             if let Ok(index) = self.uids.binary_search(&uid) {
@@ -390,6 +401,24 @@ mod tests {
         assert!(matches!(out[0], Update::Keywords(..)));
         assert_eq!(out[1], Update::Exists(2));
         assert!(matches!(out[2], Update::Flags(seq, _) if seq.get() == 2));
+    }
+
+    #[test]
+    fn a_message_added_and_expunged_before_a_flush_is_never_reported() {
+        let mut m = mailbox(&[1, 2]);
+        m.report(MailboxUpdate::Added(vec![MessageInfo::new(uid(3), vec![])]));
+        m.report(MailboxUpdate::Expunged(vec![uid(1), uid(3)]));
+        assert_eq!(m.flush(Flush::All, false), [Update::Expunge(uid(1))]);
+        assert_eq!(m.uids(), [uid(2)]);
+    }
+
+    #[test]
+    fn the_sessions_own_expunge_of_an_unannounced_message_drops_its_arrival() {
+        let mut m = mailbox(&[1]);
+        m.report(MailboxUpdate::Added(vec![MessageInfo::new(uid(2), vec![])]));
+        assert!(m.remove(&[uid(2)]).is_empty());
+        assert!(m.flush(Flush::All, false).is_empty());
+        assert_eq!(m.uids(), [uid(1)]);
     }
 
     #[test]
