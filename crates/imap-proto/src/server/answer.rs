@@ -90,7 +90,8 @@ impl StreamedSection {
 impl Connection {
     /// Answers [`Event::Select`](super::Event::Select): the mailbox is open. The library sends
     /// `FLAGS`, `EXISTS`, `UIDVALIDITY`, `UIDNEXT`, `PERMANENTFLAGS`, `HIGHESTMODSEQ` (or
-    /// `NOMODSEQ`) to a CONDSTORE client, `RECENT` and `[UNSEEN n]` to an IMAP4rev1 client, the
+    /// `NOMODSEQ`) to a CONDSTORE client, `RECENT` and `[UNSEEN n]` to an IMAP4rev1 client,
+    /// `LIST` (when the snapshot has it) to an IMAP4rev2 client, the
     /// QRESYNC `VANISHED (EARLIER)` and changed flags, and `OK [READ-WRITE]` or `[READ-ONLY]`
     /// (RFC 9051 §6.3.2, RFC 7162 §3.1.2, §3.2.5).
     ///
@@ -146,6 +147,10 @@ impl Connection {
             Some(Code::PermanentFlags(permanent)),
             "Flags permitted",
         );
+        if let Some(list) = snapshot.list.clone().filter(|_| !rev1) {
+            // RFC 9051 §6.3.2: "The server MUST return a LIST response with the mailbox name."
+            self.untagged_data(Data::List(list));
+        }
         if condstore {
             match snapshot.highest_mod_seq {
                 Some(n) => self.untagged(StatusKind::Ok, Some(Code::HighestModSeq(n)), "Highest"),

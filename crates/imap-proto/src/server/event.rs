@@ -11,6 +11,7 @@ use mail_core::sasl::server::Verification;
 use crate::command::{
     Charset, Command, FetchAttribute, QResync, SearchKey, SearchReturn, StoreFlags,
 };
+use crate::response::MailboxList;
 use crate::types::{DateTime, Flag, FlagPerm, Mailbox, Tag};
 
 /// A message's unique identifier (RFC 9051 §2.3.1.1). The library translates between
@@ -260,6 +261,9 @@ pub struct MailboxSnapshot {
     /// For QRESYNC (RFC 7162 §3.2.5.1): UIDs expunged since the client's mod-sequence, sent as
     /// `VANISHED (EARLIER)`.
     pub vanished: Vec<Uid>,
+    /// The mailbox's `LIST` response (its attributes and hierarchy delimiter), which RFC 9051
+    /// §6.3.2 requires in the answer to SELECT and EXAMINE; sent to IMAP4rev2 clients.
+    pub list: Option<MailboxList>,
 }
 
 impl MailboxSnapshot {
@@ -284,6 +288,7 @@ impl MailboxSnapshot {
             recent: Vec::new(),
             read_only: false,
             vanished: Vec::new(),
+            list: None,
         }
     }
 }
