@@ -15,10 +15,11 @@
 mod support;
 
 use imap_proto::server::Config;
+use imap_proto::types::Capability;
 use imap_proto::types::Flag;
 use mail_core::connection::CloseReason;
 use mail_core::sasl::Mechanism;
-use support::{Fixture, Mbox, server_transcript};
+use support::{Fixture, Mbox, config_with, plain_config, server_transcript};
 
 /// The message of RFC 9051 §8: its header as printed, and a body of 92 lines (the RFC's
 /// sizes are not consistent with each other; these are the fixture's own).
@@ -126,4 +127,513 @@ fn rfc9051_8_sample_session() {
     assert_eq!(app.seen.closed, Some(CloseReason::Quit));
     let inbox = app.store.mailbox("INBOX").unwrap();
     assert_eq!(inbox.find(12).unwrap().flags, [Flag::Seen, Flag::Deleted]);
+}
+
+fn tls_config() -> Config {
+    let mut config = Config::default();
+    config.starttls = true;
+    config.sasl_mechanisms = vec![Mechanism::Plain];
+    config
+}
+
+fn test_user() -> Fixture {
+    Fixture {
+        user: "test".into(),
+        password: "test".into(),
+        ..Fixture::default()
+    }
+}
+
+#[test]
+fn rfc9051_6_1_capability_starttls_authenticate_plain() {
+    let app = server_transcript(
+        &tls_config(),
+        &test_user(),
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a001 CAPABILITY
+        # Adapted: this server's capability list, here and below.
+        S: * CAPABILITY IMAP4rev1 IMAP4rev2 STARTTLS LOGINDISABLED LITERAL+ ENABLE IDLE ID UNSELECT
+        S: a001 OK CAPABILITY completed
+        C: a002 STARTTLS
+        S: a002 OK Begin TLS negotiation now
+        C: <TLS>
+        C: a003 CAPABILITY
+        S: * CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT
+        S: a003 OK CAPABILITY completed
+        C: a004 AUTHENTICATE PLAIN dGVzdAB0ZXN0AHRlc3Q=
+        S: a004 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] Success (tls protection)
+        C: a005 NOOP
+        S: a005 OK NOOP completed
+        C: A023 LOGOUT
+        S: * BYE IMAP4rev2 Server logging out
+        S: A023 OK LOGOUT completed
+        "#,
+    );
+    assert_eq!(app.seen.authenticated, ["test"]);
+    assert_eq!(app.seen.closed, Some(CloseReason::Quit));
+}
+
+#[test]
+fn rfc9051_6_2_2_authenticate_without_initial_response() {
+    let mut config = tls_config();
+    config.tls_active = true;
+    server_transcript(
+        &config,
+        &test_user(),
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: C01 CAPABILITY
+        S: * CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT
+        S: C01 OK Completed
+        C: A01 AUTHENTICATE PLAIN
+        S= + 
+        C: dGVzdAB0ZXN0AHRlc3Q=
+        S: A01 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] Success (tls protection)
+        "#,
+    );
+}
+
+#[test]
+fn rfc9051_6_2_3_login_and_wrong_password() {
+    let fixture = Fixture {
+        user: "SMITH".into(),
+        password: "SESAME".into(),
+        ..Fixture::default()
+    };
+    let app = server_transcript(
+        &plain_config(),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a000 LOGIN SMITH sesame
+        S: a000 NO [AUTHENTICATIONFAILED] Authentication failed
+        C: a001 LOGIN SMITH SESAME
+        S: a001 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] LOGIN completed
+        C: a002 LOGIN SMITH SESAME
+        S: a002 BAD Already authenticated
+        "#,
+    );
+    assert_eq!(app.seen.authenticated, ["SMITH"]);
+}
+
+#[test]
+fn rfc9051_6_1_2_noop_reports_changes() {
+    // 23 messages; message 14 is UID 1305, message 22 UID 1313.
+    let inbox = Mbox::new("INBOX", 7, (1..=13).chain(1305..=1314));
+    let fixture = Fixture {
+        mailboxes: vec![inbox],
+        ..Fixture::default()
+    };
+    server_transcript(
+        &plain_config(),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a000 LOGIN mrc secret
+        S: a000 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: a001 ENABLE IMAP4rev2
+        S: * ENABLED IMAP4rev2
+        S: a001 OK done
+        C: a002 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 23 EXISTS
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 1315] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: * LIST () "/" INBOX
+        S: a002 OK [READ-WRITE] SELECT completed
+        C: a003 NOOP
+        S: a003 OK NOOP completed
+        X: expunge 1313
+        X: deliver
+        X: flags 1305 \Seen \Deleted
+        C: a047 NOOP
+        S: * 22 EXPUNGE
+        S: * 23 EXISTS
+        S: * 14 FETCH (UID 1305 FLAGS (\Seen \Deleted))
+        S: a047 OK NOOP completed
+        "#,
+    );
+}
+
+#[test]
+fn rfc5161_enable() {
+    // RFC 5161 §4: a server without CONDSTORE enables nothing of `CONDSTORE X-GOOD-IDEA`
+    // (adapted: this server does not know X-GOOD-IDEA either); one with CONDSTORE enables it.
+    server_transcript(
+        &plain_config(),
+        &Fixture::default(),
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: t2 ENABLE CONDSTORE X-GOOD-IDEA
+        S= * ENABLED
+        S: t2 OK foo
+        "#,
+    );
+    server_transcript(
+        &config_with(&[Capability::CondStore]),
+        &Fixture::default(),
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE] done
+        C: a1 ENABLE CONDSTORE
+        S: * ENABLED CONDSTORE
+        S: a1 OK Conditional Store enabled
+        C: a2 ENABLE CONDSTORE
+        S= * ENABLED
+        S: a2 OK nothing new
+        C: a3 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 3 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 4] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: * OK [NOMODSEQ] No mod-sequences
+        S: a3 OK [READ-WRITE] SELECT completed
+        C: a4 ENABLE IMAP4rev2
+        S: a4 BAD ENABLE is valid in the authenticated state only
+        "#,
+    );
+}
+
+#[test]
+fn rfc9051_6_3_2_select_closes_the_previous_mailbox_and_examine() {
+    let mut fixture = Fixture::default();
+    fixture
+        .mailboxes
+        .push(Mbox::new("Drafts", 987_741, 97..=101));
+    fixture
+        .mailboxes
+        .push(Mbox::new("blurdybloop", 3_857_529_045, 4375..=4391));
+    server_transcript(
+        &plain_config(),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: a1 ENABLE IMAP4rev2
+        S: * ENABLED IMAP4rev2
+        S: a1 OK done
+        C: A142 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 3 EXISTS
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 4] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Limited
+        S: * LIST () "/" INBOX
+        S: A142 OK [READ-WRITE] SELECT completed
+        C: A143 SELECT Drafts
+        S: * OK [CLOSED] Previous mailbox is now closed
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 5 EXISTS
+        S: * OK [UIDVALIDITY 987741] UIDs valid
+        S: * OK [UIDNEXT 102] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Limited
+        S: * LIST () "/" Drafts
+        S: A143 OK [READ-WRITE] SELECT completed
+        C: A932 EXAMINE blurdybloop
+        S: * OK [CLOSED] Previous mailbox is now closed
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 17 EXISTS
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 4392] Predicted next UID
+        S: * OK [PERMANENTFLAGS ()] No permanent flags permitted
+        S: * LIST () "/" blurdybloop
+        S: A932 OK [READ-ONLY] EXAMINE completed
+        C: A933 STORE 1 +FLAGS (\Seen)
+        S: A933 NO [READ-ONLY] Mailbox is read-only
+        C: A934 SELECT nosuch
+        S: * OK [CLOSED] Previous mailbox is now closed
+        S: A934 NO [NONEXISTENT] No such mailbox
+        C: A935 FETCH 1 FLAGS
+        S: A935 BAD No mailbox selected
+        "#,
+    );
+}
+
+#[test]
+fn rfc9051_6_3_mailbox_commands_through_the_application() {
+    let mut fixture = Fixture::default();
+    fixture.mailboxes.push(Mbox::new("blurdybloop", 1, 1..=231));
+    let app = server_transcript(
+        &plain_config(),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: A004 CREATE owatagusiam/blurdybloop
+        S: A004 OK CREATE completed
+        C: A005 CREATE owatagusiam/blurdybloop
+        S: A005 NO [ALREADYEXISTS] Mailbox exists
+        C: A682 LIST "" *
+        S: * LIST () "/" INBOX
+        S: * LIST () "/" blurdybloop
+        S: * LIST () "/" owatagusiam/blurdybloop
+        S: A682 OK LIST completed
+        C: A683 RENAME blurdybloop sarasoop
+        S: A683 OK RENAME completed
+        C: A684 LIST "" %
+        S: * LIST () "/" INBOX
+        S: * LIST () "/" sarasoop
+        S: A684 OK LIST completed
+        C: A685 LIST "" ""
+        S: * LIST (\Noselect) "/" ""
+        S: A685 OK LIST completed
+        C: A002 SUBSCRIBE sarasoop
+        S: A002 OK SUBSCRIBE completed
+        C: A003 LSUB "" *
+        S: * LSUB () "/" sarasoop
+        S: A003 OK LSUB completed
+        C: A686 DELETE owatagusiam/blurdybloop
+        S: A686 OK DELETE Completed
+        C: A687 DELETE owatagusiam/blurdybloop
+        S: A687 NO [NONEXISTENT] No such mailbox
+        C: A001 NAMESPACE
+        S: * NAMESPACE (("" "/")) NIL NIL
+        S: A001 OK NAMESPACE command completed
+        C: A042 STATUS sarasoop (UIDNEXT MESSAGES)
+        S: * STATUS sarasoop (UIDNEXT 232 MESSAGES 231)
+        S: A042 OK STATUS completed
+        "#,
+    );
+    let names: Vec<&str> = app
+        .store
+        .mailboxes
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["INBOX", "sarasoop"]);
+    assert!(app.store.mailbox("sarasoop").unwrap().subscribed);
+}
+
+const APPEND_326: &str = r#"
+        C: Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)
+        C: From: Fred Foobar <foobar@Blurdybloop.example>
+        C: Subject: afternoon meeting
+        C: To: mooch@owatagu.siam.edu.example
+        C: Message-Id: <B27397-0100000@Blurdybloop.example>
+        C: MIME-Version: 1.0
+        C: Content-Type: TEXT/PLAIN; CHARSET=US-ASCII
+        C:
+        C: Hello Joe, do you think we can meet at 3:30 tomorrow?
+        C:
+"#;
+
+#[test]
+fn rfc9051_6_3_12_append() {
+    let mut fixture = Fixture::default();
+    fixture
+        .mailboxes
+        .push(Mbox::new("saved-messages", 38505, 1..=3954));
+    fixture.uidplus = false;
+    let script = format!(
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: A003 APPEND saved-messages (\Seen) {{326}}
+        # Adapted: this server's continuation text.
+        S: + Ready for literal data
+        {APPEND_326}
+        S: A003 OK APPEND completed
+        C: A004 APPEND nosuch {{326}}
+        S: A004 NO [TRYCREATE] No such mailbox
+        "#
+    );
+    let app = server_transcript(&plain_config(), &fixture, &script);
+    let saved = app.store.mailbox("saved-messages").unwrap();
+    let m = saved.find(3955).unwrap();
+    assert_eq!(m.raw.len(), 326);
+    assert!(m.raw.ends_with(b"3:30 tomorrow?\r\n"));
+    assert_eq!(m.flags, [Flag::Seen]);
+}
+
+#[test]
+fn rfc4315_uidplus_append_copy_and_uid_expunge() {
+    // INBOX: messages 2:4 are UIDs 304, 319, 320.
+    let mut inbox = Mbox::new("INBOX", 7, [1, 304, 319, 320, 321]);
+    inbox.messages[4].flags = vec![Flag::Deleted];
+    let mut fixture = Fixture {
+        mailboxes: vec![inbox],
+        ..Fixture::default()
+    };
+    fixture
+        .mailboxes
+        .push(Mbox::new("saved-messages", 38505, 1..=3954));
+    fixture
+        .mailboxes
+        .push(Mbox::new("meeting", 38505, 1..=3955));
+    let script = format!(
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT UIDPLUS] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT UIDPLUS] done
+        C: A003 APPEND saved-messages (\Seen) {{326+}}
+        {APPEND_326}
+        S: A003 OK [APPENDUID 38505 3955] APPEND completed
+        C: a1 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 5 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 322] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: a1 OK [READ-WRITE] SELECT completed
+        C: A004 COPY 2:4 meeting
+        S: A004 OK [COPYUID 38505 304,319:320 3956:3958] Done
+        C: A005 UID COPY 305:310 meeting
+        S: A005 OK No matching messages, so nothing copied
+        C: A006 COPY 2 nosuch
+        S: A006 NO [TRYCREATE] No such mailbox
+        C: A007 UID EXPUNGE 1:320
+        S: A007 OK UID EXPUNGE completed
+        C: A008 UID EXPUNGE 321
+        S: * 5 EXPUNGE
+        S: A008 OK UID EXPUNGE completed
+        "#
+    );
+    let app = server_transcript(&config_with(&[Capability::UidPlus]), &fixture, &script);
+    let meeting = app.store.mailbox("meeting").unwrap();
+    assert_eq!(meeting.messages.len(), 3958);
+    assert_eq!(
+        meeting.find(3957).unwrap().raw,
+        app.store.mailbox("INBOX").unwrap().find(319).unwrap().raw
+    );
+}
+
+#[test]
+fn rfc9051_6_3_13_and_rfc2177_idle() {
+    let app = server_transcript(
+        &plain_config(),
+        &Fixture::default(),
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: a1 ENABLE IMAP4rev2
+        S: * ENABLED IMAP4rev2
+        S: a1 OK done
+        C: A001 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 3 EXISTS
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 4] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: * LIST () "/" INBOX
+        S: A001 OK [READ-WRITE] SELECT completed
+        C: A002 IDLE
+        S= + idling
+        X: deliver
+        S: * 4 EXISTS
+        C: DONE
+        S: A002 OK IDLE terminated
+        C: A003 FETCH 4 ALL
+        S: * 4 FETCH (FLAGS () INTERNALDATE "17-Jul-1996 03:00:00 -0700" RFC822.SIZE 274 ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "message 4" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) NIL NIL NIL "<4@example.org>"))
+        S: A003 OK FETCH completed
+        X: expunge 2
+        C: A004 IDLE
+        # Adapted: this server sends the continuation first, then what happened before.
+        S= + idling
+        S: * 2 EXPUNGE
+        X: expunge 3
+        S: * 2 EXPUNGE
+        X: deliver
+        S: * 3 EXISTS
+        C: DONE
+        S: A004 OK IDLE terminated
+        C: A005 FETCH 3 (UID FLAGS)
+        S: * 3 FETCH (UID 5 FLAGS ())
+        S: A005 OK FETCH completed
+        "#,
+    );
+    let idles = app
+        .seen
+        .events
+        .iter()
+        .filter(|e| *e == "IdleStarted")
+        .count();
+    assert_eq!(idles, 2);
+}
+
+#[test]
+fn rfc9051_6_4_1_close_unselect_and_6_4_3_expunge() {
+    // \Deleted on messages 3, 4, 7 and 11: EXPUNGE reports 3, 3, 5, 8.
+    let mut inbox = Mbox::new("INBOX", 7, 1..=11);
+    for n in [3, 4, 7, 11] {
+        inbox = inbox.flag(n, &[Flag::Deleted]);
+    }
+    let mut other = Mbox::new("other", 8, 1..=2);
+    other = other.flag(2, &[Flag::Deleted]);
+    let fixture = Fixture {
+        mailboxes: vec![inbox, other],
+        ..Fixture::default()
+    };
+    let app = server_transcript(
+        &plain_config(),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: a1 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 11 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 12] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: a1 OK [READ-WRITE] SELECT completed
+        C: A202 EXPUNGE
+        S: * 3 EXPUNGE
+        S: * 3 EXPUNGE
+        S: * 5 EXPUNGE
+        S: * 8 EXPUNGE
+        S: A202 OK EXPUNGE completed
+        C: A342 UNSELECT
+        S: A342 OK Unselect completed
+        C: A343 EXPUNGE
+        S: A343 BAD No mailbox selected
+        C: a2 SELECT other
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 2 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 8] UIDs valid
+        S: * OK [UIDNEXT 3] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: a2 OK [READ-WRITE] SELECT completed
+        C: A341 CLOSE
+        S: A341 OK CLOSE completed
+        C: A344 CLOSE
+        S: A344 BAD No mailbox selected
+        "#,
+    );
+    let inbox: Vec<u32> = app
+        .store
+        .mailbox("INBOX")
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(inbox, [1, 2, 5, 6, 8, 9, 10]);
+    let other: Vec<u32> = app
+        .store
+        .mailbox("other")
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(other, [1], "CLOSE removed the \\Deleted message silently");
 }

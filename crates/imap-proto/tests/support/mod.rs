@@ -554,7 +554,7 @@ impl App {
                     .then(|| CopyUid::new(uid(validity), uids));
                 conn.append_done(code).unwrap();
             }
-            Event::IdleStarted | Event::IdleDone => {}
+            Event::IdleStarted | Event::IdleDone | Event::AppendData(_) => {}
             Event::Command(command) => self.command(conn, command),
             Event::StartTls => self.seen.start_tls = true,
             Event::InputDiscarded { len } => self.seen.discarded += len,
