@@ -100,7 +100,7 @@ fn rfc9051_8_sample_session() {
         # Dovecot writes the default encoding, and no space between addresses (RFC 9051 §9
         # `env-cc = "(" 1*address ")"`).
         S: * 12 FETCH (FLAGS (\Seen) INTERNALDATE "17-Jul-1996 02:44:25 -0700" RFC822.SIZE 1896 ENVELOPE ("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev2 WG mtg summary and minutes" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL "<B27397-0100000@cac.washington.edu>") BODY ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7bit" 1554 92))
-        S:  a003 OK FETCH completed
+        S: a003 OK FETCH completed
         C: a004 fetch 12 body[header]
         S: * 12 FETCH (BODY[HEADER] {342}
         S: Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)
@@ -636,4 +636,247 @@ fn rfc9051_6_4_1_close_unselect_and_6_4_3_expunge() {
         .map(|m| m.uid)
         .collect();
     assert_eq!(other, [1], "CLOSE removed the \\Deleted message silently");
+}
+
+/// 43 messages: UIDs 7 to 48 and 3800; \Seen on 1:3, \Flagged on 2, 10 and 11, \Deleted on
+/// 20:34; message 43 is UTF-8 text holding "отпуск".
+fn search_fixture() -> Fixture {
+    let mut inbox = Mbox::new("INBOX", 7, (7..=48).chain([3800]));
+    for (i, m) in inbox.messages.iter_mut().enumerate() {
+        let seq = i + 1;
+        if seq <= 3 {
+            m.flags.push(Flag::Seen);
+        }
+        if [2, 10, 11].contains(&seq) {
+            m.flags.push(Flag::Flagged);
+        }
+        if (20..=34).contains(&seq) {
+            m.flags.push(Flag::Deleted);
+        }
+    }
+    inbox.messages[42].raw = bytes::Bytes::from(
+        "From: a@example.org\r\nSubject: holiday\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+Ich bin im отпуск.\r\n",
+    );
+    Fixture {
+        mailboxes: vec![inbox],
+        ..Fixture::default()
+    }
+}
+
+const REV2_LOGIN_SELECT_43: &str = r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT ESEARCH SEARCHRES] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT ESEARCH SEARCHRES] done
+        C: a1 ENABLE IMAP4rev2
+        S: * ENABLED IMAP4rev2
+        S: a1 OK done
+        C: a2 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 43 EXISTS
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 3801] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: * LIST () "/" INBOX
+        S: a2 OK [READ-WRITE] SELECT completed
+"#;
+
+#[test]
+fn rfc9051_6_4_4_search_and_esearch() {
+    let script = format!(
+        r#"{REV2_LOGIN_SELECT_43}
+        C: A282 SEARCH RETURN (MIN COUNT) FLAGGED
+        S: * ESEARCH (TAG "A282") MIN 2 COUNT 3
+        S: A282 OK SEARCH completed
+        C: A283 SEARCH RETURN () FLAGGED
+        S: * ESEARCH (TAG "A283") ALL 2,10:11
+        S: A283 OK SEARCH completed
+        C: A284 SEARCH TEXT "string not in mailbox"
+        S: * ESEARCH (TAG "A284")
+        S: A284 OK SEARCH completed
+        C: A285 SEARCH CHARSET UTF-8 TEXT {{12}}
+        S: +
+        C: отпуск
+        S: * ESEARCH (TAG "A285") ALL 43
+        S: A285 OK SEARCH completed
+        C: A286 SEARCH RETURN (MIN) UNSEEN
+        S: * ESEARCH (TAG "A286") MIN 4
+        S: A286 OK SEARCH completed
+        # Adapted: RFC 9051 §9 says a sequence number above the message count gets BAD, so
+        # the range is a UID range here.
+        C: A287 UID SEARCH RETURN (MIN MAX) UID 1:5000
+        S: * ESEARCH (TAG "A287") UID MIN 7 MAX 3800
+        S: A287 OK SEARCH completed
+        C: A288 SEARCH RETURN (COUNT) DELETED
+        S: * ESEARCH (TAG "A288") COUNT 15
+        S: A288 OK SEARCH completed
+        C: A289 SEARCH 1:5000
+        S: A289 BAD Invalid message sequence number
+        "#
+    );
+    server_transcript(
+        &config_with(&[Capability::ESearch, Capability::SearchRes]),
+        &search_fixture(),
+        &script,
+    );
+}
+
+#[test]
+fn rfc9051_6_4_4_4_saved_search_results() {
+    let script = format!(
+        r#"{REV2_LOGIN_SELECT_43}
+        C: A282 SEARCH RETURN (SAVE) FLAGGED SINCE 1-Feb-1994
+        S: A282 OK SEARCH completed, result saved
+        C: A283 FETCH $ (UID FLAGS)
+        S: * 2 FETCH (UID 8 FLAGS (\Seen \Flagged))
+        S: * 10 FETCH (UID 16 FLAGS (\Flagged))
+        S: * 11 FETCH (UID 17 FLAGS (\Flagged))
+        S: A283 OK completed
+        # Example 2: pipelined; answered in order.
+        C: B282 SEARCH RETURN (SAVE) SEEN
+        C: B283 UID SEARCH UID $ SMALLER 4096
+        S: B282 OK SEARCH completed
+        S: * ESEARCH (TAG "B283") UID ALL 7:9
+        S: B283 OK completed
+        C: C283 SEARCH RETURN (ALL SAVE) FLAGGED
+        S: * ESEARCH (TAG "C283") ALL 2,10:11
+        S: C283 OK SEARCH completed
+        C: C284 SEARCH RETURN (SAVE MIN) FLAGGED
+        S: * ESEARCH (TAG "C284") MIN 2
+        S: C284 OK SEARCH completed
+        C: C285 SEARCH RETURN (MAX SAVE MIN COUNT) $
+        S: * ESEARCH (TAG "C285") MIN 2 MAX 11 COUNT 3
+        S: C285 OK SEARCH completed
+        "#
+    );
+    server_transcript(
+        &config_with(&[Capability::ESearch, Capability::SearchRes]),
+        &search_fixture(),
+        &script,
+    );
+}
+
+#[test]
+fn rfc9051_6_4_5_fetch_and_6_4_6_store() {
+    let app = server_transcript(
+        &plain_config(),
+        &Fixture {
+            mailboxes: vec![Mbox::new("INBOX", 7, 1..=4).flag(4, &[Flag::Flagged])],
+            ..Fixture::default()
+        },
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT] done
+        C: a1 SELECT INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 4 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 5] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: a1 OK [READ-WRITE] SELECT completed
+        C: A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])
+        S: * 2 FETCH (FLAGS (\Seen) BODY[HEADER.FIELDS (DATE FROM)] {91}
+        S: Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)
+        S: From: Terry Gray <gray@cac.washington.edu>
+        S:
+        S: )
+        S: * 3 FETCH (FLAGS (\Seen) BODY[HEADER.FIELDS (DATE FROM)] {91}
+        S: Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)
+        S: From: Terry Gray <gray@cac.washington.edu>
+        S:
+        S: )
+        S: * 4 FETCH (FLAGS (\Flagged \Seen) BODY[HEADER.FIELDS (DATE FROM)] {91}
+        S: Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)
+        S: From: Terry Gray <gray@cac.washington.edu>
+        S:
+        S: )
+        S: A654 OK FETCH completed
+        # Adapted: the flags are those the FETCH above left.
+        C: A003 STORE 2:4 +FLAGS (\Deleted)
+        S: * 2 FETCH (FLAGS (\Seen \Deleted))
+        S: * 3 FETCH (FLAGS (\Seen \Deleted))
+        S: * 4 FETCH (FLAGS (\Flagged \Seen \Deleted))
+        S: A003 OK STORE completed
+        C: A004 STORE 1 FLAGS.SILENT (\Answered)
+        S: A004 OK STORE completed
+        C: A005 FETCH 1 (BODY.PEEK[TEXT] FLAGS)
+        S: * 1 FETCH (BODY[TEXT] {42}
+        S: line 0 of message 1
+        S: line 1 of message 1
+        S:  FLAGS (\Answered))
+        S: A005 OK FETCH completed
+        C: A006 FETCH 5 FLAGS
+        S: A006 BAD Invalid message sequence number
+        "#,
+    );
+    let inbox = app.store.mailbox("INBOX").unwrap();
+    assert_eq!(
+        inbox.find(1).unwrap().flags,
+        [Flag::Answered],
+        "PEEK left \\Seen alone"
+    );
+}
+
+#[test]
+fn rfc6851_move_and_rfc9051_6_4_9_uid_fetch() {
+    let inbox = Mbox::new("INBOX", 7, (1..=21).chain(42..=69)).flag(42, &[Flag::Seen]);
+    let mut foo = Mbox::new("foo", 432_432, core::iter::empty());
+    foo.uid_next = 1202;
+    let fixture = Fixture {
+        mailboxes: vec![inbox, foo],
+        ..Fixture::default()
+    };
+    let expunges = "        S: * 22 EXPUNGE\n".repeat(28);
+    let script = format!(
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT MOVE UIDPLUS] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT MOVE UIDPLUS] done
+        C: a1 EXAMINE INBOX
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 49 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 70] Predicted next UID
+        S: * OK [PERMANENTFLAGS ()] Flags permitted
+        S: a1 OK [READ-ONLY] EXAMINE completed
+        C: A999 UID FETCH 40:45 FLAGS
+        S: * 22 FETCH (UID 42 FLAGS (\Seen))
+        S: * 23 FETCH (UID 43 FLAGS ())
+        S: * 24 FETCH (UID 44 FLAGS ())
+        S: * 25 FETCH (UID 45 FLAGS ())
+        S: A999 OK UID FETCH completed
+        C: b UID MOVE 42:69 foo
+        S: b NO [READ-ONLY] Mailbox is read-only
+        C: a2 SELECT INBOX
+        S: * OK [CLOSED] Previous mailbox closed
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 49 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 70] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted
+        S: a2 OK [READ-WRITE] SELECT completed
+        C: a UID MOVE 42:69 foo
+        S: * OK [COPYUID 432432 42:69 1202:1229]
+{expunges}        S: a OK Done
+        C: c MOVE 1 nosuch
+        S: c NO [TRYCREATE] No such mailbox
+        "#
+    );
+    let app = server_transcript(
+        &config_with(&[Capability::Move, Capability::UidPlus]),
+        &fixture,
+        &script,
+    );
+    assert_eq!(app.store.mailbox("INBOX").unwrap().messages.len(), 21);
+    let foo = app.store.mailbox("foo").unwrap();
+    assert_eq!(foo.messages.len(), 28);
+    assert_eq!(foo.find(1202).unwrap().flags, [Flag::Seen]);
 }

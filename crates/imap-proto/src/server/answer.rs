@@ -178,6 +178,14 @@ impl Connection {
     /// RFC 7162 §3.2.5.1: after SELECT (QRESYNC …), what changed since the client's state:
     /// `VANISHED (EARLIER)` and a FETCH of the flags of every message changed since.
     fn qresync_changes(&mut self, snapshot: &MailboxSnapshot) {
+        // RFC 7162 §3.2.5: with another UIDVALIDITY the server "MUST ignore the remaining
+        // parameters and behave as if no dynamic message data changed".
+        let Some((uid_validity, since)) = self.qresync_since.take() else {
+            return;
+        };
+        if uid_validity != snapshot.uid_validity {
+            return;
+        }
         let mut vanished = snapshot.vanished.clone();
         vanished.sort_unstable();
         if let Some(uids) = SequenceSet::from_sorted(&vanished) {
@@ -188,9 +196,6 @@ impl Connection {
         }
         // The application listed only the messages changed since the client's mod-sequence
         // with a mod-sequence above it; every message is sent with its UID and MODSEQ.
-        let Some(since) = self.qresync_since.take() else {
-            return;
-        };
         for m in &snapshot.messages {
             if m.mod_seq > since
                 && let Some(seq) = self.seq(m.uid)
@@ -300,22 +305,27 @@ impl Connection {
         Ok(())
     }
 
-    /// Answers the `VANISHED` modifier of UID FETCH (RFC 7162 §3.2.6): these UIDs of the
-    /// set were expunged since `CHANGEDSINCE`. Call before the message answers.
+    /// Answers the `VANISHED` modifier of UID FETCH (RFC 7162 §3.2.6): these UIDs were
+    /// expunged since `CHANGEDSINCE`; the library keeps those of the command's UID set (the
+    /// application cannot tell them from [`Event::Fetch`](super::Event::Fetch)'s `uids`,
+    /// which are messages that still exist). Call before the message answers.
     ///
     /// # Errors
-    /// [`SendError::NotAllowed`] unless a FETCH is pending.
+    /// [`SendError::NotAllowed`] unless a UID FETCH (VANISHED) is pending.
     pub fn vanished(&mut self, mut uids: Vec<Uid>) -> Result<(), SendError> {
-        if !matches!(
-            self.pending,
-            Some(Pending::Fetch {
-                streaming: false,
-                ..
-            })
-        ) {
+        let Some(Pending::Fetch {
+            streaming: false,
+            vanished: Some(set),
+            ..
+        }) = &self.pending
+        else {
             return Err(SendError::NotAllowed);
-        }
+        };
+        // `*` in a UID set is the largest UID in use; an expunged UID above it still
+        // belongs to `n:*`.
+        uids.retain(|u| set.contains(u.get(), u32::MAX));
         uids.sort_unstable();
+        uids.dedup();
         if let Some(uids) = SequenceSet::from_sorted(&uids) {
             self.untagged_data(Data::Vanished {
                 earlier: true,

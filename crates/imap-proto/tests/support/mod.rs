@@ -1097,8 +1097,10 @@ pub fn parse_script(text: &str) -> Script {
                 }
             }
             "X:" => script.steps.push(Step::External(rest.trim().to_owned())),
+            // Server lines keep their indentation after the marker's space: literal
+            // content may start with white space.
             marker => script.server.push(Expected {
-                line: rest.to_owned(),
+                line: line.text.to_owned(),
                 exact: marker == "S=",
             }),
         }
