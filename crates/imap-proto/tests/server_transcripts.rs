@@ -880,3 +880,170 @@ fn rfc6851_move_and_rfc9051_6_4_9_uid_fetch() {
     assert_eq!(foo.messages.len(), 28);
     assert_eq!(foo.find(1202).unwrap().flags, [Flag::Seen]);
 }
+
+#[test]
+fn rfc7162_condstore() {
+    let mut inbox = Mbox::new("INBOX", 7, 1..=10)
+        .flag(7, &[Flag::Seen, Flag::Deleted])
+        .flag(9, &[Flag::Answered]);
+    inbox.mod_seq = true;
+    for m in &mut inbox.messages {
+        m.mod_seq = match m.uid {
+            7 => 320_162_342,
+            9 => 320_162_349,
+            _ => 320_162_338,
+        };
+    }
+    inbox.highest_mod_seq = 320_162_349;
+    let fixture = Fixture {
+        mailboxes: vec![inbox],
+        ..Fixture::default()
+    };
+    let app = server_transcript(
+        &config_with(&[Capability::CondStore]),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE] done
+        C: A142 SELECT INBOX (CONDSTORE)
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft)
+        S: * 10 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 7] UIDs valid
+        S: * OK [UIDNEXT 11] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Limited
+        S: * OK [HIGHESTMODSEQ 320162349] Highest
+        S: A142 OK [READ-WRITE] SELECT completed, CONDSTORE is now enabled
+        # Example 6, adapted: this server puts the UID in STORE's FETCH responses once
+        # CONDSTORE is in use.
+        C: d105 STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\Deleted)
+        S: * 5 FETCH (UID 5 MODSEQ (320162350))
+        S: d105 OK [MODIFIED 7,9] Conditional STORE failed
+        C: a102 STORE 12 (UNCHANGEDSINCE 0) +FLAGS (\Seen)
+        S: a102 BAD Invalid message sequence number
+        C: a103 STORE 1 (UNCHANGEDSINCE 0) +FLAGS (\Seen)
+        S: a103 OK [MODIFIED 1] Conditional STORE failed
+        C: a FETCH 1:3 (MODSEQ)
+        S: * 1 FETCH (MODSEQ (320162338))
+        S: * 2 FETCH (MODSEQ (320162338))
+        S: * 3 FETCH (MODSEQ (320162338))
+        S: a OK Fetch complete
+        C: s100 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 320162340)
+        S: * 5 FETCH (UID 5 FLAGS (\Deleted) MODSEQ (320162350))
+        S: * 7 FETCH (UID 7 FLAGS (\Seen \Deleted) MODSEQ (320162342))
+        S: * 9 FETCH (UID 9 FLAGS (\Answered) MODSEQ (320162349))
+        S: s100 OK FETCH completed
+        C: a SEARCH MODSEQ 320162345
+        S: * SEARCH 5 9 (MODSEQ 320162350)
+        S: a OK Search complete
+        C: A042 STATUS INBOX (UIDNEXT MESSAGES HIGHESTMODSEQ)
+        S: * STATUS INBOX (UIDNEXT 11 MESSAGES 10 HIGHESTMODSEQ 320162350)
+        S: A042 OK STATUS completed
+        X: flags 3 \Flagged
+        C: C180 NOOP
+        S: * 3 FETCH (UID 3 FLAGS (\Flagged) MODSEQ (320162351))
+        S: C180 OK Noop completed
+        "#,
+    );
+    let inbox = app.store.mailbox("INBOX").unwrap();
+    assert_eq!(inbox.find(5).unwrap().flags, [Flag::Deleted]);
+    assert_eq!(
+        inbox.find(1).unwrap().flags,
+        [] as [Flag; 0],
+        "UNCHANGEDSINCE 0 changed nothing"
+    );
+}
+
+#[test]
+fn rfc7162_qresync() {
+    let keywords: Vec<Flag> = ["$NoJunk", "$AutoJunk", "$MDNSent"]
+        .iter()
+        .map(|k| Flag::keyword(k).unwrap())
+        .collect();
+    let mut inbox = Mbox::new("INBOX", 3_857_529_045, [6, 9, 16])
+        .flag(6, &[Flag::Deleted])
+        .flag(9, &keywords)
+        .flag(16, &[Flag::Seen]);
+    inbox.keywords = keywords;
+    inbox.mod_seq = true;
+    inbox.uid_next = 201;
+    for m in &mut inbox.messages {
+        m.mod_seq = match m.uid {
+            6 => 20_010_715_205_008_000,
+            9 => 20_010_715_195_517_000,
+            _ => 20_010_715_194_032_001,
+        };
+    }
+    inbox.highest_mod_seq = 20_010_715_205_008_000;
+    inbox.expunged = (1..=5)
+        .chain([7, 8])
+        .chain(10..=15)
+        .chain([199])
+        .map(|u| (u, 20_010_715_194_045_000))
+        .collect();
+    let fixture = Fixture {
+        mailboxes: vec![inbox],
+        ..Fixture::default()
+    };
+    server_transcript(
+        &config_with(&[Capability::CondStore, Capability::QResync]),
+        &fixture,
+        r#"
+        S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE QRESYNC] ready
+        C: a0 LOGIN mrc secret
+        S: a0 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE ID UNSELECT CONDSTORE QRESYNC] done
+        C: A00 SELECT INBOX (QRESYNC (3857529045 20010715194032001 1:198))
+        S: A00 BAD QRESYNC is not enabled
+        C: A01 ENABLE QRESYNC
+        S: * ENABLED QRESYNC
+        S: A01 OK done
+        # RFC 7162 §3.2.5.2's example; the fixture holds UIDs 6, 9 and 16 (UID 199, expunged
+        # too, is not among the client's known UIDs 1:198).
+        C: A142 SELECT INBOX (QRESYNC (3857529045 20010715194032001 1:198))
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft $NoJunk $AutoJunk $MDNSent)
+        S: * 3 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 201] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft $NoJunk $AutoJunk $MDNSent \*)] Limited
+        S: * OK [HIGHESTMODSEQ 20010715205008000] Highest
+        S: * VANISHED (EARLIER) 1:5,7:8,10:15
+        S: * 1 FETCH (UID 6 FLAGS (\Deleted) MODSEQ (20010715205008000))
+        S: * 2 FETCH (UID 9 FLAGS ($NoJunk $AutoJunk $MDNSent) MODSEQ (20010715195517000))
+        S: A142 OK [READ-WRITE] SELECT completed
+        # §3.2.6: only the vanished UIDs of the set asked about.
+        C: s100 UID FETCH 1:20 (FLAGS) (CHANGEDSINCE 20010715194032001 VANISHED)
+        S: * VANISHED (EARLIER) 1:5,7:8,10:15
+        S: * 1 FETCH (UID 6 FLAGS (\Deleted) MODSEQ (20010715205008000))
+        S: * 2 FETCH (UID 9 FLAGS ($NoJunk $AutoJunk $MDNSent) MODSEQ (20010715195517000))
+        S: s100 OK FETCH completed
+        C: s101 UID FETCH 1:20 (FLAGS) (VANISHED)
+        S: s101 BAD VANISHED needs CHANGEDSINCE
+        C: s102 FETCH 1:2 (FLAGS) (CHANGEDSINCE 1 VANISHED)
+        S: s102 BAD VANISHED needs UID FETCH
+        # §3.2.10: VANISHED instead of EXPUNGE.
+        C: A202 EXPUNGE
+        S: * VANISHED 6
+        S: A202 OK EXPUNGE completed
+        X: expunge 16
+        C: n NOOP
+        S: * VANISHED 16
+        S: n OK done
+        # §3.2.5: another UIDVALIDITY: no VANISHED, no FETCH.
+        C: A03 SELECT INBOX (QRESYNC (67890007 20010715194032001))
+        S: * OK [CLOSED] Previous mailbox closed
+        S: * FLAGS (\Answered \Flagged \Deleted \Seen \Draft $NoJunk $AutoJunk $MDNSent)
+        S: * 1 EXISTS
+        S: * 0 RECENT
+        S: * OK [UNSEEN 1] First unseen
+        S: * OK [UIDVALIDITY 3857529045] UIDs valid
+        S: * OK [UIDNEXT 201] Predicted next UID
+        S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft $NoJunk $AutoJunk $MDNSent \*)] Limited
+        S: * OK [HIGHESTMODSEQ 20010715205008002] Highest
+        S: A03 OK [READ-WRITE] Sorry, UIDVALIDITY mismatch
+        "#,
+    );
+}
