@@ -221,6 +221,7 @@ impl Connection {
     /// [`SendError::NoSuchMessage`] when the client does not know `uid`.
     pub fn fetch(&mut self, uid: Uid, items: Vec<FetchItem>) -> Result<(), SendError> {
         let seq = self.fetch_seq(uid)?;
+        self.announce_keywords();
         let items = self.with_uid(uid, items);
         self.untagged_data(Data::Fetch { seq, items });
         Ok(())
@@ -241,6 +242,7 @@ impl Connection {
         size: u64,
     ) -> Result<(), SendError> {
         let seq = self.fetch_seq(uid)?;
+        self.announce_keywords();
         let items = self.with_uid(uid, items);
         let mut e = Encoder::new();
         e.raw(b"* ");
@@ -335,6 +337,15 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends a reported change of the mailbox's flags (`FLAGS`, `PERMANENTFLAGS`) before a
+    /// FETCH response that may use a new keyword (RFC 9051 §7.3.5: the client learns of a
+    /// keyword before it sees it on a message).
+    fn announce_keywords(&mut self) {
+        if let Some(update) = self.selected.as_mut().and_then(Selected::take_keywords) {
+            self.encode_update(update);
+        }
+    }
+
     fn fetch_seq(&self, uid: Uid) -> Result<NonZeroU32, SendError> {
         if !matches!(
             self.pending,
@@ -377,6 +388,7 @@ impl Connection {
         };
         let (uid_cmd, silent) = (*uid_cmd, *silent);
         let seq = self.seq(info.uid).ok_or(SendError::NoSuchMessage)?;
+        self.announce_keywords();
         if let Some(s) = &mut self.selected {
             s.reported_flags(info.uid);
         }
@@ -494,7 +506,7 @@ impl Connection {
                 items,
             }));
         }
-        self.finish_command(tag, Flush::NoExpunge, None, "SEARCH completed");
+        self.finish_command(tag, Flush::after(uid_cmd), None, "SEARCH completed");
         Ok(())
     }
 
@@ -638,19 +650,22 @@ impl Connection {
         match self.pending.take() {
             Some(Pending::Fetch {
                 tag,
+                uid,
                 streaming: false,
                 ..
             }) => {
                 self.fetch_wants_uid = false;
-                self.finish_command(tag, Flush::NoExpunge, None, "FETCH completed");
+                self.finish_command(tag, Flush::after(uid), None, "FETCH completed");
             }
-            Some(Pending::Store { tag, modified, .. }) => {
+            Some(Pending::Store {
+                tag, modified, uid, ..
+            }) => {
                 let code = {
                     let mut m = modified;
                     m.sort_unstable();
                     SequenceSet::from_sorted(&m).map(Code::Modified)
                 };
-                self.finish_command(tag, Flush::NoExpunge, code, "STORE completed");
+                self.finish_command(tag, Flush::after(uid), code, "STORE completed");
             }
             Some(Pending::Expunge { tag, .. }) => {
                 self.finish_command(tag, Flush::All, None, "EXPUNGE completed");

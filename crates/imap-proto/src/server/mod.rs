@@ -9,8 +9,9 @@
 //! sequence sets (with `*`, `$` and reversed ranges) before the application sees a command,
 //! and sends the changes the application reports ([`Connection::mailbox_changed`]) only where
 //! the protocol allows them (RFC 9051 §5.2, §7.5.1): no `EXPUNGE` during FETCH, STORE or
-//! SEARCH nor when no command is in progress, `EXISTS` before any FETCH about a new message,
-//! `FLAGS` before a new keyword is used, everything at once during IDLE.
+//! SEARCH (their UID forms may have them) nor when no command is in progress, `EXISTS`
+//! before any FETCH about a new message, `FLAGS` before a new keyword is used, everything at
+//! once during IDLE.
 //!
 //! # The calling contract
 //!
