@@ -294,6 +294,13 @@ impl<E> Core<E> {
         &mut self.input
     }
 
+    /// Returns how many octets of the peer's input are buffered, not yet parsed: what a
+    /// test asserts to prove that a connection streams (an APPEND, a DATA) rather than
+    /// gathering it.
+    pub fn input_len(&self) -> usize {
+        self.input.len()
+    }
+
     /// Returns whether unparsed input is buffered.
     pub fn has_input(&self) -> bool {
         !self.input.is_empty()

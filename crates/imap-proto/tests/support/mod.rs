@@ -11,7 +11,7 @@
 //! - `S=` a line that must match exactly, text included;
 //! - `X:` something another session does to the mailbox store at that point (after every
 //!   client byte before it has arrived and been answered): `deliver`, `expunge UID…`,
-//!   `flags UID FLAG…`, `keyword NAME`.
+//!   `flags UID FLAG…`, `keyword NAME`; `nothing` only cuts the client's input there.
 //!
 //! [`server_transcript`] runs a transcript whole, byte by byte and at eight random splits
 //! (through `receive` and the zero-copy `receive_buf`, see [`mail_testkit::Feed`]); every run
@@ -307,6 +307,8 @@ impl App {
                     let a = self.appending.as_mut().expect("AppendData outside APPEND");
                     a.3.extend_from_slice(d);
                 }
+                // How discarded input is cut depends on the feed; `seen.discarded` counts it.
+                Event::InputDiscarded { .. } => {}
                 other => self.seen.events.push(format!("{other:?}")),
             }
             self.answer(conn, event);
@@ -923,6 +925,10 @@ impl App {
         let mut words = action.split_whitespace();
         let verb = words.next().unwrap();
         let rest: Vec<&str> = words.collect();
+        if verb == "nothing" {
+            // Only cuts the client's input here: what follows arrives in a later packet.
+            return;
+        }
         let mbox = self.selected_mut();
         match verb {
             "deliver" => {
