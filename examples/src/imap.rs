@@ -367,7 +367,10 @@ impl ImapSession {
             .scan(!read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
         let keywords = scan.keywords.all();
-        let snapshot = snapshot(&scan, read_only);
+        let mut snapshot = snapshot(&scan, read_only);
+        // RFC 9051 §6.3.2: an IMAP4rev2 client gets the mailbox's LIST response.
+        snapshot.list =
+            mailbox_of(&name).map(|mailbox| MailboxList::new(Vec::new(), Some(DELIMITER), mailbox));
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
             seen: scan

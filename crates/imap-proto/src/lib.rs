@@ -7,8 +7,8 @@
 //! | [`command`]    | every command, parsed and encoded                              | 9051 §6 and the extensions |
 //! | [`response`]   | every response, parsed and encoded                             | 9051 §7 and the extensions |
 //! | [`message`]    | ENVELOPE, BODYSTRUCTURE, sections, BINARY and SEARCH of a stored message | 9051 §6.4.4, §6.4.5, §7.5.2, 3516 |
+//! | [`server`]     | the server state machine: the session, the sequence-number map, the ordering rules | 9051 §3, §5.5, §6, §7.5.1 |
 //! | [`error`]      | the error enums                                                | |
-//! | [`server`]     | the server state machine, with the session's mailbox view     | 9051 §5–§7 and the extensions |
 //! | [`client`]     | the client state machine: tags, pipelining, literals, SASL, IDLE, streamed APPEND and FETCH bodies, the mailbox view | 9051, 2177, 7888, 4959, 5161, 7162 |
 //!
 //! # Extensions
@@ -59,6 +59,51 @@
 //! assert_eq!(commands[0].body, CommandBody::Capability);
 //! assert_eq!(commands[1].tag.as_str(), "A002");
 //! assert_eq!(&commands[1].to_bytes()[..], b"A002 LOGIN username password\r\n");
+//! ```
+//!
+//! # A driven server
+//!
+//! A [`server::Connection`] takes bytes and gives events; the application answers each
+//! event that needs it from its own store, in UIDs, and writes what `take_output` gives.
+//!
+//! ```
+//! use core::num::NonZeroU32;
+//! use imap_proto::mail_core::sasl::server::{Answer, Verification};
+//! use imap_proto::prelude::*;
+//! use imap_proto::response::FetchItem;
+//! use imap_proto::server::{Config, Connection, Event, MailboxSnapshot, MessageInfo};
+//! use imap_proto::types::Flag;
+//!
+//! let uid = |n| NonZeroU32::new(n).unwrap();
+//! let mut config = Config::default();
+//! config.allow_plaintext_auth = true; // for the example only: LOGIN belongs under TLS
+//! let mut conn = Connection::new(config);
+//! let mut wire = conn.take_output().to_vec(); // the greeting
+//! conn.receive(b"a1 LOGIN alice secret\r\na2 SELECT INBOX\r\na3 FETCH 1 FLAGS\r\na4 LOGOUT\r\n");
+//! while let Some(event) = conn.next_event() {
+//!     match event {
+//!         Event::AuthVerify(Verification::Password { password, .. }) => {
+//!             let ok = password.expose() == "secret";
+//!             conn.auth_answer(if ok { Answer::Accept } else { Answer::Reject }).unwrap();
+//!         }
+//!         Event::Select { .. } => {
+//!             // Message 1 is UID 41; the library keeps the sequence-number map from here.
+//!             let messages = vec![MessageInfo::new(uid(41), vec![Flag::Seen])];
+//!             conn.select(MailboxSnapshot::new(uid(7), uid(42), messages)).unwrap();
+//!         }
+//!         Event::Fetch { uids, .. } => {
+//!             assert_eq!(uids, [uid(41)]);
+//!             conn.fetch(uid(41), vec![FetchItem::Flags(vec![Flag::Seen])]).unwrap();
+//!             conn.done().unwrap();
+//!         }
+//!         Event::Closed { reason } => assert_eq!(reason, CloseReason::Quit),
+//!         _ => {}
+//!     }
+//!     wire.extend_from_slice(&conn.take_output());
+//! }
+//! let wire = String::from_utf8(wire).unwrap();
+//! assert!(wire.contains("* 1 FETCH (FLAGS (\\Seen))\r\na3 OK FETCH completed\r\n"));
+//! assert!(wire.ends_with("* BYE Logging out\r\na4 OK LOGOUT completed\r\n"));
 //! ```
 //!
 //! # A client, driven

@@ -294,7 +294,9 @@ impl<E> Core<E> {
         &mut self.input
     }
 
-    /// Returns how many octets of unparsed input are buffered.
+    /// Returns how many octets of the peer's input are buffered, not yet parsed: what a
+    /// test asserts to prove that a connection streams (an APPEND, a DATA) rather than
+    /// gathering it.
     pub fn input_len(&self) -> usize {
         self.input.len()
     }

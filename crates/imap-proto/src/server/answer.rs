@@ -90,7 +90,8 @@ impl StreamedSection {
 impl Connection {
     /// Answers [`Event::Select`](super::Event::Select): the mailbox is open. The library sends
     /// `FLAGS`, `EXISTS`, `UIDVALIDITY`, `UIDNEXT`, `PERMANENTFLAGS`, `HIGHESTMODSEQ` (or
-    /// `NOMODSEQ`) to a CONDSTORE client, `RECENT` and `[UNSEEN n]` to an IMAP4rev1 client, the
+    /// `NOMODSEQ`) to a CONDSTORE client, `RECENT` and `[UNSEEN n]` to an IMAP4rev1 client,
+    /// `LIST` (when the snapshot has it) to an IMAP4rev2 client, the
     /// QRESYNC `VANISHED (EARLIER)` and changed flags, and `OK [READ-WRITE]` or `[READ-ONLY]`
     /// (RFC 9051 §6.3.2, RFC 7162 §3.1.2, §3.2.5).
     ///
@@ -146,6 +147,10 @@ impl Connection {
             Some(Code::PermanentFlags(permanent)),
             "Flags permitted",
         );
+        if let Some(list) = snapshot.list.clone().filter(|_| !rev1) {
+            // RFC 9051 §6.3.2: "The server MUST return a LIST response with the mailbox name."
+            self.untagged_data(Data::List(list));
+        }
         if condstore {
             match snapshot.highest_mod_seq {
                 Some(n) => self.untagged(StatusKind::Ok, Some(Code::HighestModSeq(n)), "Highest"),
@@ -173,6 +178,14 @@ impl Connection {
     /// RFC 7162 §3.2.5.1: after SELECT (QRESYNC …), what changed since the client's state:
     /// `VANISHED (EARLIER)` and a FETCH of the flags of every message changed since.
     fn qresync_changes(&mut self, snapshot: &MailboxSnapshot) {
+        // RFC 7162 §3.2.5: with another UIDVALIDITY the server "MUST ignore the remaining
+        // parameters and behave as if no dynamic message data changed".
+        let Some((uid_validity, since)) = self.qresync_since.take() else {
+            return;
+        };
+        if uid_validity != snapshot.uid_validity {
+            return;
+        }
         let mut vanished = snapshot.vanished.clone();
         vanished.sort_unstable();
         if let Some(uids) = SequenceSet::from_sorted(&vanished) {
@@ -183,9 +196,6 @@ impl Connection {
         }
         // The application listed only the messages changed since the client's mod-sequence
         // with a mod-sequence above it; every message is sent with its UID and MODSEQ.
-        let Some(since) = self.qresync_since.take() else {
-            return;
-        };
         for m in &snapshot.messages {
             if m.mod_seq > since
                 && let Some(seq) = self.seq(m.uid)
@@ -211,6 +221,7 @@ impl Connection {
     /// [`SendError::NoSuchMessage`] when the client does not know `uid`.
     pub fn fetch(&mut self, uid: Uid, items: Vec<FetchItem>) -> Result<(), SendError> {
         let seq = self.fetch_seq(uid)?;
+        self.announce_keywords();
         let items = self.with_uid(uid, items);
         self.untagged_data(Data::Fetch { seq, items });
         Ok(())
@@ -231,6 +242,7 @@ impl Connection {
         size: u64,
     ) -> Result<(), SendError> {
         let seq = self.fetch_seq(uid)?;
+        self.announce_keywords();
         let items = self.with_uid(uid, items);
         let mut e = Encoder::new();
         e.raw(b"* ");
@@ -295,22 +307,27 @@ impl Connection {
         Ok(())
     }
 
-    /// Answers the `VANISHED` modifier of UID FETCH (RFC 7162 §3.2.6): these UIDs of the
-    /// set were expunged since `CHANGEDSINCE`. Call before the message answers.
+    /// Answers the `VANISHED` modifier of UID FETCH (RFC 7162 §3.2.6): these UIDs were
+    /// expunged since `CHANGEDSINCE`; the library keeps those of the command's UID set (the
+    /// application cannot tell them from [`Event::Fetch`](super::Event::Fetch)'s `uids`,
+    /// which are messages that still exist). Call before the message answers.
     ///
     /// # Errors
-    /// [`SendError::NotAllowed`] unless a FETCH is pending.
+    /// [`SendError::NotAllowed`] unless a UID FETCH (VANISHED) is pending.
     pub fn vanished(&mut self, mut uids: Vec<Uid>) -> Result<(), SendError> {
-        if !matches!(
-            self.pending,
-            Some(Pending::Fetch {
-                streaming: false,
-                ..
-            })
-        ) {
+        let Some(Pending::Fetch {
+            streaming: false,
+            vanished: Some(set),
+            ..
+        }) = &self.pending
+        else {
             return Err(SendError::NotAllowed);
-        }
+        };
+        // `*` in a UID set is the largest UID in use; an expunged UID above it still
+        // belongs to `n:*`.
+        uids.retain(|u| set.contains(u.get(), u32::MAX));
         uids.sort_unstable();
+        uids.dedup();
         if let Some(uids) = SequenceSet::from_sorted(&uids) {
             self.untagged_data(Data::Vanished {
                 earlier: true,
@@ -318,6 +335,15 @@ impl Connection {
             });
         }
         Ok(())
+    }
+
+    /// Sends a reported change of the mailbox's flags (`FLAGS`, `PERMANENTFLAGS`) before a
+    /// FETCH response that may use a new keyword (RFC 9051 §7.3.5: the client learns of a
+    /// keyword before it sees it on a message).
+    fn announce_keywords(&mut self) {
+        if let Some(update) = self.selected.as_mut().and_then(Selected::take_keywords) {
+            self.encode_update(update);
+        }
     }
 
     fn fetch_seq(&self, uid: Uid) -> Result<NonZeroU32, SendError> {
@@ -362,6 +388,7 @@ impl Connection {
         };
         let (uid_cmd, silent) = (*uid_cmd, *silent);
         let seq = self.seq(info.uid).ok_or(SendError::NoSuchMessage)?;
+        self.announce_keywords();
         if let Some(s) = &mut self.selected {
             s.reported_flags(info.uid);
         }
@@ -479,7 +506,7 @@ impl Connection {
                 items,
             }));
         }
-        self.finish_command(tag, Flush::NoExpunge, None, "SEARCH completed");
+        self.finish_command(tag, Flush::after(uid_cmd), None, "SEARCH completed");
         Ok(())
     }
 
@@ -623,19 +650,22 @@ impl Connection {
         match self.pending.take() {
             Some(Pending::Fetch {
                 tag,
+                uid,
                 streaming: false,
                 ..
             }) => {
                 self.fetch_wants_uid = false;
-                self.finish_command(tag, Flush::NoExpunge, None, "FETCH completed");
+                self.finish_command(tag, Flush::after(uid), None, "FETCH completed");
             }
-            Some(Pending::Store { tag, modified, .. }) => {
+            Some(Pending::Store {
+                tag, modified, uid, ..
+            }) => {
                 let code = {
                     let mut m = modified;
                     m.sort_unstable();
                     SequenceSet::from_sorted(&m).map(Code::Modified)
                 };
-                self.finish_command(tag, Flush::NoExpunge, code, "STORE completed");
+                self.finish_command(tag, Flush::after(uid), code, "STORE completed");
             }
             Some(Pending::Expunge { tag, .. }) => {
                 self.finish_command(tag, Flush::All, None, "EXPUNGE completed");

@@ -228,7 +228,7 @@ impl Connection {
         }
         let condstore = params.condstore || self.enabled.condstore;
         let qresync = params.qresync.is_some();
-        self.qresync_since = params.qresync.as_ref().map(|q| q.mod_seq);
+        self.qresync_since = params.qresync.as_ref().map(|q| (q.uid_validity, q.mod_seq));
         // The selected mailbox, if any, is closed whatever the outcome (RFC 9051 §6.3.2).
         if self.selected.take().is_some() {
             self.core
@@ -324,15 +324,27 @@ impl Connection {
                 modifiers,
             } => {
                 let uids = self.resolve(&set, uid)?;
-                let items = items.expand();
+                let mut items = items.expand();
+                if modifiers.changed_since.is_some()
+                    && !items.iter().any(|i| matches!(i, FetchAttribute::ModSeq))
+                {
+                    // RFC 7162 §3.1.4.1: CHANGEDSINCE "implicitly adds the MODSEQ FETCH
+                    // message data item".
+                    items.push(FetchAttribute::ModSeq);
+                }
                 if modifiers.changed_since.is_some()
                     || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq))
                 {
                     self.condstore_on();
                 }
-                if modifiers.vanished && !(uid && self.enabled.qresync) {
-                    // RFC 7162 §3.2.6: VANISHED is for UID FETCH after ENABLE QRESYNC.
-                    return Err(Refused::Bad("VANISHED needs UID FETCH and QRESYNC"));
+                if modifiers.vanished
+                    && !(uid && self.enabled.qresync && modifiers.changed_since.is_some())
+                {
+                    // RFC 7162 §3.2.6: VANISHED is for UID FETCH after ENABLE QRESYNC, and
+                    // "MUST only be specified together with the CHANGEDSINCE" modifier.
+                    return Err(Refused::Bad(
+                        "VANISHED needs UID FETCH, QRESYNC and CHANGEDSINCE",
+                    ));
                 }
                 let sets_seen = !read_only && items.iter().any(sets_seen);
                 self.fetch_wants_uid = items.iter().any(|i| matches!(i, FetchAttribute::Uid));
@@ -341,6 +353,7 @@ impl Connection {
                         tag,
                         uid,
                         streaming: false,
+                        vanished: modifiers.vanished.then(|| set.clone()),
                     },
                     Event::Fetch {
                         uids,

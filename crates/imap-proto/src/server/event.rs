@@ -11,6 +11,7 @@ use mail_core::sasl::server::Verification;
 use crate::command::{
     Charset, Command, FetchAttribute, QResync, SearchKey, SearchReturn, StoreFlags,
 };
+use crate::response::MailboxList;
 use crate::types::{DateTime, Flag, FlagPerm, Mailbox, Tag};
 
 /// A message's unique identifier (RFC 9051 §2.3.1.1). The library translates between
@@ -68,7 +69,8 @@ pub enum Event {
     Fetch {
         /// The messages, in sequence order.
         uids: Vec<Uid>,
-        /// What to send about each (macros expanded; `UID` is added by the library).
+        /// What to send about each (macros expanded, `MODSEQ` added for `CHANGEDSINCE` as RFC
+        /// 7162 §3.1.4.1 says; `UID` is added by the library).
         items: Vec<FetchAttribute>,
         /// `CHANGEDSINCE n` (RFC 7162): only messages whose mod-sequence is larger.
         changed_since: Option<u64>,
@@ -258,8 +260,12 @@ pub struct MailboxSnapshot {
     /// The application cannot write to the mailbox: `[READ-ONLY]` even for SELECT.
     pub read_only: bool,
     /// For QRESYNC (RFC 7162 §3.2.5.1): UIDs expunged since the client's mod-sequence, sent as
-    /// `VANISHED (EARLIER)`.
+    /// `VANISHED (EARLIER)`. Neither these nor the changed flags are sent when the client's
+    /// UIDVALIDITY is not the mailbox's (RFC 7162 §3.2.5).
     pub vanished: Vec<Uid>,
+    /// The mailbox's `LIST` response (its attributes and hierarchy delimiter), which RFC 9051
+    /// §6.3.2 requires in the answer to SELECT and EXAMINE; sent to IMAP4rev2 clients.
+    pub list: Option<MailboxList>,
 }
 
 impl MailboxSnapshot {
@@ -284,6 +290,7 @@ impl MailboxSnapshot {
             recent: Vec::new(),
             read_only: false,
             vanished: Vec::new(),
+            list: None,
         }
     }
 }

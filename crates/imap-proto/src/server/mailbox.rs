@@ -24,11 +24,21 @@ pub(super) enum BadSet {
 /// What may be sent now (RFC 9051 §7.5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Flush {
-    /// Everything: a command in progress other than FETCH, STORE or SEARCH, or IDLE.
+    /// Everything: a command in progress other than FETCH, STORE or SEARCH (their UID forms
+    /// included), or IDLE.
     All,
     /// Everything but expunges: during FETCH, STORE and SEARCH ("An EXPUNGE response MUST
     /// NOT be sent ... while responding to a FETCH, STORE, or SEARCH command").
     NoExpunge,
+}
+
+impl Flush {
+    /// What may be sent at the end of FETCH, STORE or SEARCH, or of their UID form (RFC 9051
+    /// §7.5.1: "UID FETCH, UID STORE, and UID SEARCH are different commands ... An EXPUNGE
+    /// response MAY be sent during a UID command").
+    pub(super) const fn after(uid: bool) -> Self {
+        if uid { Self::All } else { Self::NoExpunge }
+    }
 }
 
 /// The selected mailbox.
@@ -222,6 +232,13 @@ impl Selected {
                 permanent_flags,
             } => self.keywords = Some((flags, permanent_flags)),
         }
+    }
+
+    /// Takes a queued change of the mailbox's flags, to send it before a FETCH response.
+    pub(super) fn take_keywords(&mut self) -> Option<Update> {
+        self.keywords
+            .take()
+            .map(|(flags, perm)| Update::Keywords(flags, perm))
     }
 
     /// Forgets a queued flag change the current command reports itself (STORE's answer).

@@ -9,8 +9,9 @@
 //! sequence sets (with `*`, `$` and reversed ranges) before the application sees a command,
 //! and sends the changes the application reports ([`Connection::mailbox_changed`]) only where
 //! the protocol allows them (RFC 9051 §5.2, §7.5.1): no `EXPUNGE` during FETCH, STORE or
-//! SEARCH nor when no command is in progress, `EXISTS` before any FETCH about a new message,
-//! `FLAGS` before a new keyword is used, everything at once during IDLE.
+//! SEARCH (their UID forms may have them) nor when no command is in progress, `EXISTS`
+//! before any FETCH about a new message, `FLAGS` before a new keyword is used, everything at
+//! once during IDLE.
 //!
 //! # The calling contract
 //!
@@ -99,6 +100,8 @@ enum Pending {
         uid: bool,
         /// A streamed section is being written.
         streaming: bool,
+        /// UID FETCH (VANISHED): the UID set the client asked about.
+        vanished: Option<crate::types::SequenceSet>,
     },
     Store {
         tag: Tag,
@@ -164,8 +167,8 @@ pub struct Connection {
     saved_search: Option<Vec<Uid>>,
     /// Consecutive `BAD` answers.
     bad_commands: usize,
-    /// The client's mod-sequence of a SELECT (QRESYNC …) being answered.
-    qresync_since: Option<u64>,
+    /// The client's UIDVALIDITY and mod-sequence of a SELECT (QRESYNC …) being answered.
+    qresync_since: Option<(core::num::NonZeroU32, u64)>,
     /// The FETCH being answered asked for `UID`.
     fetch_wants_uid: bool,
     /// Octets still to come in a streamed FETCH section.
