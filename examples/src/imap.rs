@@ -154,6 +154,8 @@ struct Open {
     recent: HashSet<u32>,
     keywords: Vec<Flag>,
     watch: Option<tokio::sync::watch::Receiver<u64>>,
+    /// [`Folder::stamp`] taken just before the last scan.
+    stamp: Option<[SystemTime; 2]>,
 }
 
 /// An APPEND in progress.
@@ -163,8 +165,10 @@ struct Appending {
     flags: Vec<Flag>,
     date: Option<SystemTime>,
     saving: Option<Saving>,
-    /// The messages stored so far, by base name.
-    stored: Vec<String>,
+    /// The messages received whole, still in `tmp/`, with their flags and internal dates:
+    /// they move into `cur/` together when the command completes, so a crash or a failure
+    /// before the answer leaves none of them in the mailbox (RFC 3502 §3: all or none).
+    complete: Vec<(Saving, NameFlags, Option<SystemTime>)>,
     failed: bool,
 }
 
@@ -297,8 +301,12 @@ fn matches(pattern: &str, name: &str) -> bool {
 impl ImapSession {
     /// Rescans the selected mailbox and reports what changed since the last look.
     fn resync(&mut self) {
-        let Some(open) = &self.selected else { return };
+        let Some(open) = &mut self.selected else {
+            return;
+        };
+        open.stamp = open.folder.stamp();
         let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
+        let Some(open) = &self.selected else { return };
         let Ok(scan) = open.folder.scan(false, validity) else {
             return;
         };
@@ -363,6 +371,7 @@ impl ImapSession {
         let name = name_of(mailbox);
         let store = self.store.as_ref().ok_or("not logged in")?;
         let folder = store.folder(&name).ok_or("No such mailbox")?;
+        let stamp = folder.stamp();
         let scan = folder
             .scan(!read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
@@ -379,6 +388,7 @@ impl ImapSession {
             keywords,
             folder,
             watch,
+            stamp,
         });
         Ok(snapshot)
     }
@@ -1113,7 +1123,7 @@ impl ImapSession {
                     flags: Vec::new(),
                     date: None,
                     saving: None,
-                    stored: Vec::new(),
+                    complete: Vec::new(),
                     failed: false,
                 });
                 a.folder = folder;
@@ -1153,10 +1163,7 @@ impl ImapSession {
                                 a.failed = true;
                             }
                             drop(lock);
-                            match saving.commit(&a.folder, &flags, a.date) {
-                                Ok(base) => a.stored.push(base),
-                                Err(_) => a.failed = true,
-                            }
+                            a.complete.push((saving, flags, a.date));
                         }
                         None => a.failed = true,
                     }
@@ -1170,9 +1177,23 @@ impl ImapSession {
                         .refuse(StatusKind::No, None, "APPEND failed")
                         .map_err(e);
                 };
-                if a.failed {
-                    // Nothing half-stored is acknowledged: what was stored is removed.
-                    for base in &a.stored {
+                let mut stored = Vec::with_capacity(a.complete.len());
+                let mut failed = a.failed;
+                if !failed {
+                    for (saving, flags, date) in a.complete {
+                        match saving.commit(&a.folder, &flags, date) {
+                            Ok(base) => stored.push(base),
+                            Err(_) => {
+                                failed = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if failed {
+                    // Nothing half-stored is acknowledged: what was stored is removed (the
+                    // rest is still in tmp/, removed when its `Saving` drops).
+                    for base in &stored {
                         if let Ok(Some(p)) = a.folder.find(base) {
                             let _ = std::fs::remove_file(p);
                         }
@@ -1187,7 +1208,7 @@ impl ImapSession {
                         .map_err(e);
                 }
                 let store = self.store.clone();
-                let assigned = a.folder.assign(&a.stored, || {
+                let assigned = a.folder.assign(&stored, || {
                     store.as_ref().map_or(1, MailStore::next_uid_validity)
                 });
                 self.service.hub.changed(a.folder.dir());
@@ -1236,12 +1257,18 @@ impl Session for ImapSession {
     fn process(&mut self) -> Progress {
         // Changes made elsewhere since the last look go to the library, which sends them
         // when the protocol allows.
-        let changed = self
+        let woken = self
             .selected
             .as_mut()
             .and_then(|o| o.watch.as_mut())
             .is_some_and(|w| w.has_changed().unwrap_or(false));
-        if changed {
+        // Another program (Dovecot, a delivery agent, a user's shell) tells no hub: the
+        // directories' times say that something changed.
+        let outside = self
+            .selected
+            .as_ref()
+            .is_some_and(|o| o.folder.stamp() != o.stamp);
+        if woken || outside {
             if let Some(w) = self.selected.as_mut().and_then(|o| o.watch.as_mut()) {
                 w.mark_unchanged();
             }

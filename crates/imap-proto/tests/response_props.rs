@@ -483,7 +483,8 @@ fn thread() -> BoxedStrategy<Thread> {
 }
 
 fn thread_inner() -> impl Strategy<Value = Thread> {
-    let leaf = proptest::collection::vec(nz32(), 1..4).prop_map(|members| Thread::new(members, vec![]));
+    let leaf =
+        proptest::collection::vec(nz32(), 1..4).prop_map(|members| Thread::new(members, vec![]));
     leaf.prop_recursive(4, 16, 3, |inner| {
         (
             proptest::collection::vec(nz32(), 0..3),
@@ -498,7 +499,8 @@ fn address() -> BoxedStrategy<Address> {
 }
 
 fn address_inner() -> impl Strategy<Value = Address> {
-    (nstring(), nstring(), nstring(), nstring()).prop_map(|(name, adl, mailbox, host)| Address::new(name, adl, mailbox, host))
+    (nstring(), nstring(), nstring(), nstring())
+        .prop_map(|(name, adl, mailbox, host)| Address::new(name, adl, mailbox, host))
 }
 
 fn addresses() -> BoxedStrategy<Vec<Address>> {
@@ -561,16 +563,14 @@ fn body_extension_inner() -> impl Strategy<Value = BodyExtension> {
         nstring(),
         proptest::collection::vec(ext_value(), 0..2),
     )
-        .prop_map(
-            |(disposition, language, location, extensions)| {
-                let mut ext = BodyExtension::default();
-                ext.disposition = disposition;
-                ext.language = language;
-                ext.location = location;
-                ext.extensions = extensions;
-                ext
-            },
-        )
+        .prop_map(|(disposition, language, location, extensions)| {
+            let mut ext = BodyExtension::default();
+            ext.disposition = disposition;
+            ext.language = language;
+            ext.location = location;
+            ext.extensions = extensions;
+            ext
+        })
 }
 
 fn single_part(kind: BoxedStrategy<SinglePartKind>, message: bool) -> BoxedStrategy<BodyStructure> {
@@ -817,7 +817,8 @@ fn data_inner() -> impl Strategy<Value = Data> {
             (
                 astring(),
                 proptest::collection::vec(
-                    (atom(), n64(), n64()).prop_map(|(name, usage, limit)| QuotaResource::new(name, usage, limit)),
+                    (atom(), n64(), n64())
+                        .prop_map(|(name, usage, limit)| QuotaResource::new(name, usage, limit)),
                     0..3
                 )
             )

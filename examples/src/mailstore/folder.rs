@@ -101,6 +101,14 @@ impl Folder {
         &self.dir
     }
 
+    /// Returns the modification times of `new/` and `cur/`: they change whenever a message
+    /// is added, removed or renamed (its flags), by anyone, so a session that compares them
+    /// before each command sees what other programs did without a watcher.
+    pub fn stamp(&self) -> Option<[SystemTime; 2]> {
+        let time = |sub: &str| fs::metadata(self.dir.join(sub)).and_then(|m| m.modified());
+        Some([time("new").ok()?, time("cur").ok()?])
+    }
+
     /// Lists the messages with their UIDs, giving UIDs to files that have none (under the
     /// uidlist lock, so every session and Dovecot agree), and forgetting files that are gone.
     /// With `claim_recent`, messages in `new/` move to `cur/` and are reported recent.
