@@ -204,3 +204,172 @@ fn files_added_and_removed_by_another_program_keep_every_uid() {
         x.ok("z", "LOGOUT");
     }
 }
+
+/// Returns the number after `key` in `line` (`HIGHESTMODSEQ 5`, `MODSEQ (5)`).
+fn number_after(line: &str, key: &str) -> Option<u64> {
+    let rest = line.split_once(key)?.1.trim_start_matches('(');
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Returns the number after `key` in the first of `lines` that has it.
+fn find_number(lines: &[String], key: &str) -> u64 {
+    lines
+        .iter()
+        .find_map(|l| number_after(l, key))
+        .unwrap_or_else(|| panic!("no {key} in {lines:?}"))
+}
+
+/// Returns UID → MODSEQ from FETCH lines.
+fn mod_seqs(lines: &[String]) -> BTreeMap<u32, u64> {
+    lines
+        .iter()
+        .filter(|l| l.contains(" FETCH "))
+        .map(|l| {
+            (
+                number_after(l, "UID ").unwrap() as u32,
+                number_after(l, "MODSEQ ").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn condstore_and_qresync_follow_every_session_s_changes() {
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    let mut c = Client::connect(server.imap);
+    let caps = c.ok("c", "CAPABILITY");
+    assert!(
+        caps[0].contains(" CONDSTORE") && caps[0].contains(" QRESYNC"),
+        "{caps:?}"
+    );
+    c.ok("l", "LOGIN alice secret");
+    for i in 1..=4 {
+        let (_, done) = c.append(&format!("a{i}"), "INBOX", &message(&format!("m{i}")));
+        assert!(done.contains("OK"), "{done}");
+    }
+    let enabled = c.ok("e", "ENABLE CONDSTORE");
+    assert!(
+        enabled.iter().any(|l| l.starts_with("* ENABLED CONDSTORE")),
+        "{enabled:?}"
+    );
+    let selected = c.ok("s", "SELECT INBOX");
+    let validity = find_number(&selected, "UIDVALIDITY ");
+    let h0 = find_number(&selected, "HIGHESTMODSEQ ");
+    let first = mod_seqs(&c.ok("f", "FETCH 1:* (UID MODSEQ)"));
+    assert_eq!(first.len(), 4, "{first:?}");
+    assert!(first.values().all(|&m| m >= 1 && m <= h0), "{first:?} {h0}");
+
+    // A flag change gets a mod-sequence above every earlier one.
+    let stored = c.ok("t", "UID STORE 1 +FLAGS (\\Seen)");
+    let m1 = find_number(&stored, "MODSEQ ");
+    assert!(m1 > h0, "{stored:?}");
+    // UNCHANGEDSINCE: UID 1 changed since h0 and is MODIFIED; UID 2 is changed.
+    let (lines, done) = c.command(
+        "u",
+        "UID STORE 1,2 (UNCHANGEDSINCE {h0}) +FLAGS (\\Flagged)"
+            .replace("{h0}", &h0.to_string())
+            .as_str(),
+    );
+    assert!(done.starts_with("u OK [MODIFIED 1]"), "{done} {lines:?}");
+    let flags = flags_by_uid(&lines);
+    assert_eq!(flags.keys().copied().collect::<Vec<_>>(), [2], "{lines:?}");
+    assert_eq!(flags[&2], ["\\Flagged"]);
+    // CHANGEDSINCE: only what changed after h0.
+    let changed = c.ok("g", &format!("UID FETCH 1:* (FLAGS) (CHANGEDSINCE {h0})"));
+    let changed_seqs = mod_seqs(&changed);
+    assert_eq!(
+        changed_seqs.keys().copied().collect::<Vec<_>>(),
+        [1, 2],
+        "{changed:?}"
+    );
+    let h1 = *changed_seqs.values().max().unwrap();
+
+    // Another session changes a flag and expunges a message.
+    let mut b = Client::connect(server.imap);
+    b.ok("l", "LOGIN alice secret");
+    b.ok("s", "SELECT INBOX");
+    b.ok("t", "UID STORE 3 +FLAGS (\\Answered)");
+    b.ok("d", "UID STORE 4 +FLAGS (\\Deleted)");
+    b.ok("x", "EXPUNGE");
+    // The first session hears of both, with the new mod-sequence.
+    let noop = c.ok("n", "NOOP");
+    assert!(noop.iter().any(|l| l == "* 4 EXPUNGE\r\n"), "{noop:?}");
+    let third = noop.iter().find(|l| l.contains("FETCH")).expect("a FETCH");
+    assert!(
+        third.contains("\\Answered") && number_after(third, "MODSEQ ").unwrap() > h1,
+        "{noop:?}"
+    );
+
+    // A client that cached the mailbox at h1 resynchronises: the expunge and the change.
+    let mut q = Client::connect(server.imap);
+    q.ok("l", "LOGIN alice secret");
+    q.ok("e", "ENABLE QRESYNC");
+    let selected = q.ok("s", &format!("SELECT INBOX (QRESYNC ({validity} {h1}))"));
+    assert!(
+        selected.iter().any(|l| l == "* VANISHED (EARLIER) 4\r\n"),
+        "{selected:?}"
+    );
+    let fetched = mod_seqs(&selected);
+    assert_eq!(
+        fetched.keys().copied().collect::<Vec<_>>(),
+        [3],
+        "{selected:?}"
+    );
+    assert!(
+        selected
+            .iter()
+            .any(|l| l.contains("UID 3 ") && l.contains("\\Answered")),
+        "{selected:?}"
+    );
+    let h2 = find_number(&selected, "HIGHESTMODSEQ ");
+    assert!(h2 > h1);
+    // From the newest state nothing is reported; with another UIDVALIDITY, nothing either.
+    q.ok("u", "UNSELECT");
+    let selected = q.ok("s2", &format!("SELECT INBOX (QRESYNC ({validity} {h2}))"));
+    assert!(
+        !selected
+            .iter()
+            .any(|l| l.contains("VANISHED") || l.contains("FETCH")),
+        "{selected:?}"
+    );
+    q.ok("u2", "UNSELECT");
+    let selected = q.ok(
+        "s3",
+        &format!("SELECT INBOX (QRESYNC ({} 1))", validity + 1),
+    );
+    assert!(
+        !selected
+            .iter()
+            .any(|l| l.contains("VANISHED") || l.contains("FETCH")),
+        "{selected:?}"
+    );
+    // UID FETCH … (CHANGEDSINCE … VANISHED).
+    let fetched = q.ok(
+        "v",
+        &format!("UID FETCH 1:* (FLAGS) (CHANGEDSINCE {h0} VANISHED)"),
+    );
+    assert!(
+        fetched.iter().any(|l| l == "* VANISHED (EARLIER) 4\r\n"),
+        "{fetched:?}"
+    );
+    assert_eq!(
+        mod_seqs(&fetched).keys().copied().collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    // STATUS and SEARCH MODSEQ.
+    let status = q.ok("st", "STATUS INBOX (HIGHESTMODSEQ)");
+    assert_eq!(find_number(&status, "HIGHESTMODSEQ "), h2, "{status:?}");
+    let search = q.ok("se", &format!("UID SEARCH MODSEQ {}", h1 + 1));
+    assert!(
+        search.iter().any(|l| l.starts_with("* SEARCH 3 (MODSEQ ")),
+        "{search:?}"
+    );
+    for mut x in [b, c, q] {
+        x.ok("z", "LOGOUT");
+    }
+    // The sidecar is where the mailbox is, beside dovecot-uidlist.
+    assert!(server.maildir("alice").join("mail-proto-modseq").exists());
+}

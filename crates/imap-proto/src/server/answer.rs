@@ -173,6 +173,14 @@ impl Connection {
     /// RFC 7162 §3.2.5.1: after SELECT (QRESYNC …), what changed since the client's state:
     /// `VANISHED (EARLIER)` and a FETCH of the flags of every message changed since.
     fn qresync_changes(&mut self, snapshot: &MailboxSnapshot) {
+        // RFC 7162 §3.2.5: with another UIDVALIDITY the client's cache is worth nothing, and
+        // neither VANISHED nor FETCH is sent.
+        let Some((validity, since)) = self.qresync_since.take() else {
+            return;
+        };
+        if validity != snapshot.uid_validity {
+            return;
+        }
         let mut vanished = snapshot.vanished.clone();
         vanished.sort_unstable();
         if let Some(uids) = SequenceSet::from_sorted(&vanished) {
@@ -181,11 +189,8 @@ impl Connection {
                 uids,
             });
         }
-        // The application listed only the messages changed since the client's mod-sequence
-        // with a mod-sequence above it; every message is sent with its UID and MODSEQ.
-        let Some(since) = self.qresync_since.take() else {
-            return;
-        };
+        // Every message with a mod-sequence above the client's is sent with its UID and
+        // MODSEQ.
         for m in &snapshot.messages {
             if m.mod_seq > since
                 && let Some(seq) = self.seq(m.uid)

@@ -226,7 +226,7 @@ impl Connection {
         }
         let condstore = params.condstore || self.enabled.condstore;
         let qresync = params.qresync.is_some();
-        self.qresync_since = params.qresync.as_ref().map(|q| q.mod_seq);
+        self.qresync_since = params.qresync.as_ref().map(|q| (q.uid_validity, q.mod_seq));
         // The selected mailbox, if any, is closed whatever the outcome (RFC 9051 §6.3.2).
         if self.selected.take().is_some() {
             self.core

@@ -164,8 +164,8 @@ pub struct Connection {
     saved_search: Option<Vec<Uid>>,
     /// Consecutive `BAD` answers.
     bad_commands: usize,
-    /// The client's mod-sequence of a SELECT (QRESYNC …) being answered.
-    qresync_since: Option<u64>,
+    /// The client's UIDVALIDITY and mod-sequence of a SELECT (QRESYNC …) being answered.
+    qresync_since: Option<(core::num::NonZeroU32, u64)>,
     /// The FETCH being answered asked for `UID`.
     fetch_wants_uid: bool,
     /// Octets still to come in a streamed FETCH section.
