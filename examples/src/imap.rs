@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use imap_proto::command::{
-    Command, CommandBody, FetchAttribute, ListReturnOption, ListSelectOption, SearchKey,
+    Command, CommandBody, FetchAttribute, ListReturnOption, ListSelectOption, QResync, SearchKey,
     StatusItem, StoreFlags, StoreMode,
 };
 use imap_proto::message::MessageStructure;
@@ -114,6 +114,8 @@ impl ImapService {
             Capability::SearchRes,
             Capability::StatusSize,
             Capability::Binary,
+            Capability::CondStore,
+            Capability::QResync,
         ]
     }
 
@@ -151,9 +153,13 @@ struct Open {
     folder: Folder,
     /// UID → (file, flags) at the last scan.
     seen: HashMap<u32, (PathBuf, NameFlags)>,
+    /// UID → mod-sequence at the last scan (CONDSTORE).
+    mod_seqs: HashMap<u32, u64>,
     recent: HashSet<u32>,
     keywords: Vec<Flag>,
     watch: Option<tokio::sync::watch::Receiver<u64>>,
+    /// [`Folder::stamp`] taken just before the last scan.
+    stamp: Option<[SystemTime; 2]>,
 }
 
 /// An APPEND in progress.
@@ -163,8 +169,10 @@ struct Appending {
     flags: Vec<Flag>,
     date: Option<SystemTime>,
     saving: Option<Saving>,
-    /// The messages stored so far, by base name.
-    stored: Vec<String>,
+    /// The messages received whole, still in `tmp/`, with their flags and internal dates:
+    /// they move into `cur/` together when the command completes, so a crash or a failure
+    /// before the answer leaves none of them in the mailbox (RFC 3502 §3: all or none).
+    complete: Vec<(Saving, NameFlags, Option<SystemTime>)>,
     failed: bool,
 }
 
@@ -297,8 +305,12 @@ fn matches(pattern: &str, name: &str) -> bool {
 impl ImapSession {
     /// Rescans the selected mailbox and reports what changed since the last look.
     fn resync(&mut self) {
-        let Some(open) = &self.selected else { return };
+        let Some(open) = &mut self.selected else {
+            return;
+        };
+        open.stamp = open.folder.stamp();
         let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
+        let Some(open) = &self.selected else { return };
         let Ok(scan) = open.folder.scan(false, validity) else {
             return;
         };
@@ -331,17 +343,22 @@ impl ImapSession {
         }
         let mut added = Vec::new();
         for m in &scan.messages {
-            let flags = m.flags.to_imap(&scan.keywords);
+            let Some(uid) = NonZeroU32::new(m.uid) else {
+                continue;
+            };
+            let mut info = MessageInfo::new(uid, m.flags.to_imap(&scan.keywords));
+            info.mod_seq = scan.mod_seqs.get(m.uid);
             match open.seen.get(&m.uid) {
-                None => {
-                    if let Some(uid) = NonZeroU32::new(m.uid) {
-                        added.push(MessageInfo::new(uid, flags));
-                    }
-                }
-                Some((_, old)) if *old != m.flags => {
-                    if let Some(uid) = NonZeroU32::new(m.uid) {
-                        updates.push(MailboxUpdate::Flags(MessageInfo::new(uid, flags)));
-                    }
+                None => added.push(info),
+                // Flags changed, or changed and changed back (a new mod-sequence).
+                Some((_, old))
+                    if *old != m.flags
+                        || open
+                            .mod_seqs
+                            .get(&m.uid)
+                            .is_some_and(|&s| s != info.mod_seq) =>
+                {
+                    updates.push(MailboxUpdate::Flags(info));
                 }
                 Some(_) => {}
             }
@@ -350,6 +367,7 @@ impl ImapSession {
             updates.insert(0, MailboxUpdate::Added(added));
         }
         open.seen = now;
+        open.mod_seqs = mod_seqs_of(&scan);
         for u in updates {
             self.conn.mailbox_changed(u);
         }
@@ -359,10 +377,12 @@ impl ImapSession {
         &mut self,
         mailbox: &Mailbox,
         read_only: bool,
+        qresync: Option<&QResync>,
     ) -> Result<MailboxSnapshot, &'static str> {
         let name = name_of(mailbox);
         let store = self.store.as_ref().ok_or("not logged in")?;
         let folder = store.folder(&name).ok_or("No such mailbox")?;
+        let stamp = folder.stamp();
         let scan = folder
             .scan(!read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
@@ -371,8 +391,26 @@ impl ImapSession {
         // RFC 9051 §6.3.2: an IMAP4rev2 client gets the mailbox's LIST response.
         snapshot.list =
             mailbox_of(&name).map(|mailbox| MailboxList::new(Vec::new(), Some(DELIMITER), mailbox));
+        if let Some(q) = qresync
+            && q.uid_validity.get() == scan.uid_validity
+        {
+            // RFC 7162 §3.2.5.1: the UIDs expunged since the client's mod-sequence (of those
+            // it knows, when it says which).
+            snapshot.vanished = scan
+                .mod_seqs
+                .expunged_since(q.mod_seq)
+                .into_iter()
+                .filter(|&u| {
+                    q.known_uids
+                        .as_ref()
+                        .is_none_or(|k| k.contains(u, u32::MAX))
+                })
+                .filter_map(NonZeroU32::new)
+                .collect();
+        }
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
+            mod_seqs: mod_seqs_of(&scan),
             seen: scan
                 .messages
                 .iter()
@@ -382,6 +420,7 @@ impl ImapSession {
             keywords,
             folder,
             watch,
+            stamp,
         });
         Ok(snapshot)
     }
@@ -392,12 +431,33 @@ impl ImapSession {
         uids: &[Uid],
         items: &[FetchAttribute],
         sets_seen: bool,
+        changed_since: Option<u64>,
+        vanished: bool,
     ) -> Result<(), String> {
+        if let (Some(since), true, Some(open)) = (changed_since, vanished, &self.selected) {
+            // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE. The library
+            // resolves the set against the UIDs that exist, so the set's expunged ones are
+            // not known here: every UID expunged since is reported (a client ignores UIDs it
+            // never had, §3.2.10).
+            let gone: Vec<Uid> = crate::mailstore::modseq::ModSeqs::load(open.folder.dir())
+                .map_err(|e| e.to_string())?
+                .expunged_since(since)
+                .into_iter()
+                .filter_map(NonZeroU32::new)
+                .collect();
+            self.conn.vanished(gone).map_err(|e| e.to_string())?;
+        }
+        let wants_mod_seq =
+            changed_since.is_some() || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq));
         for &uid in uids {
             let Some(open) = &self.selected else { break };
             let Some((path, flags)) = open.seen.get(&uid.get()).cloned() else {
                 continue;
             };
+            let mut mod_seq = open.mod_seqs.get(&uid.get()).copied().unwrap_or(0);
+            if changed_since.is_some_and(|since| mod_seq <= since) {
+                continue;
+            }
             let mut flags = flags;
             let mut path = path;
             let keywords_scan =
@@ -413,6 +473,12 @@ impl ImapSession {
                 if let Ok(Some((p, changed))) = updated {
                     path = p;
                     flags = changed;
+                    // The change gets its mod-sequence now, reported with it (RFC 7162
+                    // §3.1.4), so this session does not hear of it again as another's.
+                    let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
+                    if let Ok(scan) = open.folder.scan(false, validity) {
+                        mod_seq = scan.mod_seqs.get(uid.get());
+                    }
                     self.service.hub.changed(open.folder.dir());
                 }
             }
@@ -452,7 +518,7 @@ impl ImapSession {
                     FetchAttribute::Flags => {
                         out.push(FetchItem::Flags(flags.to_imap(&keywords_scan)))
                     }
-                    FetchAttribute::Uid => {}
+                    FetchAttribute::Uid | FetchAttribute::ModSeq => {}
                     FetchAttribute::InternalDate => {
                         if let Some(dt) = std::fs::metadata(&path)
                             .and_then(|m| m.modified())
@@ -508,6 +574,9 @@ impl ImapSession {
                     }
                 }
             }
+            if wants_mod_seq {
+                out.push(FetchItem::ModSeq(mod_seq));
+            }
             let result = match streamed {
                 Some((section, bytes)) => self
                     .conn
@@ -520,78 +589,95 @@ impl ImapSession {
             result.map_err(|e| e.to_string())?;
             if let Some(open) = &mut self.selected {
                 open.seen.insert(uid.get(), (path, flags));
+                open.mod_seqs.insert(uid.get(), mod_seq);
             }
         }
         Ok(())
     }
 
     /// Applies STORE to each message, from the flags its file name holds at the moment of
-    /// the change, so that concurrent changes by other sessions are not lost. New keywords
-    /// get their letters under the `dovecot-uidlist` lock, as Dovecot assigns them.
-    fn store_flags(&mut self, uids: &[Uid], change: &StoreFlags) -> Result<(), String> {
+    /// the change, so that concurrent changes by other sessions are not lost. The whole STORE
+    /// runs under the `dovecot-uidlist` lock: new keywords get their letters there, as Dovecot
+    /// assigns them, `UNCHANGEDSINCE` (RFC 7162 §3.1.3) compares with mod-sequences no session
+    /// of this server can change meanwhile, and each change gets the next mod-sequence.
+    fn store_flags(
+        &mut self,
+        uids: &[Uid],
+        change: &StoreFlags,
+        unchanged_since: Option<u64>,
+    ) -> Result<(), String> {
         let Some(open) = &self.selected else {
             return Ok(());
         };
         let folder = open.folder.clone();
+        let targets: Vec<(Uid, String)> = uids
+            .iter()
+            .filter_map(|&uid| {
+                let (path, _) = open.seen.get(&uid.get())?;
+                Some((uid, base_name(path).to_owned()))
+            })
+            .collect();
         let adds_keywords = change.mode != StoreMode::Remove
             && change.flags.iter().any(|f| matches!(f, Flag::Keyword(_)));
-        let lock = if adds_keywords {
-            Some(UidListLock::take(folder.dir()).map_err(|e| e.to_string())?)
-        } else {
-            None
-        };
-        let mut keywords =
-            crate::mailstore::flags::Keywords::load(folder.dir()).map_err(|e| e.to_string())?;
-        // Letters for new keywords are named on disk before any file name uses them.
-        for f in &change.flags {
-            if let Flag::Keyword(k) = f
-                && adds_keywords
-            {
-                keywords.letter_for(k.as_str());
-            }
-        }
-        keywords.save(folder.dir()).map_err(|e| e.to_string())?;
-        drop(lock);
-        let mut results = Vec::new();
-        for &uid in uids {
-            let Some((path, _)) = self
-                .selected
-                .as_ref()
-                .and_then(|o| o.seen.get(&uid.get()).cloned())
-            else {
-                continue;
-            };
-            let updated = folder
-                .update_flags(base_name(&path), |flags| {
-                    let mut now = flags.to_imap(&keywords);
-                    match change.mode {
-                        StoreMode::Replace => now.clone_from(&change.flags),
-                        StoreMode::Add => {
-                            for f in &change.flags {
-                                if !now.contains(f) {
-                                    now.push(f.clone());
+        let store = self.store.clone();
+        let validity = || store.as_ref().map_or(1, MailStore::next_uid_validity);
+        let ((modified, keywords), after) = folder
+            .locked(validity, |now| {
+                let mut keywords = now.keywords.clone();
+                // Letters for new keywords are named on disk before any file name uses them.
+                if adds_keywords {
+                    for f in &change.flags {
+                        if let Flag::Keyword(k) = f {
+                            keywords.letter_for(k.as_str());
+                        }
+                    }
+                }
+                keywords.save(folder.dir())?;
+                let mut modified = Vec::new();
+                for (uid, base) in &targets {
+                    if unchanged_since.is_some_and(|n| now.mod_seqs.get(uid.get()) > n) {
+                        modified.push(*uid);
+                        continue;
+                    }
+                    folder.update_flags(base, |flags| {
+                        let mut now = flags.to_imap(&keywords);
+                        match change.mode {
+                            StoreMode::Replace => now.clone_from(&change.flags),
+                            StoreMode::Add => {
+                                for f in &change.flags {
+                                    if !now.contains(f) {
+                                        now.push(f.clone());
+                                    }
                                 }
                             }
+                            StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
                         }
-                        StoreMode::Remove => now.retain(|f| !change.flags.contains(f)),
-                    }
-                    now.retain(|f| *f != Flag::Recent);
-                    // Every keyword has its letter already: nothing is added here.
-                    flags.with_imap(&now, &mut keywords.clone())
-                })
-                .map_err(|e| e.to_string())?;
-            if let Some((path, new)) = updated {
-                results.push((uid, path, new));
-            }
+                        now.retain(|f| *f != Flag::Recent);
+                        // Every keyword has its letter already: nothing is added here.
+                        flags.with_imap(&now, &mut keywords.clone())
+                    })?;
+                }
+                Ok((modified, keywords))
+            })
+            .map_err(|e| e.to_string())?;
+        for &uid in &modified {
+            self.conn.store_failed(uid).map_err(|e| e.to_string())?;
         }
-        for (uid, path, new) in results {
-            let imap = new.to_imap(&keywords);
-            if let Some(open) = &mut self.selected {
-                open.seen.insert(uid.get(), (path, new));
+        for (uid, _) in &targets {
+            if modified.contains(uid) {
+                continue;
             }
-            self.conn
-                .stored(MessageInfo::new(uid, imap))
-                .map_err(|e| e.to_string())?;
+            let Some(m) = after.messages.iter().find(|m| m.uid == uid.get()) else {
+                continue;
+            };
+            let mut info = MessageInfo::new(*uid, m.flags.to_imap(&keywords));
+            info.mod_seq = after.mod_seqs.get(m.uid);
+            if let Some(open) = &mut self.selected {
+                open.seen
+                    .insert(uid.get(), (m.path.clone(), m.flags.clone()));
+                open.mod_seqs.insert(uid.get(), info.mod_seq);
+            }
+            self.conn.stored(info).map_err(|e| e.to_string())?;
         }
         self.service.hub.changed(folder.dir());
         Ok(())
@@ -616,6 +702,7 @@ impl ImapSession {
                 path,
                 flags: flags.to_imap(&keywords),
                 recent: open.recent.contains(&uid),
+                mod_seq: open.mod_seqs.get(&uid).copied().unwrap_or(0),
                 structure: None,
             };
             if criteria.iter().all(|k| msg.matches(k))
@@ -992,6 +1079,7 @@ impl ImapSession {
                     scan.messages.iter().filter(|m| m.flags.deleted()).count() as u64
                 }
                 StatusItem::Recent => 0,
+                StatusItem::HighestModSeq => scan.mod_seqs.highest(),
                 StatusItem::Size => scan
                     .messages
                     .iter()
@@ -1042,8 +1130,11 @@ impl ImapSession {
                 }
             }
             Event::Select {
-                mailbox, read_only, ..
-            } => match self.open_mailbox(&mailbox, read_only) {
+                mailbox,
+                read_only,
+                qresync,
+                ..
+            } => match self.open_mailbox(&mailbox, read_only, qresync.as_ref()) {
                 Ok(snapshot) => self.conn.select(snapshot).map_err(e),
                 Err(text) => {
                     self.selected = None;
@@ -1069,18 +1160,32 @@ impl ImapSession {
                 uids,
                 items,
                 sets_seen,
-                ..
+                changed_since,
+                vanished,
             } => {
-                self.fetch(&uids, &items, sets_seen)?;
+                self.fetch(&uids, &items, sets_seen, changed_since, vanished)?;
                 self.conn.done().map_err(e)
             }
-            Event::Store { uids, flags, .. } => {
-                self.store_flags(&uids, &flags)?;
+            Event::Store {
+                uids,
+                flags,
+                unchanged_since,
+            } => {
+                self.store_flags(&uids, &flags, unchanged_since)?;
                 self.conn.done().map_err(e)
             }
             Event::Search { criteria, .. } => {
                 let found = self.search(&criteria);
-                self.conn.search_result(found, None).map_err(e)
+                // RFC 7162 §3.1.5: a search by MODSEQ reports the highest mod-sequence of
+                // the messages found.
+                let highest = criteria.iter().any(uses_mod_seq).then(|| {
+                    let open = self.selected.as_ref();
+                    found
+                        .iter()
+                        .filter_map(|u| open?.mod_seqs.get(&u.get()).copied())
+                        .max()
+                });
+                self.conn.search_result(found, highest.flatten()).map_err(e)
             }
             Event::Expunge { uids } => {
                 let gone = self.expunge(uids.as_deref());
@@ -1116,7 +1221,7 @@ impl ImapSession {
                     flags: Vec::new(),
                     date: None,
                     saving: None,
-                    stored: Vec::new(),
+                    complete: Vec::new(),
                     failed: false,
                 });
                 a.folder = folder;
@@ -1156,10 +1261,7 @@ impl ImapSession {
                                 a.failed = true;
                             }
                             drop(lock);
-                            match saving.commit(&a.folder, &flags, a.date) {
-                                Ok(base) => a.stored.push(base),
-                                Err(_) => a.failed = true,
-                            }
+                            a.complete.push((saving, flags, a.date));
                         }
                         None => a.failed = true,
                     }
@@ -1173,9 +1275,23 @@ impl ImapSession {
                         .refuse(StatusKind::No, None, "APPEND failed")
                         .map_err(e);
                 };
-                if a.failed {
-                    // Nothing half-stored is acknowledged: what was stored is removed.
-                    for base in &a.stored {
+                let mut stored = Vec::with_capacity(a.complete.len());
+                let mut failed = a.failed;
+                if !failed {
+                    for (saving, flags, date) in a.complete {
+                        match saving.commit(&a.folder, &flags, date) {
+                            Ok(base) => stored.push(base),
+                            Err(_) => {
+                                failed = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if failed {
+                    // Nothing half-stored is acknowledged: what was stored is removed (the
+                    // rest is still in tmp/, removed when its `Saving` drops).
+                    for base in &stored {
                         if let Ok(Some(p)) = a.folder.find(base) {
                             let _ = std::fs::remove_file(p);
                         }
@@ -1190,7 +1306,7 @@ impl ImapSession {
                         .map_err(e);
                 }
                 let store = self.store.clone();
-                let assigned = a.folder.assign(&a.stored, || {
+                let assigned = a.folder.assign(&stored, || {
                     store.as_ref().map_or(1, MailStore::next_uid_validity)
                 });
                 self.service.hub.changed(a.folder.dir());
@@ -1239,12 +1355,18 @@ impl Session for ImapSession {
     fn process(&mut self) -> Progress {
         // Changes made elsewhere since the last look go to the library, which sends them
         // when the protocol allows.
-        let changed = self
+        let woken = self
             .selected
             .as_mut()
             .and_then(|o| o.watch.as_mut())
             .is_some_and(|w| w.has_changed().unwrap_or(false));
-        if changed {
+        // Another program (Dovecot, a delivery agent, a user's shell) tells no hub: the
+        // directories' times say that something changed.
+        let outside = self
+            .selected
+            .as_ref()
+            .is_some_and(|o| o.folder.stamp() != o.stamp);
+        if woken || outside {
             if let Some(w) = self.selected.as_mut().and_then(|o| o.watch.as_mut()) {
                 w.mark_unchanged();
             }
@@ -1311,10 +1433,10 @@ fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
         .messages
         .iter()
         .filter_map(|m| {
-            Some(MessageInfo::new(
-                NonZeroU32::new(m.uid)?,
-                m.flags.to_imap(&scan.keywords),
-            ))
+            let mut info =
+                MessageInfo::new(NonZeroU32::new(m.uid)?, m.flags.to_imap(&scan.keywords));
+            info.mod_seq = scan.mod_seqs.get(m.uid);
+            Some(info)
         })
         .collect();
     let validity = NonZeroU32::new(scan.uid_validity).unwrap_or(NonZeroU32::MIN);
@@ -1329,7 +1451,27 @@ fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
         .filter_map(|&u| NonZeroU32::new(u))
         .collect();
     snapshot.read_only = read_only;
+    snapshot.highest_mod_seq = Some(scan.mod_seqs.highest());
     snapshot
+}
+
+/// Returns whether a search key uses MODSEQ. The key's depth was bounded by the parser.
+fn uses_mod_seq(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::ModSeq { .. } => true,
+        SearchKey::Not(k) => uses_mod_seq(k),
+        SearchKey::Or(a, b) => uses_mod_seq(a) || uses_mod_seq(b),
+        SearchKey::And(keys) => keys.iter().any(uses_mod_seq),
+        _ => false,
+    }
+}
+
+/// Returns UID → mod-sequence of the messages of a scan.
+fn mod_seqs_of(scan: &Scan) -> HashMap<u32, u64> {
+    scan.messages
+        .iter()
+        .map(|m| (m.uid, scan.mod_seqs.get(m.uid)))
+        .collect()
 }
 
 /// Returns the name and octets of a body section item.
@@ -1407,6 +1549,7 @@ struct Candidate<'a> {
     path: &'a Path,
     flags: Vec<Flag>,
     recent: bool,
+    mod_seq: u64,
     structure: Option<MessageStructure>,
 }
 
@@ -1460,6 +1603,9 @@ impl Candidate<'_> {
                 .iter()
                 .any(|f| matches!(f, Flag::Keyword(a) if a.eq_ignore_case(k.as_str()))),
             K::Uid(set) => set.contains(self.uid, u32::MAX),
+            // RFC 7162 §3.1.5: the metadata entry names flags this store does not tell apart;
+            // the message's mod-sequence counts for all of them.
+            K::ModSeq { modseq, .. } => self.mod_seq >= *modseq,
             K::Not(k) => !self.matches(k),
             K::Or(a, b) => self.matches(a) || self.matches(b),
             K::And(keys) => keys.iter().all(|k| self.matches(k)),
@@ -1508,8 +1654,8 @@ impl Candidate<'_> {
                     }
                 })
             }
-            // Sequence sets were rewritten as UID sets by the library; MODSEQ needs
-            // CONDSTORE, which is not offered; the rest is not supported.
+            // Sequence sets were rewritten as UID sets by the library; the rest is not
+            // supported.
             _ => false,
         }
     }

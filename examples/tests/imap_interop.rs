@@ -15,7 +15,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{Dovecot, MailServer, PYTHON, Raw, TempDir, deliver, have, py_bytes, python, run};
+use support::{
+    Client, Dovecot, MailServer, PYTHON, Raw, TempDir, deliver, flags_by_uid, have, py_bytes,
+    python, run,
+};
 
 const MESSAGE: &[u8] = b"From: Alice <alice@example.test>\r\nTo: Bob <bob@example.test>\r\nSubject: hello imap\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <1@example.test>\r\n\r\nfirst body line\r\n.starts with a dot\r\nlast line\r\n";
 
@@ -289,76 +292,6 @@ impl WriteImap for std::net::TcpStream {
     fn write_all_imap(&mut self, bytes: &[u8]) {
         std::io::Write::write_all(self, bytes).unwrap();
     }
-}
-
-/// A line-oriented IMAP client over TCP for responses without literals.
-struct Client {
-    reader: std::io::BufReader<std::net::TcpStream>,
-    writer: std::net::TcpStream,
-}
-
-impl Client {
-    fn connect(port: u16) -> Self {
-        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        let mut c = Self {
-            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        };
-        let greeting = c.line();
-        assert!(greeting.starts_with("* OK"), "{greeting}");
-        c
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut self.reader, &mut line).unwrap();
-        line
-    }
-
-    /// Sends `tag command` and returns the untagged lines and the tagged one.
-    fn command(&mut self, tag: &str, command: &str) -> (Vec<String>, String) {
-        std::io::Write::write_all(&mut self.writer, format!("{tag} {command}\r\n").as_bytes())
-            .unwrap();
-        let mut untagged = Vec::new();
-        loop {
-            let line = self.line();
-            assert!(!line.is_empty(), "closed after {command}: {untagged:?}");
-            if line.starts_with(&format!("{tag} ")) {
-                return (untagged, line);
-            }
-            untagged.push(line);
-        }
-    }
-
-    /// Sends a command that must complete with OK.
-    fn ok(&mut self, tag: &str, command: &str) -> Vec<String> {
-        let (untagged, done) = self.command(tag, command);
-        assert!(
-            done.starts_with(&format!("{tag} OK")),
-            "{command}: {done} {untagged:?}"
-        );
-        untagged
-    }
-}
-
-/// Returns UID → flags from `* n FETCH (UID u FLAGS (...))` lines.
-fn flags_by_uid(lines: &[String]) -> std::collections::BTreeMap<u32, Vec<String>> {
-    let mut out = std::collections::BTreeMap::new();
-    for l in lines {
-        let Some(rest) = l.split_once("UID ").map(|(_, r)| r) else {
-            continue;
-        };
-        let uid: u32 = rest.split(' ').next().unwrap().parse().unwrap();
-        let flags = l.split_once("FLAGS (").unwrap().1;
-        let flags = flags.split_once(')').unwrap().0;
-        let mut flags: Vec<String> = flags.split_whitespace().map(str::to_owned).collect();
-        flags.sort();
-        out.insert(uid, flags);
-    }
-    out
 }
 
 #[test]

@@ -255,3 +255,50 @@ fn a_body_section_is_streamed() {
         "* 1 FETCH (UID 1 BODY[] {10}\r\nabcdefghij)\r\na3 OK FETCH completed\r\n"
     );
 }
+
+#[test]
+fn select_qresync_sends_changes_only_for_the_same_uidvalidity() {
+    use imap_proto::types::Capability;
+    let qresync_select = |validity: u32| {
+        let mut config = config();
+        config.capabilities = vec![Capability::CondStore, Capability::QResync];
+        let mut c = Connection::new(config);
+        out(&mut c);
+        login(&mut c);
+        c.receive(b"e ENABLE QRESYNC\r\n");
+        assert_eq!(c.next_event(), None);
+        assert!(out(&mut c).contains("* ENABLED QRESYNC"));
+        c.receive(format!("s SELECT INBOX (QRESYNC ({validity} 5))\r\n").as_bytes());
+        assert!(matches!(
+            c.next_event(),
+            Some(Event::Select {
+                qresync: Some(_),
+                ..
+            })
+        ));
+        let mut changed = MessageInfo::new(uid(2), vec![Flag::Seen]);
+        changed.mod_seq = 9;
+        let mut old = MessageInfo::new(uid(3), vec![]);
+        old.mod_seq = 4;
+        let mut snapshot = MailboxSnapshot::new(uid(7), uid(100), vec![changed, old]);
+        snapshot.highest_mod_seq = Some(9);
+        snapshot.vanished = vec![uid(1)];
+        c.select(snapshot).unwrap();
+        out(&mut c)
+    };
+    // RFC 7162 §3.2.5.1: the same UIDVALIDITY gets what changed since mod-sequence 5.
+    let same = qresync_select(7);
+    assert!(same.contains("* VANISHED (EARLIER) 1\r\n"), "{same}");
+    assert!(
+        same.contains("* 1 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (9))\r\n"),
+        "{same}"
+    );
+    assert!(!same.contains("UID 3"), "{same}");
+    // Another UIDVALIDITY: the client's cache is void, nothing of it is answered.
+    let other = qresync_select(8);
+    assert!(
+        !other.contains("VANISHED") && !other.contains("FETCH"),
+        "{other}"
+    );
+    assert!(other.contains("[HIGHESTMODSEQ 9]"), "{other}");
+}

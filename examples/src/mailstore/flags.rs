@@ -111,6 +111,11 @@ impl NameFlags {
         Self { letters }
     }
 
+    /// Returns the letters, as the file name holds them.
+    pub fn letters(&self) -> &str {
+        std::str::from_utf8(&self.letters).unwrap_or_default()
+    }
+
     /// Returns whether `\Seen` is set.
     pub fn seen(&self) -> bool {
         self.letters.contains(&b'S')

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::flags::{Keywords, NameFlags, base_of};
+use super::modseq::ModSeqs;
 use super::uidlist::{Entry, UidList, UidListLock};
 
 /// A message of a mailbox, as a scan found it.
@@ -82,6 +83,8 @@ pub struct Scan {
     pub recent: Vec<u32>,
     /// The keywords defined.
     pub keywords: Keywords,
+    /// The mod-sequences (CONDSTORE), brought up to the messages found.
+    pub mod_seqs: ModSeqs,
 }
 
 /// One mailbox directory.
@@ -99,6 +102,14 @@ impl Folder {
     /// Returns the directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Returns the modification times of `new/` and `cur/`: they change whenever a message
+    /// is added, removed or renamed (its flags), by anyone, so a session that compares them
+    /// before each command sees what other programs did without a watcher.
+    pub fn stamp(&self) -> Option<[SystemTime; 2]> {
+        let time = |sub: &str| fs::metadata(self.dir.join(sub)).and_then(|m| m.modified());
+        Some([time("new").ok()?, time("cur").ok()?])
     }
 
     /// Lists the messages with their UIDs, giving UIDs to files that have none (under the
@@ -128,35 +139,101 @@ impl Folder {
                 }
             }
         }
-        let mut files: Vec<(String, PathBuf)> = Vec::new();
-        for sub in ["new", "cur"] {
-            for name in list_dir(&self.dir.join(sub))? {
-                let path = self.dir.join(sub).join(&name);
-                files.push((name, path));
-            }
-        }
+        let files = self.files()?;
         let existing = UidList::load(&self.dir)?;
-        let known = |list: &UidList, base: &str| {
-            list.entries
-                .iter()
-                .find(|e| base_of(&e.name) == base)
-                .map(|e| e.uid)
+        let quick = match existing {
+            Some(list) if !stale(&list, &files) => {
+                let messages = messages(&list, files);
+                let mut mod_seqs = ModSeqs::load(&self.dir)?;
+                (!mod_seqs.update(list.uid_validity, letters(&messages)))
+                    .then_some((list, messages, mod_seqs))
+            }
+            _ => None,
         };
-        let needs_write = match &existing {
-            None => true,
-            Some(list) => {
-                files.iter().any(|(n, _)| known(list, base_of(n)).is_none())
-                    || list.entries.len() != files.len()
+        let (list, messages, mod_seqs) = match quick {
+            Some(x) => x,
+            None => {
+                let lock = UidListLock::take(&self.dir)?;
+                let (list, changed, messages, mod_seqs) = self.refresh(&lock, new_uid_validity)?;
+                if changed {
+                    list.save(&self.dir, lock)?;
+                }
+                (list, messages, mod_seqs)
             }
         };
-        let list = if needs_write {
-            let lock = UidListLock::take(&self.dir)?;
-            // Read again under the lock: another session may have just given out UIDs.
-            let mut list =
-                UidList::load(&self.dir)?.unwrap_or_else(|| UidList::new(new_uid_validity()));
+        let recent = messages
+            .iter()
+            .filter(|m| recent_names.iter().any(|r| r == base_of(m.name())))
+            .map(|m| m.uid)
+            .collect();
+        Ok(Scan {
+            uid_validity: list.uid_validity,
+            uid_next: list.next_uid,
+            messages,
+            recent,
+            keywords: Keywords::load(&self.dir)?,
+            mod_seqs,
+        })
+    }
+
+    /// Under the held lock: runs `change` on the mailbox as it is now, then brings the
+    /// mod-sequences up to what it did (each change it made gets the next mod-sequence) and
+    /// returns its result and the mailbox after it. What `change` sees cannot change under
+    /// it through this store (STORE `UNCHANGEDSINCE`, RFC 7162 §3.1.3).
+    ///
+    /// # Errors
+    /// When the lock cannot be taken, the lists cannot be written, or `change` fails.
+    pub fn locked<T>(
+        &self,
+        new_uid_validity: impl Fn() -> u32,
+        change: impl FnOnce(&Scan) -> io::Result<T>,
+    ) -> io::Result<(T, Scan)> {
+        let lock = UidListLock::take(&self.dir)?;
+        let (list, changed_before, messages, mod_seqs) = self.refresh(&lock, &new_uid_validity)?;
+        let keywords = Keywords::load(&self.dir)?;
+        let before = Scan {
+            uid_validity: list.uid_validity,
+            uid_next: list.next_uid,
+            messages,
+            recent: Vec::new(),
+            keywords,
+            mod_seqs,
+        };
+        let out = change(&before)?;
+        let (list, changed_after, messages, mod_seqs) = self.refresh(&lock, &new_uid_validity)?;
+        if changed_before || changed_after {
+            list.save(&self.dir, lock)?;
+        }
+        let after = Scan {
+            uid_validity: list.uid_validity,
+            uid_next: list.next_uid,
+            messages,
+            recent: Vec::new(),
+            keywords: Keywords::load(&self.dir)?,
+            mod_seqs,
+        };
+        Ok((out, after))
+    }
+
+    /// Under the held lock: gives UIDs to the files that have none and forgets the files that
+    /// are gone (the list is returned, with whether it changed, for the caller to save), and
+    /// records the mod-sequences (saved here).
+    fn refresh(
+        &self,
+        lock: &UidListLock,
+        new_uid_validity: impl FnOnce() -> u32,
+    ) -> io::Result<(UidList, bool, Vec<Message>, ModSeqs)> {
+        // Read again under the lock: another session may have just given out UIDs.
+        let files = self.files()?;
+        let existing = UidList::load(&self.dir)?;
+        let changed = existing.as_ref().is_none_or(|l| stale(l, &files));
+        let mut list = existing.unwrap_or_else(|| UidList::new(new_uid_validity()));
+        if changed {
+            let known =
+                |list: &UidList, base: &str| list.entries.iter().any(|e| base_of(&e.name) == base);
             let mut unknown: Vec<&(String, PathBuf)> = files
                 .iter()
-                .filter(|(n, _)| known(&list, base_of(n)).is_none())
+                .filter(|(n, _)| !known(&list, base_of(n)))
                 .collect();
             // Oldest first: names start with the delivery time.
             unknown.sort_by(|a, b| a.0.cmp(&b.0));
@@ -177,35 +254,25 @@ impl Folder {
                     e.name.clone_from(n);
                 }
             }
-            list.save(&self.dir, lock)?;
-            list
-        } else {
-            existing.unwrap_or_else(|| UidList::new(new_uid_validity()))
-        };
-        let mut messages: Vec<Message> = files
-            .into_iter()
-            .filter_map(|(name, path)| {
-                let uid = known(&list, base_of(&name))?;
-                Some(Message {
-                    uid,
-                    flags: NameFlags::of_name(&name),
-                    path,
-                })
-            })
-            .collect();
-        messages.sort_by_key(|m| m.uid);
-        let recent = messages
-            .iter()
-            .filter(|m| recent_names.iter().any(|r| r == base_of(m.name())))
-            .map(|m| m.uid)
-            .collect();
-        Ok(Scan {
-            uid_validity: list.uid_validity,
-            uid_next: list.next_uid,
-            messages,
-            recent,
-            keywords: Keywords::load(&self.dir)?,
-        })
+        }
+        let messages = messages(&list, files);
+        let mut mod_seqs = ModSeqs::load(&self.dir)?;
+        if mod_seqs.update(list.uid_validity, letters(&messages)) {
+            mod_seqs.save(&self.dir, lock)?;
+        }
+        Ok((list, changed, messages, mod_seqs))
+    }
+
+    /// Returns the message files in `new/` and `cur/`: (name, path).
+    fn files(&self) -> io::Result<Vec<(String, PathBuf)>> {
+        let mut files = Vec::new();
+        for sub in ["new", "cur"] {
+            for name in list_dir(&self.dir.join(sub))? {
+                let path = self.dir.join(sub).join(&name);
+                files.push((name, path));
+            }
+        }
+        Ok(files)
     }
 
     /// Changes a message's flags: renames its file (into `cur/`). The name is read again
@@ -337,6 +404,11 @@ impl Folder {
             list.next_uid = list.next_uid.saturating_add(1);
         }
         let uid_validity = list.uid_validity;
+        let messages = messages(&list, self.files()?);
+        let mut mod_seqs = ModSeqs::load(&self.dir)?;
+        if mod_seqs.update(uid_validity, letters(&messages)) {
+            mod_seqs.save(&self.dir, &lock)?;
+        }
         list.save(&self.dir, lock)?;
         Ok((uid_validity, uids))
     }
@@ -457,4 +529,38 @@ fn list_dir(dir: &Path) -> io::Result<Vec<String>> {
         out.push(name);
     }
     Ok(out)
+}
+
+/// Returns whether `list` lacks a file of `files` or lists one that is gone.
+fn stale(list: &UidList, files: &[(String, PathBuf)]) -> bool {
+    let known: std::collections::HashSet<&str> =
+        list.entries.iter().map(|e| base_of(&e.name)).collect();
+    list.entries.len() != files.len() || files.iter().any(|(n, _)| !known.contains(base_of(n)))
+}
+
+/// Returns the files that `list` gives UIDs, in UID order.
+fn messages(list: &UidList, files: Vec<(String, PathBuf)>) -> Vec<Message> {
+    let uids: std::collections::HashMap<&str, u32> = list
+        .entries
+        .iter()
+        .map(|e| (base_of(&e.name), e.uid))
+        .collect();
+    let mut messages: Vec<Message> = files
+        .into_iter()
+        .filter_map(|(name, path)| {
+            let uid = *uids.get(base_of(&name))?;
+            Some(Message {
+                uid,
+                flags: NameFlags::of_name(&name),
+                path,
+            })
+        })
+        .collect();
+    messages.sort_by_key(|m| m.uid);
+    messages
+}
+
+/// Returns each message's UID and flag letters, for the mod-sequence record.
+fn letters(messages: &[Message]) -> impl Iterator<Item = (u32, &str)> {
+    messages.iter().map(|m| (m.uid, m.flags.letters()))
 }

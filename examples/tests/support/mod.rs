@@ -515,3 +515,93 @@ userdb {{\n  driver = static\n  args = uid=65534 gid=65534 home={m}/%u\n}}\n",
         std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
     }
 }
+
+/// A line-oriented IMAP client over TCP for responses without literals.
+pub struct Client {
+    pub reader: std::io::BufReader<std::net::TcpStream>,
+    pub writer: std::net::TcpStream,
+}
+
+impl Client {
+    pub fn connect(port: u16) -> Self {
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut c = Self {
+            reader: std::io::BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        };
+        let greeting = c.line();
+        assert!(greeting.starts_with("* OK"), "{greeting}");
+        c
+    }
+
+    pub fn line(&mut self) -> String {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut self.reader, &mut line).unwrap();
+        line
+    }
+
+    /// Sends `tag command` and returns the untagged lines and the tagged one.
+    pub fn command(&mut self, tag: &str, command: &str) -> (Vec<String>, String) {
+        self.write(format!("{tag} {command}\r\n").as_bytes());
+        self.command_rest(tag)
+    }
+
+    /// Writes raw bytes.
+    pub fn write(&mut self, bytes: &[u8]) {
+        std::io::Write::write_all(&mut self.writer, bytes).unwrap();
+    }
+
+    /// Sends `tag APPEND mailbox {n}` and, after the continuation, the message; returns the
+    /// untagged lines and the tagged one.
+    pub fn append(&mut self, tag: &str, mailbox: &str, message: &[u8]) -> (Vec<String>, String) {
+        self.write(format!("{tag} APPEND {mailbox} {{{}}}\r\n", message.len()).as_bytes());
+        let go = self.line();
+        assert!(go.starts_with('+'), "{go}");
+        self.write(message);
+        self.write(b"\r\n");
+        self.command_rest(tag)
+    }
+
+    /// Reads the answer to a command already sent: the untagged lines and the tagged one.
+    pub fn command_rest(&mut self, tag: &str) -> (Vec<String>, String) {
+        let mut untagged = Vec::new();
+        loop {
+            let line = self.line();
+            assert!(!line.is_empty(), "closed: {untagged:?}");
+            if line.starts_with(&format!("{tag} ")) {
+                return (untagged, line);
+            }
+            untagged.push(line);
+        }
+    }
+
+    /// Sends a command that must complete with OK.
+    pub fn ok(&mut self, tag: &str, command: &str) -> Vec<String> {
+        let (untagged, done) = self.command(tag, command);
+        assert!(
+            done.starts_with(&format!("{tag} OK")),
+            "{command}: {done} {untagged:?}"
+        );
+        untagged
+    }
+}
+
+/// Returns UID → flags from `* n FETCH (UID u FLAGS (...))` lines.
+pub fn flags_by_uid(lines: &[String]) -> std::collections::BTreeMap<u32, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for l in lines {
+        let Some(rest) = l.split_once("UID ").map(|(_, r)| r) else {
+            continue;
+        };
+        let uid: u32 = rest.split(' ').next().unwrap().parse().unwrap();
+        let flags = l.split_once("FLAGS (").unwrap().1;
+        let flags = flags.split_once(')').unwrap().0;
+        let mut flags: Vec<String> = flags.split_whitespace().map(str::to_owned).collect();
+        flags.sort();
+        out.insert(uid, flags);
+    }
+    out
+}
