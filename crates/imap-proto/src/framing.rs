@@ -285,6 +285,13 @@ impl Framer {
         matches!(self.state, State::Announced { .. })
     }
 
+    /// Changes the literal and message limits; they apply from the next literal or message
+    /// on (a server raises them once the client has authenticated).
+    pub const fn set_limits(&mut self, max_literal: u64, max_message: u64) {
+        self.config.max_literal = max_literal;
+        self.config.max_message = max_message;
+    }
+
     /// Returns whether the front of the buffer is the start of a new message (nothing of a
     /// message is pending).
     pub fn is_at_message_start(&self) -> bool {

@@ -126,6 +126,58 @@ fn a_literal_over_the_limit_is_refused_without_asking() {
 }
 
 #[test]
+fn before_login_only_small_literals_are_announced() {
+    let mut config = plain_config();
+    config.max_literal_unauthenticated = 64;
+    config.max_literal = 1 << 20;
+    let mut c = Connection::new(config);
+    out(&mut c);
+    // Over the pre-login limit: refused by the library, the application never asked.
+    c.receive(b"a1 LOGIN {65}\r\na2 NOOP\r\n");
+    assert_eq!(c.next_event(), None);
+    let text = out(&mut c);
+    assert!(!text.contains('+'), "{text}");
+    assert!(text.starts_with("a1 BAD"), "{text}");
+    assert!(text.ends_with("a2 OK NOOP completed\r\n"), "{text}");
+    // A non-synchronising one is read past and refused too.
+    let mut line = b"a3 LOGIN {65+}\r\n".to_vec();
+    line.extend_from_slice(&[b'x'; 65]);
+    line.extend_from_slice(b" secret\r\na4 NOOP\r\n");
+    c.receive(&line);
+    assert_eq!(c.next_event(), None);
+    let text = out(&mut c);
+    assert!(text.starts_with("a3 BAD"), "{text}");
+    assert!(text.ends_with("a4 OK NOOP completed\r\n"), "{text}");
+    // At the limit: the application decides, and LOGIN with literals works.
+    c.receive(b"a5 LOGIN {3}\r\n");
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::LiteralAnnounced { size: 3, .. })
+    ));
+    c.accept_literal().unwrap();
+    assert_eq!(out(&mut c), "+ Ready for literal data\r\n");
+    c.receive(b"mrc {6}\r\n");
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::LiteralAnnounced { size: 6, .. })
+    ));
+    c.accept_literal().unwrap();
+    out(&mut c);
+    c.receive(b"secret\r\n");
+    assert!(matches!(c.next_event(), Some(Event::AuthVerify(_))));
+    c.auth_answer(Answer::Accept).unwrap();
+    assert!(matches!(c.next_event(), Some(Event::Authenticated { .. })));
+    assert_eq!(c.next_event(), None);
+    out(&mut c);
+    // Authenticated: the full limit applies.
+    c.receive(b"a6 STATUS {100000}\r\n");
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::LiteralAnnounced { size: 100_000, .. })
+    ));
+}
+
+#[test]
 fn commands_pipelined_after_idle_done_are_run() {
     server_transcript(
         &plain_config(),

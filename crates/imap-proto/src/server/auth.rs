@@ -131,6 +131,7 @@ impl Connection {
         self.auth_tag = None;
         self.reading = Reading::Commands;
         self.authenticated = true;
+        self.authenticated_limits();
         // RFC 9051 §6.2.2: the capabilities change; send them with the OK.
         let code = Code::Capability(self.capabilities());
         self.complete_with(tag, StatusKind::Ok, Some(code), "Authenticated");

@@ -69,6 +69,11 @@ pub struct Config {
     pub max_line: usize,
     /// The largest literal of a command other than APPEND.
     pub max_literal: u64,
+    /// The largest literal before the client has authenticated (LOGIN's user name and
+    /// password, ID's values): [`max_literal`](Self::max_literal) is only granted to a
+    /// client the application knows, so that an anonymous peer cannot make the application
+    /// hold megabytes. Larger ones are refused before `+` (`BAD`), without an event.
+    pub max_literal_unauthenticated: u64,
     /// The largest message APPEND accepts (streamed, never held whole). `0`: no limit.
     pub max_append: u64,
     /// How deep lists and search keys may nest.
@@ -109,6 +114,7 @@ impl Default for Config {
             literal_plus: LiteralPlus::Plus,
             max_line: DEFAULT_MAX_LINE,
             max_literal: DEFAULT_MAX_LITERAL,
+            max_literal_unauthenticated: 8 * 1024,
             max_append: 64 * 1024 * 1024,
             max_depth: crate::types::parser::DEFAULT_MAX_DEPTH,
             max_bad_commands: 10,

@@ -194,8 +194,11 @@ impl Connection {
     pub fn new(config: Config) -> Self {
         let mut framer_config = FramerConfig::server();
         framer_config.max_line = config.max_line;
-        framer_config.max_literal = config.max_literal;
-        framer_config.max_message = config.max_literal.saturating_add(config.max_line as u64);
+        // Until the client authenticates, the smaller literal limit (raised by
+        // `authenticated_limits`).
+        let max_literal = config.max_literal.min(config.max_literal_unauthenticated);
+        framer_config.max_literal = max_literal;
+        framer_config.max_message = max_literal.saturating_add(config.max_line as u64);
         framer_config.literal_minus = config.literal_plus == LiteralPlus::Minus;
         framer_config.bare_newline = config.bare_newline;
         let mut sasl_config = ServerConfig::default();
@@ -227,6 +230,15 @@ impl Connection {
         conn
     }
 
+    /// Grants an authenticated client the full literal limit.
+    pub(super) fn authenticated_limits(&mut self) {
+        let max_literal = self.config.max_literal;
+        self.framer.set_limits(
+            max_literal,
+            max_literal.saturating_add(self.config.max_line as u64),
+        );
+    }
+
     fn greet(&mut self) {
         let text = self.config.greeting_text.clone();
         match self.config.greeting.clone() {
@@ -236,6 +248,7 @@ impl Connection {
             }
             Greeting::PreAuth(_) => {
                 self.authenticated = true;
+                self.authenticated_limits();
                 let code = Code::Capability(self.capabilities());
                 self.untagged(StatusKind::PreAuth, Some(code), &text);
             }
