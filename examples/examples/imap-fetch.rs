@@ -104,7 +104,7 @@ async fn main() -> Result<ExitCode, Error> {
         args.server.clone(),
     )
     .await;
-    if let Some(failure) = &session.failure {
+    if let Err(failure) = session.outcome() {
         eprintln!("imap-fetch: {failure}");
         return Ok(ExitCode::FAILURE);
     }

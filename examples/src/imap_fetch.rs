@@ -196,6 +196,8 @@ pub struct ImapFetchSession {
     pub stored: usize,
     /// Why the session failed, if it did.
     pub failure: Option<String>,
+    /// The session ended as planned: LOGOUT answered.
+    finished: bool,
 }
 
 impl ImapFetchSession {
@@ -237,6 +239,7 @@ impl ImapFetchSession {
             received: 0,
             stored: 0,
             failure: None,
+            finished: false,
             options,
         })
     }
@@ -621,7 +624,9 @@ impl ImapFetchSession {
             }
             Event::Completed(done) => self.completed(done),
             Event::Closed { reason, bye, error } => {
-                if !(reason == CloseReason::Quit && self.phase == Phase::LoggingOut) {
+                if reason == CloseReason::Quit && self.phase == Phase::LoggingOut {
+                    self.finished = true;
+                } else {
                     let bye = bye.map(|b| format!(" {b:?}")).unwrap_or_default();
                     let error = error.map(|e| format!(": {e}")).unwrap_or_default();
                     self.failure
@@ -630,6 +635,16 @@ impl ImapFetchSession {
                 Ok(())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Returns why the session did not complete, if it did not: its failure, or the
+    /// connection ended early (a TLS handshake or a write failed: the log says which).
+    pub fn outcome(&self) -> Result<(), String> {
+        match &self.failure {
+            Some(f) => Err(f.clone()),
+            None if self.finished => Ok(()),
+            None => Err("the connection ended before the download completed".into()),
         }
     }
 
