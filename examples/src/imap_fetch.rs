@@ -198,6 +198,9 @@ pub struct ImapFetchSession {
     pub failure: Option<String>,
     /// The session ended as planned: LOGOUT answered.
     finished: bool,
+    /// New messages were announced (EXISTS) while a round was under way: with IDLE, another
+    /// round follows at once instead of waiting for the next announcement.
+    announced: bool,
 }
 
 impl ImapFetchSession {
@@ -240,6 +243,7 @@ impl ImapFetchSession {
             stored: 0,
             failure: None,
             finished: false,
+            announced: false,
             options,
         })
     }
@@ -296,6 +300,7 @@ impl ImapFetchSession {
             )
             .map_err(|e| format!("UID FETCH: {e}"))?;
         self.listing = Some(tag);
+        self.announced = false;
         self.sizes.clear();
         self.phase = Phase::Listing;
         Ok(())
@@ -391,6 +396,9 @@ impl ImapFetchSession {
                 .logout()
                 .map(drop)
                 .map_err(|e| format!("LOGOUT: {e}"));
+        }
+        if std::mem::take(&mut self.announced) {
+            return self.start_round();
         }
         if self.conn.needs_capabilities() {
             self.phase = Phase::Capabilities;
@@ -617,7 +625,15 @@ impl ImapFetchSession {
             Event::Untagged {
                 data: Data::Exists(_),
                 ..
-            } if self.phase == Phase::Idling => self.end_idle(),
+            } => {
+                match self.phase {
+                    Phase::Idling => return self.end_idle(),
+                    // The listing in flight may not cover it.
+                    Phase::Listing | Phase::Fetching => self.announced = true,
+                    _ => {}
+                }
+                Ok(())
+            }
             Event::MailboxReset { .. } => {
                 // Handled where UIDVALIDITY is compared: the next round starts over.
                 self.end_idle()

@@ -207,56 +207,86 @@ fn dovecot_messages_over_the_size_limit_are_skipped_and_reported() {
     );
 }
 
-/// A server that claims a 10-octet message, then sends a 1 GiB body: the client must stop at
-/// the announcement, before reading the body. Returns how many octets the server managed to
-/// write before the client went away.
-fn lying_server(listener: std::net::TcpListener) -> u64 {
+/// Serves one client on `listener` with a scripted IMAP server: the greeting, then for each
+/// command line `answer(tag, LINE IN UPPER CASE, writer)`, until it returns `false` or the
+/// client goes away.
+fn scripted(
+    listener: &std::net::TcpListener,
+    mut answer: impl FnMut(&str, &str, &mut std::net::TcpStream) -> bool,
+) {
     let (stream, _) = listener.accept().unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut w = stream;
-    w.write_all(b"* OK [CAPABILITY IMAP4rev1] liar ready\r\n")
-        .unwrap();
+    if w.write_all(b"* OK [CAPABILITY IMAP4rev1 IDLE] scripted server ready\r\n")
+        .is_err()
+    {
+        return;
+    }
     let mut line = String::new();
     loop {
         line.clear();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return 0;
+            return;
         }
-        let mut words = line.split_whitespace();
-        let tag = words.next().unwrap_or("*").to_owned();
-        let command: Vec<String> = words.map(str::to_ascii_uppercase).collect();
-        let reply = match command.first().map(String::as_str) {
-            Some("LOGIN") => format!("{tag} OK logged in\r\n"),
-            Some("EXAMINE") => format!(
-                "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n{tag} OK [READ-ONLY] examined\r\n"
-            ),
-            Some("UID") if line.contains("RFC822.SIZE") => {
-                format!("* 1 FETCH (UID 1 RFC822.SIZE 10)\r\n{tag} OK done\r\n")
-            }
-            Some("UID") => {
-                let head = b"* 1 FETCH (UID 1 BODY[] {1073741824}\r\n";
-                let mut written = 0u64;
-                if w.write_all(head).is_err() {
-                    return written;
-                }
-                let chunk = vec![b'x'; 1 << 20];
-                while written < 1 << 30 {
-                    if w.write_all(&chunk).is_err() {
-                        return written;
-                    }
-                    written += chunk.len() as u64;
-                }
-                return written;
-            }
-            _ => format!("{tag} OK\r\n"),
-        };
-        if w.write_all(reply.as_bytes()).is_err() {
-            return 0;
+        let (tag, rest) = line.trim_end().split_once(' ').unwrap_or(("*", ""));
+        if !answer(tag, &rest.to_ascii_uppercase(), &mut w) {
+            return;
         }
     }
+}
+
+/// The answers to LOGIN, CAPABILITY, LOGOUT and EXAMINE of a mailbox of `exists` messages (UIDVALIDITY 7), or
+/// `None` for another command.
+fn open_mailbox(tag: &str, line: &str, exists: u32) -> Option<String> {
+    if line.starts_with("LOGIN") {
+        Some(format!("{tag} OK logged in\r\n"))
+    } else if line.starts_with("EXAMINE") {
+        Some(format!(
+            "* {exists} EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n{tag} OK [READ-ONLY] examined\r\n"
+        ))
+    } else if line.starts_with("CAPABILITY") {
+        Some(format!("* CAPABILITY IMAP4rev1 IDLE\r\n{tag} OK\r\n"))
+    } else if line.starts_with("LOGOUT") {
+        Some(format!("* BYE bye\r\n{tag} OK bye\r\n"))
+    } else {
+        None
+    }
+}
+
+/// A server that claims a 10-octet message, then sends a 1 GiB body: the client must stop at
+/// the announcement, before reading the body. Returns how many octets the server managed to
+/// write before the client went away.
+fn lying_server(listener: &std::net::TcpListener) -> u64 {
+    let mut written = 0u64;
+    scripted(listener, |tag, line, w| {
+        if let Some(reply) = open_mailbox(tag, line, 1) {
+            return w.write_all(reply.as_bytes()).is_ok();
+        }
+        if line.contains("RFC822.SIZE") {
+            let reply = format!("* 1 FETCH (UID 1 RFC822.SIZE 10)\r\n{tag} OK done\r\n");
+            return w.write_all(reply.as_bytes()).is_ok();
+        }
+        if line.starts_with("UID FETCH") {
+            if w.write_all(b"* 1 FETCH (UID 1 BODY[] {1073741824}\r\n")
+                .is_err()
+            {
+                return false;
+            }
+            let chunk = vec![b'x'; 1 << 20];
+            while written < 1 << 30 {
+                if w.write_all(&chunk).is_err() {
+                    return false;
+                }
+                written += chunk.len() as u64;
+            }
+            return false;
+        }
+        w.write_all(format!("{tag} OK\r\n").as_bytes()).is_ok()
+    });
+    written
 }
 
 #[test]
@@ -264,7 +294,7 @@ fn a_body_over_the_limit_is_refused_before_it_is_read() {
     let dir = TempDir::new("imap-fetch-liar");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let liar = std::thread::spawn(move || lying_server(listener));
+    let liar = std::thread::spawn(move || lying_server(&listener));
     let out = dir.path().join("fetched");
     let started = Instant::now();
     let (ok, stdout, err) = fetch(
@@ -401,4 +431,109 @@ fn idle_downloads_a_message_delivered_over_smtp_within_seconds() {
     }
     assert_eq!(state(&out).1, 1);
     drop(child);
+}
+
+/// Message `uid` of the racing server.
+fn racing_message(uid: u32) -> Vec<u8> {
+    format!("Subject: message {uid}\r\n\r\nbody {uid}\r\n").into_bytes()
+}
+
+#[test]
+fn with_idle_a_message_announced_during_a_download_is_fetched_before_idling() {
+    let dir = TempDir::new("imap-fetch-race");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Message 2 is announced in the middle of message 1's download; the IDLE that follows
+    // gets no update, so the client must not wait for one to fetch message 2.
+    let server = std::thread::spawn(move || {
+        let mut commands = Vec::new();
+        scripted(&listener, |tag, line, w| {
+            commands.push(line.to_owned());
+            let reply = if let Some(reply) = open_mailbox(tag, line, 1) {
+                reply
+            } else if line.starts_with("UID FETCH 1:* (UID RFC822.SIZE)") {
+                format!("* 1 FETCH (UID 1 RFC822.SIZE 26)\r\n{tag} OK done\r\n")
+            } else if line.starts_with("UID FETCH 2:* (UID RFC822.SIZE)") {
+                format!("* 2 FETCH (UID 2 RFC822.SIZE 26)\r\n{tag} OK done\r\n")
+            } else if let Some(uid) = ["1", "2"]
+                .into_iter()
+                .find(|u| line.starts_with(&format!("UID FETCH {u} ")))
+            {
+                let m = racing_message(uid.parse().unwrap());
+                let mut reply = format!("* {uid} FETCH (UID {uid} BODY[] {{{}}}\r\n", m.len());
+                reply.push_str(std::str::from_utf8(&m).unwrap());
+                reply.push_str(")\r\n");
+                if uid == "1" {
+                    reply.push_str("* 2 EXISTS\r\n");
+                }
+                reply.push_str(&format!("{tag} OK done\r\n"));
+                reply
+            } else if line == "IDLE" {
+                let _ = w.write_all(b"+ idling\r\n");
+                return false;
+            } else {
+                format!("{tag} BAD unexpected\r\n")
+            };
+            w.write_all(reply.as_bytes()).is_ok()
+        });
+        commands
+    });
+    let out = dir.path().join("fetched");
+    let mut child = Proc {
+        child: Command::new(example("imap-fetch"))
+            .args(["--server", &format!("127.0.0.1:{port}")])
+            .args(["--user", "u:p", "--allow-plaintext-auth", "--idle"])
+            .args(["--out", out.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        name: "imap-fetch".into(),
+    };
+    let commands = server.join().unwrap();
+    assert_eq!(
+        commands.last().map(String::as_str),
+        Some("IDLE"),
+        "{commands:?}"
+    );
+    assert_eq!(contents(&out), vec![racing_message(1), racing_message(2)]);
+    assert_eq!(state(&out), (7, 2));
+    let _ = child.child.kill();
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_only() {
+    if !have("script") || !have("dovecot") {
+        return;
+    }
+    let dir = TempDir::new("imap-fetch-progress");
+    let root = dir.path();
+    let large = large_message();
+    maildir(root, "carol", &[MESSAGE, &large]);
+    let dovecot = Dovecot::start(root, "imap", &root.join("mail"), &[("carol", "s3cret")]);
+    let server = format!("127.0.0.1:{}", dovecot.port);
+    let login = ["--user", "carol:s3cret", "--allow-plaintext-auth"];
+    // Not a terminal: stderr stays quiet.
+    let (ok, stdout, err) = fetch(&server, &root.join("plain"), &login);
+    assert!(ok, "{stdout}\n{err}");
+    assert!(!err.contains("messages,"), "{err}");
+    // A terminal (`script` gives the program a pseudo-terminal): progress lines.
+    let command = format!(
+        "{} --server {server} --out {} {}",
+        example("imap-fetch").display(),
+        root.join("tty").display(),
+        login.join(" ")
+    );
+    let (ok, stdout, err) = run(
+        Command::new("script").args(["-qec", &command, "/dev/null"]),
+        b"",
+    );
+    assert!(ok, "{stdout}\n{err}");
+    let total = MESSAGE.len() + large.len();
+    assert!(
+        stdout.contains(&format!("imap-fetch: 2/2 messages, {total}/{total} octets")),
+        "{stdout:?}"
+    );
+    assert_eq!(contents(&root.join("tty")).len(), 2);
 }
