@@ -10,10 +10,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use imap_proto::client::Config;
-use mail_examples::imap_fetch::{DEFAULT_MAX_FETCH_SIZE, FetchOptions, ImapFetchSession};
+use mail_examples::imap_fetch::{
+    DEFAULT_MAX_FETCH_SIZE, FetchOptions, IDLE_RENEW, ImapFetchSession,
+};
 use mail_examples::session::{Limits, connect_client, run};
 use mail_examples::{Error, init_tracing};
 
@@ -55,6 +58,10 @@ struct Args {
     /// Once everything is downloaded, keep waiting for new mail (IDLE) until killed.
     #[arg(long)]
     idle: bool,
+    /// With --idle: end each IDLE and start it again after this many seconds (servers drop
+    /// a client silent for 30 minutes).
+    #[arg(long, default_value_t = IDLE_RENEW.as_secs(), requires = "idle", value_parser = clap::value_parser!(u64).range(1..))]
+    idle_renew: u64,
     /// The largest message accepted, in octets: larger ones are reported and skipped, and a
     /// server that sends one anyway is cut off before it is read. Default 64 MiB.
     #[arg(long, default_value_t = DEFAULT_MAX_FETCH_SIZE)]
@@ -75,16 +82,18 @@ async fn main() -> Result<ExitCode, Error> {
         mailbox: args.mailbox.clone(),
         starttls: args.starttls,
         idle: args.idle,
+        idle_renew: Duration::from_secs(args.idle_renew),
         out: args.out.clone(),
         max_message_size: args.max_message_size,
     };
     // A tick now and then, so that an IDLE is renewed while the server says nothing.
+    let tick_every = Duration::from_secs(args.idle_renew.clamp(1, 60));
     let wake = args.idle.then(|| {
         let (tick, wake) = tokio::sync::watch::channel(0u64);
         tokio::spawn(async move {
             let mut n = 0u64;
             loop {
-                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                tokio::time::sleep(tick_every).await;
                 n += 1;
                 if tick.send(n).is_err() {
                     break;

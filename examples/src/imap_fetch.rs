@@ -45,8 +45,9 @@ pub const STREAM_OVER: u64 = 64 * 1024;
 /// How many message fetches are in flight at once.
 const WINDOW: usize = 8;
 
-/// An IDLE is ended and started again after this long, before the server's inactivity timer
-/// (at least 30 minutes, RFC 9051 §5.4) and the client's own time limit.
+/// The default of `imap-fetch --idle-renew`: an IDLE is ended and started again after 25
+/// minutes, before the server's inactivity timer (at least 30 minutes, RFC 2177 §3, RFC 9051
+/// §5.4) and the client's own time limit.
 pub const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 
 /// The name of the state file in the output directory.
@@ -119,6 +120,8 @@ pub struct FetchOptions {
     pub starttls: bool,
     /// Keep waiting for new mail with IDLE once everything is downloaded.
     pub idle: bool,
+    /// How long one IDLE lasts before it is ended and started again ([`IDLE_RENEW`]).
+    pub idle_renew: Duration,
     /// The Maildir to write into, with the state file at its top.
     pub out: PathBuf,
     /// The largest message accepted, in octets.
@@ -616,6 +619,14 @@ impl ImapFetchSession {
                         _ => None,
                     });
                     if let (Some(uid), Some(size)) = (uid, size) {
+                        // No more than one entry per message: a server cannot grow the map
+                        // past the mailbox it described.
+                        let exists = self.conn.mailbox().map_or(0, |v| v.exists());
+                        if !self.sizes.contains_key(&uid) && self.sizes.len() >= exists as usize {
+                            return Err(format!(
+                                "the server lists more messages than the {exists} it said exist"
+                            ));
+                        }
                         self.sizes.insert(uid, size);
                     }
                     return Ok(());
@@ -718,7 +729,7 @@ impl Session for ImapFetchSession {
             w.mark_unchanged();
         }
         if self.phase == Phase::Idling
-            && self.idle_since.elapsed() >= IDLE_RENEW
+            && self.idle_since.elapsed() >= self.options.idle_renew
             && let Err(e) = self.end_idle()
         {
             self.failure.get_or_insert(e);

@@ -231,7 +231,9 @@ fn scripted(
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
-        let (tag, rest) = line.trim_end().split_once(' ').unwrap_or(("*", ""));
+        // A line of one word (`DONE`) is all tag.
+        let line = line.trim_end();
+        let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
         if !answer(tag, &rest.to_ascii_uppercase(), &mut w) {
             return;
         }
@@ -536,4 +538,118 @@ fn progress_is_shown_on_a_terminal_only() {
         "{stdout:?}"
     );
     assert_eq!(contents(&root.join("tty")).len(), 2);
+}
+
+#[test]
+fn an_idle_is_renewed_after_idle_renew_seconds() {
+    let dir = TempDir::new("imap-fetch-renew");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut commands = Vec::new();
+        let mut idle: Option<(String, Instant)> = None;
+        let mut renewed_after = None;
+        scripted(&listener, |tag, line, w| {
+            commands.push(format!("{tag} {line}"));
+            let reply = if let Some(reply) = open_mailbox(tag, line, 0) {
+                reply
+            } else if line == "IDLE" {
+                if idle.is_some() {
+                    // The second IDLE: the renewal is complete.
+                    return false;
+                }
+                idle = Some((tag.to_owned(), Instant::now()));
+                "+ idling\r\n".to_owned()
+            } else if tag == "DONE" {
+                let Some((idle_tag, since)) = idle.as_ref() else {
+                    return false;
+                };
+                renewed_after = Some(since.elapsed());
+                format!("{idle_tag} OK idle over\r\n")
+            } else {
+                format!("{tag} BAD unexpected\r\n")
+            };
+            w.write_all(reply.as_bytes()).is_ok()
+        });
+        (commands, renewed_after)
+    });
+    let mut child = Proc {
+        child: Command::new(example("imap-fetch"))
+            .args(["--server", &format!("127.0.0.1:{port}")])
+            .args(["--user", "u:p", "--allow-plaintext-auth", "--idle"])
+            .args(["--idle-renew", "1"])
+            .args(["--out", dir.path().join("fetched").to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        name: "imap-fetch".into(),
+    };
+    let (commands, renewed_after) = server.join().unwrap();
+    let _ = child.child.kill();
+    let names: Vec<&str> = commands
+        .iter()
+        .map(|c| {
+            c.split_once(' ').map_or(
+                c.as_str(),
+                |(tag, rest)| if tag == "DONE" { tag } else { rest },
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "LOGIN U P",
+            "EXAMINE INBOX",
+            "CAPABILITY",
+            "IDLE",
+            "DONE",
+            "IDLE"
+        ],
+        "{commands:?}"
+    );
+    let after = renewed_after.unwrap();
+    eprintln!("IDLE renewed after {after:?}");
+    assert!(
+        after >= Duration::from_secs(1) && after < Duration::from_secs(5),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn a_listing_longer_than_the_mailbox_ends_the_session() {
+    let dir = TempDir::new("imap-fetch-long-listing");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // One message exists, and the size listing goes on without end: the client keeps one
+    // entry per message, so it stops at the second.
+    let server = std::thread::spawn(move || {
+        let mut sent = 0u32;
+        scripted(&listener, |tag, line, w| {
+            if let Some(reply) = open_mailbox(tag, line, 1) {
+                return w.write_all(reply.as_bytes()).is_ok();
+            }
+            for uid in 1..=1_000_000u32 {
+                if w.write_all(format!("* 1 FETCH (UID {uid} RFC822.SIZE 10)\r\n").as_bytes())
+                    .is_err()
+                {
+                    break;
+                }
+                sent = uid;
+            }
+            false
+        });
+        sent
+    });
+    let out = dir.path().join("fetched");
+    let (ok, stdout, err) = fetch(
+        &format!("127.0.0.1:{port}"),
+        &out,
+        &["--user", "u:p", "--allow-plaintext-auth"],
+    );
+    let sent = server.join().unwrap();
+    assert!(!ok, "{stdout}\n{err}");
+    assert!(err.contains("more messages than the 1"), "{err}");
+    assert!(sent < 1_000_000, "the client read the whole listing");
 }
