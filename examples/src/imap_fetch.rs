@@ -640,7 +640,7 @@ impl ImapFetchSession {
                 match self.phase {
                     Phase::Idling => return self.end_idle(),
                     // The listing in flight may not cover it.
-                    Phase::Listing | Phase::Fetching => self.announced = true,
+                    Phase::Listing | Phase::Fetching | Phase::Capabilities => self.announced = true,
                     _ => {}
                 }
                 Ok(())
