@@ -85,7 +85,7 @@ async fn main() -> Result<ExitCode, Error> {
     for line in &session.lines {
         println!("{line}");
     }
-    if let Some(failure) = &session.failure {
+    if let Err(failure) = session.outcome() {
         eprintln!("pop3-fetch: {failure}");
         return Ok(ExitCode::FAILURE);
     }

@@ -1,5 +1,6 @@
 //! Code shared by the example adapters: the connection loop, TLS setup, Maildir storage,
-//! the user table, and the SMTP and POP3 sessions of the `mail-server` example.
+//! the user table, the SMTP, POP3 and IMAP sessions of the `mail-server` example, and the
+//! client sessions of `pop3-fetch` and `imap-fetch`.
 //!
 //! Every adapter is thin: read from the socket → `receive` → `next_event` loop → storage →
 //! `take_output` → write. The protocol crates do the protocol; this crate only moves bytes,
@@ -17,6 +18,7 @@
 
 pub mod guard;
 pub mod imap;
+pub mod imap_fetch;
 pub mod maildir;
 pub mod mailstore;
 pub mod pop3;

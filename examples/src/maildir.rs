@@ -258,6 +258,32 @@ fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
     copied
 }
 
+/// Replaces the file at `path` with `bytes` so that a crash leaves the old content or the
+/// new one, never a mix: written to `path.tmp`, synced, renamed over `path`, and the
+/// directory synced.
+///
+/// # Errors
+/// When writing, syncing or renaming fails (the old file is then untouched).
+pub fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => sync_dir(dir),
+        _ => Ok(()),
+    }
+}
+
 /// Syncs a directory, so that the names created or removed in it are on disk.
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

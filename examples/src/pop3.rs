@@ -394,6 +394,8 @@ pub struct FetchSession {
     pub lines: Vec<String>,
     /// Why the session failed, if it did.
     pub failure: Option<String>,
+    /// The session ended as planned: QUIT answered.
+    finished: bool,
 }
 
 /// A message being written: to a hidden part file, renamed once complete.
@@ -437,6 +439,17 @@ impl FetchSession {
             current: None,
             lines: Vec::new(),
             failure: None,
+            finished: false,
+        }
+    }
+
+    /// Returns why the session did not complete, if it did not: its failure, or the
+    /// connection ended early (a TLS handshake or a write failed: the log says which).
+    pub fn outcome(&self) -> Result<(), String> {
+        match &self.failure {
+            Some(f) => Err(f.clone()),
+            None if self.finished => Ok(()),
+            None => Err("the connection ended before the download completed".into()),
         }
     }
 
@@ -577,7 +590,9 @@ impl Session for FetchSession {
                     line,
                     error,
                 } => {
-                    if reason != CloseReason::Quit {
+                    if reason == CloseReason::Quit {
+                        self.finished = true;
+                    } else {
                         let line = line.map(|l| format!(" {l:?}")).unwrap_or_default();
                         let error = error.map(|e| format!(": {e}")).unwrap_or_default();
                         self.failure

@@ -21,6 +21,10 @@ fn every_example_describes_itself() {
     for (name, says) in [
         ("mail-server", "A Maildir-backed mail server"),
         ("pop3-fetch", "Downloads every message of a POP3 maildrop"),
+        (
+            "imap-fetch",
+            "Downloads the new messages of an IMAP mailbox",
+        ),
         ("smtp-send", "Sends the message read from standard input"),
         ("smtp-sink", "Accepts and discards every message"),
     ] {

@@ -320,3 +320,28 @@ fn pop3_fetch_against_dovecot() {
             .count();
     assert_eq!(left, 0);
 }
+
+#[test]
+fn pop3_fetch_fails_when_the_certificate_is_not_trusted() {
+    let server = MailServer::start(&[]);
+    deliver(&server, "alice");
+    let out = TempDir::new("fetched-untrusted");
+    let (ok, stdout, err) = run(
+        Command::new(example("pop3-fetch")).args([
+            "--server",
+            &format!("localhost:{}", server.pop3),
+            "--stls",
+            "--user",
+            "alice:secret",
+            "--out",
+            out.path().to_str().unwrap(),
+        ]),
+        b"",
+    );
+    assert!(
+        !ok,
+        "a failed TLS handshake must not look like success\n{stdout}\n{err}"
+    );
+    assert!(err.contains("ended before the download completed"), "{err}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
