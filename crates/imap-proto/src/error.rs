@@ -176,6 +176,11 @@ pub enum ClientError {
     /// (RFC 9051 §7.5.1).
     #[error("message number {0} beyond the mailbox")]
     NoSuchMessage(u32),
+    /// An `EXISTS` announced more messages than the client keeps a view of (its
+    /// `Config::max_messages`): the view costs memory per message, so a count from a hostile
+    /// server must not size it.
+    #[error("mailbox of {0} messages, over the client's limit")]
+    TooManyMessages(u32),
     /// A literal too large to buffer came outside a FETCH body item (only FETCH bodies are
     /// streamed; see the client's `Config::stream_literals_over`).
     #[error("literal of {0} octets outside a FETCH body")]

@@ -486,3 +486,31 @@ fn debug_never_shows_the_password() {
     conn.login("fred", "hunter2").unwrap();
     assert!(!format!("{conn:?}").contains("hunter2"));
 }
+
+#[test]
+fn an_exists_over_the_limit_ends_the_session_without_sizing_the_view() {
+    let mut config = plain();
+    config.max_messages = 1000;
+    let (mut conn, _) = connected(config, b"* PREAUTH hi\r\n");
+    conn.select(inbox()).unwrap();
+    out(&mut conn);
+    // At the limit: the view holds every message.
+    conn.receive(b"* 1000 EXISTS\r\nA001 OK [READ-WRITE] done\r\n");
+    events(&mut conn);
+    assert_eq!(conn.mailbox().unwrap().messages().len(), 1000);
+    // Over it (a hostile server's `* 4294967295 EXISTS` would ask for about 200 GB).
+    conn.receive(b"* 4294967295 EXISTS\r\n");
+    let seen = events(&mut conn);
+    assert!(
+        matches!(
+            seen.last(),
+            Some(Event::Closed {
+                reason: CloseReason::ProtocolViolation,
+                error: Some(ClientError::TooManyMessages(4_294_967_295)),
+                ..
+            })
+        ),
+        "{seen:?}"
+    );
+    assert!(conn.is_closed());
+}

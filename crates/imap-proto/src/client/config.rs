@@ -33,6 +33,12 @@ pub struct Config {
     /// The most octets one response may buffer (lines plus buffered literals). Default
     /// 16 MiB.
     pub max_response: u64,
+    /// The most messages a selected mailbox may hold: the client keeps a view of each
+    /// (UID, flags, mod-sequence), so an `EXISTS` above this ends the session with
+    /// [`ClientError::TooManyMessages`](crate::error::ClientError::TooManyMessages) rather
+    /// than letting the server size the client's memory. Default 4 000 000 (about 200 MB of
+    /// view at most).
+    pub max_messages: u32,
     /// How deep lists and BODYSTRUCTURE may nest.
     pub max_depth: usize,
     /// What to do with a response line ended by a bare LF.
@@ -60,6 +66,7 @@ impl Default for Config {
             stream_literals_over: 64 * 1024,
             max_streamed_literal: DEFAULT_MAX_STREAMED_LITERAL,
             max_response: 16 * 1024 * 1024,
+            max_messages: 4_000_000,
             max_depth: DEFAULT_MAX_DEPTH,
             bare_newline: BareNewline::Reject,
             sasl_mechanisms: vec![

@@ -208,6 +208,9 @@ impl Connection {
                 }
             }
             Data::Exists(n) => {
+                if n > self.config.max_messages {
+                    return Err(ClientError::TooManyMessages(n));
+                }
                 if let Some(view) = self.view.as_mut() {
                     view.set_exists(n);
                 }
