@@ -1,0 +1,921 @@
+//! SORT and THREAD (RFC 5256) over a mailbox's messages: base subject extraction (§2.1), the
+//! sent date (§2.2), the sort keys (§3 SORT) and the ORDEREDSUBJECT and REFERENCES threading
+//! algorithms (§3 THREAD).
+//!
+//! The logic works on [`SortMessage`]s, which hold only what SORT and THREAD look at, so it
+//! knows nothing of the store. Every walk over a thread tree uses an explicit list, never
+//! recursion: References fields are peer input and can make trees of any depth.
+//!
+//! Collation: subjects compare by their Unicode upper case (close to i;unicode-casemap's
+//! titlecase, RFC 5051, without its decomposition), addresses by i;ascii-casemap.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+
+use imap_proto::command::{SortCriterion, SortKey};
+use imap_proto::message::MessageStructure;
+use imap_proto::response::{Address, Thread};
+use imap_proto::types::{AString, NString, Section, SectionText};
+use mail_core::address::encoded_word::decode_encoded_words;
+
+/// What SORT and THREAD know of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortMessage {
+    /// The number to answer with: the sequence number (SORT, THREAD) or the UID.
+    pub number: NonZeroU32,
+    /// INTERNALDATE, seconds since 1970 (ARRIVAL).
+    pub arrival: i64,
+    /// The sent date (RFC 5256 §2.2) in seconds since 1970 UTC; the arrival when the `Date:`
+    /// field is missing or cannot be read.
+    pub sent: i64,
+    /// RFC822.SIZE.
+    pub size: u64,
+    /// The base subject (§2.1), in upper case for comparison.
+    pub base_subject: String,
+    /// Whether base subject extraction found a reply or forward (§3 REFERENCES).
+    pub reply_or_forward: bool,
+    /// The addr-mailbox of the first From, To and Cc address, in ASCII upper case; empty when
+    /// absent.
+    pub from: String,
+    /// See [`from`](Self::from).
+    pub to: String,
+    /// See [`from`](Self::from).
+    pub cc: String,
+    /// The normalised Message-ID, if valid.
+    pub message_id: Option<String>,
+    /// The references (§3 REFERENCES): the References field's Message IDs, else the first of
+    /// In-Reply-To.
+    pub references: Vec<String>,
+}
+
+impl SortMessage {
+    /// Reads what SORT and THREAD need from a parsed message.
+    pub fn new(number: NonZeroU32, arrival: i64, structure: &MessageStructure) -> Self {
+        let env = structure.envelope();
+        let text = |s: &NString| {
+            s.0.as_ref()
+                .map(|b| String::from_utf8_lossy(b.as_bytes()).into_owned())
+                .unwrap_or_default()
+        };
+        let (base_subject, reply_or_forward) = base_subject(&text(&env.subject));
+        let first = |list: &[Address]| {
+            list.iter()
+                .find(|a| a.host.0.is_some())
+                .map(|a| text(&a.mailbox).to_ascii_uppercase())
+                .unwrap_or_default()
+        };
+        let date = text(&env.date);
+        let references = header_field(structure, "References");
+        let mut refs = msg_ids(&references);
+        if refs.is_empty() {
+            refs = msg_ids(&text(&env.in_reply_to))
+                .into_iter()
+                .take(1)
+                .collect();
+        }
+        Self {
+            number,
+            arrival,
+            sent: parse_date(&date).unwrap_or(arrival),
+            size: structure.rfc822_size(),
+            base_subject: upper(&base_subject),
+            reply_or_forward,
+            from: first(env.from()),
+            to: first(env.to()),
+            cc: first(env.cc()),
+            message_id: msg_ids(&text(&env.message_id)).into_iter().next(),
+            references: refs,
+        }
+    }
+}
+
+/// The value of a header field of the message's top-level header, unfolded; empty if absent.
+fn header_field(structure: &MessageStructure, name: &str) -> String {
+    let Ok(field) = AString::try_from(name) else {
+        return String::new();
+    };
+    let Ok(section) = Section::new(Vec::new(), Some(SectionText::HeaderFields(vec![field]))) else {
+        return String::new();
+    };
+    let raw = structure.section(&section);
+    let text = String::from_utf8_lossy(&raw);
+    let value = text
+        .split_once(':')
+        .map_or("", |(_, v)| v)
+        .replace(['\r', '\n'], " ");
+    value.trim().to_owned()
+}
+
+/// Unicode upper case, the comparison form of subjects.
+fn upper(s: &str) -> String {
+    s.chars().flat_map(char::to_uppercase).collect()
+}
+
+/// Returns the base subject of `subject` (RFC 5256 §2.1) and whether extraction removed a
+/// `subj-refwd`, a `(fwd)` trailer or a `subj-fwd-hdr`/`subj-fwd-trl` pair (a reply or
+/// forward, §3 REFERENCES).
+///
+/// ```abnf
+/// subj-refwd      = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"
+/// subj-blob       = "[" *BLOBCHAR "]" *WSP
+/// subj-fwd-hdr    = "[fwd:"
+/// subj-fwd-trl    = "]"
+/// subj-leader     = (*subj-blob subj-refwd) / WSP
+/// subj-trailer    = "(fwd)" / WSP
+/// ```
+pub fn base_subject(subject: &str) -> (String, bool) {
+    // (1) Encoded words to UTF-8, tabs and continuations to space, runs of spaces to one.
+    let decoded = decode_encoded_words(subject);
+    let mut s = String::with_capacity(decoded.len());
+    for c in decoded.chars() {
+        let c = if matches!(c, '\t' | '\r' | '\n') {
+            ' '
+        } else {
+            c
+        };
+        if !(c == ' ' && s.ends_with(' ')) {
+            s.push(c);
+        }
+    }
+    let mut reply = false;
+    let mut s = s.as_str();
+    loop {
+        // (2) subj-trailer, repeated.
+        loop {
+            if let Some(rest) = s.strip_suffix(' ') {
+                s = rest;
+            } else if s.len() >= 5
+                && let Some(tail) = s.get(s.len() - 5..)
+                && tail.eq_ignore_ascii_case("(fwd)")
+            {
+                s = s.get(..s.len() - 5).unwrap_or_default();
+                reply = true;
+            } else {
+                break;
+            }
+        }
+        // (3)-(5) subj-leader and subj-blob, repeated.
+        loop {
+            let before = s.len();
+            if let Some(rest) = s.strip_prefix(' ') {
+                s = rest;
+            } else if let Some(rest) = strip_refwd(s) {
+                s = rest;
+                reply = true;
+            }
+            if let Some(rest) = strip_blob(s)
+                && !rest.is_empty()
+            {
+                s = rest;
+            }
+            if s.len() == before {
+                break;
+            }
+        }
+        // (6) subj-fwd-hdr and subj-fwd-trl.
+        if s.len() >= 6
+            && s.get(..5).is_some_and(|h| h.eq_ignore_ascii_case("[fwd:"))
+            && s.ends_with(']')
+        {
+            s = s.get(5..s.len() - 1).unwrap_or_default();
+            reply = true;
+            continue;
+        }
+        break;
+    }
+    (s.to_owned(), reply)
+}
+
+/// Removes a leading `subj-blob`: `"[" *BLOBCHAR "]" *WSP`.
+fn strip_blob(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('[')?;
+    let end = rest.find(['[', ']'])?;
+    let rest = rest.get(end..)?.strip_prefix(']')?;
+    Some(rest.trim_start_matches([' ', '\t']))
+}
+
+/// Removes a leading `*subj-blob subj-refwd`.
+fn strip_refwd(s: &str) -> Option<&str> {
+    let mut rest = s;
+    while let Some(r) = strip_blob(rest) {
+        rest = r;
+    }
+    let lower = rest.get(..3).map(str::to_ascii_lowercase);
+    let lower2 = rest.get(..2).map(str::to_ascii_lowercase);
+    rest = if lower.as_deref() == Some("fwd") {
+        rest.get(3..)?
+    } else if matches!(lower2.as_deref(), Some("re" | "fw")) {
+        rest.get(2..)?
+    } else {
+        return None;
+    };
+    rest = rest.trim_start_matches([' ', '\t']);
+    if let Some(r) = strip_blob(rest) {
+        rest = r;
+    }
+    rest.strip_prefix(':')
+}
+
+/// Parses an RFC 5322 §3.3 date-time to seconds since 1970 UTC (RFC 5256 §2.2: a bad zone
+/// counts as UTC, a bad time as 00:00:00); `None` without a readable date. Tolerances: the
+/// obsolete zones of RFC 5322 §4.3 and two-digit years.
+///
+/// ```abnf
+/// date-time = [ day-of-week "," ] date time [CFWS]
+/// date      = day month year
+/// time      = time-of-day zone
+/// zone      = (FWS ( "+" / "-" ) 4DIGIT) / obs-zone
+/// ```
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut words = text
+        .split(|c: char| c.is_ascii_whitespace() || c == ',')
+        .filter(|w| !w.is_empty());
+    let mut first = words.next()?;
+    if first.chars().all(|c| c.is_ascii_alphabetic()) {
+        first = words.next()?;
+    }
+    let day: u8 = first.parse().ok()?;
+    let month_name = words.next()?;
+    let month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| month_name.eq_ignore_ascii_case(m))?;
+    let year: i64 = words.next()?.parse().ok()?;
+    let year = match year {
+        0..=49 => year + 2000,
+        50..=999 => year + 1900,
+        _ => year,
+    };
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    let days = crate::imap::days_from_civil(year, u8::try_from(month + 1).ok()?, day);
+    let time = words.next().and_then(|t| {
+        let mut parts = t.split(':');
+        let h: i64 = parts.next()?.parse().ok()?;
+        let m: i64 = parts.next()?.parse().ok()?;
+        let s: i64 = parts.next().map_or(Some(0), |s| s.parse().ok())?;
+        (h < 24 && m < 60 && s <= 60).then_some(h * 3600 + m * 60 + s)
+    });
+    let zone = time
+        .and_then(|_| words.next())
+        .and_then(zone_seconds)
+        .unwrap_or(0);
+    Some(days * 86_400 + time.unwrap_or(0) - zone)
+}
+
+/// The offset of a zone east of UTC, in seconds (RFC 5322 §3.3, obs-zone §4.3).
+fn zone_seconds(zone: &str) -> Option<i64> {
+    let bytes = zone.as_bytes();
+    if let [sign @ (b'+' | b'-'), digits @ ..] = bytes
+        && digits.len() == 4
+        && digits.iter().all(u8::is_ascii_digit)
+    {
+        let n: i64 = zone.get(1..)?.parse().ok()?;
+        let secs = (n / 100) * 3600 + (n % 100) * 60;
+        return Some(if *sign == b'-' { -secs } else { secs });
+    }
+    let hours = match zone.to_ascii_uppercase().as_str() {
+        "UT" | "GMT" | "Z" => 0,
+        "EDT" => -4,
+        "EST" | "CDT" => -5,
+        "CST" | "MDT" => -6,
+        "MST" | "PDT" => -7,
+        "PST" => -8,
+        _ => return None,
+    };
+    Some(hours * 3600)
+}
+
+/// Returns the normalised Message IDs in `text` (RFC 5322 §3.6.4 `msg-id`, RFC 5256 §3:
+/// quoting removed, so `<"a"@b>` equals `<a@b>`); an id without `@` or with an empty side is
+/// not valid and skipped.
+///
+/// ```abnf
+/// msg-id = [CFWS] "<" id-left "@" id-right ">" [CFWS]
+/// ```
+pub fn msg_ids(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '<' {
+            continue;
+        }
+        let mut id = String::new();
+        let mut quoted = false;
+        let mut closed = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if quoted => {
+                    if let Some(n) = chars.next() {
+                        id.push(n);
+                    }
+                }
+                '"' => quoted = !quoted,
+                '>' if !quoted => {
+                    closed = true;
+                    break;
+                }
+                '<' if !quoted => id.clear(),
+                c if c.is_whitespace() && !quoted => {}
+                c => id.push(c),
+            }
+        }
+        if closed
+            && let Some((left, right)) = id.rsplit_once('@')
+            && !left.is_empty()
+            && !right.is_empty()
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// Returns the indexes of `messages` (in sequence order) sorted by `criteria` (RFC 5256 §3
+/// SORT); ties keep sequence order.
+pub fn sort(messages: &[SortMessage], criteria: &[SortCriterion]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (Some(x), Some(y)) = (messages.get(a), messages.get(b)) else {
+            return a.cmp(&b);
+        };
+        for c in criteria {
+            let o = match c.key {
+                SortKey::Arrival => x.arrival.cmp(&y.arrival),
+                SortKey::Cc => x.cc.cmp(&y.cc),
+                SortKey::Date => x.sent.cmp(&y.sent),
+                SortKey::From | SortKey::DisplayFrom => x.from.cmp(&y.from),
+                SortKey::Size => x.size.cmp(&y.size),
+                SortKey::Subject => x.base_subject.cmp(&y.base_subject),
+                SortKey::To | SortKey::DisplayTo => x.to.cmp(&y.to),
+                _ => core::cmp::Ordering::Equal,
+            };
+            let o = if c.reverse { o.reverse() } else { o };
+            if o.is_ne() {
+                return o;
+            }
+        }
+        a.cmp(&b)
+    });
+    order
+}
+
+/// A thread tree under construction: nodes are messages (by index) or dummies.
+#[derive(Debug, Default)]
+struct Tree {
+    /// The message of each node; `None` for a dummy.
+    message: Vec<Option<usize>>,
+    parent: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+}
+
+impl Tree {
+    fn add(&mut self, message: Option<usize>) -> usize {
+        self.message.push(message);
+        self.parent.push(None);
+        self.children.push(Vec::new());
+        self.message.len() - 1
+    }
+
+    fn message_of(&self, n: usize) -> Option<usize> {
+        self.message.get(n).copied().flatten()
+    }
+
+    fn is_dummy(&self, n: usize) -> bool {
+        self.message_of(n).is_none()
+    }
+
+    fn kids(&self, n: usize) -> &[usize] {
+        self.children.get(n).map_or(&[], Vec::as_slice)
+    }
+
+    fn parent_of(&self, n: usize) -> Option<usize> {
+        self.parent.get(n).copied().flatten()
+    }
+
+    fn unlink(&mut self, child: usize) {
+        if let Some(p) = self.parent_of(child) {
+            if let Some(list) = self.children.get_mut(p) {
+                list.retain(|&c| c != child);
+            }
+            if let Some(slot) = self.parent.get_mut(child) {
+                *slot = None;
+            }
+        }
+    }
+
+    fn link(&mut self, parent: usize, child: usize) {
+        self.unlink(child);
+        if let Some(list) = self.children.get_mut(parent) {
+            list.push(child);
+        }
+        if let Some(slot) = self.parent.get_mut(child) {
+            *slot = Some(parent);
+        }
+    }
+
+    /// Whether `a` is `b` or a descendant of `b` (walks up from `a`).
+    fn is_within(&self, a: usize, b: usize) -> bool {
+        let mut at = Some(a);
+        let mut steps = 0usize;
+        while let Some(n) = at {
+            if n == b {
+                return true;
+            }
+            steps += 1;
+            if steps > self.parent.len() {
+                return true; // a loop: treat as within, so no link is made
+            }
+            at = self.parent_of(n);
+        }
+        false
+    }
+}
+
+/// THREAD=ORDEREDSUBJECT (RFC 5256 §3): by base subject, then sent date; each subject's
+/// first message heads its thread with the others as its children; threads by the sent date
+/// of their first message.
+pub fn thread_ordered_subject(messages: &[SortMessage]) -> Vec<Thread> {
+    let by = [
+        SortCriterion {
+            reverse: false,
+            key: SortKey::Subject,
+        },
+        SortCriterion {
+            reverse: false,
+            key: SortKey::Date,
+        },
+    ];
+    let order = sort(messages, &by);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut last: Option<&str> = None;
+    for i in order {
+        let Some(m) = messages.get(i) else { continue };
+        match groups.last_mut() {
+            Some(g) if last == Some(m.base_subject.as_str()) => g.push(i),
+            _ => groups.push(vec![i]),
+        }
+        last = Some(m.base_subject.as_str());
+    }
+    let key = |i: usize| messages.get(i).map_or((0, i), |m| (m.sent, i));
+    groups.sort_by_key(|g| g.first().map_or((0, 0), |&i| key(i)));
+    let number = |i: usize| messages.get(i).map(|m| m.number);
+    groups
+        .into_iter()
+        .filter_map(|g| {
+            let (&head, rest) = g.split_first()?;
+            let head = number(head)?;
+            Some(match rest {
+                [] => Thread::new(vec![head], Vec::new()),
+                [one] => Thread::new(vec![head, number(*one)?], Vec::new()),
+                more => Thread::new(
+                    vec![head],
+                    more.iter()
+                        .filter_map(|&i| Some(Thread::new(vec![number(i)?], Vec::new())))
+                        .collect(),
+                ),
+            })
+        })
+        .collect()
+}
+
+/// THREAD=REFERENCES (RFC 5256 §3, steps 1 to 6).
+pub fn thread_references(messages: &[SortMessage]) -> Vec<Thread> {
+    let mut tree = Tree::default();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut node_of = vec![0usize; messages.len()];
+    // (1) Links from each message's references.
+    for (i, m) in messages.iter().enumerate() {
+        // (1A) A message without a valid Message-ID, or a duplicate's later message, gets a
+        // unique one: a node reachable by no reference.
+        let node = match m.message_id.as_deref() {
+            Some(id) => match by_id.get(id) {
+                Some(&n) if tree.message.get(n).copied().flatten().is_none() => {
+                    if let Some(slot) = tree.message.get_mut(n) {
+                        *slot = Some(i);
+                    }
+                    n
+                }
+                Some(_) => tree.add(Some(i)),
+                None => {
+                    let n = tree.add(Some(i));
+                    by_id.insert(id, n);
+                    n
+                }
+            },
+            None => tree.add(Some(i)),
+        };
+        if let Some(slot) = node_of.get_mut(i) {
+            *slot = node;
+        }
+        let mut refs = Vec::with_capacity(m.references.len());
+        for r in &m.references {
+            let n = match by_id.get(r.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let n = tree.add(None);
+                    by_id.insert(r.as_str(), n);
+                    n
+                }
+            };
+            refs.push(n);
+        }
+        for pair in refs.windows(2) {
+            if let [a, b] = *pair
+                && tree.parent_of(b).is_none()
+                && !tree.is_within(a, b)
+            {
+                tree.link(a, b);
+            }
+        }
+        // (1B) The last reference becomes the parent, replacing any earlier parent.
+        tree.unlink(node);
+        if let Some(&last) = refs.last()
+            && !tree.is_within(last, node)
+        {
+            tree.link(last, node);
+        }
+    }
+    // (2) The root's children: every node without a parent.
+    let mut root: Vec<usize> = (0..tree.message.len())
+        .filter(|&n| tree.parent_of(n).is_none())
+        .collect();
+    // (3) Prune dummies.
+    let mut stack: Vec<Option<usize>> = vec![None];
+    while let Some(parent) = stack.pop() {
+        let mut queue: std::collections::VecDeque<usize> = match parent {
+            None => std::mem::take(&mut root).into(),
+            Some(p) => tree
+                .children
+                .get_mut(p)
+                .map(std::mem::take)
+                .unwrap_or_default()
+                .into(),
+        };
+        let mut kept = Vec::new();
+        while let Some(c) = queue.pop_front() {
+            if !tree.is_dummy(c) {
+                kept.push(c);
+                continue;
+            }
+            let kids = tree.kids(c).to_vec();
+            if kids.is_empty() {
+                continue;
+            }
+            if parent.is_none() && kids.len() > 1 {
+                kept.push(c);
+                continue;
+            }
+            for k in kids.into_iter().rev() {
+                queue.push_front(k);
+            }
+        }
+        for &k in &kept {
+            if let Some(slot) = tree.parent.get_mut(k) {
+                *slot = parent;
+            }
+            stack.push(Some(k));
+        }
+        match parent {
+            None => root = kept,
+            Some(p) => {
+                if let Some(list) = tree.children.get_mut(p) {
+                    *list = kept;
+                }
+            }
+        }
+    }
+    // (4) Sort the root's children by sent date; a dummy by its first child's.
+    for &r in &root {
+        if tree.is_dummy(r) {
+            let mut kids = tree.kids(r).to_vec();
+            kids.sort_by_key(|&k| sent_key(&tree, k, messages));
+            if let Some(list) = tree.children.get_mut(r) {
+                *list = kids;
+            }
+        }
+    }
+    root.sort_by_key(|&n| sent_key(&tree, n, messages));
+    // (5) Merge threads with the same base subject.
+    let mut table: HashMap<&str, usize> = HashMap::new();
+    for &n in &root {
+        let s = thread_subject(&tree, n, messages);
+        if s.is_empty() {
+            continue;
+        }
+        match table.get(s) {
+            None => {
+                table.insert(s, n);
+            }
+            Some(&t) => {
+                if !tree.is_dummy(t)
+                    && (tree.is_dummy(n)
+                        || (is_reply(&tree, t, messages) && !is_reply(&tree, n, messages)))
+                {
+                    table.insert(s, n);
+                }
+            }
+        }
+    }
+    for i in 0..root.len() {
+        let Some(&n) = root.get(i) else { break };
+        if tree.parent_of(n).is_some() {
+            continue;
+        }
+        let s = thread_subject(&tree, n, messages);
+        if s.is_empty() {
+            continue;
+        }
+        let Some(&t) = table.get(s) else { continue };
+        if t == n {
+            continue;
+        }
+        if tree.is_dummy(t) && tree.is_dummy(n) {
+            for k in tree.kids(n).to_vec() {
+                tree.link(t, k);
+            }
+        } else if tree.is_dummy(t)
+            || (is_reply(&tree, n, messages) && !is_reply(&tree, t, messages))
+        {
+            tree.link(t, n);
+        } else {
+            // A new dummy holds both and takes the table message's place.
+            let d = tree.add(None);
+            if let Some(slot) = root.iter_mut().find(|x| **x == t) {
+                *slot = d;
+            }
+            tree.link(d, t);
+            tree.link(d, n);
+            table.insert(s, d);
+        }
+    }
+    let root: Vec<usize> = root
+        .into_iter()
+        .filter(|&n| tree.parent_of(n).is_none() && !(tree.is_dummy(n) && tree.kids(n).is_empty()))
+        .collect();
+    // (6) Sort every set of siblings by sent date, the youngest sets first.
+    let mut order = Vec::new();
+    let mut walk: Vec<usize> = root.clone();
+    while let Some(n) = walk.pop() {
+        order.push(n);
+        walk.extend(tree.kids(n).iter().copied());
+    }
+    for &n in order.iter().rev() {
+        let mut kids = tree.kids(n).to_vec();
+        kids.sort_by_key(|&k| sent_key(&tree, k, messages));
+        if let Some(list) = tree.children.get_mut(n) {
+            *list = kids;
+        }
+    }
+    let mut root = root;
+    root.sort_by_key(|&n| sent_key(&tree, n, messages));
+    to_threads(&tree, &root, messages)
+}
+
+/// The message a node's thread subject comes from: its own, or a dummy's first child's.
+fn subject_message(tree: &Tree, n: usize) -> Option<usize> {
+    tree.message_of(n)
+        .or_else(|| tree.kids(n).first().and_then(|&c| tree.message_of(c)))
+}
+
+/// The thread subject of a node (RFC 5256 §3 REFERENCES step 5.B.i).
+fn thread_subject<'a>(tree: &Tree, n: usize, messages: &'a [SortMessage]) -> &'a str {
+    subject_message(tree, n)
+        .and_then(|i| messages.get(i))
+        .map_or("", |m| m.base_subject.as_str())
+}
+
+/// Whether a node is a message that is a reply or forward.
+fn is_reply(tree: &Tree, n: usize, messages: &[SortMessage]) -> bool {
+    tree.message_of(n)
+        .and_then(|i| messages.get(i))
+        .is_some_and(|m| m.reply_or_forward)
+}
+
+/// The sort key of a node by sent date (a dummy by its first child's), ties by sequence.
+fn sent_key(tree: &Tree, n: usize, messages: &[SortMessage]) -> (i64, usize) {
+    subject_message(tree, n)
+        .and_then(|i| messages.get(i).map(|m| (m.sent, i)))
+        .unwrap_or((i64::MAX, usize::MAX))
+}
+
+/// Turns the tree under `root` into THREAD data (RFC 5256 §4 `thread-list`): a chain of only
+/// children is one list of members; a node with several children nests them. Built from the
+/// leaves up, without recursion.
+fn to_threads(tree: &Tree, root: &[usize], messages: &[SortMessage]) -> Vec<Thread> {
+    // Every node below the root, parents before children.
+    let mut order = Vec::new();
+    let mut walk: Vec<usize> = root.to_vec();
+    while let Some(n) = walk.pop() {
+        order.push(n);
+        walk.extend(tree.kids(n).iter().copied());
+    }
+    // Per node: its members in reverse, and its nested threads.
+    let mut built: HashMap<usize, (Vec<NonZeroU32>, Vec<Thread>)> = HashMap::new();
+    let finish = |(mut rev, kids): (Vec<NonZeroU32>, Vec<Thread>)| {
+        rev.reverse();
+        Thread::new(rev, kids)
+    };
+    for &n in order.iter().rev() {
+        let number = tree
+            .message
+            .get(n)
+            .copied()
+            .flatten()
+            .and_then(|i| messages.get(i))
+            .map(|m| m.number);
+        let kids = tree.kids(n);
+        let (mut rev, nested) = match (kids, number) {
+            ([only], Some(_)) => built.remove(only).unwrap_or_default(),
+            _ => {
+                let nested = kids
+                    .iter()
+                    .filter_map(|k| built.remove(k))
+                    .map(finish)
+                    .collect();
+                (Vec::new(), nested)
+            }
+        };
+        if let Some(num) = number {
+            rev.push(num);
+        }
+        built.insert(n, (rev, nested));
+    }
+    root.iter()
+        .filter_map(|r| built.remove(r))
+        .map(finish)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(s: &str) -> (String, bool) {
+        base_subject(s)
+    }
+
+    #[test]
+    fn base_subject_removes_leaders_trailers_and_blobs() {
+        assert_eq!(base("Hello"), ("Hello".into(), false));
+        assert_eq!(base("Re: Hello"), ("Hello".into(), true));
+        assert_eq!(base("RE: re: Fwd: Hello"), ("Hello".into(), true));
+        assert_eq!(base("Fw: Hello (fwd)"), ("Hello".into(), true));
+        assert_eq!(base("Hello (fwd) (FWD)  "), ("Hello".into(), true));
+        assert_eq!(base("[list] Re: Hello"), ("Hello".into(), true));
+        assert_eq!(base("Re[2]: Hello"), ("Hello".into(), true));
+        assert_eq!(base("[list] [other] Hello"), ("Hello".into(), false));
+        // A blob is kept when it is all that is left (step 4).
+        assert_eq!(base("[list]"), ("[list]".into(), false));
+        assert_eq!(base("Re: [list]"), ("[list]".into(), true));
+        // subj-fwd-hdr and subj-fwd-trl, then again from step 2.
+        assert_eq!(base("[Fwd: Re: Hello (fwd)]"), ("Hello".into(), true));
+        // Not a leader: "re" without the colon, "Reply:".
+        assert_eq!(base("Really: x"), ("Really: x".into(), false));
+        assert_eq!(base("re x"), ("re x".into(), false));
+        // Whitespace: tabs and runs collapse.
+        assert_eq!(base("Re:\tA \t  b"), ("A b".into(), true));
+        assert_eq!(base(""), (String::new(), false));
+    }
+
+    #[test]
+    fn base_subject_decodes_encoded_words_first() {
+        assert_eq!(base("=?utf-8?q?Re=3A_caf=C3=A9?="), ("café".into(), true));
+        assert_eq!(
+            base("=?ISO-8859-1?Q?Fwd:_Andr=E9?= (fwd)"),
+            ("André".into(), true)
+        );
+    }
+
+    #[test]
+    fn dates_normalise_to_utc() {
+        // RFC 5256 §2.2's example.
+        assert_eq!(
+            parse_date("31 Dec 2000 16:01:33 -0800"),
+            parse_date("Mon, 1 Jan 2001 00:01:33 +0000")
+        );
+        assert_eq!(parse_date("Thu, 1 Jan 1970 00:00:10 GMT"), Some(10));
+        // A bad zone counts as UTC, a bad time as midnight.
+        assert_eq!(parse_date("1 Jan 1970 00:00:10 +99x"), Some(10));
+        assert_eq!(parse_date("2 Jan 1970 xx"), Some(86_400));
+        assert_eq!(parse_date("not a date"), None);
+    }
+
+    #[test]
+    fn message_ids_are_normalised() {
+        assert_eq!(
+            msg_ids(r#"<"01KF8JCEOCBS0045PS"@xxx.yyy.com> <01KF8JCEOCBS0045PS@xxx.yyy.com>"#),
+            vec!["01KF8JCEOCBS0045PS@xxx.yyy.com"; 2]
+        );
+        assert_eq!(msg_ids("<a@b> (comment) <no-at> <c@d>"), vec!["a@b", "c@d"]);
+        assert!(msg_ids("nothing").is_empty());
+    }
+
+    fn msg(n: u32, sent: i64, subject: &str, id: &str, refs: &[&str]) -> SortMessage {
+        let (base_subject, reply_or_forward) = base_subject(subject);
+        SortMessage {
+            number: NonZeroU32::new(n).unwrap(),
+            arrival: i64::from(n),
+            sent,
+            size: u64::from(100 - n),
+            base_subject: upper(&base_subject),
+            reply_or_forward,
+            from: String::new(),
+            to: String::new(),
+            cc: String::new(),
+            message_id: (!id.is_empty()).then(|| id.to_owned()),
+            references: refs.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+
+    fn encode(threads: &[Thread]) -> String {
+        let data = imap_proto::response::Data::Thread(threads.to_vec());
+        let r = imap_proto::response::Response::Data(data);
+        String::from_utf8(r.to_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn sort_keys_reverse_and_ties_by_sequence() {
+        let m = [
+            msg(1, 30, "b", "", &[]),
+            msg(2, 10, "a", "", &[]),
+            msg(3, 20, "Re: b", "", &[]),
+            msg(4, 10, "A", "", &[]),
+        ];
+        let sorted = |c: &[SortCriterion]| -> Vec<u32> {
+            sort(&m, c).into_iter().map(|i| m[i].number.get()).collect()
+        };
+        let key = |key, reverse| SortCriterion { reverse, key };
+        assert_eq!(sorted(&[key(SortKey::Date, false)]), [2, 4, 3, 1]);
+        // REVERSE reverses the key only, not the sequence-number tie-break.
+        assert_eq!(sorted(&[key(SortKey::Date, true)]), [1, 3, 2, 4]);
+        assert_eq!(sorted(&[key(SortKey::Subject, false)]), [2, 4, 1, 3]);
+        assert_eq!(
+            sorted(&[key(SortKey::Subject, false), key(SortKey::Date, true)]),
+            [2, 4, 1, 3]
+        );
+        assert_eq!(sorted(&[key(SortKey::Size, false)]), [4, 3, 2, 1]);
+        assert_eq!(sorted(&[key(SortKey::Arrival, true)]), [4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn ordered_subject_threads() {
+        let m = [
+            msg(1, 50, "Hello", "", &[]),
+            msg(2, 10, "Other", "", &[]),
+            msg(3, 60, "Re: hello", "", &[]),
+            msg(4, 40, "Re: Hello", "", &[]),
+            msg(5, 70, "other", "", &[]),
+            msg(6, 5, "Lone", "", &[]),
+        ];
+        // Hello: 4 (40) first, then 1 (50), 3 (60); threads by their first message's date.
+        assert_eq!(
+            encode(&thread_ordered_subject(&m)),
+            "* THREAD (6)(2 5)(4 (1)(3))\r\n"
+        );
+    }
+
+    #[test]
+    fn references_threads_with_dummies_and_subject_merging() {
+        let m = [
+            msg(1, 10, "A", "a@x", &[]),
+            msg(2, 20, "Re: A", "b@x", &["a@x"]),
+            msg(3, 30, "Re: A", "c@x", &["a@x", "b@x"]),
+            // Replies to a message not in the mailbox: siblings under a dummy.
+            msg(4, 40, "Re: Gone", "d@x", &["gone@x"]),
+            msg(5, 50, "Re: Gone", "e@x", &["gone@x"]),
+            // A reply to a missing message alone: the dummy is pruned.
+            msg(6, 60, "Re: Solo", "f@x", &["missing@x"]),
+            // No references, same subject as 1's thread, a reply: merged under 1.
+            msg(7, 70, "Re: A", "g@x", &[]),
+            // Two non-replies with one subject: a new dummy holds both.
+            msg(8, 80, "Same", "h@x", &[]),
+            msg(9, 90, "Same", "i@x", &[]),
+            // A loop in the references is not made: 10 names 11 (not yet seen) as its
+            // parent, so 11's reference to 10 would make a loop and is dropped.
+            msg(10, 100, "Loop", "j@x", &["k@x"]),
+            msg(11, 110, "Loop", "k@x", &["j@x"]),
+        ];
+        assert_eq!(
+            encode(&thread_references(&m)),
+            "* THREAD (1 (2 3)(7))((4)(5))(6)((8)(9))(11 10)\r\n"
+        );
+    }
+
+    #[test]
+    fn references_rfc_rules() {
+        // Duplicate Message-IDs: only the first keeps it; without References the first
+        // In-Reply-To id is the parent (set by the caller); a truncated References chain
+        // does not move an existing parent.
+        let m = [
+            msg(1, 10, "P", "p@x", &[]),
+            msg(2, 20, "Q", "p@x", &[]),
+            msg(3, 30, "Re: P", "r@x", &["p@x"]),
+            msg(4, 40, "Re: P", "s@x", &["r@x"]),
+            msg(5, 50, "Re: P", "t@x", &["p@x", "s@x"]),
+        ];
+        assert_eq!(encode(&thread_references(&m)), "* THREAD (1 3 4 5)(2)\r\n");
+    }
+}
