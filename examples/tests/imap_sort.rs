@@ -205,6 +205,10 @@ fn sort_and_thread_answer_as_dovecot() {
     for (i, m) in messages().iter().enumerate() {
         append(&mut c, &format!("p{i}"), i, m);
     }
+    // An expunged message, so that sequence numbers and UIDs differ.
+    c.ok("s", "SELECT INBOX");
+    c.ok("d", "STORE 3 +FLAGS (\\Deleted)");
+    c.ok("x", "EXPUNGE");
     c.ok("o", "LOGOUT");
     let ours = answers(server.imap);
     // Dovecot on its own copy of the Maildir (with our dovecot-uidlist: the same UIDs).
@@ -234,5 +238,8 @@ fn sort_and_thread_answer_as_dovecot() {
         dovecot.log()
     );
     // Not every answer is trivially equal: the sorts differ from the arrival order.
-    assert_ne!(ours[0], ours[3]);
+    let data = |i: usize| ours[i].split_once(" => ").unwrap().1.to_owned();
+    assert_ne!(data(0), data(3));
+    // THREAD answers sequence numbers, UID THREAD UIDs.
+    assert_ne!(data(21), data(22));
 }
