@@ -526,6 +526,10 @@ impl Tree {
 
     /// Whether `a` is `b` or a descendant of `b` (walks up from `a`).
     fn is_within(&self, a: usize, b: usize) -> bool {
+        if a != b && self.kids(b).is_empty() {
+            // A leaf has no descendants: no walk, so long reply chains stay linear.
+            return false;
+        }
         let mut at = Some(a);
         let mut steps = 0usize;
         while let Some(n) = at {
@@ -779,6 +783,7 @@ pub fn thread_references(messages: &[SortMessage]) -> Vec<Thread> {
     }
     let mut root = root;
     root.sort_by_key(|&n| sent_key(&tree, n, messages));
+    flatten_deep(&mut tree, &root, MAX_NESTING);
     to_threads(&tree, &root, messages)
 }
 
@@ -807,6 +812,46 @@ fn sent_key(tree: &Tree, n: usize, messages: &[SortMessage]) -> (i64, usize) {
     subject_message(tree, n)
         .and_then(|i| messages.get(i).map(|m| (m.sent, i)))
         .unwrap_or((i64::MAX, usize::MAX))
+}
+
+/// How deep THREAD data nests (`thread-nested` within `thread-nested`) before the rest of a
+/// thread is listed flat: the response is encoded, and dropped, recursively, and References
+/// fields are peer input.
+const MAX_NESTING: usize = 100;
+
+/// Lists every descendant of a node at nesting depth `max` as its direct child, in tree order,
+/// so that no THREAD data nests deeper than `max`.
+fn flatten_deep(tree: &mut Tree, root: &[usize], max: usize) {
+    // (node, nesting depth of its thread-list)
+    let mut walk: Vec<(usize, usize)> = root.iter().map(|&r| (r, 0)).collect();
+    while let Some((n, depth)) = walk.pop() {
+        let kids = tree.kids(n).to_vec();
+        let chain = kids.len() == 1 && !tree.is_dummy(n);
+        let below = if chain { depth } else { depth + 1 };
+        if below < max || kids.len() < 2 {
+            walk.extend(kids.into_iter().map(|k| (k, below)));
+            continue;
+        }
+        let mut all = Vec::new();
+        let mut stack: Vec<usize> = kids.into_iter().rev().collect();
+        while let Some(d) = stack.pop() {
+            all.push(d);
+            let grand = tree
+                .children
+                .get_mut(d)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            stack.extend(grand.into_iter().rev());
+        }
+        for &d in &all {
+            if let Some(slot) = tree.parent.get_mut(d) {
+                *slot = Some(n);
+            }
+        }
+        if let Some(list) = tree.children.get_mut(n) {
+            *list = all;
+        }
+    }
 }
 
 /// Turns the tree under `root` into THREAD data (RFC 5256 §4 `thread-list`): a chain of only
@@ -936,7 +981,7 @@ mod tests {
             number: NonZeroU32::new(n).unwrap(),
             arrival: i64::from(n),
             sent,
-            size: u64::from(100 - n),
+            size: 100_000 - u64::from(n),
             base_subject: upper(&base_subject),
             reply_or_forward,
             from: String::new(),
@@ -1019,6 +1064,64 @@ mod tests {
             encode(&thread_references(&m)),
             "* THREAD (1 (2 3)(7))((4)(5))(6)((8)(9))(11 10)\r\n"
         );
+    }
+
+    #[test]
+    fn deep_reference_trees_nest_no_deeper_than_the_limit() {
+        // A spine of odd messages, each with the next odd one and an even leaf as replies:
+        // nesting as deep as half the mailbox, without the limit.
+        let n = 2001u32;
+        let m: Vec<SortMessage> = (1..=n)
+            .map(|i| {
+                let parent = if i % 2 == 1 {
+                    i.saturating_sub(2)
+                } else {
+                    i - 1
+                };
+                let parent = format!("{parent}@x");
+                let refs: Vec<&str> = if i == 1 {
+                    vec![]
+                } else {
+                    vec![parent.as_str()]
+                };
+                msg(i, i64::from(i), "T", &format!("{i}@x"), &refs)
+            })
+            .collect();
+        let threads = thread_references(&m);
+        assert_eq!(threads.len(), 1);
+        let mut depth = 0;
+        let mut level: Vec<&Thread> = threads.iter().collect();
+        let mut count = 0;
+        while !level.is_empty() {
+            count += level.iter().map(|t| t.members.len()).sum::<usize>();
+            level = level.iter().flat_map(|t| t.children.iter()).collect();
+            depth += 1;
+        }
+        assert_eq!(count, n as usize, "every message is answered once");
+        assert_eq!(depth, MAX_NESTING + 1);
+        // Above the limit the structure is exact: 1 has 2 and 3 as replies.
+        assert!(encode(&threads).starts_with("* THREAD (1 (2)(3 (4)(5 (6)(7 "));
+    }
+
+    #[test]
+    fn a_long_reply_chain_threads_in_linear_time() {
+        let n = 50_000u32;
+        let m: Vec<SortMessage> = (1..=n)
+            .map(|i| {
+                let parent = format!("{}@x", i - 1);
+                let refs: Vec<&str> = if i == 1 {
+                    vec![]
+                } else {
+                    vec![parent.as_str()]
+                };
+                msg(i, i64::from(i), "T", &format!("{i}@x"), &refs)
+            })
+            .collect();
+        let start = std::time::Instant::now();
+        let threads = thread_references(&m);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(threads.len(), 1);
+        assert_eq!(threads[0].members.len(), n as usize);
     }
 
     #[test]
