@@ -58,9 +58,10 @@ impl SortMessage {
                 .unwrap_or_default()
         };
         let (base_subject, reply_or_forward) = base_subject(&text(&env.subject));
+        // RFC 5256 §3: the addr-mailbox of the first address, which for a group is the
+        // group's start marker, whose addr-mailbox is the group name.
         let first = |list: &[Address]| {
-            list.iter()
-                .find(|a| a.host.0.is_some())
+            list.first()
                 .map(|a| text(&a.mailbox).to_ascii_uppercase())
                 .unwrap_or_default()
         };

@@ -1,4 +1,4 @@
-//! SORT and THREAD (RFC 5256) of `mail-server` against Dovecot: about 30 generated messages
+//! SORT and THREAD (RFC 5256) of `mail-server` against Dovecot: 36 generated messages
 //! (replies with Message-ID/In-Reply-To/References, "Re:"/"Fwd:"/"[list]" subjects, encoded
 //! words, missing and odd dates, several From/To/Cc) are appended to our server; Dovecot is
 //! started on a copy of the Maildir (same UIDs); every SORT and THREAD command must get the
@@ -29,6 +29,11 @@ const SUBJECTS: &[&str] = &[
     "[Fwd: Budget]",
     "Report (fwd)",
     "=?ISO-8859-1?Q?=C9t=E9?= plans",
+    "Re: [list] Re: Weekly   sync (fwd)",
+    "[blob only]",
+    "[Fwd: Re: [list] Weekly sync]",
+    "Fw:\tfolded\r\n\tsubject",
+    "Re:",
 ];
 
 /// Reply subject forms of a base subject.
@@ -47,6 +52,8 @@ const PEOPLE: &[&str] = &[
     "dave@example.com",
     "=?utf-8?q?=C3=89mile?= <emile@example.fr>",
     "Zed <zed@example.test>",
+    "undisclosed-recipients:;",
+    "\"quoted local\"@example.org",
 ];
 
 /// Dates: distinct zones, one without a time zone's usual form, and gaps (no Date:).
@@ -68,7 +75,7 @@ fn date(i: usize) -> Option<String> {
 /// The generated messages, in append order.
 fn messages() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    for i in 0..30usize {
+    for i in 0..36usize {
         let mut head = String::new();
         head.push_str(&format!("From: {}\r\n", PEOPLE[i % PEOPLE.len()]));
         if i % 4 != 2 {
