@@ -176,11 +176,26 @@ const COMMANDS: &[&str] = &[
     "THREAD ORDEREDSUBJECT US-ASCII SUBJECT Re",
 ];
 
-/// Sends every command of `COMMANDS` and returns each one's untagged SORT/THREAD line.
+/// Commands refused, with the start of their tagged answer (the text after it is free).
+const REFUSED: &[(&str, &str)] = &[
+    ("SORT (DATE) X-NO-SUCH-CHARSET ALL", "NO [BADCHARSET"),
+    ("THREAD NOSUCHALGORITHM UTF-8 ALL", "BAD"),
+];
+
+/// Sends every command of `COMMANDS` and returns each one's untagged SORT/THREAD line; checks
+/// the answers to `REFUSED`.
 fn answers(port: u16) -> Vec<String> {
     let mut c = Client::connect(port);
     c.ok("l", "LOGIN alice secret");
     c.ok("s", "SELECT INBOX");
+    for (i, (cmd, answer)) in REFUSED.iter().enumerate() {
+        let tag = format!("r{i}");
+        let (_, done) = c.command(&tag, cmd);
+        assert!(
+            done.starts_with(&format!("{tag} {answer}")),
+            "{cmd}: {done}"
+        );
+    }
     COMMANDS
         .iter()
         .enumerate()
