@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use imap_proto::command::{
     Command, CommandBody, FetchAttribute, ListReturnOption, ListSelectOption, QResync, SearchKey,
-    StatusItem, StoreFlags, StoreMode,
+    SortKey, StatusItem, StoreFlags, StoreMode, ThreadAlgorithm,
 };
 use imap_proto::message::MessageStructure;
 use imap_proto::response::{
@@ -116,6 +116,9 @@ impl ImapService {
             Capability::Binary,
             Capability::CondStore,
             Capability::QResync,
+            Capability::Sort,
+            Capability::ThreadOrderedSubject,
+            Capability::ThreadReferences,
         ]
     }
 
@@ -257,7 +260,7 @@ fn civil_from_days(z: i64) -> (i64, u8, u8) {
 }
 
 /// (year, month, day) to days since 1970-01-01.
-fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -944,11 +947,129 @@ impl ImapSession {
                     ),
                 }
             }
+            CommandBody::Sort {
+                uid,
+                return_options,
+                criteria,
+                charset,
+                search,
+            } => {
+                if return_options.is_some()
+                    || criteria
+                        .iter()
+                        .any(|c| matches!(c.key, SortKey::DisplayFrom | SortKey::DisplayTo))
+                {
+                    return self
+                        .conn
+                        .complete(
+                            StatusKind::Bad,
+                            None,
+                            "ESORT and SORT=DISPLAY not supported",
+                        )
+                        .map_err(e);
+                }
+                if !known_charset(&charset) {
+                    return self.bad_charset().map_err(e);
+                }
+                let (messages, highest) = self.sort_messages(&search, uid);
+                let numbers = crate::sort::sort(&messages, &criteria)
+                    .into_iter()
+                    .filter_map(|i| messages.get(i).map(|m| m.number))
+                    .collect();
+                self.conn
+                    .data(Data::Sort {
+                        numbers,
+                        mod_seq: highest,
+                    })
+                    .map_err(e)?;
+                self.conn.complete(StatusKind::Ok, None, "SORT completed")
+            }
+            CommandBody::Thread {
+                uid,
+                algorithm,
+                charset,
+                search,
+            } => {
+                if !known_charset(&charset) {
+                    return self.bad_charset().map_err(e);
+                }
+                let threads = match algorithm {
+                    ThreadAlgorithm::OrderedSubject => crate::sort::thread_ordered_subject,
+                    ThreadAlgorithm::References => crate::sort::thread_references,
+                    _ => {
+                        return self
+                            .conn
+                            .complete(StatusKind::Bad, None, "Unknown threading algorithm")
+                            .map_err(e);
+                    }
+                };
+                let (messages, _) = self.sort_messages(&search, uid);
+                self.conn
+                    .data(Data::Thread(threads(&messages)))
+                    .map_err(e)?;
+                self.conn.complete(StatusKind::Ok, None, "THREAD completed")
+            }
             _ => self
                 .conn
                 .complete(StatusKind::Bad, None, "Command not supported"),
         }
         .map_err(e)
+    }
+
+    /// Answers SORT or THREAD with an unknown charset (RFC 5256 §3: US-ASCII and UTF-8).
+    fn bad_charset(&mut self) -> Result<(), imap_proto::error::SendError> {
+        let supported = ["UTF-8", "US-ASCII"]
+            .iter()
+            .filter_map(|c| imap_proto::types::AString::try_from(*c).ok())
+            .collect();
+        self.conn.complete(
+            StatusKind::No,
+            Some(Code::BadCharset(supported)),
+            "Charset not supported",
+        )
+    }
+
+    /// The messages of the selected mailbox matching `search`, in sequence order, as SORT and
+    /// THREAD look at them, numbered by UID (`uid`) or sequence number; and for a search by
+    /// MODSEQ, the highest mod-sequence among them (RFC 7162 §3.1.5).
+    fn sort_messages(
+        &self,
+        search: &[SearchKey],
+        uid: bool,
+    ) -> (Vec<crate::sort::SortMessage>, Option<u64>) {
+        let found = self.search(search);
+        let Some(open) = &self.selected else {
+            return (Vec::new(), None);
+        };
+        let highest = search
+            .iter()
+            .any(uses_mod_seq)
+            .then(|| {
+                found
+                    .iter()
+                    .filter_map(|u| open.mod_seqs.get(&u.get()).copied())
+                    .max()
+            })
+            .flatten();
+        let mut out = Vec::with_capacity(found.len());
+        for u in found {
+            let Some((path, _)) = open.seen.get(&u.get()) else {
+                continue;
+            };
+            let number = if uid { Some(u) } else { self.conn.seq(u) };
+            let (Some(number), Ok(data)) = (number, std::fs::read(path)) else {
+                continue;
+            };
+            let arrival = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok())
+                .unwrap_or(0);
+            let structure = MessageStructure::parse(Bytes::from(data));
+            out.push(crate::sort::SortMessage::new(number, arrival, &structure));
+        }
+        (out, highest)
     }
 
     /// LIST and LSUB (RFC 9051 §6.3.9, RFC 5258, RFC 6154, RFC 5819).
@@ -1453,6 +1574,13 @@ fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
     snapshot.read_only = read_only;
     snapshot.highest_mod_seq = Some(scan.mod_seqs.highest());
     snapshot
+}
+
+/// Whether SORT and THREAD can read `charset`'s strings: US-ASCII and UTF-8 (RFC 5256 §3).
+fn known_charset(charset: &imap_proto::command::Charset) -> bool {
+    ["UTF-8", "US-ASCII"]
+        .iter()
+        .any(|c| charset.as_str().eq_ignore_ascii_case(c))
 }
 
 /// Returns whether a search key uses MODSEQ. The key's depth was bounded by the parser.

@@ -24,6 +24,7 @@ pub mod mailstore;
 pub mod pop3;
 pub mod session;
 pub mod smtp;
+pub mod sort;
 pub mod stream;
 pub mod tls;
 pub mod users;

@@ -453,3 +453,29 @@ fn qresync_select_parameters_and_vanished_earlier() {
         "#,
     );
 }
+
+#[test]
+fn sort_gets_resolved_search_keys_and_no_expunge_uid_sort_may() {
+    // SORT's search keys reach the application as UID sets, as SEARCH's do ("2:3" is
+    // UIDs 2 and 3 here); SORT answers with sequence numbers, so an EXPUNGE waits for the
+    // next command (RFC 5256 §3 "identical to SEARCH", RFC 9051 §7.5.1), while UID SORT may
+    // carry it.
+    rev1(
+        r#"
+        C: o1 SORT (REVERSE ARRIVAL) UTF-8 2:3
+        S: * SORT 3 2
+        S: o1 OK SORT completed
+        X: expunge 2
+        C: o2 SORT (ARRIVAL) UTF-8 ALL
+        S: * SORT 1 3
+        S: o2 OK SORT completed
+        C: o3 UID SORT (REVERSE ARRIVAL) UTF-8 1:*
+        S: * SORT 3 1
+        S: * 2 EXPUNGE
+        S: o3 OK SORT completed
+        C: o4 SORT (ARRIVAL) UTF-8 2
+        S: * SORT 2
+        S: o4 OK SORT completed
+        "#,
+    );
+}

@@ -633,10 +633,10 @@ impl Connection {
         if !matches!(kind, StatusKind::Ok | StatusKind::No | StatusKind::Bad) {
             return Err(SendError::NotAllowed);
         }
-        let Some(Pending::Command { tag }) = self.pending.take() else {
+        let Some(Pending::Command { tag, flush }) = self.pending.take() else {
             return Err(SendError::NotAllowed);
         };
-        self.flush_updates(Flush::All);
+        self.flush_updates(flush);
         self.complete_with(tag, kind, code, text);
         Ok(())
     }
@@ -721,7 +721,7 @@ impl Connection {
             | Some(Pending::Expunge { tag, .. })
             | Some(Pending::Copy { tag, .. })
             | Some(Pending::AppendDone { tag })
-            | Some(Pending::Command { tag })
+            | Some(Pending::Command { tag, .. })
             | Some(Pending::Close { tag }) => Some(tag),
             other => {
                 self.pending = other;

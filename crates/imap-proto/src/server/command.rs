@@ -139,6 +139,7 @@ impl Connection {
     fn hand_over(&mut self, command: Command) {
         self.pending = Some(Pending::Command {
             tag: command.tag.clone(),
+            flush: Flush::All,
         });
         self.core.push_event(Event::Command(command));
     }
@@ -397,10 +398,7 @@ impl Connection {
                 charset,
                 criteria,
             } => {
-                let mut resolved = Vec::with_capacity(criteria.len());
-                for key in criteria {
-                    resolved.push(self.resolve_key(key)?);
-                }
+                let resolved = self.resolve_keys(criteria)?;
                 if resolved.iter().any(uses_modseq) {
                     self.condstore_on();
                 }
@@ -450,11 +448,48 @@ impl Connection {
                     },
                 )
             }
-            body => {
-                // SORT and THREAD: the application answers with numbers it maps through
-                // `Connection::seq`.
+            CommandBody::Sort {
+                uid,
+                return_options,
+                criteria,
+                charset,
+                search,
+            } => {
+                // The application answers with numbers it maps through `Connection::seq`;
+                // the search keys are resolved as SEARCH's are.
+                let search = self.resolve_keys(search)?;
+                let body = CommandBody::Sort {
+                    uid,
+                    return_options,
+                    criteria,
+                    charset,
+                    search,
+                };
+                let flush = Flush::after(uid);
                 let command = Command::new(tag.clone(), body);
-                (Pending::Command { tag }, Event::Command(command))
+                (Pending::Command { tag, flush }, Event::Command(command))
+            }
+            CommandBody::Thread {
+                uid,
+                algorithm,
+                charset,
+                search,
+            } => {
+                let search = self.resolve_keys(search)?;
+                let body = CommandBody::Thread {
+                    uid,
+                    algorithm,
+                    charset,
+                    search,
+                };
+                let flush = Flush::after(uid);
+                let command = Command::new(tag.clone(), body);
+                (Pending::Command { tag, flush }, Event::Command(command))
+            }
+            body => {
+                let command = Command::new(tag.clone(), body);
+                let flush = Flush::All;
+                (Pending::Command { tag, flush }, Event::Command(command))
             }
         }))
     }
@@ -481,6 +516,11 @@ impl Connection {
             BadSet::NoSuchMessage => Refused::Bad("Invalid message sequence number"),
             BadSet::NothingSaved => Refused::Bad("No saved search result for $"),
         })
+    }
+
+    /// Rewrites the sequence sets of search keys as UID sets (SEARCH, SORT, THREAD).
+    fn resolve_keys(&self, keys: Vec<SearchKey>) -> Result<Vec<SearchKey>, Refused> {
+        keys.into_iter().map(|k| self.resolve_key(k)).collect()
     }
 
     /// Rewrites the sequence sets of a search key as UID sets. The key's depth was bounded

@@ -156,7 +156,10 @@ pub enum Event {
     /// STATUS, NAMESPACE, GETQUOTA…, SORT, THREAD, GETMETADATA…, unknown ones with
     /// [`Config::application_unknown`](super::Config::application_unknown)): answer with
     /// [`data`](super::Connection::data) for each untagged response, then
-    /// [`complete`](super::Connection::complete).
+    /// [`complete`](super::Connection::complete). SORT's and THREAD's search keys arrive
+    /// with their sequence sets resolved to UID sets, as [`Event::Search`]'s; the answer
+    /// gives sequence numbers through [`seq`](super::Connection::seq) (UIDs for UID SORT and
+    /// UID THREAD), and no EXPUNGE is sent before a (not UID) SORT or THREAD completes.
     Command(Command),
     /// `STARTTLS` was accepted and `OK` queued: write the output, do the TLS handshake, then
     /// call `tls_established`. No answer.

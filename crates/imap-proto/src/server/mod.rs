@@ -131,6 +131,9 @@ enum Pending {
     /// Any other command: untagged data, then the completion.
     Command {
         tag: Tag,
+        /// What may be sent before the completion: no expunges after SORT and THREAD,
+        /// which answer with sequence numbers (RFC 5256 §3, as SEARCH, RFC 9051 §7.5.1).
+        flush: Flush,
     },
 }
 

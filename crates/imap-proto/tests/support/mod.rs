@@ -31,7 +31,9 @@
 use core::num::NonZeroU32;
 
 use bytes::{Bytes, BytesMut};
-use imap_proto::command::{Command, CommandBody, FetchAttribute, SearchKey, StatusItem, StoreMode};
+use imap_proto::command::{
+    Command, CommandBody, FetchAttribute, SearchKey, SortKey, StatusItem, StoreMode,
+};
 use imap_proto::message::MessageStructure;
 use imap_proto::prelude::*;
 use imap_proto::response::{
@@ -849,6 +851,41 @@ impl App {
                 })
                 .unwrap();
                 ok(conn, "STATUS completed");
+            }
+            CommandBody::Sort {
+                uid,
+                criteria,
+                search,
+                ..
+            } => {
+                // The fixture sorts by ARRIVAL only (UID order), maybe reversed.
+                assert!(
+                    criteria.len() == 1 && criteria[0].key == SortKey::Arrival,
+                    "the fixture sorts by ARRIVAL only: {criteria:?}"
+                );
+                let mbox = self.selected_mut();
+                let mut uids: Vec<u32> = mbox
+                    .messages
+                    .iter()
+                    .filter(|m| search.iter().all(|k| matches(k, m, mbox)))
+                    .map(|m| m.uid)
+                    .collect();
+                if criteria[0].reverse {
+                    uids.reverse();
+                }
+                let numbers = uids
+                    .into_iter()
+                    .filter_map(|u| {
+                        let u = NonZeroU32::new(u)?;
+                        if uid { Some(u) } else { conn.seq(u) }
+                    })
+                    .collect();
+                conn.data(Data::Sort {
+                    numbers,
+                    mod_seq: None,
+                })
+                .unwrap();
+                ok(conn, "SORT completed");
             }
             other => panic!("command the fixture does not serve: {other:?}"),
         }
