@@ -58,7 +58,7 @@ mod value;
 
 use core::num::NonZeroU32;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 pub use body::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
 pub use code::{Code, CodeData, Condition, MetadataCode};
@@ -742,6 +742,15 @@ impl Response {
         let mut e = Encoder::new();
         self.encode_to(&mut e);
         out.extend(e.finish());
+    }
+
+    /// Appends the whole wire form, CRLF and literals included, to `out`, encoding the text
+    /// in `scratch` (whatever it holds is dropped; its allocation is reused, and handed back
+    /// for the next response). What a server writing many responses calls.
+    pub fn write_to(&self, out: &mut BytesMut, scratch: Vec<u8>) -> Vec<u8> {
+        let mut e = Encoder::with_line(scratch);
+        self.encode_to(&mut e);
+        e.finish_into(out)
     }
 
     /// Returns the whole wire form, CRLF included (literals inline).

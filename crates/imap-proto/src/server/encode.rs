@@ -8,12 +8,8 @@ use crate::types::{Capability, Fragment, SequenceSet};
 impl Connection {
     /// Writes a response to the output.
     pub(super) fn write(&mut self, response: &Response) {
-        let mut fragments = Vec::new();
-        response.encode(&mut fragments);
-        let out = self.core.output();
-        for f in &fragments {
-            out.extend_from_slice(f.as_bytes());
-        }
+        let scratch = core::mem::take(&mut self.scratch);
+        self.scratch = response.write_to(self.core.output(), scratch);
     }
 
     /// Writes wire fragments to the output.

@@ -176,6 +176,8 @@ pub struct Connection {
     fetch_wants_uid: bool,
     /// Octets still to come in a streamed FETCH section.
     fetch_remaining: u64,
+    /// The text buffer responses are encoded in, kept from one response to the next.
+    scratch: Vec<u8>,
 }
 
 impl core::fmt::Debug for Connection {
@@ -227,6 +229,7 @@ impl Connection {
             qresync_since: None,
             fetch_wants_uid: false,
             fetch_remaining: 0,
+            scratch: Vec::new(),
             config,
         };
         conn.greet();
