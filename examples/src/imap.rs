@@ -36,6 +36,7 @@ use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
 use crate::mailstore::flags::NameFlags;
+use crate::mailstore::headers::HeaderCache;
 use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
 use crate::session::{Progress, Session};
@@ -56,6 +57,8 @@ pub struct ImapService {
     allow_plaintext_auth: bool,
     max_append: u64,
     hub: Arc<Hub>,
+    /// The header blocks every session of the store shares (FETCH ENVELOPE, header SEARCH).
+    headers: Arc<HeaderCache>,
     guard: Arc<crate::guard::AuthGuard>,
     timeout: Option<std::time::Duration>,
 }
@@ -74,6 +77,7 @@ impl ImapService {
             hostname: hostname.to_owned(),
             users,
             hub: store.hub(),
+            headers: store.headers(),
             store,
             tls,
             allow_plaintext_auth,
@@ -449,6 +453,30 @@ impl ImapSession {
         }
         let wants_mod_seq =
             changed_since.is_some() || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq));
+        let needs_body = items.iter().any(|i| {
+            !matches!(
+                i,
+                FetchAttribute::Flags | FetchAttribute::Uid | FetchAttribute::InternalDate
+            )
+        });
+        // ENVELOPE needs only the header, which the shared cache holds.
+        let header_only = needs_body
+            && items.iter().all(|i| {
+                matches!(
+                    i,
+                    FetchAttribute::Flags
+                        | FetchAttribute::Uid
+                        | FetchAttribute::InternalDate
+                        | FetchAttribute::ModSeq
+                        | FetchAttribute::Envelope
+                )
+            });
+        let keywords_scan = match &self.selected {
+            Some(open) => {
+                crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default()
+            }
+            None => return Ok(()),
+        };
         for &uid in uids {
             let Some(open) = &self.selected else { break };
             let Some((path, flags)) = open.seen.get(&uid.get()).cloned() else {
@@ -460,8 +488,6 @@ impl ImapSession {
             }
             let mut flags = flags;
             let mut path = path;
-            let keywords_scan =
-                crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
             if sets_seen && !flags.seen() {
                 // RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen.
                 let updated = open.folder.update_flags(base_name(&path), |current| {
@@ -482,13 +508,13 @@ impl ImapSession {
                     self.service.hub.changed(open.folder.dir());
                 }
             }
-            let needs_body = items.iter().any(|i| {
-                !matches!(
-                    i,
-                    FetchAttribute::Flags | FetchAttribute::Uid | FetchAttribute::InternalDate
-                )
-            });
-            let data = if needs_body {
+            let data = if header_only {
+                let dir = self.selected.as_ref().map(|o| o.folder.dir());
+                match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
+                    Some(Ok(d)) => Some(d),
+                    _ => continue,
+                }
+            } else if needs_body {
                 match std::fs::read(&path) {
                     Ok(d) => Some(Bytes::from(d)),
                     Err(_) => continue,
@@ -700,6 +726,9 @@ impl ImapSession {
             let mut msg = Candidate {
                 uid,
                 path,
+                dir: open.folder.dir(),
+                headers: &self.service.headers,
+                head: None,
                 flags: flags.to_imap(&keywords),
                 recent: open.recent.contains(&uid),
                 mod_seq: open.mod_seqs.get(&uid).copied().unwrap_or(0),
@@ -1547,6 +1576,11 @@ fn inline_section(name: StreamedSection, bytes: Bytes) -> Option<FetchItem> {
 struct Candidate<'a> {
     uid: u32,
     path: &'a Path,
+    /// The mailbox directory, which with the base name keys the shared header cache.
+    dir: &'a Path,
+    headers: &'a HeaderCache,
+    /// The header alone, for header keys while the whole message was not needed.
+    head: Option<MessageStructure>,
     flags: Vec<Flag>,
     recent: bool,
     mod_seq: u64,
@@ -1661,7 +1695,20 @@ impl Candidate<'_> {
     }
 
     fn header(&mut self, name: &str, needle: &str) -> bool {
-        self.structure()
+        if let Some(s) = &self.structure {
+            return s.header_contains(name, needle);
+        }
+        if self.head.is_none() {
+            let Ok(header) = self
+                .headers
+                .header(self.dir, base_name(self.path), self.path)
+            else {
+                return false;
+            };
+            self.head = Some(MessageStructure::parse(header));
+        }
+        self.head
+            .as_ref()
             .is_some_and(|s| s.header_contains(name, needle))
     }
 }

@@ -309,6 +309,7 @@ impl Hub {
 pub struct Store {
     root: PathBuf,
     hub: Arc<Hub>,
+    headers: Arc<crate::mailstore::headers::HeaderCache>,
 }
 
 impl Store {
@@ -322,12 +323,19 @@ impl Store {
         Ok(Self {
             root,
             hub: Arc::default(),
+            headers: Arc::default(),
         })
     }
 
     /// Returns the hub that wakes the IMAP sessions looking at a mailbox of this store.
     pub fn hub(&self) -> Arc<Hub> {
         self.hub.clone()
+    }
+
+    /// Returns the header cache every IMAP session of this store shares (bounded; see
+    /// [`HeaderCache`](crate::mailstore::headers::HeaderCache)).
+    pub fn headers(&self) -> Arc<crate::mailstore::headers::HeaderCache> {
+        self.headers.clone()
     }
 
     /// Returns the store's directory.

@@ -15,6 +15,7 @@
 
 pub mod flags;
 pub mod folder;
+pub mod headers;
 pub mod modseq;
 pub mod uidlist;
 
