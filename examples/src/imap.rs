@@ -59,6 +59,8 @@ pub struct ImapService {
     hub: Arc<Hub>,
     /// The header blocks every session of the store shares (FETCH ENVELOPE, header SEARCH).
     headers: Arc<HeaderCache>,
+    /// Each mailbox's message list as sessions last scanned it, shared while they hold it.
+    lists: Arc<SharedLists>,
     guard: Arc<crate::guard::AuthGuard>,
     timeout: Option<std::time::Duration>,
 }
@@ -78,6 +80,7 @@ impl ImapService {
             users,
             hub: store.hub(),
             headers: store.headers(),
+            lists: Arc::default(),
             store,
             tls,
             allow_plaintext_auth,
@@ -155,15 +158,124 @@ impl ImapService {
 #[derive(Debug)]
 struct Open {
     folder: Folder,
-    /// UID → (file, flags) at the last scan.
-    seen: HashMap<u32, (PathBuf, NameFlags)>,
-    /// UID → mod-sequence at the last scan (CONDSTORE).
-    mod_seqs: HashMap<u32, u64>,
+    /// The messages at the last scan, with this session's changes since.
+    seen: Seen,
     recent: HashSet<u32>,
     keywords: Vec<Flag>,
     watch: Option<tokio::sync::watch::Receiver<u64>>,
     /// [`Folder::stamp`] taken just before the last scan.
     stamp: Option<[SystemTime; 2]>,
+}
+
+/// A mailbox's messages as a scan found them, in UID order, with their mod-sequences.
+#[derive(Debug, PartialEq, Eq)]
+struct List {
+    messages: Vec<crate::mailstore::Message>,
+    mod_seqs: Vec<u64>,
+}
+
+/// Mailbox directory → the list the sessions looking at it last saw. Sessions that scanned
+/// the same files share one list: an idle session costs a handle, not a copy per message.
+/// An entry lives as long as a session holds it.
+#[derive(Debug, Default)]
+struct SharedLists(std::sync::Mutex<HashMap<PathBuf, std::sync::Weak<List>>>);
+
+impl SharedLists {
+    /// Returns the shared list equal to what `scan` found in `dir`, or makes it the shared one.
+    fn share(&self, dir: &Path, scan: &Scan) -> Arc<List> {
+        let list = List {
+            messages: scan.messages.clone(),
+            mod_seqs: scan
+                .messages
+                .iter()
+                .map(|m| scan.mod_seqs.get(m.uid))
+                .collect(),
+        };
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(shared) = map.get(dir).and_then(std::sync::Weak::upgrade)
+            && *shared == list
+        {
+            return shared;
+        }
+        let list = Arc::new(list);
+        map.retain(|_, w| w.strong_count() > 0);
+        map.insert(dir.to_path_buf(), Arc::downgrade(&list));
+        list
+    }
+}
+
+/// What a session last saw of its mailbox: a shared [`List`] and this session's own
+/// changes since (flags it stored or set, messages it expunged or moved).
+#[derive(Debug)]
+struct Seen {
+    list: Arc<List>,
+    /// UID → (file, flags, mod-sequence) changed by this session.
+    changed: HashMap<u32, (PathBuf, NameFlags, u64)>,
+    removed: HashSet<u32>,
+}
+
+impl Seen {
+    fn new(list: Arc<List>) -> Self {
+        Self {
+            list,
+            changed: HashMap::new(),
+            removed: HashSet::new(),
+        }
+    }
+
+    /// The index of `uid` in the shared list.
+    fn index(&self, uid: u32) -> Option<usize> {
+        if self.removed.contains(&uid) {
+            return None;
+        }
+        self.list
+            .messages
+            .binary_search_by_key(&uid, |m| m.uid)
+            .ok()
+    }
+
+    /// The file and flags of `uid`.
+    fn get(&self, uid: u32) -> Option<(&PathBuf, &NameFlags)> {
+        let i = self.index(uid)?;
+        if let Some((p, f, _)) = self.changed.get(&uid) {
+            return Some((p, f));
+        }
+        let m = self.list.messages.get(i)?;
+        Some((&m.path, &m.flags))
+    }
+
+    /// The mod-sequence of `uid`.
+    fn mod_seq(&self, uid: u32) -> Option<u64> {
+        let i = self.index(uid)?;
+        if let Some((_, _, m)) = self.changed.get(&uid) {
+            return Some(*m);
+        }
+        self.list.mod_seqs.get(i).copied()
+    }
+
+    /// Records a change this session made to a message it has.
+    fn set(&mut self, uid: u32, path: PathBuf, flags: NameFlags, mod_seq: u64) {
+        if self.index(uid).is_some() {
+            self.changed.insert(uid, (path, flags, mod_seq));
+        }
+    }
+
+    fn remove(&mut self, uid: u32) {
+        self.changed.remove(&uid);
+        self.removed.insert(uid);
+    }
+
+    /// The UIDs, ascending.
+    fn uids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.list
+            .messages
+            .iter()
+            .map(|m| m.uid)
+            .filter(|u| !self.removed.contains(u))
+    }
 }
 
 /// An APPEND in progress.
@@ -318,21 +430,16 @@ impl ImapSession {
         let Ok(scan) = open.folder.scan(false, validity) else {
             return;
         };
+        let now = Seen::new(self.service.lists.share(open.folder.dir(), &scan));
         let Some(open) = &mut self.selected else {
             return;
         };
-        let now: HashMap<u32, (PathBuf, NameFlags)> = scan
-            .messages
-            .iter()
-            .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
-            .collect();
-        let mut gone: Vec<Uid> = open
+        let gone: Vec<Uid> = open
             .seen
-            .keys()
-            .filter(|u| !now.contains_key(u))
-            .filter_map(|&u| NonZeroU32::new(u))
+            .uids()
+            .filter(|&u| now.index(u).is_none())
+            .filter_map(NonZeroU32::new)
             .collect();
-        gone.sort_unstable();
         let keywords = scan.keywords.all();
         let mut updates = Vec::new();
         if keywords != open.keywords {
@@ -352,15 +459,12 @@ impl ImapSession {
             };
             let mut info = MessageInfo::new(uid, m.flags.to_imap(&scan.keywords));
             info.mod_seq = scan.mod_seqs.get(m.uid);
-            match open.seen.get(&m.uid) {
+            match open.seen.get(m.uid) {
                 None => added.push(info),
                 // Flags changed, or changed and changed back (a new mod-sequence).
                 Some((_, old))
                     if *old != m.flags
-                        || open
-                            .mod_seqs
-                            .get(&m.uid)
-                            .is_some_and(|&s| s != info.mod_seq) =>
+                        || open.seen.mod_seq(m.uid).is_some_and(|s| s != info.mod_seq) =>
                 {
                     updates.push(MailboxUpdate::Flags(info));
                 }
@@ -371,7 +475,6 @@ impl ImapSession {
             updates.insert(0, MailboxUpdate::Added(added));
         }
         open.seen = now;
-        open.mod_seqs = mod_seqs_of(&scan);
         for u in updates {
             self.conn.mailbox_changed(u);
         }
@@ -414,12 +517,7 @@ impl ImapSession {
         }
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
-            mod_seqs: mod_seqs_of(&scan),
-            seen: scan
-                .messages
-                .iter()
-                .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
-                .collect(),
+            seen: Seen::new(self.service.lists.share(folder.dir(), &scan)),
             recent: scan.recent.iter().copied().collect(),
             keywords,
             folder,
@@ -479,10 +577,11 @@ impl ImapSession {
         };
         for &uid in uids {
             let Some(open) = &self.selected else { break };
-            let Some((path, flags)) = open.seen.get(&uid.get()).cloned() else {
+            let Some((path, flags)) = open.seen.get(uid.get()) else {
                 continue;
             };
-            let mut mod_seq = open.mod_seqs.get(&uid.get()).copied().unwrap_or(0);
+            let (path, flags) = (path.clone(), flags.clone());
+            let mut mod_seq = open.seen.mod_seq(uid.get()).unwrap_or(0);
             if changed_since.is_some_and(|since| mod_seq <= since) {
                 continue;
             }
@@ -613,9 +712,10 @@ impl ImapSession {
                 None => self.conn.fetch(uid, out),
             };
             result.map_err(|e| e.to_string())?;
-            if let Some(open) = &mut self.selected {
-                open.seen.insert(uid.get(), (path, flags));
-                open.mod_seqs.insert(uid.get(), mod_seq);
+            if let Some(open) = &mut self.selected
+                && open.seen.get(uid.get()).is_none_or(|(p, _)| *p != path)
+            {
+                open.seen.set(uid.get(), path, flags, mod_seq);
             }
         }
         Ok(())
@@ -639,7 +739,7 @@ impl ImapSession {
         let targets: Vec<(Uid, String)> = uids
             .iter()
             .filter_map(|&uid| {
-                let (path, _) = open.seen.get(&uid.get())?;
+                let (path, _) = open.seen.get(uid.get())?;
                 Some((uid, base_name(path).to_owned()))
             })
             .collect();
@@ -693,15 +793,17 @@ impl ImapSession {
             if modified.contains(uid) {
                 continue;
             }
-            let Some(m) = after.messages.iter().find(|m| m.uid == uid.get()) else {
+            let Ok(i) = after.messages.binary_search_by_key(&uid.get(), |m| m.uid) else {
+                continue;
+            };
+            let Some(m) = after.messages.get(i) else {
                 continue;
             };
             let mut info = MessageInfo::new(*uid, m.flags.to_imap(&keywords));
             info.mod_seq = after.mod_seqs.get(m.uid);
             if let Some(open) = &mut self.selected {
                 open.seen
-                    .insert(uid.get(), (m.path.clone(), m.flags.clone()));
-                open.mod_seqs.insert(uid.get(), info.mod_seq);
+                    .set(uid.get(), m.path.clone(), m.flags.clone(), info.mod_seq);
             }
             self.conn.stored(info).map_err(|e| e.to_string())?;
         }
@@ -717,10 +819,8 @@ impl ImapSession {
         let keywords =
             crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
         let mut out = Vec::new();
-        let mut uids: Vec<&u32> = open.seen.keys().collect();
-        uids.sort_unstable();
-        for &uid in uids {
-            let Some((path, flags)) = open.seen.get(&uid) else {
+        for uid in open.seen.uids() {
+            let Some((path, flags)) = open.seen.get(uid) else {
                 continue;
             };
             let mut msg = Candidate {
@@ -731,7 +831,7 @@ impl ImapSession {
                 head: None,
                 flags: flags.to_imap(&keywords),
                 recent: open.recent.contains(&uid),
-                mod_seq: open.mod_seqs.get(&uid).copied().unwrap_or(0),
+                mod_seq: open.seen.mod_seq(uid).unwrap_or(0),
                 structure: None,
             };
             if criteria.iter().all(|k| msg.matches(k))
@@ -749,8 +849,7 @@ impl ImapSession {
             return Vec::new();
         };
         let mut gone = Vec::new();
-        let mut uids: Vec<u32> = open.seen.keys().copied().collect();
-        uids.sort_unstable();
+        let uids: Vec<u32> = open.seen.uids().collect();
         for uid in uids {
             let Some(u) = NonZeroU32::new(uid) else {
                 continue;
@@ -758,12 +857,13 @@ impl ImapSession {
             if only.is_some_and(|o| !o.contains(&u)) {
                 continue;
             }
-            let Some((path, flags)) = open.seen.get(&uid).cloned() else {
+            let Some((path, flags)) = open.seen.get(uid) else {
                 continue;
             };
             if !flags.deleted() {
                 continue;
             }
+            let path = path.clone();
             let base = path
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -771,7 +871,7 @@ impl ImapSession {
                 .unwrap_or_default();
             let current = open.folder.find(&base).ok().flatten().unwrap_or(path);
             if std::fs::remove_file(&current).is_ok() {
-                open.seen.remove(&uid);
+                open.seen.remove(uid);
                 gone.push(u);
             }
         }
@@ -806,7 +906,7 @@ impl ImapSession {
         let copies: Vec<(Uid, PathBuf, NameFlags)> = uids
             .iter()
             .filter_map(|&uid| {
-                let (path, flags) = open.seen.get(&uid.get())?;
+                let (path, flags) = open.seen.get(uid.get())?;
                 let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
                 Some((uid, path.clone(), flags))
             })
@@ -842,7 +942,7 @@ impl ImapSession {
             };
             for (uid, path) in &sources {
                 let _ = std::fs::remove_file(path);
-                open.seen.remove(&uid.get());
+                open.seen.remove(uid.get());
             }
             self.service.hub.changed(&src);
         }
@@ -1211,7 +1311,7 @@ impl ImapSession {
                     let open = self.selected.as_ref();
                     found
                         .iter()
-                        .filter_map(|u| open?.mod_seqs.get(&u.get()).copied())
+                        .filter_map(|u| open?.seen.mod_seq(u.get()))
                         .max()
                 });
                 self.conn.search_result(found, highest.flatten()).map_err(e)
@@ -1493,14 +1593,6 @@ fn uses_mod_seq(key: &SearchKey) -> bool {
         SearchKey::And(keys) => keys.iter().any(uses_mod_seq),
         _ => false,
     }
-}
-
-/// Returns UID → mod-sequence of the messages of a scan.
-fn mod_seqs_of(scan: &Scan) -> HashMap<u32, u64> {
-    scan.messages
-        .iter()
-        .map(|m| (m.uid, scan.mod_seqs.get(m.uid)))
-        .collect()
 }
 
 /// Returns the name and octets of a body section item.
