@@ -869,8 +869,17 @@ impl ImapSession {
                 .and_then(|n| n.to_str())
                 .map(|n| crate::mailstore::flags::base_of(n).to_owned())
                 .unwrap_or_default();
-            let current = open.folder.find(&base).ok().flatten().unwrap_or(path);
-            if std::fs::remove_file(&current).is_ok() {
+            // The file as last seen; when it was renamed (flags) since, found by its base.
+            let removed = match std::fs::remove_file(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => open
+                    .folder
+                    .find(&base)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|current| std::fs::remove_file(current).is_ok()),
+                other => other.is_ok(),
+            };
+            if removed {
                 open.seen.remove(uid);
                 gone.push(u);
             }
@@ -918,16 +927,22 @@ impl ImapSession {
         let mut bases = Vec::new();
         let mut sources = Vec::new();
         for (uid, path, flags) in copies {
-            // The file may have been renamed (flags) since the last look.
-            let current = open
-                .folder
-                .find(base_name(&path))
-                .ok()
-                .flatten()
-                .unwrap_or(path);
-            let base = dest
-                .copy_in(&current, &flags)
-                .map_err(|_| (None, "Copy failed"))?;
+            // The file as last seen; when it was renamed (flags) since, found by its base.
+            let (base, current) = match dest.copy_in(&path, &flags) {
+                Ok(base) => (base, path),
+                Err(_) => {
+                    let current = open
+                        .folder
+                        .find(base_name(&path))
+                        .ok()
+                        .flatten()
+                        .ok_or((None, "Copy failed"))?;
+                    let base = dest
+                        .copy_in(&current, &flags)
+                        .map_err(|_| (None, "Copy failed"))?;
+                    (base, current)
+                }
+            };
             bases.push(base);
             sources.push((uid, current));
         }
