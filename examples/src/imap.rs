@@ -37,6 +37,7 @@ use mail_core::sasl::Mechanism;
 use crate::maildir::Store;
 use crate::mailstore::flags::NameFlags;
 use crate::mailstore::headers::HeaderCache;
+use crate::mailstore::scans::ScanCache;
 use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
 use crate::session::{Progress, Session};
@@ -59,8 +60,8 @@ pub struct ImapService {
     hub: Arc<Hub>,
     /// The header blocks every session of the store shares (FETCH ENVELOPE, header SEARCH).
     headers: Arc<HeaderCache>,
-    /// Each mailbox's message list as sessions last scanned it, shared while they hold it.
-    lists: Arc<SharedLists>,
+    /// Each mailbox's last scan, shared by the sessions that see it alike.
+    scans: Arc<ScanCache>,
     guard: Arc<crate::guard::AuthGuard>,
     timeout: Option<std::time::Duration>,
 }
@@ -80,7 +81,7 @@ impl ImapService {
             users,
             hub: store.hub(),
             headers: store.headers(),
-            lists: Arc::default(),
+            scans: store.scans(),
             store,
             tls,
             allow_plaintext_auth,
@@ -167,60 +168,21 @@ struct Open {
     stamp: Option<[SystemTime; 2]>,
 }
 
-/// A mailbox's messages as a scan found them, in UID order, with their mod-sequences.
-#[derive(Debug, PartialEq, Eq)]
-struct List {
-    messages: Vec<crate::mailstore::Message>,
-    mod_seqs: Vec<u64>,
-}
-
-/// Mailbox directory → the list the sessions looking at it last saw. Sessions that scanned
-/// the same files share one list: an idle session costs a handle, not a copy per message.
-/// An entry lives as long as a session holds it.
-#[derive(Debug, Default)]
-struct SharedLists(std::sync::Mutex<HashMap<PathBuf, std::sync::Weak<List>>>);
-
-impl SharedLists {
-    /// Returns the shared list equal to what `scan` found in `dir`, or makes it the shared one.
-    fn share(&self, dir: &Path, scan: &Scan) -> Arc<List> {
-        let list = List {
-            messages: scan.messages.clone(),
-            mod_seqs: scan
-                .messages
-                .iter()
-                .map(|m| scan.mod_seqs.get(m.uid))
-                .collect(),
-        };
-        let mut map = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(shared) = map.get(dir).and_then(std::sync::Weak::upgrade)
-            && *shared == list
-        {
-            return shared;
-        }
-        let list = Arc::new(list);
-        map.retain(|_, w| w.strong_count() > 0);
-        map.insert(dir.to_path_buf(), Arc::downgrade(&list));
-        list
-    }
-}
-
-/// What a session last saw of its mailbox: a shared [`List`] and this session's own
-/// changes since (flags it stored or set, messages it expunged or moved).
+/// What a session last saw of its mailbox: the scan, shared with the sessions that saw the
+/// same ([`ScanCache`]), and this session's own changes since (flags it stored or set,
+/// messages it expunged or moved). An idle session holds a handle, not a copy per message.
 #[derive(Debug)]
 struct Seen {
-    list: Arc<List>,
+    scan: Arc<Scan>,
     /// UID → (file, flags, mod-sequence) changed by this session.
     changed: HashMap<u32, (PathBuf, NameFlags, u64)>,
     removed: HashSet<u32>,
 }
 
 impl Seen {
-    fn new(list: Arc<List>) -> Self {
+    fn new(scan: Arc<Scan>) -> Self {
         Self {
-            list,
+            scan,
             changed: HashMap::new(),
             removed: HashSet::new(),
         }
@@ -231,7 +193,7 @@ impl Seen {
         if self.removed.contains(&uid) {
             return None;
         }
-        self.list
+        self.scan
             .messages
             .binary_search_by_key(&uid, |m| m.uid)
             .ok()
@@ -243,17 +205,17 @@ impl Seen {
         if let Some((p, f, _)) = self.changed.get(&uid) {
             return Some((p, f));
         }
-        let m = self.list.messages.get(i)?;
+        let m = self.scan.messages.get(i)?;
         Some((&m.path, &m.flags))
     }
 
     /// The mod-sequence of `uid`.
     fn mod_seq(&self, uid: u32) -> Option<u64> {
-        let i = self.index(uid)?;
+        self.index(uid)?;
         if let Some((_, _, m)) = self.changed.get(&uid) {
             return Some(*m);
         }
-        self.list.mod_seqs.get(i).copied()
+        Some(self.scan.mod_seqs.get(uid))
     }
 
     /// Records a change this session made to a message it has.
@@ -270,7 +232,7 @@ impl Seen {
 
     /// The UIDs, ascending.
     fn uids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.list
+        self.scan
             .messages
             .iter()
             .map(|m| m.uid)
@@ -427,10 +389,10 @@ impl ImapSession {
         open.stamp = open.folder.stamp();
         let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
         let Some(open) = &self.selected else { return };
-        let Ok(scan) = open.folder.scan(false, validity) else {
+        let Ok(scan) = self.service.scans.scan(&open.folder, false, validity) else {
             return;
         };
-        let now = Seen::new(self.service.lists.share(open.folder.dir(), &scan));
+        let now = Seen::new(scan.clone());
         let Some(open) = &mut self.selected else {
             return;
         };
@@ -490,8 +452,10 @@ impl ImapSession {
         let store = self.store.as_ref().ok_or("not logged in")?;
         let folder = store.folder(&name).ok_or("No such mailbox")?;
         let stamp = folder.stamp();
-        let scan = folder
-            .scan(!read_only, || store.next_uid_validity())
+        let scan = self
+            .service
+            .scans
+            .scan(&folder, !read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
         let keywords = scan.keywords.all();
         let mut snapshot = snapshot(&scan, read_only);
@@ -517,7 +481,7 @@ impl ImapSession {
         }
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
-            seen: Seen::new(self.service.lists.share(folder.dir(), &scan)),
+            seen: Seen::new(scan.clone()),
             recent: scan.recent.iter().copied().collect(),
             keywords,
             folder,
@@ -601,7 +565,7 @@ impl ImapSession {
                     // The change gets its mod-sequence now, reported with it (RFC 7162
                     // §3.1.4), so this session does not hear of it again as another's.
                     let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
-                    if let Ok(scan) = open.folder.scan(false, validity) {
+                    if let Ok(scan) = self.service.scans.scan(&open.folder, false, validity) {
                         mod_seq = scan.mod_seqs.get(uid.get());
                     }
                     self.service.hub.changed(open.folder.dir());
@@ -1209,7 +1173,11 @@ impl ImapSession {
         items: &[StatusItem],
     ) -> Option<Vec<StatusAttribute>> {
         let folder = store.folder(name)?;
-        let scan = folder.scan(false, || store.next_uid_validity()).ok()?;
+        let scan = self
+            .service
+            .scans
+            .scan(&folder, false, || store.next_uid_validity())
+            .ok()?;
         let mut out = Vec::new();
         for item in items {
             let n = match item {

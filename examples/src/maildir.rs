@@ -310,6 +310,7 @@ pub struct Store {
     root: PathBuf,
     hub: Arc<Hub>,
     headers: Arc<crate::mailstore::headers::HeaderCache>,
+    scans: Arc<crate::mailstore::scans::ScanCache>,
 }
 
 impl Store {
@@ -324,6 +325,7 @@ impl Store {
             root,
             hub: Arc::default(),
             headers: Arc::default(),
+            scans: Arc::default(),
         })
     }
 
@@ -336,6 +338,12 @@ impl Store {
     /// [`HeaderCache`](crate::mailstore::headers::HeaderCache)).
     pub fn headers(&self) -> Arc<crate::mailstore::headers::HeaderCache> {
         self.headers.clone()
+    }
+
+    /// Returns the last scan of each mailbox, which every IMAP session of this store shares
+    /// (bounded; see [`ScanCache`](crate::mailstore::scans::ScanCache)).
+    pub fn scans(&self) -> Arc<crate::mailstore::scans::ScanCache> {
+        self.scans.clone()
     }
 
     /// Returns the store's directory.

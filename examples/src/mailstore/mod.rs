@@ -17,6 +17,7 @@ pub mod flags;
 pub mod folder;
 pub mod headers;
 pub mod modseq;
+pub mod scans;
 pub mod uidlist;
 
 use std::fs;
