@@ -571,7 +571,7 @@ impl ImapSession {
                     self.service.hub.changed(open.folder.dir());
                 }
             }
-            let data = if header_only {
+            let structure = if header_only {
                 let dir = self.selected.as_ref().map(|o| o.folder.dir());
                 match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
                     Some(Ok(d)) => Some(d),
@@ -579,13 +579,12 @@ impl ImapSession {
                 }
             } else if needs_body {
                 match std::fs::read(&path) {
-                    Ok(d) => Some(Bytes::from(d)),
+                    Ok(d) => Some(Arc::new(MessageStructure::parse(Bytes::from(d)))),
                     Err(_) => continue,
                 }
             } else {
                 None
             };
-            let structure = data.clone().map(MessageStructure::parse);
             let mut out = Vec::new();
             let mut streamed: Option<(StreamedSection, Bytes)> = None;
             let sections: Vec<&FetchAttribute> = items
@@ -1655,7 +1654,7 @@ struct Candidate<'a> {
     dir: &'a Path,
     headers: &'a HeaderCache,
     /// The header alone, for header keys while the whole message was not needed.
-    head: Option<MessageStructure>,
+    head: Option<Arc<MessageStructure>>,
     flags: Vec<Flag>,
     recent: bool,
     mod_seq: u64,
@@ -1780,7 +1779,7 @@ impl Candidate<'_> {
             else {
                 return false;
             };
-            self.head = Some(MessageStructure::parse(header));
+            self.head = Some(header);
         }
         self.head
             .as_ref()

@@ -2,7 +2,8 @@
 //!
 //! FETCH ENVELOPE and SEARCH on header fields (FROM, SUBJECT, HEADER …) need only a message's
 //! header: [`HeaderCache::header`] reads a file up to its first empty line, in 8 KiB pieces,
-//! and keeps what it read under the mailbox directory and the message's base name, which
+//! walks it ([`MessageStructure`]), and keeps both under the mailbox directory and the
+//! message's base name, which
 //! never changes for a message (a flag change renames the file, keeping the base; a Maildir
 //! file's content never changes). Another session, or the next command, answers from memory.
 //!
@@ -10,16 +11,18 @@
 //! half the bound each. Entries go into the newer one; when it is full it becomes the older
 //! one and the previous older one is dropped, and a hit in the older one moves the entry
 //! back into the newer one. So the most recently used headers stay, at most `bound` octets
-//! of header (plus a fixed per-entry charge for keys and table slots) are held, and every
-//! operation is O(1). A header longer than [`MAX_HEADER`] is read but not kept.
+//! are held, each entry charged its header octets, [`LINE_CHARGE`] per line for the walked
+//! fields and [`ENTRY_CHARGE`] for the key and table slot; every operation is O(1). A header
+//! longer than [`MAX_HEADER`] is read but not kept.
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
+use imap_proto::message::MessageStructure;
 
 /// The default bound of a cache: 32 MiB, the headers of some 25 000 ordinary messages.
 pub const DEFAULT_BOUND: usize = 32 * 1024 * 1024;
@@ -28,14 +31,25 @@ pub const DEFAULT_BOUND: usize = 32 * 1024 * 1024;
 /// the file, which the store accepted).
 pub const MAX_HEADER: usize = 256 * 1024;
 
-/// What an entry costs beyond its octets: the base name, the map slot, the `Bytes` handle.
-const ENTRY_OVERHEAD: usize = 128;
+/// What an entry is charged beyond its octets and lines: the base name, the map slot, the
+/// handles.
+pub const ENTRY_CHARGE: usize = 192;
+
+/// What an entry is charged per header line, for the walked fields' offsets.
+pub const LINE_CHARGE: usize = 64;
 
 /// The size of each read.
 const PIECE: usize = 8 * 1024;
 
-/// Mailbox directory → base name → header block.
-type Generation = HashMap<PathBuf, HashMap<String, Bytes>>;
+/// Mailbox directory → base name → walked header block.
+type Generation = HashMap<PathBuf, HashMap<String, Arc<MessageStructure>>>;
+
+/// What keeping `s` is charged.
+fn charge(s: &MessageStructure) -> usize {
+    let header = s.tree().message();
+    let lines = header.iter().filter(|&&b| b == b'\n').count();
+    header.len() + lines * LINE_CHARGE + ENTRY_CHARGE
+}
 
 /// The header blocks of recently used messages, bounded in octets; see the module docs.
 #[derive(Debug)]
@@ -73,7 +87,7 @@ impl HeaderCache {
         let count = |g: &Generation| -> usize {
             g.values()
                 .flat_map(HashMap::values)
-                .map(|b| b.len() + ENTRY_OVERHEAD)
+                .map(|s| charge(s))
                 .sum()
         };
         count(&g.newer) + count(&g.older)
@@ -81,26 +95,29 @@ impl HeaderCache {
 
     /// Returns the header block (the fields and the empty line after them, or the whole
     /// file when it has no empty line) of the message `base` of the mailbox in `dir`, whose
-    /// file is now `path`: from memory when it was read before, else read from the file.
+    /// file is now `path`, walked as a message without body (its ENVELOPE and header fields
+    /// are the message's): from memory when it was read before, else read from the file.
     ///
     /// # Errors
     /// When the file cannot be read.
-    pub fn header(&self, dir: &Path, base: &str, path: &Path) -> io::Result<Bytes> {
+    pub fn header(&self, dir: &Path, base: &str, path: &Path) -> io::Result<Arc<MessageStructure>> {
         if let Some(h) = self.get(dir, base) {
             return Ok(h);
         }
         let header = read_header(path)?;
-        if header.len() <= MAX_HEADER {
-            self.put(dir, base, header.clone());
+        let keep = header.len() <= MAX_HEADER;
+        let walked = Arc::new(MessageStructure::parse(header));
+        if keep {
+            self.put(dir, base, walked.clone());
         }
-        Ok(header)
+        Ok(walked)
     }
 
     /// Forgets the messages of the mailbox in `dir` (deleted or renamed).
     pub fn forget(&self, dir: &Path) {
         let mut g = self.lock();
         if let Some(gone) = g.newer.remove(dir) {
-            let octets: usize = gone.values().map(|b| b.len() + ENTRY_OVERHEAD).sum();
+            let octets: usize = gone.values().map(|s| charge(s)).sum();
             g.newer_octets = g.newer_octets.saturating_sub(octets);
         }
         g.older.remove(dir);
@@ -113,7 +130,7 @@ impl HeaderCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn get(&self, dir: &Path, base: &str) -> Option<Bytes> {
+    fn get(&self, dir: &Path, base: &str) -> Option<Arc<MessageStructure>> {
         let mut g = self.lock();
         if let Some(h) = g.newer.get(dir).and_then(|m| m.get(base)) {
             return Some(h.clone());
@@ -124,8 +141,8 @@ impl HeaderCache {
         Some(h)
     }
 
-    fn put(&self, dir: &Path, base: &str, header: Bytes) {
-        let cost = header.len() + ENTRY_OVERHEAD;
+    fn put(&self, dir: &Path, base: &str, header: Arc<MessageStructure>) {
+        let cost = charge(&header);
         if cost > self.half {
             return;
         }
@@ -248,16 +265,19 @@ mod tests {
 
     #[test]
     fn stays_within_its_bound_and_keeps_recent_headers() {
-        let cache = HeaderCache::new(4 * (100 + ENTRY_OVERHEAD));
         let p = file(
             "bound",
             &[b"Subject: x\r\n".repeat(8), b"\r\nbody".to_vec()].concat(),
         );
+        let one = 98 + 9 * LINE_CHARGE + ENTRY_CHARGE;
+        let cache = HeaderCache::new(4 * one);
         let dir = Path::new("/mailbox");
         for n in 0..50 {
             let h = cache.header(dir, &format!("m{n}"), &p).unwrap();
-            assert!(h.ends_with(b"\r\n\r\n"));
-            assert!(cache.octets() <= 4 * (100 + ENTRY_OVERHEAD));
+            assert!(h.tree().message().ends_with(b"\r\n\r\n"));
+            assert!(h.header_contains("subject", "x"));
+            assert!(cache.octets() <= 4 * one);
+            assert!(cache.octets() >= one);
         }
         // The last one is in memory: it is answered even when the file is gone.
         std::fs::remove_file(&p).unwrap();
