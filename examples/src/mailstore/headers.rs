@@ -16,9 +16,10 @@
 //! longer than [`MAX_HEADER`] is read but not kept.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
@@ -41,8 +42,9 @@ pub const LINE_CHARGE: usize = 64;
 /// The size of each read.
 const PIECE: usize = 8 * 1024;
 
-/// Mailbox directory → base name → walked header block.
-type Generation = HashMap<PathBuf, HashMap<String, Arc<MessageStructure>>>;
+/// Mailbox directory (hashed as bytes, faster than by path components) → base name →
+/// walked header block.
+type Generation = HashMap<OsString, HashMap<String, Arc<MessageStructure>>>;
 
 /// What keeping `s` is charged.
 fn charge(s: &MessageStructure) -> usize {
@@ -116,11 +118,11 @@ impl HeaderCache {
     /// Forgets the messages of the mailbox in `dir` (deleted or renamed).
     pub fn forget(&self, dir: &Path) {
         let mut g = self.lock();
-        if let Some(gone) = g.newer.remove(dir) {
+        if let Some(gone) = g.newer.remove(dir.as_os_str()) {
             let octets: usize = gone.values().map(|s| charge(s)).sum();
             g.newer_octets = g.newer_octets.saturating_sub(octets);
         }
-        g.older.remove(dir);
+        g.older.remove(dir.as_os_str());
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
@@ -132,10 +134,13 @@ impl HeaderCache {
 
     fn get(&self, dir: &Path, base: &str) -> Option<Arc<MessageStructure>> {
         let mut g = self.lock();
-        if let Some(h) = g.newer.get(dir).and_then(|m| m.get(base)) {
+        if let Some(h) = g.newer.get(dir.as_os_str()).and_then(|m| m.get(base)) {
             return Some(h.clone());
         }
-        let h = g.older.get_mut(dir).and_then(|m| m.remove(base))?;
+        let h = g
+            .older
+            .get_mut(dir.as_os_str())
+            .and_then(|m| m.remove(base))?;
         drop(g);
         self.put(dir, base, h.clone());
         Some(h)
@@ -151,9 +156,9 @@ impl HeaderCache {
             g.older = std::mem::take(&mut g.newer);
             g.newer_octets = 0;
         }
-        let slot = match g.newer.get_mut(dir) {
+        let slot = match g.newer.get_mut(dir.as_os_str()) {
             Some(m) => m,
-            None => g.newer.entry(dir.to_path_buf()).or_default(),
+            None => g.newer.entry(dir.as_os_str().to_owned()).or_default(),
         };
         if slot.insert(base.to_owned(), header).is_none() {
             g.newer_octets += cost;
@@ -227,7 +232,7 @@ fn header_end(data: &[u8], from: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn file(tag: &str, data: &[u8]) -> PathBuf {
+    fn file(tag: &str, data: &[u8]) -> std::path::PathBuf {
         let dir =
             std::env::temp_dir().join(format!("mail-proto-headers-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
