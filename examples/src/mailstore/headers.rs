@@ -257,6 +257,43 @@ mod tests {
     }
 
     #[test]
+    fn the_header_alone_gives_the_message_s_envelope_and_header_fields() {
+        let messages: [&[u8]; 4] = [
+            b"From: A <a@example.org>\r\nTo: b@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?= meeting\r\n\
+              Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <1@x>\r\n\
+              Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nSubject: inner\r\n\r\nx\r\n--b--\r\n",
+            b"Subject: bare\nFrom: c@example.org\n\nbody\n",
+            b"Subject: no body\r\nCc: d@example.org\r\n",
+            b"Subject: folded\r\n  over two lines\r\nX-Odd line\r\n\r\nSubject: in the body\r\n",
+        ];
+        let cache = HeaderCache::default();
+        for (n, m) in messages.iter().enumerate() {
+            let p = file(&format!("same{n}"), m);
+            let whole = MessageStructure::parse(Bytes::copy_from_slice(m));
+            let head = cache
+                .header(Path::new("/mb"), &format!("m{n}"), &p)
+                .unwrap();
+            assert_eq!(head.envelope(), whole.envelope(), "message {n}");
+            for (name, needle) in [
+                ("Subject", "café"),
+                ("subject", "meeting"),
+                ("Subject", "inner"),
+                ("Subject", "over two"),
+                ("Subject", "in the body"),
+                ("From", "c@example"),
+                ("Cc", "d@"),
+                ("X-Odd", "line"),
+            ] {
+                assert_eq!(
+                    head.header_contains(name, needle),
+                    whole.header_contains(name, needle),
+                    "message {n}, {name} {needle}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_empty_line_across_two_pieces_is_found() {
         for shift in 0..5 {
             let mut data = vec![b'X'; PIECE - 2 + shift];
