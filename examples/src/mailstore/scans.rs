@@ -184,3 +184,112 @@ impl ScanCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    /// A mailbox with `n` messages in `cur/`.
+    fn mailbox(tag: &str, n: usize) -> Folder {
+        let dir =
+            std::env::temp_dir().join(format!("mail-proto-scans-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        for i in 0..n {
+            fs::write(
+                dir.join("cur").join(format!("100{i}.M{i}P1.host:2,S")),
+                b"Subject: x\r\n\r\n",
+            )
+            .unwrap();
+        }
+        Folder::new(dir)
+    }
+
+    /// Sets the modification time of `new/` and `cur/`.
+    fn set_dir_times(folder: &Folder, t: SystemTime) {
+        for sub in ["new", "cur"] {
+            File::open(folder.dir().join(sub))
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_settled_unchanged_mailbox_is_answered_from_memory_and_shared() {
+        let folder = mailbox("settled", 3);
+        let old = SystemTime::now() - Duration::from_secs(10);
+        set_dir_times(&folder, old);
+        let cache = ScanCache::default();
+        // The first scan writes the uidlist; the second finds the same and is kept.
+        let first = cache.scan(&folder, false, || 7).unwrap();
+        let second = cache.scan(&folder, true, || 7).unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(second.messages.len(), 3);
+        // A file removed behind the directory's unchanged time is not seen: memory answers.
+        let gone = second.messages[0].path.clone();
+        fs::remove_file(&gone).unwrap();
+        set_dir_times(&folder, old);
+        let third = cache.scan(&folder, false, || 7).unwrap();
+        assert!(Arc::ptr_eq(&second, &third));
+        // Any change of the directory's time is seen.
+        set_dir_times(&folder, old + Duration::from_secs(1));
+        let fourth = cache.scan(&folder, false, || 7).unwrap();
+        assert_eq!(fourth.messages.len(), 2);
+        assert!(!Arc::ptr_eq(&third, &fourth));
+    }
+
+    #[test]
+    fn a_mailbox_changed_within_the_last_second_is_scanned_every_time() {
+        let folder = mailbox("fresh", 2);
+        let cache = ScanCache::default();
+        let now = SystemTime::now();
+        set_dir_times(&folder, now);
+        cache.scan(&folder, false, || 7).unwrap();
+        cache.scan(&folder, false, || 7).unwrap();
+        // A change that leaves the time as it was (the same timestamp tick).
+        fs::write(
+            folder.dir().join("cur/2000.M9P1.host:2,"),
+            b"Subject: y\r\n\r\n",
+        )
+        .unwrap();
+        set_dir_times(&folder, now);
+        let scan = cache.scan(&folder, false, || 7).unwrap();
+        assert_eq!(scan.messages.len(), 3);
+    }
+
+    #[test]
+    fn a_replaced_index_file_is_seen() {
+        let folder = mailbox("index", 2);
+        let old = SystemTime::now() - Duration::from_secs(10);
+        set_dir_times(&folder, old);
+        let cache = ScanCache::default();
+        cache.scan(&folder, false, || 7).unwrap();
+        let kept = cache.scan(&folder, false, || 7).unwrap();
+        // Another program gives the mailbox a keyword: dovecot-keywords is replaced.
+        let tmp = folder.dir().join("dovecot-keywords.tmp");
+        fs::write(&tmp, "0 $Important\n").unwrap();
+        fs::rename(&tmp, folder.dir().join("dovecot-keywords")).unwrap();
+        let after = cache.scan(&folder, false, || 7).unwrap();
+        assert!(!Arc::ptr_eq(&kept, &after));
+        assert_ne!(kept.keywords, after.keywords);
+    }
+
+    #[test]
+    fn at_most_the_bound_of_mailboxes_is_kept() {
+        let cache = ScanCache::default();
+        let folders: Vec<Folder> = (0..MAX_MAILBOXES + 3)
+            .map(|i| mailbox(&format!("many{i}"), 1))
+            .collect();
+        for f in &folders {
+            cache.scan(f, false, || 7).unwrap();
+        }
+        assert_eq!(cache.lock().0.len(), MAX_MAILBOXES);
+        for f in &folders {
+            let _ = fs::remove_dir_all(f.dir());
+        }
+    }
+}
