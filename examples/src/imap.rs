@@ -1540,13 +1540,17 @@ fn permanent(keywords: &[Flag]) -> Vec<FlagPerm> {
 
 /// The snapshot SELECT answers with.
 fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
+    let mod_seqs = scan
+        .mod_seqs
+        .get_sorted(scan.messages.iter().map(|m| m.uid));
     let messages = scan
         .messages
         .iter()
-        .filter_map(|m| {
+        .zip(mod_seqs)
+        .filter_map(|(m, mod_seq)| {
             let mut info =
                 MessageInfo::new(NonZeroU32::new(m.uid)?, m.flags.to_imap(&scan.keywords));
-            info.mod_seq = scan.mod_seqs.get(m.uid);
+            info.mod_seq = mod_seq;
             Some(info)
         })
         .collect();
