@@ -36,6 +36,8 @@ use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
 use crate::mailstore::flags::NameFlags;
+use crate::mailstore::headers::HeaderCache;
+use crate::mailstore::scans::ScanCache;
 use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
 use crate::session::{Progress, Session};
@@ -56,6 +58,10 @@ pub struct ImapService {
     allow_plaintext_auth: bool,
     max_append: u64,
     hub: Arc<Hub>,
+    /// The header blocks every session of the store shares (FETCH ENVELOPE, header SEARCH).
+    headers: Arc<HeaderCache>,
+    /// Each mailbox's last scan, shared by the sessions that see it alike.
+    scans: Arc<ScanCache>,
     guard: Arc<crate::guard::AuthGuard>,
     timeout: Option<std::time::Duration>,
 }
@@ -74,6 +80,8 @@ impl ImapService {
             hostname: hostname.to_owned(),
             users,
             hub: store.hub(),
+            headers: store.headers(),
+            scans: store.scans(),
             store,
             tls,
             allow_plaintext_auth,
@@ -154,15 +162,85 @@ impl ImapService {
 #[derive(Debug)]
 struct Open {
     folder: Folder,
-    /// UID → (file, flags) at the last scan.
-    seen: HashMap<u32, (PathBuf, NameFlags)>,
-    /// UID → mod-sequence at the last scan (CONDSTORE).
-    mod_seqs: HashMap<u32, u64>,
+    /// The messages at the last scan, with this session's changes since.
+    seen: Seen,
     recent: HashSet<u32>,
     keywords: Vec<Flag>,
     watch: Option<tokio::sync::watch::Receiver<u64>>,
     /// [`Folder::stamp`] taken just before the last scan.
     stamp: Option<[SystemTime; 2]>,
+}
+
+/// What a session last saw of its mailbox: the scan, shared with the sessions that saw the
+/// same ([`ScanCache`]), and this session's own changes since (flags it stored or set,
+/// messages it expunged or moved). An idle session holds a handle, not a copy per message.
+#[derive(Debug)]
+struct Seen {
+    scan: Arc<Scan>,
+    /// UID → (file, flags, mod-sequence) changed by this session.
+    changed: HashMap<u32, (PathBuf, NameFlags, u64)>,
+    removed: HashSet<u32>,
+}
+
+impl Seen {
+    fn new(scan: Arc<Scan>) -> Self {
+        Self {
+            scan,
+            changed: HashMap::new(),
+            removed: HashSet::new(),
+        }
+    }
+
+    /// The index of `uid` in the shared list.
+    fn index(&self, uid: u32) -> Option<usize> {
+        if self.removed.contains(&uid) {
+            return None;
+        }
+        self.scan
+            .messages
+            .binary_search_by_key(&uid, |m| m.uid)
+            .ok()
+    }
+
+    /// The file and flags of `uid`.
+    fn get(&self, uid: u32) -> Option<(&PathBuf, &NameFlags)> {
+        let i = self.index(uid)?;
+        if let Some((p, f, _)) = self.changed.get(&uid) {
+            return Some((p, f));
+        }
+        let m = self.scan.messages.get(i)?;
+        Some((&m.path, &m.flags))
+    }
+
+    /// The mod-sequence of `uid`.
+    fn mod_seq(&self, uid: u32) -> Option<u64> {
+        self.index(uid)?;
+        if let Some((_, _, m)) = self.changed.get(&uid) {
+            return Some(*m);
+        }
+        Some(self.scan.mod_seqs.get(uid))
+    }
+
+    /// Records a change this session made to a message it has.
+    fn set(&mut self, uid: u32, path: PathBuf, flags: NameFlags, mod_seq: u64) {
+        if self.index(uid).is_some() {
+            self.changed.insert(uid, (path, flags, mod_seq));
+        }
+    }
+
+    fn remove(&mut self, uid: u32) {
+        self.changed.remove(&uid);
+        self.removed.insert(uid);
+    }
+
+    /// The UIDs, ascending.
+    fn uids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.scan
+            .messages
+            .iter()
+            .map(|m| m.uid)
+            .filter(|u| !self.removed.contains(u))
+    }
 }
 
 /// An APPEND in progress.
@@ -314,24 +392,19 @@ impl ImapSession {
         open.stamp = open.folder.stamp();
         let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
         let Some(open) = &self.selected else { return };
-        let Ok(scan) = open.folder.scan(false, validity) else {
+        let Ok(scan) = self.service.scans.scan(&open.folder, false, validity) else {
             return;
         };
+        let now = Seen::new(scan.clone());
         let Some(open) = &mut self.selected else {
             return;
         };
-        let now: HashMap<u32, (PathBuf, NameFlags)> = scan
-            .messages
-            .iter()
-            .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
-            .collect();
-        let mut gone: Vec<Uid> = open
+        let gone: Vec<Uid> = open
             .seen
-            .keys()
-            .filter(|u| !now.contains_key(u))
-            .filter_map(|&u| NonZeroU32::new(u))
+            .uids()
+            .filter(|&u| now.index(u).is_none())
+            .filter_map(NonZeroU32::new)
             .collect();
-        gone.sort_unstable();
         let keywords = scan.keywords.all();
         let mut updates = Vec::new();
         if keywords != open.keywords {
@@ -351,15 +424,12 @@ impl ImapSession {
             };
             let mut info = MessageInfo::new(uid, m.flags.to_imap(&scan.keywords));
             info.mod_seq = scan.mod_seqs.get(m.uid);
-            match open.seen.get(&m.uid) {
+            match open.seen.get(m.uid) {
                 None => added.push(info),
                 // Flags changed, or changed and changed back (a new mod-sequence).
                 Some((_, old))
                     if *old != m.flags
-                        || open
-                            .mod_seqs
-                            .get(&m.uid)
-                            .is_some_and(|&s| s != info.mod_seq) =>
+                        || open.seen.mod_seq(m.uid).is_some_and(|s| s != info.mod_seq) =>
                 {
                     updates.push(MailboxUpdate::Flags(info));
                 }
@@ -370,7 +440,6 @@ impl ImapSession {
             updates.insert(0, MailboxUpdate::Added(added));
         }
         open.seen = now;
-        open.mod_seqs = mod_seqs_of(&scan);
         for u in updates {
             self.conn.mailbox_changed(u);
         }
@@ -386,8 +455,10 @@ impl ImapSession {
         let store = self.store.as_ref().ok_or("not logged in")?;
         let folder = store.folder(&name).ok_or("No such mailbox")?;
         let stamp = folder.stamp();
-        let scan = folder
-            .scan(!read_only, || store.next_uid_validity())
+        let scan = self
+            .service
+            .scans
+            .scan(&folder, !read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
         let keywords = scan.keywords.all();
         let mut snapshot = snapshot(&scan, read_only);
@@ -413,12 +484,7 @@ impl ImapSession {
         }
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
-            mod_seqs: mod_seqs_of(&scan),
-            seen: scan
-                .messages
-                .iter()
-                .map(|m| (m.uid, (m.path.clone(), m.flags.clone())))
-                .collect(),
+            seen: Seen::new(scan.clone()),
             recent: scan.recent.iter().copied().collect(),
             keywords,
             folder,
@@ -452,19 +518,42 @@ impl ImapSession {
         }
         let wants_mod_seq =
             changed_since.is_some() || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq));
+        let needs_body = items.iter().any(|i| {
+            !matches!(
+                i,
+                FetchAttribute::Flags | FetchAttribute::Uid | FetchAttribute::InternalDate
+            )
+        });
+        // ENVELOPE needs only the header, which the shared cache holds.
+        let header_only = needs_body
+            && items.iter().all(|i| {
+                matches!(
+                    i,
+                    FetchAttribute::Flags
+                        | FetchAttribute::Uid
+                        | FetchAttribute::InternalDate
+                        | FetchAttribute::ModSeq
+                        | FetchAttribute::Envelope
+                )
+            });
+        let keywords_scan = match &self.selected {
+            Some(open) => {
+                crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default()
+            }
+            None => return Ok(()),
+        };
         for &uid in uids {
             let Some(open) = &self.selected else { break };
-            let Some((path, flags)) = open.seen.get(&uid.get()).cloned() else {
+            let Some((path, flags)) = open.seen.get(uid.get()) else {
                 continue;
             };
-            let mut mod_seq = open.mod_seqs.get(&uid.get()).copied().unwrap_or(0);
+            let (path, flags) = (path.clone(), flags.clone());
+            let mut mod_seq = open.seen.mod_seq(uid.get()).unwrap_or(0);
             if changed_since.is_some_and(|since| mod_seq <= since) {
                 continue;
             }
             let mut flags = flags;
             let mut path = path;
-            let keywords_scan =
-                crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
             if sets_seen && !flags.seen() {
                 // RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen.
                 let updated = open.folder.update_flags(base_name(&path), |current| {
@@ -479,27 +568,26 @@ impl ImapSession {
                     // The change gets its mod-sequence now, reported with it (RFC 7162
                     // §3.1.4), so this session does not hear of it again as another's.
                     let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
-                    if let Ok(scan) = open.folder.scan(false, validity) {
+                    if let Ok(scan) = self.service.scans.scan(&open.folder, false, validity) {
                         mod_seq = scan.mod_seqs.get(uid.get());
                     }
                     self.service.hub.changed(open.folder.dir());
                 }
             }
-            let needs_body = items.iter().any(|i| {
-                !matches!(
-                    i,
-                    FetchAttribute::Flags | FetchAttribute::Uid | FetchAttribute::InternalDate
-                )
-            });
-            let data = if needs_body {
+            let structure = if header_only {
+                let dir = self.selected.as_ref().map(|o| o.folder.dir());
+                match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
+                    Some(Ok(d)) => Some(d),
+                    _ => continue,
+                }
+            } else if needs_body {
                 match std::fs::read(&path) {
-                    Ok(d) => Some(Bytes::from(d)),
+                    Ok(d) => Some(Arc::new(MessageStructure::parse(Bytes::from(d)))),
                     Err(_) => continue,
                 }
             } else {
                 None
             };
-            let structure = data.clone().map(MessageStructure::parse);
             let mut out = Vec::new();
             let mut streamed: Option<(StreamedSection, Bytes)> = None;
             let sections: Vec<&FetchAttribute> = items
@@ -590,9 +678,10 @@ impl ImapSession {
                 None => self.conn.fetch(uid, out),
             };
             result.map_err(|e| e.to_string())?;
-            if let Some(open) = &mut self.selected {
-                open.seen.insert(uid.get(), (path, flags));
-                open.mod_seqs.insert(uid.get(), mod_seq);
+            if let Some(open) = &mut self.selected
+                && open.seen.get(uid.get()).is_none_or(|(p, _)| *p != path)
+            {
+                open.seen.set(uid.get(), path, flags, mod_seq);
             }
         }
         Ok(())
@@ -616,7 +705,7 @@ impl ImapSession {
         let targets: Vec<(Uid, String)> = uids
             .iter()
             .filter_map(|&uid| {
-                let (path, _) = open.seen.get(&uid.get())?;
+                let (path, _) = open.seen.get(uid.get())?;
                 Some((uid, base_name(path).to_owned()))
             })
             .collect();
@@ -670,15 +759,17 @@ impl ImapSession {
             if modified.contains(uid) {
                 continue;
             }
-            let Some(m) = after.messages.iter().find(|m| m.uid == uid.get()) else {
+            let Ok(i) = after.messages.binary_search_by_key(&uid.get(), |m| m.uid) else {
+                continue;
+            };
+            let Some(m) = after.messages.get(i) else {
                 continue;
             };
             let mut info = MessageInfo::new(*uid, m.flags.to_imap(&keywords));
             info.mod_seq = after.mod_seqs.get(m.uid);
             if let Some(open) = &mut self.selected {
                 open.seen
-                    .insert(uid.get(), (m.path.clone(), m.flags.clone()));
-                open.mod_seqs.insert(uid.get(), info.mod_seq);
+                    .set(uid.get(), m.path.clone(), m.flags.clone(), info.mod_seq);
             }
             self.conn.stored(info).map_err(|e| e.to_string())?;
         }
@@ -694,18 +785,19 @@ impl ImapSession {
         let keywords =
             crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
         let mut out = Vec::new();
-        let mut uids: Vec<&u32> = open.seen.keys().collect();
-        uids.sort_unstable();
-        for &uid in uids {
-            let Some((path, flags)) = open.seen.get(&uid) else {
+        for uid in open.seen.uids() {
+            let Some((path, flags)) = open.seen.get(uid) else {
                 continue;
             };
             let mut msg = Candidate {
                 uid,
                 path,
+                dir: open.folder.dir(),
+                headers: &self.service.headers,
+                head: None,
                 flags: flags.to_imap(&keywords),
                 recent: open.recent.contains(&uid),
-                mod_seq: open.mod_seqs.get(&uid).copied().unwrap_or(0),
+                mod_seq: open.seen.mod_seq(uid).unwrap_or(0),
                 structure: None,
             };
             if criteria.iter().all(|k| msg.matches(k))
@@ -723,8 +815,7 @@ impl ImapSession {
             return Vec::new();
         };
         let mut gone = Vec::new();
-        let mut uids: Vec<u32> = open.seen.keys().copied().collect();
-        uids.sort_unstable();
+        let uids: Vec<u32> = open.seen.uids().collect();
         for uid in uids {
             let Some(u) = NonZeroU32::new(uid) else {
                 continue;
@@ -732,20 +823,30 @@ impl ImapSession {
             if only.is_some_and(|o| !o.contains(&u)) {
                 continue;
             }
-            let Some((path, flags)) = open.seen.get(&uid).cloned() else {
+            let Some((path, flags)) = open.seen.get(uid) else {
                 continue;
             };
             if !flags.deleted() {
                 continue;
             }
+            let path = path.clone();
             let base = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .map(|n| crate::mailstore::flags::base_of(n).to_owned())
                 .unwrap_or_default();
-            let current = open.folder.find(&base).ok().flatten().unwrap_or(path);
-            if std::fs::remove_file(&current).is_ok() {
-                open.seen.remove(&uid);
+            // The file as last seen; when it was renamed (flags) since, found by its base.
+            let removed = match std::fs::remove_file(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => open
+                    .folder
+                    .find(&base)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|current| std::fs::remove_file(current).is_ok()),
+                other => other.is_ok(),
+            };
+            if removed {
+                open.seen.remove(uid);
                 gone.push(u);
             }
         }
@@ -780,7 +881,7 @@ impl ImapSession {
         let copies: Vec<(Uid, PathBuf, NameFlags)> = uids
             .iter()
             .filter_map(|&uid| {
-                let (path, flags) = open.seen.get(&uid.get())?;
+                let (path, flags) = open.seen.get(uid.get())?;
                 let flags = flags.for_mailbox(&from_keywords, &mut to_keywords);
                 Some((uid, path.clone(), flags))
             })
@@ -792,16 +893,22 @@ impl ImapSession {
         let mut bases = Vec::new();
         let mut sources = Vec::new();
         for (uid, path, flags) in copies {
-            // The file may have been renamed (flags) since the last look.
-            let current = open
-                .folder
-                .find(base_name(&path))
-                .ok()
-                .flatten()
-                .unwrap_or(path);
-            let base = dest
-                .copy_in(&current, &flags)
-                .map_err(|_| (None, "Copy failed"))?;
+            // The file as last seen; when it was renamed (flags) since, found by its base.
+            let (base, current) = match dest.copy_in(&path, &flags) {
+                Ok(base) => (base, path),
+                Err(_) => {
+                    let current = open
+                        .folder
+                        .find(base_name(&path))
+                        .ok()
+                        .flatten()
+                        .ok_or((None, "Copy failed"))?;
+                    let base = dest
+                        .copy_in(&current, &flags)
+                        .map_err(|_| (None, "Copy failed"))?;
+                    (base, current)
+                }
+            };
             bases.push(base);
             sources.push((uid, current));
         }
@@ -816,7 +923,7 @@ impl ImapSession {
             };
             for (uid, path) in &sources {
                 let _ = std::fs::remove_file(path);
-                open.seen.remove(&uid.get());
+                open.seen.remove(uid.get());
             }
             self.service.hub.changed(&src);
         }
@@ -1186,7 +1293,11 @@ impl ImapSession {
         items: &[StatusItem],
     ) -> Option<Vec<StatusAttribute>> {
         let folder = store.folder(name)?;
-        let scan = folder.scan(false, || store.next_uid_validity()).ok()?;
+        let scan = self
+            .service
+            .scans
+            .scan(&folder, false, || store.next_uid_validity())
+            .ok()?;
         let mut out = Vec::new();
         for item in items {
             let n = match item {
@@ -1303,7 +1414,7 @@ impl ImapSession {
                     let open = self.selected.as_ref();
                     found
                         .iter()
-                        .filter_map(|u| open?.mod_seqs.get(&u.get()).copied())
+                        .filter_map(|u| open?.seen.mod_seq(u.get()))
                         .max()
                 });
                 self.conn.search_result(found, highest.flatten()).map_err(e)
@@ -1550,13 +1661,17 @@ fn permanent(keywords: &[Flag]) -> Vec<FlagPerm> {
 
 /// The snapshot SELECT answers with.
 fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
+    let mod_seqs = scan
+        .mod_seqs
+        .get_sorted(scan.messages.iter().map(|m| m.uid));
     let messages = scan
         .messages
         .iter()
-        .filter_map(|m| {
+        .zip(mod_seqs)
+        .filter_map(|(m, mod_seq)| {
             let mut info =
                 MessageInfo::new(NonZeroU32::new(m.uid)?, m.flags.to_imap(&scan.keywords));
-            info.mod_seq = scan.mod_seqs.get(m.uid);
+            info.mod_seq = mod_seq;
             Some(info)
         })
         .collect();
@@ -1592,14 +1707,6 @@ fn uses_mod_seq(key: &SearchKey) -> bool {
         SearchKey::And(keys) => keys.iter().any(uses_mod_seq),
         _ => false,
     }
-}
-
-/// Returns UID → mod-sequence of the messages of a scan.
-fn mod_seqs_of(scan: &Scan) -> HashMap<u32, u64> {
-    scan.messages
-        .iter()
-        .map(|m| (m.uid, scan.mod_seqs.get(m.uid)))
-        .collect()
 }
 
 /// Returns the name and octets of a body section item.
@@ -1675,6 +1782,11 @@ fn inline_section(name: StreamedSection, bytes: Bytes) -> Option<FetchItem> {
 struct Candidate<'a> {
     uid: u32,
     path: &'a Path,
+    /// The mailbox directory, which with the base name keys the shared header cache.
+    dir: &'a Path,
+    headers: &'a HeaderCache,
+    /// The header alone, for header keys while the whole message was not needed.
+    head: Option<Arc<MessageStructure>>,
     flags: Vec<Flag>,
     recent: bool,
     mod_seq: u64,
@@ -1789,7 +1901,20 @@ impl Candidate<'_> {
     }
 
     fn header(&mut self, name: &str, needle: &str) -> bool {
-        self.structure()
+        if let Some(s) = &self.structure {
+            return s.header_contains(name, needle);
+        }
+        if self.head.is_none() {
+            let Ok(header) = self
+                .headers
+                .header(self.dir, base_name(self.path), self.path)
+            else {
+                return false;
+            };
+            self.head = Some(header);
+        }
+        self.head
+            .as_ref()
             .is_some_and(|s| s.header_contains(name, needle))
     }
 }

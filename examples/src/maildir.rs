@@ -335,6 +335,8 @@ impl Hub {
 pub struct Store {
     root: PathBuf,
     hub: Arc<Hub>,
+    headers: Arc<crate::mailstore::headers::HeaderCache>,
+    scans: Arc<crate::mailstore::scans::ScanCache>,
 }
 
 impl Store {
@@ -348,12 +350,26 @@ impl Store {
         Ok(Self {
             root,
             hub: Arc::default(),
+            headers: Arc::default(),
+            scans: Arc::default(),
         })
     }
 
     /// Returns the hub that wakes the IMAP sessions looking at a mailbox of this store.
     pub fn hub(&self) -> Arc<Hub> {
         self.hub.clone()
+    }
+
+    /// Returns the header cache every IMAP session of this store shares (bounded; see
+    /// [`HeaderCache`](crate::mailstore::headers::HeaderCache)).
+    pub fn headers(&self) -> Arc<crate::mailstore::headers::HeaderCache> {
+        self.headers.clone()
+    }
+
+    /// Returns the last scan of each mailbox, which every IMAP session of this store shares
+    /// (bounded; see [`ScanCache`](crate::mailstore::scans::ScanCache)).
+    pub fn scans(&self) -> Arc<crate::mailstore::scans::ScanCache> {
+        self.scans.clone()
     }
 
     /// Returns the store's directory.

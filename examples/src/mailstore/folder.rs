@@ -1,6 +1,7 @@
 //! One mailbox of the store: a Maildir directory (`tmp/`, `new/`, `cur/`) with Dovecot's
 //! `dovecot-uidlist` and `dovecot-keywords`.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -124,7 +125,7 @@ impl Folder {
         claim_recent: bool,
         new_uid_validity: impl FnOnce() -> u32,
     ) -> io::Result<Scan> {
-        let mut recent_names = Vec::new();
+        let mut recent_names = HashSet::new();
         if claim_recent {
             for name in list_dir(&self.dir.join("new"))? {
                 let to = NameFlags::of_name(&name).name(base_of(&name));
@@ -135,7 +136,7 @@ impl Folder {
                 )
                 .is_ok()
                 {
-                    recent_names.push(base_of(&to).to_owned());
+                    recent_names.insert(base_of(&to).to_owned());
                 }
             }
         }
@@ -163,7 +164,7 @@ impl Folder {
         };
         let recent = messages
             .iter()
-            .filter(|m| recent_names.iter().any(|r| r == base_of(m.name())))
+            .filter(|m| recent_names.contains(base_of(m.name())))
             .map(|m| m.uid)
             .collect();
         Ok(Scan {
@@ -229,30 +230,32 @@ impl Folder {
         let changed = existing.as_ref().is_none_or(|l| stale(l, &files));
         let mut list = existing.unwrap_or_else(|| UidList::new(new_uid_validity()));
         if changed {
-            let known =
-                |list: &UidList, base: &str| list.entries.iter().any(|e| base_of(&e.name) == base);
-            let mut unknown: Vec<&(String, PathBuf)> = files
+            // Each file by its base name, which never changes for a message.
+            let by_base: HashMap<&str, &String> =
+                files.iter().map(|(n, _)| (base_of(n), n)).collect();
+            let known: HashSet<&str> = list.entries.iter().map(|e| base_of(&e.name)).collect();
+            let mut unknown: Vec<&String> = files
                 .iter()
-                .filter(|(n, _)| !known(&list, base_of(n)))
+                .map(|(n, _)| n)
+                .filter(|n| !known.contains(base_of(n)))
                 .collect();
             // Oldest first: names start with the delivery time.
-            unknown.sort_by(|a, b| a.0.cmp(&b.0));
-            let present: std::collections::HashSet<&str> =
-                files.iter().map(|(n, _)| base_of(n)).collect();
-            list.entries.retain(|e| present.contains(base_of(&e.name)));
-            for (name, _) in unknown {
+            unknown.sort();
+            list.entries
+                .retain(|e| by_base.contains_key(base_of(&e.name)));
+            // The latest names, as Dovecot writes them.
+            for e in &mut list.entries {
+                if let Some(n) = by_base.get(base_of(&e.name)) {
+                    e.name.clone_from(n);
+                }
+            }
+            for name in unknown {
                 list.entries.push(Entry {
                     uid: list.next_uid,
                     fields: String::new(),
                     name: name.clone(),
                 });
                 list.next_uid = list.next_uid.saturating_add(1);
-            }
-            // The latest names, as Dovecot writes them.
-            for e in &mut list.entries {
-                if let Some((n, _)) = files.iter().find(|(n, _)| base_of(n) == base_of(&e.name)) {
-                    e.name.clone_from(n);
-                }
             }
         }
         let messages = messages(&list, files);
@@ -385,17 +388,24 @@ impl Folder {
         let lock = UidListLock::take(&self.dir)?;
         let mut list =
             UidList::load(&self.dir)?.unwrap_or_else(|| UidList::new(new_uid_validity()));
+        let files = self.files()?;
+        let mut uid_of: HashMap<String, u32> = list
+            .entries
+            .iter()
+            .map(|e| (base_of(&e.name).to_owned(), e.uid))
+            .collect();
+        let name_of: HashMap<&str, &String> = files.iter().map(|(n, _)| (base_of(n), n)).collect();
         let mut uids = Vec::with_capacity(bases.len());
         for base in bases {
-            if let Some(e) = list.entries.iter().find(|e| base_of(&e.name) == base) {
-                uids.push(e.uid);
+            if let Some(uid) = uid_of.get(base.as_str()) {
+                uids.push(*uid);
                 continue;
             }
-            let name = self
-                .find(base)?
-                .and_then(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_owned))
-                .unwrap_or_else(|| base.clone());
+            let name = name_of
+                .get(base.as_str())
+                .map_or_else(|| base.clone(), |n| (*n).clone());
             uids.push(list.next_uid);
+            uid_of.insert(base.clone(), list.next_uid);
             list.entries.push(Entry {
                 uid: list.next_uid,
                 fields: String::new(),
@@ -404,7 +414,7 @@ impl Folder {
             list.next_uid = list.next_uid.saturating_add(1);
         }
         let uid_validity = list.uid_validity;
-        let messages = messages(&list, self.files()?);
+        let messages = messages(&list, files);
         let mut mod_seqs = ModSeqs::load(&self.dir)?;
         if mod_seqs.update(uid_validity, letters(&messages)) {
             mod_seqs.save(&self.dir, &lock)?;
@@ -533,14 +543,13 @@ fn list_dir(dir: &Path) -> io::Result<Vec<String>> {
 
 /// Returns whether `list` lacks a file of `files` or lists one that is gone.
 fn stale(list: &UidList, files: &[(String, PathBuf)]) -> bool {
-    let known: std::collections::HashSet<&str> =
-        list.entries.iter().map(|e| base_of(&e.name)).collect();
+    let known: HashSet<&str> = list.entries.iter().map(|e| base_of(&e.name)).collect();
     list.entries.len() != files.len() || files.iter().any(|(n, _)| !known.contains(base_of(n)))
 }
 
 /// Returns the files that `list` gives UIDs, in UID order.
 fn messages(list: &UidList, files: Vec<(String, PathBuf)>) -> Vec<Message> {
-    let uids: std::collections::HashMap<&str, u32> = list
+    let uids: HashMap<&str, u32> = list
         .entries
         .iter()
         .map(|e| (base_of(&e.name), e.uid))

@@ -15,7 +15,9 @@
 
 pub mod flags;
 pub mod folder;
+pub mod headers;
 pub mod modseq;
+pub mod scans;
 pub mod uidlist;
 
 use std::fs;

@@ -166,6 +166,22 @@ impl ModSeqs {
         self.messages.get(&uid).map_or(0, |(m, _)| *m)
     }
 
+    /// Returns the mod-sequence of each UID of `uids` (ascending), as [`get`](Self::get)
+    /// does, in one walk of the record instead of a search per UID.
+    pub fn get_sorted<'a>(
+        &'a self,
+        uids: impl Iterator<Item = u32> + 'a,
+    ) -> impl Iterator<Item = u64> + 'a {
+        let mut record = self.messages.iter().peekable();
+        uids.map(move |uid| {
+            while record.next_if(|(u, _)| **u < uid).is_some() {}
+            match record.peek() {
+                Some((u, (m, _))) if **u == uid => *m,
+                _ => 0,
+            }
+        })
+    }
+
     /// Returns the UIDs expunged with a mod-sequence above `since`, ascending.
     pub fn expunged_since(&self, since: u64) -> Vec<u32> {
         self.expunged
@@ -179,6 +195,18 @@ impl ModSeqs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_lookups_agree_with_single_ones() {
+        let mut m = ModSeqs::default();
+        m.update(9, [(2, "S"), (5, ""), (7, "F")]);
+        m.update(9, [(2, "S"), (5, "T"), (7, "F"), (8, "")]);
+        let uids = [1, 2, 5, 6, 7, 8, 9];
+        let one: Vec<u64> = uids.iter().map(|&u| m.get(u)).collect();
+        let walked: Vec<u64> = m.get_sorted(uids.into_iter()).collect();
+        assert_eq!(walked, one);
+        assert_eq!(one, [0, 1, 2, 0, 1, 2, 0]);
+    }
 
     #[test]
     fn changes_get_the_next_mod_sequence_and_the_file_round_trips() {

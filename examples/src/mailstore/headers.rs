@@ -1,0 +1,332 @@
+//! The header blocks of messages, read once and shared by every session of the process.
+//!
+//! FETCH ENVELOPE and SEARCH on header fields (FROM, SUBJECT, HEADER …) need only a message's
+//! header: [`HeaderCache::header`] reads a file up to its first empty line, in 8 KiB pieces,
+//! walks it ([`MessageStructure`]), and keeps both under the mailbox directory and the
+//! message's base name, which
+//! never changes for a message (a flag change renames the file, keeping the base; a Maildir
+//! file's content never changes). Another session, or the next command, answers from memory.
+//!
+//! The cache is bounded in octets, whatever peers send or store: two generations of at most
+//! half the bound each. Entries go into the newer one; when it is full it becomes the older
+//! one and the previous older one is dropped, and a hit in the older one moves the entry
+//! back into the newer one. So the most recently used headers stay, at most `bound` octets
+//! are held, each entry charged its header octets, [`LINE_CHARGE`] per line for the walked
+//! fields and [`ENTRY_CHARGE`] for the key and table slot; every operation is O(1). A header
+//! longer than [`MAX_HEADER`] is read but not kept.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bytes::{Bytes, BytesMut};
+use imap_proto::message::MessageStructure;
+
+/// The default bound of a cache: 32 MiB, the headers of some 25 000 ordinary messages.
+pub const DEFAULT_BOUND: usize = 32 * 1024 * 1024;
+
+/// The longest header kept; a longer one is read whole each time (it is still bounded by
+/// the file, which the store accepted).
+pub const MAX_HEADER: usize = 256 * 1024;
+
+/// What an entry is charged beyond its octets and lines: the base name, the map slot, the
+/// handles.
+pub const ENTRY_CHARGE: usize = 192;
+
+/// What an entry is charged per header line, for the walked fields' offsets.
+pub const LINE_CHARGE: usize = 64;
+
+/// The size of each read.
+const PIECE: usize = 8 * 1024;
+
+/// Mailbox directory (hashed as bytes, faster than by path components) → base name →
+/// walked header block.
+type Generation = HashMap<OsString, HashMap<String, Arc<MessageStructure>>>;
+
+/// What keeping `s` is charged.
+fn charge(s: &MessageStructure) -> usize {
+    let header = s.tree().message();
+    let lines = header.iter().filter(|&&b| b == b'\n').count();
+    header.len() + lines * LINE_CHARGE + ENTRY_CHARGE
+}
+
+/// The header blocks of recently used messages, bounded in octets; see the module docs.
+#[derive(Debug)]
+pub struct HeaderCache {
+    /// The octets each generation may hold.
+    half: usize,
+    inner: Mutex<Generations>,
+}
+
+#[derive(Debug, Default)]
+struct Generations {
+    newer: Generation,
+    newer_octets: usize,
+    older: Generation,
+}
+
+impl Default for HeaderCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_BOUND)
+    }
+}
+
+impl HeaderCache {
+    /// Returns an empty cache that holds at most about `bound` octets.
+    pub fn new(bound: usize) -> Self {
+        Self {
+            half: bound / 2,
+            inner: Mutex::new(Generations::default()),
+        }
+    }
+
+    /// Returns the octets the cache holds now (header octets plus the per-entry charge).
+    pub fn octets(&self) -> usize {
+        let g = self.lock();
+        let count = |g: &Generation| -> usize {
+            g.values()
+                .flat_map(HashMap::values)
+                .map(|s| charge(s))
+                .sum()
+        };
+        count(&g.newer) + count(&g.older)
+    }
+
+    /// Returns the header block (the fields and the empty line after them, or the whole
+    /// file when it has no empty line) of the message `base` of the mailbox in `dir`, whose
+    /// file is now `path`, walked as a message without body (its ENVELOPE and header fields
+    /// are the message's): from memory when it was read before, else read from the file.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn header(&self, dir: &Path, base: &str, path: &Path) -> io::Result<Arc<MessageStructure>> {
+        if let Some(h) = self.get(dir, base) {
+            return Ok(h);
+        }
+        let header = read_header(path)?;
+        let keep = header.len() <= MAX_HEADER;
+        let walked = Arc::new(MessageStructure::parse(header));
+        if keep {
+            self.put(dir, base, walked.clone());
+        }
+        Ok(walked)
+    }
+
+    /// Forgets the messages of the mailbox in `dir` (deleted or renamed).
+    pub fn forget(&self, dir: &Path) {
+        let mut g = self.lock();
+        if let Some(gone) = g.newer.remove(dir.as_os_str()) {
+            let octets: usize = gone.values().map(|s| charge(s)).sum();
+            g.newer_octets = g.newer_octets.saturating_sub(octets);
+        }
+        g.older.remove(dir.as_os_str());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+        // A session that panicked while holding the lock left whole entries: go on.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, dir: &Path, base: &str) -> Option<Arc<MessageStructure>> {
+        let mut g = self.lock();
+        if let Some(h) = g.newer.get(dir.as_os_str()).and_then(|m| m.get(base)) {
+            return Some(h.clone());
+        }
+        let h = g
+            .older
+            .get_mut(dir.as_os_str())
+            .and_then(|m| m.remove(base))?;
+        drop(g);
+        self.put(dir, base, h.clone());
+        Some(h)
+    }
+
+    fn put(&self, dir: &Path, base: &str, header: Arc<MessageStructure>) {
+        let cost = charge(&header);
+        if cost > self.half {
+            return;
+        }
+        let mut g = self.lock();
+        if g.newer_octets + cost > self.half {
+            g.older = std::mem::take(&mut g.newer);
+            g.newer_octets = 0;
+        }
+        let slot = match g.newer.get_mut(dir.as_os_str()) {
+            Some(m) => m,
+            None => g.newer.entry(dir.as_os_str().to_owned()).or_default(),
+        };
+        if slot.insert(base.to_owned(), header).is_none() {
+            g.newer_octets += cost;
+        }
+    }
+}
+
+/// Reads `path` up to and including its first empty line (CRLF or bare LF line ends), in
+/// pieces of 8 KiB; the whole file when it has none.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn read_header(path: &Path) -> io::Result<Bytes> {
+    let mut file = File::open(path)?;
+    let mut buf = BytesMut::with_capacity(PIECE);
+    loop {
+        let start = buf.len();
+        buf.resize(start + PIECE, 0);
+        let n = match file.read(buf.get_mut(start..).unwrap_or_default()) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                buf.truncate(start);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        buf.truncate(start + n);
+        // Look again from just before this piece: the empty line may straddle two pieces.
+        if let Some(end) = header_end(&buf, start.saturating_sub(3)) {
+            buf.truncate(end);
+            return Ok(buf.freeze());
+        }
+        if n == 0 {
+            return Ok(buf.freeze());
+        }
+    }
+}
+
+/// Returns the offset just after the first empty line of `data` at or after `from` (the
+/// line end before it is at `from` or later); an empty first line counts too.
+fn header_end(data: &[u8], from: usize) -> Option<usize> {
+    if from == 0 {
+        if data.starts_with(b"\r\n") {
+            return Some(2);
+        }
+        if data.starts_with(b"\n") {
+            return Some(1);
+        }
+    }
+    let tail = data.get(from..)?;
+    let mut at = 0;
+    while let Some(i) = tail.get(at..)?.iter().position(|&b| b == b'\n') {
+        let after = at + i + 1;
+        let rest = tail.get(after..).unwrap_or_default();
+        if rest.starts_with(b"\n") {
+            return Some(from + after + 1);
+        }
+        if rest.starts_with(b"\r\n") {
+            return Some(from + after + 2);
+        }
+        if rest.is_empty() || rest == b"\r" {
+            // The next piece decides.
+            return None;
+        }
+        at = after;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(tag: &str, data: &[u8]) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("mail-proto-headers-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m");
+        std::fs::write(&path, data).unwrap();
+        path
+    }
+
+    #[test]
+    fn reads_up_to_the_empty_line_with_either_line_end() {
+        let p = file("crlf", b"Subject: a\r\nFrom: b\r\n\r\nbody\r\n\r\nmore");
+        assert_eq!(
+            &read_header(&p).unwrap()[..],
+            b"Subject: a\r\nFrom: b\r\n\r\n"
+        );
+        let p = file("lf", b"Subject: a\nFrom: b\n\nbody\n");
+        assert_eq!(&read_header(&p).unwrap()[..], b"Subject: a\nFrom: b\n\n");
+        let p = file("none", b"Subject: a\r\nFrom: b");
+        assert_eq!(&read_header(&p).unwrap()[..], b"Subject: a\r\nFrom: b");
+        let p = file("empty", b"\r\nbody");
+        assert_eq!(&read_header(&p).unwrap()[..], b"\r\n");
+    }
+
+    #[test]
+    fn the_header_alone_gives_the_message_s_envelope_and_header_fields() {
+        let messages: [&[u8]; 4] = [
+            b"From: A <a@example.org>\r\nTo: b@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?= meeting\r\n\
+              Date: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <1@x>\r\n\
+              Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nSubject: inner\r\n\r\nx\r\n--b--\r\n",
+            b"Subject: bare\nFrom: c@example.org\n\nbody\n",
+            b"Subject: no body\r\nCc: d@example.org\r\n",
+            b"Subject: folded\r\n  over two lines\r\nX-Odd line\r\n\r\nSubject: in the body\r\n",
+        ];
+        let cache = HeaderCache::default();
+        for (n, m) in messages.iter().enumerate() {
+            let p = file(&format!("same{n}"), m);
+            let whole = MessageStructure::parse(Bytes::copy_from_slice(m));
+            let head = cache
+                .header(Path::new("/mb"), &format!("m{n}"), &p)
+                .unwrap();
+            assert_eq!(head.envelope(), whole.envelope(), "message {n}");
+            for (name, needle) in [
+                ("Subject", "café"),
+                ("subject", "meeting"),
+                ("Subject", "inner"),
+                ("Subject", "over two"),
+                ("Subject", "in the body"),
+                ("From", "c@example"),
+                ("Cc", "d@"),
+                ("X-Odd", "line"),
+            ] {
+                assert_eq!(
+                    head.header_contains(name, needle),
+                    whole.header_contains(name, needle),
+                    "message {n}, {name} {needle}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_line_across_two_pieces_is_found() {
+        for shift in 0..5 {
+            let mut data = vec![b'X'; PIECE - 2 + shift];
+            data.extend_from_slice(b"\r\n\r\nbody");
+            let p = file(&format!("straddle{shift}"), &data);
+            let h = read_header(&p).unwrap();
+            assert_eq!(h.len(), PIECE - 2 + shift + 4, "shift {shift}");
+            assert!(h.ends_with(b"\r\n\r\n"));
+        }
+    }
+
+    #[test]
+    fn stays_within_its_bound_and_keeps_recent_headers() {
+        let p = file(
+            "bound",
+            &[b"Subject: x\r\n".repeat(8), b"\r\nbody".to_vec()].concat(),
+        );
+        let one = 98 + 9 * LINE_CHARGE + ENTRY_CHARGE;
+        let cache = HeaderCache::new(4 * one);
+        let dir = Path::new("/mailbox");
+        for n in 0..50 {
+            let h = cache.header(dir, &format!("m{n}"), &p).unwrap();
+            assert!(h.tree().message().ends_with(b"\r\n\r\n"));
+            assert!(h.header_contains("subject", "x"));
+            assert!(cache.octets() <= 4 * one);
+            assert!(cache.octets() >= one);
+        }
+        // The last one is in memory: it is answered even when the file is gone.
+        std::fs::remove_file(&p).unwrap();
+        assert!(cache.header(dir, "m49", &p).is_ok());
+        assert!(cache.header(dir, "m0", &p).is_err());
+        cache.forget(dir);
+        assert_eq!(cache.octets(), 0);
+        assert!(cache.header(dir, "m49", &p).is_err());
+    }
+}
