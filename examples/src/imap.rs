@@ -1154,13 +1154,13 @@ impl ImapSession {
             .then(|| {
                 found
                     .iter()
-                    .filter_map(|u| open.mod_seqs.get(&u.get()).copied())
+                    .filter_map(|u| open.seen.mod_seq(u.get()))
                     .max()
             })
             .flatten();
         let mut out = Vec::with_capacity(found.len());
         for u in found {
-            let Some((path, _)) = open.seen.get(&u.get()) else {
+            let Some((path, _)) = open.seen.get(u.get()) else {
                 continue;
             };
             let number = if uid { Some(u) } else { self.conn.seq(u) };
