@@ -359,26 +359,34 @@ pub fn unique_base() -> String {
 }
 
 /// Orders Maildir file names by delivery time, oldest first: the seconds before the first
-/// `.`, then the microseconds of a `.M<usec>` that follows, both compared as numbers, then
-/// the names themselves. Neither number has leading zeros ([`unique_base`] writes them as
-/// Dovecot does), so comparing the names as text puts `1000.M100000…` (0.1 s) before
-/// `1000.M99999…` (0.099999 s): messages delivered in the same second would get UIDs (and
-/// POP3 numbers) out of the order they arrived in. A name without these numbers sorts
-/// before the ones that have them, by its text.
+/// `.`, then the microseconds of a `.M<usec>` that follows, then the process and counter of
+/// a `P<pid>Q<n>` after them (one process's deliveries within one microsecond), each
+/// compared as a number, then the names themselves. No number has leading zeros
+/// ([`unique_base`] writes them as Dovecot does), so comparing the names as text puts
+/// `1000.M100000…` (0.1 s) before `1000.M99999…` (0.099999 s): messages delivered in the
+/// same second would get UIDs (and POP3 numbers) out of the order they arrived in. A name
+/// without these numbers sorts before the ones that have them, by its text.
 pub fn delivery_order(a: &str, b: &str) -> std::cmp::Ordering {
-    /// The leading number of `s` and what follows it.
+    /// The leading number of `s` (`None` when there is none or it is too long) and what
+    /// follows it.
     fn number(s: &str) -> (Option<u64>, &str) {
         let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (digits, rest) = s.split_at(end);
         (digits.parse().ok(), rest)
     }
-    fn key(name: &str) -> (Option<u64>, Option<u64>) {
-        let (secs, rest) = number(name);
-        let usecs = match (secs, rest.strip_prefix(".M")) {
-            (Some(_), Some(after)) => number(after).0,
-            _ => None,
-        };
-        (secs, usecs)
+    /// The number after `prefix` at the start of `s`, and what follows it.
+    fn field<'a>(s: Option<&'a str>, prefix: &str) -> (Option<u64>, Option<&'a str>) {
+        match s.and_then(|s| s.strip_prefix(prefix)).map(number) {
+            Some((Some(n), rest)) => (Some(n), Some(rest)),
+            _ => (None, None),
+        }
+    }
+    fn key(name: &str) -> [Option<u64>; 4] {
+        let (secs, rest) = field(Some(name), "");
+        let (usecs, rest) = field(rest, ".M");
+        let (pid, rest) = field(rest, "P");
+        let (counter, _) = field(rest, "Q");
+        [secs, usecs, pid, counter]
     }
     key(a).cmp(&key(b)).then_with(|| a.cmp(b))
 }
@@ -395,10 +403,12 @@ mod tests {
 
     /// Names of messages delivered in this order, within one second and across seconds,
     /// whose microseconds (and counters) have different numbers of digits.
-    const DELIVERED: [&str; 6] = [
+    const DELIVERED: [&str; 8] = [
         "1700000000.M5P7Q0.host",
         "1700000000.M99999P7Q1.host",
         "1700000000.M100000P7Q2.host",
+        "1700000000.M100000P7Q9.host",
+        "1700000000.M100000P7Q10.host",
         "1700000000.M999999P7Q3.host",
         "1700000001.M12P7Q10.host",
         "1700000010.M3P7Q11.host",
@@ -450,7 +460,7 @@ mod tests {
             .collect();
         let expected: Vec<(u32, &str)> = (1..).zip(DELIVERED).collect();
         assert_eq!(order, expected);
-        assert_eq!(scan.recent, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(scan.recent, [1, 2, 3, 4, 5, 6, 7, 8]);
         fs::remove_dir_all(root).unwrap();
     }
 
