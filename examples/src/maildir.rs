@@ -138,7 +138,7 @@ impl Maildir {
     }
 
     /// Lists the messages in `new/` and `cur/`, oldest first (by name, which starts with the
-    /// delivery time).
+    /// delivery time: [`delivery_order`](crate::mailstore::delivery_order)).
     ///
     /// # Errors
     /// When a directory cannot be read.
@@ -164,7 +164,13 @@ impl Maildir {
                 });
             }
         }
-        out.sort_by(|a, b| a.uid.cmp(&b.uid));
+        fn name(e: &Entry) -> &str {
+            e.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+        }
+        out.sort_by(|a, b| crate::mailstore::delivery_order(name(a), name(b)));
         Ok(out)
     }
 }
@@ -473,6 +479,31 @@ mod tests {
         assert_eq!(fs::read_dir(a.join("new")).unwrap().count(), 0);
         assert_eq!(fs::read_dir(a.join("tmp")).unwrap().count(), 0);
         let _ = (fs::remove_dir_all(&a), fs::remove_dir_all(&b));
+    }
+
+    #[test]
+    fn messages_are_listed_in_delivery_order() {
+        let root = temp("order");
+        let m = Maildir::open(&root).unwrap();
+        // Delivered in this order in one second: as text, `M100000` comes before `M99999`.
+        let names = [
+            "1700000000.M5P7Q0.host",
+            "1700000000.M99999P7Q1.host",
+            "1700000000.M100000P7Q2.host:2,S",
+        ];
+        fs::write(root.join("new").join(names[0]), b"a\r\n").unwrap();
+        fs::write(root.join("new").join(names[1]), b"b\r\n").unwrap();
+        fs::write(root.join("cur").join(names[2]), b"c\r\n").unwrap();
+        let listed: Vec<String> = m.list().unwrap().into_iter().map(|e| e.uid).collect();
+        assert_eq!(
+            listed,
+            [
+                "1700000000.M5P7Q0.host",
+                "1700000000.M99999P7Q1.host",
+                "1700000000.M100000P7Q2.host"
+            ]
+        );
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]

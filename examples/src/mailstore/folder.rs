@@ -239,8 +239,9 @@ impl Folder {
                 .map(|(n, _)| n)
                 .filter(|n| !known.contains(base_of(n)))
                 .collect();
-            // Oldest first: names start with the delivery time.
-            unknown.sort();
+            // Oldest first: names start with the delivery time (RFC 9051 §2.3.1.1: a
+            // message added later gets a higher UID).
+            unknown.sort_by(|a, b| super::delivery_order(a, b));
             list.entries
                 .retain(|e| by_base.contains_key(base_of(&e.name)));
             // The latest names, as Dovecot writes them.

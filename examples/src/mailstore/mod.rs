@@ -358,6 +358,39 @@ pub fn unique_base() -> String {
     )
 }
 
+/// Orders Maildir file names by delivery time, oldest first: the seconds before the first
+/// `.`, then the microseconds of a `.M<usec>` that follows, then the process and counter of
+/// a `P<pid>Q<n>` after them (one process's deliveries within one microsecond), each
+/// compared as a number, then the names themselves. No number has leading zeros
+/// ([`unique_base`] writes them as Dovecot does), so comparing the names as text puts
+/// `1000.M100000…` (0.1 s) before `1000.M99999…` (0.099999 s): messages delivered in the
+/// same second would get UIDs (and POP3 numbers) out of the order they arrived in. A name
+/// without these numbers sorts before the ones that have them, by its text.
+pub fn delivery_order(a: &str, b: &str) -> std::cmp::Ordering {
+    /// The leading number of `s` (`None` when there is none or it is too long) and what
+    /// follows it.
+    fn number(s: &str) -> (Option<u64>, &str) {
+        let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let (digits, rest) = s.split_at(end);
+        (digits.parse().ok(), rest)
+    }
+    /// The number after `prefix` at the start of `s`, and what follows it.
+    fn field<'a>(s: Option<&'a str>, prefix: &str) -> (Option<u64>, Option<&'a str>) {
+        match s.and_then(|s| s.strip_prefix(prefix)).map(number) {
+            Some((Some(n), rest)) => (Some(n), Some(rest)),
+            _ => (None, None),
+        }
+    }
+    fn key(name: &str) -> [Option<u64>; 4] {
+        let (secs, rest) = field(Some(name), "");
+        let (usecs, rest) = field(rest, ".M");
+        let (pid, rest) = field(rest, "P");
+        let (counter, _) = field(rest, "Q");
+        [secs, usecs, pid, counter]
+    }
+    key(a).cmp(&key(b)).then_with(|| a.cmp(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +399,69 @@ mod tests {
         let root = std::env::temp_dir().join(format!("mailstore-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         (MailStore::open(&root).unwrap(), root)
+    }
+
+    /// Names of messages delivered in this order, within one second and across seconds,
+    /// whose microseconds (and counters) have different numbers of digits.
+    const DELIVERED: [&str; 8] = [
+        "1700000000.M5P7Q0.host",
+        "1700000000.M99999P7Q1.host",
+        "1700000000.M100000P7Q2.host",
+        "1700000000.M100000P7Q9.host",
+        "1700000000.M100000P7Q10.host",
+        "1700000000.M999999P7Q3.host",
+        "1700000001.M12P7Q10.host",
+        "1700000010.M3P7Q11.host",
+    ];
+
+    #[test]
+    fn delivery_order_compares_the_times_as_numbers() {
+        let mut names: Vec<&str> = DELIVERED.iter().rev().copied().collect();
+        names.sort_by(|a, b| delivery_order(a, b));
+        assert_eq!(names, DELIVERED);
+        // Flags do not change the place; names without a time come first, by their text.
+        let mut names = vec![
+            "1700000000.M100000P7Q2.host:2,S",
+            "zzz",
+            "1700000000.M99999P7Q1.host:2,",
+            "1700000000.local1.host",
+            "abc",
+        ];
+        names.sort_by(|a, b| delivery_order(a, b));
+        assert_eq!(
+            names,
+            [
+                "abc",
+                "zzz",
+                "1700000000.local1.host",
+                "1700000000.M99999P7Q1.host:2,",
+                "1700000000.M100000P7Q2.host:2,S",
+            ]
+        );
+    }
+
+    /// Issue 14's intermittent mbsync failure: five messages delivered within one second
+    /// got UIDs out of their delivery order whenever the microseconds of two of them had
+    /// different numbers of digits (`M140056` before `M36031`), and a client that expunged
+    /// UID 4 expunged another message than the fourth delivered.
+    #[test]
+    fn uids_follow_the_delivery_order() {
+        let (store, root) = store("order");
+        // Written in another order than delivered: the order comes from the names.
+        for name in DELIVERED.iter().rev() {
+            fs::write(root.join("new").join(name), b"Subject: x\r\n\r\n").unwrap();
+        }
+        let folder = store.folder("INBOX").unwrap();
+        let scan = folder.scan(true, || 7).unwrap();
+        let order: Vec<(u32, &str)> = scan
+            .messages
+            .iter()
+            .map(|m| (m.uid, flags::base_of(m.name())))
+            .collect();
+        let expected: Vec<(u32, &str)> = (1..).zip(DELIVERED).collect();
+        assert_eq!(order, expected);
+        assert_eq!(scan.recent, [1, 2, 3, 4, 5, 6, 7, 8]);
+        fs::remove_dir_all(root).unwrap();
     }
 
     #[test]
