@@ -10,33 +10,14 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Returns a file name no other delivery on this host uses: time, process, counter, host.
+/// Returns a file name no other delivery on this host uses: the one name format (and the one
+/// counter) of every store of this process, so an SMTP delivery and an IMAP APPEND in the same
+/// microsecond never meet.
 fn unique_name() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "{}.M{}P{}Q{}.{}",
-        now.as_secs(),
-        now.subsec_micros(),
-        std::process::id(),
-        n,
-        hostname()
-    )
-}
-
-fn hostname() -> String {
-    let name =
-        fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
-    // Maildir: '/' and ':' in the host name are encoded.
-    name.trim().replace('/', "\\057").replace(':', "\\072")
+    crate::mailstore::unique_base()
 }
 
 /// The longest unique-id POP3 allows (RFC 1939 §7 `UIDL`: "1 to 70 characters").
@@ -414,12 +395,15 @@ impl Store {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static TEMP: AtomicU64 = AtomicU64::new(0);
 
     fn temp(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
             "mail-examples-maildir-{tag}-{}-{}",
             std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
+            TEMP.fetch_add(1, Ordering::Relaxed)
         ));
         let _ = fs::remove_dir_all(&dir);
         dir
