@@ -35,7 +35,7 @@ use mail_core::connection::Connection as _;
 use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
-use crate::mailstore::flags::NameFlags;
+use crate::mailstore::flags::{NameFlags, SharedFlags};
 use crate::mailstore::headers::HeaderCache;
 use crate::mailstore::scans::ScanCache;
 use crate::mailstore::uidlist::UidListLock;
@@ -1664,13 +1664,14 @@ fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
     let mod_seqs = scan
         .mod_seqs
         .get_sorted(scan.messages.iter().map(|m| m.uid));
+    // Issue 14: no allocation per message, every message with the same flags shares a list.
+    let mut flags = SharedFlags::new(&scan.keywords);
     let messages = scan
         .messages
         .iter()
         .zip(mod_seqs)
         .filter_map(|(m, mod_seq)| {
-            let mut info =
-                MessageInfo::new(NonZeroU32::new(m.uid)?, m.flags.to_imap(&scan.keywords));
+            let mut info = MessageInfo::new(NonZeroU32::new(m.uid)?, flags.get(&m.flags));
             info.mod_seq = mod_seq;
             Some(info)
         })
