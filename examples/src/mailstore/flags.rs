@@ -16,10 +16,13 @@ use std::sync::Arc;
 use imap_proto::types::{Atom, Flag};
 
 /// The flags of one message as its file name holds them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameFlags {
     /// The letters, sorted, each once.
     letters: Vec<u8>,
+    /// The letters as a set of bits ([`mask_of`]), kept beside them so that a walk over many
+    /// messages' flags ([`SharedFlags`]) reads no memory outside the list of messages.
+    mask: Option<u64>,
 }
 
 /// The standard letter of each IMAP system flag (`\Deleted` is Maildir's "trashed").
@@ -30,6 +33,12 @@ const SYSTEM: [(u8, Flag); 5] = [
     (b'S', Flag::Seen),
     (b'T', Flag::Deleted),
 ];
+
+impl Default for NameFlags {
+    fn default() -> Self {
+        Self::from_letters(Vec::new())
+    }
+}
 
 impl NameFlags {
     /// Reads the flags of a file name (nothing when it has no `:2,` part). Anything after a
@@ -42,7 +51,7 @@ impl NameFlags {
         let mut letters: Vec<u8> = flags.bytes().filter(u8::is_ascii_alphabetic).collect();
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
     }
 
     /// Returns the IMAP flags, with keyword letters named by `keywords`.
@@ -91,7 +100,7 @@ impl NameFlags {
         }
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
     }
 
     /// Returns these flags for a copy of the message in another mailbox: each keyword
@@ -111,20 +120,18 @@ impl NameFlags {
         }
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
     }
 
-    /// Returns the letters as a set of bits (`A`–`Z` bits 0–25, `a`–`z` bits 26–51), or
-    /// `None` for a letter outside those (which [`of_name`](Self::of_name) never keeps).
+    /// Returns flags of these letters (sorted, each once).
+    fn from_letters(letters: Vec<u8>) -> Self {
+        let mask = mask_of(&letters);
+        Self { letters, mask }
+    }
+
+    /// Returns the letters as a set of bits ([`mask_of`]).
     fn mask(&self) -> Option<u64> {
-        self.letters.iter().try_fold(0u64, |mask, &l| {
-            let bit = match l {
-                b'A'..=b'Z' => l - b'A',
-                b'a'..=b'z' => l - b'a' + 26,
-                _ => return None,
-            };
-            Some(mask | 1 << bit)
-        })
+        self.mask
     }
 
     /// Returns the letters, as the file name holds them.
@@ -152,6 +159,19 @@ impl NameFlags {
         }
         name
     }
+}
+
+/// Returns `letters` as a set of bits (`A`–`Z` bits 0–25, `a`–`z` bits 26–51), or `None`
+/// for a letter outside those (which [`NameFlags::of_name`] never keeps).
+fn mask_of(letters: &[u8]) -> Option<u64> {
+    letters.iter().try_fold(0u64, |mask, &l| {
+        let bit = match l {
+            b'A'..=b'Z' => l - b'A',
+            b'a'..=b'z' => l - b'a' + 26,
+            _ => return None,
+        };
+        Some(mask | 1 << bit)
+    })
 }
 
 /// IMAP flag lists shared by every message with the same letters: a mailbox has few
@@ -390,6 +410,8 @@ mod tests {
         assert!(Arc::ptr_eq(&seen_junk, &again));
         assert_eq!(*flagged, [Flag::Flagged]);
         assert!(none.is_empty());
+        assert_eq!(NameFlags::default(), NameFlags::of_name("4.M4.h:2,"));
+        assert_eq!(NameFlags::default().mask(), Some(0));
         // `A` and `a`, `Z` and `z` are different letters, not one bit.
         assert_ne!(
             NameFlags::of_name("x:2,A").mask(),
