@@ -1666,16 +1666,18 @@ fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
         .get_sorted(scan.messages.iter().map(|m| m.uid));
     // Issue 14: no allocation per message, every message with the same flags shares a list.
     let mut flags = SharedFlags::new(&scan.keywords);
-    let messages = scan
-        .messages
-        .iter()
-        .zip(mod_seqs)
-        .filter_map(|(m, mod_seq)| {
-            let mut info = MessageInfo::new(NonZeroU32::new(m.uid)?, flags.get(&m.flags));
-            info.mod_seq = mod_seq;
-            Some(info)
-        })
-        .collect();
+    // Sized once: `filter_map` cannot tell `collect` how many there are.
+    let mut messages = Vec::with_capacity(scan.messages.len());
+    messages.extend(
+        scan.messages
+            .iter()
+            .zip(mod_seqs)
+            .filter_map(|(m, mod_seq)| {
+                let mut info = MessageInfo::new(NonZeroU32::new(m.uid)?, flags.get(&m.flags));
+                info.mod_seq = mod_seq;
+                Some(info)
+            }),
+    );
     let validity = NonZeroU32::new(scan.uid_validity).unwrap_or(NonZeroU32::MIN);
     let next = NonZeroU32::new(scan.uid_next).unwrap_or(NonZeroU32::MIN);
     let mut snapshot = MailboxSnapshot::new(validity, next, messages);
