@@ -35,7 +35,7 @@ use mail_core::connection::Connection as _;
 use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
-use crate::mailstore::flags::NameFlags;
+use crate::mailstore::flags::{NameFlags, SharedFlags};
 use crate::mailstore::headers::HeaderCache;
 use crate::mailstore::scans::ScanCache;
 use crate::mailstore::uidlist::UidListLock;
@@ -461,7 +461,7 @@ impl ImapSession {
             .scan(&folder, !read_only, || store.next_uid_validity())
             .map_err(|_| "Cannot open the mailbox")?;
         let keywords = scan.keywords.all();
-        let mut snapshot = snapshot(&scan, read_only);
+        let mut snapshot = snapshot(&scan, read_only, qresync.is_some());
         // RFC 9051 §6.3.2: an IMAP4rev2 client gets the mailbox's LIST response.
         snapshot.list =
             mailbox_of(&name).map(|mailbox| MailboxList::new(Vec::new(), Some(DELIMITER), mailbox));
@@ -1659,22 +1659,23 @@ fn permanent(keywords: &[Flag]) -> Vec<FlagPerm> {
     out
 }
 
-/// The snapshot SELECT answers with.
-fn snapshot(scan: &Scan, read_only: bool) -> MailboxSnapshot {
-    let mod_seqs = scan
-        .mod_seqs
-        .get_sorted(scan.messages.iter().map(|m| m.uid));
-    let messages = scan
-        .messages
-        .iter()
-        .zip(mod_seqs)
-        .filter_map(|(m, mod_seq)| {
-            let mut info =
-                MessageInfo::new(NonZeroU32::new(m.uid)?, m.flags.to_imap(&scan.keywords));
-            info.mod_seq = mod_seq;
-            Some(info)
-        })
-        .collect();
+/// The snapshot SELECT answers with; each message's mod-sequence only `with_mod_seqs` (the
+/// library reads them for SELECT's QRESYNC changes alone, RFC 7162 §3.2.5.1).
+fn snapshot(scan: &Scan, read_only: bool, with_mod_seqs: bool) -> MailboxSnapshot {
+    let mut mod_seqs = with_mod_seqs.then(|| {
+        scan.mod_seqs
+            .get_sorted(scan.messages.iter().map(|m| m.uid))
+    });
+    // Issue 14: no allocation per message, every message with the same flags shares a list.
+    let mut flags = SharedFlags::new(&scan.keywords);
+    // Sized once: `filter_map` cannot tell `collect` how many there are.
+    let mut messages = Vec::with_capacity(scan.messages.len());
+    messages.extend(scan.messages.iter().filter_map(|m| {
+        let mod_seq = mod_seqs.as_mut().and_then(Iterator::next).unwrap_or(0);
+        let mut info = MessageInfo::new(NonZeroU32::new(m.uid)?, flags.get(&m.flags));
+        info.mod_seq = mod_seq;
+        Some(info)
+    }));
     let validity = NonZeroU32::new(scan.uid_validity).unwrap_or(NonZeroU32::MIN);
     let next = NonZeroU32::new(scan.uid_next).unwrap_or(NonZeroU32::MIN);
     let mut snapshot = MailboxSnapshot::new(validity, next, messages);

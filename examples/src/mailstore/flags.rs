@@ -6,17 +6,23 @@
 //! names `dovecot-keywords` maps (`0 $Junk` is letter `a`). Letters nobody here knows are kept
 //! as they are when the flags change.
 
+use std::collections::HashMap;
 use std::fs;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use imap_proto::types::{Atom, Flag};
 
 /// The flags of one message as its file name holds them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameFlags {
     /// The letters, sorted, each once.
     letters: Vec<u8>,
+    /// The letters as a set of bits ([`mask_of`]), kept beside them so that a walk over many
+    /// messages' flags ([`SharedFlags`]) reads no memory outside the list of messages.
+    mask: Option<u64>,
 }
 
 /// The standard letter of each IMAP system flag (`\Deleted` is Maildir's "trashed").
@@ -27,6 +33,12 @@ const SYSTEM: [(u8, Flag); 5] = [
     (b'S', Flag::Seen),
     (b'T', Flag::Deleted),
 ];
+
+impl Default for NameFlags {
+    fn default() -> Self {
+        Self::from_letters(Vec::new())
+    }
+}
 
 impl NameFlags {
     /// Reads the flags of a file name (nothing when it has no `:2,` part). Anything after a
@@ -39,7 +51,7 @@ impl NameFlags {
         let mut letters: Vec<u8> = flags.bytes().filter(u8::is_ascii_alphabetic).collect();
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
     }
 
     /// Returns the IMAP flags, with keyword letters named by `keywords`.
@@ -88,7 +100,7 @@ impl NameFlags {
         }
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
     }
 
     /// Returns these flags for a copy of the message in another mailbox: each keyword
@@ -108,7 +120,18 @@ impl NameFlags {
         }
         letters.sort_unstable();
         letters.dedup();
-        Self { letters }
+        Self::from_letters(letters)
+    }
+
+    /// Returns flags of these letters (sorted, each once).
+    fn from_letters(letters: Vec<u8>) -> Self {
+        let mask = mask_of(&letters);
+        Self { letters, mask }
+    }
+
+    /// Returns the letters as a set of bits ([`mask_of`]).
+    fn mask(&self) -> Option<u64> {
+        self.mask
     }
 
     /// Returns the letters, as the file name holds them.
@@ -135,6 +158,74 @@ impl NameFlags {
             name.push(char::from(l));
         }
         name
+    }
+}
+
+/// Returns `letters` as a set of bits (`A`–`Z` bits 0–25, `a`–`z` bits 26–51), or `None`
+/// for a letter outside those (which [`NameFlags::of_name`] never keeps).
+fn mask_of(letters: &[u8]) -> Option<u64> {
+    letters.iter().try_fold(0u64, |mask, &l| {
+        let bit = match l {
+            b'A'..=b'Z' => l - b'A',
+            b'a'..=b'z' => l - b'a' + 26,
+            _ => return None,
+        };
+        Some(mask | 1 << bit)
+    })
+}
+
+/// IMAP flag lists shared by every message with the same letters: a mailbox has few
+/// distinct sets of flags, so a snapshot of a large mailbox turns each set into IMAP flags
+/// once and hands every message a handle to it instead of a list of its own (issue 14).
+#[derive(Debug)]
+pub struct SharedFlags<'a> {
+    keywords: &'a Keywords,
+    lists: HashMap<u64, Arc<[Flag]>, BuildHasherDefault<MaskHasher>>,
+}
+
+impl<'a> SharedFlags<'a> {
+    /// Returns an empty table whose keyword letters `keywords` names.
+    pub fn new(keywords: &'a Keywords) -> Self {
+        Self {
+            keywords,
+            lists: HashMap::default(),
+        }
+    }
+
+    /// Returns the IMAP flags of `flags` ([`NameFlags::to_imap`]), shared with every
+    /// message that has the same letters.
+    pub fn get(&mut self, flags: &NameFlags) -> Arc<[Flag]> {
+        let Some(mask) = flags.mask() else {
+            return flags.to_imap(self.keywords).into();
+        };
+        let keywords = self.keywords;
+        Arc::clone(
+            self.lists
+                .entry(mask)
+                .or_insert_with(|| flags.to_imap(keywords).into()),
+        )
+    }
+}
+
+/// Hashes a letter mask with one multiplication: the keys are a mailbox's flag sets, not
+/// chosen by a peer, so SipHash's protection against collisions is not needed here.
+#[derive(Debug, Default)]
+struct MaskHasher(u64);
+
+impl Hasher for MaskHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: the high bits, which the table uses, depend on every input bit.
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -304,6 +395,33 @@ mod tests {
         let again = Keywords::load(&dir).unwrap();
         assert_eq!(again.name(b'b'), Some("Work"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn messages_with_the_same_letters_share_one_flag_list() {
+        let mut keywords = Keywords::default();
+        keywords.letter_for("$Junk");
+        let mut shared = SharedFlags::new(&keywords);
+        let seen_junk = shared.get(&NameFlags::of_name("1.M1.h:2,Sa"));
+        let again = shared.get(&NameFlags::of_name("2.M2.h:2,aS"));
+        let flagged = shared.get(&NameFlags::of_name("3.M3.h:2,F"));
+        let none = shared.get(&NameFlags::of_name("4.M4.h"));
+        assert_eq!(*seen_junk, [Flag::Seen, kw("$Junk")]);
+        assert!(Arc::ptr_eq(&seen_junk, &again));
+        assert_eq!(*flagged, [Flag::Flagged]);
+        assert!(none.is_empty());
+        assert_eq!(NameFlags::default(), NameFlags::of_name("4.M4.h:2,"));
+        assert_eq!(NameFlags::default().mask(), Some(0));
+        // `A` and `a`, `Z` and `z` are different letters, not one bit.
+        assert_ne!(
+            NameFlags::of_name("x:2,A").mask(),
+            NameFlags::of_name("x:2,a").mask()
+        );
+        assert_ne!(
+            NameFlags::of_name("x:2,Z").mask(),
+            NameFlags::of_name("x:2,z").mask()
+        );
+        assert_eq!(shared.lists.len(), 3);
     }
 
     #[test]

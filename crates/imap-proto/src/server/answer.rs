@@ -204,7 +204,7 @@ impl Connection {
                     seq,
                     items: vec![
                         FetchItem::Uid(m.uid),
-                        FetchItem::Flags(m.flags.clone()),
+                        FetchItem::Flags(m.flags.to_vec()),
                         FetchItem::ModSeq(m.mod_seq),
                     ],
                 });
@@ -401,7 +401,7 @@ impl Connection {
             items.push(FetchItem::Uid(info.uid));
         }
         if !silent {
-            items.push(FetchItem::Flags(info.flags));
+            items.push(FetchItem::Flags(info.flags.to_vec()));
         }
         if condstore {
             items.push(FetchItem::ModSeq(info.mod_seq));

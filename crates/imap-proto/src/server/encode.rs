@@ -77,7 +77,7 @@ impl Connection {
                 if self.enabled.rev2 || self.is_condstore() {
                     items.push(FetchItem::Uid(info.uid));
                 }
-                items.push(FetchItem::Flags(info.flags));
+                items.push(FetchItem::Flags(info.flags.to_vec()));
                 if self.is_condstore() && info.mod_seq > 0 {
                     items.push(FetchItem::ModSeq(info.mod_seq));
                 }

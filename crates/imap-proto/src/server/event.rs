@@ -2,6 +2,7 @@
 //! mailbox, and where the session is.
 
 use core::num::NonZeroU32;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use mail_core::connection::CloseReason;
@@ -223,18 +224,21 @@ pub enum State {
 pub struct MessageInfo {
     /// Its UID.
     pub uid: Uid,
-    /// Its flags, for `\Seen` counts and FETCH FLAGS.
-    pub flags: Vec<Flag>,
+    /// Its flags, for `\Seen` counts and FETCH FLAGS. Shared: the messages of a mailbox have
+    /// few distinct flag sets, so an application can hand every message with the same flags
+    /// one list (`Arc::clone`) and build a large snapshot without an allocation per message.
+    pub flags: Arc<[Flag]>,
     /// Its mod-sequence (CONDSTORE), `0` when the mailbox keeps none.
     pub mod_seq: u64,
 }
 
 impl MessageInfo {
-    /// Returns a message with these flags and no mod-sequence.
-    pub fn new(uid: Uid, flags: Vec<Flag>) -> Self {
+    /// Returns a message with these flags (a `Vec<Flag>`, or an `Arc<[Flag]>` shared with
+    /// other messages) and no mod-sequence.
+    pub fn new(uid: Uid, flags: impl Into<Arc<[Flag]>>) -> Self {
         Self {
             uid,
-            flags,
+            flags: flags.into(),
             mod_seq: 0,
         }
     }
