@@ -205,6 +205,60 @@ fn files_added_and_removed_by_another_program_keep_every_uid() {
     }
 }
 
+#[test]
+fn a_pop3_session_and_an_imap_session_on_one_maildir_see_each_other() {
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    let subjects: Vec<String> = (1..=3).map(|i| format!("shared {i}")).collect();
+    for s in &subjects {
+        support::deliver(server.smtp, "alice", &message(s));
+    }
+    let (mut imap, selected) = session(server.imap);
+    assert!(
+        selected.iter().any(|l| l == "* 3 EXISTS\r\n"),
+        "{selected:?}"
+    );
+    let before = uids_by_subject(&mut imap, &subjects);
+    imap.ok("st", "UID STORE 3 +FLAGS (\\Flagged)");
+
+    // POP3 deletes message 1 (the oldest delivery) while the IMAP session stays selected.
+    let mut pop = support::Raw::connect(server.pop3);
+    let limit = Duration::from_secs(10);
+    assert!(pop.read_until("\r\n", limit).starts_with("+OK"));
+    let reply = pop.send(b"USER alice\r\nPASS secret\r\nSTAT\r\nDELE 1\r\nQUIT\r\n");
+    assert!(
+        reply.matches("+OK").count() >= 4 && !reply.contains("-ERR"),
+        "{reply}"
+    );
+    assert!(pop.closed_within(limit).0);
+
+    // IMAP hears it as an EXPUNGE on its next command; the other UIDs and flags stay.
+    let noop = imap.ok("n", "NOOP");
+    assert!(noop.iter().any(|l| l == "* 1 EXPUNGE\r\n"), "{noop:?}");
+    let after = uids_by_subject(&mut imap, &subjects);
+    assert_eq!(after["shared 1"], Vec::<u32>::new());
+    assert_eq!(after["shared 2"], before["shared 2"]);
+    assert_eq!(after["shared 3"], before["shared 3"]);
+    let flags = flags_by_uid(&imap.ok("f", "UID FETCH 1:* (FLAGS)"));
+    assert_eq!(flags.len(), 2, "{flags:?}");
+    assert!(
+        flags[&before["shared 3"][0]].contains(&"\\Flagged".to_owned()),
+        "{flags:?}"
+    );
+
+    // POP3 sees what IMAP left: two messages, the flagged one among them, whole.
+    let mut pop = support::Raw::connect(server.pop3);
+    assert!(pop.read_until("\r\n", limit).starts_with("+OK"));
+    let reply = pop.send(b"USER alice\r\nPASS secret\r\nSTAT\r\nRETR 2\r\n");
+    let mut reply = reply;
+    if !reply.contains("\r\n.\r\n") {
+        reply += &pop.read_until("\r\n.\r\n", limit);
+    }
+    assert!(reply.contains("+OK 2 "), "{reply}");
+    assert!(reply.contains("Subject: shared 3"), "{reply}");
+    pop.send(b"QUIT\r\n");
+    imap.ok("z", "LOGOUT");
+}
+
 /// Returns the number after `key` in `line` (`HIGHESTMODSEQ 5`, `MODSEQ (5)`).
 fn number_after(line: &str, key: &str) -> Option<u64> {
     let rest = line.split_once(key)?.1.trim_start_matches('(');
