@@ -166,12 +166,41 @@ fn field_text(tree: &MimeTree, name: &[u8], value: &[u8]) -> String {
 /// Whether a field named `name` of the message header contains `needle`; an empty needle
 /// matches any such field (RFC 9051 §6.4.4 HEADER).
 pub(super) fn header_contains(tree: &MimeTree, name: &str, needle: &str) -> bool {
-    let needle = fold(needle);
+    let mut folded: Option<String> = None;
     tree.fields(0).iter().any(|f| {
-        f.has_colon()
-            && tree.name(f).eq_ignore_ascii_case(name.as_bytes())
-            && fold(&field_text(tree, tree.name(f), tree.raw_value(f))).contains(&needle)
+        if !(f.has_colon() && tree.name(f).eq_ignore_ascii_case(name.as_bytes())) {
+            return false;
+        }
+        let value = tree.raw_value(f);
+        if needle.is_ascii()
+            && !is_address_field(tree.name(f))
+            && let Some(found) = plain_ascii_contains(value, needle.as_bytes())
+        {
+            return found;
+        }
+        let needle = folded.get_or_insert_with(|| fold(needle));
+        fold(&field_text(tree, tree.name(f), value)).contains(needle.as_str())
     })
+}
+
+/// [`header_text`] + [`fold`] + `contains` without building either string, for the usual
+/// field: all ASCII, on one line, no encoded word. Its text is then the value itself, and
+/// lower-casing it is ASCII lower-casing. `None` for any other value.
+fn plain_ascii_contains(value: &[u8], needle: &[u8]) -> Option<bool> {
+    if !value.is_ascii()
+        || memchr::memchr2(b'\r', b'\n', value).is_some()
+        || memchr::memmem::find(value, b"=?").is_some()
+    {
+        return None;
+    }
+    if needle.is_empty() {
+        return Some(true);
+    }
+    Some(
+        value
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle)),
+    )
 }
 
 /// Whether the body of part `index` is text to search: a `text/*` or `message/*` part, or a
@@ -407,5 +436,33 @@ mod tests {
         let two = tree("Date: 1 Jan 2020 00:00 +0000\r\nDate: 2 Jan 2020 00:00 +0000\r\n\r\n");
         assert_eq!(sent_date(&two), Date::new(2020, 1, 2).ok());
         assert_eq!(search_sent_date(&tree("Subject: x\r\n\r\n")), EPOCH);
+    }
+
+    #[test]
+    fn the_plain_ascii_path_agrees_with_the_general_one() {
+        let values: [&[u8]; 8] = [
+            b" Meeting tomorrow at 10:00",
+            b" MEETING",
+            b" meetinG notes",
+            b" nothing here",
+            b" Re: [list] meeting",
+            b"",
+            b" tab\there",
+            b" 100% =sign",
+        ];
+        for value in values {
+            for needle in ["meeting", "MEET", "", "tab\th", "= s", "x", "100% =SIGN"] {
+                let general = fold(&header_text(value)).contains(&fold(needle));
+                assert_eq!(
+                    plain_ascii_contains(value, needle.as_bytes()),
+                    Some(general),
+                    "{needle:?} in {value:?}"
+                );
+            }
+        }
+        // Folded, encoded or 8-bit values take the general path.
+        for value in [&b" a\r\n b"[..], b" =?utf-8?q?x?=", " caf\u{e9}".as_bytes()] {
+            assert_eq!(plain_ascii_contains(value, b"a"), None);
+        }
     }
 }
