@@ -89,6 +89,8 @@ pub enum Upgrade {
 /// README states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// How long a client's TCP connection to its server may take to open. Default 30 s.
+    pub connect: Duration,
     /// How long a TLS handshake may take (implicit TLS, STARTTLS, STLS). Default 30 s.
     pub tls_handshake: Duration,
     /// How long writing one batch of output may take; a peer that does not read is dropped
@@ -108,6 +110,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
+            connect: Duration::from_secs(30),
             tls_handshake: Duration::from_secs(30),
             write: Duration::from_secs(60),
             min_data_rate: 500,
@@ -262,8 +265,8 @@ async fn write_all(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
 /// name checked, unless `insecure`, which prints [`tls::INSECURE_WARNING`] on stderr.
 ///
 /// # Errors
-/// When no TLS configuration can be built, the connection fails, or the handshake fails or
-/// takes longer than [`Limits::tls_handshake`].
+/// When no TLS configuration can be built, the connection fails or takes longer than
+/// [`Limits::connect`], or the handshake fails or takes longer than [`Limits::tls_handshake`].
 ///
 /// [`tls::INSECURE_WARNING`]: crate::tls::INSECURE_WARNING
 pub async fn connect_client(
@@ -287,10 +290,14 @@ pub async fn connect_client(
         tls::Verify::Roots(ca)
     };
     let config = tls::client(verify)?;
-    let mut stream = Stream::Plain(tokio::net::TcpStream::connect(server).await?);
+    let limits = Limits::default();
+    let tcp = tokio::time::timeout(limits.connect, tokio::net::TcpStream::connect(server))
+        .await
+        .map_err(|_| "connecting timed out")??;
+    let mut stream = Stream::Plain(tcp);
     if implicit_tls {
         let handshake = stream.connect_tls(config.clone(), &host);
-        stream = tokio::time::timeout(Limits::default().tls_handshake, handshake)
+        stream = tokio::time::timeout(limits.tls_handshake, handshake)
             .await
             .map_err(|_| "TLS handshake timed out")??;
     }
