@@ -39,26 +39,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "capture"))
 import mailgen  # noqa: E402
+from capture import free_port, wait_port  # noqa: E402
 
 REPO = HERE.parent.parent
 USER, PASSWORD = "bench", "bench-pass"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, what: str) -> None:
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"{what} does not listen on {port}")
 
 
 def fill(maildir: Path, count: int) -> None:
