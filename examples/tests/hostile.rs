@@ -164,9 +164,21 @@ fn the_default_connection_cap_keeps_descriptors_for_storage() {
         .collect();
     let served = firsts.iter().filter(|l| l.starts_with("220 ")).count();
     let turned = firsts.iter().filter(|l| l.starts_with("421 4.3.2")).count();
-    assert_eq!((served, turned), (36, 44), "{firsts:?}\n{}", server.log());
-    let mut busy = Raw::connect(server.smtp);
-    let turned_away = busy.read_until("\r\n", Duration::from_secs(10));
+    // 36 places; one of them may still be held by the harness's readiness probe (a
+    // connection `MailServer::start` opened and closed, whose session may not have ended).
+    assert_eq!(served + turned, 80, "{firsts:?}");
+    assert!((35..=36).contains(&served), "{firsts:?}\n{}", server.log());
+    // Full: a newcomer is turned away. Should the probe's place have come free meanwhile,
+    // the newcomer takes it and the next one is turned away.
+    let mut turned_away = String::new();
+    for _ in 0..=36 - served {
+        let mut busy = Raw::connect(server.smtp);
+        turned_away = busy.read_until("\r\n", Duration::from_secs(10));
+        if !turned_away.starts_with("220 ") {
+            break;
+        }
+        idle.push(busy);
+    }
     assert!(
         turned_away.starts_with("421 4.3.2"),
         "{turned_away}\n{}",
