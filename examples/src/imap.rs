@@ -152,7 +152,6 @@ impl ImapService {
             store: None,
             selected: None,
             appending: None,
-            fetching: None,
             logins: crate::guard::LoginWatch::new(self.guard.clone(), &peer),
             peer,
         }
@@ -258,18 +257,6 @@ struct Appending {
     failed: bool,
 }
 
-/// A FETCH in progress: the messages still to answer and what to answer with. Answered while
-/// the output is below its high-water mark, so `FETCH 1:* BODY[]` of a large mailbox holds
-/// one message at a time, not the mailbox, when the client reads slowly or not at all.
-#[derive(Debug)]
-struct FetchJob {
-    uids: Vec<Uid>,
-    next: usize,
-    items: Vec<FetchAttribute>,
-    sets_seen: bool,
-    changed_since: Option<u64>,
-}
-
 /// One IMAP connection.
 #[derive(Debug)]
 pub struct ImapSession {
@@ -278,8 +265,6 @@ pub struct ImapSession {
     store: Option<MailStore>,
     selected: Option<Open>,
     appending: Option<Appending>,
-    /// A FETCH being answered a message at a time, paused while the output is full.
-    fetching: Option<FetchJob>,
     /// Failed logins: the pause before answering, the limits across connections.
     logins: crate::guard::LoginWatch,
     peer: String,
@@ -509,11 +494,11 @@ impl ImapSession {
         Ok(snapshot)
     }
 
-    /// Starts answering FETCH: VANISHED first, then the messages (see [`FetchJob`]).
-    fn fetch_start(
+    /// Answers FETCH for each message.
+    fn fetch(
         &mut self,
-        uids: Vec<Uid>,
-        items: Vec<FetchAttribute>,
+        uids: &[Uid],
+        items: &[FetchAttribute],
         sets_seen: bool,
         changed_since: Option<u64>,
         vanished: bool,
@@ -531,55 +516,6 @@ impl ImapSession {
                 .collect();
             self.conn.vanished(gone).map_err(|e| e.to_string())?;
         }
-        self.fetching = Some(FetchJob {
-            uids,
-            next: 0,
-            items,
-            sets_seen,
-            changed_since,
-        });
-        self.fetch_continue()
-    }
-
-    /// Answers the messages of the FETCH in progress while the output has room; ends the
-    /// command (`done`) after the last. Returns with the job kept when the output is full:
-    /// the connection loop writes it and calls [`Session::process`] again.
-    fn fetch_continue(&mut self) -> Result<(), String> {
-        let Some(job) = self.fetching.take() else {
-            return Ok(());
-        };
-        let FetchJob {
-            uids,
-            mut next,
-            items,
-            sets_seen,
-            changed_since,
-        } = job;
-        let result = self.fetch_some(&uids, &mut next, &items, sets_seen, changed_since);
-        if result.is_ok() && next < uids.len() {
-            self.fetching = Some(FetchJob {
-                uids,
-                next,
-                items,
-                sets_seen,
-                changed_since,
-            });
-            return Ok(());
-        }
-        // Done, or failed: the command ends either way.
-        let done = self.conn.done().map_err(|e| e.to_string());
-        result.and(done)
-    }
-
-    /// Answers `uids[*next..]` until the output reaches its high-water mark.
-    fn fetch_some(
-        &mut self,
-        uids: &[Uid],
-        next: &mut usize,
-        items: &[FetchAttribute],
-        sets_seen: bool,
-        changed_since: Option<u64>,
-    ) -> Result<(), String> {
         let wants_mod_seq =
             changed_since.is_some() || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq));
         let needs_body = items.iter().any(|i| {
@@ -604,20 +540,10 @@ impl ImapSession {
             Some(open) => {
                 crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default()
             }
-            None => {
-                *next = uids.len();
-                return Ok(());
-            }
+            None => return Ok(()),
         };
-        while let Some(&uid) = uids.get(*next) {
-            if self.conn.wants_write() {
-                break;
-            }
-            *next += 1;
-            let Some(open) = &self.selected else {
-                *next = uids.len();
-                break;
-            };
+        for &uid in uids {
+            let Some(open) = &self.selected else { break };
             let Some((path, flags)) = open.seen.get(uid.get()) else {
                 continue;
             };
@@ -1468,7 +1394,10 @@ impl ImapSession {
                 sets_seen,
                 changed_since,
                 vanished,
-            } => self.fetch_start(uids, items, sets_seen, changed_since, vanished),
+            } => {
+                self.fetch(&uids, &items, sets_seen, changed_since, vanished)?;
+                self.conn.done().map_err(e)
+            }
             Event::Store {
                 uids,
                 flags,
@@ -1675,18 +1604,7 @@ impl Session for ImapSession {
             }
             self.resync();
         }
-        loop {
-            if let Err(err) = self.fetch_continue() {
-                tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
-            }
-            if self.fetching.is_some() {
-                // The output is full: written first, then more messages.
-                self.logins.update(self.conn.auth_failures());
-                return Progress::MoreWork;
-            }
-            let Some(event) = self.conn.next_event() else {
-                break;
-            };
+        while let Some(event) = self.conn.next_event() {
             if let Err(err) = self.handle(event) {
                 tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
             }
