@@ -152,6 +152,7 @@ impl ImapService {
             store: None,
             selected: None,
             appending: None,
+            fetching: None,
             logins: crate::guard::LoginWatch::new(self.guard.clone(), &peer),
             peer,
         }
@@ -257,6 +258,18 @@ struct Appending {
     failed: bool,
 }
 
+/// A FETCH in progress: the messages still to answer and what to answer with. Answered while
+/// the output is below its high-water mark, so `FETCH 1:* BODY[]` of a large mailbox holds
+/// one message at a time, not the mailbox, when the client reads slowly or not at all.
+#[derive(Debug)]
+struct FetchJob {
+    uids: Vec<Uid>,
+    next: usize,
+    items: Vec<FetchAttribute>,
+    sets_seen: bool,
+    changed_since: Option<u64>,
+}
+
 /// One IMAP connection.
 #[derive(Debug)]
 pub struct ImapSession {
@@ -265,6 +278,8 @@ pub struct ImapSession {
     store: Option<MailStore>,
     selected: Option<Open>,
     appending: Option<Appending>,
+    /// A FETCH being answered a message at a time, paused while the output is full.
+    fetching: Option<FetchJob>,
     /// Failed logins: the pause before answering, the limits across connections.
     logins: crate::guard::LoginWatch,
     peer: String,
@@ -494,11 +509,11 @@ impl ImapSession {
         Ok(snapshot)
     }
 
-    /// Answers FETCH for each message.
-    fn fetch(
+    /// Starts answering FETCH: VANISHED first, then the messages (see [`FetchJob`]).
+    fn fetch_start(
         &mut self,
-        uids: &[Uid],
-        items: &[FetchAttribute],
+        uids: Vec<Uid>,
+        items: Vec<FetchAttribute>,
         sets_seen: bool,
         changed_since: Option<u64>,
         vanished: bool,
@@ -516,6 +531,86 @@ impl ImapSession {
                 .collect();
             self.conn.vanished(gone).map_err(|e| e.to_string())?;
         }
+        self.fetching = Some(FetchJob {
+            uids,
+            next: 0,
+            items,
+            sets_seen,
+            changed_since,
+        });
+        self.fetch_continue()
+    }
+
+    /// Answers the messages of the FETCH in progress while the output has room; ends the
+    /// command (`done`) after the last. Returns with the job kept when the output is full:
+    /// the connection loop writes it and calls [`Session::process`] again.
+    fn fetch_continue(&mut self) -> Result<(), String> {
+        let Some(job) = self.fetching.take() else {
+            return Ok(());
+        };
+        let FetchJob {
+            uids,
+            mut next,
+            items,
+            sets_seen,
+            changed_since,
+        } = job;
+        let result = self.fetch_some(&uids, &mut next, &items, sets_seen, changed_since);
+        if result.is_ok() && next < uids.len() {
+            self.fetching = Some(FetchJob {
+                uids,
+                next,
+                items,
+                sets_seen,
+                changed_since,
+            });
+            return Ok(());
+        }
+        match result {
+            Ok(()) => self.conn.done().map_err(|e| e.to_string()),
+            // What was sent stays sent; the command ends with NO (then `process` has nothing
+            // left to answer).
+            Err(err) => {
+                let _ = self.conn.refuse(
+                    StatusKind::No,
+                    Some(Code::Condition(Condition::ServerBug)),
+                    "Cannot read the message",
+                );
+                Err(err)
+            }
+        }
+    }
+
+    /// After `err` from answering an event: the answer the client waits for is never left
+    /// owed. It becomes `NO [SERVERBUG]`, or when even that cannot be sent (inside a streamed
+    /// section) the session ends with `BYE`, so a failing disk never leaves a client waiting
+    /// until the idle timeout.
+    fn failed(&mut self, err: &str) {
+        tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
+        self.fetching = None;
+        if self.conn.is_answer_pending()
+            && self
+                .conn
+                .refuse(
+                    StatusKind::No,
+                    Some(Code::Condition(Condition::ServerBug)),
+                    "Internal error",
+                )
+                .is_err()
+        {
+            self.conn.abort("Internal error");
+        }
+    }
+
+    /// Answers `uids[*next..]` until the output reaches its high-water mark.
+    fn fetch_some(
+        &mut self,
+        uids: &[Uid],
+        next: &mut usize,
+        items: &[FetchAttribute],
+        sets_seen: bool,
+        changed_since: Option<u64>,
+    ) -> Result<(), String> {
         let wants_mod_seq =
             changed_since.is_some() || items.iter().any(|i| matches!(i, FetchAttribute::ModSeq));
         let needs_body = items.iter().any(|i| {
@@ -540,10 +635,20 @@ impl ImapSession {
             Some(open) => {
                 crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default()
             }
-            None => return Ok(()),
+            None => {
+                *next = uids.len();
+                return Ok(());
+            }
         };
-        for &uid in uids {
-            let Some(open) = &self.selected else { break };
+        while let Some(&uid) = uids.get(*next) {
+            if self.conn.wants_write() {
+                break;
+            }
+            *next += 1;
+            let Some(open) = &self.selected else {
+                *next = uids.len();
+                break;
+            };
             let Some((path, flags)) = open.seen.get(uid.get()) else {
                 continue;
             };
@@ -578,12 +683,19 @@ impl ImapSession {
                 let dir = self.selected.as_ref().map(|o| o.folder.dir());
                 match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
                     Some(Ok(d)) => Some(d),
+                    Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(format!("reading {}: {e}", path.display()));
+                    }
+                    // Removed since the last look (another session's EXPUNGE, another
+                    // program): nothing to answer for it, as for an expunged message.
                     _ => continue,
                 }
             } else if needs_body {
                 match std::fs::read(&path) {
                     Ok(d) => Some(Arc::new(MessageStructure::parse(Bytes::from(d)))),
-                    Err(_) => continue,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    // Anything else is a failing store: the command must not say OK.
+                    Err(e) => return Err(format!("reading {}: {e}", path.display())),
                 }
             } else {
                 None
@@ -1394,10 +1506,7 @@ impl ImapSession {
                 sets_seen,
                 changed_since,
                 vanished,
-            } => {
-                self.fetch(&uids, &items, sets_seen, changed_since, vanished)?;
-                self.conn.done().map_err(e)
-            }
+            } => self.fetch_start(uids, items, sets_seen, changed_since, vanished),
             Event::Store {
                 uids,
                 flags,
@@ -1604,9 +1713,20 @@ impl Session for ImapSession {
             }
             self.resync();
         }
-        while let Some(event) = self.conn.next_event() {
+        loop {
+            if let Err(err) = self.fetch_continue() {
+                self.failed(&err);
+            }
+            if self.fetching.is_some() {
+                // The output is full: written first, then more messages.
+                self.logins.update(self.conn.auth_failures());
+                return Progress::MoreWork;
+            }
+            let Some(event) = self.conn.next_event() else {
+                break;
+            };
             if let Err(err) = self.handle(event) {
-                tracing::error!(peer = %self.peer, error = %err, "IMAP answer failed");
+                self.failed(&err);
             }
         }
         self.logins.update(self.conn.auth_failures());

@@ -349,6 +349,108 @@ fn pipelined_retr_from_clients_that_do_not_read_keeps_memory_bounded() {
 }
 
 #[test]
+fn an_imap_fetch_of_every_body_from_a_client_that_does_not_read_keeps_memory_bounded() {
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    let big = one_mib_message();
+    // 150 messages of 1 MiB: the whole answer is three times the bound.
+    for n in 1..=150 {
+        drop_message(&server, "alice", &format!("{n}.M1P1Q{n}.big"), &big);
+    }
+    let start_kib = server.peak_rss_kib();
+    let mut imap = Raw::connect(server.imap);
+    imap.read_until("\r\n", Duration::from_secs(5));
+    let selected = imap.send(b"a LOGIN alice secret\r\nb SELECT INBOX\r\n");
+    assert!(selected.contains("b OK"), "{selected}");
+    imap.0.write_all(b"c FETCH 1:* BODY.PEEK[]\r\n").unwrap();
+    let peak = settled_peak_kib(&server);
+    let mut server = server;
+    assert!(server.is_running());
+    eprintln!("IMAP FETCH of 150 MiB: peak RSS {peak} KiB (at start {start_kib} KiB)");
+    assert!(peak < FLOOD_BOUND_KIB, "peak RSS {peak} KiB");
+    // The answer is intact: it starts with the first message once the client reads.
+    let mut first = vec![0u8; 32];
+    imap.0
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    imap.0.read_exact(&mut first).unwrap();
+    assert!(
+        first.starts_with(b"* 1 FETCH (BODY[] {"),
+        "{:?}",
+        String::from_utf8_lossy(&first)
+    );
+    // And it goes on to the end: every message, then the tagged OK.
+    let mut answer = first;
+    let mut buf = vec![0u8; 256 * 1024];
+    let done = b"c OK FETCH completed\r\n";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !answer.ends_with(done) && Instant::now() < deadline {
+        match imap.0.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(answer.ends_with(done), "{} bytes", answer.len());
+    assert_eq!(
+        answer.len(),
+        150 * big.len() + fetch_overhead(&big) + done.len()
+    );
+}
+
+/// The bytes of `* n FETCH (BODY[] {size}\r\n` and `)\r\n` for messages 1 to 150 of `big`.
+fn fetch_overhead(big: &[u8]) -> usize {
+    (1..=150)
+        .map(|n| format!("* {n} FETCH (BODY[] {{{}}}\r\n)\r\n", big.len()).len())
+        .sum()
+}
+
+#[test]
+fn a_fetch_that_cannot_read_its_messages_answers_no_never_leaves_the_client_waiting() {
+    // 48 descriptors and no connection cap: once idle clients take every descriptor left, the
+    // FETCH cannot open the message files. It must end with NO, not OK and not silence.
+    let server = MailServer::start_with(
+        TempDir::new("nofile-imap"),
+        &["prlimit", "--nofile=48:48", "--"],
+        &[
+            "--allow-plaintext-auth",
+            "--max-connections",
+            "1000",
+            "--max-connections-per-address",
+            "1000",
+        ],
+    );
+    for n in 1..=2 {
+        drop_message(&server, "alice", &format!("{n}.M1P1Q{n}.box"), MESSAGE);
+    }
+    let mut imap = Raw::connect(server.imap);
+    imap.read_until("\r\n", Duration::from_secs(5));
+    let selected = imap.send(b"a LOGIN alice secret\r\nb SELECT INBOX\r\n");
+    assert!(selected.contains("b OK"), "{selected}");
+    let idle: Vec<_> = (0..80)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", server.pop3)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    imap.0.write_all(b"c FETCH 1:2 BODY.PEEK[]\r\n").unwrap();
+    let answer = imap.read_until("\r\nc ", Duration::from_secs(10));
+    assert!(
+        answer.contains("\r\nc NO [SERVERBUG]") || answer.starts_with("c NO [SERVERBUG]"),
+        "{answer}\n{}",
+        server.log()
+    );
+    // Descriptors free again: the same session reads both messages.
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(500));
+    imap.0.write_all(b"d FETCH 1:2 BODY.PEEK[]\r\n").unwrap();
+    let answer = imap.read_until("d OK", Duration::from_secs(10));
+    assert!(
+        answer.contains("* 1 FETCH") && answer.contains("* 2 FETCH"),
+        "{answer}"
+    );
+}
+
+#[test]
 fn pipelined_uidl_on_a_large_maildrop_keeps_memory_bounded() {
     let server = MailServer::start(&["--allow-plaintext-auth"]);
     // 10 000 messages with long names: one UIDL answer is about 700 KB.

@@ -14,6 +14,7 @@ use imap_proto::server::{
     Config, Connection, Event, MailboxSnapshot, MailboxUpdate, MessageInfo, State, StreamedSection,
 };
 use imap_proto::types::{Flag, Section};
+use mail_core::connection::CloseReason;
 use mail_core::sasl::server::{Answer, Verification};
 
 fn uid(n: u32) -> NonZeroU32 {
@@ -254,6 +255,52 @@ fn a_body_section_is_streamed() {
         out(&mut c),
         "* 1 FETCH (UID 1 BODY[] {10}\r\nabcdefghij)\r\na3 OK FETCH completed\r\n"
     );
+}
+
+#[test]
+fn abort_ends_the_session_with_bye_and_drops_the_pending_answer() {
+    let mut c = Connection::new(config());
+    out(&mut c);
+    login(&mut c);
+    select(&mut c, &[1]);
+    assert!(!c.is_answer_pending());
+    c.receive(b"a3 FETCH 1 BODY[]\r\na4 NOOP\r\n");
+    assert!(matches!(c.next_event(), Some(Event::Fetch { .. })));
+    assert!(c.is_answer_pending());
+    // The storage failed and the application cannot answer.
+    c.abort("Internal error");
+    assert!(!c.is_answer_pending());
+    assert_eq!(out(&mut c), "* BYE Internal error\r\n");
+    assert!(c.is_closed());
+    assert_eq!(c.close_reason(), Some(CloseReason::Local));
+    assert!(matches!(c.next_event(), Some(Event::MailboxClosed { .. })));
+    assert!(matches!(
+        c.next_event(),
+        Some(Event::Closed {
+            reason: CloseReason::Local
+        })
+    ));
+    assert_eq!(c.next_event(), None, "a4 is never read");
+}
+
+#[test]
+fn abort_inside_a_streamed_section_sends_no_bye() {
+    let mut c = Connection::new(config());
+    out(&mut c);
+    login(&mut c);
+    select(&mut c, &[1]);
+    c.receive(b"a3 UID FETCH 1 BODY.PEEK[]\r\n");
+    assert!(matches!(c.next_event(), Some(Event::Fetch { .. })));
+    let section = StreamedSection::Body {
+        section: Section::default(),
+        origin: None,
+    };
+    c.fetch_literal(uid(1), vec![], section, 10).unwrap();
+    c.fetch_data(b"abc").unwrap();
+    // Reading the rest failed: a BYE now would be read as the literal's bytes.
+    c.abort("Internal error");
+    assert_eq!(out(&mut c), "* 1 FETCH (UID 1 BODY[] {10}\r\nabc");
+    assert!(c.is_closed());
 }
 
 #[test]

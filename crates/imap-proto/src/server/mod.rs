@@ -325,6 +325,34 @@ impl Connection {
         }
     }
 
+    /// Returns whether the application owes an answer to the last event
+    /// ([`Event::needs_answer`]): until it answers, [`next_event`](connection::Connection::next_event)
+    /// returns nothing.
+    pub fn is_answer_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Ends the session at once with an untagged `BYE text` (RFC 9051 §7.1.5): for an
+    /// application that cannot go on, such as a server whose storage failed in the middle of
+    /// an answer that [`refuse`](Self::refuse) can no longer end (a streamed FETCH section).
+    /// The pending answer, if any, is dropped; the session closes with
+    /// [`CloseReason::Local`] once the output is written.
+    /// Inside a streamed section no `BYE` is sent (the peer would read it as message data):
+    /// the session just ends.
+    pub fn abort(&mut self, text: &str) {
+        if matches!(
+            self.pending,
+            Some(Pending::Fetch {
+                streaming: true,
+                ..
+            })
+        ) {
+            self.end(CloseReason::Local);
+        } else {
+            self.bye(CloseReason::Local, text);
+        }
+    }
+
     /// Ends the session for `reason` after an untagged `BYE`.
     fn bye(&mut self, reason: CloseReason, text: &str) {
         if self.core.is_closed() {
