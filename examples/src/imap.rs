@@ -1740,7 +1740,17 @@ impl Session for ImapSession {
     fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         self.watch()
     }
+
+    /// During IDLE the directories' times are looked at every [`IDLE_POLL`]: changes made
+    /// by other programs reach the client without a command (the hub tells of ours at once).
+    fn poll_interval(&self) -> Option<std::time::Duration> {
+        (self.selected.is_some() && self.conn.state() == imap_proto::server::State::Idle)
+            .then_some(IDLE_POLL)
+    }
 }
+
+/// How often a session in IDLE looks for changes made by other programs (two `stat`s).
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Returns the special-use attribute of a store's name for it.
 fn special_use(name: &str) -> Option<imap_proto::command::SpecialUse> {

@@ -65,6 +65,12 @@ pub trait Session: Send {
     fn wake(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
+    /// Returns how often to process again while waiting for input, for changes that nobody
+    /// announces through [`wake`](Self::wake): another program (Dovecot, a delivery agent, a
+    /// user's shell) changing the mailbox an IMAP session is IDLE in. `None` by default.
+    fn poll_interval(&self) -> Option<Duration> {
+        None
+    }
     /// Called once the TLS handshake the connection asked for completed. Tells the
     /// connection by default.
     fn tls_established(&mut self) {
@@ -221,13 +227,30 @@ pub async fn run<S: Session>(
             buf.reserve(READ_SIZE);
         }
         let read = tokio::time::timeout(wait, stream.read_buf(&mut buf));
-        let read = match session.wake() {
-            // A copy of the session's receiver: the session still sees the change.
-            Some(mut wake) => tokio::select! {
+        // A copy of the session's receiver: the session still sees the change.
+        let wake = session.wake();
+        let poll = session.poll_interval();
+        let read = if wake.is_none() && poll.is_none() {
+            read.await
+        } else {
+            let woken = async move {
+                match wake {
+                    Some(mut w) => w.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            let polled = async move {
+                match poll {
+                    Some(every) => tokio::time::sleep(every).await,
+                    None => std::future::pending().await,
+                }
+            };
+            // Reading from a socket is cancel-safe: nothing read is lost by going around.
+            tokio::select! {
                 r = read => r,
-                Ok(()) = wake.changed() => continue,
-            },
-            None => read.await,
+                true = woken => continue,
+                () = polled => continue,
+            }
         };
         match read {
             Err(_) => {

@@ -205,6 +205,38 @@ fn files_added_and_removed_by_another_program_keep_every_uid() {
     }
 }
 
+/// Another program tells no hub: a session in IDLE still hears of its delivery, from the
+/// directory times it looks at while idling.
+#[test]
+fn idle_hears_of_a_message_another_program_delivers() {
+    let server = MailServer::start(&["--allow-plaintext-auth"]);
+    let root = server.maildir("alice");
+    let (mut c, _) = session(server.imap);
+    let (_, done) = c.append("a", "INBOX", &message("first"));
+    assert!(done.contains("OK"), "{done}");
+    let (mut a, _) = session(server.imap);
+    a.write(b"i IDLE\r\n");
+    let idling = a.line();
+    assert!(idling.starts_with("+ "), "{idling}");
+    // The directory times have a one-second grain in some file systems: deliver in a later
+    // second than the SELECT looked.
+    std::thread::sleep(Duration::from_millis(1100));
+    let name = "1700000001.M1P1.elsewhere";
+    std::fs::write(root.join("tmp").join(name), message("from outside")).unwrap();
+    std::fs::rename(root.join("tmp").join(name), root.join("new").join(name)).unwrap();
+    let delivered = std::time::Instant::now();
+    let heard = a.line();
+    assert_eq!(heard, "* 2 EXISTS\r\n");
+    let took = delivered.elapsed();
+    eprintln!("IDLE heard of an outside delivery after {took:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    a.write(b"DONE\r\n");
+    let (_, done) = a.command_rest("i");
+    assert!(done.starts_with("i OK"), "{done}");
+    a.ok("z", "LOGOUT");
+    c.ok("z", "LOGOUT");
+}
+
 #[test]
 fn a_pop3_session_and_an_imap_session_on_one_maildir_see_each_other() {
     let server = MailServer::start(&["--allow-plaintext-auth"]);
