@@ -485,17 +485,11 @@ impl ImapSession {
         {
             // RFC 7162 §3.2.5.1: the UIDs expunged since the client's mod-sequence (of those
             // it knows, when it says which).
-            snapshot.vanished = scan
-                .mod_seqs
-                .expunged_since(q.mod_seq)
-                .into_iter()
-                .filter(|&u| {
-                    q.known_uids
-                        .as_ref()
-                        .is_none_or(|k| k.contains(u, u32::MAX))
-                })
-                .filter_map(NonZeroU32::new)
-                .collect();
+            let gone = scan.mod_seqs.expunged_since(q.mod_seq, scan.uid_next);
+            snapshot.vanished = match (gone, &q.known_uids) {
+                (Some(gone), Some(known)) => gone.intersection(known, u32::MAX),
+                (gone, _) => gone,
+            };
         }
         let watch = self.service.hub.watch(folder.dir());
         self.selected = Some(Open {
@@ -523,13 +517,15 @@ impl ImapSession {
             // resolves the set against the UIDs that exist, so the set's expunged ones are
             // not known here: every UID expunged since is reported (a client ignores UIDs it
             // never had, §3.2.10).
-            let gone: Vec<Uid> = crate::mailstore::modseq::ModSeqs::load(open.folder.dir())
-                .map_err(|e| e.to_string())?
-                .expunged_since(since)
-                .into_iter()
-                .filter_map(NonZeroU32::new)
-                .collect();
-            self.conn.vanished(gone).map_err(|e| e.to_string())?;
+            let validity = || self.store.as_ref().map_or(1, MailStore::next_uid_validity);
+            let scan = self
+                .service
+                .scans
+                .scan(&open.folder, false, validity)
+                .map_err(|e| e.to_string())?;
+            if let Some(gone) = scan.mod_seqs.expunged_since(since, scan.uid_next) {
+                self.conn.vanished(&gone).map_err(|e| e.to_string())?;
+            }
         }
         self.fetching = Some(FetchJob {
             uids,

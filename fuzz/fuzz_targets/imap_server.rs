@@ -12,7 +12,7 @@ use imap_proto::server::{
     Config, Connection, CopyUid, Event, LiteralPlus, MailboxSnapshot, MailboxUpdate, MessageInfo,
     StreamedSection,
 };
-use imap_proto::types::{Capability, Flag, FlagPerm};
+use imap_proto::types::{Capability, Flag, FlagPerm, SequenceSet};
 use mail_core::line::BareNewline;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::scram::ScramCredentials;
@@ -53,7 +53,7 @@ fn snapshot(c: &mut Choices<'_>) -> MailboxSnapshot {
     let mut s = MailboxSnapshot::new(uid(7), uid(100), messages);
     s.highest_mod_seq = c.yes().then_some(9);
     s.read_only = c.next() % 4 == 0;
-    s.vanished = vec![uid(1), uid(3)];
+    s.vanished = SequenceSet::from_bounds(&[(1, 1), (3, u32::from(c.next()))]);
     s.recent = vec![uid(2)];
     s
 }
@@ -94,7 +94,10 @@ fn answer(conn: &mut Connection, event: Event, c: &mut Choices<'_>, at_eof: bool
         }
         Event::Fetch { uids, vanished, .. } => {
             if vanished {
-                let _ = conn.vanished(vec![uid(1), uid(3), uid(u32::from(c.next()))]);
+                let last = u32::from(c.next());
+                if let Some(set) = SequenceSet::from_bounds(&[(1, 1), (3, last), (last, 1 << 20)]) {
+                    let _ = conn.vanished(&set);
+                }
             }
             for u in uids.iter().take(if at_eof { 0 } else { 8 }) {
                 match c.next() % 4 {

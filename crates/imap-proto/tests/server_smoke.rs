@@ -329,7 +329,7 @@ fn select_qresync_sends_changes_only_for_the_same_uidvalidity() {
         old.mod_seq = 4;
         let mut snapshot = MailboxSnapshot::new(uid(7), uid(100), vec![changed, old]);
         snapshot.highest_mod_seq = Some(9);
-        snapshot.vanished = vec![uid(1)];
+        snapshot.vanished = Some(imap_proto::types::SequenceSet::single(uid(1)));
         c.select(snapshot).unwrap();
         out(&mut c)
     };

@@ -2,7 +2,7 @@
 //! `mail-proto-modseq` per mailbox.
 //!
 //! ```text
-//! mail-proto-modseq 1 V1275660208 H12
+//! mail-proto-modseq 1 V1275660208 H12 E5
 //! 1 3 :S
 //! 4 12 :FRa
 //! X 2 7
@@ -12,6 +12,11 @@
 //! HIGHESTMODSEQ. Each message line is a UID, its mod-sequence and the flag letters of its file
 //! name when that mod-sequence was given; each `X` line is an expunged UID and the
 //! mod-sequence of its expunge (for `VANISHED (EARLIER)`).
+//!
+//! The expunges remembered are bounded ([`MAX_EXPUNGED`]), as RFC 7162 §5.3 advises: the
+//! oldest are forgotten, and `E` keeps the highest mod-sequence among them. A client asking
+//! about expunges since before `E` gets every UID below UIDNEXT that does not exist (a
+//! superset, as ranges), which is what §5.3 leaves a server that expired its records.
 //!
 //! Whoever looks at the mailbox compares the files with the record and gives every difference
 //! (a new UID, other letters, a UID gone) the next mod-sequence, so changes made by any
@@ -25,10 +30,16 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
+use imap_proto::types::SequenceSet;
+
 use super::uidlist::UidListLock;
 
 /// The file name.
 pub const FILE: &str = "mail-proto-modseq";
+
+/// The most expunged UIDs remembered with their mod-sequence. Beyond it the oldest tenth is
+/// forgotten at once (so that the file is not rewritten smaller by one on every expunge).
+pub const MAX_EXPUNGED: usize = 10_000;
 
 /// The mod-sequences of one mailbox.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +50,8 @@ pub struct ModSeqs {
     messages: BTreeMap<u32, (u64, String)>,
     /// Expunged UID → the mod-sequence of the expunge.
     expunged: BTreeMap<u32, u64>,
+    /// The highest mod-sequence of the expunges no longer in `expunged` (0: none forgotten).
+    expired: u64,
 }
 
 impl ModSeqs {
@@ -68,6 +81,8 @@ impl ModSeqs {
                 out.uid_validity = v.parse().ok()?;
             } else if let Some(h) = f.strip_prefix('H') {
                 out.highest = h.parse().ok()?;
+            } else if let Some(e) = f.strip_prefix('E') {
+                out.expired = e.parse().ok()?;
             }
         }
         for line in lines {
@@ -86,7 +101,11 @@ impl ModSeqs {
 
     /// Returns the content of the file.
     pub fn render(&self) -> String {
-        let mut out = format!("{FILE} 1 V{} H{}\n", self.uid_validity, self.highest);
+        let mut out = format!("{FILE} 1 V{} H{}", self.uid_validity, self.highest);
+        if self.expired > 0 {
+            out.push_str(&format!(" E{}", self.expired));
+        }
+        out.push('\n');
         for (uid, (m, letters)) in &self.messages {
             out.push_str(&format!("{uid} {m} :{letters}\n"));
         }
@@ -140,6 +159,9 @@ impl ModSeqs {
             self.expunged.insert(uid, next);
             changed = true;
         }
+        if self.expunged.len() > MAX_EXPUNGED {
+            self.expire(MAX_EXPUNGED - MAX_EXPUNGED / 10);
+        }
         if changed {
             self.highest = next;
         }
@@ -182,13 +204,47 @@ impl ModSeqs {
         })
     }
 
-    /// Returns the UIDs expunged with a mod-sequence above `since`, ascending.
-    pub fn expunged_since(&self, since: u64) -> Vec<u32> {
-        self.expunged
-            .iter()
-            .filter(|(_, m)| **m > since)
-            .map(|(u, _)| *u)
-            .collect()
+    /// Forgets the oldest expunges until `keep` are left, remembering the highest
+    /// mod-sequence forgotten.
+    fn expire(&mut self, keep: usize) {
+        let excess = self.expunged.len().saturating_sub(keep);
+        if excess == 0 {
+            return;
+        }
+        let mut by_age: Vec<(u64, u32)> = self.expunged.iter().map(|(u, m)| (*m, *u)).collect();
+        by_age.sort_unstable();
+        for &(m, u) in by_age.iter().take(excess) {
+            self.expunged.remove(&u);
+            self.expired = self.expired.max(m);
+        }
+    }
+
+    /// Returns the UIDs expunged with a mod-sequence above `since`, for `VANISHED (EARLIER)`
+    /// (RFC 7162 §3.2.5.1, §3.2.6); `None` when there are none. When expunges after `since`
+    /// may have been forgotten, every UID below `uid_next` that is not in the record (a
+    /// superset: RFC 7162 §5.3), as ranges, so the answer stays as small as the mailbox.
+    pub fn expunged_since(&self, since: u64, uid_next: u32) -> Option<SequenceSet> {
+        if since >= self.expired {
+            let uids: Vec<(u32, u32)> = self
+                .expunged
+                .iter()
+                .filter(|(_, m)| **m > since)
+                .map(|(u, _)| (*u, *u))
+                .collect();
+            return SequenceSet::from_bounds(&uids);
+        }
+        let mut gaps = Vec::new();
+        let mut next = 1u32;
+        for &uid in self.messages.keys() {
+            if uid > next {
+                gaps.push((next, uid - 1));
+            }
+            next = uid.saturating_add(1);
+        }
+        if uid_next > next {
+            gaps.push((next, uid_next - 1));
+        }
+        SequenceSet::from_bounds(&gaps)
     }
 }
 
@@ -216,8 +272,8 @@ mod tests {
         assert!(!m.update(7, [(1, ""), (2, "S"), (3, "")]));
         assert!(m.update(7, [(1, "F"), (3, "")]));
         assert_eq!((m.highest(), m.get(1), m.get(3)), (2, 2, 1));
-        assert_eq!(m.expunged_since(1), [2]);
-        assert!(m.expunged_since(2).is_empty());
+        assert_eq!(m.expunged_since(1, 4).unwrap().to_string(), "2");
+        assert_eq!(m.expunged_since(2, 4), None);
         assert!(m.update(7, [(1, "F"), (3, ""), (4, "")]));
         assert_eq!(m.get(4), 3);
         let again = ModSeqs::parse(&m.render()).unwrap();
@@ -225,9 +281,45 @@ mod tests {
         // Another UIDVALIDITY starts again.
         assert!(m.update(8, [(1, "")]));
         assert_eq!(
-            (m.highest(), m.get(1), m.expunged_since(0).len()),
-            (1, 1, 0)
+            (m.highest(), m.get(1), m.expunged_since(0, 2)),
+            (1, 1, None)
         );
         assert!(ModSeqs::parse("something else\n").is_none());
+    }
+
+    #[test]
+    fn the_expunges_remembered_are_bounded_and_older_questions_get_a_superset() {
+        let mut m = ModSeqs::default();
+        // UIDs 1..=12 000 and 20 000, then the first 12 000 expunged a thousand at a time.
+        let all: Vec<u32> = (1..=12_000).chain([20_000]).collect();
+        m.update(5, all.iter().map(|&u| (u, "")));
+        for batch in 1..=12u32 {
+            let gone = batch * 1000;
+            m.update(5, all.iter().filter(|&&u| u > gone).map(|&u| (u, "")));
+        }
+        assert!(m.expunged.len() <= MAX_EXPUNGED, "{}", m.expunged.len());
+        // At 11 000 the oldest 2 000 (two batches) were forgotten, at 12 000 none more.
+        assert_eq!(m.expunged.len(), 10_000);
+        assert_eq!(m.expired, 3);
+        // The file keeps the bound and what was forgotten.
+        let again = ModSeqs::parse(&m.render()).unwrap();
+        assert_eq!(again, m);
+        // Asked since the last expunge but one: exactly the last one.
+        let last = m.highest();
+        assert_eq!(
+            m.expunged_since(last - 1, 20_001).unwrap().to_string(),
+            "11001:12000"
+        );
+        assert_eq!(
+            m.expunged_since(m.expired, 20_001).unwrap().to_string(),
+            "2001:12000"
+        );
+        assert_eq!(m.expunged_since(last, 20_001), None);
+        // Asked since before what is remembered: every UID that does not exist, as ranges.
+        assert_eq!(m.expunged_since(0, 20_001).unwrap().to_string(), "1:19999");
+        assert_eq!(
+            m.expunged_since(m.expired - 1, 30_000).unwrap().to_string(),
+            "1:19999,20001:29999"
+        );
     }
 }

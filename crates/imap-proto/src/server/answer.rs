@@ -186,9 +186,7 @@ impl Connection {
         if uid_validity != snapshot.uid_validity {
             return;
         }
-        let mut vanished = snapshot.vanished.clone();
-        vanished.sort_unstable();
-        if let Some(uids) = SequenceSet::from_sorted(&vanished) {
+        if let Some(uids) = snapshot.vanished.clone() {
             self.untagged_data(Data::Vanished {
                 earlier: true,
                 uids,
@@ -314,7 +312,7 @@ impl Connection {
     ///
     /// # Errors
     /// [`SendError::NotAllowed`] unless a UID FETCH (VANISHED) is pending.
-    pub fn vanished(&mut self, mut uids: Vec<Uid>) -> Result<(), SendError> {
+    pub fn vanished(&mut self, uids: &SequenceSet) -> Result<(), SendError> {
         let Some(Pending::Fetch {
             streaming: false,
             vanished: Some(set),
@@ -325,10 +323,7 @@ impl Connection {
         };
         // `*` in a UID set is the largest UID in use; an expunged UID above it still
         // belongs to `n:*`.
-        uids.retain(|u| set.contains(u.get(), u32::MAX));
-        uids.sort_unstable();
-        uids.dedup();
-        if let Some(uids) = SequenceSet::from_sorted(&uids) {
+        if let Some(uids) = set.intersection(uids, u32::MAX) {
             self.untagged_data(Data::Vanished {
                 earlier: true,
                 uids,

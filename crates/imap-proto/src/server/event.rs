@@ -13,7 +13,7 @@ use crate::command::{
     Charset, Command, FetchAttribute, QResync, SearchKey, SearchReturn, StoreFlags,
 };
 use crate::response::MailboxList;
-use crate::types::{DateTime, Flag, FlagPerm, Mailbox, Tag};
+use crate::types::{DateTime, Flag, FlagPerm, Mailbox, SequenceSet, Tag};
 
 /// A message's unique identifier (RFC 9051 §2.3.1.1). The library translates between
 /// message sequence numbers and UIDs: the application only ever sees UIDs.
@@ -268,8 +268,10 @@ pub struct MailboxSnapshot {
     pub read_only: bool,
     /// For QRESYNC (RFC 7162 §3.2.5.1): UIDs expunged since the client's mod-sequence, sent as
     /// `VANISHED (EARLIER)`. Neither these nor the changed flags are sent when the client's
-    /// UIDVALIDITY is not the mailbox's (RFC 7162 §3.2.5).
-    pub vanished: Vec<Uid>,
+    /// UIDVALIDITY is not the mailbox's (RFC 7162 §3.2.5). A set, because a server that no
+    /// longer remembers expunges that far back answers with every UID below UIDNEXT that does
+    /// not exist (RFC 7162 §5.3), which only ranges keep small.
+    pub vanished: Option<SequenceSet>,
     /// The mailbox's `LIST` response (its attributes and hierarchy delimiter), which RFC 9051
     /// §6.3.2 requires in the answer to SELECT and EXAMINE; sent to IMAP4rev2 clients.
     pub list: Option<MailboxList>,
@@ -296,7 +298,7 @@ impl MailboxSnapshot {
             highest_mod_seq: None,
             recent: Vec::new(),
             read_only: false,
-            vanished: Vec::new(),
+            vanished: None,
             list: None,
         }
     }

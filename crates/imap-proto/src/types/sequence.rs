@@ -157,6 +157,89 @@ impl SequenceSet {
         Self::new(ranges).ok()
     }
 
+    /// Returns the shortest set of the numbers in these `(first, last)` bounds, in any order,
+    /// touching or overlapping (they are merged); a pair with `first > last` is empty and 0
+    /// is left out. `None` when the bounds hold no number.
+    pub fn from_bounds(bounds: &[(u32, u32)]) -> Option<Self> {
+        let mut sorted = bounds.to_vec();
+        sorted.sort_unstable();
+        let mut ranges: Vec<SeqRange> = Vec::new();
+        let mut run: Option<(NonZeroU32, NonZeroU32)> = None;
+        for (first, last) in sorted {
+            let (Some(first), Some(last)) = (NonZeroU32::new(first.max(1)), NonZeroU32::new(last))
+            else {
+                continue;
+            };
+            if first > last {
+                continue;
+            }
+            run = match run {
+                Some((start, end)) if first.get() <= end.get().saturating_add(1) => {
+                    Some((start, end.max(last)))
+                }
+                Some((start, end)) => {
+                    ranges.push(SeqRange::new(
+                        SeqNumber::Value(start),
+                        SeqNumber::Value(end),
+                    ));
+                    Some((first, last))
+                }
+                None => Some((first, last)),
+            };
+        }
+        if let Some((start, end)) = run {
+            ranges.push(SeqRange::new(
+                SeqNumber::Value(start),
+                SeqNumber::Value(end),
+            ));
+        }
+        Self::new(ranges).ok()
+    }
+
+    /// Returns the set's numbers as ascending, disjoint `(first, last)` bounds, with `*`
+    /// resolved to `largest` (a range written `5:*` with `largest` 3 is `3:5`, RFC 9051 §9);
+    /// empty for `$`.
+    pub fn bounds(&self, largest: u32) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = self
+            .ranges()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                let (a, b) = (r.first.resolve(largest), r.last.resolve(largest));
+                (a.min(b), a.max(b))
+            })
+            .collect();
+        out.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(out.len());
+        for (first, last) in out {
+            match merged.last_mut() {
+                Some((_, end)) if first <= end.saturating_add(1) => *end = (*end).max(last),
+                _ => merged.push((first, last)),
+            }
+        }
+        merged
+    }
+
+    /// Returns the numbers in both sets, with `*` resolved to `largest` in each, as the
+    /// shortest set; `None` when they have none in common (or either is `$`).
+    pub fn intersection(&self, other: &Self, largest: u32) -> Option<Self> {
+        let (a, b) = (self.bounds(largest), other.bounds(largest));
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while let (Some(&(a0, a1)), Some(&(b0, b1))) = (a.get(i), b.get(j)) {
+            let (first, last) = (a0.max(b0), a1.min(b1));
+            if first <= last {
+                out.push((first, last));
+            }
+            if a1 < b1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        Self::from_bounds(&out)
+    }
+
     /// Returns whether this is `$`.
     pub const fn is_saved(&self) -> bool {
         matches!(self.0, Repr::Saved)
@@ -327,6 +410,41 @@ mod from_sorted_tests {
         let set = SequenceSet::from_sorted(&[n(1), n(2), n(3), n(3), n(7), n(9), n(10)]).unwrap();
         assert_eq!(set.to_wire(), b"1:3,7,9:10");
         assert_eq!(SequenceSet::from_sorted(&[]), None);
+    }
+
+    #[test]
+    fn bounds_resolve_star_and_merge() {
+        let s = SequenceSet::parse(b"9:*,1,2,4:3,7").unwrap();
+        assert_eq!(s.bounds(12), [(1, 4), (7, 7), (9, 12)]);
+        // `5:*` with 3 the largest in use is `3:5` (RFC 9051 §9).
+        assert_eq!(SequenceSet::parse(b"5:*").unwrap().bounds(3), [(3, 5)]);
+        assert!(SequenceSet::saved().bounds(3).is_empty());
+        let back = SequenceSet::from_bounds(&[(0, 2), (3, 4), (6, 6), (5, 5), (9, 8)]).unwrap();
+        assert_eq!(back.to_string(), "1:6");
+        assert_eq!(SequenceSet::from_bounds(&[(0, 0)]), None);
+    }
+
+    #[test]
+    fn intersection_keeps_what_both_hold() {
+        let a = SequenceSet::parse(b"1:10,20:*").unwrap();
+        let b = SequenceSet::parse(b"5:25,40").unwrap();
+        assert_eq!(a.intersection(&b, 30).unwrap().to_string(), "5:10,20:25");
+        assert_eq!(a.intersection(&SequenceSet::saved(), 30), None);
+        let c = SequenceSet::parse(b"11:19").unwrap();
+        assert_eq!(a.intersection(&c, 30), None);
+        // Brute force over small sets agrees.
+        for (x, y) in [(&b"1,3,5:9"[..], &b"2:6,8,*"[..]), (b"4:*", b"1:3,5")] {
+            let (x, y) = (
+                SequenceSet::parse(x).unwrap(),
+                SequenceSet::parse(y).unwrap(),
+            );
+            let both = x.intersection(&y, 12);
+            for n in 1..=14 {
+                let want = x.contains(n, 12) && y.contains(n, 12);
+                let got = both.as_ref().is_some_and(|s| s.contains(n, 12));
+                assert_eq!(got, want, "{n} in {x} and {y}");
+            }
+        }
     }
 }
 

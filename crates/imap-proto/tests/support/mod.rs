@@ -360,7 +360,7 @@ impl App {
                 if let Some(q) = qresync
                     && q.uid_validity.get() == mbox.uid_validity
                 {
-                    snap.vanished = mbox
+                    let snap_vanished = mbox
                         .expunged
                         .iter()
                         .filter(|(u, m)| {
@@ -370,7 +370,12 @@ impl App {
                                     .is_none_or(|k| k.contains(*u, u32::MAX))
                         })
                         .map(|&(u, _)| uid(u))
-                        .collect();
+                        .collect::<Vec<_>>();
+                    snap.vanished = {
+                        let mut v = snap_vanished;
+                        v.sort_unstable();
+                        imap_proto::types::SequenceSet::from_sorted(&v)
+                    };
                 }
                 self.selected = Some(name);
                 conn.select(snap).unwrap();
@@ -616,7 +621,11 @@ impl App {
                 .filter(|(_, m)| *m > since)
                 .map(|&(u, _)| uid(u))
                 .collect();
-            conn.vanished(gone).unwrap();
+            let mut gone = gone;
+            gone.sort_unstable();
+            if let Some(gone) = imap_proto::types::SequenceSet::from_sorted(&gone) {
+                conn.vanished(&gone).unwrap();
+            }
         }
         for u in uids {
             let Some(m) = mbox.find(u.get()).cloned() else {
