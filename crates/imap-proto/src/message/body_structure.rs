@@ -1,7 +1,7 @@
 //! BODY and BODYSTRUCTURE of a walked message (RFC 9051 §7.5.2), as Dovecot computes them.
 
 use bytes::Bytes;
-use mail_core::mime::grammar::{self, Param, decode_ext_value};
+use mail_core::mime::grammar::{self, FieldName, Param, decode_ext_value};
 use mail_core::mime::{MimeTree, PartKind};
 
 use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
@@ -27,6 +27,28 @@ struct ContentData<'a> {
     location: Option<&'a [u8]>,
 }
 
+/// The `Content-*` fields BODYSTRUCTURE reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    Type,
+    TransferEncoding,
+    Id,
+    Description,
+    Md5,
+    Location,
+    Language,
+    Disposition,
+}
+
+const CONTENT_TYPE: FieldName = FieldName::new("content-type");
+const CONTENT_TRANSFER_ENCODING: FieldName = FieldName::new("content-transfer-encoding");
+const CONTENT_ID: FieldName = FieldName::new("content-id");
+const CONTENT_DESCRIPTION: FieldName = FieldName::new("content-description");
+const CONTENT_MD5: FieldName = FieldName::new("content-md5");
+const CONTENT_LOCATION: FieldName = FieldName::new("content-location");
+const CONTENT_LANGUAGE: FieldName = FieldName::new("content-language");
+const CONTENT_DISPOSITION: FieldName = FieldName::new("content-disposition");
+
 fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
@@ -39,49 +61,55 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
             continue;
         }
         let name = tree.name(f);
-        let Some(suffix) = name
-            .get(..8)
-            .filter(|p| p.eq_ignore_ascii_case(b"content-"))
-            .and_then(|_| name.get(8..))
-        else {
-            continue;
+        // Which Content-* field, by length first: most names are rejected by it alone.
+        let which = match name.len() {
+            10 if CONTENT_ID.matches(name) => Content::Id,
+            11 if CONTENT_MD5.matches(name) => Content::Md5,
+            12 if CONTENT_TYPE.matches(name) => Content::Type,
+            16 if CONTENT_LOCATION.matches(name) => Content::Location,
+            16 if CONTENT_LANGUAGE.matches(name) => Content::Language,
+            19 if CONTENT_DESCRIPTION.matches(name) => Content::Description,
+            19 if CONTENT_DISPOSITION.matches(name) => Content::Disposition,
+            25 if CONTENT_TRANSFER_ENCODING.matches(name) => Content::TransferEncoding,
+            _ => continue,
         };
         let value = tree.raw_value(f);
-        let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
-        if is("type") {
-            if d.media.is_none() {
-                // The walker has read the first Content-Type's head already.
-                if let Some((t, st, params)) = tree.content_type(index) {
-                    d.media = Some((t, st));
-                    d.params = params.map(grammar::parameters).unwrap_or_default();
-                } else {
-                    let ct = grammar::content_type(value);
-                    d.media = Some((ct.media_type, ct.subtype));
-                    d.params = ct.params;
+        match which {
+            Content::Type => {
+                if d.media.is_none() {
+                    // The walker has read the first Content-Type's head already.
+                    if let Some((t, st, params)) = tree.content_type(index) {
+                        d.media = Some((t, st));
+                        d.params = params.map(grammar::parameters).unwrap_or_default();
+                    } else {
+                        let ct = grammar::content_type(value);
+                        d.media = Some((ct.media_type, ct.subtype));
+                        d.params = ct.params;
+                    }
                 }
             }
-        } else if is("transfer-encoding") {
-            if d.encoding.is_none() {
-                d.encoding = grammar::transfer_encoding(value);
+            Content::TransferEncoding => {
+                if d.encoding.is_none() {
+                    d.encoding = grammar::transfer_encoding(value);
+                }
             }
-        } else if is("id") {
-            d.id = d.id.or(Some(value));
-        } else if is("description") {
-            d.description = d.description.or(Some(value));
-        } else if is("md5") {
-            d.md5 = d.md5.or(Some(value));
-        } else if is("location") {
-            d.location = d.location.or(Some(value));
-        } else if is("language") {
-            if d.language.is_empty() {
-                d.language = grammar::content_language(value);
+            Content::Id => d.id = d.id.or(Some(value)),
+            Content::Description => d.description = d.description.or(Some(value)),
+            Content::Md5 => d.md5 = d.md5.or(Some(value)),
+            Content::Location => d.location = d.location.or(Some(value)),
+            Content::Language => {
+                if d.language.is_empty() {
+                    d.language = grammar::content_language(value);
+                }
             }
-        } else if is("disposition")
-            && d.disposition_params.is_empty()
-            && let Some((kind, params)) = grammar::content_disposition(value)
-        {
-            d.disposition = Some(kind);
-            d.disposition_params = params;
+            Content::Disposition => {
+                if d.disposition_params.is_empty()
+                    && let Some((kind, params)) = grammar::content_disposition(value)
+                {
+                    d.disposition = Some(kind);
+                    d.disposition_params = params;
+                }
+            }
         }
     }
     d

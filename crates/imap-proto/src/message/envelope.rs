@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use mail_core::mime::MimeTree;
-use mail_core::mime::grammar::{Rest, cfws, cfws_with, is_atext, quoted_string};
+use mail_core::mime::grammar::{FieldName, Rest, cfws, cfws_with, is_atext, quoted_string};
 
 use crate::response::{Address, Envelope};
 use crate::types::{IString, NString};
@@ -753,7 +753,7 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
         match field(tree.name(f)) {
             Some(Field::Date) => env.date = nolf(message, value),
             Some(Field::Subject) => {
-                env.subject = if memchr::memchr(0, value).is_some() {
+                env.subject = if message.may_hold_nul() && memchr::memchr(0, value).is_some() {
                     let copy = Bytes::from(replace_nul(value));
                     for_humans(Source::new(&copy), &copy)
                 } else {
@@ -813,12 +813,13 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
 /// Parses the address field `value` onto `out`: the addresses are slices of the message,
 /// or of a copy of the value with NUL replaced.
 fn addresses(message: Source<'_>, value: &[u8], out: &mut Vec<Address>) {
-    let src = if memchr::memchr(0, value).is_some() {
+    let src = if message.may_hold_nul() && memchr::memchr(0, value).is_some() {
         Bytes::from(replace_nul(value))
     } else {
         slice_of(message.bytes(), value)
     };
-    parse_addresses(Source::new(&src), out);
+    // Either way `src` holds no NUL now.
+    parse_addresses(Source::without_nul(&src), out);
 }
 
 /// The header fields ENVELOPE reads.
@@ -835,18 +836,27 @@ enum Field {
 /// Which ENVELOPE field `name` is (case-insensitive), sorted by length first: most names
 /// are rejected by their length alone.
 fn field(name: &[u8]) -> Option<Field> {
-    let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
+    const TO: FieldName = FieldName::new("to");
+    const CC: FieldName = FieldName::new("cc");
+    const BCC: FieldName = FieldName::new("bcc");
+    const DATE: FieldName = FieldName::new("date");
+    const FROM: FieldName = FieldName::new("from");
+    const SENDER: FieldName = FieldName::new("sender");
+    const SUBJECT: FieldName = FieldName::new("subject");
+    const REPLY_TO: FieldName = FieldName::new("reply-to");
+    const MESSAGE_ID: FieldName = FieldName::new("message-id");
+    const IN_REPLY_TO: FieldName = FieldName::new("in-reply-to");
     Some(match name.len() {
-        2 if is(b"to") => Field::List(3),
-        2 if is(b"cc") => Field::List(4),
-        3 if is(b"bcc") => Field::List(5),
-        4 if is(b"date") => Field::Date,
-        4 if is(b"from") => Field::List(0),
-        6 if is(b"sender") => Field::List(1),
-        7 if is(b"subject") => Field::Subject,
-        8 if is(b"reply-to") => Field::List(2),
-        10 if is(b"message-id") => Field::MessageId,
-        11 if is(b"in-reply-to") => Field::InReplyTo,
+        2 if TO.matches(name) => Field::List(3),
+        2 if CC.matches(name) => Field::List(4),
+        3 if BCC.matches(name) => Field::List(5),
+        4 if DATE.matches(name) => Field::Date,
+        4 if FROM.matches(name) => Field::List(0),
+        6 if SENDER.matches(name) => Field::List(1),
+        7 if SUBJECT.matches(name) => Field::Subject,
+        8 if REPLY_TO.matches(name) => Field::List(2),
+        10 if MESSAGE_ID.matches(name) => Field::MessageId,
+        11 if IN_REPLY_TO.matches(name) => Field::InReplyTo,
         _ => return None,
     })
 }
