@@ -16,7 +16,7 @@ use super::text::{Source, istring, nolf, shared};
 struct ContentData<'a> {
     /// `None`: no Content-Type field; `Some(t, s)` as parsed (possibly empty).
     media: Option<(&'a [u8], &'a [u8])>,
-    params: Vec<Param<'a>>,
+    params: Params<'a>,
     encoding: Option<&'a [u8]>,
     id: Option<&'a [u8]>,
     description: Option<&'a [u8]>,
@@ -49,6 +49,17 @@ const CONTENT_LOCATION: FieldName = FieldName::new("content-location");
 const CONTENT_LANGUAGE: FieldName = FieldName::new("content-language");
 const CONTENT_DISPOSITION: FieldName = FieldName::new("content-disposition");
 
+/// The parameters of a Content-Type: the walker found where they are written, and they are
+/// read straight into the answer ([`type_params`]); read into a list when the walker did not
+/// keep their place.
+#[derive(Debug, Default)]
+enum Params<'a> {
+    #[default]
+    None,
+    Text(&'a [u8]),
+    Parsed(Vec<Param<'a>>),
+}
+
 fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
@@ -80,11 +91,11 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
                     // The walker has read the first Content-Type's head already.
                     if let Some((t, st, params)) = tree.content_type(index) {
                         d.media = Some((t, st));
-                        d.params = params.map(grammar::parameters).unwrap_or_default();
+                        d.params = params.map_or(Params::None, Params::Text);
                     } else {
                         let ct = grammar::content_type(value);
                         d.media = Some((ct.media_type, ct.subtype));
-                        d.params = ct.params;
+                        d.params = Params::Parsed(ct.params);
                     }
                 }
             }
@@ -135,6 +146,32 @@ fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> Bod
         out.push((s(b"charset"), s(b"us-ascii")));
     }
     out
+}
+
+/// The Content-Type parameters as [`params`] gives them, read without building a parameter
+/// list first unless RFC 2231 sections need merging.
+fn type_params(message: Source<'_>, list: &Params<'_>, default_charset: bool) -> BodyParams {
+    match list {
+        Params::None => params(message, &[], default_charset),
+        Params::Parsed(list) => params(message, list, default_charset),
+        Params::Text(text) => {
+            let mut out = Vec::new();
+            let mut has_charset = false;
+            // A plain parameter's name never ends in `*` (that is a section), so its value
+            // is served as written.
+            let plain = grammar::plain_parameters(text, |k, v| {
+                has_charset |= k.eq_ignore_ascii_case(b"charset");
+                out.push((shared(message, k), shared(message, &v)));
+            });
+            if !plain {
+                return params(message, &grammar::parameters(text), default_charset);
+            }
+            if default_charset && !has_charset {
+                out.push((s(b"charset"), s(b"us-ascii")));
+            }
+            out
+        }
+    }
 }
 
 fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
@@ -227,7 +264,7 @@ fn build_one(
                 .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
             let (params, extension) = if extended {
                 (
-                    params(src, &d.params, false),
+                    type_params(src, &d.params, false),
                     Some(Box::new(extension(src, &d))),
                 )
             } else {
@@ -275,7 +312,7 @@ fn build_one(
             BodyStructure::Single {
                 media_type,
                 subtype,
-                params: params(src, &d.params, text),
+                params: type_params(src, &d.params, text),
                 id: opt(src, d.id),
                 description: opt(src, d.description),
                 encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| shared(src, e)),
@@ -310,8 +347,12 @@ pub(super) fn binary_encoding(tree: &MimeTree, index: usize) -> Option<Bytes> {
 /// The declared charset of part `index`, when it is text.
 pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
     let d = content_data(tree, index);
-    d.params
-        .into_iter()
+    let list = match d.params {
+        Params::None => Vec::new(),
+        Params::Text(text) => grammar::parameters(text),
+        Params::Parsed(list) => list,
+    };
+    list.into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
         .map(|(_, v)| v.into_owned())
 }

@@ -745,6 +745,8 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     // stack; a header with more is searched again per list.
     let mut found = [(0usize, 0usize); 8];
     let mut count = 0usize;
+    // Which of the six lists have a field: the others are not searched for.
+    let mut present = 0u8;
     for (n, f) in tree.fields(index).iter().enumerate() {
         if !f.has_colon() {
             continue;
@@ -763,6 +765,7 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
             Some(Field::MessageId) => env.message_id = nolf(message, value),
             Some(Field::InReplyTo) => env.in_reply_to = nolf(message, value),
             Some(Field::List(i)) => {
+                present |= 1 << i;
                 if let Some(slot) = found.get_mut(count) {
                     *slot = (i, n);
                 }
@@ -773,14 +776,16 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     }
     // All six lists in one vector, in wire order; a repeated address field adds its
     // addresses (Dovecot 2.3's reading).
-    // From, Sender and Reply-To are usually one address each, and To one more.
-    let mut all = Vec::with_capacity(if count > 0 { 4 } else { 0 });
+    // Each field usually holds one address, and Sender and Reply-To may copy From's.
+    let mut all = Vec::with_capacity(if count > 0 { count + 2 } else { 0 });
     let mut ends = [0usize; 6];
     let mut from_end = 0;
     for (i, end) in ends.iter_mut().enumerate() {
         let start = all.len();
         let fields = tree.fields(index);
-        if count <= found.len() {
+        if present & (1 << i) == 0 {
+            // No such field.
+        } else if count <= found.len() {
             for &(list, n) in found.get(..count).unwrap_or_default() {
                 if list == i
                     && let Some(f) = fields.get(n)

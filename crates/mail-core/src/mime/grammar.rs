@@ -710,6 +710,32 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param<'_>> {
     plain
 }
 
+/// Reads `*(";" parameter)` as [`parameters`] does, handing each parameter to `each` in
+/// order without building a list, as long as none is an RFC 2231 section (`name*`,
+/// `name*n`, `name*n*`). Returns `false` at the first section, after handing over the
+/// parameters before it: only [`parameters`] merges sections, so read the input with it
+/// then. Without sections the parameters handed over are exactly those [`parameters`]
+/// returns.
+pub fn plain_parameters<'a>(
+    mut input: &'a [u8],
+    mut each: impl FnMut(&'a [u8], Cow<'a, [u8]>),
+) -> bool {
+    let mut index = 0u32;
+    while !input.is_empty() {
+        let (param, rest) = parameter(input);
+        input = rest;
+        let Some((key, value)) = param else {
+            input = skip_broken(input);
+            continue;
+        };
+        if split_section(key, &mut index).is_some() {
+            return false;
+        }
+        each(key, value);
+    }
+    true
+}
+
 /// Splits an RFC 2231 parameter name `name*`, `name*n` or `name*n*` into the name and
 /// whether it is extended, updating `index`; `None` for a plain name.
 fn split_section<'a>(key: &'a [u8], index: &mut u32) -> Option<(&'a [u8], bool)> {
