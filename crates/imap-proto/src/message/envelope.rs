@@ -384,7 +384,8 @@ impl<'a> AddressParser<'a> {
         if ret < 0 {
             return -1;
         }
-        self.cur.domain = Some(self.text.clone());
+        // Every reader of the text after this one starts it afresh: no copy is needed.
+        self.cur.domain = Some(core::mem::take(&mut self.text));
         ret
     }
 
@@ -410,7 +411,7 @@ impl<'a> AddressParser<'a> {
                 self.pos += 1;
             }
         }
-        self.cur.route = Some(self.text.clone());
+        self.cur.route = Some(core::mem::take(&mut self.text));
         1
     }
 
@@ -453,7 +454,7 @@ impl<'a> AddressParser<'a> {
         if self.phrase() <= 0 || self.peek() != Some(b'<') {
             return -1;
         }
-        self.cur.name = (!self.text.is_empty()).then(|| self.text.clone());
+        self.cur.name = (!self.text.is_empty()).then(|| core::mem::take(&mut self.text));
         if self.angle_addr() < 0 {
             self.cur.domain = Some(Text::Static(b"SYNTAX_ERROR"));
             self.cur.invalid = true;
@@ -484,7 +485,7 @@ impl<'a> AddressParser<'a> {
             self.phrase();
             if self.text.len() != before {
                 self.cur.mailbox = None;
-                self.cur.name = Some(self.text.clone());
+                self.cur.name = Some(core::mem::take(&mut self.text));
             } else if !quoted {
                 self.cur.domain = Some(Text::Empty);
             }
@@ -536,7 +537,7 @@ impl<'a> AddressParser<'a> {
         }
         self.pos += 1;
         let mut ret = self.skip_lwsp();
-        self.cur.mailbox = Some(self.text.clone());
+        self.cur.mailbox = Some(core::mem::take(&mut self.text));
         let a = core::mem::take(&mut self.cur);
         self.emit(a);
         if ret > 0 && self.peek() != Some(b';') {
