@@ -23,11 +23,12 @@
 //! same fields, and a line count of each encoded body. Each bench returns its part count,
 //! checked before timing, so none wins by stopping early.
 //!
-//! `valgrind --tool=callgrind <bench binary> --bench no-such-bench` runs only the `count_*`
-//! checks, once each, for instruction counts.
+//! `MAIL_COMPARE_ONCE=1 <bench binary>` runs each side once instead of benchmarking, for
+//! `valgrind --tool=callgrind --toggle-collect=mime::callgrind::<side>` (`callgrind_mime.sh`
+//! does it and prints the instructions of one pass of each side).
 
 use bytes::Bytes;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use imap_proto::message::MessageStructure;
 use mailparse::MailHeaderMap;
 use std::hint::black_box;
@@ -222,5 +223,55 @@ fn hostile(c: &mut Criterion) {
     group.finish();
 }
 
+/// One call of each side, each behind its own out-of-line function that nothing else calls,
+/// so that `callgrind --toggle-collect=mime::callgrind::<side>` counts exactly one pass.
+mod callgrind {
+    use bytes::Bytes;
+
+    /// Ours, once.
+    #[inline(never)]
+    pub(super) fn ours(messages: &[Bytes]) -> usize {
+        super::count_ours(messages)
+    }
+
+    /// mailparse, once.
+    #[inline(never)]
+    pub(super) fn mailparse(messages: &[Bytes]) -> usize {
+        super::count_mailparse(messages)
+    }
+
+    /// mail-parser, once.
+    #[inline(never)]
+    pub(super) fn mail_parser(messages: &[Bytes]) -> usize {
+        super::count_mail_parser(messages)
+    }
+}
+
+/// Runs each side once (after a warm-up pass), checking that each saw more parts than
+/// messages: the callgrind mode.
+fn once() {
+    let messages = corpus();
+    let n = messages.len();
+    // A first pass outside the counted ones, as criterion's warm-up: the first clone of each
+    // message's `Bytes` makes its buffer shared (one allocation), which no later pass
+    // repeats, and each side's lazily built tables get built.
+    black_box((
+        count_ours(&messages),
+        count_mailparse(&messages),
+        count_mail_parser(&messages),
+    ));
+    assert!(callgrind::ours(&messages) > n, "ours");
+    assert!(callgrind::mailparse(&messages) > n, "mailparse");
+    assert!(callgrind::mail_parser(&messages) > n, "mail-parser");
+}
+
 criterion_group!(benches, mime, hostile);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("MAIL_COMPARE_ONCE").is_some() {
+        once();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -1,7 +1,7 @@
 //! BODY and BODYSTRUCTURE of a walked message (RFC 9051 §7.5.2), as Dovecot computes them.
 
 use bytes::Bytes;
-use mail_core::mime::grammar::{self, Param, decode_ext_value};
+use mail_core::mime::grammar::{self, FieldName, Param, decode_ext_value};
 use mail_core::mime::{MimeTree, PartKind};
 
 use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
@@ -16,7 +16,7 @@ use super::text::{Source, istring, nolf, shared};
 struct ContentData<'a> {
     /// `None`: no Content-Type field; `Some(t, s)` as parsed (possibly empty).
     media: Option<(&'a [u8], &'a [u8])>,
-    params: Vec<Param<'a>>,
+    params: Params<'a>,
     encoding: Option<&'a [u8]>,
     id: Option<&'a [u8]>,
     description: Option<&'a [u8]>,
@@ -25,6 +25,39 @@ struct ContentData<'a> {
     disposition_params: Vec<Param<'a>>,
     language: Vec<&'a [u8]>,
     location: Option<&'a [u8]>,
+}
+
+/// The `Content-*` fields BODYSTRUCTURE reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    Type,
+    TransferEncoding,
+    Id,
+    Description,
+    Md5,
+    Location,
+    Language,
+    Disposition,
+}
+
+const CONTENT_TYPE: FieldName = FieldName::new("content-type");
+const CONTENT_TRANSFER_ENCODING: FieldName = FieldName::new("content-transfer-encoding");
+const CONTENT_ID: FieldName = FieldName::new("content-id");
+const CONTENT_DESCRIPTION: FieldName = FieldName::new("content-description");
+const CONTENT_MD5: FieldName = FieldName::new("content-md5");
+const CONTENT_LOCATION: FieldName = FieldName::new("content-location");
+const CONTENT_LANGUAGE: FieldName = FieldName::new("content-language");
+const CONTENT_DISPOSITION: FieldName = FieldName::new("content-disposition");
+
+/// The parameters of a Content-Type: the walker found where they are written, and they are
+/// read straight into the answer ([`type_params`]); read into a list when the walker did not
+/// keep their place.
+#[derive(Debug, Default)]
+enum Params<'a> {
+    #[default]
+    None,
+    Text(&'a [u8]),
+    Parsed(Vec<Param<'a>>),
 }
 
 fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
@@ -39,49 +72,55 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
             continue;
         }
         let name = tree.name(f);
-        let Some(suffix) = name
-            .get(..8)
-            .filter(|p| p.eq_ignore_ascii_case(b"content-"))
-            .and_then(|_| name.get(8..))
-        else {
-            continue;
+        // Which Content-* field, by length first: most names are rejected by it alone.
+        let which = match name.len() {
+            10 if CONTENT_ID.matches(name) => Content::Id,
+            11 if CONTENT_MD5.matches(name) => Content::Md5,
+            12 if CONTENT_TYPE.matches(name) => Content::Type,
+            16 if CONTENT_LOCATION.matches(name) => Content::Location,
+            16 if CONTENT_LANGUAGE.matches(name) => Content::Language,
+            19 if CONTENT_DESCRIPTION.matches(name) => Content::Description,
+            19 if CONTENT_DISPOSITION.matches(name) => Content::Disposition,
+            25 if CONTENT_TRANSFER_ENCODING.matches(name) => Content::TransferEncoding,
+            _ => continue,
         };
         let value = tree.raw_value(f);
-        let is = |n: &str| suffix.eq_ignore_ascii_case(n.as_bytes());
-        if is("type") {
-            if d.media.is_none() {
-                // The walker has read the first Content-Type's head already.
-                if let Some((t, st, params)) = tree.content_type(index) {
-                    d.media = Some((t, st));
-                    d.params = params.map(grammar::parameters).unwrap_or_default();
-                } else {
-                    let ct = grammar::content_type(value);
-                    d.media = Some((ct.media_type, ct.subtype));
-                    d.params = ct.params;
+        match which {
+            Content::Type => {
+                if d.media.is_none() {
+                    // The walker has read the first Content-Type's head already.
+                    if let Some((t, st, params)) = tree.content_type(index) {
+                        d.media = Some((t, st));
+                        d.params = params.map_or(Params::None, Params::Text);
+                    } else {
+                        let ct = grammar::content_type(value);
+                        d.media = Some((ct.media_type, ct.subtype));
+                        d.params = Params::Parsed(ct.params);
+                    }
                 }
             }
-        } else if is("transfer-encoding") {
-            if d.encoding.is_none() {
-                d.encoding = grammar::transfer_encoding(value);
+            Content::TransferEncoding => {
+                if d.encoding.is_none() {
+                    d.encoding = grammar::transfer_encoding(value);
+                }
             }
-        } else if is("id") {
-            d.id = d.id.or(Some(value));
-        } else if is("description") {
-            d.description = d.description.or(Some(value));
-        } else if is("md5") {
-            d.md5 = d.md5.or(Some(value));
-        } else if is("location") {
-            d.location = d.location.or(Some(value));
-        } else if is("language") {
-            if d.language.is_empty() {
-                d.language = grammar::content_language(value);
+            Content::Id => d.id = d.id.or(Some(value)),
+            Content::Description => d.description = d.description.or(Some(value)),
+            Content::Md5 => d.md5 = d.md5.or(Some(value)),
+            Content::Location => d.location = d.location.or(Some(value)),
+            Content::Language => {
+                if d.language.is_empty() {
+                    d.language = grammar::content_language(value);
+                }
             }
-        } else if is("disposition")
-            && d.disposition_params.is_empty()
-            && let Some((kind, params)) = grammar::content_disposition(value)
-        {
-            d.disposition = Some(kind);
-            d.disposition_params = params;
+            Content::Disposition => {
+                if d.disposition_params.is_empty()
+                    && let Some((kind, params)) = grammar::content_disposition(value)
+                {
+                    d.disposition = Some(kind);
+                    d.disposition_params = params;
+                }
+            }
         }
     }
     d
@@ -107,6 +146,32 @@ fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> Bod
         out.push((s(b"charset"), s(b"us-ascii")));
     }
     out
+}
+
+/// The Content-Type parameters as [`params`] gives them, read without building a parameter
+/// list first unless RFC 2231 sections need merging.
+fn type_params(message: Source<'_>, list: &Params<'_>, default_charset: bool) -> BodyParams {
+    match list {
+        Params::None => params(message, &[], default_charset),
+        Params::Parsed(list) => params(message, list, default_charset),
+        Params::Text(text) => {
+            let mut out = Vec::new();
+            let mut has_charset = false;
+            // A plain parameter's name never ends in `*` (that is a section), so its value
+            // is served as written.
+            let plain = grammar::plain_parameters(text, |k, v| {
+                has_charset |= k.eq_ignore_ascii_case(b"charset");
+                out.push((shared(message, k), shared(message, &v)));
+            });
+            if !plain {
+                return params(message, &grammar::parameters(text), default_charset);
+            }
+            if default_charset && !has_charset {
+                out.push((s(b"charset"), s(b"us-ascii")));
+            }
+            out
+        }
+    }
 }
 
 fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
@@ -199,7 +264,7 @@ fn build_one(
                 .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
             let (params, extension) = if extended {
                 (
-                    params(src, &d.params, false),
+                    type_params(src, &d.params, false),
                     Some(Box::new(extension(src, &d))),
                 )
             } else {
@@ -247,7 +312,7 @@ fn build_one(
             BodyStructure::Single {
                 media_type,
                 subtype,
-                params: params(src, &d.params, text),
+                params: type_params(src, &d.params, text),
                 id: opt(src, d.id),
                 description: opt(src, d.description),
                 encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| shared(src, e)),
@@ -282,8 +347,12 @@ pub(super) fn binary_encoding(tree: &MimeTree, index: usize) -> Option<Bytes> {
 /// The declared charset of part `index`, when it is text.
 pub(super) fn charset(tree: &MimeTree, index: usize) -> Option<Vec<u8>> {
     let d = content_data(tree, index);
-    d.params
-        .into_iter()
+    let list = match d.params {
+        Params::None => Vec::new(),
+        Params::Text(text) => grammar::parameters(text),
+        Params::Parsed(list) => list,
+    };
+    list.into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(b"charset"))
         .map(|(_, v)| v.into_owned())
 }

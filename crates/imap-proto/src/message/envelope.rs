@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use mail_core::mime::MimeTree;
-use mail_core::mime::grammar::{Rest, cfws, cfws_with, is_atext, quoted_string};
+use mail_core::mime::grammar::{FieldName, Rest, cfws, cfws_with, is_atext, quoted_string};
 
 use crate::response::{Address, Envelope};
 use crate::types::{IString, NString};
@@ -384,7 +384,8 @@ impl<'a> AddressParser<'a> {
         if ret < 0 {
             return -1;
         }
-        self.cur.domain = Some(self.text.clone());
+        // Every reader of the text after this one starts it afresh: no copy is needed.
+        self.cur.domain = Some(core::mem::take(&mut self.text));
         ret
     }
 
@@ -410,7 +411,7 @@ impl<'a> AddressParser<'a> {
                 self.pos += 1;
             }
         }
-        self.cur.route = Some(self.text.clone());
+        self.cur.route = Some(core::mem::take(&mut self.text));
         1
     }
 
@@ -453,7 +454,7 @@ impl<'a> AddressParser<'a> {
         if self.phrase() <= 0 || self.peek() != Some(b'<') {
             return -1;
         }
-        self.cur.name = (!self.text.is_empty()).then(|| self.text.clone());
+        self.cur.name = (!self.text.is_empty()).then(|| core::mem::take(&mut self.text));
         if self.angle_addr() < 0 {
             self.cur.domain = Some(Text::Static(b"SYNTAX_ERROR"));
             self.cur.invalid = true;
@@ -484,7 +485,7 @@ impl<'a> AddressParser<'a> {
             self.phrase();
             if self.text.len() != before {
                 self.cur.mailbox = None;
-                self.cur.name = Some(self.text.clone());
+                self.cur.name = Some(core::mem::take(&mut self.text));
             } else if !quoted {
                 self.cur.domain = Some(Text::Empty);
             }
@@ -536,7 +537,7 @@ impl<'a> AddressParser<'a> {
         }
         self.pos += 1;
         let mut ret = self.skip_lwsp();
-        self.cur.mailbox = Some(self.text.clone());
+        self.cur.mailbox = Some(core::mem::take(&mut self.text));
         let a = core::mem::take(&mut self.cur);
         self.emit(a);
         if ret > 0 && self.peek() != Some(b';') {
@@ -745,6 +746,8 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     // stack; a header with more is searched again per list.
     let mut found = [(0usize, 0usize); 8];
     let mut count = 0usize;
+    // Which of the six lists have a field: the others are not searched for.
+    let mut present = 0u8;
     for (n, f) in tree.fields(index).iter().enumerate() {
         if !f.has_colon() {
             continue;
@@ -753,7 +756,7 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
         match field(tree.name(f)) {
             Some(Field::Date) => env.date = nolf(message, value),
             Some(Field::Subject) => {
-                env.subject = if memchr::memchr(0, value).is_some() {
+                env.subject = if message.may_hold_nul() && memchr::memchr(0, value).is_some() {
                     let copy = Bytes::from(replace_nul(value));
                     for_humans(Source::new(&copy), &copy)
                 } else {
@@ -763,6 +766,7 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
             Some(Field::MessageId) => env.message_id = nolf(message, value),
             Some(Field::InReplyTo) => env.in_reply_to = nolf(message, value),
             Some(Field::List(i)) => {
+                present |= 1 << i;
                 if let Some(slot) = found.get_mut(count) {
                     *slot = (i, n);
                 }
@@ -773,14 +777,16 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     }
     // All six lists in one vector, in wire order; a repeated address field adds its
     // addresses (Dovecot 2.3's reading).
-    // From, Sender and Reply-To are usually one address each, and To one more.
-    let mut all = Vec::with_capacity(if count > 0 { 4 } else { 0 });
+    // Each field usually holds one address, and Sender and Reply-To may copy From's.
+    let mut all = Vec::with_capacity(if count > 0 { count + 2 } else { 0 });
     let mut ends = [0usize; 6];
     let mut from_end = 0;
     for (i, end) in ends.iter_mut().enumerate() {
         let start = all.len();
         let fields = tree.fields(index);
-        if count <= found.len() {
+        if present & (1 << i) == 0 {
+            // No such field.
+        } else if count <= found.len() {
             for &(list, n) in found.get(..count).unwrap_or_default() {
                 if list == i
                     && let Some(f) = fields.get(n)
@@ -813,12 +819,13 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
 /// Parses the address field `value` onto `out`: the addresses are slices of the message,
 /// or of a copy of the value with NUL replaced.
 fn addresses(message: Source<'_>, value: &[u8], out: &mut Vec<Address>) {
-    let src = if memchr::memchr(0, value).is_some() {
+    let src = if message.may_hold_nul() && memchr::memchr(0, value).is_some() {
         Bytes::from(replace_nul(value))
     } else {
         slice_of(message.bytes(), value)
     };
-    parse_addresses(Source::new(&src), out);
+    // Either way `src` holds no NUL now.
+    parse_addresses(Source::without_nul(&src), out);
 }
 
 /// The header fields ENVELOPE reads.
@@ -835,18 +842,27 @@ enum Field {
 /// Which ENVELOPE field `name` is (case-insensitive), sorted by length first: most names
 /// are rejected by their length alone.
 fn field(name: &[u8]) -> Option<Field> {
-    let is = |n: &[u8]| name.eq_ignore_ascii_case(n);
+    const TO: FieldName = FieldName::new("to");
+    const CC: FieldName = FieldName::new("cc");
+    const BCC: FieldName = FieldName::new("bcc");
+    const DATE: FieldName = FieldName::new("date");
+    const FROM: FieldName = FieldName::new("from");
+    const SENDER: FieldName = FieldName::new("sender");
+    const SUBJECT: FieldName = FieldName::new("subject");
+    const REPLY_TO: FieldName = FieldName::new("reply-to");
+    const MESSAGE_ID: FieldName = FieldName::new("message-id");
+    const IN_REPLY_TO: FieldName = FieldName::new("in-reply-to");
     Some(match name.len() {
-        2 if is(b"to") => Field::List(3),
-        2 if is(b"cc") => Field::List(4),
-        3 if is(b"bcc") => Field::List(5),
-        4 if is(b"date") => Field::Date,
-        4 if is(b"from") => Field::List(0),
-        6 if is(b"sender") => Field::List(1),
-        7 if is(b"subject") => Field::Subject,
-        8 if is(b"reply-to") => Field::List(2),
-        10 if is(b"message-id") => Field::MessageId,
-        11 if is(b"in-reply-to") => Field::InReplyTo,
+        2 if TO.matches(name) => Field::List(3),
+        2 if CC.matches(name) => Field::List(4),
+        3 if BCC.matches(name) => Field::List(5),
+        4 if DATE.matches(name) => Field::Date,
+        4 if FROM.matches(name) => Field::List(0),
+        6 if SENDER.matches(name) => Field::List(1),
+        7 if SUBJECT.matches(name) => Field::Subject,
+        8 if REPLY_TO.matches(name) => Field::List(2),
+        10 if MESSAGE_ID.matches(name) => Field::MessageId,
+        11 if IN_REPLY_TO.matches(name) => Field::InReplyTo,
         _ => return None,
     })
 }

@@ -23,6 +23,16 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// `bytes`, known to hold no NUL (no scan).
+    pub(super) const fn without_nul(bytes: &'a Bytes) -> Self {
+        Self { bytes, nul: false }
+    }
+
+    /// Whether the bytes may hold NUL: when not, no part of them needs a scan for it.
+    pub(super) const fn may_hold_nul(&self) -> bool {
+        self.nul
+    }
+
     /// The walked message.
     pub(super) fn message(tree: &'a MimeTree) -> Self {
         Self {

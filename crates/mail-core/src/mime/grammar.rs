@@ -71,6 +71,85 @@ pub fn is_token_char(b: u8) -> bool {
     CLASS.get(usize::from(b)).is_some_and(|c| c & 2 != 0)
 }
 
+/// A header field name to compare others with, case-insensitively (RFC 5322 §1.2.2), eight
+/// octets at a time: a field name is matched with a length test and a few word comparisons
+/// instead of a loop over its octets.
+///
+/// ```
+/// use mail_core::mime::grammar::FieldName;
+///
+/// const CONTENT_TYPE: FieldName = FieldName::new("content-type");
+/// assert!(CONTENT_TYPE.matches(b"Content-TYPE"));
+/// assert!(!CONTENT_TYPE.matches(b"Content-Typo"));
+/// assert!(!CONTENT_TYPE.matches(b"Content\rType"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldName {
+    /// The length; `usize::MAX` (matching nothing) for a name over 32 octets.
+    len: usize,
+    /// The name in lower case, little-endian words, zero-padded.
+    words: [u64; 4],
+    /// `0x20` at each letter: or-ed into a word of a name, it makes the letters lower case
+    /// and leaves every other octet as it is, so only the letters compare case-insensitively.
+    masks: [u64; 4],
+}
+
+impl FieldName {
+    /// The name `name` (ASCII, at most 32 octets; a longer one matches nothing).
+    // `i < bytes.len() <= 32`, so `i / 8 < 4`: no index is out of range.
+    #[allow(clippy::indexing_slicing)]
+    pub const fn new(name: &str) -> Self {
+        let bytes = name.as_bytes();
+        let mut words = [0u64; 4];
+        let mut masks = [0u64; 4];
+        if bytes.len() > 32 {
+            return Self {
+                len: usize::MAX,
+                words,
+                masks,
+            };
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i].to_ascii_lowercase();
+            let shift = 8 * (i % 8);
+            words[i / 8] |= (b as u64) << shift;
+            if b.is_ascii_lowercase() {
+                masks[i / 8] |= 0x20 << shift;
+            }
+            i += 1;
+        }
+        Self {
+            len: bytes.len(),
+            words,
+            masks,
+        }
+    }
+
+    /// Whether `name` is this name, ignoring the case of its letters.
+    #[inline]
+    pub fn matches(&self, name: &[u8]) -> bool {
+        if name.len() != self.len {
+            return false;
+        }
+        let words = self.words.iter().zip(&self.masks);
+        name.chunks(8)
+            .zip(words)
+            .all(|(chunk, (&want, &mask))| word(chunk) | mask == want)
+    }
+}
+
+/// Up to eight octets as a little-endian word, zero-padded.
+#[inline]
+fn word(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = bytes.len().min(8);
+    if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    u64::from_le_bytes(buf)
+}
+
 /// One parameter: its attribute and value as written (quoted strings unescaped), borrowed
 /// from the field value unless unescaping or an RFC 2231 merge had to build them.
 pub type Param<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
@@ -291,11 +370,13 @@ type ParamRead<'a> = (Option<(&'a [u8], Cow<'a, [u8]>)>, &'a [u8]);
 /// line break or NUL), which is how almost every parameter value is written.
 fn quoted_value(input: &[u8]) -> Result<Value<'_>, Broken> {
     let body = input.get(1..).unwrap_or_default();
-    if let Some(close) = memchr::memchr(b'"', body)
+    // Values are short: one plain pass finds the closing quote or what needs unescaping.
+    let stop = body
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0));
+    if let Some(close) = stop
+        && body.get(close) == Some(&b'"')
         && let Some(content) = body.get(..close)
-        && !content
-            .iter()
-            .any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0))
     {
         let rest = body.get(close + 1..).unwrap_or_default();
         if rest.is_empty() {
@@ -627,6 +708,32 @@ pub fn parameters(mut input: &[u8]) -> Vec<Param<'_>> {
         i += group_len.max(1);
     }
     plain
+}
+
+/// Reads `*(";" parameter)` as [`parameters`] does, handing each parameter to `each` in
+/// order without building a list, as long as none is an RFC 2231 section (`name*`,
+/// `name*n`, `name*n*`). Returns `false` at the first section, after handing over the
+/// parameters before it: only [`parameters`] merges sections, so read the input with it
+/// then. Without sections the parameters handed over are exactly those [`parameters`]
+/// returns.
+pub fn plain_parameters<'a>(
+    mut input: &'a [u8],
+    mut each: impl FnMut(&'a [u8], Cow<'a, [u8]>),
+) -> bool {
+    let mut index = 0u32;
+    while !input.is_empty() {
+        let (param, rest) = parameter(input);
+        input = rest;
+        let Some((key, value)) = param else {
+            input = skip_broken(input);
+            continue;
+        };
+        if split_section(key, &mut index).is_some() {
+            return false;
+        }
+        each(key, value);
+    }
+    true
 }
 
 /// Splits an RFC 2231 parameter name `name*`, `name*n` or `name*n*` into the name and

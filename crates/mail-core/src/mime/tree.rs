@@ -615,6 +615,9 @@ fn content_type_at(
     })
 }
 
+const MIME_VERSION: grammar::FieldName = grammar::FieldName::new("mime-version");
+const CONTENT_TYPE: grammar::FieldName = grammar::FieldName::new("content-type");
+
 /// The `boundary` parameter: the plain one when there is one, found without building the
 /// parameter list, else the one RFC 2231 sections merge into.
 fn boundary_param(params: &[u8]) -> Option<Cow<'_, [u8]>> {
@@ -640,6 +643,20 @@ impl<'a> Walker<'a> {
 
     fn size(&self, a: usize, b: usize) -> Size {
         Size::of(self.msg, a, b, self.bare_lf)
+    }
+
+    /// The size of `msg[a..b]`, which holds no LF but at its end (one line, or a line end):
+    /// found without counting.
+    fn line_size(&self, a: usize, b: usize) -> Size {
+        let raw = b.saturating_sub(a) as u64;
+        let lf = b > a && self.msg.get(b - 1) == Some(&b'\n');
+        // That LF is bare unless a CR is before it (Size::of's rule).
+        let bare = lf && self.bare_lf && (b < 2 || self.msg.get(b - 2) != Some(&b'\r'));
+        Size {
+            raw,
+            octets: raw + u64::from(bare),
+            lines: u64::from(lf),
+        }
     }
 
     fn line_end(&self, from: usize) -> usize {
@@ -668,6 +685,10 @@ impl<'a> Walker<'a> {
         let mut prev_newline = 0usize;
         let mut end = HeaderEnd::Eof;
         let mut open_field: Option<usize> = None;
+        // The header's size is counted line by line as the lines are found, not by scanning
+        // the header again.
+        let mut lines = 0u64;
+        let mut bare = 0u64;
         while self.pos < self.msg.len() {
             if !self.boundaries.is_empty()
                 && self.msg.get(self.pos..self.pos + 2) == Some(b"--")
@@ -679,6 +700,17 @@ impl<'a> Walker<'a> {
             let line_end = self.line_end(self.pos);
             let line = self.msg.get(self.pos..line_end).unwrap_or_default();
             let (content_len, newline) = split_newline(line);
+            if newline > 0 {
+                lines += 1;
+                // A LF alone is bare unless the octet before the line is a CR.
+                if newline == 1
+                    && (content_len > 0
+                        || self.pos == 0
+                        || self.msg.get(self.pos - 1) != Some(&b'\r'))
+                {
+                    bare += 1;
+                }
+            }
             if content_len == 0 && newline > 0 {
                 self.pos = line_end;
                 end = HeaderEnd::Empty;
@@ -697,9 +729,9 @@ impl<'a> Walker<'a> {
                 }
                 _ => {
                     let content = line.get(..content_len).unwrap_or_default();
-                    // Field names are short: a plain loop finds the colon sooner than a
-                    // vectorised search would start.
-                    let field = match content.iter().position(|&b| b == b':') {
+                    // Field names are short: a word-at-a-time search finds the colon sooner
+                    // than a vectorised search would start.
+                    let field = match find_byte::<b':'>(content) {
                         Some(colon) => {
                             let mut name_end = colon;
                             while name_end > 0
@@ -744,7 +776,12 @@ impl<'a> Walker<'a> {
             prev_newline = newline;
             self.pos = line_end;
         }
-        let size = self.size(header_start, self.pos);
+        let raw = (self.pos - header_start) as u64;
+        let size = Size {
+            raw,
+            octets: raw + if self.bare_lf { bare } else { 0 },
+            lines,
+        };
         let cur = self.cur;
         let fields_end = self.fields.len();
         {
@@ -760,7 +797,7 @@ impl<'a> Walker<'a> {
         {
             // The line end before a boundary belongs to the boundary, so it leaves the
             // header for the parent's body.
-            let nl = self.size(self.pos - prev_newline, self.pos);
+            let nl = self.line_size(self.pos - prev_newline, self.pos);
             self.part_mut(cur).header.sub(nl);
             let parent = self.part(cur).parent as usize;
             self.part_mut(parent).body.add(nl);
@@ -781,7 +818,7 @@ impl<'a> Walker<'a> {
                     .get(hit.index)
                     .is_some_and(|b| b.part != cur)
             {
-                let nl = self.size(self.pos - prev_newline, self.pos);
+                let nl = self.line_size(self.pos - prev_newline, self.pos);
                 self.part_mut(cur).header.sub(nl);
                 let parent = self.part(cur).parent as usize;
                 self.part_mut(parent).body.add(nl);
@@ -836,10 +873,10 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let name = msg.get(f.start..f.name_end).unwrap_or_default();
-            // Only three names matter here; most fields differ from them in length.
-            if name.len() == 12 && name.eq_ignore_ascii_case(b"mime-version") {
+            // Only two names matter here; most fields differ from them in length.
+            if MIME_VERSION.matches(name) {
                 mime = true;
-            } else if name.len() == 12 && name.eq_ignore_ascii_case(b"content-type") {
+            } else if CONTENT_TYPE.matches(name) {
                 mime = true;
                 if kind.is_none() {
                     let value = msg.get(f.value_start..f.value_end).unwrap_or_default();
@@ -965,7 +1002,7 @@ impl<'a> Walker<'a> {
                         while self.cur != owner && self.cur != 0 {
                             self.finish_part();
                         }
-                        let nl_size = self.size(at - nl, at);
+                        let nl_size = self.line_size(at - nl, at);
                         let c = self.cur;
                         self.part_mut(c).body.add(nl_size);
                     }
@@ -999,7 +1036,7 @@ impl<'a> Walker<'a> {
             self.boundaries.truncate(hit.index + 1);
         }
         let line_end = self.line_end(self.pos);
-        let line = self.size(self.pos, line_end);
+        let line = self.line_size(self.pos, line_end);
         self.part_mut(owner).body.add(line);
         self.pos = line_end;
         if hit.close {
@@ -1022,7 +1059,7 @@ impl<'a> Walker<'a> {
     fn boundary_at(&mut self, at: usize) -> Option<Hit> {
         let rest = self.msg.get(at..)?;
         let data = rest.strip_prefix(b"--")?;
-        let find = match memchr::memchr(b'\n', data) {
+        let find = match find_lf(data) {
             Some(lf) => {
                 let mut n = lf;
                 if n > 0 && data.get(n - 1) == Some(&b'\r') {
@@ -1069,15 +1106,20 @@ impl<'a> Walker<'a> {
 /// are too short for a vectorised search to pay for its set-up, so it is used only past
 /// 128 octets.
 fn find_lf(s: &[u8]) -> Option<usize> {
+    find_byte::<b'\n'>(s)
+}
+
+/// The position of the first `B` in `s`, eight octets at a time (see [`find_lf`]).
+fn find_byte<const B: u8>(s: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    const LF: u64 = LO * 0x0a;
+    let lf: u64 = LO * B as u64;
     let mut at = 0;
     let mut chunks = s.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word) ^ LF;
+        let w = u64::from_le_bytes(word) ^ lf;
         // The lowest flagged octet is the first zero octet (the first LF).
         let zero = w.wrapping_sub(LO) & !w & HI;
         if zero != 0 {
@@ -1085,13 +1127,13 @@ fn find_lf(s: &[u8]) -> Option<usize> {
         }
         at += 8;
         if at >= 128 {
-            return memchr::memchr(b'\n', s.get(at..)?).map(|i| at + i);
+            return memchr::memchr(B, s.get(at..)?).map(|i| at + i);
         }
     }
     chunks
         .remainder()
         .iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == B)
         .map(|i| at + i)
 }
 
@@ -1099,25 +1141,42 @@ fn find_lf(s: &[u8]) -> Option<usize> {
 /// one.
 fn count_lf(s: &[u8]) -> usize {
     if s.len() <= 64 {
-        s.iter().filter(|&&b| b == b'\n').count()
+        // Eight octets at a time: the exact mask of the octets that are LF, counted.
+        const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const LF: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+        let mut n = 0;
+        let mut chunks = s.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word) ^ LF;
+            let zero = !(((w & LO7) + LO7) | w | LO7);
+            n += zero.count_ones() as usize;
+        }
+        n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
     } else {
         memchr::memchr_iter(b'\n', s).count()
     }
 }
 
-/// Whether any LF in `msg` is not preceded by CR: 64 octets at a time, without a branch
-/// per line, so that the usual all-CRLF message costs a fraction of an instruction per
-/// octet.
+/// Whether any LF in `msg` is not preceded by CR: 32 octets at a time, each compared with
+/// the octet before it without a branch (vectorised), so that the usual all-CRLF message
+/// costs a fraction of an instruction per octet.
 fn has_bare_lf(msg: &[u8]) -> bool {
+    let (Some(prev), Some(cur)) = (msg.get(..msg.len().saturating_sub(1)), msg.get(1..)) else {
+        return false;
+    };
     if msg.first() == Some(&b'\n') {
         return true;
     }
-    let next = msg.get(1..).unwrap_or_default();
-    msg.chunks(64).zip(next.chunks(64)).any(|(prev, cur)| {
-        prev.iter()
-            .zip(cur)
-            .fold(false, |bare, (&p, &c)| bare | ((c == b'\n') & (p != b'\r')))
-    })
+    let bare = |p: &[u8], c: &[u8]| {
+        p.iter().zip(c).fold(0u8, |acc, (&p, &c)| {
+            acc | (u8::from(c == b'\n') & u8::from(p != b'\r'))
+        }) != 0
+    };
+    let (prev_chunks, prev_tail) = prev.as_chunks::<32>();
+    let (cur_chunks, cur_tail) = cur.as_chunks::<32>();
+    prev_chunks.iter().zip(cur_chunks).any(|(p, c)| bare(p, c)) || bare(prev_tail, cur_tail)
 }
 
 /// The length of a line without its line end, and the line end's length (0, 1 or 2).
