@@ -284,14 +284,24 @@ pub struct ImapSession {
     peer: String,
 }
 
-/// Returns the base of a message file's name: what stays when its flags change.
+/// Returns the base of a message's file name (see [`crate::mailstore::flags::base_of`]).
 fn base_name(path: &Path) -> &str {
-    // The octets after the last `/`, not `Path::file_name`'s walk of the components: a
-    // message's path is always `mailbox/cur/name` (or `new/`), and this is per message.
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map_or("", crate::mailstore::flags::base_of)
+}
+
+/// [`base_name`] as octets, for a lookup per message (the header cache's key): the octets
+/// after the last `/` up to `:2,`, without `Path::file_name`'s walk of the components or a
+/// UTF-8 check. A message's path is always `mailbox/cur/name` (or `new/`).
+fn base_octets(path: &Path) -> &[u8] {
     let octets = path.as_os_str().as_encoded_bytes();
     let name =
         memchr::memrchr(b'/', octets).map_or(octets, |i| octets.get(i + 1..).unwrap_or_default());
-    std::str::from_utf8(name).map_or("", crate::mailstore::flags::base_of)
+    memchr::memchr_iter(b':', name)
+        .find(|&colon| name.get(colon + 1..colon + 3) == Some(b"2,"))
+        .and_then(|colon| name.get(..colon))
+        .unwrap_or(name)
 }
 
 /// Returns the display name of a mailbox as the client sent it.
@@ -593,7 +603,7 @@ impl ImapSession {
             }
             let structure = if header_only {
                 let dir = self.selected.as_ref().map(|o| o.folder.dir());
-                match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
+                match dir.map(|d| self.service.headers.header(d, base_octets(&path), &path)) {
                     Some(Ok(d)) => Some(d),
                     _ => continue,
                 }
@@ -1969,7 +1979,7 @@ impl Candidate<'_, '_> {
             return s.header_matches(key);
         }
         if self.head.is_none() {
-            let Ok(header) = self.headers.header(base_name(self.path), self.path) else {
+            let Ok(header) = self.headers.header(base_octets(self.path), self.path) else {
                 return false;
             };
             self.head = Some(header);
@@ -1991,6 +2001,21 @@ mod tests {
         assert!(matches("w*s", "Work.Projects"));
         assert!(!matches("Work", "Work.Projects"));
         assert!(matches(&"*".repeat(1000), "x"));
+    }
+
+    #[test]
+    fn base_octets_are_the_base_name() {
+        for path in [
+            "/m/cur/1.M2P3.h,S=10:2,S",
+            "/m/new/1.M2P3.h",
+            "/m/cur/a:b:2,",
+            "/m/cur/x:2",
+            "rel",
+            "/m/cur/caf\u{e9}:2,FS",
+        ] {
+            let p = Path::new(path);
+            assert_eq!(base_octets(p), base_name(p).as_bytes(), "{path}");
+        }
     }
 
     #[test]

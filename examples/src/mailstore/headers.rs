@@ -94,9 +94,9 @@ impl Hasher for NameHasher {
 /// Builds [`NameHasher`]s.
 type Names = BuildHasherDefault<NameHasher>;
 
-/// Mailbox directory (hashed as bytes, faster than by path components) → base name →
-/// walked header block.
-type Generation = HashMap<OsString, HashMap<String, Arc<MessageStructure>, Names>, Names>;
+/// Mailbox directory (hashed as bytes, faster than by path components) → base name (as
+/// octets: a file name need not be UTF-8) → walked header block.
+type Generation = HashMap<OsString, HashMap<Box<[u8]>, Arc<MessageStructure>, Names>, Names>;
 
 /// What keeping `s` is charged.
 fn charge(s: &MessageStructure) -> usize {
@@ -154,7 +154,12 @@ impl HeaderCache {
     ///
     /// # Errors
     /// When the file cannot be read.
-    pub fn header(&self, dir: &Path, base: &str, path: &Path) -> io::Result<Arc<MessageStructure>> {
+    pub fn header(
+        &self,
+        dir: &Path,
+        base: &[u8],
+        path: &Path,
+    ) -> io::Result<Arc<MessageStructure>> {
         let found = self.lock().get(self.half, dir, base);
         match found {
             Some(h) => Ok(h),
@@ -174,7 +179,7 @@ impl HeaderCache {
     }
 
     /// Reads, walks and keeps the header of a message not in memory.
-    fn read(&self, dir: &Path, base: &str, path: &Path) -> io::Result<Arc<MessageStructure>> {
+    fn read(&self, dir: &Path, base: &[u8], path: &Path) -> io::Result<Arc<MessageStructure>> {
         let header = read_header(path)?;
         let keep = header.len() <= MAX_HEADER;
         let walked = Arc::new(MessageStructure::parse(header));
@@ -205,7 +210,7 @@ impl HeaderCache {
 impl Generations {
     /// The entry of `base` in `dir`, moved into the newer generation when it was in the
     /// older one.
-    fn get(&mut self, half: usize, dir: &Path, base: &str) -> Option<Arc<MessageStructure>> {
+    fn get(&mut self, half: usize, dir: &Path, base: &[u8]) -> Option<Arc<MessageStructure>> {
         if let Some(h) = self.newer.get(dir.as_os_str()).and_then(|m| m.get(base)) {
             return Some(h.clone());
         }
@@ -219,7 +224,7 @@ impl Generations {
 
     /// Keeps `header` in the newer generation, which becomes the older one when it would
     /// hold more than `half` octets.
-    fn put(&mut self, half: usize, dir: &Path, base: &str, header: Arc<MessageStructure>) {
+    fn put(&mut self, half: usize, dir: &Path, base: &[u8], header: Arc<MessageStructure>) {
         let cost = charge(&header);
         if cost > half {
             return;
@@ -232,7 +237,7 @@ impl Generations {
             Some(m) => m,
             None => self.newer.entry(dir.as_os_str().to_owned()).or_default(),
         };
-        if slot.insert(base.to_owned(), header).is_none() {
+        if slot.insert(base.into(), header).is_none() {
             self.newer_octets += cost;
         }
     }
@@ -258,7 +263,7 @@ impl MailboxHeaders<'_> {
     ///
     /// # Errors
     /// When the file cannot be read.
-    pub fn header(&mut self, base: &str, path: &Path) -> io::Result<Arc<MessageStructure>> {
+    pub fn header(&mut self, base: &[u8], path: &Path) -> io::Result<Arc<MessageStructure>> {
         if self.held >= BATCH {
             // Let the other sessions in.
             self.guard = None;
@@ -385,7 +390,7 @@ mod tests {
             let p = file(&format!("same{n}"), m);
             let whole = MessageStructure::parse(Bytes::copy_from_slice(m));
             let head = cache
-                .header(Path::new("/mb"), &format!("m{n}"), &p)
+                .header(Path::new("/mb"), format!("m{n}").as_bytes(), &p)
                 .unwrap();
             assert_eq!(head.envelope(), whole.envelope(), "message {n}");
             for (name, needle) in [
@@ -429,7 +434,7 @@ mod tests {
         let cache = HeaderCache::new(4 * one);
         let dir = Path::new("/mailbox");
         for n in 0..50 {
-            let h = cache.header(dir, &format!("m{n}"), &p).unwrap();
+            let h = cache.header(dir, format!("m{n}").as_bytes(), &p).unwrap();
             assert!(h.tree().message().ends_with(b"\r\n\r\n"));
             assert!(h.header_contains("subject", "x"));
             assert!(cache.octets() <= 4 * one);
@@ -437,10 +442,10 @@ mod tests {
         }
         // The last one is in memory: it is answered even when the file is gone.
         std::fs::remove_file(&p).unwrap();
-        assert!(cache.header(dir, "m49", &p).is_ok());
-        assert!(cache.header(dir, "m0", &p).is_err());
+        assert!(cache.header(dir, b"m49", &p).is_ok());
+        assert!(cache.header(dir, b"m0", &p).is_err());
         cache.forget(dir);
         assert_eq!(cache.octets(), 0);
-        assert!(cache.header(dir, "m49", &p).is_err());
+        assert!(cache.header(dir, b"m49", &p).is_err());
     }
 }
