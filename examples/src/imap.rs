@@ -1858,13 +1858,15 @@ struct Candidate<'a, 'c> {
 impl Candidate<'_, '_> {
     fn structure(&mut self) -> Option<&MessageStructure> {
         if self.structure.is_none() {
+            self.headers.release();
             let data = std::fs::read(self.path).ok()?;
             self.structure = Some(MessageStructure::parse(Bytes::from(data)));
         }
         self.structure.as_ref()
     }
 
-    fn internal_date(&self) -> Option<Date> {
+    fn internal_date(&mut self) -> Option<Date> {
+        self.headers.release();
         let t = std::fs::metadata(self.path)
             .and_then(|m| m.modified())
             .ok()?;
@@ -1955,6 +1957,7 @@ impl Candidate<'_, '_> {
                 self.structure().is_some_and(|m| m.text_contains(&needle))
             }
             K::Older(secs) | K::Younger(secs) => {
+                self.headers.release();
                 let age = std::fs::metadata(self.path)
                     .and_then(|m| m.modified())
                     .ok()

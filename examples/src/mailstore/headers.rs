@@ -247,7 +247,8 @@ impl Generations {
 /// lock is taken once for up to [`BATCH`] lookups in memory, and let go while a file is
 /// read and between batches, so other sessions wait at most a batch.
 ///
-/// While it holds the lock, the same thread must not use the cache otherwise.
+/// While it holds the lock, the same thread must not use the cache otherwise, and should
+/// [`release`](Self::release) it before reading files.
 #[derive(Debug)]
 pub struct MailboxHeaders<'c> {
     cache: &'c HeaderCache,
@@ -258,6 +259,12 @@ pub struct MailboxHeaders<'c> {
 }
 
 impl MailboxHeaders<'_> {
+    /// Lets the lock go until the next lookup: call it before other work that may wait
+    /// (reading a whole message), so that other sessions do not wait on it.
+    pub fn release(&mut self) {
+        self.guard = None;
+    }
+
     /// [`HeaderCache::header`] of the message `base` of this mailbox, whose file is now
     /// `path`.
     ///
@@ -410,6 +417,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_mailbox_view_answers_as_the_cache_across_batches() {
+        let p = file("view", b"Subject: viewed\r\n\r\nbody\r\n");
+        let cache = HeaderCache::default();
+        let dir = Path::new("/view");
+        let mut view = cache.mailbox(dir);
+        for n in 0..BATCH * 2 + 3 {
+            let h = view.header(format!("m{}", n % 300).as_bytes(), &p).unwrap();
+            assert!(h.header_contains("subject", "VIEWED"));
+            if n % 100 == 0 {
+                view.release();
+            }
+        }
+        drop(view);
+        // What the view read is in the cache, under the same keys.
+        std::fs::remove_file(&p).unwrap();
+        assert!(cache.header(dir, b"m299", &p).is_ok());
+        let mut view = cache.mailbox(dir);
+        assert!(view.header(b"m0", &p).is_ok());
+        assert!(view.header(b"m300", &p).is_err());
+        assert!(
+            cache
+                .mailbox(Path::new("/other"))
+                .header(b"m0", &p)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn name_hasher_sees_every_octet() {
+        use std::hash::Hash;
+        let hash = |s: &[u8]| {
+            let mut h = NameHasher::default();
+            s.hash(&mut h);
+            h.finish()
+        };
+        let names: Vec<Vec<u8>> = (0..2000u32)
+            .map(|n| format!("1712345678.M{n}P1.host").into_bytes())
+            .collect();
+        let distinct: std::collections::HashSet<u64> = names.iter().map(|n| hash(n)).collect();
+        assert_eq!(distinct.len(), names.len());
+        assert_ne!(hash(b"abcdefgh1"), hash(b"abcdefgh2"));
+        assert_ne!(hash(b""), hash(b"\0"));
     }
 
     #[test]
