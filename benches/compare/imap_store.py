@@ -205,6 +205,11 @@ def main() -> None:
             a = statistics.median(results["mail-server"][step])
             b = statistics.median(results["Dovecot"][step])
             print(f"| {step} | {a * 1000:.1f} ms | {b * 1000:.1f} ms | {a / b:.2f} |")
+        # Each run as well: a median can hide a slow run.
+        for step in results["mail-server"]:
+            ours_ms = " ".join(f"{t * 1000:.1f}" for t in results["mail-server"][step])
+            theirs_ms = " ".join(f"{t * 1000:.1f}" for t in results["Dovecot"][step])
+            print(f"{step}: mail-server {ours_ms} ms; Dovecot {theirs_ms} ms")
 
         if args.idle:
             before = rss_kib(ours.pid)

@@ -19,7 +19,7 @@ use imap_proto::command::{
     Command, CommandBody, FetchAttribute, ListReturnOption, ListSelectOption, QResync, SearchKey,
     SortKey, StatusItem, StoreFlags, StoreMode, ThreadAlgorithm,
 };
-use imap_proto::message::MessageStructure;
+use imap_proto::message::{HeaderSearch, MessageStructure};
 use imap_proto::response::{
     Code, Condition, Data, FetchItem, MailboxAttribute, MailboxList, NamespaceDescr,
     StatusAttribute, StatusKind,
@@ -35,8 +35,8 @@ use mail_core::connection::Connection as _;
 use mail_core::sasl::Mechanism;
 
 use crate::maildir::Store;
-use crate::mailstore::flags::{NameFlags, SharedFlags};
-use crate::mailstore::headers::HeaderCache;
+use crate::mailstore::flags::{Keywords, NameFlags, SharedFlags};
+use crate::mailstore::headers::{HeaderCache, MailboxHeaders};
 use crate::mailstore::scans::ScanCache;
 use crate::mailstore::uidlist::UidListLock;
 use crate::mailstore::{DELIMITER, Folder, MailStore, Saving, Scan};
@@ -235,6 +235,20 @@ impl Seen {
     }
 
     /// The UIDs, ascending.
+    /// The messages, ascending by UID, with their files and flags as [`get`](Self::get)
+    /// gives them, in one walk of the scan instead of a search per UID.
+    fn messages(&self) -> impl Iterator<Item = (u32, &PathBuf, &NameFlags)> + '_ {
+        self.scan.messages.iter().filter_map(|m| {
+            if self.removed.contains(&m.uid) {
+                return None;
+            }
+            match self.changed.get(&m.uid) {
+                Some((p, f, _)) => Some((m.uid, p, f)),
+                None => Some((m.uid, &m.path, &m.flags)),
+            }
+        })
+    }
+
     fn uids(&self) -> impl Iterator<Item = u32> + '_ {
         self.scan
             .messages
@@ -285,11 +299,24 @@ pub struct ImapSession {
     peer: String,
 }
 
-/// Returns the base of a message file's name: what stays when its flags change.
+/// Returns the base of a message's file name (see [`crate::mailstore::flags::base_of`]).
 fn base_name(path: &Path) -> &str {
     path.file_name()
         .and_then(|n| n.to_str())
         .map_or("", crate::mailstore::flags::base_of)
+}
+
+/// [`base_name`] as octets, for a lookup per message (the header cache's key): the octets
+/// after the last `/` up to `:2,`, without `Path::file_name`'s walk of the components or a
+/// UTF-8 check. A message's path is always `mailbox/cur/name` (or `new/`).
+fn base_octets(path: &Path) -> &[u8] {
+    let octets = path.as_os_str().as_encoded_bytes();
+    let name =
+        memchr::memrchr(b'/', octets).map_or(octets, |i| octets.get(i + 1..).unwrap_or_default());
+    memchr::memchr_iter(b':', name)
+        .find(|&colon| name.get(colon + 1..colon + 3) == Some(b"2,"))
+        .and_then(|colon| name.get(..colon))
+        .unwrap_or(name)
 }
 
 /// Returns the display name of a mailbox as the client sent it.
@@ -677,7 +704,7 @@ impl ImapSession {
             }
             let structure = if header_only {
                 let dir = self.selected.as_ref().map(|o| o.folder.dir());
-                match dir.map(|d| self.service.headers.header(d, base_name(&path), &path)) {
+                match dir.map(|d| self.service.headers.header(d, base_octets(&path), &path)) {
                     Some(Ok(d)) => Some(d),
                     Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(format!("reading {}: {e}", path.display()));
@@ -892,20 +919,19 @@ impl ImapSession {
         };
         let keywords =
             crate::mailstore::flags::Keywords::load(open.folder.dir()).unwrap_or_default();
+        let criteria: Vec<Prepared<'_>> = criteria.iter().map(Prepared::new).collect();
+        let mut headers = self.service.headers.mailbox(open.folder.dir());
         let mut out = Vec::new();
-        for uid in open.seen.uids() {
-            let Some((path, flags)) = open.seen.get(uid) else {
-                continue;
-            };
+        for (uid, path, name_flags) in open.seen.messages() {
             let mut msg = Candidate {
                 uid,
                 path,
-                dir: open.folder.dir(),
-                headers: &self.service.headers,
+                open,
+                headers: &mut headers,
                 head: None,
-                flags: flags.to_imap(&keywords),
-                recent: open.recent.contains(&uid),
-                mod_seq: open.seen.mod_seq(uid).unwrap_or(0),
+                name_flags,
+                keywords: &keywords,
+                flags: None,
                 structure: None,
             };
             if criteria.iter().all(|k| msg.matches(k))
@@ -1905,44 +1931,102 @@ fn inline_section(name: StreamedSection, bytes: Bytes) -> Option<FetchItem> {
     })
 }
 
-/// One message as SEARCH looks at it; its structure is parsed on first need.
-struct Candidate<'a> {
+/// A SEARCH key prepared once for all the messages of a SEARCH: a header key with its
+/// needle folded and its searcher built ([`HeaderSearch`]); any other key as parsed.
+enum Prepared<'k> {
+    Header(Box<HeaderSearch>),
+    Not(Box<Prepared<'k>>),
+    Or(Box<Prepared<'k>>, Box<Prepared<'k>>),
+    And(Vec<Prepared<'k>>),
+    Key(&'k SearchKey),
+}
+
+impl<'k> Prepared<'k> {
+    /// Prepares `key`; its depth was bounded by the parser, which bounds this recursion.
+    fn new(key: &'k SearchKey) -> Self {
+        use SearchKey as K;
+        let text = |s: &'k imap_proto::types::AString| String::from_utf8_lossy(s.as_bytes());
+        let header = |name: &str, needle: &'k imap_proto::types::AString| {
+            Self::Header(Box::new(HeaderSearch::new(name, &text(needle))))
+        };
+        match key {
+            K::From(s) => header("From", s),
+            K::To(s) => header("To", s),
+            K::Cc(s) => header("Cc", s),
+            K::Bcc(s) => header("Bcc", s),
+            K::Subject(s) => header("Subject", s),
+            K::Header(name, value) => header(&text(name), value),
+            K::Not(k) => Self::Not(Box::new(Self::new(k))),
+            K::Or(a, b) => Self::Or(Box::new(Self::new(a)), Box::new(Self::new(b))),
+            K::And(keys) => Self::And(keys.iter().map(Self::new).collect()),
+            other => Self::Key(other),
+        }
+    }
+}
+
+/// One message as SEARCH looks at it; its structure is parsed, its flags listed, on first
+/// need.
+struct Candidate<'a, 'c> {
     uid: u32,
     path: &'a Path,
-    /// The mailbox directory, which with the base name keys the shared header cache.
-    dir: &'a Path,
-    headers: &'a HeaderCache,
+    open: &'a Open,
+    /// The selected mailbox's header blocks in the shared cache, keyed by base name.
+    headers: &'a mut MailboxHeaders<'c>,
     /// The header alone, for header keys while the whole message was not needed.
     head: Option<Arc<MessageStructure>>,
-    flags: Vec<Flag>,
-    recent: bool,
-    mod_seq: u64,
+    name_flags: &'a NameFlags,
+    keywords: &'a Keywords,
+    /// `name_flags` as IMAP flags, once a key asked.
+    flags: Option<Vec<Flag>>,
     structure: Option<MessageStructure>,
 }
 
-impl Candidate<'_> {
+impl Candidate<'_, '_> {
     fn structure(&mut self) -> Option<&MessageStructure> {
         if self.structure.is_none() {
+            self.headers.release();
             let data = std::fs::read(self.path).ok()?;
             self.structure = Some(MessageStructure::parse(Bytes::from(data)));
         }
         self.structure.as_ref()
     }
 
-    fn internal_date(&self) -> Option<Date> {
+    fn internal_date(&mut self) -> Option<Date> {
+        self.headers.release();
         let t = std::fs::metadata(self.path)
             .and_then(|m| m.modified())
             .ok()?;
         date_time(t).map(|d| d.date())
     }
 
-    fn has(&self, flag: &Flag) -> bool {
-        self.flags.contains(flag)
+    fn flags(&mut self) -> &[Flag] {
+        let (names, keywords) = (self.name_flags, self.keywords);
+        self.flags.get_or_insert_with(|| names.to_imap(keywords))
+    }
+
+    fn has(&mut self, flag: &Flag) -> bool {
+        self.flags().contains(flag)
+    }
+
+    fn recent(&self) -> bool {
+        self.open.recent.contains(&self.uid)
     }
 
     /// Returns whether the message matches `key` (RFC 9051 §6.4.4). The key's depth was
     /// bounded by the parser, which bounds this recursion.
-    fn matches(&mut self, key: &SearchKey) -> bool {
+    fn matches(&mut self, key: &Prepared<'_>) -> bool {
+        match key {
+            Prepared::Header(h) => self.header(h),
+            Prepared::Not(k) => !self.matches(k),
+            Prepared::Or(a, b) => self.matches(a) || self.matches(b),
+            Prepared::And(keys) => keys.iter().all(|k| self.matches(k)),
+            Prepared::Key(k) => self.matches_key(k),
+        }
+    }
+
+    /// Returns whether the message matches `key`, a key other than those [`Prepared`]
+    /// prepares (RFC 9051 §6.4.4).
+    fn matches_key(&mut self, key: &SearchKey) -> bool {
         use SearchKey as K;
         let text =
             |s: &imap_proto::types::AString| String::from_utf8_lossy(s.as_bytes()).into_owned();
@@ -1958,24 +2042,21 @@ impl Candidate<'_> {
             K::Unflagged => !self.has(&Flag::Flagged),
             K::Seen => self.has(&Flag::Seen),
             K::Unseen => !self.has(&Flag::Seen),
-            K::Recent => self.recent,
-            K::New => self.recent && !self.has(&Flag::Seen),
-            K::Old => !self.recent,
+            K::Recent => self.recent(),
+            K::New => self.recent() && !self.has(&Flag::Seen),
+            K::Old => !self.recent(),
             K::Keyword(k) => self
-                .flags
+                .flags()
                 .iter()
                 .any(|f| matches!(f, Flag::Keyword(a) if a.eq_ignore_case(k.as_str()))),
             K::Unkeyword(k) => !self
-                .flags
+                .flags()
                 .iter()
                 .any(|f| matches!(f, Flag::Keyword(a) if a.eq_ignore_case(k.as_str()))),
             K::Uid(set) => set.contains(self.uid, u32::MAX),
             // RFC 7162 §3.1.5: the metadata entry names flags this store does not tell apart;
             // the message's mod-sequence counts for all of them.
-            K::ModSeq { modseq, .. } => self.mod_seq >= *modseq,
-            K::Not(k) => !self.matches(k),
-            K::Or(a, b) => self.matches(a) || self.matches(b),
-            K::And(keys) => keys.iter().all(|k| self.matches(k)),
+            K::ModSeq { modseq, .. } => self.open.seen.mod_seq(self.uid).unwrap_or(0) >= *modseq,
             K::Larger(n) => self.structure().is_some_and(|s| s.rfc822_size() > *n),
             K::Smaller(n) => self.structure().is_some_and(|s| s.rfc822_size() < *n),
             K::Before(d) => self.internal_date().is_some_and(|x| x < *d),
@@ -1993,12 +2074,6 @@ impl Candidate<'_> {
                 .structure()
                 .and_then(MessageStructure::sent_date)
                 .is_some_and(|x| x >= *d),
-            K::From(s) => self.header("From", &text(s)),
-            K::To(s) => self.header("To", &text(s)),
-            K::Cc(s) => self.header("Cc", &text(s)),
-            K::Bcc(s) => self.header("Bcc", &text(s)),
-            K::Subject(s) => self.header("Subject", &text(s)),
-            K::Header(name, value) => self.header(&text(name), &text(value)),
             K::Body(s) => {
                 let needle = text(s);
                 self.structure().is_some_and(|m| m.body_contains(&needle))
@@ -2008,6 +2083,7 @@ impl Candidate<'_> {
                 self.structure().is_some_and(|m| m.text_contains(&needle))
             }
             K::Older(secs) | K::Younger(secs) => {
+                self.headers.release();
                 let age = std::fs::metadata(self.path)
                     .and_then(|m| m.modified())
                     .ok()
@@ -2021,28 +2097,23 @@ impl Candidate<'_> {
                     }
                 })
             }
-            // Sequence sets were rewritten as UID sets by the library; the rest is not
-            // supported.
+            // Header keys, NOT, OR and lists are [`Prepared`]; sequence sets were rewritten
+            // as UID sets by the library; the rest is not supported.
             _ => false,
         }
     }
 
-    fn header(&mut self, name: &str, needle: &str) -> bool {
+    fn header(&mut self, key: &HeaderSearch) -> bool {
         if let Some(s) = &self.structure {
-            return s.header_contains(name, needle);
+            return s.header_matches(key);
         }
         if self.head.is_none() {
-            let Ok(header) = self
-                .headers
-                .header(self.dir, base_name(self.path), self.path)
-            else {
+            let Ok(header) = self.headers.header(base_octets(self.path), self.path) else {
                 return false;
             };
             self.head = Some(header);
         }
-        self.head
-            .as_ref()
-            .is_some_and(|s| s.header_contains(name, needle))
+        self.head.as_ref().is_some_and(|s| s.header_matches(key))
     }
 }
 
@@ -2059,6 +2130,21 @@ mod tests {
         assert!(matches("w*s", "Work.Projects"));
         assert!(!matches("Work", "Work.Projects"));
         assert!(matches(&"*".repeat(1000), "x"));
+    }
+
+    #[test]
+    fn base_octets_are_the_base_name() {
+        for path in [
+            "/m/cur/1.M2P3.h,S=10:2,S",
+            "/m/new/1.M2P3.h",
+            "/m/cur/a:b:2,",
+            "/m/cur/x:2",
+            "rel",
+            "/m/cur/caf\u{e9}:2,FS",
+        ] {
+            let p = Path::new(path);
+            assert_eq!(base_octets(p), base_name(p).as_bytes(), "{path}");
+        }
     }
 
     #[test]

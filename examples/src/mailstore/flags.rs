@@ -231,7 +231,12 @@ impl Hasher for MaskHasher {
 
 /// Returns the base of a Maildir file name: what stays when its flags change.
 pub fn base_of(name: &str) -> &str {
-    name.split_once(":2,").map_or(name, |(b, _)| b)
+    // Each `:` in turn, not `split_once(":2,")`, which builds a substring searcher per call.
+    let octets = name.as_bytes();
+    memchr::memchr_iter(b':', octets)
+        .find(|&colon| octets.get(colon + 1..colon + 3) == Some(b"2,"))
+        .and_then(|colon| name.get(..colon))
+        .unwrap_or(name)
 }
 
 /// The keyword letters of one mailbox (`dovecot-keywords`: `0 $Junk` maps `a`).

@@ -37,6 +37,7 @@ use mail_core::mime::{Limits, MimeTree};
 use crate::response::{BodyStructure, Envelope};
 use crate::types::{Date, Partial, Section};
 
+pub use search::HeaderSearch;
 pub use section::{BinaryError, BinaryReader};
 
 /// A message walked into its MIME structure, answering FETCH and SEARCH about it.
@@ -135,8 +136,17 @@ impl MessageStructure {
     /// ignoring case. An address field is matched in its parsed form (`name
     /// <mailbox@domain>`, as Dovecot matches it), so what its parser could not read is not
     /// found.
+    ///
+    /// To search many messages for one key, prepare it once with [`HeaderSearch::new`] and
+    /// call [`header_matches`](Self::header_matches).
     pub fn header_contains(&self, name: &str, needle: &str) -> bool {
-        search::header_contains(&self.tree, name, needle)
+        HeaderSearch::new(name, needle).matches(&self.tree)
+    }
+
+    /// [`header_contains`](Self::header_contains) with a key prepared once for many
+    /// messages; the same answer.
+    pub fn header_matches(&self, key: &HeaderSearch) -> bool {
+        key.matches(&self.tree)
     }
 
     /// SEARCH BODY `needle`: a `text/*` or `message/*` part (or one without a usable type)

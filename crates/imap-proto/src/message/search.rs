@@ -2,10 +2,13 @@
 //! decoding, and the sent date, read as Dovecot reads them (its answers over the message set
 //! of `tests/data/mime/` are the reference).
 
+use std::borrow::Cow;
+
 use mail_core::address::encoded_word::decode_encoded_word;
 use mail_core::mime::charset::Charset;
 use mail_core::mime::decode::{Decoder, Encoding};
-use mail_core::mime::{MimeTree, PartKind, grammar};
+use mail_core::mime::{Field, MimeTree, PartKind, grammar};
+use memchr::memmem;
 
 use crate::response::Address;
 use crate::types::{Date, NString};
@@ -28,7 +31,7 @@ pub(super) fn decode_words_anywhere(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut after_word = false;
-    while let Some(start) = rest.find("=?") {
+    while let Some(start) = word_start(rest) {
         let (before, candidate) = rest.split_at(start);
         // White space between two encoded words is not text.
         if !(after_word
@@ -57,6 +60,13 @@ pub(super) fn decode_words_anywhere(text: &str) -> String {
     out
 }
 
+/// Where the first `=?` of `s` is: at each `=` in turn, not with a substring searcher built
+/// per call.
+fn word_start(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'=', b).find(|&i| b.get(i + 1) == Some(&b'?'))
+}
+
 /// The length of the `=?charset?encoding?text?=` that starts `s`, if one does (RFC 2047 §2).
 fn encoded_word_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
@@ -70,11 +80,13 @@ fn encoded_word_len(s: &str) -> Option<usize> {
 
 /// An unfolded header value with its encoded words decoded.
 fn header_text(value: &[u8]) -> String {
-    let unfolded: Vec<u8> = value
-        .iter()
-        .copied()
-        .filter(|&b| b != b'\r' && b != b'\n')
-        .collect();
+    let unfolded: Cow<'_, [u8]> = if memchr::memchr2(b'\r', b'\n', value).is_some() {
+        let mut v = Vec::with_capacity(value.len());
+        v.extend(value.iter().filter(|&&b| b != b'\r' && b != b'\n'));
+        Cow::Owned(v)
+    } else {
+        Cow::Borrowed(value)
+    };
     decode_words_anywhere(&String::from_utf8_lossy(&unfolded))
 }
 
@@ -163,44 +175,129 @@ fn field_text(tree: &MimeTree, name: &[u8], value: &[u8]) -> String {
     }
 }
 
-/// Whether a field named `name` of the message header contains `needle`; an empty needle
-/// matches any such field (RFC 9051 §6.4.4 HEADER).
-pub(super) fn header_contains(tree: &MimeTree, name: &str, needle: &str) -> bool {
-    let mut folded: Option<String> = None;
-    tree.fields(0).iter().any(|f| {
-        if !(f.has_colon() && tree.name(f).eq_ignore_ascii_case(name.as_bytes())) {
-            return false;
+/// A SEARCH key on one header field (HEADER, and FROM, TO, CC, BCC, SUBJECT, which are
+/// HEADER searches of those fields; RFC 9051 §6.4.4), prepared once for many messages: the
+/// needle is lower-cased and its searcher built once, not per message.
+///
+/// ```
+/// use bytes::Bytes;
+/// use imap_proto::message::{HeaderSearch, MessageStructure};
+///
+/// let key = HeaderSearch::new("Subject", "MEETING");
+/// let msg = MessageStructure::parse(Bytes::from_static(b"Subject: Team meeting\r\n\r\n"));
+/// assert!(msg.header_matches(&key));
+/// ```
+#[derive(Debug, Clone)]
+pub struct HeaderSearch {
+    /// The field name, compared ignoring ASCII case (RFC 5322 §1.2.2).
+    name: Box<str>,
+    /// Whether the field holds addresses ([`is_address_field`]).
+    address: bool,
+    /// Whether the needle is all ASCII: then the folded needle is its ASCII lower-casing.
+    ascii: bool,
+    /// The needle lower-cased as [`fold`] lower-cases text.
+    folded: Box<str>,
+    /// Finds `folded` in folded text.
+    finder: memmem::Finder<'static>,
+}
+
+impl HeaderSearch {
+    /// Prepares the search of fields named `name` (any case) for `needle` (any case); an
+    /// empty needle matches any field of that name.
+    pub fn new(name: &str, needle: &str) -> Self {
+        let folded = fold(needle);
+        Self {
+            name: name.into(),
+            address: is_address_field(name.as_bytes()),
+            ascii: needle.is_ascii(),
+            finder: memmem::Finder::new(folded.as_bytes()).into_owned(),
+            folded: folded.into_boxed_str(),
         }
-        let value = tree.raw_value(f);
-        if needle.is_ascii()
-            && !is_address_field(tree.name(f))
-            && let Some(found) = plain_ascii_contains(value, needle.as_bytes())
-        {
-            return found;
+    }
+
+    /// The field name searched, as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether a field of this name in the header of `tree`'s message contains the needle.
+    pub(super) fn matches(&self, tree: &MimeTree) -> bool {
+        let name = self.name.as_bytes();
+        tree.fields(0).iter().any(|f| {
+            f.has_colon() && tree.name(f).eq_ignore_ascii_case(name) && self.value_matches(tree, f)
+        })
+    }
+
+    /// Whether the searchable text of `field` ([`field_text`]) contains the needle,
+    /// ignoring case.
+    fn value_matches(&self, tree: &MimeTree, field: &Field) -> bool {
+        let value = tree.raw_value(field);
+        let needle = self.folded.as_bytes();
+        if self.ascii && !self.address && is_plain_ascii(value) {
+            // The text is the value itself, and lower-casing it is ASCII lower-casing.
+            return contains_ascii_folded(value, needle);
         }
-        let needle = folded.get_or_insert_with(|| fold(needle));
-        fold(&field_text(tree, tree.name(f), value)).contains(needle.as_str())
+        let text = field_text(tree, tree.name(field), value);
+        // Lower-casing keeps every ASCII letter's place among the other ASCII octets and
+        // turns a non-ASCII character into non-ASCII ones, except these two (Unicode's
+        // case mapping, checked over every character in the tests): so an ASCII needle is
+        // found in the lower-cased text exactly where it is found ignoring ASCII case.
+        if self.ascii && !lower_cases_to_ascii(&text) {
+            return contains_ascii_folded(text.as_bytes(), needle);
+        }
+        self.finder.find(fold(&text).as_bytes()).is_some()
+    }
+}
+
+/// Whether `text` holds one of the two non-ASCII characters whose lower case has ASCII in
+/// it: U+0130 (`İ`, UTF-8 C4 B0) and U+212A (Kelvin sign, UTF-8 E2 84 AA).
+fn lower_cases_to_ascii(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(0xC4, 0xE2, b).any(|i| {
+        let next = b.get(i + 1..).unwrap_or_default();
+        next.starts_with(&[0xB0]) && b.get(i) == Some(&0xC4)
+            || next.starts_with(&[0x84, 0xAA]) && b.get(i) == Some(&0xE2)
     })
 }
 
-/// [`header_text`] + [`fold`] + `contains` without building either string, for the usual
-/// field: all ASCII, on one line, no encoded word. Its text is then the value itself, and
-/// lower-casing it is ASCII lower-casing. `None` for any other value.
-fn plain_ascii_contains(value: &[u8], needle: &[u8]) -> Option<bool> {
-    if !value.is_ascii()
-        || memchr::memchr2(b'\r', b'\n', value).is_some()
-        || memchr::memmem::find(value, b"=?").is_some()
-    {
-        return None;
+/// Whether a field named `name` of the message header contains `needle`; an empty needle
+/// matches any such field (RFC 9051 §6.4.4 HEADER).
+#[cfg(test)]
+fn header_contains(tree: &MimeTree, name: &str, needle: &str) -> bool {
+    HeaderSearch::new(name, needle).matches(tree)
+}
+
+/// Whether `value` is the usual field value: all ASCII, on one line, no encoded word. Its
+/// searchable text ([`header_text`]) is then the value itself.
+fn is_plain_ascii(value: &[u8]) -> bool {
+    value.is_ascii()
+        && memchr::memchr3_iter(b'\r', b'\n', b'=', value)
+            .all(|i| value.get(i) == Some(&b'=') && value.get(i + 1) != Some(&b'?'))
+}
+
+/// Whether `haystack` contains `needle` (lower-case ASCII letters or any other octets),
+/// ASCII letters of `haystack` compared ignoring case.
+fn contains_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let Some(window) = haystack.get(..=last_start) else {
+        return false;
+    };
+    let upper = first.to_ascii_uppercase();
+    let tail = |i: usize| {
+        haystack
+            .get(i + 1..i + needle.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+    };
+    if upper == first {
+        memchr::memchr_iter(first, window).any(tail)
+    } else {
+        memchr::memchr2_iter(first, upper, window).any(tail)
     }
-    if needle.is_empty() {
-        return Some(true);
-    }
-    Some(
-        value
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle)),
-    )
 }
 
 /// Whether the body of part `index` is text to search: a `text/*` or `message/*` part, or a
@@ -440,7 +537,7 @@ mod tests {
 
     #[test]
     fn the_plain_ascii_path_agrees_with_the_general_one() {
-        let values: [&[u8]; 8] = [
+        let values: [&[u8]; 9] = [
             b" Meeting tomorrow at 10:00",
             b" MEETING",
             b" meetinG notes",
@@ -449,20 +546,115 @@ mod tests {
             b"",
             b" tab\there",
             b" 100% =sign",
+            b"x=",
         ];
         for value in values {
-            for needle in ["meeting", "MEET", "", "tab\th", "= s", "x", "100% =SIGN"] {
+            assert!(is_plain_ascii(value), "{value:?}");
+            for needle in [
+                "meeting",
+                "MEET",
+                "",
+                "tab\th",
+                "= s",
+                "x",
+                "100% =SIGN",
+                "x=",
+            ] {
                 let general = fold(&header_text(value)).contains(&fold(needle));
                 assert_eq!(
-                    plain_ascii_contains(value, needle.as_bytes()),
-                    Some(general),
+                    contains_ascii_folded(value, fold(needle).as_bytes()),
+                    general,
                     "{needle:?} in {value:?}"
                 );
             }
         }
         // Folded, encoded or 8-bit values take the general path.
-        for value in [&b" a\r\n b"[..], b" =?utf-8?q?x?=", " caf\u{e9}".as_bytes()] {
-            assert_eq!(plain_ascii_contains(value, b"a"), None);
+        for value in [
+            &b" a\r\n b"[..],
+            b" a\n b",
+            b" =?utf-8?q?x?=",
+            " caf\u{e9}".as_bytes(),
+        ] {
+            assert!(!is_plain_ascii(value), "{value:?}");
         }
+    }
+
+    #[test]
+    fn only_two_characters_lower_case_to_ascii() {
+        // What the ASCII comparison of decoded text in `HeaderSearch` relies on.
+        let odd: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(odd, ['\u{130}', '\u{212A}']);
+        for text in ["\u{130}", "a\u{212A}b", "\u{e9}\u{130}"] {
+            assert!(lower_cases_to_ascii(text), "{text}");
+        }
+        for text in [
+            "",
+            "abc",
+            "\u{129}\u{131}\u{2129}\u{212B}\u{e9}",
+            "\u{2000}\u{e84}",
+        ] {
+            assert!(!lower_cases_to_ascii(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_prepared_key_answers_as_the_general_reading() {
+        let t = tree(concat!(
+            "From: =?utf-8?q?Ren=C3=A9?= <rene@example.com>\r\n",
+            "Subject: =?utf-8?q?Caf=C3=A9_=E2=80=94?= MEETING\r\n",
+            "X-Kelvin: =?utf-8?q?5_=E2=84=AA?=\r\n",
+            "X-Dot: =?utf-8?q?=C4=B0stanbul?=\r\n",
+            "X-Folded: one\r\n two\r\n",
+            "\r\n"
+        ));
+        for (name, needle) in [
+            ("subject", "meeting"),
+            ("subject", "café — m"),
+            ("subject", "CAFÉ"),
+            ("subject", "cafe"),
+            ("Subject", ""),
+            ("From", "rené <rene@"),
+            ("from", "RENE@EXAMPLE"),
+            ("X-Kelvin", "5 k"),
+            ("X-Kelvin", "\u{212A}"),
+            ("X-Dot", "i\u{307}stanbul"),
+            ("X-Dot", "istanbul"),
+            ("X-Dot", "i"),
+            ("x-folded", "one two"),
+            ("x-folded", "onetwo"),
+            ("X-Missing", ""),
+        ] {
+            let general = t.fields(0).iter().any(|f| {
+                f.has_colon()
+                    && t.name(f).eq_ignore_ascii_case(name.as_bytes())
+                    && fold(&field_text(&t, t.name(f), t.raw_value(f))).contains(&fold(needle))
+            });
+            let key = HeaderSearch::new(name, needle);
+            assert_eq!(key.matches(&t), general, "{name} {needle:?}");
+            assert_eq!(
+                header_contains(&t, name, needle),
+                general,
+                "{name} {needle:?}"
+            );
+        }
+        assert!(HeaderSearch::new("X-Kelvin", "5 K").matches(&t));
+        assert!(HeaderSearch::new("X-Dot", "İSTANBUL").matches(&t));
+        assert!(!HeaderSearch::new("X-Dot", "istanbul").matches(&t));
+    }
+
+    #[test]
+    fn ascii_search_ignores_case_only_of_letters() {
+        assert!(contains_ascii_folded(b"Hello World", b"o w"));
+        assert!(contains_ascii_folded(b"HELLO", b"hello"));
+        assert!(!contains_ascii_folded(b"HELL", b"hello"));
+        assert!(contains_ascii_folded(b"", b""));
+        assert!(!contains_ascii_folded(b"", b"a"));
+        assert!(contains_ascii_folded(b"a[b", b"[b"));
+        assert!(!contains_ascii_folded(b"a{b", b"[b"));
+        assert!(contains_ascii_folded(b"xxab", b"ab"));
+        assert!(contains_ascii_folded("caf\u{e9} ok".as_bytes(), b" ok"));
     }
 }

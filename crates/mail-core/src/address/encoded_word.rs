@@ -76,7 +76,12 @@ pub fn decode_encoded_word(word: &str) -> Option<String> {
         "B" | "b" => BASE64.decode(text).ok()?,
         _ => return None,
     };
-    decode_charset(charset, &bytes)
+    // The charset table is [`crate::mime::charset`]'s.
+    match Charset::from_name(charset.as_bytes()) {
+        // The decoded octets become the string, without a copy.
+        Charset::Utf8 => String::from_utf8(bytes).ok(),
+        other => other.decode(&bytes),
+    }
 }
 
 /// Returns whether `s` is an RFC 2047 §2 `token`.
@@ -130,12 +135,6 @@ const fn hex_value(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-/// Converts `bytes` in `charset` to a string, or `None` if the charset is unknown or the
-/// bytes are invalid in it; the table is [`crate::mime::charset`]'s.
-fn decode_charset(charset: &str, bytes: &[u8]) -> Option<String> {
-    Charset::from_name(charset.as_bytes()).decode(bytes)
 }
 
 /// Returns unstructured header text (RFC 5322 §3.2.5, e.g. a `Subject:` body) with its

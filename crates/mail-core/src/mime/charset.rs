@@ -39,8 +39,21 @@ impl Charset {
     /// Returns the charset `name` stands for, matched case-insensitively (RFC 2046 §4.1.2:
     /// charset names are case-insensitive).
     pub fn from_name(name: &[u8]) -> Self {
-        let lower: Vec<u8> = name.iter().map(u8::to_ascii_lowercase).collect();
-        match lower.as_slice() {
+        // Lower-cased on the stack: this runs for every encoded word a SEARCH decodes.
+        let mut buf = [0u8; 32];
+        let heap: Vec<u8>;
+        let lower: &[u8] = match buf.get_mut(..name.len()) {
+            Some(b) => {
+                b.copy_from_slice(name);
+                b.make_ascii_lowercase();
+                b
+            }
+            None => {
+                heap = name.to_ascii_lowercase();
+                &heap
+            }
+        };
+        match lower {
             b"utf-8" | b"utf8" => Self::Utf8,
             b"us-ascii" | b"ascii" | b"ansi_x3.4-1968" => Self::UsAscii,
             b"iso-8859-1" | b"iso_8859-1" | b"iso8859-1" | b"latin1" | b"l1" => Self::Latin1,
@@ -133,6 +146,13 @@ mod tests {
         assert_eq!(Charset::from_name(b"iso-8859-2"), Charset::Iso8859Other);
         assert_eq!(Charset::from_name(b"iso-8859-"), Charset::Unknown);
         assert_eq!(Charset::from_name(b"koi8-r"), Charset::Unknown);
+        // Names longer than the stack buffer are read too.
+        let long = format!("ISO-8859-{}2", "0".repeat(40));
+        assert_eq!(Charset::from_name(long.as_bytes()), Charset::Iso8859Other);
+        let edge = format!("iso-8859-{}", "1".repeat(23));
+        assert_eq!(edge.len(), 32);
+        assert_eq!(Charset::from_name(edge.as_bytes()), Charset::Iso8859Other);
+        assert_eq!(Charset::from_name(b""), Charset::Unknown);
     }
 
     #[test]
