@@ -5,7 +5,7 @@ use core::num::NonZeroU32;
 
 use bytes::Bytes;
 
-use crate::types::parser::{Encoder, PResult, Parser, Upper, is_atom_char};
+use crate::types::parser::{Encoder, PResult, Parser, Upper, class, is_atom_char};
 use crate::types::{DateTime, Encode, Flag, NString, ObjectId, Section};
 
 use super::body::BodyStructure;
@@ -203,7 +203,7 @@ impl FetchItem {
     fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
         // `[` is an ATOM-CHAR, but here it starts the section of `BODY[…]`.
-        let name = p.take_while(|b| is_atom_char(b) && b != b'[');
+        let name = p.take_class(class::ITEM_NAME);
         if name.is_empty() {
             return Err(p.err("fetch item name"));
         }

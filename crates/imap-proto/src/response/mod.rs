@@ -716,7 +716,7 @@ impl Response {
         };
         p.sp()?;
         let save = p.pos();
-        let word = p.take_while(crate::types::parser::is_atom_char);
+        let word = p.take_class(crate::types::parser::class::ATOM);
         let kind = match Upper::new(word).as_bytes() {
             b"OK" => Some(StatusKind::Ok),
             b"NO" => Some(StatusKind::No),

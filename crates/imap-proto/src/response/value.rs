@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::error::ValueError;
 use crate::types::IString;
-use crate::types::parser::{Encoder, PResult, Parser};
+use crate::types::parser::{Encoder, PResult, Parser, class};
 
 /// Human-readable text of a status response or continuation request (RFC 9051 §9): any
 /// octets but CR, LF and NUL.
@@ -40,7 +40,7 @@ impl Text {
     /// Reads the rest of the line as text.
     pub(crate) fn read_rest(p: &mut Parser<'_>) -> PResult<Self> {
         let start = p.pos();
-        p.take_while(|b| !matches!(b, 0 | b'\r' | b'\n'));
+        p.take_class(class::TEXT);
         if !p.at_end() {
             return Err(p.err("TEXT-CHAR"));
         }

@@ -10,24 +10,98 @@ use crate::framing::LiteralMode;
 /// real client, shallow enough that recursion can never exhaust a stack.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 
-/// `ATOM-CHAR` (RFC 9051 §9): any CHAR except atom-specials.
+/// `ATOM-CHAR` (RFC 9051 §9): any CHAR except atom-specials; the rule the class table is
+/// built from.
 ///
 /// ```abnf
 /// ATOM-CHAR       = <any CHAR except atom-specials>
 /// atom-specials   = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials
 /// ```
-pub(crate) const fn is_atom_char(b: u8) -> bool {
+const fn atom_char_rule(b: u8) -> bool {
     matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
 }
 
+/// The character classes of [`CLASSES`], one bit each.
+pub(crate) mod class {
+    /// `ATOM-CHAR` (RFC 9051 §9).
+    pub(crate) const ATOM: u8 = 1;
+    /// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
+    pub(crate) const ASTRING: u8 = 1 << 1;
+    /// `list-char = ATOM-CHAR / list-wildcards / resp-specials` (RFC 9051 §9).
+    pub(crate) const LIST: u8 = 1 << 2;
+    /// A `tag` character: `ASTRING-CHAR` except `+` (RFC 9051 §9).
+    pub(crate) const TAG: u8 = 1 << 3;
+    /// An octet of `text` (RFC 9051 §9, 8-bit tolerated): anything but NUL, CR and LF.
+    pub(crate) const TEXT: u8 = 1 << 4;
+    /// The name of a FETCH response item: `ATOM-CHAR` except `[`, which starts a section.
+    pub(crate) const ITEM_NAME: u8 = 1 << 5;
+}
+
+/// The classes (bits of [`class`]) of every octet, so that a scanner tests one table entry
+/// per byte instead of a chain of comparisons.
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0u8;
+        let atom = atom_char_rule(b);
+        if atom {
+            c |= class::ATOM;
+        }
+        if atom && b != b'[' {
+            c |= class::ITEM_NAME;
+        }
+        if atom || b == b']' {
+            c |= class::ASTRING;
+            if b != b'+' {
+                c |= class::TAG;
+            }
+        }
+        if atom || b == b']' || b == b'%' || b == b'*' {
+            c |= class::LIST;
+        }
+        if !matches!(b, 0 | b'\r' | b'\n') {
+            c |= class::TEXT;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// Returns whether `b` is in any of the classes of `mask` (bits of [`class`]).
+#[inline(always)]
+pub(crate) fn is_class(b: u8, mask: u8) -> bool {
+    // A `u8` index is always within the 256 entries; `get` keeps the lint quiet and the
+    // compiler drops the check.
+    CLASSES.get(usize::from(b)).is_some_and(|&c| c & mask != 0)
+}
+
+/// Returns the length of the run of bytes of class `mask` at the front of `data`.
+#[inline]
+pub(crate) fn class_run(data: &[u8], mask: u8) -> usize {
+    data.iter()
+        .position(|&b| !is_class(b, mask))
+        .unwrap_or(data.len())
+}
+
+/// `ATOM-CHAR` (RFC 9051 §9).
+#[inline]
+pub(crate) fn is_atom_char(b: u8) -> bool {
+    is_class(b, class::ATOM)
+}
+
 /// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
-pub(crate) const fn is_astring_char(b: u8) -> bool {
-    is_atom_char(b) || b == b']'
+#[inline]
+pub(crate) fn is_astring_char(b: u8) -> bool {
+    is_class(b, class::ASTRING)
 }
 
 /// `list-char = ATOM-CHAR / list-wildcards / resp-specials` (RFC 9051 §9).
-pub(crate) const fn is_list_char(b: u8) -> bool {
-    is_astring_char(b) || b == b'%' || b == b'*'
+#[inline]
+pub(crate) fn is_list_char(b: u8) -> bool {
+    is_class(b, class::LIST)
 }
 
 /// `TEXT-CHAR` without the quoted-specials, i.e. what a quoted string holds unescaped.
@@ -266,9 +340,18 @@ impl<'a> Parser<'a> {
         rest.get(..n).unwrap_or_default()
     }
 
+    /// Reads the longest run of bytes of class `mask` (bits of [`class`]; maybe empty).
+    #[inline]
+    pub(crate) fn take_class(&mut self, mask: u8) -> &'a [u8] {
+        let rest = self.rest();
+        let n = class_run(rest, mask);
+        self.advance(n);
+        rest.get(..n).unwrap_or_default()
+    }
+
     /// Reads `1*ATOM-CHAR`.
     pub(crate) fn atom(&mut self) -> PResult<&'a [u8]> {
-        let a = self.take_while(is_atom_char);
+        let a = self.take_class(class::ATOM);
         if a.is_empty() {
             Err(self.err("atom"))
         } else {
@@ -524,7 +607,7 @@ impl<'a> Parser<'a> {
             Some(b'"' | b'{') => self.string(),
             _ => {
                 let start = self.pos;
-                let a = self.take_while(is_astring_char);
+                let a = self.take_class(class::ASTRING);
                 if a.is_empty() {
                     Err(self.err("astring"))
                 } else {
@@ -871,6 +954,28 @@ mod tests {
 
     fn list_of_lists(p: &mut Parser<'_>) -> PResult<usize> {
         p.list(false, list_of_lists).map(|v| v.len())
+    }
+
+    #[test]
+    fn class_table_agrees_with_the_abnf_rules() {
+        for b in 0..=255u8 {
+            let atom = matches!(b, 0x21..=0x7e)
+                && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+            let astring = atom || b == b']';
+            assert_eq!(is_atom_char(b), atom, "{b:#x}");
+            assert_eq!(is_astring_char(b), astring, "{b:#x}");
+            assert_eq!(is_list_char(b), astring || b == b'%' || b == b'*', "{b:#x}");
+            assert_eq!(is_class(b, class::TAG), astring && b != b'+', "{b:#x}");
+            assert_eq!(is_class(b, class::ITEM_NAME), atom && b != b'[', "{b:#x}");
+            assert_eq!(
+                is_class(b, class::TEXT),
+                !matches!(b, 0 | b'\r' | b'\n'),
+                "{b:#x}"
+            );
+        }
+        assert_eq!(class_run(b"abc def", class::ATOM), 3);
+        assert_eq!(class_run(b"", class::ATOM), 0);
+        assert_eq!(class_run(b"a]b", class::ASTRING), 3);
     }
 
     #[test]
