@@ -35,6 +35,8 @@ pub(crate) mod class {
     pub(crate) const TEXT: u8 = 1 << 4;
     /// The name of a FETCH response item: `ATOM-CHAR` except `[`, which starts a section.
     pub(crate) const ITEM_NAME: u8 = 1 << 5;
+    /// A letter, a digit or `.`: the names of FETCH and STORE command items.
+    pub(crate) const ALNUM_DOT: u8 = 1 << 6;
 }
 
 /// The classes (bits of [`class`]) of every octet, so that a scanner tests one table entry
@@ -63,6 +65,9 @@ static CLASSES: [u8; 256] = {
         }
         if !matches!(b, 0 | b'\r' | b'\n') {
             c |= class::TEXT;
+        }
+        if b.is_ascii_alphanumeric() || b == b'.' {
+            c |= class::ALNUM_DOT;
         }
         t[i] = c;
         i += 1;
@@ -175,6 +180,73 @@ impl Upper {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
     }
+}
+
+/// A word of at most 16 octets, upper-cased and packed into a `u128` (first octet lowest),
+/// so that a keyword is matched by one comparison against a constant built by [`kw`].
+/// Longer words pack to [`Packed::LONG`], which no keyword packs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Packed(pub(crate) u128);
+
+impl Packed {
+    /// What a word longer than 16 octets packs to: all octets 0xFF, never an ASCII keyword.
+    pub(crate) const LONG: Self = Self(u128::MAX);
+
+    /// Packs `word`, whose octets are ASCII (atom characters): the caller scanned them.
+    #[inline]
+    pub(crate) fn new(word: &[u8]) -> Self {
+        let mut buf = [0u8; 16];
+        match buf.get_mut(..word.len()) {
+            Some(dst) => dst.copy_from_slice(word),
+            None => return Self::LONG,
+        }
+        Self::upper(u128::from_le_bytes(buf))
+    }
+
+    /// Packs the `len` octets at the front of `rest` (ASCII, `len <= rest.len()`), reading
+    /// 16 octets at once when the frame holds them.
+    #[inline]
+    fn from_front(rest: &[u8], len: usize) -> Self {
+        if len > 16 {
+            return Self::LONG;
+        }
+        let Some(chunk) = rest.first_chunk::<16>() else {
+            return Self::new(rest.get(..len).unwrap_or_default());
+        };
+        let w = u128::from_le_bytes(*chunk);
+        // Keep the word's own octets: what follows it may be anything.
+        let w = match 1u128.checked_shl((len as u32).saturating_mul(8)) {
+            Some(bit) => w & bit.wrapping_sub(1),
+            None => w,
+        };
+        Self::upper(w)
+    }
+
+    /// Upper-cases the ASCII letters of a packed word at once (SWAR): a lane from `a` to `z`
+    /// loses 0x20. Every lane is below 0x80, so the additions never carry between lanes.
+    #[inline]
+    const fn upper(w: u128) -> Self {
+        const L: u128 = u128::from_le_bytes([0x01; 16]);
+        const H: u128 = u128::from_le_bytes([0x80; 16]);
+        let at_least_a = w.wrapping_add(L * (0x80 - 0x61));
+        let above_z = w.wrapping_add(L * (0x80 - 0x7b));
+        let lower = at_least_a & !above_z & H;
+        Self(w.wrapping_sub(lower >> 2))
+    }
+}
+
+/// Packs an upper-case keyword constant for matching against [`Packed`] words.
+pub(crate) const fn kw(word: &[u8]) -> u128 {
+    assert!(word.len() <= 16);
+    let mut w = 0u128;
+    let mut shift = 0u32;
+    let mut rest = word;
+    while let [first, tail @ ..] = rest {
+        w |= (first.to_ascii_uppercase() as u128) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    w
 }
 
 /// The most items [`Parser::list_sized`] reserves room for at once.
@@ -347,6 +419,18 @@ impl<'a> Parser<'a> {
         let n = class_run(rest, mask);
         self.advance(n);
         rest.get(..n).unwrap_or_default()
+    }
+
+    /// [`take_class`](Self::take_class), also returning the run packed for keyword matching.
+    #[inline]
+    pub(crate) fn take_keyword(&mut self, mask: u8) -> (&'a [u8], Packed) {
+        let rest = self.rest();
+        let n = class_run(rest, mask);
+        self.advance(n);
+        (
+            rest.get(..n).unwrap_or_default(),
+            Packed::from_front(rest, n),
+        )
     }
 
     /// Reads `1*ATOM-CHAR`.
@@ -957,6 +1041,46 @@ mod tests {
     }
 
     #[test]
+    fn packed_words_match_their_upper_case_keyword() {
+        let words: [&[u8]; 12] = [
+            b"",
+            b"a",
+            b"ok",
+            b"Ok",
+            b"FETCH",
+            b"fetch",
+            b"rfc822.size",
+            b"BODYSTRUCTURE",
+            b"abcdefghijklmnop",
+            b"abcdefghijklmnopq",
+            b"az{`@[AZ09.-=+",
+            b"x-gm-labels",
+        ];
+        for w in words {
+            let upper = w.to_ascii_uppercase();
+            let want = if w.len() <= 16 {
+                Packed(kw(&upper))
+            } else {
+                Packed::LONG
+            };
+            assert_eq!(Packed::new(w), want, "{w:?}");
+            // Packed from the front of a longer frame, whatever follows the word.
+            for tail in [
+                &b""[..],
+                b" ",
+                b"\xff\xfe rest of the line, long enough",
+                b"[1]",
+            ] {
+                let mut frame = w.to_vec();
+                frame.extend_from_slice(tail);
+                assert_eq!(Packed::from_front(&frame, w.len()), want, "{w:?} {tail:?}");
+            }
+        }
+        assert_ne!(Packed::new(b"OK").0, kw(b"NO"));
+        assert_ne!(Packed::new(b"BODY").0, kw(b"BODY.PEEK"));
+    }
+
+    #[test]
     fn class_table_agrees_with_the_abnf_rules() {
         for b in 0..=255u8 {
             let atom = matches!(b, 0x21..=0x7e)
@@ -967,6 +1091,11 @@ mod tests {
             assert_eq!(is_list_char(b), astring || b == b'%' || b == b'*', "{b:#x}");
             assert_eq!(is_class(b, class::TAG), astring && b != b'+', "{b:#x}");
             assert_eq!(is_class(b, class::ITEM_NAME), atom && b != b'[', "{b:#x}");
+            assert_eq!(
+                is_class(b, class::ALNUM_DOT),
+                b.is_ascii_alphanumeric() || b == b'.',
+                "{b:#x}"
+            );
             assert_eq!(
                 is_class(b, class::TEXT),
                 !matches!(b, 0 | b'\r' | b'\n'),
