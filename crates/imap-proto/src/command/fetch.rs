@@ -149,7 +149,6 @@ fn starts_preview_mods(p: &mut Parser<'_>) -> bool {
     lazy
 }
 
-
 impl FetchAttribute {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();

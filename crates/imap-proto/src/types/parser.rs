@@ -155,6 +155,21 @@ pub(crate) fn all_quoted_plain(data: &[u8]) -> bool {
     tail.iter().all(|&b| is_quoted_plain(b))
 }
 
+/// Counts the spaces in `data`, eight octets at a time (SWAR).
+pub(crate) fn count_spaces(data: &[u8]) -> usize {
+    const L: u64 = u64::from_le_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    let (words, tail) = data.as_chunks::<8>();
+    let mut n = 0usize;
+    for chunk in words {
+        let x = u64::from_le_bytes(*chunk) ^ (L * u64::from(b' '));
+        // The high bit of each lane is set when the lane is non-zero (exact, no borrows).
+        let non_zero = ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
+        n = n.saturating_add(8usize.saturating_sub(non_zero.count_ones() as usize));
+    }
+    n.saturating_add(tail.iter().filter(|&&b| b == b' ').count())
+}
+
 /// A keyword upper-cased on the stack, so that keywords are matched without allocating.
 /// A word longer than the buffer matches no keyword (it reads as empty).
 pub(crate) struct Upper {
@@ -328,9 +343,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes `b` if it is next.
+    #[inline]
     pub(crate) fn eat(&mut self, b: u8) -> bool {
         if self.peek() == Some(b) {
-            self.advance(1);
+            // The byte exists, so the position stays within the frame.
+            self.pos += 1;
             true
         } else {
             false
@@ -467,8 +484,19 @@ impl<'a> Parser<'a> {
     /// Consumes `NIL` (any case) when it is next as a whole atom: [`keyword`](Self::keyword)
     /// for the most frequent keyword, compared at once. Out of line: inlined at its many call
     /// sites it made the FETCH parsers larger and slower.
-    #[inline(never)]
+    #[inline]
     pub(crate) fn nil(&mut self) -> bool {
+        // Nearly every caller meets a string or a list instead: settle that here, inline.
+        if !matches!(self.peek(), Some(b'N' | b'n')) {
+            return false;
+        }
+        self.nil_slow()
+    }
+
+    /// [`nil`](Self::nil) once the first byte is an `N`. Out of line: inlined at its many
+    /// call sites it made the FETCH parsers larger and slower.
+    #[inline(never)]
+    fn nil_slow(&mut self) -> bool {
         let rest = self.rest();
         let is_nil = match rest.first_chunk::<3>() {
             // `| 0x20` folds only `N`/`I`/`L` onto the lower-case letters it is compared with.
@@ -734,9 +762,7 @@ impl<'a> Parser<'a> {
     ) -> PResult<Vec<T>> {
         let rest = self.rest();
         let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
-        let words = rest
-            .get(..close)
-            .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count() + 1);
+        let words = rest.get(..close).map_or(0, |r| count_spaces(r) + 1);
         self.list_with_capacity(nonempty, words.min(MAX_RESERVE), f)
     }
 
@@ -1078,6 +1104,20 @@ mod tests {
         }
         assert_ne!(Packed::new(b"OK").0, kw(b"NO"));
         assert_ne!(Packed::new(b"BODY").0, kw(b"BODY.PEEK"));
+    }
+
+    #[test]
+    fn count_spaces_agrees_with_a_byte_count() {
+        for len in 0..40 {
+            for pos in 0..len {
+                for b in [b' ', 0, 0x7f, 0x80, 0xa0, 0xff, b'a', 0x1f, 0x21] {
+                    let mut data: Vec<u8> = (0..len).map(|i| b" ab  c"[i % 6]).collect();
+                    data[pos] = b;
+                    let want = data.iter().filter(|&&x| x == b' ').count();
+                    assert_eq!(count_spaces(&data), want, "{data:?}");
+                }
+            }
+        }
     }
 
     #[test]
