@@ -785,11 +785,14 @@ impl<'a> Parser<'a> {
         if !self.eat(b')') {
             loop {
                 out.push(f(self)?);
-                if self.at_close() {
-                    self.advance(1);
+                // The separating spaces are read once: before `)` they are a tolerance.
+                let spaced = self.eat_sp();
+                if self.eat(b')') {
                     break;
                 }
-                self.sp()?;
+                if !spaced {
+                    return Err(self.err("SP"));
+                }
             }
         }
         self.leave();
