@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::error::ValueError;
 use crate::types::IString;
-use crate::types::parser::{Encoder, PResult, Parser, class};
+use crate::types::parser::{Encoder, PResult, Parser};
 
 /// Human-readable text of a status response or continuation request (RFC 9051 §9): any
 /// octets but CR, LF and NUL.
@@ -40,10 +40,13 @@ impl Text {
     /// Reads the rest of the line as text.
     pub(crate) fn read_rest(p: &mut Parser<'_>) -> PResult<Self> {
         let start = p.pos();
-        p.take_class(class::TEXT);
-        if !p.at_end() {
+        let rest = p.rest();
+        // A vector search: the text runs to the end of the frame but for a stray control.
+        if let Some(bad) = memchr::memchr3(0, b'\r', b'\n', rest) {
+            p.advance(bad);
             return Err(p.err("TEXT-CHAR"));
         }
+        p.advance(rest.len());
         Ok(Self(p.slice(start, p.pos())))
     }
 }
