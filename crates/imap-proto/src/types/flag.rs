@@ -87,7 +87,8 @@ impl Flag {
     }
 
     pub(crate) fn read_list(p: &mut Parser<'_>) -> PResult<Vec<Self>> {
-        p.list(false, Self::read)
+        // Room for the four a first push would reserve, without growing into it.
+        p.list_with_capacity(false, 4, Self::read)
     }
 }
 

@@ -416,6 +416,12 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Returns whether a list may open here without crossing the nesting budget (what
+    /// [`enter`](Self::enter) would refuse).
+    pub(crate) const fn can_nest(&self) -> bool {
+        self.depth < self.max_depth
+    }
+
     /// Closes a nesting level.
     pub(crate) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
@@ -779,9 +785,14 @@ impl<'a> Parser<'a> {
         }
         self.enter()?;
         self.advance(1);
-        let mut out = Vec::with_capacity(capacity);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
+        // An empty list allocates nothing, whatever the capacity asked for.
+        let mut out = if self.peek() == Some(b')') {
+            Vec::new()
+        } else {
+            Vec::with_capacity(capacity)
+        };
         if !self.eat(b')') {
             loop {
                 out.push(f(self)?);
