@@ -41,6 +41,9 @@ pub(crate) mod class {
 
 /// The classes (bits of [`class`]) of every octet, so that a scanner tests one table entry
 /// per byte instead of a chain of comparisons.
+// Built at compile time: `i < 256` indexes the 256 entries, and an out-of-bounds index would
+// be a compile error, never a run-time panic (`get_mut` is not usable in a constant).
+#[allow(clippy::indexing_slicing)]
 static CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0usize;
