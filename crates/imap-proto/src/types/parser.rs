@@ -507,8 +507,19 @@ impl<'a> Parser<'a> {
     #[inline(never)]
     fn nil_slow(&mut self) -> bool {
         let rest = self.rest();
+        // Four octets at once while the frame holds them (it nearly always does: NIL is
+        // followed by a space or a parenthesis). `| 0x20` folds only `N`/`I`/`L` onto the
+        // lower-case letters they are compared with.
+        if let Some(w) = rest.first_chunk::<4>() {
+            let w = u32::from_le_bytes(*w);
+            let is_nil = ((w | 0x0020_2020) & 0x00ff_ffff) == u32::from_le_bytes(*b"nil\0")
+                && !is_atom_char((w >> 24) as u8);
+            if is_nil {
+                self.advance(3);
+            }
+            return is_nil;
+        }
         let is_nil = match rest.first_chunk::<3>() {
-            // `| 0x20` folds only `N`/`I`/`L` onto the lower-case letters it is compared with.
             Some(&[n, i, l]) => {
                 (n | 0x20) == b'n'
                     && (i | 0x20) == b'i'
@@ -1121,6 +1132,24 @@ mod tests {
         }
         assert_ne!(Packed::new(b"OK").0, kw(b"NO"));
         assert_ne!(Packed::new(b"BODY").0, kw(b"BODY.PEEK"));
+    }
+
+    #[test]
+    fn nil_is_read_in_any_case_as_a_whole_atom() {
+        for word in [
+            "NIL", "nil", "Nil", "nIl", "NIX", "NI", "N", "MIL", "NIM", "nIL1", "NILS", "NIL]",
+        ] {
+            for tail in ["", " ", ")", "x", " rest"] {
+                let input = format!("{word}{tail}");
+                let src = Bytes::from(input.clone());
+                let mut p = Parser::new(&src);
+                let upper = input.to_ascii_uppercase();
+                let want = upper.starts_with("NIL")
+                    && !upper.as_bytes().get(3).is_some_and(|&b| is_atom_char(b));
+                assert_eq!(p.nil(), want, "{input:?}");
+                assert_eq!(p.pos(), if want { 3 } else { 0 }, "{input:?}");
+            }
+        }
     }
 
     #[test]
