@@ -2,7 +2,7 @@
 
 use core::num::NonZeroU32;
 
-use crate::types::parser::{PResult, Parser, Upper};
+use crate::types::parser::{PResult, Parser, class, kw};
 use crate::types::{Encode, Encoder, Flag, Partial, Section, encode_part};
 
 /// A FETCH data item (RFC 9051 §6.4.5).
@@ -115,14 +115,19 @@ impl FetchItems {
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         if p.peek() == Some(b'(') {
-            return p.list(true, FetchAttribute::read).map(Self::Attributes);
+            return p
+                .list_sized(true, FetchAttribute::read)
+                .map(Self::Attributes);
         }
         let save = p.pos();
-        let w = Upper::new(name(p));
-        match w.as_bytes() {
-            b"ALL" => Ok(Self::All),
-            b"FAST" => Ok(Self::Fast),
-            b"FULL" => Ok(Self::Full),
+        let (_, w) = p.take_keyword(class::ALNUM_DOT);
+        const K_ALL: u128 = kw(b"ALL");
+        const K_FAST: u128 = kw(b"FAST");
+        const K_FULL: u128 = kw(b"FULL");
+        match w.0 {
+            K_ALL => Ok(Self::All),
+            K_FAST => Ok(Self::Fast),
+            K_FULL => Ok(Self::Full),
             _ => {
                 p.seek(save);
                 FetchAttribute::read(p).map(|a| Self::Attributes(vec![a]))
@@ -144,15 +149,10 @@ fn starts_preview_mods(p: &mut Parser<'_>) -> bool {
     lazy
 }
 
-/// Reads a data item name: letters, digits and `.`.
-fn name<'a>(p: &mut Parser<'a>) -> &'a [u8] {
-    p.take_while(|b| b.is_ascii_alphanumeric() || b == b'.')
-}
-
 impl FetchAttribute {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let w = Upper::new(name(p));
+        let (_, w) = p.take_keyword(class::ALNUM_DOT);
         let partial = |p: &mut Parser<'_>| -> PResult<Option<Partial>> {
             if p.peek() == Some(b'<') {
                 Partial::read(p).map(Some)
@@ -160,15 +160,34 @@ impl FetchAttribute {
                 Ok(None)
             }
         };
-        Ok(match w.as_bytes() {
-            b"ENVELOPE" => Self::Envelope,
-            b"FLAGS" => Self::Flags,
-            b"INTERNALDATE" => Self::InternalDate,
-            b"RFC822" => Self::Rfc822,
-            b"RFC822.HEADER" => Self::Rfc822Header,
-            b"RFC822.SIZE" => Self::Rfc822Size,
-            b"RFC822.TEXT" => Self::Rfc822Text,
-            b"BODY" if p.peek() == Some(b'[') => {
+        const K_ENVELOPE: u128 = kw(b"ENVELOPE");
+        const K_FLAGS: u128 = kw(b"FLAGS");
+        const K_INTERNALDATE: u128 = kw(b"INTERNALDATE");
+        const K_RFC822: u128 = kw(b"RFC822");
+        const K_RFC822_HEADER: u128 = kw(b"RFC822.HEADER");
+        const K_RFC822_SIZE: u128 = kw(b"RFC822.SIZE");
+        const K_RFC822_TEXT: u128 = kw(b"RFC822.TEXT");
+        const K_BODY: u128 = kw(b"BODY");
+        const K_BODY_PEEK: u128 = kw(b"BODY.PEEK");
+        const K_BODYSTRUCTURE: u128 = kw(b"BODYSTRUCTURE");
+        const K_UID: u128 = kw(b"UID");
+        const K_BINARY: u128 = kw(b"BINARY");
+        const K_BINARY_PEEK: u128 = kw(b"BINARY.PEEK");
+        const K_BINARY_SIZE: u128 = kw(b"BINARY.SIZE");
+        const K_MODSEQ: u128 = kw(b"MODSEQ");
+        const K_EMAILID: u128 = kw(b"EMAILID");
+        const K_THREADID: u128 = kw(b"THREADID");
+        const K_SAVEDATE: u128 = kw(b"SAVEDATE");
+        const K_PREVIEW: u128 = kw(b"PREVIEW");
+        Ok(match w.0 {
+            K_ENVELOPE => Self::Envelope,
+            K_FLAGS => Self::Flags,
+            K_INTERNALDATE => Self::InternalDate,
+            K_RFC822 => Self::Rfc822,
+            K_RFC822_HEADER => Self::Rfc822Header,
+            K_RFC822_SIZE => Self::Rfc822Size,
+            K_RFC822_TEXT => Self::Rfc822Text,
+            K_BODY if p.peek() == Some(b'[') => {
                 let section = Section::read(p)?;
                 Self::BodySection {
                     peek: false,
@@ -176,8 +195,8 @@ impl FetchAttribute {
                     partial: partial(p)?,
                 }
             }
-            b"BODY" => Self::Body,
-            b"BODY.PEEK" => {
+            K_BODY => Self::Body,
+            K_BODY_PEEK => {
                 let section = Section::read(p)?;
                 Self::BodySection {
                     peek: true,
@@ -185,24 +204,24 @@ impl FetchAttribute {
                     partial: partial(p)?,
                 }
             }
-            b"BODYSTRUCTURE" => Self::BodyStructure,
-            b"UID" => Self::Uid,
-            b"BINARY" | b"BINARY.PEEK" => {
+            K_BODYSTRUCTURE => Self::BodyStructure,
+            K_UID => Self::Uid,
+            K_BINARY | K_BINARY_PEEK => {
                 let part = Section::read_binary(p)?;
                 Self::Binary {
-                    peek: w.as_bytes().len() > 6,
+                    peek: w.0 == K_BINARY_PEEK,
                     part,
                     partial: partial(p)?,
                 }
             }
-            b"BINARY.SIZE" => Self::BinarySize {
+            K_BINARY_SIZE => Self::BinarySize {
                 part: Section::read_binary(p)?,
             },
-            b"MODSEQ" => Self::ModSeq,
-            b"EMAILID" => Self::EmailId,
-            b"THREADID" => Self::ThreadId,
-            b"SAVEDATE" => Self::SaveDate,
-            b"PREVIEW" => {
+            K_MODSEQ => Self::ModSeq,
+            K_EMAILID => Self::EmailId,
+            K_THREADID => Self::ThreadId,
+            K_SAVEDATE => Self::SaveDate,
+            K_PREVIEW => {
                 let save = p.pos();
                 let mut lazy = false;
                 // `FETCH 1 PREVIEW (CHANGEDSINCE 5)`: a parenthesis after PREVIEW may open the
@@ -391,10 +410,12 @@ impl StoreFlags {
         } else {
             StoreMode::Replace
         };
-        let w = Upper::new(name(p));
-        let silent = match w.as_bytes() {
-            b"FLAGS" => false,
-            b"FLAGS.SILENT" => true,
+        let (_, w) = p.take_keyword(class::ALNUM_DOT);
+        const K_FLAGS: u128 = kw(b"FLAGS");
+        const K_FLAGS_SILENT: u128 = kw(b"FLAGS.SILENT");
+        let silent = match w.0 {
+            K_FLAGS => false,
+            K_FLAGS_SILENT => true,
             _ => return Err(p.err("FLAGS or FLAGS.SILENT")),
         };
         p.sp()?;

@@ -11,7 +11,7 @@ use super::{
     append, search,
 };
 use crate::error::ParseError;
-use crate::types::parser::{PResult, Parser, Upper};
+use crate::types::parser::{PResult, Parser, class, kw};
 use crate::types::{
     AString, Atom, Capability, IString, ListMailbox, Mailbox, NString, SequenceSet,
 };
@@ -31,22 +31,65 @@ fn sp_set(p: &mut Parser<'_>) -> PResult<SequenceSet> {
 impl CommandBody {
     pub(super) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let name = p.atom()?;
-        let upper = Upper::new(name);
-        Ok(match upper.as_bytes() {
-            b"CAPABILITY" => Self::Capability,
-            b"NOOP" => Self::Noop,
-            b"LOGOUT" => Self::Logout,
-            b"STARTTLS" => Self::StartTls,
-            b"AUTHENTICATE" => read_authenticate(p)?,
-            b"LOGIN" => {
+        let (name, word) = p.take_keyword(class::ATOM);
+        if name.is_empty() {
+            return Err(p.err("atom"));
+        }
+        const K_CAPABILITY: u128 = kw(b"CAPABILITY");
+        const K_NOOP: u128 = kw(b"NOOP");
+        const K_LOGOUT: u128 = kw(b"LOGOUT");
+        const K_STARTTLS: u128 = kw(b"STARTTLS");
+        const K_AUTHENTICATE: u128 = kw(b"AUTHENTICATE");
+        const K_LOGIN: u128 = kw(b"LOGIN");
+        const K_ENABLE: u128 = kw(b"ENABLE");
+        const K_SELECT: u128 = kw(b"SELECT");
+        const K_EXAMINE: u128 = kw(b"EXAMINE");
+        const K_CREATE: u128 = kw(b"CREATE");
+        const K_DELETE: u128 = kw(b"DELETE");
+        const K_RENAME: u128 = kw(b"RENAME");
+        const K_SUBSCRIBE: u128 = kw(b"SUBSCRIBE");
+        const K_UNSUBSCRIBE: u128 = kw(b"UNSUBSCRIBE");
+        const K_LIST: u128 = kw(b"LIST");
+        const K_LSUB: u128 = kw(b"LSUB");
+        const K_NAMESPACE: u128 = kw(b"NAMESPACE");
+        const K_STATUS: u128 = kw(b"STATUS");
+        const K_APPEND: u128 = kw(b"APPEND");
+        const K_IDLE: u128 = kw(b"IDLE");
+        const K_CHECK: u128 = kw(b"CHECK");
+        const K_CLOSE: u128 = kw(b"CLOSE");
+        const K_UNSELECT: u128 = kw(b"UNSELECT");
+        const K_EXPUNGE: u128 = kw(b"EXPUNGE");
+        const K_UNAUTHENTICATE: u128 = kw(b"UNAUTHENTICATE");
+        const K_SEARCH: u128 = kw(b"SEARCH");
+        const K_FETCH: u128 = kw(b"FETCH");
+        const K_STORE: u128 = kw(b"STORE");
+        const K_COPY: u128 = kw(b"COPY");
+        const K_MOVE: u128 = kw(b"MOVE");
+        const K_SORT: u128 = kw(b"SORT");
+        const K_THREAD: u128 = kw(b"THREAD");
+        const K_UID: u128 = kw(b"UID");
+        const K_ID: u128 = kw(b"ID");
+        const K_GETQUOTA: u128 = kw(b"GETQUOTA");
+        const K_GETQUOTAROOT: u128 = kw(b"GETQUOTAROOT");
+        const K_SETQUOTA: u128 = kw(b"SETQUOTA");
+        const K_COMPRESS: u128 = kw(b"COMPRESS");
+        const K_GETMETADATA: u128 = kw(b"GETMETADATA");
+        const K_NOTIFY: u128 = kw(b"NOTIFY");
+        const K_SETMETADATA: u128 = kw(b"SETMETADATA");
+        Ok(match word.0 {
+            K_CAPABILITY => Self::Capability,
+            K_NOOP => Self::Noop,
+            K_LOGOUT => Self::Logout,
+            K_STARTTLS => Self::StartTls,
+            K_AUTHENTICATE => read_authenticate(p)?,
+            K_LOGIN => {
                 p.sp()?;
                 let username = AString::read(p)?;
                 p.sp()?;
                 let password = Secret::new(AString::read(p)?);
                 Self::Login { username, password }
             }
-            b"ENABLE" => {
+            K_ENABLE => {
                 let mut caps = Vec::new();
                 p.sp()?;
                 caps.push(Capability::read(p)?);
@@ -55,20 +98,20 @@ impl CommandBody {
                 }
                 Self::Enable(caps)
             }
-            b"SELECT" | b"EXAMINE" => {
+            K_SELECT | K_EXAMINE => {
                 let mailbox = sp_mailbox(p)?;
                 let params = if p.eat_sp() && p.peek() == Some(b'(') {
                     SelectParams::read(p)?
                 } else {
                     SelectParams::default()
                 };
-                if upper.as_bytes() == b"SELECT" {
+                if word.0 == K_SELECT {
                     Self::Select { mailbox, params }
                 } else {
                     Self::Examine { mailbox, params }
                 }
             }
-            b"CREATE" => {
+            K_CREATE => {
                 let mailbox = sp_mailbox(p)?;
                 let mut special_use = None;
                 if p.eat_sp() && p.peek() == Some(b'(') {
@@ -84,16 +127,16 @@ impl CommandBody {
                     special_use,
                 }
             }
-            b"DELETE" => Self::Delete(sp_mailbox(p)?),
-            b"RENAME" => {
+            K_DELETE => Self::Delete(sp_mailbox(p)?),
+            K_RENAME => {
                 let from = sp_mailbox(p)?;
                 let to = sp_mailbox(p)?;
                 Self::Rename { from, to }
             }
-            b"SUBSCRIBE" => Self::Subscribe(sp_mailbox(p)?),
-            b"UNSUBSCRIBE" => Self::Unsubscribe(sp_mailbox(p)?),
-            b"LIST" => read_list(p)?,
-            b"LSUB" => {
+            K_SUBSCRIBE => Self::Subscribe(sp_mailbox(p)?),
+            K_UNSUBSCRIBE => Self::Unsubscribe(sp_mailbox(p)?),
+            K_LIST => read_list(p)?,
+            K_LSUB => {
                 let reference = sp_mailbox(p)?;
                 p.sp()?;
                 Self::Lsub {
@@ -101,8 +144,8 @@ impl CommandBody {
                     pattern: ListMailbox::read(p)?,
                 }
             }
-            b"NAMESPACE" => Self::Namespace,
-            b"STATUS" => {
+            K_NAMESPACE => Self::Namespace,
+            K_STATUS => {
                 let mailbox = sp_mailbox(p)?;
                 p.sp()?;
                 Self::Status {
@@ -110,39 +153,42 @@ impl CommandBody {
                     items: p.list(true, StatusItem::read)?,
                 }
             }
-            b"APPEND" => {
+            K_APPEND => {
                 let mailbox = sp_mailbox(p)?;
                 Self::Append {
                     mailbox,
                     messages: append::read_messages(p)?,
                 }
             }
-            b"IDLE" => Self::Idle,
-            b"CHECK" => Self::Check,
-            b"CLOSE" => Self::Close,
-            b"UNSELECT" => Self::Unselect,
-            b"EXPUNGE" => Self::Expunge,
-            b"UNAUTHENTICATE" => Self::Unauthenticate,
-            b"SEARCH" => read_search(p, false)?,
-            b"FETCH" => read_fetch(p, false)?,
-            b"STORE" => read_store(p, false)?,
-            b"COPY" => read_copy_move(p, false, false)?,
-            b"MOVE" => read_copy_move(p, false, true)?,
-            b"SORT" => read_sort(p, false)?,
-            b"THREAD" => read_thread(p, false)?,
-            b"UID" => {
+            K_IDLE => Self::Idle,
+            K_CHECK => Self::Check,
+            K_CLOSE => Self::Close,
+            K_UNSELECT => Self::Unselect,
+            K_EXPUNGE => Self::Expunge,
+            K_UNAUTHENTICATE => Self::Unauthenticate,
+            K_SEARCH => read_search(p, false)?,
+            K_FETCH => read_fetch(p, false)?,
+            K_STORE => read_store(p, false)?,
+            K_COPY => read_copy_move(p, false, false)?,
+            K_MOVE => read_copy_move(p, false, true)?,
+            K_SORT => read_sort(p, false)?,
+            K_THREAD => read_thread(p, false)?,
+            K_UID => {
                 p.sp()?;
                 let sub_at = p.pos();
-                let sub = Upper::new(p.atom()?);
-                match sub.as_bytes() {
-                    b"FETCH" => read_fetch(p, true)?,
-                    b"STORE" => read_store(p, true)?,
-                    b"COPY" => read_copy_move(p, true, false)?,
-                    b"MOVE" => read_copy_move(p, true, true)?,
-                    b"SEARCH" => read_search(p, true)?,
-                    b"SORT" => read_sort(p, true)?,
-                    b"THREAD" => read_thread(p, true)?,
-                    b"EXPUNGE" => Self::UidExpunge(sp_set(p)?),
+                let (sub_name, sub) = p.take_keyword(class::ATOM);
+                if sub_name.is_empty() {
+                    return Err(p.err("atom"));
+                }
+                match sub.0 {
+                    K_FETCH => read_fetch(p, true)?,
+                    K_STORE => read_store(p, true)?,
+                    K_COPY => read_copy_move(p, true, false)?,
+                    K_MOVE => read_copy_move(p, true, true)?,
+                    K_SEARCH => read_search(p, true)?,
+                    K_SORT => read_sort(p, true)?,
+                    K_THREAD => read_thread(p, true)?,
+                    K_EXPUNGE => Self::UidExpunge(sp_set(p)?),
                     _ => {
                         return Err(ParseError::syntax(
                             sub_at,
@@ -151,7 +197,7 @@ impl CommandBody {
                     }
                 }
             }
-            b"ID" => {
+            K_ID => {
                 p.sp()?;
                 if p.nil() {
                     Self::Id(None)
@@ -163,12 +209,12 @@ impl CommandBody {
                     })?))
                 }
             }
-            b"GETQUOTA" => {
+            K_GETQUOTA => {
                 p.sp()?;
                 Self::GetQuota(AString::read(p)?)
             }
-            b"GETQUOTAROOT" => Self::GetQuotaRoot(sp_mailbox(p)?),
-            b"SETQUOTA" => {
+            K_GETQUOTAROOT => Self::GetQuotaRoot(sp_mailbox(p)?),
+            K_SETQUOTA => {
                 p.sp()?;
                 let root = AString::read(p)?;
                 p.sp()?;
@@ -177,16 +223,16 @@ impl CommandBody {
                     limits: p.list(false, QuotaLimit::read)?,
                 }
             }
-            b"COMPRESS" => {
+            K_COMPRESS => {
                 p.sp()?;
                 Self::Compress(Atom::read(p)?)
             }
-            b"GETMETADATA" => read_getmetadata(p)?,
-            b"NOTIFY" => {
+            K_GETMETADATA => read_getmetadata(p)?,
+            K_NOTIFY => {
                 p.sp()?;
                 Self::Notify(Notify::read(p)?)
             }
-            b"SETMETADATA" => {
+            K_SETMETADATA => {
                 let mailbox = sp_mailbox(p)?;
                 p.sp()?;
                 Self::SetMetadata {

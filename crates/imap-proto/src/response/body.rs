@@ -70,10 +70,9 @@ impl BodyExtension {
         if !sp_then_value(p) {
             return Ok(None);
         }
-        let mut ext = Self {
-            disposition: read_disposition(p)?,
-            ..Self::default()
-        };
+        // Filled in place on the heap rather than built on the stack and moved there.
+        let mut ext = Box::new(Self::default());
+        ext.disposition = read_disposition(p)?;
         if sp_then_value(p) {
             ext.language = read_language(p)?;
             if sp_then_value(p) {
@@ -83,7 +82,7 @@ impl BodyExtension {
                 }
             }
         }
-        Ok(Some(Box::new(ext)))
+        Ok(Some(ext))
     }
 
     fn write(&self, e: &mut Encoder) {

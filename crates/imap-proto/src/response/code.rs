@@ -283,7 +283,7 @@ pub(crate) fn read_capabilities(p: &mut Parser<'_>, stop: &[u8]) -> PResult<Vec<
     };
     let words = rest
         .get(..end)
-        .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count());
+        .map_or(0, crate::types::parser::count_spaces);
     let mut caps = Vec::with_capacity(words.min(256));
     loop {
         let save = p.pos();

@@ -5,7 +5,7 @@ use core::num::NonZeroU32;
 
 use bytes::Bytes;
 
-use crate::types::parser::{Encoder, PResult, Parser, Upper, is_atom_char};
+use crate::types::parser::{Encoder, PResult, Parser, Upper, class, is_atom_char, kw};
 use crate::types::{DateTime, Encode, Flag, NString, ObjectId, Section};
 
 use super::body::BodyStructure;
@@ -203,41 +203,57 @@ impl FetchItem {
     fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
         // `[` is an ATOM-CHAR, but here it starts the section of `BODY[…]`.
-        let name = p.take_while(|b| is_atom_char(b) && b != b'[');
+        let (name, word) = p.take_keyword(class::ITEM_NAME);
         if name.is_empty() {
             return Err(p.err("fetch item name"));
         }
-        let upper = Upper::new(name);
-        let item = match upper.as_bytes() {
-            b"FLAGS" => {
+        const K_FLAGS: u128 = kw(b"FLAGS");
+        const K_INTERNALDATE: u128 = kw(b"INTERNALDATE");
+        const K_RFC822_SIZE: u128 = kw(b"RFC822.SIZE");
+        const K_RFC822: u128 = kw(b"RFC822");
+        const K_RFC822_HEADER: u128 = kw(b"RFC822.HEADER");
+        const K_RFC822_TEXT: u128 = kw(b"RFC822.TEXT");
+        const K_UID: u128 = kw(b"UID");
+        const K_MODSEQ: u128 = kw(b"MODSEQ");
+        const K_ENVELOPE: u128 = kw(b"ENVELOPE");
+        const K_BODYSTRUCTURE: u128 = kw(b"BODYSTRUCTURE");
+        const K_EMAILID: u128 = kw(b"EMAILID");
+        const K_THREADID: u128 = kw(b"THREADID");
+        const K_SAVEDATE: u128 = kw(b"SAVEDATE");
+        const K_PREVIEW: u128 = kw(b"PREVIEW");
+        const K_BODY: u128 = kw(b"BODY");
+        const K_BINARY: u128 = kw(b"BINARY");
+        const K_BINARY_SIZE: u128 = kw(b"BINARY.SIZE");
+        let item = match word.0 {
+            K_FLAGS => {
                 p.sp()?;
                 Self::Flags(Flag::read_list(p)?)
             }
-            b"INTERNALDATE" => {
+            K_INTERNALDATE => {
                 p.sp()?;
                 Self::InternalDate(DateTime::read(p)?)
             }
-            b"RFC822.SIZE" => {
+            K_RFC822_SIZE => {
                 p.sp()?;
                 Self::Rfc822Size(p.number64()?)
             }
-            b"RFC822" => {
+            K_RFC822 => {
                 p.sp()?;
                 Self::Rfc822(NString::read(p)?)
             }
-            b"RFC822.HEADER" => {
+            K_RFC822_HEADER => {
                 p.sp()?;
                 Self::Rfc822Header(NString::read(p)?)
             }
-            b"RFC822.TEXT" => {
+            K_RFC822_TEXT => {
                 p.sp()?;
                 Self::Rfc822Text(NString::read(p)?)
             }
-            b"UID" => {
+            K_UID => {
                 p.sp()?;
                 Self::Uid(p.nz_number()?)
             }
-            b"MODSEQ" => {
+            K_MODSEQ => {
                 p.sp()?;
                 p.byte(b'(', "'(' before the mod-sequence")?;
                 p.eat_sp();
@@ -246,19 +262,19 @@ impl FetchItem {
                 p.byte(b')', "')' after the mod-sequence")?;
                 Self::ModSeq(n)
             }
-            b"ENVELOPE" => {
+            K_ENVELOPE => {
                 p.sp()?;
                 Self::Envelope(Box::new(Envelope::read(p)?))
             }
-            b"BODYSTRUCTURE" => {
+            K_BODYSTRUCTURE => {
                 p.sp()?;
                 Self::BodyStructure(Box::new(BodyStructure::read(p)?))
             }
-            b"EMAILID" => {
+            K_EMAILID => {
                 p.sp()?;
                 Self::EmailId(read_paren_objectid(p)?)
             }
-            b"THREADID" => {
+            K_THREADID => {
                 p.sp()?;
                 if p.nil() {
                     Self::ThreadId(None)
@@ -266,7 +282,7 @@ impl FetchItem {
                     Self::ThreadId(Some(read_paren_objectid(p)?))
                 }
             }
-            b"SAVEDATE" => {
+            K_SAVEDATE => {
                 p.sp()?;
                 if p.nil() {
                     Self::SaveDate(None)
@@ -274,11 +290,11 @@ impl FetchItem {
                     Self::SaveDate(Some(DateTime::read(p)?))
                 }
             }
-            b"PREVIEW" => {
+            K_PREVIEW => {
                 p.sp()?;
                 Self::Preview(NString::read(p)?)
             }
-            b"BODY" if p.peek() == Some(b'[') => {
+            K_BODY if p.peek() == Some(b'[') => {
                 let section = Section::read(p)?;
                 let origin = read_origin(p)?;
                 p.sp()?;
@@ -288,11 +304,11 @@ impl FetchItem {
                     data: NString::read(p)?,
                 }
             }
-            b"BODY" => {
+            K_BODY => {
                 p.sp()?;
                 Self::Body(Box::new(BodyStructure::read(p)?))
             }
-            b"BINARY" => {
+            K_BINARY => {
                 let section = Section::read_binary(p)?;
                 let origin = read_origin(p)?;
                 p.sp()?;
@@ -307,7 +323,7 @@ impl FetchItem {
                     data,
                 }
             }
-            b"BINARY.SIZE" => {
+            K_BINARY_SIZE => {
                 let section = Section::read_binary(p)?;
                 p.sp()?;
                 Self::BinarySize {

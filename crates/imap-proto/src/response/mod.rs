@@ -73,7 +73,7 @@ pub use value::{ExtValue, Text};
 
 use crate::error::ParseError;
 use crate::framing::Frame;
-use crate::types::parser::{DEFAULT_MAX_DEPTH, PResult, Parser, Upper};
+use crate::types::parser::{DEFAULT_MAX_DEPTH, PResult, Parser, class, kw};
 use crate::types::{
     AString, Atom, Capability, Encode, Encoder, Flag, Fragment, IString, Mailbox, NString,
     SequenceSet, Tag, fragments_to_bytes,
@@ -351,19 +351,38 @@ impl Data {
             return Self::read_numbered(p);
         }
         let at = p.pos();
-        let name = p.atom()?;
-        Ok(match Upper::new(name).as_bytes() {
-            b"CAPABILITY" => Self::Capability(code::read_capabilities(p, b"")?),
-            b"ENABLED" => Self::Enabled(code::read_capabilities(p, b"")?),
-            b"LIST" => {
+        let (name, word) = p.take_keyword(class::ATOM);
+        if name.is_empty() {
+            return Err(p.err("atom"));
+        }
+        const K_CAPABILITY: u128 = kw(b"CAPABILITY");
+        const K_ENABLED: u128 = kw(b"ENABLED");
+        const K_LIST: u128 = kw(b"LIST");
+        const K_LSUB: u128 = kw(b"LSUB");
+        const K_NAMESPACE: u128 = kw(b"NAMESPACE");
+        const K_STATUS: u128 = kw(b"STATUS");
+        const K_SEARCH: u128 = kw(b"SEARCH");
+        const K_SORT: u128 = kw(b"SORT");
+        const K_ESEARCH: u128 = kw(b"ESEARCH");
+        const K_THREAD: u128 = kw(b"THREAD");
+        const K_FLAGS: u128 = kw(b"FLAGS");
+        const K_VANISHED: u128 = kw(b"VANISHED");
+        const K_ID: u128 = kw(b"ID");
+        const K_QUOTA: u128 = kw(b"QUOTA");
+        const K_QUOTAROOT: u128 = kw(b"QUOTAROOT");
+        const K_METADATA: u128 = kw(b"METADATA");
+        Ok(match word.0 {
+            K_CAPABILITY => Self::Capability(code::read_capabilities(p, b"")?),
+            K_ENABLED => Self::Enabled(code::read_capabilities(p, b"")?),
+            K_LIST => {
                 p.sp()?;
                 Self::List(MailboxList::read(p)?)
             }
-            b"LSUB" => {
+            K_LSUB => {
                 p.sp()?;
                 Self::Lsub(MailboxList::read(p)?)
             }
-            b"NAMESPACE" => {
+            K_NAMESPACE => {
                 p.sp()?;
                 let personal = data::read_namespace(p)?;
                 p.sp()?;
@@ -375,7 +394,7 @@ impl Data {
                     shared: data::read_namespace(p)?,
                 }
             }
-            b"STATUS" => {
+            K_STATUS => {
                 p.sp()?;
                 let mailbox = Mailbox::read(p)?;
                 p.sp()?;
@@ -384,16 +403,16 @@ impl Data {
                     attributes: p.list(false, StatusAttribute::read)?,
                 }
             }
-            b"SEARCH" => {
+            K_SEARCH => {
                 let (numbers, mod_seq) = read_numbers_modseq(p)?;
                 Self::Search { numbers, mod_seq }
             }
-            b"SORT" => {
+            K_SORT => {
                 let (numbers, mod_seq) = read_numbers_modseq(p)?;
                 Self::Sort { numbers, mod_seq }
             }
-            b"ESEARCH" => Self::ESearch(ESearch::read(p)?),
-            b"THREAD" => {
+            K_ESEARCH => Self::ESearch(ESearch::read(p)?),
+            K_THREAD => {
                 let mut threads = Vec::new();
                 loop {
                     let save = p.pos();
@@ -406,11 +425,11 @@ impl Data {
                 }
                 Self::Thread(threads)
             }
-            b"FLAGS" => {
+            K_FLAGS => {
                 p.sp()?;
                 Self::Flags(Flag::read_list(p)?)
             }
-            b"VANISHED" => {
+            K_VANISHED => {
                 p.sp()?;
                 let mut earlier = false;
                 if p.peek() == Some(b'(') {
@@ -427,11 +446,11 @@ impl Data {
                     uids: SequenceSet::read(p)?,
                 }
             }
-            b"ID" => {
+            K_ID => {
                 p.sp()?;
                 Self::Id(data::read_id_params(p)?)
             }
-            b"QUOTA" => {
+            K_QUOTA => {
                 p.sp()?;
                 let root = AString::read(p)?;
                 p.sp()?;
@@ -440,7 +459,7 @@ impl Data {
                     resources: QuotaResource::read_list(p)?,
                 }
             }
-            b"QUOTAROOT" => {
+            K_QUOTAROOT => {
                 p.sp()?;
                 let mailbox = Mailbox::read(p)?;
                 let mut roots = Vec::new();
@@ -454,7 +473,7 @@ impl Data {
                 }
                 Self::QuotaRoot { mailbox, roots }
             }
-            b"METADATA" => {
+            K_METADATA => {
                 p.sp()?;
                 let mailbox = Mailbox::read(p)?;
                 p.sp()?;
@@ -485,18 +504,25 @@ impl Data {
         let n = p.number()?;
         p.sp()?;
         let kat = p.pos();
-        let name = p.atom()?;
+        let (name, word) = p.take_keyword(class::ATOM);
+        if name.is_empty() {
+            return Err(p.err("atom"));
+        }
         let nz = || {
             NonZeroU32::new(n).ok_or(ParseError::Invalid {
                 offset: at,
                 what: "nz-number",
             })
         };
-        Ok(match Upper::new(name).as_bytes() {
-            b"EXISTS" => Self::Exists(n),
-            b"RECENT" => Self::Recent(n),
-            b"EXPUNGE" => Self::Expunge(nz()?),
-            b"FETCH" => {
+        const K_EXISTS: u128 = kw(b"EXISTS");
+        const K_RECENT: u128 = kw(b"RECENT");
+        const K_EXPUNGE: u128 = kw(b"EXPUNGE");
+        const K_FETCH: u128 = kw(b"FETCH");
+        Ok(match word.0 {
+            K_EXISTS => Self::Exists(n),
+            K_RECENT => Self::Recent(n),
+            K_EXPUNGE => Self::Expunge(nz()?),
+            K_FETCH => {
                 let seq = nz()?;
                 p.sp()?;
                 let items = FetchItem::read_list(p)?;
@@ -716,13 +742,18 @@ impl Response {
         };
         p.sp()?;
         let save = p.pos();
-        let word = p.take_while(crate::types::parser::is_atom_char);
-        let kind = match Upper::new(word).as_bytes() {
-            b"OK" => Some(StatusKind::Ok),
-            b"NO" => Some(StatusKind::No),
-            b"BAD" => Some(StatusKind::Bad),
-            b"PREAUTH" if tag.is_none() => Some(StatusKind::PreAuth),
-            b"BYE" if tag.is_none() => Some(StatusKind::Bye),
+        let (_, word) = p.take_keyword(class::ATOM);
+        const K_OK: u128 = kw(b"OK");
+        const K_NO: u128 = kw(b"NO");
+        const K_BAD: u128 = kw(b"BAD");
+        const K_PREAUTH: u128 = kw(b"PREAUTH");
+        const K_BYE: u128 = kw(b"BYE");
+        let kind = match word.0 {
+            K_OK => Some(StatusKind::Ok),
+            K_NO => Some(StatusKind::No),
+            K_BAD => Some(StatusKind::Bad),
+            K_PREAUTH if tag.is_none() => Some(StatusKind::PreAuth),
+            K_BYE if tag.is_none() => Some(StatusKind::Bye),
             _ => None,
         };
         if let Some(kind) = kind {

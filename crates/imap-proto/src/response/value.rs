@@ -40,10 +40,13 @@ impl Text {
     /// Reads the rest of the line as text.
     pub(crate) fn read_rest(p: &mut Parser<'_>) -> PResult<Self> {
         let start = p.pos();
-        p.take_while(|b| !matches!(b, 0 | b'\r' | b'\n'));
-        if !p.at_end() {
+        let rest = p.rest();
+        // A vector search: the text runs to the end of the frame but for a stray control.
+        if let Some(bad) = memchr::memchr3(0, b'\r', b'\n', rest) {
+            p.advance(bad);
             return Err(p.err("TEXT-CHAR"));
         }
+        p.advance(rest.len());
         Ok(Self(p.slice(start, p.pos())))
     }
 }

@@ -3,7 +3,7 @@
 use mail_core::sasl::Mechanism;
 
 use super::parser::{Encode, Encoder, PResult, Parser, parse_all};
-use super::string::Atom;
+use super::string::{Atom, short_text};
 use crate::error::ParseError;
 
 macro_rules! capabilities {
@@ -133,8 +133,12 @@ impl Capability {
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
-        let atom = Atom::read(p)?;
-        Self::from_atom(atom).map_err(|_| p.invalid(at, "AUTH= mechanism"))
+        let name = p.atom()?;
+        // A known name needs no atom built (nor its text checked again).
+        if let Some(known) = Self::known(name) {
+            return Ok(known);
+        }
+        Self::from_other_atom(Atom(short_text(name))).map_err(|_| p.invalid(at, "AUTH= mechanism"))
     }
 
     /// Returns the typed capability for an atom.
@@ -142,10 +146,15 @@ impl Capability {
     /// # Errors
     /// [`ParseError`] (offset 0) for `AUTH=` followed by an invalid mechanism name.
     pub fn from_atom(atom: Atom) -> Result<Self, ParseError> {
-        let name = atom.as_str();
-        if let Some(known) = Self::known(name.as_bytes()) {
+        if let Some(known) = Self::known(atom.as_str().as_bytes()) {
             return Ok(known);
         }
+        Self::from_other_atom(atom)
+    }
+
+    /// [`from_atom`](Self::from_atom) for an atom that names no capability of the list.
+    fn from_other_atom(atom: Atom) -> Result<Self, ParseError> {
+        let name = atom.as_str();
         if name.len() > 5
             && name
                 .get(..5)

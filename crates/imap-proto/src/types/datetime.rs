@@ -219,6 +219,14 @@ impl DateTime {
     }
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
+        match Self::read_fixed(p) {
+            Some(fixed) => fixed,
+            None => Self::read_general(p),
+        }
+    }
+
+    /// Reads any date-time [`read`](Self::read) accepts, byte by byte.
+    fn read_general(p: &mut Parser<'_>) -> PResult<Self> {
         let at = p.pos();
         p.byte(b'"', "date-time")?;
         p.eat(b' ');
@@ -252,6 +260,86 @@ impl DateTime {
             sign * (zh * 60 + zm),
         )
         .map_err(|_| p.invalid(at, "date-time"))
+    }
+}
+
+impl DateTime {
+    /// Reads the form every server sends, `"dd-Mon-yyyy hh:mm:ss +zzzz"` (the day may be
+    /// ` d`), from fixed offsets. `None`, with nothing consumed, for anything else: the
+    /// general reader then reads it (and reports its errors) as before. A value that fits the
+    /// layout but is out of range fails as the general reader fails.
+    fn read_fixed(p: &mut Parser<'_>) -> Option<PResult<Self>> {
+        let at = p.pos();
+        let w: &[u8; 28] = p.rest().first_chunk::<28>()?;
+        let [
+            b'"',
+            d1,
+            d2,
+            b'-',
+            m1,
+            m2,
+            m3,
+            b'-',
+            y1,
+            y2,
+            y3,
+            y4,
+            b' ',
+            h1,
+            h2,
+            b':',
+            n1,
+            n2,
+            b':',
+            s1,
+            s2,
+            b' ',
+            sign,
+            z1,
+            z2,
+            z3,
+            z4,
+            b'"',
+        ] = *w
+        else {
+            return None;
+        };
+        let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
+        let day = match d1 {
+            b' ' => digit(d2)?,
+            _ => digit(d1)? * 10 + digit(d2)?,
+        };
+        let month = MONTHS
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(&[m1, m2, m3]))?;
+        let year = digit(y1)? * 1000 + digit(y2)? * 100 + digit(y3)? * 10 + digit(y4)?;
+        let hour = digit(h1)? * 10 + digit(h2)?;
+        let minute = digit(n1)? * 10 + digit(n2)?;
+        let second = digit(s1)? * 10 + digit(s2)?;
+        let sign: i16 = match sign {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let zh = (digit(z1)? * 10 + digit(z2)?) as i16;
+        let zm = (digit(z3)? * 10 + digit(z4)?) as i16;
+        p.advance(w.len());
+        let Ok(date) = Date::new(year as u16, month as u8 + 1, day as u8) else {
+            return Some(Err(p.invalid(at, "date")));
+        };
+        if zm > 59 {
+            return Some(Err(p.invalid(at, "zone")));
+        }
+        Some(
+            Self::new(
+                date,
+                hour as u8,
+                minute as u8,
+                second as u8,
+                sign * (zh * 60 + zm),
+            )
+            .map_err(|_| p.invalid(at, "date-time")),
+        )
     }
 }
 
@@ -289,6 +377,36 @@ impl core::fmt::Display for DateTime {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fixed_layout_reads_as_the_general_reader() {
+        use bytes::Bytes;
+        let template = b"\"17-Jul-1996 02:44:25 -0700\" rest";
+        let mut inputs: Vec<Vec<u8>> = vec![
+            template.to_vec(),
+            b"\" 7-jul-1996 02:44:25 +0000\"".to_vec(),
+        ];
+        for pos in 0..template.len() {
+            for b in [
+                b' ', b'0', b'9', b'6', b'-', b'+', b'"', b'a', b'J', 0, 0xff,
+            ] {
+                let mut v = template.to_vec();
+                v[pos] = b;
+                inputs.push(v);
+            }
+        }
+        for input in inputs {
+            let src = Bytes::from(input.clone());
+            let mut fast = Parser::new(&src);
+            let mut general = Parser::new(&src);
+            let want = DateTime::read_general(&mut general);
+            assert_eq!(DateTime::read(&mut fast), want, "{input:?}");
+            if want.is_ok() {
+                assert_eq!(fast.pos(), general.pos(), "{input:?}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

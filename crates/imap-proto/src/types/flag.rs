@@ -1,6 +1,6 @@
 //! Message flags (RFC 9051 §2.3.2, §9).
 
-use super::parser::{Encode, Encoder, PResult, Parser, Upper, is_atom_char, parse_all};
+use super::parser::{Encode, Encoder, PResult, Packed, Parser, class, is_atom_char, kw, parse_all};
 use super::string::{Atom, short_text};
 use crate::error::ParseError;
 
@@ -57,29 +57,38 @@ impl Flag {
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         if p.eat(b'\\') {
             let at = p.pos();
-            let name = p
-                .atom()
-                .map_err(|_| ParseError::syntax(at, "flag name after '\\'"))?;
-            Ok(Self::system(name).unwrap_or_else(|| Self::Extension(atom(name))))
+            let (name, word) = p.take_keyword(class::ATOM);
+            if name.is_empty() {
+                return Err(ParseError::syntax(at, "flag name after '\\'"));
+            }
+            Ok(Self::system_packed(word).unwrap_or_else(|| Self::Extension(atom(name))))
         } else {
             Atom::read(p).map(Self::Keyword)
         }
     }
 
-    fn system(name: &[u8]) -> Option<Self> {
-        Some(match Upper::new(name).as_bytes() {
-            b"ANSWERED" => Self::Answered,
-            b"FLAGGED" => Self::Flagged,
-            b"DELETED" => Self::Deleted,
-            b"SEEN" => Self::Seen,
-            b"DRAFT" => Self::Draft,
-            b"RECENT" => Self::Recent,
+    /// Returns the system flag a packed name (without the backslash) names.
+    fn system_packed(name: Packed) -> Option<Self> {
+        const ANSWERED: u128 = kw(b"ANSWERED");
+        const FLAGGED: u128 = kw(b"FLAGGED");
+        const DELETED: u128 = kw(b"DELETED");
+        const SEEN: u128 = kw(b"SEEN");
+        const DRAFT: u128 = kw(b"DRAFT");
+        const RECENT: u128 = kw(b"RECENT");
+        Some(match name.0 {
+            ANSWERED => Self::Answered,
+            FLAGGED => Self::Flagged,
+            DELETED => Self::Deleted,
+            SEEN => Self::Seen,
+            DRAFT => Self::Draft,
+            RECENT => Self::Recent,
             _ => return None,
         })
     }
 
     pub(crate) fn read_list(p: &mut Parser<'_>) -> PResult<Vec<Self>> {
-        p.list(false, Self::read)
+        // Room for the four a first push would reserve, without growing into it.
+        p.list_with_capacity(false, 4, Self::read)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use super::parser::{Encode, Encoder, PResult, Parser, is_list_char, parse_all};
+use super::parser::{Encode, Encoder, PResult, Parser, class, is_list_char, parse_all};
 use super::string::AString;
 use crate::error::{ParseError, ValueError};
 
@@ -153,7 +153,7 @@ impl ListMailbox {
             Some(b'"' | b'{') => p.string().map(Self),
             _ => {
                 let start = p.pos();
-                if p.take_while(is_list_char).is_empty() {
+                if p.take_class(class::LIST).is_empty() {
                     return Err(p.err("list-mailbox"));
                 }
                 Ok(Self(p.slice(start, p.pos())))

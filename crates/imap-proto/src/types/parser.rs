@@ -10,24 +10,106 @@ use crate::framing::LiteralMode;
 /// real client, shallow enough that recursion can never exhaust a stack.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 
-/// `ATOM-CHAR` (RFC 9051 §9): any CHAR except atom-specials.
+/// `ATOM-CHAR` (RFC 9051 §9): any CHAR except atom-specials; the rule the class table is
+/// built from.
 ///
 /// ```abnf
 /// ATOM-CHAR       = <any CHAR except atom-specials>
 /// atom-specials   = "(" / ")" / "{" / SP / CTL / list-wildcards / quoted-specials / resp-specials
 /// ```
-pub(crate) const fn is_atom_char(b: u8) -> bool {
+const fn atom_char_rule(b: u8) -> bool {
     matches!(b, 0x21..=0x7e) && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
 }
 
+/// The character classes of [`CLASSES`], one bit each.
+pub(crate) mod class {
+    /// `ATOM-CHAR` (RFC 9051 §9).
+    pub(crate) const ATOM: u8 = 1;
+    /// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
+    pub(crate) const ASTRING: u8 = 1 << 1;
+    /// `list-char = ATOM-CHAR / list-wildcards / resp-specials` (RFC 9051 §9).
+    pub(crate) const LIST: u8 = 1 << 2;
+    /// A `tag` character: `ASTRING-CHAR` except `+` (RFC 9051 §9).
+    pub(crate) const TAG: u8 = 1 << 3;
+    /// An octet of `text` (RFC 9051 §9, 8-bit tolerated): anything but NUL, CR and LF.
+    pub(crate) const TEXT: u8 = 1 << 4;
+    /// The name of a FETCH response item: `ATOM-CHAR` except `[`, which starts a section.
+    pub(crate) const ITEM_NAME: u8 = 1 << 5;
+    /// A letter, a digit or `.`: the names of FETCH and STORE command items.
+    pub(crate) const ALNUM_DOT: u8 = 1 << 6;
+}
+
+/// The classes (bits of [`class`]) of every octet, so that a scanner tests one table entry
+/// per byte instead of a chain of comparisons.
+// Built at compile time: `i < 256` indexes the 256 entries, and an out-of-bounds index would
+// be a compile error, never a run-time panic (`get_mut` is not usable in a constant).
+#[allow(clippy::indexing_slicing)]
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0u8;
+        let atom = atom_char_rule(b);
+        if atom {
+            c |= class::ATOM;
+        }
+        if atom && b != b'[' {
+            c |= class::ITEM_NAME;
+        }
+        if atom || b == b']' {
+            c |= class::ASTRING;
+            if b != b'+' {
+                c |= class::TAG;
+            }
+        }
+        if atom || b == b']' || b == b'%' || b == b'*' {
+            c |= class::LIST;
+        }
+        if !matches!(b, 0 | b'\r' | b'\n') {
+            c |= class::TEXT;
+        }
+        if b.is_ascii_alphanumeric() || b == b'.' {
+            c |= class::ALNUM_DOT;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// Returns whether `b` is in any of the classes of `mask` (bits of [`class`]).
+#[inline(always)]
+pub(crate) fn is_class(b: u8, mask: u8) -> bool {
+    // A `u8` index is always within the 256 entries; `get` keeps the lint quiet and the
+    // compiler drops the check.
+    CLASSES.get(usize::from(b)).is_some_and(|&c| c & mask != 0)
+}
+
+/// Returns the length of the run of bytes of class `mask` at the front of `data`.
+#[inline]
+pub(crate) fn class_run(data: &[u8], mask: u8) -> usize {
+    data.iter()
+        .position(|&b| !is_class(b, mask))
+        .unwrap_or(data.len())
+}
+
+/// `ATOM-CHAR` (RFC 9051 §9).
+#[inline]
+pub(crate) fn is_atom_char(b: u8) -> bool {
+    is_class(b, class::ATOM)
+}
+
 /// `ASTRING-CHAR = ATOM-CHAR / resp-specials` (RFC 9051 §9).
-pub(crate) const fn is_astring_char(b: u8) -> bool {
-    is_atom_char(b) || b == b']'
+#[inline]
+pub(crate) fn is_astring_char(b: u8) -> bool {
+    is_class(b, class::ASTRING)
 }
 
 /// `list-char = ATOM-CHAR / list-wildcards / resp-specials` (RFC 9051 §9).
-pub(crate) const fn is_list_char(b: u8) -> bool {
-    is_astring_char(b) || b == b'%' || b == b'*'
+#[inline]
+pub(crate) fn is_list_char(b: u8) -> bool {
+    is_class(b, class::LIST)
 }
 
 /// `TEXT-CHAR` without the quoted-specials, i.e. what a quoted string holds unescaped.
@@ -76,6 +158,21 @@ pub(crate) fn all_quoted_plain(data: &[u8]) -> bool {
     tail.iter().all(|&b| is_quoted_plain(b))
 }
 
+/// Counts the spaces in `data`, eight octets at a time (SWAR).
+pub(crate) fn count_spaces(data: &[u8]) -> usize {
+    const L: u64 = u64::from_le_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    let (words, tail) = data.as_chunks::<8>();
+    let mut n = 0usize;
+    for chunk in words {
+        let x = u64::from_le_bytes(*chunk) ^ (L * u64::from(b' '));
+        // The high bit of each lane is set when the lane is non-zero (exact, no borrows).
+        let non_zero = ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
+        n = n.saturating_add(8usize.saturating_sub(non_zero.count_ones() as usize));
+    }
+    n.saturating_add(tail.iter().filter(|&&b| b == b' ').count())
+}
+
 /// A keyword upper-cased on the stack, so that keywords are matched without allocating.
 /// A word longer than the buffer matches no keyword (it reads as empty).
 pub(crate) struct Upper {
@@ -101,6 +198,73 @@ impl Upper {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
     }
+}
+
+/// A word of at most 16 octets, upper-cased and packed into a `u128` (first octet lowest),
+/// so that a keyword is matched by one comparison against a constant built by [`kw`].
+/// Longer words pack to [`Packed::LONG`], which no keyword packs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Packed(pub(crate) u128);
+
+impl Packed {
+    /// What a word longer than 16 octets packs to: all octets 0xFF, never an ASCII keyword.
+    pub(crate) const LONG: Self = Self(u128::MAX);
+
+    /// Packs `word`, whose octets are ASCII (atom characters): the caller scanned them.
+    #[inline]
+    pub(crate) fn new(word: &[u8]) -> Self {
+        let mut buf = [0u8; 16];
+        match buf.get_mut(..word.len()) {
+            Some(dst) => dst.copy_from_slice(word),
+            None => return Self::LONG,
+        }
+        Self::upper(u128::from_le_bytes(buf))
+    }
+
+    /// Packs the `len` octets at the front of `rest` (ASCII, `len <= rest.len()`), reading
+    /// 16 octets at once when the frame holds them.
+    #[inline]
+    fn from_front(rest: &[u8], len: usize) -> Self {
+        if len > 16 {
+            return Self::LONG;
+        }
+        let Some(chunk) = rest.first_chunk::<16>() else {
+            return Self::new(rest.get(..len).unwrap_or_default());
+        };
+        let w = u128::from_le_bytes(*chunk);
+        // Keep the word's own octets: what follows it may be anything.
+        let w = match 1u128.checked_shl((len as u32).saturating_mul(8)) {
+            Some(bit) => w & bit.wrapping_sub(1),
+            None => w,
+        };
+        Self::upper(w)
+    }
+
+    /// Upper-cases the ASCII letters of a packed word at once (SWAR): a lane from `a` to `z`
+    /// loses 0x20. Every lane is below 0x80, so the additions never carry between lanes.
+    #[inline]
+    const fn upper(w: u128) -> Self {
+        const L: u128 = u128::from_le_bytes([0x01; 16]);
+        const H: u128 = u128::from_le_bytes([0x80; 16]);
+        let at_least_a = w.wrapping_add(L * (0x80 - 0x61));
+        let above_z = w.wrapping_add(L * (0x80 - 0x7b));
+        let lower = at_least_a & !above_z & H;
+        Self(w.wrapping_sub(lower >> 2))
+    }
+}
+
+/// Packs an upper-case keyword constant for matching against [`Packed`] words.
+pub(crate) const fn kw(word: &[u8]) -> u128 {
+    assert!(word.len() <= 16);
+    let mut w = 0u128;
+    let mut shift = 0u32;
+    let mut rest = word;
+    while let [first, tail @ ..] = rest {
+        w |= (first.to_ascii_uppercase() as u128) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    w
 }
 
 /// The most items [`Parser::list_sized`] reserves room for at once.
@@ -182,9 +346,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes `b` if it is next.
+    #[inline]
     pub(crate) fn eat(&mut self, b: u8) -> bool {
         if self.peek() == Some(b) {
-            self.advance(1);
+            // The byte exists, so the position stays within the frame.
+            self.pos += 1;
             true
         } else {
             false
@@ -253,6 +419,12 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Returns whether a list may open here without crossing the nesting budget (what
+    /// [`enter`](Self::enter) would refuse).
+    pub(crate) const fn can_nest(&self) -> bool {
+        self.depth < self.max_depth
+    }
+
     /// Closes a nesting level.
     pub(crate) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
@@ -266,9 +438,30 @@ impl<'a> Parser<'a> {
         rest.get(..n).unwrap_or_default()
     }
 
+    /// Reads the longest run of bytes of class `mask` (bits of [`class`]; maybe empty).
+    #[inline]
+    pub(crate) fn take_class(&mut self, mask: u8) -> &'a [u8] {
+        let rest = self.rest();
+        let n = class_run(rest, mask);
+        self.advance(n);
+        rest.get(..n).unwrap_or_default()
+    }
+
+    /// [`take_class`](Self::take_class), also returning the run packed for keyword matching.
+    #[inline]
+    pub(crate) fn take_keyword(&mut self, mask: u8) -> (&'a [u8], Packed) {
+        let rest = self.rest();
+        let n = class_run(rest, mask);
+        self.advance(n);
+        (
+            rest.get(..n).unwrap_or_default(),
+            Packed::from_front(rest, n),
+        )
+    }
+
     /// Reads `1*ATOM-CHAR`.
     pub(crate) fn atom(&mut self) -> PResult<&'a [u8]> {
-        let a = self.take_while(is_atom_char);
+        let a = self.take_class(class::ATOM);
         if a.is_empty() {
             Err(self.err("atom"))
         } else {
@@ -300,11 +493,33 @@ impl<'a> Parser<'a> {
     /// Consumes `NIL` (any case) when it is next as a whole atom: [`keyword`](Self::keyword)
     /// for the most frequent keyword, compared at once. Out of line: inlined at its many call
     /// sites it made the FETCH parsers larger and slower.
-    #[inline(never)]
+    #[inline]
     pub(crate) fn nil(&mut self) -> bool {
+        // Nearly every caller meets a string or a list instead: settle that here, inline.
+        if !matches!(self.peek(), Some(b'N' | b'n')) {
+            return false;
+        }
+        self.nil_slow()
+    }
+
+    /// [`nil`](Self::nil) once the first byte is an `N`. Out of line: inlined at its many
+    /// call sites it made the FETCH parsers larger and slower.
+    #[inline(never)]
+    fn nil_slow(&mut self) -> bool {
         let rest = self.rest();
+        // Four octets at once while the frame holds them (it nearly always does: NIL is
+        // followed by a space or a parenthesis). `| 0x20` folds only `N`/`I`/`L` onto the
+        // lower-case letters they are compared with.
+        if let Some(w) = rest.first_chunk::<4>() {
+            let w = u32::from_le_bytes(*w);
+            let is_nil = ((w | 0x0020_2020) & 0x00ff_ffff) == u32::from_le_bytes(*b"nil\0")
+                && !is_atom_char((w >> 24) as u8);
+            if is_nil {
+                self.advance(3);
+            }
+            return is_nil;
+        }
         let is_nil = match rest.first_chunk::<3>() {
-            // `| 0x20` folds only `N`/`I`/`L` onto the lower-case letters it is compared with.
             Some(&[n, i, l]) => {
                 (n | 0x20) == b'n'
                     && (i | 0x20) == b'i'
@@ -524,7 +739,7 @@ impl<'a> Parser<'a> {
             Some(b'"' | b'{') => self.string(),
             _ => {
                 let start = self.pos;
-                let a = self.take_while(is_astring_char);
+                let a = self.take_class(class::ASTRING);
                 if a.is_empty() {
                     Err(self.err("astring"))
                 } else {
@@ -567,9 +782,7 @@ impl<'a> Parser<'a> {
     ) -> PResult<Vec<T>> {
         let rest = self.rest();
         let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
-        let words = rest
-            .get(..close)
-            .map_or(0, |r| r.iter().filter(|&&b| b == b' ').count() + 1);
+        let words = rest.get(..close).map_or(0, |r| count_spaces(r) + 1);
         self.list_with_capacity(nonempty, words.min(MAX_RESERVE), f)
     }
 
@@ -586,17 +799,25 @@ impl<'a> Parser<'a> {
         }
         self.enter()?;
         self.advance(1);
-        let mut out = Vec::with_capacity(capacity);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
+        // An empty list allocates nothing, whatever the capacity asked for.
+        let mut out = if self.peek() == Some(b')') {
+            Vec::new()
+        } else {
+            Vec::with_capacity(capacity)
+        };
         if !self.eat(b')') {
             loop {
                 out.push(f(self)?);
-                if self.at_close() {
-                    self.advance(1);
+                // The separating spaces are read once: before `)` they are a tolerance.
+                let spaced = self.eat_sp();
+                if self.eat(b')') {
                     break;
                 }
-                self.sp()?;
+                if !spaced {
+                    return Err(self.err("SP"));
+                }
             }
         }
         self.leave();
@@ -871,6 +1092,105 @@ mod tests {
 
     fn list_of_lists(p: &mut Parser<'_>) -> PResult<usize> {
         p.list(false, list_of_lists).map(|v| v.len())
+    }
+
+    #[test]
+    fn packed_words_match_their_upper_case_keyword() {
+        let words: [&[u8]; 12] = [
+            b"",
+            b"a",
+            b"ok",
+            b"Ok",
+            b"FETCH",
+            b"fetch",
+            b"rfc822.size",
+            b"BODYSTRUCTURE",
+            b"abcdefghijklmnop",
+            b"abcdefghijklmnopq",
+            b"az{`@[AZ09.-=+",
+            b"x-gm-labels",
+        ];
+        for w in words {
+            let upper = w.to_ascii_uppercase();
+            let want = if w.len() <= 16 {
+                Packed(kw(&upper))
+            } else {
+                Packed::LONG
+            };
+            assert_eq!(Packed::new(w), want, "{w:?}");
+            // Packed from the front of a longer frame, whatever follows the word.
+            for tail in [
+                &b""[..],
+                b" ",
+                b"\xff\xfe rest of the line, long enough",
+                b"[1]",
+            ] {
+                let mut frame = w.to_vec();
+                frame.extend_from_slice(tail);
+                assert_eq!(Packed::from_front(&frame, w.len()), want, "{w:?} {tail:?}");
+            }
+        }
+        assert_ne!(Packed::new(b"OK").0, kw(b"NO"));
+        assert_ne!(Packed::new(b"BODY").0, kw(b"BODY.PEEK"));
+    }
+
+    #[test]
+    fn nil_is_read_in_any_case_as_a_whole_atom() {
+        for word in [
+            "NIL", "nil", "Nil", "nIl", "NIX", "NI", "N", "MIL", "NIM", "nIL1", "NILS", "NIL]",
+        ] {
+            for tail in ["", " ", ")", "x", " rest"] {
+                let input = format!("{word}{tail}");
+                let src = Bytes::from(input.clone());
+                let mut p = Parser::new(&src);
+                let upper = input.to_ascii_uppercase();
+                let want = upper.starts_with("NIL")
+                    && !upper.as_bytes().get(3).is_some_and(|&b| is_atom_char(b));
+                assert_eq!(p.nil(), want, "{input:?}");
+                assert_eq!(p.pos(), if want { 3 } else { 0 }, "{input:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn count_spaces_agrees_with_a_byte_count() {
+        for len in 0..40 {
+            for pos in 0..len {
+                for b in [b' ', 0, 0x7f, 0x80, 0xa0, 0xff, b'a', 0x1f, 0x21] {
+                    let mut data: Vec<u8> = (0..len).map(|i| b" ab  c"[i % 6]).collect();
+                    data[pos] = b;
+                    let want = data.iter().filter(|&&x| x == b' ').count();
+                    assert_eq!(count_spaces(&data), want, "{data:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn class_table_agrees_with_the_abnf_rules() {
+        for b in 0..=255u8 {
+            let atom = matches!(b, 0x21..=0x7e)
+                && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']');
+            let astring = atom || b == b']';
+            assert_eq!(is_atom_char(b), atom, "{b:#x}");
+            assert_eq!(is_astring_char(b), astring, "{b:#x}");
+            assert_eq!(is_list_char(b), astring || b == b'%' || b == b'*', "{b:#x}");
+            assert_eq!(is_class(b, class::TAG), astring && b != b'+', "{b:#x}");
+            assert_eq!(is_class(b, class::ITEM_NAME), atom && b != b'[', "{b:#x}");
+            assert_eq!(
+                is_class(b, class::ALNUM_DOT),
+                b.is_ascii_alphanumeric() || b == b'.',
+                "{b:#x}"
+            );
+            assert_eq!(
+                is_class(b, class::TEXT),
+                !matches!(b, 0 | b'\r' | b'\n'),
+                "{b:#x}"
+            );
+        }
+        assert_eq!(class_run(b"abc def", class::ATOM), 3);
+        assert_eq!(class_run(b"", class::ATOM), 0);
+        assert_eq!(class_run(b"a]b", class::ASTRING), 3);
     }
 
     #[test]

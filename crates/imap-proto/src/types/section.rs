@@ -2,7 +2,9 @@
 
 use core::num::{NonZeroU32, NonZeroU64};
 
-use super::parser::{Encode, Encoder, PResult, Parser, Upper, parse_all};
+use super::parser::{
+    Encode, Encoder, PResult, Parser, Upper, class, class_run, count_spaces, parse_all,
+};
 use super::string::AString;
 use crate::error::{ParseError, ValueError};
 
@@ -130,11 +132,11 @@ fn read_text(p: &mut Parser<'_>, after_part: bool) -> PResult<SectionText> {
         b"MIME" if after_part => SectionText::Mime,
         b"HEADER.FIELDS" => {
             p.sp()?;
-            SectionText::HeaderFields(p.list_sized(true, AString::read)?)
+            SectionText::HeaderFields(read_header_list(p)?)
         }
         b"HEADER.FIELDS.NOT" => {
             p.sp()?;
-            SectionText::HeaderFieldsNot(p.list_sized(true, AString::read)?)
+            SectionText::HeaderFieldsNot(read_header_list(p)?)
         }
         _ => {
             return Err(ParseError::syntax(
@@ -143,6 +145,47 @@ fn read_text(p: &mut Parser<'_>, after_part: bool) -> PResult<SectionText> {
             ));
         }
     })
+}
+
+/// Reads `header-list = "(" header-fld-name *(SP header-fld-name) ")"`.
+fn read_header_list(p: &mut Parser<'_>) -> PResult<Vec<AString>> {
+    match read_atom_header_list(p) {
+        Some(list) => Ok(list),
+        None => p.list_sized(true, AString::read),
+    }
+}
+
+/// [`read_header_list`] for what every client and server sends: field names as atoms, one
+/// space apart, read in one pass. `None`, with nothing consumed, for anything else (strings,
+/// more spaces, an empty list, the nesting budget spent), which the general list reader
+/// then reads, with its tolerances and errors.
+fn read_atom_header_list(p: &mut Parser<'_>) -> Option<Vec<AString>> {
+    if !p.can_nest() {
+        return None;
+    }
+    let base = p.pos().saturating_add(1);
+    let inner = p.rest().strip_prefix(b"(")?;
+    let close = memchr::memchr(b')', inner)?;
+    let inner = inner.get(..close)?;
+    let mut list = Vec::with_capacity(count_spaces(inner).saturating_add(1));
+    let mut i = 0usize;
+    loop {
+        let n = class_run(inner.get(i..)?, class::ASTRING);
+        if n == 0 {
+            return None;
+        }
+        let at = base.saturating_add(i);
+        list.push(AString(p.slice(at, at.saturating_add(n))));
+        i = i.saturating_add(n);
+        match inner.get(i) {
+            None => break,
+            Some(b' ') => i = i.saturating_add(1),
+            Some(_) => return None,
+        }
+    }
+    // "(", the names, ")".
+    p.advance(close.saturating_add(2));
+    Some(list)
 }
 
 /// Writes `section-part`.
@@ -237,6 +280,46 @@ impl Encode for Partial {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atom_header_lists_read_as_the_general_list_reader() {
+        use bytes::Bytes;
+        let lists = [
+            "(FROM)",
+            "(FROM TO CC BCC SUBJECT DATE MESSAGE-ID PRIORITY X-PRIORITY REFERENCES)",
+            "(from \"To\")",
+            "(A  B)",
+            "( A B)",
+            "(A B )",
+            "()",
+            "(A",
+            "(A B",
+            "(A]B C)",
+            "(A {1}\r\nB)",
+            "(A\x01B)",
+            "(A (B))",
+            "x",
+            "",
+        ];
+        for list in lists {
+            for tail in ["", "]", "] rest"] {
+                let src = Bytes::from(format!("{list}{tail}"));
+                for depth in [0, 1, 3] {
+                    let mut fast = Parser::new(&src).with_max_depth(depth);
+                    let mut general = Parser::new(&src).with_max_depth(depth);
+                    let want = general.list_sized(true, AString::read);
+                    assert_eq!(
+                        read_header_list(&mut fast),
+                        want,
+                        "{list:?}{tail:?} {depth}"
+                    );
+                    if want.is_ok() {
+                        assert_eq!(fast.pos(), general.pos(), "{list:?}{tail:?}");
+                    }
+                }
+            }
+        }
+    }
 
     fn rt(s: &[u8]) -> Section {
         let sec = Section::parse(s).unwrap();

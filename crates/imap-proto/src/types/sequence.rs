@@ -271,15 +271,22 @@ impl SequenceSet {
         if p.eat(b'$') {
             return Ok(Self::saved());
         }
-        let mut ranges = Vec::new();
-        loop {
+        let read_range = |p: &mut Parser<'_>| -> PResult<SeqRange> {
             let a = SeqNumber::read(p)?;
-            let r = if p.eat(b':') {
+            Ok(if p.eat(b':') {
                 SeqRange::new(a, SeqNumber::read(p)?)
             } else {
                 SeqRange::single(a)
-            };
-            ranges.push(r);
+            })
+        };
+        let first = read_range(p)?;
+        if !p.eat(b',') {
+            // Most sets are one range (`1:*`, a UID): one allocation of exactly one.
+            return Ok(Self(Repr::Ranges(vec![first])));
+        }
+        let mut ranges = vec![first];
+        loop {
+            ranges.push(read_range(p)?);
             if !p.eat(b',') {
                 break;
             }

@@ -2,7 +2,9 @@
 
 use bytes::Bytes;
 
-use super::parser::{Encode, Encoder, PResult, Parser, is_astring_char, is_atom_char, parse_all};
+use super::parser::{
+    Encode, Encoder, PResult, Parser, class, is_astring_char, is_atom_char, parse_all,
+};
 use crate::error::{ParseError, ValueError};
 
 /// Checks `value` byte by byte with `ok`.
@@ -132,7 +134,7 @@ impl Tag {
     }
 
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
-        let t = p.take_while(|b| is_astring_char(b) && b != b'+');
+        let t = p.take_class(class::TAG);
         if t.is_empty() {
             return Err(p.err("tag"));
         }
