@@ -1763,7 +1763,7 @@ impl Session for ImapSession {
         self.watch()
     }
 
-    /// During IDLE the directories' times are looked at every [`IDLE_POLL`]: changes made
+    /// During IDLE the directories' times are looked at every `IDLE_POLL` (2 s): changes made
     /// by other programs reach the client without a command (the hub tells of ours at once).
     fn poll_interval(&self) -> Option<std::time::Duration> {
         (self.selected.is_some() && self.conn.state() == imap_proto::server::State::Idle)

@@ -1372,11 +1372,11 @@ fn bodystructure_alternative_with_attachment() {
     assert_eq!(*encoding, s("base64"));
     assert_eq!(*kind, SinglePartKind::Basic);
     assert_eq!(
-        extension.as_deref().unwrap().disposition,
-        Some(Disposition::new(
+        extension.as_ref().unwrap().disposition,
+        Some(Box::new(Disposition::new(
             s("attachment"),
             vec![(s("filename"), s("report.pdf"))]
-        ))
+        )))
     );
 }
 
@@ -1393,7 +1393,7 @@ fn bodystructure_message_rfc822_forward() {
     else {
         panic!()
     };
-    assert_eq!(extension.as_deref().unwrap().language, vec![s("en")]);
+    assert_eq!(extension.as_ref().unwrap().language, vec![s("en")]);
     let BodyStructure::Single {
         kind:
             SinglePartKind::Message {
@@ -1412,7 +1412,7 @@ fn bodystructure_message_rfc822_forward() {
     assert_eq!(*lines, 52);
     assert_eq!(envelope.subject, ns("Original"));
     assert_eq!(envelope.to()[0].mailbox, ns("bob"));
-    let extension = extension.as_deref().unwrap();
+    let extension = extension.as_ref().unwrap();
     assert_eq!(extension.language, vec![s("en"), s("de")]);
     assert_eq!(extension.location, ns("http://example.com/fwd"));
     let BodyStructure::Multipart { parts: inner, .. } = &**body else {

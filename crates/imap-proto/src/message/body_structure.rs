@@ -180,9 +180,11 @@ fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
 
 fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
     BodyExtension {
-        disposition: d.disposition.map(|k| Disposition {
-            kind: shared(message, k),
-            params: params(message, &d.disposition_params, false),
+        disposition: d.disposition.map(|k| {
+            Box::new(Disposition {
+                kind: shared(message, k),
+                params: params(message, &d.disposition_params, false),
+            })
         }),
         language: d.language.iter().map(|l| shared(message, l)).collect(),
         location: opt(message, d.location),
@@ -208,7 +210,7 @@ fn empty_part(extended: bool) -> BodyStructure {
         octets: 0,
         kind: SinglePartKind::Text { lines: 0 },
         md5: NString(None),
-        extension: extended.then(|| Box::new(BodyExtension::default())),
+        extension: extended.then(BodyExtension::default),
     }
 }
 
@@ -263,10 +265,7 @@ fn build_one(
                 .media
                 .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
             let (params, extension) = if extended {
-                (
-                    type_params(src, &d.params, false),
-                    Some(Box::new(extension(src, &d))),
-                )
+                (type_params(src, &d.params, false), Some(extension(src, &d)))
             } else {
                 (Vec::new(), None)
             };
@@ -323,7 +322,7 @@ fn build_one(
                 } else {
                     NString(None)
                 },
-                extension: extended.then(|| Box::new(extension(src, &d))),
+                extension: extended.then(|| extension(src, &d)),
             }
         }
     }

@@ -52,8 +52,9 @@ impl Disposition {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub struct BodyExtension {
-    /// `Content-Disposition`.
-    pub disposition: Option<Disposition>,
+    /// `Content-Disposition`. Boxed: most parts have none, and the extension is held inline
+    /// in its [`BodyStructure`], so its NIL fields cost no allocation.
+    pub disposition: Option<Box<Disposition>>,
     /// `Content-Language` tags (empty for NIL).
     pub language: Vec<IString>,
     /// `Content-Location`.
@@ -66,13 +67,14 @@ impl BodyExtension {
     /// Reads `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`;
     /// `None` when no field follows (which allocates nothing), `Some` when at least one
     /// does, even NIL: the encoder writes `Some` back as fields, so the value round-trips.
-    fn read(p: &mut Parser<'_>) -> PResult<Option<Box<Self>>> {
+    fn read(p: &mut Parser<'_>) -> PResult<Option<Self>> {
         if !sp_then_value(p) {
             return Ok(None);
         }
-        // Filled in place on the heap rather than built on the stack and moved there.
-        let mut ext = Box::new(Self::default());
-        ext.disposition = read_disposition(p)?;
+        let mut ext = Self {
+            disposition: read_disposition(p)?,
+            ..Self::default()
+        };
         if sp_then_value(p) {
             ext.language = read_language(p)?;
             if sp_then_value(p) {
@@ -162,7 +164,7 @@ fn write_params(e: &mut Encoder, params: &BodyParams) {
     e.raw(b")");
 }
 
-fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
+fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Box<Disposition>>> {
     if p.nil() {
         return Ok(None);
     }
@@ -174,7 +176,7 @@ fn read_disposition(p: &mut Parser<'_>) -> PResult<Option<Disposition>> {
     p.eat_sp();
     p.byte(b')', "')' ending the disposition")?;
     p.leave();
-    Ok(Some(Disposition { kind, params }))
+    Ok(Some(Box::new(Disposition { kind, params })))
 }
 
 fn read_language(p: &mut Parser<'_>) -> PResult<Vec<IString>> {
@@ -252,9 +254,9 @@ pub enum BodyStructure {
         /// `Content-MD5`.
         md5: NString,
         /// The extension data after the MD5; `None` when absent from the wire, `Some` (with
-        /// NIL fields as their empty values) when present (see [`BodyExtension`]). Boxed:
-        /// the structure stays small to move.
-        extension: Option<Box<BodyExtension>>,
+        /// NIL fields as their empty values) when present (see [`BodyExtension`]). Inline:
+        /// servers send it for every part, mostly all NIL, which then allocates nothing.
+        extension: Option<BodyExtension>,
     },
     /// A multipart.
     Multipart {
@@ -266,7 +268,7 @@ pub enum BodyStructure {
         params: BodyParams,
         /// The extension data after the parameters; `None` when absent from the wire (see
         /// [`BodyExtension`]).
-        extension: Option<Box<BodyExtension>>,
+        extension: Option<BodyExtension>,
     },
 }
 
@@ -489,7 +491,7 @@ mod tests {
         IString(Bytes::from_static(v.as_bytes()))
     }
 
-    fn text(md5: NString, extension: Option<Box<BodyExtension>>) -> BodyStructure {
+    fn text(md5: NString, extension: Option<BodyExtension>) -> BodyStructure {
         BodyStructure::Single {
             media_type: s("text"),
             subtype: s("plain"),
@@ -531,7 +533,7 @@ mod tests {
 
     #[test]
     fn all_nil_extension_round_trips_exactly() {
-        let b = text(NString(None), Some(Box::default()));
+        let b = text(NString(None), Some(BodyExtension::default()));
         let (wire, back) = round_trip(&b);
         assert!(wire.ends_with("1 NIL NIL NIL NIL"), "{wire}");
         assert_eq!(back, b);
@@ -552,7 +554,7 @@ mod tests {
 
     #[test]
     fn multipart_params_without_extension_round_trip() {
-        for extension in [None, Some(Box::default())] {
+        for extension in [None, Some(BodyExtension::default())] {
             for params in [Vec::new(), vec![(s("boundary"), s("x"))]] {
                 let b = BodyStructure::Multipart {
                     parts: vec![text(NString(None), None)],
@@ -583,7 +585,7 @@ mod tests {
         let BodyStructure::Single { extension, .. } = &*b else {
             panic!("not single");
         };
-        let ext = extension.as_deref().unwrap();
+        let ext = extension.as_ref().unwrap();
         assert_eq!(ext.disposition.as_ref().unwrap().kind, s("inline"));
         assert!(ext.language.is_empty() && ext.location.0.is_none());
         let (wire, back) = round_trip(&b);
