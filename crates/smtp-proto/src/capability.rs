@@ -252,6 +252,23 @@ fn number(s: &str) -> Option<u64> {
         .flatten()
 }
 
+/// The parameters of an `ehlo-line`, as [`Words`] after an optional first one.
+type Params<'a> = core::iter::Chain<core::option::IntoIter<&'a str>, Words<'a>>;
+
+/// What [`Capability::scan`] read from one `ehlo-line`.
+enum Scanned<'a> {
+    /// Any keyword but `AUTH`.
+    Capability(Capability),
+    /// `AUTH`, with its parameters not read yet: a [`Capability::Other`] unless every one is a
+    /// mechanism name.
+    Auth {
+        /// The keyword as sent.
+        keyword: &'a str,
+        /// The parameters.
+        params: Params<'a>,
+    },
+}
+
 impl Capability {
     /// Reads one `ehlo-line`.
     ///
@@ -263,6 +280,22 @@ impl Capability {
     /// # Errors
     /// [`ReplyError::Syntax`] when the line does not start with an `ehlo-keyword`.
     pub fn parse(line: &str) -> Result<Self, ReplyError> {
+        Ok(match Self::scan(line)? {
+            Scanned::Capability(cap) => cap,
+            Scanned::Auth { keyword, params } => params
+                .clone()
+                .map(mechanism)
+                .collect::<Option<Vec<_>>>()
+                .map_or_else(
+                    || Self::Other(OtherCapability::from_words(keyword, params)),
+                    Self::Auth,
+                ),
+        })
+    }
+
+    /// Reads one `ehlo-line` as [`Capability::parse`] does, but hands the parameters of an
+    /// `AUTH` line back unread, so that [`EhloReply`] can merge them without a `Vec`.
+    fn scan(line: &str) -> Result<Scanned<'_>, ReplyError> {
         let spaces = line.bytes().take_while(|&b| b == b' ').count();
         let line = line.get(spaces..).unwrap_or_default();
         // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), upper-cased on the stack as
@@ -315,7 +348,7 @@ impl Capability {
         if let Some(cap) = flag
             && rest.bytes().all(|b| b == b' ')
         {
-            return Ok(cap);
+            return Ok(Scanned::Capability(cap));
         }
         let mut words = Words(rest);
         let first_param = match rest.bytes().next() {
@@ -328,13 +361,18 @@ impl Capability {
             Some(_) => return Err(invalid()),
         };
         let params = first_param.into_iter().chain(words);
+        if upper == b"AUTH" {
+            return Ok(Scanned::Auth { keyword, params });
+        }
         let typed = if is_flag {
             // A keyword without parameters sent with some: kept as it came.
             None
         } else {
             Self::typed(upper, params.clone())
         };
-        Ok(typed.unwrap_or_else(|| Self::Other(OtherCapability::from_words(keyword, params))))
+        Ok(Scanned::Capability(typed.unwrap_or_else(|| {
+            Self::Other(OtherCapability::from_words(keyword, params))
+        })))
     }
 
     /// Returns the typed capability for the upper-cased `keyword`, one that takes
@@ -349,13 +387,6 @@ impl Capability {
                 None => Some(Self::Size(None)),
                 Some(n) => number(n).map(|n| Self::Size(Some(n))),
             },
-            b"AUTH" => {
-                let mut mechs = Vec::with_capacity(4);
-                for p in params {
-                    mechs.push(mechanism(p)?);
-                }
-                Some(Self::Auth(mechs))
-            }
             b"LIMITS" if p1.is_some() => params
                 .map(|l| {
                     let (name, value) = l.split_once('=')?;
@@ -427,26 +458,285 @@ impl Capability {
     }
 }
 
+/// The keywords [`EhloReply`] holds as bits, in the order [`EhloReply::capabilities`] lists
+/// them (the order in which this crate's server announces them).
+static KNOWN: [Capability; 16] = [
+    Capability::Pipelining,
+    Capability::Size(None),
+    Capability::EightBitMime,
+    Capability::Chunking,
+    Capability::BinaryMime,
+    Capability::SmtpUtf8,
+    Capability::EnhancedStatusCodes,
+    Capability::Dsn,
+    Capability::StartTls,
+    Capability::RequireTls,
+    Capability::Auth(Vec::new()),
+    Capability::Help,
+    Capability::Vrfy,
+    Capability::Expn,
+    Capability::Etrn,
+    Capability::DeliverBy(None),
+];
+
+/// The bit of [`KNOWN`] `cap` has, if it is one of them.
+fn known_bit(cap: &Capability) -> Option<u32> {
+    Some(match cap {
+        Capability::Pipelining => 0,
+        Capability::Size(_) => 1,
+        Capability::EightBitMime => 2,
+        Capability::Chunking => 3,
+        Capability::BinaryMime => 4,
+        Capability::SmtpUtf8 => 5,
+        Capability::EnhancedStatusCodes => 6,
+        Capability::Dsn => 7,
+        Capability::StartTls => 8,
+        Capability::RequireTls => 9,
+        Capability::Auth(_) => 10,
+        Capability::Help => 11,
+        Capability::Vrfy => 12,
+        Capability::Expn => 13,
+        Capability::Etrn => 14,
+        Capability::DeliverBy(_) => 15,
+        _ => return None,
+    })
+}
+
+/// The bit of `AUTH` in [`KNOWN`].
+const AUTH_BIT: u32 = 10;
+
+/// The mechanisms offered with `AUTH`, over every `AUTH` line, each once: the ones of
+/// [`NAMED_MECHANISMS`] as 4-bit indexes (plus one) in the order first sent, the others in
+/// a `Vec` that stays empty (no allocation) for the usual servers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct AuthMechanisms {
+    /// Up to eight nibbles, lowest first; 0 ends the list.
+    named: u32,
+    /// Mechanisms outside [`NAMED_MECHANISMS`], in the order first sent.
+    others: Vec<Mechanism>,
+}
+
+/// Returns the index in [`NAMED_MECHANISMS`] of the mechanism called `name`, in any case.
+fn named_index(name: &str) -> Option<u32> {
+    // The length and the first letter leave at most one candidate to compare.
+    let first = name.as_bytes().first()? & 0xDF;
+    let index = match (name.len(), first) {
+        (5, b'P') => 0,
+        (5, b'L') => 1,
+        (7, b'X') => 2,
+        (11, b'O') => 3,
+        (8, b'E') => 4,
+        (9, b'A') => 5,
+        (8, b'C') => 6,
+        (13, b'S') => 7,
+        _ => return None,
+    };
+    let m = NAMED_MECHANISMS.get(index)?;
+    m.as_str()
+        .eq_ignore_ascii_case(name)
+        .then_some(index as u32)
+}
+
+impl AuthMechanisms {
+    /// Adds mechanism `index` of [`NAMED_MECHANISMS`] unless it is there already.
+    fn insert_named(&mut self, index: u32) {
+        let nibble = index + 1;
+        let mut shift = 0;
+        while shift < 32 {
+            match (self.named >> shift) & 0xF {
+                0 => {
+                    self.named |= nibble << shift;
+                    return;
+                }
+                n if n == nibble => return,
+                _ => shift += 4,
+            }
+        }
+    }
+
+    /// Adds `m` unless it is there already.
+    fn insert(&mut self, m: Mechanism) {
+        match NAMED_MECHANISMS.iter().position(|n| *n == m) {
+            Some(i) => self.insert_named(i as u32),
+            None if !self.others.contains(&m) => self.others.push(m),
+            None => {}
+        }
+    }
+
+    /// Adds every mechanism of an `AUTH` line when all of them are mechanism names; returns
+    /// whether they were.
+    fn insert_line<'a>(&mut self, params: impl Iterator<Item = &'a str> + Clone) -> bool {
+        if !params
+            .clone()
+            .all(|p| named_index(p).is_some() || p.parse::<Mechanism>().is_ok())
+        {
+            return false;
+        }
+        for p in params {
+            match named_index(p) {
+                Some(i) => self.insert_named(i),
+                None => {
+                    if let Ok(m) = p.parse() {
+                        self.insert(m);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Returns the mechanisms: the named ones in the order sent, then the others.
+    fn to_vec(&self) -> Vec<Mechanism> {
+        let mut out = Vec::with_capacity(8 + self.others.len());
+        let mut named = self.named;
+        while named & 0xF != 0 {
+            if let Some(m) = NAMED_MECHANISMS.get((named & 0xF) as usize - 1) {
+                out.push(m.clone());
+            }
+            named >>= 4;
+        }
+        out.extend(self.others.iter().cloned());
+        out
+    }
+}
+
 /// A positive EHLO/LHLO reply, typed: the server's domain, its greeting and its keywords.
+///
+/// Held compactly, so that reading the usual reply allocates nothing: the first line inline
+/// (up to 62 octets), the keywords this crate types without parameters as bits, `SIZE` and
+/// `DELIVERBY` as numbers, the `AUTH` mechanisms of [`Mechanism`]'s own variants as small
+/// indexes; only other keywords ([`Capability::Other`], `LIMITS`, …) and other mechanisms
+/// take a `Vec`.
+///
+/// The capabilities are listed in a fixed order, not the order sent: the known keywords
+/// first (as [`EhloReply::capabilities`] documents), then the others as sent. A keyword sent
+/// twice counts once; the first `SIZE` or `DELIVERBY` line gives the value, and every
+/// `AUTH` line adds its mechanisms.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct EhloReply {
-    /// The domain on the first line.
-    pub domain: String,
-    /// The free text after the domain, if any (`ehlo-greet`).
-    pub greeting: Option<String>,
-    /// The keywords, in the order sent.
-    pub capabilities: Vec<Capability>,
+    /// The first line: the domain, then a space and the greeting when there is one.
+    first: CompactText<62>,
+    /// The length of the domain in `first`.
+    domain_len: usize,
+    /// One bit per entry of [`KNOWN`].
+    known: u32,
+    /// The parameter of `SIZE`.
+    size: Option<u64>,
+    /// The parameter of `DELIVERBY`.
+    deliver_by: Option<u64>,
+    /// The mechanisms of every `AUTH` line.
+    auth: AuthMechanisms,
+    /// The other keywords, in the order sent.
+    other: Vec<Capability>,
 }
 
 impl EhloReply {
     /// Returns the reply of a server called `domain` that offers `capabilities`.
-    pub fn new(domain: impl Into<String>, capabilities: Vec<Capability>) -> Self {
-        Self {
-            domain: domain.into(),
-            greeting: None,
-            capabilities,
+    pub fn new(domain: &str, capabilities: impl IntoIterator<Item = Capability>) -> Self {
+        let mut out = Self {
+            first: CompactText::new(domain),
+            domain_len: domain.len(),
+            ..Self::default()
+        };
+        for cap in capabilities {
+            out.push(cap);
         }
+        out
+    }
+
+    /// Returns the reply with the first line `first` (domain and greeting), checked by
+    /// [`EhloReply::first_line`].
+    fn with_first_line(first: &str) -> Result<Self, ReplyError> {
+        let (domain, _) = Self::first_line(first)?;
+        Ok(Self {
+            first: CompactText::new(first),
+            domain_len: domain.len(),
+            ..Self::default()
+        })
+    }
+
+    /// Adds a capability. A known keyword given before stays as it was, except that `AUTH`
+    /// adds its mechanisms.
+    pub fn push(&mut self, cap: Capability) {
+        let Some(bit) = known_bit(&cap) else {
+            self.other.push(cap);
+            return;
+        };
+        let fresh = self.known & (1 << bit) == 0;
+        self.known |= 1 << bit;
+        match cap {
+            Capability::Size(n) if fresh => self.size = n,
+            Capability::DeliverBy(n) if fresh => self.deliver_by = n,
+            Capability::Auth(mechs) => {
+                for m in mechs {
+                    self.auth.insert(m);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads one `ehlo-line`; a line that is no `ehlo-line` is skipped (see
+    /// [`EhloReply::from_reply`]).
+    fn push_line(&mut self, line: &str) {
+        match Capability::scan(line) {
+            Ok(Scanned::Capability(cap)) => self.push(cap),
+            Ok(Scanned::Auth { keyword, params }) => {
+                if self.auth.insert_line(params.clone()) {
+                    self.known |= 1 << AUTH_BIT;
+                } else {
+                    self.other
+                        .push(Capability::Other(OtherCapability::from_words(
+                            keyword, params,
+                        )));
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Returns the domain on the first line.
+    pub fn domain(&self) -> &str {
+        self.first
+            .as_str()
+            .get(..self.domain_len)
+            .unwrap_or_default()
+    }
+
+    /// Returns the free text after the domain, if any (`ehlo-greet`).
+    pub fn greeting(&self) -> Option<&str> {
+        self.first
+            .as_str()
+            .get(self.domain_len..)?
+            .strip_prefix(' ')
+    }
+
+    /// Returns the number of capabilities, as [`EhloReply::capabilities`] lists them.
+    pub fn len(&self) -> usize {
+        self.known.count_ones() as usize + self.other.len()
+    }
+
+    /// Returns whether the server offers no capability at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Returns the capabilities: the known keywords in the order `PIPELINING`, `SIZE`,
+    /// `8BITMIME`, `CHUNKING`, `BINARYMIME`, `SMTPUTF8`, `ENHANCEDSTATUSCODES`, `DSN`,
+    /// `STARTTLS`, `REQUIRETLS`, `AUTH`, `HELP`, `VRFY`, `EXPN`, `ETRN`, `DELIVERBY`, then
+    /// every other keyword in the order sent.
+    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + '_ {
+        KNOWN
+            .iter()
+            .zip(0u32..)
+            .filter(|&(_, bit)| self.known & (1 << bit) != 0)
+            .map(|(cap, _)| match cap {
+                Capability::Size(_) => Capability::Size(self.size),
+                Capability::DeliverBy(_) => Capability::DeliverBy(self.deliver_by),
+                Capability::Auth(_) => Capability::Auth(self.auth.to_vec()),
+                other => other.clone(),
+            })
+            .chain(self.other.iter().cloned())
     }
 
     /// Reads a `250` reply to EHLO.
@@ -465,13 +755,11 @@ impl EhloReply {
             });
         }
         let mut lines = reply.text_lines();
-        let first = lines.next().unwrap_or_default();
-        let (domain, greeting) = Self::first_line(first)?;
-        Ok(Self {
-            domain: domain.to_owned(),
-            greeting: greeting.map(str::to_owned),
-            capabilities: lines.filter_map(|l| Capability::parse(l).ok()).collect(),
-        })
+        let mut out = Self::with_first_line(lines.next().unwrap_or_default())?;
+        for line in lines {
+            out.push_line(line);
+        }
+        Ok(out)
     }
 
     /// Reads a complete `250` reply to EHLO straight from its wire form, every line ended by
@@ -486,8 +774,11 @@ impl EhloReply {
     /// use smtp_proto::capability::{Capability, EhloReply};
     ///
     /// let ehlo = EhloReply::parse(b"250-mx.example.com hi\r\n250-PIPELINING\r\n250 SIZE 1000\r\n")?;
-    /// assert_eq!(ehlo.domain, "mx.example.com");
-    /// assert_eq!(ehlo.capabilities, [Capability::Pipelining, Capability::Size(Some(1000))]);
+    /// assert_eq!(ehlo.domain(), "mx.example.com");
+    /// assert_eq!(
+    ///     ehlo.capabilities().collect::<Vec<_>>(),
+    ///     [Capability::Pipelining, Capability::Size(Some(1000))]
+    /// );
     /// # Ok::<(), smtp_proto::error::ReplyError>(())
     /// ```
     ///
@@ -497,9 +788,9 @@ impl EhloReply {
         let limits = ReplyLimits::default();
         let mut code: Option<ReplyCode> = None;
         let mut first = None;
-        // One capability per line but the first; sized once rather than grown line by line.
-        let line_count = memchr::memchr_iter(b'\n', input).count();
-        let mut capabilities = Vec::with_capacity(line_count.clamp(1, limits.max_lines) - 1);
+        // The keywords go straight into the reply; the first line is set at the end, once
+        // the reply is known to be whole.
+        let mut out = Self::default();
         let (mut lines, mut bytes) = (0usize, 0usize);
         // One UTF-8 check for the whole reply when it passes; otherwise each line is checked
         // on its own, which finds the error and its offset.
@@ -537,8 +828,8 @@ impl EhloReply {
             code = Some(parsed.code);
             if first.is_none() {
                 first = Some(parsed.text);
-            } else if let Ok(cap) = Capability::parse(parsed.text) {
-                capabilities.push(cap);
+            } else {
+                out.push_line(parsed.text);
             }
             if parsed.last {
                 if !rest.is_empty() {
@@ -553,12 +844,11 @@ impl EhloReply {
                         expected: "250 reply to EHLO",
                     });
                 }
-                let (domain, greeting) = Self::first_line(first.unwrap_or_default())?;
-                return Ok(Self {
-                    domain: domain.to_owned(),
-                    greeting: greeting.map(str::to_owned),
-                    capabilities,
-                });
+                let first = first.unwrap_or_default();
+                let (domain, _) = Self::first_line(first)?;
+                out.domain_len = domain.len();
+                out.first = CompactText::new(first);
+                return Ok(out);
             }
         }
         Err(ReplyError::Incomplete)
@@ -584,49 +874,37 @@ impl EhloReply {
     /// # Errors
     /// [`ReplyError::Text`] when the domain, greeting or a keyword holds a control character.
     pub fn to_reply(&self) -> Result<Reply, ReplyError> {
-        let first = match &self.greeting {
-            Some(g) => format!("{} {g}", self.domain),
-            None => self.domain.clone(),
-        };
-        let lines: Vec<String> = core::iter::once(first)
-            .chain(self.capabilities.iter().map(Capability::to_line))
+        let lines: Vec<String> = core::iter::once(self.first.as_str().to_owned())
+            .chain(self.capabilities().map(|c| c.to_line()))
             .collect();
         Reply::multiline(ReplyCode::OK, None, lines.iter().map(String::as_str))
     }
 
     /// Returns whether the server offers `cap` (compared by kind, ignoring parameters).
     pub fn has(&self, cap: &Capability) -> bool {
-        self.capabilities
-            .iter()
-            .any(|c| core::mem::discriminant(c) == core::mem::discriminant(cap))
+        match known_bit(cap) {
+            Some(bit) => self.known & (1 << bit) != 0,
+            None => self
+                .other
+                .iter()
+                .any(|c| core::mem::discriminant(c) == core::mem::discriminant(cap)),
+        }
     }
 
     /// Returns the `SIZE` limit, when the server declared a non-zero one.
     pub fn size(&self) -> Option<u64> {
-        self.capabilities.iter().find_map(|c| match c {
-            Capability::Size(Some(n)) if *n > 0 => Some(*n),
-            _ => None,
-        })
+        self.size.filter(|&n| n > 0)
     }
 
-    /// Returns the SASL mechanisms offered with `AUTH`, merged over every AUTH line.
+    /// Returns the SASL mechanisms offered with `AUTH`, merged over every AUTH line: the
+    /// mechanisms of [`Mechanism`]'s own variants in the order sent, then the others.
     pub fn auth_mechanisms(&self) -> Vec<Mechanism> {
-        let mut out: Vec<Mechanism> = Vec::new();
-        for c in &self.capabilities {
-            if let Capability::Auth(mechs) = c {
-                for m in mechs {
-                    if !out.contains(m) {
-                        out.push(m.clone());
-                    }
-                }
-            }
-        }
-        out
+        self.auth.to_vec()
     }
 
     /// Returns the value of an RFC 9422 `LIMITS` entry, such as `RCPTMAX`.
     pub fn limit(&self, name: &str) -> Option<u64> {
-        self.capabilities.iter().find_map(|c| match c {
+        self.other.iter().find_map(|c| match c {
             Capability::Limits(l) => l
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -647,13 +925,14 @@ mod tests {
         )
         .unwrap();
         let ehlo = EhloReply::from_reply(&reply).unwrap();
-        assert_eq!(ehlo.domain, "foo.com");
-        assert_eq!(ehlo.greeting.as_deref(), Some("greets bar.com"));
+        assert_eq!(ehlo.domain(), "foo.com");
+        assert_eq!(ehlo.greeting(), Some("greets bar.com"));
+        // Listed in the fixed order, not as sent.
         assert_eq!(
-            ehlo.capabilities,
+            ehlo.capabilities().collect::<Vec<_>>(),
             [
-                Capability::EightBitMime,
                 Capability::Size(None),
+                Capability::EightBitMime,
                 Capability::Dsn,
                 Capability::Help
             ]
@@ -675,6 +954,44 @@ mod tests {
         assert!(ehlo.has(&Capability::Chunking));
         assert!(ehlo.has(&Capability::SmtpUtf8));
         assert_eq!(ehlo.auth_mechanisms(), [Mechanism::Plain, Mechanism::Login]);
+    }
+
+    #[test]
+    fn auth_lines_merge_and_bad_ones_are_kept_as_other() {
+        let ehlo = EhloReply::parse(
+            b"250-mx\r\n250-AUTH login PLAIN GSSAPI\r\n250-AUTH=PLAIN CRAM-MD5\r\n\
+250-AUTH PLAIN b@d\r\n250 SIZE 5\r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ehlo.auth_mechanisms(),
+            [
+                Mechanism::Login,
+                Mechanism::Plain,
+                Mechanism::CramMd5,
+                "GSSAPI".parse().unwrap()
+            ]
+        );
+        assert_eq!(ehlo.len(), 3);
+        assert_eq!(
+            ehlo.capabilities().last(),
+            Some(Capability::Other(
+                OtherCapability::new("AUTH", ["PLAIN", "b@d"]).unwrap()
+            ))
+        );
+        assert!(ehlo.has(&Capability::Auth(Vec::new())));
+        assert_eq!(ehlo.greeting(), None);
+    }
+
+    #[test]
+    fn named_mechanisms_are_found_by_length_and_first_letter() {
+        for (i, m) in NAMED_MECHANISMS.iter().enumerate() {
+            assert_eq!(named_index(m.as_str()), Some(i as u32));
+            assert_eq!(named_index(&m.as_str().to_lowercase()), Some(i as u32));
+            assert_eq!(named_index(&m.as_str()[1..]), None);
+        }
+        assert_eq!(named_index(""), None);
+        assert_eq!(named_index("PLAIM"), None);
     }
 
     #[test]
@@ -742,26 +1059,25 @@ mod tests {
 
     #[test]
     fn limits_lookup_is_case_insensitive() {
-        let ehlo = EhloReply {
-            domain: "x".into(),
-            greeting: None,
-            capabilities: vec![Capability::Limits(vec![("RCPTMAX".into(), 3)])],
-        };
+        let ehlo = EhloReply::new("x", [Capability::Limits(vec![("RCPTMAX".into(), 3)])]);
         assert_eq!(ehlo.limit("rcptmax"), Some(3));
         assert_eq!(ehlo.limit("MAILMAX"), None);
     }
 
     #[test]
     fn to_reply_round_trips() {
-        let ehlo = EhloReply {
-            domain: "mx.example".into(),
-            greeting: Some("hello".into()),
-            capabilities: vec![
-                Capability::Size(Some(1000)),
-                Capability::Auth(vec![Mechanism::Plain, Mechanism::ScramSha256]),
-                Capability::Limits(vec![("RCPTMAX".into(), 100)]),
-            ],
-        };
+        let mut ehlo = EhloReply::with_first_line("mx.example hello").unwrap();
+        for cap in [
+            Capability::Size(Some(1000)),
+            Capability::Auth(vec![Mechanism::Plain, Mechanism::ScramSha256]),
+            Capability::Limits(vec![("RCPTMAX".into(), 100)]),
+        ] {
+            ehlo.push(cap);
+        }
+        assert_eq!(
+            (ehlo.domain(), ehlo.greeting()),
+            ("mx.example", Some("hello"))
+        );
         let wire = ehlo.to_reply().unwrap().to_bytes();
         assert_eq!(
             &wire[..],
@@ -961,7 +1277,7 @@ mod tests {
             assert_eq!(EhloReply::parse(&wire), Err(ReplyError::TooLong));
             let mut wire = b"250-x\r\n".repeat(99);
             wire.extend_from_slice(b"250 DSN\r\n");
-            assert_eq!(EhloReply::parse(&wire).unwrap().capabilities.len(), 99);
+            assert_eq!(EhloReply::parse(&wire).unwrap().len(), 99);
         }
     }
 }
