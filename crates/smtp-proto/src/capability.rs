@@ -16,6 +16,7 @@
 use mail_core::sasl::Mechanism;
 use mail_core::text::CompactText;
 
+use crate::command::params::is_word;
 use crate::error::ReplyError;
 use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
 
@@ -505,6 +506,38 @@ fn known_bit(cap: &Capability) -> Option<u32> {
 /// The bit of `AUTH` in [`KNOWN`].
 const AUTH_BIT: u32 = 10;
 
+/// The bit in [`KNOWN`] of a line that is a keyword without parameters alone (trailing
+/// spaces allowed), in any case: the usual `ehlo-line`, read without a [`Capability`].
+/// `None` sends the line to [`Capability::scan`].
+fn flag_bit(line: &[u8]) -> Option<u32> {
+    let len = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let (keyword, rest) = line.split_at_checked(len)?;
+    if !rest.iter().all(|&b| b == b' ') {
+        return None;
+    }
+    // The length and the first two octets (bit 5 cleared, which upper-cases a letter) leave
+    // at most one candidate to compare.
+    let (&a, tail) = keyword.split_first()?;
+    let b = *tail.first()?;
+    let (name, bit): (&[u8], u32) = match (len, a & 0xDF, b & 0xDF) {
+        (3, b'D', _) => (b"DSN", 7),
+        (4, b'H', _) => (b"HELP", 11),
+        (4, b'V', _) => (b"VRFY", 12),
+        (4, b'E', b'X') => (b"EXPN", 13),
+        (4, b'E', b'T') => (b"ETRN", 14),
+        (8, 0x18, _) => (b"8BITMIME", 2),
+        (8, b'C', _) => (b"CHUNKING", 3),
+        (8, b'S', b'T') => (b"STARTTLS", 8),
+        (8, b'S', b'M') => (b"SMTPUTF8", 5),
+        (10, b'P', _) => (b"PIPELINING", 0),
+        (10, b'B', _) => (b"BINARYMIME", 4),
+        (10, b'R', _) => (b"REQUIRETLS", 9),
+        (19, b'E', _) => (b"ENHANCEDSTATUSCODES", 6),
+        _ => return None,
+    };
+    is_word(keyword, name).then_some(bit)
+}
+
 /// The mechanisms offered with `AUTH`, over every `AUTH` line, each once: the ones of
 /// [`NAMED_MECHANISMS`] as 4-bit indexes (plus one) in the order first sent, the others in
 /// a `Vec` that stays empty (no allocation) for the usual servers.
@@ -554,6 +587,14 @@ impl AuthMechanisms {
         }
     }
 
+    /// Returns a copy of the named mechanisms only (no allocation).
+    fn clone_named(&self) -> Self {
+        Self {
+            named: self.named,
+            others: Vec::new(),
+        }
+    }
+
     /// Adds `m` unless it is there already.
     fn insert(&mut self, m: Mechanism) {
         match NAMED_MECHANISMS.iter().position(|n| *n == m) {
@@ -566,6 +607,18 @@ impl AuthMechanisms {
     /// Adds every mechanism of an `AUTH` line when all of them are mechanism names; returns
     /// whether they were.
     fn insert_line<'a>(&mut self, params: impl Iterator<Item = &'a str> + Clone) -> bool {
+        // The usual line: every mechanism one of ours, added in one pass.
+        let mut named = self.clone_named();
+        if params.clone().all(|p| match named_index(p) {
+            Some(i) => {
+                named.insert_named(i);
+                true
+            }
+            None => false,
+        }) {
+            self.named = named.named;
+            return true;
+        }
         if !params
             .clone()
             .all(|p| named_index(p).is_some() || p.parse::<Mechanism>().is_ok())
@@ -597,6 +650,17 @@ impl AuthMechanisms {
         }
         out.extend(self.others.iter().cloned());
         out
+    }
+}
+
+/// Returns the index of the first LF in `input`. EHLO lines are short: a plain scan of the
+/// first octets costs less than the set-up of a `memchr` call, which takes the rest.
+fn find_lf(input: &[u8]) -> Option<usize> {
+    const SHORT: usize = 48;
+    let head = input.get(..SHORT).unwrap_or(input);
+    match head.iter().position(|&b| b == b'\n') {
+        Some(i) => Some(i),
+        None => memchr::memchr(b'\n', input.get(head.len()..)?).map(|i| i + head.len()),
     }
 }
 
@@ -679,6 +743,10 @@ impl EhloReply {
     /// Reads one `ehlo-line`; a line that is no `ehlo-line` is skipped (see
     /// [`EhloReply::from_reply`]).
     fn push_line(&mut self, line: &str) {
+        if let Some(bit) = flag_bit(line.as_bytes()) {
+            self.known |= 1 << bit;
+            return;
+        }
         match Capability::scan(line) {
             Ok(Scanned::Capability(cap)) => self.push(cap),
             Ok(Scanned::Auth { keyword, params }) => {
@@ -797,10 +865,10 @@ impl EhloReply {
         let text = core::str::from_utf8(input).ok();
         let mut rest = input;
         while !rest.is_empty() {
-            let Some(lf) = memchr::memchr(b'\n', rest) else {
+            let Some(lf) = find_lf(rest) else {
                 return Err(ReplyError::Incomplete);
             };
-            let (line, tail) = rest.split_at(lf);
+            let (line, tail) = rest.split_at_checked(lf).unwrap_or((rest, &[]));
             let line = line.strip_suffix(b"\r").ok_or(ReplyError::Syntax {
                 offset: input.len() - rest.len() + lf,
                 expected: "CRLF",
@@ -981,6 +1049,30 @@ mod tests {
         );
         assert!(ehlo.has(&Capability::Auth(Vec::new())));
         assert_eq!(ehlo.greeting(), None);
+    }
+
+    #[test]
+    fn flag_lines_give_the_bit_of_their_capability() {
+        for cap in &KNOWN {
+            let line = cap.to_line();
+            let bit = flag_bit(line.as_bytes());
+            match cap {
+                Capability::Size(_) | Capability::Auth(_) | Capability::DeliverBy(_) => {
+                    assert_eq!(bit, None, "{line}");
+                }
+                _ => {
+                    assert_eq!(bit, known_bit(cap), "{line}");
+                    let lower = format!("{}  ", line.to_lowercase());
+                    assert_eq!(flag_bit(lower.as_bytes()), known_bit(cap), "{lower}");
+                    assert_eq!(flag_bit(format!(" {line}").as_bytes()), None);
+                    assert_eq!(flag_bit(format!("{line} x").as_bytes()), None);
+                    assert_eq!(flag_bit(&line.as_bytes()[1..]), None);
+                }
+            }
+        }
+        for other in ["", "D", "EXPX", "STARTTLX", "8BITMIMEX", "ETRN=1"] {
+            assert_eq!(flag_bit(other.as_bytes()), None, "{other}");
+        }
     }
 
     #[test]
