@@ -127,6 +127,22 @@ impl OtherCapability {
         Ok(Self::from_words(keyword, params))
     }
 
+    /// Builds the value straight from an `ehlo-line` already checked that is in the held
+    /// form already but for the keyword's case (the keyword is `key_len` octets, the words are
+    /// separated by single spaces, no space ends the line) and fits inline; `None` otherwise,
+    /// for [`OtherCapability::from_words`].
+    fn from_line(line: &str, key_len: usize) -> Option<Self> {
+        let bytes = line.as_bytes();
+        let mut buf = [0u8; 46];
+        let dst = buf.get_mut(..bytes.len())?;
+        if bytes.last() == Some(&b' ') || bytes.windows(2).any(|w| w == b"  ") {
+            return None;
+        }
+        dst.copy_from_slice(bytes);
+        dst.get_mut(..key_len)?.make_ascii_uppercase();
+        CompactText::from_ascii(dst).map(|line| Self { line })
+    }
+
     /// Builds the line from words already checked.
     fn from_words<'a>(keyword: &str, params: impl IntoIterator<Item = &'a str> + Clone) -> Self {
         // Assembled on the stack when it fits and is ASCII (as an `ehlo-param` is).
@@ -372,7 +388,10 @@ impl Capability {
             Self::typed(upper, params.clone())
         };
         Ok(Scanned::Capability(typed.unwrap_or_else(|| {
-            Self::Other(OtherCapability::from_words(keyword, params))
+            Self::Other(
+                OtherCapability::from_line(line, key_len)
+                    .unwrap_or_else(|| OtherCapability::from_words(keyword, params)),
+            )
         })))
     }
 
@@ -510,11 +529,13 @@ const AUTH_BIT: u32 = 10;
 /// spaces allowed), in any case: the usual `ehlo-line`, read without a [`Capability`].
 /// `None` sends the line to [`Capability::scan`].
 fn flag_bit(line: &[u8]) -> Option<u32> {
-    let len = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
-    let (keyword, rest) = line.split_at_checked(len)?;
-    if !rest.iter().all(|&b| b == b' ') {
-        return None;
+    // Trailing spaces are rare: trimmed from the end, so that the usual line is not scanned
+    // for a space before the match; `is_word` refuses a keyword with a space inside.
+    let mut keyword = line;
+    while let [rest @ .., b' '] = keyword {
+        keyword = rest;
     }
+    let len = keyword.len();
     // The length and the first two octets (bit 5 cleared, which upper-cases a letter) leave
     // at most one candidate to compare.
     let (&a, tail) = keyword.split_first()?;
