@@ -586,9 +586,8 @@ fn named_index(name: &str) -> Option<u32> {
         _ => return None,
     };
     let m = NAMED_MECHANISMS.get(index)?;
-    m.as_str()
-        .eq_ignore_ascii_case(name)
-        .then_some(index as u32)
+    // The names are upper case, digits and '-'.
+    is_word(name.as_bytes(), m.as_str().as_bytes()).then_some(index as u32)
 }
 
 impl AuthMechanisms {
@@ -768,6 +767,9 @@ impl EhloReply {
             self.known |= 1 << bit;
             return;
         }
+        if self.push_common_line(line) {
+            return;
+        }
         match Capability::scan(line) {
             Ok(Scanned::Capability(cap)) => self.push(cap),
             Ok(Scanned::Auth { keyword, params }) => {
@@ -782,6 +784,43 @@ impl EhloReply {
             }
             Err(_) => {}
         }
+    }
+
+    /// Reads the usual `SIZE n` and `AUTH mech …` lines (single spaces, named mechanisms
+    /// only) without [`Capability::scan`]; returns whether the line was one, else leaves
+    /// `self` as it was.
+    fn push_common_line(&mut self, line: &str) -> bool {
+        let bytes = line.as_bytes();
+        let Some((keyword, rest)) = bytes.split_at_checked(4) else {
+            return false;
+        };
+        let Some(params) = rest.strip_prefix(b" ").filter(|p| !p.is_empty()) else {
+            return false;
+        };
+        if is_word(keyword, b"SIZE") {
+            if self.known & (1 << 1) != 0 {
+                return false;
+            }
+            let Some(n) = core::str::from_utf8(params).ok().and_then(number) else {
+                return false;
+            };
+            self.known |= 1 << 1;
+            self.size = Some(n);
+            return true;
+        }
+        if !is_word(keyword, b"AUTH") {
+            return false;
+        }
+        let mut named = self.auth.clone_named();
+        for p in params.split(|&b| b == b' ') {
+            match core::str::from_utf8(p).ok().and_then(named_index) {
+                Some(i) => named.insert_named(i),
+                None => return false,
+            }
+        }
+        self.auth.named = named.named;
+        self.known |= 1 << AUTH_BIT;
+        true
     }
 
     /// Returns the domain on the first line.
@@ -1333,6 +1372,21 @@ mod tests {
             #[test]
             fn capability_parse_matches_the_previous_reading(line in line()) {
                 prop_assert_eq!(Capability::parse(&line), reference(&line), "{:?}", line);
+            }
+
+            #[test]
+            fn ehlo_fast_paths_match_capability_parse(lines in prop::collection::vec(line(), 0..4)) {
+                let mut wire = b"250-mx\r\n".to_vec();
+                let mut expected = EhloReply::new("mx", []);
+                for line in &lines {
+                    wire.extend_from_slice(format!("250-{line}\r\n").as_bytes());
+                    if let Ok(cap) = Capability::parse(line) {
+                        expected.push(cap);
+                    }
+                }
+                wire.extend_from_slice(b"250 DSN\r\n");
+                expected.push(Capability::Dsn);
+                prop_assert_eq!(EhloReply::parse(&wire), Ok(expected), "{:?}", lines);
             }
 
             #[test]
