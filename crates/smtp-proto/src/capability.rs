@@ -984,8 +984,10 @@ impl EhloReply {
 
     /// Splits the first line into the domain and the greeting.
     fn first_line(first: &str) -> Result<(&str, Option<&str>), ReplyError> {
-        let (domain, greeting) = match first.split_once(' ') {
-            Some((d, g)) => (d, Some(g)),
+        // A byte scan: the domain is short, and a space is ASCII, so both cuts fall on
+        // character boundaries.
+        let (domain, greeting) = match first.bytes().position(|b| b == b' ') {
+            Some(i) => (first.get(..i).unwrap_or_default(), first.get(i + 1..)),
             None => (first, None),
         };
         if domain.is_empty() {
