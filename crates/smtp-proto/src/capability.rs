@@ -262,6 +262,19 @@ const KEYWORD_CHARS: [u8; 256] = {
     table
 };
 
+/// [`number`] for bytes: at most 20 digits, without the overflow `u64` cannot hold.
+fn number_bytes(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 20 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        let digit = d.wrapping_sub(b'0');
+        (digit <= 9)
+            .then_some(())
+            .and_then(|()| acc.checked_mul(10)?.checked_add(u64::from(digit)))
+    })
+}
+
 /// Parses a number of at most 20 digits.
 fn number(s: &str) -> Option<u64> {
     (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -571,9 +584,9 @@ struct AuthMechanisms {
 }
 
 /// Returns the index in [`NAMED_MECHANISMS`] of the mechanism called `name`, in any case.
-fn named_index(name: &str) -> Option<u32> {
+fn named_index(name: &[u8]) -> Option<u32> {
     // The length and the first letter leave at most one candidate to compare.
-    let first = name.as_bytes().first()? & 0xDF;
+    let first = name.first()? & 0xDF;
     let index = match (name.len(), first) {
         (5, b'P') => 0,
         (5, b'L') => 1,
@@ -587,7 +600,7 @@ fn named_index(name: &str) -> Option<u32> {
     };
     let m = NAMED_MECHANISMS.get(index)?;
     // The names are upper case, digits and '-'.
-    is_word(name.as_bytes(), m.as_str().as_bytes()).then_some(index as u32)
+    is_word(name, m.as_str().as_bytes()).then_some(index as u32)
 }
 
 impl AuthMechanisms {
@@ -629,7 +642,7 @@ impl AuthMechanisms {
     fn insert_line<'a>(&mut self, params: impl Iterator<Item = &'a str> + Clone) -> bool {
         // The usual line: every mechanism one of ours, added in one pass.
         let mut named = self.clone_named();
-        if params.clone().all(|p| match named_index(p) {
+        if params.clone().all(|p| match named_index(p.as_bytes()) {
             Some(i) => {
                 named.insert_named(i);
                 true
@@ -641,12 +654,12 @@ impl AuthMechanisms {
         }
         if !params
             .clone()
-            .all(|p| named_index(p).is_some() || p.parse::<Mechanism>().is_ok())
+            .all(|p| named_index(p.as_bytes()).is_some() || p.parse::<Mechanism>().is_ok())
         {
             return false;
         }
         for p in params {
-            match named_index(p) {
+            match named_index(p.as_bytes()) {
                 Some(i) => self.insert_named(i),
                 None => {
                     if let Ok(m) = p.parse() {
@@ -801,7 +814,7 @@ impl EhloReply {
             if self.known & (1 << 1) != 0 {
                 return false;
             }
-            let Some(n) = core::str::from_utf8(params).ok().and_then(number) else {
+            let Some(n) = number_bytes(params) else {
                 return false;
             };
             self.known |= 1 << 1;
@@ -813,7 +826,7 @@ impl EhloReply {
         }
         let mut named = self.auth.clone_named();
         for p in params.split(|&b| b == b' ') {
-            match core::str::from_utf8(p).ok().and_then(named_index) {
+            match named_index(p) {
                 Some(i) => named.insert_named(i),
                 None => return false,
             }
@@ -1140,12 +1153,15 @@ mod tests {
     #[test]
     fn named_mechanisms_are_found_by_length_and_first_letter() {
         for (i, m) in NAMED_MECHANISMS.iter().enumerate() {
-            assert_eq!(named_index(m.as_str()), Some(i as u32));
-            assert_eq!(named_index(&m.as_str().to_lowercase()), Some(i as u32));
-            assert_eq!(named_index(&m.as_str()[1..]), None);
+            assert_eq!(named_index(m.as_str().as_bytes()), Some(i as u32));
+            assert_eq!(
+                named_index(m.as_str().to_lowercase().as_bytes()),
+                Some(i as u32)
+            );
+            assert_eq!(named_index(&m.as_str().as_bytes()[1..]), None);
         }
-        assert_eq!(named_index(""), None);
-        assert_eq!(named_index("PLAIM"), None);
+        assert_eq!(named_index(b""), None);
+        assert_eq!(named_index(b"PLAIM"), None);
     }
 
     #[test]
