@@ -18,7 +18,7 @@ use mail_core::text::CompactText;
 
 use crate::command::params::is_word;
 use crate::error::ReplyError;
-use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
+use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_raw_line};
 
 /// One EHLO keyword with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -776,13 +776,33 @@ impl EhloReply {
     /// Reads one `ehlo-line`; a line that is no `ehlo-line` is skipped (see
     /// [`EhloReply::from_reply`]).
     fn push_line(&mut self, line: &str) {
-        if let Some(bit) = flag_bit(line.as_bytes()) {
+        if !self.push_usual_line(line.as_bytes()) {
+            self.push_other_line(line);
+        }
+    }
+
+    /// [`EhloReply::push_line`] for text a reply line check passed (ASCII, or UTF-8): the
+    /// usual lines read as bytes, only the others made a `&str`.
+    fn push_line_bytes(&mut self, line: &[u8]) {
+        if !self.push_usual_line(line)
+            && let Ok(line) = core::str::from_utf8(line)
+        {
+            self.push_other_line(line);
+        }
+    }
+
+    /// Reads a flag line, `SIZE n` or `AUTH` with named mechanisms; returns whether `line` was
+    /// one of them.
+    fn push_usual_line(&mut self, line: &[u8]) -> bool {
+        if let Some(bit) = flag_bit(line) {
             self.known |= 1 << bit;
-            return;
+            return true;
         }
-        if self.push_common_line(line) {
-            return;
-        }
+        self.push_common_line(line)
+    }
+
+    /// Reads any other line through [`Capability::scan`].
+    fn push_other_line(&mut self, line: &str) {
         match Capability::scan(line) {
             Ok(Scanned::Capability(cap)) => self.push(cap),
             Ok(Scanned::Auth { keyword, params }) => {
@@ -802,9 +822,8 @@ impl EhloReply {
     /// Reads the usual `SIZE n` and `AUTH mech …` lines (single spaces, named mechanisms
     /// only) without [`Capability::scan`]; returns whether the line was one, else leaves
     /// `self` as it was.
-    fn push_common_line(&mut self, line: &str) -> bool {
-        let bytes = line.as_bytes();
-        let Some((keyword, rest)) = bytes.split_at_checked(4) else {
+    fn push_common_line(&mut self, line: &[u8]) -> bool {
+        let Some((keyword, rest)) = line.split_at_checked(4) else {
             return false;
         };
         let Some(params) = rest.strip_prefix(b" ").filter(|p| !p.is_empty()) else {
@@ -933,9 +952,6 @@ impl EhloReply {
         // the reply is known to be whole.
         let mut out = Self::default();
         let (mut lines, mut bytes) = (0usize, 0usize);
-        // One UTF-8 check for the whole reply when it passes; otherwise each line is checked
-        // on its own, which finds the error and its offset.
-        let text = core::str::from_utf8(input).ok();
         let mut rest = input;
         while !rest.is_empty() {
             let Some(lf) = find_lf(rest) else {
@@ -946,13 +962,11 @@ impl EhloReply {
                 offset: input.len() - rest.len() + lf,
                 expected: "CRLF",
             })?;
-            let start = input.len() - rest.len();
             rest = tail.get(1..).unwrap_or_default();
             // The checks of `ReplyParser::push_line`, in its order.
-            let parsed = match text.and_then(|t| t.get(start..start + line.len())) {
-                Some(line) => parse_str_line(line)?,
-                None => parse_line(line)?,
-            };
+            // The checks of `parse_line`; ASCII text, the usual kind, without a UTF-8 pass
+            // (`Reply::parse` makes the same checks in the same order).
+            let parsed = parse_raw_line(line)?;
             if let Some(code) = code
                 && code != parsed.code
             {
@@ -970,7 +984,7 @@ impl EhloReply {
             if first.is_none() {
                 first = Some(parsed.text);
             } else {
-                out.push_line(parsed.text);
+                out.push_line_bytes(parsed.text);
             }
             if parsed.last {
                 if !rest.is_empty() {
@@ -985,7 +999,8 @@ impl EhloReply {
                         expected: "250 reply to EHLO",
                     });
                 }
-                let first = first.unwrap_or_default();
+                // Checked by `parse_raw_line`: ASCII, or UTF-8.
+                let first = core::str::from_utf8(first.unwrap_or_default()).unwrap_or_default();
                 let (domain, _) = Self::first_line(first)?;
                 out.domain_len = domain.len();
                 out.first = CompactText::new(first);

@@ -500,27 +500,19 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<ReplyLine<'_>, ReplyError> {
     line_text(code, last, text)
 }
 
-/// [`parse_line`] for a line already known to be UTF-8: the same checks and errors, without
-/// a UTF-8 check of its own.
-pub(crate) fn parse_str_line(line: &str) -> Result<ReplyLine<'_>, ReplyError> {
-    let (code, last, text) = line_head(line.as_bytes())?;
-    // The code and the separator are ASCII, so the text starts on a character boundary.
-    let text = line.get(line.len() - text.len()..).unwrap_or_default();
-    line_text(code, last, text)
-}
-
 /// One reply line whose text passed [`parse_line`]'s checks but is still bytes: ASCII text
 /// needs no UTF-8 check at all.
-struct RawLine<'a> {
-    code: ReplyCode,
-    last: bool,
-    text: &'a [u8],
+pub(crate) struct RawLine<'a> {
+    pub(crate) code: ReplyCode,
+    pub(crate) last: bool,
+    pub(crate) text: &'a [u8],
     /// Whether `text` is ASCII (else it was checked as UTF-8).
-    ascii: bool,
+    pub(crate) ascii: bool,
 }
 
 /// [`parse_line`] without the `&str`: the same checks, errors and error order.
-fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
+#[inline(always)]
+pub(crate) fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
     let (code, last, text) = line_head(line)?;
     if !is_ascii_text(text) {
         // Non-ASCII or a control character: the general path finds the error, UTF-8 first.
