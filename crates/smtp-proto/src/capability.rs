@@ -131,8 +131,7 @@ impl OtherCapability {
     /// form already but for the keyword's case (the keyword is `key_len` octets, the words are
     /// separated by single spaces, no space ends the line) and fits inline; `None` otherwise,
     /// for [`OtherCapability::from_words`].
-    fn from_line(line: &str, key_len: usize) -> Option<Self> {
-        let bytes = line.as_bytes();
+    fn from_line(bytes: &[u8], key_len: usize) -> Option<Self> {
         let mut buf = [0u8; 46];
         let dst = buf.get_mut(..bytes.len())?;
         if bytes.last() == Some(&b' ') || bytes.windows(2).any(|w| w == b"  ") {
@@ -402,7 +401,7 @@ impl Capability {
         };
         Ok(Scanned::Capability(typed.unwrap_or_else(|| {
             Self::Other(
-                OtherCapability::from_line(line, key_len)
+                OtherCapability::from_line(line.as_bytes(), key_len)
                     .unwrap_or_else(|| OtherCapability::from_words(keyword, params)),
             )
         })))
@@ -798,7 +797,30 @@ impl EhloReply {
             self.known |= 1 << bit;
             return true;
         }
-        self.push_common_line(line)
+        self.push_common_line(line) || self.push_x_line(line)
+    }
+
+    /// Reads a line whose keyword starts with `X` (`XCLIENT`, `XFORWARD`): no keyword this
+    /// crate types does, so it is a [`Capability::Other`], held as sent when it is in held form
+    /// already (see [`OtherCapability::from_line`]); returns whether it was read here.
+    fn push_x_line(&mut self, line: &[u8]) -> bool {
+        if line.first().is_none_or(|&b| b & 0xDF != b'X') {
+            return false;
+        }
+        let key_len = line
+            .iter()
+            .position(|&b| KEYWORD_CHARS.get(usize::from(b)).is_none_or(|&c| c == 0))
+            .unwrap_or(line.len());
+        if !matches!(line.get(key_len), None | Some(b' ')) {
+            return false;
+        }
+        match OtherCapability::from_line(line, key_len) {
+            Some(other) => {
+                self.other.push(Capability::Other(other));
+                true
+            }
+            None => false,
+        }
     }
 
     /// Reads any other line through [`Capability::scan`].
