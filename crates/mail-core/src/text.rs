@@ -64,12 +64,13 @@ impl<const N: usize> CompactText<N> {
     }
 
     /// Copies `bytes` (valid UTF-8) inline, if they fit.
+    #[inline]
     fn inline(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len())
             .ok()
             .filter(|&l| usize::from(l) <= N)?;
         let mut buf = [0; N];
-        // From 8 to 32 octets, two fixed-size copies that overlap in the middle: a few
+        // From 4 to 32 octets, two fixed-size copies that overlap in the middle: a few
         // vector or word moves instead of a `memcpy` call (whose result the move into the
         // enum would read back at other widths).
         let n = bytes.len();
@@ -86,8 +87,22 @@ impl<const N: usize> CompactText<N> {
             *buf.first_chunk_mut::<8>()? = *head;
             *buf.get_mut(n.saturating_sub(8)..n)?
                 .first_chunk_mut::<8>()? = *tail;
+        } else if let (Some(head), Some(tail)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>())
+        {
+            *buf.first_chunk_mut::<4>()? = *head;
+            *buf.get_mut(n.saturating_sub(4)..n)?
+                .first_chunk_mut::<4>()? = *tail;
         } else {
-            buf.get_mut(..n)?.copy_from_slice(bytes);
+            // At most three octets: one, two or three byte moves.
+            if let Some(b) = bytes.first() {
+                *buf.get_mut(0)? = *b;
+            }
+            if let Some(b) = bytes.get(1) {
+                *buf.get_mut(1)? = *b;
+            }
+            if let Some(b) = bytes.get(2) {
+                *buf.get_mut(2)? = *b;
+            }
         }
         Some(Self(Repr::Inline { len, bytes: buf }))
     }
@@ -218,6 +233,8 @@ mod tests {
             assert_eq!(Text::new(&s).as_str(), s);
             assert_eq!(Text::from_ascii(s.as_bytes()).unwrap().as_str(), s);
             assert_eq!(CompactText::<8>::new(&s).as_str(), s);
+            assert_eq!(CompactText::<3>::new(&s).as_str(), s);
+            assert_eq!(CompactText::<5>::new(&s).as_str(), s);
             assert_eq!(
                 CompactText::<46>::from_ascii(s.as_bytes())
                     .unwrap()
