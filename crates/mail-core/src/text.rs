@@ -54,11 +54,19 @@ impl<const N: usize> CompactText<N> {
         })
     }
 
-    /// [`from_ascii`](Self::from_ascii) for bytes a scanner of this crate has just checked to be
-    /// ASCII (a class table admits no other octet): the check is not made again. Were a
-    /// non-ASCII octet passed, [`as_str`](Self::as_str) would read as empty, never unsound.
+    /// [`from_ascii`](Self::from_ascii) for bytes the caller's scanner has just checked to be
+    /// ASCII (a class table that admits no other octet, a word-at-a-time text check): the
+    /// check is not made again when the bytes fit inline; longer ones are checked as usual.
+    /// Were a non-ASCII octet passed anyway, [`as_str`](Self::as_str) would read as empty,
+    /// never unsound; debug builds assert.
+    ///
+    /// ```
+    /// use mail_core::text::CompactText;
+    ///
+    /// assert_eq!(CompactText::<30>::from_scanned_ascii(b"250 OK").unwrap().as_str(), "250 OK");
+    /// ```
     #[inline]
-    pub(crate) fn from_scanned_ascii(bytes: &[u8]) -> Option<Self> {
+    pub fn from_scanned_ascii(bytes: &[u8]) -> Option<Self> {
         debug_assert!(bytes.is_ascii());
         Self::inline(bytes).or_else(|| Self::from_ascii(bytes))
     }

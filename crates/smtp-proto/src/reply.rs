@@ -658,7 +658,8 @@ pub struct ReplyParser {
 /// Returns checked reply text as a [`ReplyText`]: ASCII without a UTF-8 check, else checked
 /// again (every line was checked already, so this cannot fail).
 fn reply_text(text: &[u8], ascii: bool) -> Result<ReplyText, ReplyError> {
-    if ascii && let Some(t) = ReplyText::from_ascii(text) {
+    // `is_ascii_text` checked ASCII text octet by octet already.
+    if ascii && let Some(t) = ReplyText::from_scanned_ascii(text) {
         return Ok(t);
     }
     core::str::from_utf8(text)
