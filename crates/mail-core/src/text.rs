@@ -54,22 +54,31 @@ impl<const N: usize> CompactText<N> {
         })
     }
 
-    /// [`from_ascii`](Self::from_ascii) for bytes a scanner of this crate has just checked to be
-    /// ASCII (a class table admits no other octet): the check is not made again. Were a
-    /// non-ASCII octet passed, [`as_str`](Self::as_str) would read as empty, never unsound.
+    /// [`from_ascii`](Self::from_ascii) for bytes the caller's scanner has just checked to be
+    /// ASCII (a class table that admits no other octet, a word-at-a-time text check): the
+    /// check is not made again when the bytes fit inline; longer ones are checked as usual.
+    /// Were a non-ASCII octet passed anyway, [`as_str`](Self::as_str) would read as empty,
+    /// never unsound; debug builds assert.
+    ///
+    /// ```
+    /// use mail_core::text::CompactText;
+    ///
+    /// assert_eq!(CompactText::<30>::from_scanned_ascii(b"250 OK").unwrap().as_str(), "250 OK");
+    /// ```
     #[inline]
-    pub(crate) fn from_scanned_ascii(bytes: &[u8]) -> Option<Self> {
+    pub fn from_scanned_ascii(bytes: &[u8]) -> Option<Self> {
         debug_assert!(bytes.is_ascii());
         Self::inline(bytes).or_else(|| Self::from_ascii(bytes))
     }
 
     /// Copies `bytes` (valid UTF-8) inline, if they fit.
+    #[inline]
     fn inline(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len())
             .ok()
             .filter(|&l| usize::from(l) <= N)?;
         let mut buf = [0; N];
-        // From 8 to 32 octets, two fixed-size copies that overlap in the middle: a few
+        // From 4 to 32 octets, two fixed-size copies that overlap in the middle: a few
         // vector or word moves instead of a `memcpy` call (whose result the move into the
         // enum would read back at other widths).
         let n = bytes.len();
@@ -86,8 +95,22 @@ impl<const N: usize> CompactText<N> {
             *buf.first_chunk_mut::<8>()? = *head;
             *buf.get_mut(n.saturating_sub(8)..n)?
                 .first_chunk_mut::<8>()? = *tail;
+        } else if let (Some(head), Some(tail)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>())
+        {
+            *buf.first_chunk_mut::<4>()? = *head;
+            *buf.get_mut(n.saturating_sub(4)..n)?
+                .first_chunk_mut::<4>()? = *tail;
         } else {
-            buf.get_mut(..n)?.copy_from_slice(bytes);
+            // At most three octets: one, two or three byte moves.
+            if let Some(b) = bytes.first() {
+                *buf.get_mut(0)? = *b;
+            }
+            if let Some(b) = bytes.get(1) {
+                *buf.get_mut(1)? = *b;
+            }
+            if let Some(b) = bytes.get(2) {
+                *buf.get_mut(2)? = *b;
+            }
         }
         Some(Self(Repr::Inline { len, bytes: buf }))
     }
@@ -218,6 +241,8 @@ mod tests {
             assert_eq!(Text::new(&s).as_str(), s);
             assert_eq!(Text::from_ascii(s.as_bytes()).unwrap().as_str(), s);
             assert_eq!(CompactText::<8>::new(&s).as_str(), s);
+            assert_eq!(CompactText::<3>::new(&s).as_str(), s);
+            assert_eq!(CompactText::<5>::new(&s).as_str(), s);
             assert_eq!(
                 CompactText::<46>::from_ascii(s.as_bytes())
                     .unwrap()

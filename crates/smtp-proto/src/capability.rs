@@ -16,8 +16,9 @@
 use mail_core::sasl::Mechanism;
 use mail_core::text::CompactText;
 
+use crate::command::params::is_word;
 use crate::error::ReplyError;
-use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_line, parse_str_line};
+use crate::reply::{Reply, ReplyCode, ReplyLimits, parse_raw_line};
 
 /// One EHLO keyword with its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -124,6 +125,21 @@ impl OtherCapability {
             });
         }
         Ok(Self::from_words(keyword, params))
+    }
+
+    /// Builds the value straight from an `ehlo-line` already checked that is in the held
+    /// form already but for the keyword's case (the keyword is `key_len` octets, the words are
+    /// separated by single spaces, no space ends the line) and fits inline; `None` otherwise,
+    /// for [`OtherCapability::from_words`].
+    fn from_line(bytes: &[u8], key_len: usize) -> Option<Self> {
+        let mut buf = [0u8; 46];
+        let dst = buf.get_mut(..bytes.len())?;
+        if bytes.last() == Some(&b' ') || bytes.windows(2).any(|w| w == b"  ") {
+            return None;
+        }
+        dst.copy_from_slice(bytes);
+        dst.get_mut(..key_len)?.make_ascii_uppercase();
+        CompactText::from_ascii(dst).map(|line| Self { line })
     }
 
     /// Builds the line from words already checked.
@@ -245,11 +261,41 @@ const KEYWORD_CHARS: [u8; 256] = {
     table
 };
 
+/// [`number`] for bytes: at most 20 digits, without the overflow `u64` cannot hold.
+fn number_bytes(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 20 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        let digit = d.wrapping_sub(b'0');
+        (digit <= 9)
+            .then_some(())
+            .and_then(|()| acc.checked_mul(10)?.checked_add(u64::from(digit)))
+    })
+}
+
 /// Parses a number of at most 20 digits.
 fn number(s: &str) -> Option<u64> {
     (!s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
+}
+
+/// The parameters of an `ehlo-line`, as [`Words`] after an optional first one.
+type Params<'a> = core::iter::Chain<core::option::IntoIter<&'a str>, Words<'a>>;
+
+/// What [`Capability::scan`] read from one `ehlo-line`.
+enum Scanned<'a> {
+    /// Any keyword but `AUTH`.
+    Capability(Capability),
+    /// `AUTH`, with its parameters not read yet: a [`Capability::Other`] unless every one is a
+    /// mechanism name.
+    Auth {
+        /// The keyword as sent.
+        keyword: &'a str,
+        /// The parameters.
+        params: Params<'a>,
+    },
 }
 
 impl Capability {
@@ -263,6 +309,22 @@ impl Capability {
     /// # Errors
     /// [`ReplyError::Syntax`] when the line does not start with an `ehlo-keyword`.
     pub fn parse(line: &str) -> Result<Self, ReplyError> {
+        Ok(match Self::scan(line)? {
+            Scanned::Capability(cap) => cap,
+            Scanned::Auth { keyword, params } => params
+                .clone()
+                .map(mechanism)
+                .collect::<Option<Vec<_>>>()
+                .map_or_else(
+                    || Self::Other(OtherCapability::from_words(keyword, params)),
+                    Self::Auth,
+                ),
+        })
+    }
+
+    /// Reads one `ehlo-line` as [`Capability::parse`] does, but hands the parameters of an
+    /// `AUTH` line back unread, so that [`EhloReply`] can merge them without a `Vec`.
+    fn scan(line: &str) -> Result<Scanned<'_>, ReplyError> {
         let spaces = line.bytes().take_while(|&b| b == b' ').count();
         let line = line.get(spaces..).unwrap_or_default();
         // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"), upper-cased on the stack as
@@ -315,7 +377,7 @@ impl Capability {
         if let Some(cap) = flag
             && rest.bytes().all(|b| b == b' ')
         {
-            return Ok(cap);
+            return Ok(Scanned::Capability(cap));
         }
         let mut words = Words(rest);
         let first_param = match rest.bytes().next() {
@@ -328,13 +390,21 @@ impl Capability {
             Some(_) => return Err(invalid()),
         };
         let params = first_param.into_iter().chain(words);
+        if upper == b"AUTH" {
+            return Ok(Scanned::Auth { keyword, params });
+        }
         let typed = if is_flag {
             // A keyword without parameters sent with some: kept as it came.
             None
         } else {
             Self::typed(upper, params.clone())
         };
-        Ok(typed.unwrap_or_else(|| Self::Other(OtherCapability::from_words(keyword, params))))
+        Ok(Scanned::Capability(typed.unwrap_or_else(|| {
+            Self::Other(
+                OtherCapability::from_line(line.as_bytes(), key_len)
+                    .unwrap_or_else(|| OtherCapability::from_words(keyword, params)),
+            )
+        })))
     }
 
     /// Returns the typed capability for the upper-cased `keyword`, one that takes
@@ -349,13 +419,6 @@ impl Capability {
                 None => Some(Self::Size(None)),
                 Some(n) => number(n).map(|n| Self::Size(Some(n))),
             },
-            b"AUTH" => {
-                let mut mechs = Vec::with_capacity(4);
-                for p in params {
-                    mechs.push(mechanism(p)?);
-                }
-                Some(Self::Auth(mechs))
-            }
             b"LIMITS" if p1.is_some() => params
                 .map(|l| {
                     let (name, value) = l.split_once('=')?;
@@ -427,26 +490,489 @@ impl Capability {
     }
 }
 
+/// The keywords [`EhloReply`] holds as bits, in the order [`EhloReply::capabilities`] lists
+/// them (the order in which this crate's server announces them).
+static KNOWN: [Capability; 16] = [
+    Capability::Pipelining,
+    Capability::Size(None),
+    Capability::EightBitMime,
+    Capability::Chunking,
+    Capability::BinaryMime,
+    Capability::SmtpUtf8,
+    Capability::EnhancedStatusCodes,
+    Capability::Dsn,
+    Capability::StartTls,
+    Capability::RequireTls,
+    Capability::Auth(Vec::new()),
+    Capability::Help,
+    Capability::Vrfy,
+    Capability::Expn,
+    Capability::Etrn,
+    Capability::DeliverBy(None),
+];
+
+/// The bit of [`KNOWN`] `cap` has, if it is one of them.
+fn known_bit(cap: &Capability) -> Option<u32> {
+    Some(match cap {
+        Capability::Pipelining => 0,
+        Capability::Size(_) => 1,
+        Capability::EightBitMime => 2,
+        Capability::Chunking => 3,
+        Capability::BinaryMime => 4,
+        Capability::SmtpUtf8 => 5,
+        Capability::EnhancedStatusCodes => 6,
+        Capability::Dsn => 7,
+        Capability::StartTls => 8,
+        Capability::RequireTls => 9,
+        Capability::Auth(_) => 10,
+        Capability::Help => 11,
+        Capability::Vrfy => 12,
+        Capability::Expn => 13,
+        Capability::Etrn => 14,
+        Capability::DeliverBy(_) => 15,
+        _ => return None,
+    })
+}
+
+/// The bit of `AUTH` in [`KNOWN`].
+const AUTH_BIT: u32 = 10;
+
+/// Returns whether `word` is `name` in any case, for a `name` of upper-case letters,
+/// digits and `-`, and a `word` from reply text that passed the `textstring` check (no
+/// octet below 0x20 but HT).
+///
+/// Both sides are compared with bit 5 set, a word (or two overlapping words) at a time.
+/// Setting bit 5 lower-cases a letter and leaves digits, `-` and every octet from 0x80 as
+/// they are; the only other octets it maps onto a name's octets are controls below 0x20
+/// (onto digits and `-`), which checked text cannot hold. So for such text this is
+/// [`is_word`], without a loop whose end the branch predictor has to guess.
+fn is_folded_word(word: &[u8], name: &[u8]) -> bool {
+    const FOLD8: u64 = u64::from_le_bytes([0x20; 8]);
+    const FOLD4: u32 = u32::from_le_bytes([0x20; 4]);
+    let n = word.len();
+    if n != name.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|c| u64::from_le_bytes(*c) | FOLD8)
+    };
+    let w4 = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .map(|c| u32::from_le_bytes(*c) | FOLD4)
+    };
+    match n {
+        0..4 => is_word(word, name),
+        4..=8 => w4(word, 0) == w4(name, 0) && w4(word, n - 4) == w4(name, n - 4),
+        9..=16 => w8(word, 0) == w8(name, 0) && w8(word, n - 8) == w8(name, n - 8),
+        17..=24 => {
+            w8(word, 0) == w8(name, 0)
+                && w8(word, 8) == w8(name, 8)
+                && w8(word, n - 8) == w8(name, n - 8)
+        }
+        _ => is_word(word, name),
+    }
+}
+
+/// The bit in [`KNOWN`] of a line that is a keyword without parameters alone (trailing
+/// spaces allowed), in any case: the usual `ehlo-line`, read without a [`Capability`].
+/// `None` sends the line to [`Capability::scan`].
+fn flag_bit(line: &[u8]) -> Option<u32> {
+    // Trailing spaces are rare: trimmed from the end, so that the usual line is not scanned
+    // for a space before the match; `is_word` refuses a keyword with a space inside.
+    let mut keyword = line;
+    while let [rest @ .., b' '] = keyword {
+        keyword = rest;
+    }
+    let len = keyword.len();
+    // The length and the first two octets (bit 5 cleared, which upper-cases a letter) leave
+    // at most one candidate to compare.
+    let (&a, tail) = keyword.split_first()?;
+    let b = *tail.first()?;
+    let (name, bit): (&[u8], u32) = match (len, a & 0xDF, b & 0xDF) {
+        (3, b'D', _) => (b"DSN", 7),
+        (4, b'H', _) => (b"HELP", 11),
+        (4, b'V', _) => (b"VRFY", 12),
+        (4, b'E', b'X') => (b"EXPN", 13),
+        (4, b'E', b'T') => (b"ETRN", 14),
+        (8, 0x18, _) => (b"8BITMIME", 2),
+        (8, b'C', _) => (b"CHUNKING", 3),
+        (8, b'S', b'T') => (b"STARTTLS", 8),
+        (8, b'S', b'M') => (b"SMTPUTF8", 5),
+        (10, b'P', _) => (b"PIPELINING", 0),
+        (10, b'B', _) => (b"BINARYMIME", 4),
+        (10, b'R', _) => (b"REQUIRETLS", 9),
+        (19, b'E', _) => (b"ENHANCEDSTATUSCODES", 6),
+        _ => return None,
+    };
+    is_folded_word(keyword, name).then_some(bit)
+}
+
+/// The mechanisms offered with `AUTH`, over every `AUTH` line, each once: the ones of
+/// [`NAMED_MECHANISMS`] as 4-bit indexes (plus one) in the order first sent, the others in
+/// a `Vec` that stays empty (no allocation) for the usual servers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+struct AuthMechanisms {
+    /// Up to eight nibbles, lowest first; 0 ends the list.
+    named: u32,
+    /// Mechanisms outside [`NAMED_MECHANISMS`], in the order first sent.
+    others: Vec<Mechanism>,
+}
+
+/// Returns the index in [`NAMED_MECHANISMS`] of the mechanism called `name`, in any case.
+fn named_index(name: &[u8]) -> Option<u32> {
+    // The length and the first letter leave at most one candidate to compare.
+    let first = name.first()? & 0xDF;
+    let index = match (name.len(), first) {
+        (5, b'P') => 0,
+        (5, b'L') => 1,
+        (7, b'X') => 2,
+        (11, b'O') => 3,
+        (8, b'E') => 4,
+        (9, b'A') => 5,
+        (8, b'C') => 6,
+        (13, b'S') => 7,
+        _ => return None,
+    };
+    let m = NAMED_MECHANISMS.get(index)?;
+    // The names are upper case, digits and '-'.
+    is_folded_word(name, m.as_str().as_bytes()).then_some(index as u32)
+}
+
+impl AuthMechanisms {
+    /// Adds mechanism `index` of [`NAMED_MECHANISMS`] unless it is there already.
+    fn insert_named(&mut self, index: u32) {
+        let nibble = index + 1;
+        let mut shift = 0;
+        while shift < 32 {
+            match (self.named >> shift) & 0xF {
+                0 => {
+                    self.named |= nibble << shift;
+                    return;
+                }
+                n if n == nibble => return,
+                _ => shift += 4,
+            }
+        }
+    }
+
+    /// Returns a copy of the named mechanisms only (no allocation).
+    fn clone_named(&self) -> Self {
+        Self {
+            named: self.named,
+            others: Vec::new(),
+        }
+    }
+
+    /// Adds `m` unless it is there already.
+    fn insert(&mut self, m: Mechanism) {
+        match NAMED_MECHANISMS.iter().position(|n| *n == m) {
+            Some(i) => self.insert_named(i as u32),
+            None if !self.others.contains(&m) => self.others.push(m),
+            None => {}
+        }
+    }
+
+    /// Adds every mechanism of an `AUTH` line when all of them are mechanism names; returns
+    /// whether they were.
+    fn insert_line<'a>(&mut self, params: impl Iterator<Item = &'a str> + Clone) -> bool {
+        // The usual line: every mechanism one of ours, added in one pass.
+        let mut named = self.clone_named();
+        if params.clone().all(|p| match named_index(p.as_bytes()) {
+            Some(i) => {
+                named.insert_named(i);
+                true
+            }
+            None => false,
+        }) {
+            self.named = named.named;
+            return true;
+        }
+        if !params
+            .clone()
+            .all(|p| named_index(p.as_bytes()).is_some() || p.parse::<Mechanism>().is_ok())
+        {
+            return false;
+        }
+        for p in params {
+            match named_index(p.as_bytes()) {
+                Some(i) => self.insert_named(i),
+                None => {
+                    if let Ok(m) = p.parse() {
+                        self.insert(m);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Returns the mechanisms: the named ones in the order sent, then the others.
+    fn to_vec(&self) -> Vec<Mechanism> {
+        let mut out = Vec::with_capacity(8 + self.others.len());
+        let mut named = self.named;
+        while named & 0xF != 0 {
+            if let Some(m) = NAMED_MECHANISMS.get((named & 0xF) as usize - 1) {
+                out.push(m.clone());
+            }
+            named >>= 4;
+        }
+        out.extend(self.others.iter().cloned());
+        out
+    }
+}
+
+/// Returns the index of the first LF in `input`. EHLO lines are short: eight octets at a
+/// time for the first few words costs less than the set-up of a `memchr` call, which takes
+/// the rest.
+fn find_lf(input: &[u8]) -> Option<usize> {
+    const SHORT: usize = 64;
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut at = 0;
+    while at < SHORT {
+        let Some(word) = input.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
+            break;
+        };
+        let x = u64::from_le_bytes(*word) ^ (LO * u64::from(b'\n'));
+        // Marks the zero octets of `x` (the LFs); the lowest mark is always a true one.
+        let marks = x.wrapping_sub(LO) & !x & HI;
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = input.get(at..)?;
+    memchr::memchr(b'\n', rest).map(|i| i + at)
+}
+
 /// A positive EHLO/LHLO reply, typed: the server's domain, its greeting and its keywords.
+///
+/// Held compactly, so that reading the usual reply allocates nothing: the first line inline
+/// (up to 62 octets), the keywords this crate types without parameters as bits, `SIZE` and
+/// `DELIVERBY` as numbers, the `AUTH` mechanisms of [`Mechanism`]'s own variants as small
+/// indexes; only other keywords ([`Capability::Other`], `LIMITS`, …) and other mechanisms
+/// take a `Vec`.
+///
+/// The capabilities are listed in a fixed order, not the order sent: the known keywords
+/// first (as [`EhloReply::capabilities`] documents), then the others as sent. A keyword sent
+/// twice counts once; the first `SIZE` or `DELIVERBY` line gives the value, and every
+/// `AUTH` line adds its mechanisms.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct EhloReply {
-    /// The domain on the first line.
-    pub domain: String,
-    /// The free text after the domain, if any (`ehlo-greet`).
-    pub greeting: Option<String>,
-    /// The keywords, in the order sent.
-    pub capabilities: Vec<Capability>,
+    /// The first line: the domain, then a space and the greeting when there is one.
+    first: CompactText<62>,
+    /// The length of the domain in `first`.
+    domain_len: usize,
+    /// One bit per entry of [`KNOWN`].
+    known: u32,
+    /// The parameter of `SIZE`.
+    size: Option<u64>,
+    /// The parameter of `DELIVERBY`.
+    deliver_by: Option<u64>,
+    /// The mechanisms of every `AUTH` line.
+    auth: AuthMechanisms,
+    /// The other keywords, in the order sent.
+    other: Vec<Capability>,
 }
 
 impl EhloReply {
     /// Returns the reply of a server called `domain` that offers `capabilities`.
-    pub fn new(domain: impl Into<String>, capabilities: Vec<Capability>) -> Self {
-        Self {
-            domain: domain.into(),
-            greeting: None,
-            capabilities,
+    pub fn new(domain: &str, capabilities: impl IntoIterator<Item = Capability>) -> Self {
+        let mut out = Self {
+            first: CompactText::new(domain),
+            domain_len: domain.len(),
+            ..Self::default()
+        };
+        for cap in capabilities {
+            out.push(cap);
         }
+        out
+    }
+
+    /// Returns the reply with the first line `first` (domain and greeting), checked by
+    /// [`EhloReply::first_line`].
+    fn with_first_line(first: &str) -> Result<Self, ReplyError> {
+        let (domain, _) = Self::first_line(first)?;
+        Ok(Self {
+            first: CompactText::new(first),
+            domain_len: domain.len(),
+            ..Self::default()
+        })
+    }
+
+    /// Adds a capability. A known keyword given before stays as it was, except that `AUTH`
+    /// adds its mechanisms.
+    pub fn push(&mut self, cap: Capability) {
+        let Some(bit) = known_bit(&cap) else {
+            self.other.push(cap);
+            return;
+        };
+        let fresh = self.known & (1 << bit) == 0;
+        self.known |= 1 << bit;
+        match cap {
+            Capability::Size(n) if fresh => self.size = n,
+            Capability::DeliverBy(n) if fresh => self.deliver_by = n,
+            Capability::Auth(mechs) => {
+                for m in mechs {
+                    self.auth.insert(m);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Reads one `ehlo-line`; a line that is no `ehlo-line` is skipped (see
+    /// [`EhloReply::from_reply`]).
+    fn push_line(&mut self, line: &str) {
+        if !self.push_usual_line(line.as_bytes()) {
+            self.push_other_line(line);
+        }
+    }
+
+    /// [`EhloReply::push_line`] for text a reply line check passed (ASCII, or UTF-8): the
+    /// usual lines read as bytes, only the others made a `&str`.
+    fn push_line_bytes(&mut self, line: &[u8]) {
+        // An empty line (a last `250 ` some servers send) is no `ehlo-line`: skipped.
+        if !line.is_empty()
+            && !self.push_usual_line(line)
+            && let Ok(line) = core::str::from_utf8(line)
+        {
+            self.push_other_line(line);
+        }
+    }
+
+    /// Reads a flag line, `SIZE n` or `AUTH` with named mechanisms; returns whether `line` was
+    /// one of them.
+    fn push_usual_line(&mut self, line: &[u8]) -> bool {
+        if let Some(bit) = flag_bit(line) {
+            self.known |= 1 << bit;
+            return true;
+        }
+        self.push_common_line(line) || self.push_x_line(line)
+    }
+
+    /// Reads a line whose keyword starts with `X` (`XCLIENT`, `XFORWARD`): no keyword this
+    /// crate types does, so it is a [`Capability::Other`], held as sent when it is in held form
+    /// already (see [`OtherCapability::from_line`]); returns whether it was read here.
+    fn push_x_line(&mut self, line: &[u8]) -> bool {
+        if line.first().is_none_or(|&b| b & 0xDF != b'X') {
+            return false;
+        }
+        let key_len = line
+            .iter()
+            .position(|&b| KEYWORD_CHARS.get(usize::from(b)).is_none_or(|&c| c == 0))
+            .unwrap_or(line.len());
+        if !matches!(line.get(key_len), None | Some(b' ')) {
+            return false;
+        }
+        match OtherCapability::from_line(line, key_len) {
+            Some(other) => {
+                self.other.push(Capability::Other(other));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Reads any other line through [`Capability::scan`].
+    fn push_other_line(&mut self, line: &str) {
+        match Capability::scan(line) {
+            Ok(Scanned::Capability(cap)) => self.push(cap),
+            Ok(Scanned::Auth { keyword, params }) => {
+                if self.auth.insert_line(params.clone()) {
+                    self.known |= 1 << AUTH_BIT;
+                } else {
+                    self.other
+                        .push(Capability::Other(OtherCapability::from_words(
+                            keyword, params,
+                        )));
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Reads the usual `SIZE n` and `AUTH mech …` lines (single spaces, named mechanisms
+    /// only) without [`Capability::scan`]; returns whether the line was one, else leaves
+    /// `self` as it was.
+    fn push_common_line(&mut self, line: &[u8]) -> bool {
+        let Some((keyword, rest)) = line.split_at_checked(4) else {
+            return false;
+        };
+        let Some(params) = rest.strip_prefix(b" ").filter(|p| !p.is_empty()) else {
+            return false;
+        };
+        if is_word(keyword, b"SIZE") {
+            if self.known & (1 << 1) != 0 {
+                return false;
+            }
+            let Some(n) = number_bytes(params) else {
+                return false;
+            };
+            self.known |= 1 << 1;
+            self.size = Some(n);
+            return true;
+        }
+        if !is_word(keyword, b"AUTH") {
+            return false;
+        }
+        let mut named = self.auth.clone_named();
+        for p in params.split(|&b| b == b' ') {
+            match named_index(p) {
+                Some(i) => named.insert_named(i),
+                None => return false,
+            }
+        }
+        self.auth.named = named.named;
+        self.known |= 1 << AUTH_BIT;
+        true
+    }
+
+    /// Returns the domain on the first line.
+    pub fn domain(&self) -> &str {
+        self.first
+            .as_str()
+            .get(..self.domain_len)
+            .unwrap_or_default()
+    }
+
+    /// Returns the free text after the domain, if any (`ehlo-greet`).
+    pub fn greeting(&self) -> Option<&str> {
+        self.first
+            .as_str()
+            .get(self.domain_len..)?
+            .strip_prefix(' ')
+    }
+
+    /// Returns the number of capabilities, as [`EhloReply::capabilities`] lists them.
+    pub fn len(&self) -> usize {
+        self.known.count_ones() as usize + self.other.len()
+    }
+
+    /// Returns whether the server offers no capability at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Returns the capabilities: the known keywords in the order `PIPELINING`, `SIZE`,
+    /// `8BITMIME`, `CHUNKING`, `BINARYMIME`, `SMTPUTF8`, `ENHANCEDSTATUSCODES`, `DSN`,
+    /// `STARTTLS`, `REQUIRETLS`, `AUTH`, `HELP`, `VRFY`, `EXPN`, `ETRN`, `DELIVERBY`, then
+    /// every other keyword in the order sent.
+    pub fn capabilities(&self) -> impl Iterator<Item = Capability> + '_ {
+        KNOWN
+            .iter()
+            .zip(0u32..)
+            .filter(|&(_, bit)| self.known & (1 << bit) != 0)
+            .map(|(cap, _)| match cap {
+                Capability::Size(_) => Capability::Size(self.size),
+                Capability::DeliverBy(_) => Capability::DeliverBy(self.deliver_by),
+                Capability::Auth(_) => Capability::Auth(self.auth.to_vec()),
+                other => other.clone(),
+            })
+            .chain(self.other.iter().cloned())
     }
 
     /// Reads a `250` reply to EHLO.
@@ -465,13 +991,11 @@ impl EhloReply {
             });
         }
         let mut lines = reply.text_lines();
-        let first = lines.next().unwrap_or_default();
-        let (domain, greeting) = Self::first_line(first)?;
-        Ok(Self {
-            domain: domain.to_owned(),
-            greeting: greeting.map(str::to_owned),
-            capabilities: lines.filter_map(|l| Capability::parse(l).ok()).collect(),
-        })
+        let mut out = Self::with_first_line(lines.next().unwrap_or_default())?;
+        for line in lines {
+            out.push_line(line);
+        }
+        Ok(out)
     }
 
     /// Reads a complete `250` reply to EHLO straight from its wire form, every line ended by
@@ -486,8 +1010,11 @@ impl EhloReply {
     /// use smtp_proto::capability::{Capability, EhloReply};
     ///
     /// let ehlo = EhloReply::parse(b"250-mx.example.com hi\r\n250-PIPELINING\r\n250 SIZE 1000\r\n")?;
-    /// assert_eq!(ehlo.domain, "mx.example.com");
-    /// assert_eq!(ehlo.capabilities, [Capability::Pipelining, Capability::Size(Some(1000))]);
+    /// assert_eq!(ehlo.domain(), "mx.example.com");
+    /// assert_eq!(
+    ///     ehlo.capabilities().collect::<Vec<_>>(),
+    ///     [Capability::Pipelining, Capability::Size(Some(1000))]
+    /// );
     /// # Ok::<(), smtp_proto::error::ReplyError>(())
     /// ```
     ///
@@ -497,30 +1024,25 @@ impl EhloReply {
         let limits = ReplyLimits::default();
         let mut code: Option<ReplyCode> = None;
         let mut first = None;
-        // One capability per line but the first; sized once rather than grown line by line.
-        let line_count = memchr::memchr_iter(b'\n', input).count();
-        let mut capabilities = Vec::with_capacity(line_count.clamp(1, limits.max_lines) - 1);
+        // The keywords go straight into the reply; the first line is set at the end, once
+        // the reply is known to be whole.
+        let mut out = Self::default();
         let (mut lines, mut bytes) = (0usize, 0usize);
-        // One UTF-8 check for the whole reply when it passes; otherwise each line is checked
-        // on its own, which finds the error and its offset.
-        let text = core::str::from_utf8(input).ok();
         let mut rest = input;
         while !rest.is_empty() {
-            let Some(lf) = memchr::memchr(b'\n', rest) else {
+            let Some(lf) = find_lf(rest) else {
                 return Err(ReplyError::Incomplete);
             };
-            let (line, tail) = rest.split_at(lf);
+            let (line, tail) = rest.split_at_checked(lf).unwrap_or((rest, &[]));
             let line = line.strip_suffix(b"\r").ok_or(ReplyError::Syntax {
                 offset: input.len() - rest.len() + lf,
                 expected: "CRLF",
             })?;
-            let start = input.len() - rest.len();
             rest = tail.get(1..).unwrap_or_default();
             // The checks of `ReplyParser::push_line`, in its order.
-            let parsed = match text.and_then(|t| t.get(start..start + line.len())) {
-                Some(line) => parse_str_line(line)?,
-                None => parse_line(line)?,
-            };
+            // The checks of `parse_line`; ASCII text, the usual kind, without a UTF-8 pass
+            // (`Reply::parse` makes the same checks in the same order).
+            let parsed = parse_raw_line(line)?;
             if let Some(code) = code
                 && code != parsed.code
             {
@@ -537,8 +1059,8 @@ impl EhloReply {
             code = Some(parsed.code);
             if first.is_none() {
                 first = Some(parsed.text);
-            } else if let Ok(cap) = Capability::parse(parsed.text) {
-                capabilities.push(cap);
+            } else {
+                out.push_line_bytes(parsed.text);
             }
             if parsed.last {
                 if !rest.is_empty() {
@@ -553,12 +1075,12 @@ impl EhloReply {
                         expected: "250 reply to EHLO",
                     });
                 }
-                let (domain, greeting) = Self::first_line(first.unwrap_or_default())?;
-                return Ok(Self {
-                    domain: domain.to_owned(),
-                    greeting: greeting.map(str::to_owned),
-                    capabilities,
-                });
+                // Checked by `parse_raw_line`: ASCII, or UTF-8.
+                let first = core::str::from_utf8(first.unwrap_or_default()).unwrap_or_default();
+                let (domain, _) = Self::first_line(first)?;
+                out.domain_len = domain.len();
+                out.first = CompactText::new(first);
+                return Ok(out);
             }
         }
         Err(ReplyError::Incomplete)
@@ -566,8 +1088,10 @@ impl EhloReply {
 
     /// Splits the first line into the domain and the greeting.
     fn first_line(first: &str) -> Result<(&str, Option<&str>), ReplyError> {
-        let (domain, greeting) = match first.split_once(' ') {
-            Some((d, g)) => (d, Some(g)),
+        // A byte scan: the domain is short, and a space is ASCII, so both cuts fall on
+        // character boundaries.
+        let (domain, greeting) = match first.bytes().position(|b| b == b' ') {
+            Some(i) => (first.get(..i).unwrap_or_default(), first.get(i + 1..)),
             None => (first, None),
         };
         if domain.is_empty() {
@@ -584,49 +1108,37 @@ impl EhloReply {
     /// # Errors
     /// [`ReplyError::Text`] when the domain, greeting or a keyword holds a control character.
     pub fn to_reply(&self) -> Result<Reply, ReplyError> {
-        let first = match &self.greeting {
-            Some(g) => format!("{} {g}", self.domain),
-            None => self.domain.clone(),
-        };
-        let lines: Vec<String> = core::iter::once(first)
-            .chain(self.capabilities.iter().map(Capability::to_line))
+        let lines: Vec<String> = core::iter::once(self.first.as_str().to_owned())
+            .chain(self.capabilities().map(|c| c.to_line()))
             .collect();
         Reply::multiline(ReplyCode::OK, None, lines.iter().map(String::as_str))
     }
 
     /// Returns whether the server offers `cap` (compared by kind, ignoring parameters).
     pub fn has(&self, cap: &Capability) -> bool {
-        self.capabilities
-            .iter()
-            .any(|c| core::mem::discriminant(c) == core::mem::discriminant(cap))
+        match known_bit(cap) {
+            Some(bit) => self.known & (1 << bit) != 0,
+            None => self
+                .other
+                .iter()
+                .any(|c| core::mem::discriminant(c) == core::mem::discriminant(cap)),
+        }
     }
 
     /// Returns the `SIZE` limit, when the server declared a non-zero one.
     pub fn size(&self) -> Option<u64> {
-        self.capabilities.iter().find_map(|c| match c {
-            Capability::Size(Some(n)) if *n > 0 => Some(*n),
-            _ => None,
-        })
+        self.size.filter(|&n| n > 0)
     }
 
-    /// Returns the SASL mechanisms offered with `AUTH`, merged over every AUTH line.
+    /// Returns the SASL mechanisms offered with `AUTH`, merged over every AUTH line: the
+    /// mechanisms of [`Mechanism`]'s own variants in the order sent, then the others.
     pub fn auth_mechanisms(&self) -> Vec<Mechanism> {
-        let mut out: Vec<Mechanism> = Vec::new();
-        for c in &self.capabilities {
-            if let Capability::Auth(mechs) = c {
-                for m in mechs {
-                    if !out.contains(m) {
-                        out.push(m.clone());
-                    }
-                }
-            }
-        }
-        out
+        self.auth.to_vec()
     }
 
     /// Returns the value of an RFC 9422 `LIMITS` entry, such as `RCPTMAX`.
     pub fn limit(&self, name: &str) -> Option<u64> {
-        self.capabilities.iter().find_map(|c| match c {
+        self.other.iter().find_map(|c| match c {
             Capability::Limits(l) => l
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -647,13 +1159,14 @@ mod tests {
         )
         .unwrap();
         let ehlo = EhloReply::from_reply(&reply).unwrap();
-        assert_eq!(ehlo.domain, "foo.com");
-        assert_eq!(ehlo.greeting.as_deref(), Some("greets bar.com"));
+        assert_eq!(ehlo.domain(), "foo.com");
+        assert_eq!(ehlo.greeting(), Some("greets bar.com"));
+        // Listed in the fixed order, not as sent.
         assert_eq!(
-            ehlo.capabilities,
+            ehlo.capabilities().collect::<Vec<_>>(),
             [
-                Capability::EightBitMime,
                 Capability::Size(None),
+                Capability::EightBitMime,
                 Capability::Dsn,
                 Capability::Help
             ]
@@ -675,6 +1188,122 @@ mod tests {
         assert!(ehlo.has(&Capability::Chunking));
         assert!(ehlo.has(&Capability::SmtpUtf8));
         assert_eq!(ehlo.auth_mechanisms(), [Mechanism::Plain, Mechanism::Login]);
+    }
+
+    #[test]
+    fn auth_lines_merge_and_bad_ones_are_kept_as_other() {
+        let ehlo = EhloReply::parse(
+            b"250-mx\r\n250-AUTH login PLAIN GSSAPI\r\n250-AUTH=PLAIN CRAM-MD5\r\n\
+250-AUTH PLAIN b@d\r\n250 SIZE 5\r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ehlo.auth_mechanisms(),
+            [
+                Mechanism::Login,
+                Mechanism::Plain,
+                Mechanism::CramMd5,
+                "GSSAPI".parse().unwrap()
+            ]
+        );
+        assert_eq!(ehlo.len(), 3);
+        assert_eq!(
+            ehlo.capabilities().last(),
+            Some(Capability::Other(
+                OtherCapability::new("AUTH", ["PLAIN", "b@d"]).unwrap()
+            ))
+        );
+        assert!(ehlo.has(&Capability::Auth(Vec::new())));
+        assert_eq!(ehlo.greeting(), None);
+    }
+
+    #[test]
+    fn folded_words_are_is_word_on_checked_text() {
+        let names: Vec<&[u8]> = vec![
+            b"DSN",
+            b"HELP",
+            b"8BITMIME",
+            b"PIPELINING",
+            b"ENHANCEDSTATUSCODES",
+            b"SCRAM-SHA-256",
+            b"CRAM-MD5",
+            b"XOAUTH2",
+            b"ABCDEFGHIJKLMNOPQRSTUVWX",
+        ];
+        // Every octet checked text can hold, at every position of every name.
+        let octets = (0x20..=0xffu8).chain([b'\t']);
+        for name in names {
+            for at in 0..name.len() {
+                for b in octets.clone() {
+                    let mut word = name.to_vec();
+                    word[at] = b;
+                    assert_eq!(
+                        is_folded_word(&word, name),
+                        is_word(&word, name),
+                        "{:?}",
+                        String::from_utf8_lossy(&word)
+                    );
+                }
+            }
+            assert!(!is_folded_word(&name[1..], name));
+        }
+    }
+
+    #[test]
+    fn find_lf_finds_the_first_lf_at_any_position() {
+        for len in 0..150 {
+            for lf in 0..=len {
+                let mut input = vec![b'a'; len];
+                if let Some(b) = input.get_mut(lf) {
+                    *b = b'\n';
+                }
+                // A second LF after the first, and octets with bit 7 set, change nothing.
+                input.push(b'\n');
+                input.insert(0, 0x8a);
+                let want = input.iter().position(|&b| b == b'\n');
+                assert_eq!(find_lf(&input), want, "{len} {lf}");
+            }
+        }
+        assert_eq!(find_lf(b""), None);
+        assert_eq!(find_lf(&[0x0b; 70]), None);
+    }
+
+    #[test]
+    fn flag_lines_give_the_bit_of_their_capability() {
+        for cap in &KNOWN {
+            let line = cap.to_line();
+            let bit = flag_bit(line.as_bytes());
+            match cap {
+                Capability::Size(_) | Capability::Auth(_) | Capability::DeliverBy(_) => {
+                    assert_eq!(bit, None, "{line}");
+                }
+                _ => {
+                    assert_eq!(bit, known_bit(cap), "{line}");
+                    let lower = format!("{}  ", line.to_lowercase());
+                    assert_eq!(flag_bit(lower.as_bytes()), known_bit(cap), "{lower}");
+                    assert_eq!(flag_bit(format!(" {line}").as_bytes()), None);
+                    assert_eq!(flag_bit(format!("{line} x").as_bytes()), None);
+                    assert_eq!(flag_bit(&line.as_bytes()[1..]), None);
+                }
+            }
+        }
+        for other in ["", "D", "EXPX", "STARTTLX", "8BITMIMEX", "ETRN=1"] {
+            assert_eq!(flag_bit(other.as_bytes()), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn named_mechanisms_are_found_by_length_and_first_letter() {
+        for (i, m) in NAMED_MECHANISMS.iter().enumerate() {
+            assert_eq!(named_index(m.as_str().as_bytes()), Some(i as u32));
+            assert_eq!(
+                named_index(m.as_str().to_lowercase().as_bytes()),
+                Some(i as u32)
+            );
+            assert_eq!(named_index(&m.as_str().as_bytes()[1..]), None);
+        }
+        assert_eq!(named_index(b""), None);
+        assert_eq!(named_index(b"PLAIM"), None);
     }
 
     #[test]
@@ -742,26 +1371,25 @@ mod tests {
 
     #[test]
     fn limits_lookup_is_case_insensitive() {
-        let ehlo = EhloReply {
-            domain: "x".into(),
-            greeting: None,
-            capabilities: vec![Capability::Limits(vec![("RCPTMAX".into(), 3)])],
-        };
+        let ehlo = EhloReply::new("x", [Capability::Limits(vec![("RCPTMAX".into(), 3)])]);
         assert_eq!(ehlo.limit("rcptmax"), Some(3));
         assert_eq!(ehlo.limit("MAILMAX"), None);
     }
 
     #[test]
     fn to_reply_round_trips() {
-        let ehlo = EhloReply {
-            domain: "mx.example".into(),
-            greeting: Some("hello".into()),
-            capabilities: vec![
-                Capability::Size(Some(1000)),
-                Capability::Auth(vec![Mechanism::Plain, Mechanism::ScramSha256]),
-                Capability::Limits(vec![("RCPTMAX".into(), 100)]),
-            ],
-        };
+        let mut ehlo = EhloReply::with_first_line("mx.example hello").unwrap();
+        for cap in [
+            Capability::Size(Some(1000)),
+            Capability::Auth(vec![Mechanism::Plain, Mechanism::ScramSha256]),
+            Capability::Limits(vec![("RCPTMAX".into(), 100)]),
+        ] {
+            ehlo.push(cap);
+        }
+        assert_eq!(
+            (ehlo.domain(), ehlo.greeting()),
+            ("mx.example", Some("hello"))
+        );
         let wire = ehlo.to_reply().unwrap().to_bytes();
         assert_eq!(
             &wire[..],
@@ -907,6 +1535,21 @@ mod tests {
             }
 
             #[test]
+            fn ehlo_fast_paths_match_capability_parse(lines in prop::collection::vec(line(), 0..4)) {
+                let mut wire = b"250-mx\r\n".to_vec();
+                let mut expected = EhloReply::new("mx", []);
+                for line in &lines {
+                    wire.extend_from_slice(format!("250-{line}\r\n").as_bytes());
+                    if let Ok(cap) = Capability::parse(line) {
+                        expected.push(cap);
+                    }
+                }
+                wire.extend_from_slice(b"250 DSN\r\n");
+                expected.push(Capability::Dsn);
+                prop_assert_eq!(EhloReply::parse(&wire), Ok(expected), "{:?}", lines);
+            }
+
+            #[test]
             fn ehlo_parse_matches_reply_parse_then_from_reply(
                 code in prop::sample::select(vec!["250", "250", "250", "220", "25x"]),
                 first in prop::sample::select(vec!["mx.example.com", "mx hello there", "", " x"]),
@@ -961,7 +1604,7 @@ mod tests {
             assert_eq!(EhloReply::parse(&wire), Err(ReplyError::TooLong));
             let mut wire = b"250-x\r\n".repeat(99);
             wire.extend_from_slice(b"250 DSN\r\n");
-            assert_eq!(EhloReply::parse(&wire).unwrap().capabilities.len(), 99);
+            assert_eq!(EhloReply::parse(&wire).unwrap().len(), 99);
         }
     }
 }

@@ -500,27 +500,19 @@ pub(crate) fn parse_line(line: &[u8]) -> Result<ReplyLine<'_>, ReplyError> {
     line_text(code, last, text)
 }
 
-/// [`parse_line`] for a line already known to be UTF-8: the same checks and errors, without
-/// a UTF-8 check of its own.
-pub(crate) fn parse_str_line(line: &str) -> Result<ReplyLine<'_>, ReplyError> {
-    let (code, last, text) = line_head(line.as_bytes())?;
-    // The code and the separator are ASCII, so the text starts on a character boundary.
-    let text = line.get(line.len() - text.len()..).unwrap_or_default();
-    line_text(code, last, text)
-}
-
 /// One reply line whose text passed [`parse_line`]'s checks but is still bytes: ASCII text
 /// needs no UTF-8 check at all.
-struct RawLine<'a> {
-    code: ReplyCode,
-    last: bool,
-    text: &'a [u8],
+pub(crate) struct RawLine<'a> {
+    pub(crate) code: ReplyCode,
+    pub(crate) last: bool,
+    pub(crate) text: &'a [u8],
     /// Whether `text` is ASCII (else it was checked as UTF-8).
-    ascii: bool,
+    pub(crate) ascii: bool,
 }
 
 /// [`parse_line`] without the `&str`: the same checks, errors and error order.
-fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
+#[inline(always)]
+pub(crate) fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
     let (code, last, text) = line_head(line)?;
     if !is_ascii_text(text) {
         // Non-ASCII or a control character: the general path finds the error, UTF-8 first.
@@ -543,7 +535,7 @@ fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
 /// Returns whether `text` is ASCII without control characters other than HT: a
 /// `textstring` that needs no UTF-8 check (RFC 5321 §4.2).
 ///
-/// Eight octets at a time, with a test that also flags HT; a flagged word is looked at again
+/// Eight octets at a time, with a test that also flags HT; flagged text is looked at again
 /// octet by octet, which only happens for the rare text that holds a tab or is not ASCII.
 #[inline]
 fn is_ascii_text(text: &[u8]) -> bool {
@@ -561,19 +553,30 @@ fn is_ascii_text(text: &[u8]) -> bool {
             .iter()
             .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
     };
-    let mut at = 0;
-    while let Some(word) = text.get(at..).and_then(<[u8]>::first_chunk::<8>) {
-        if flags(u64::from_le_bytes(*word)) != 0 && !exact(word) {
-            return false;
+    let flags_at = |at: usize| {
+        text.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(0, |w| flags(u64::from_le_bytes(*w)))
+    };
+    let n = text.len();
+    // Up to 32 octets (nearly every reply line), a fixed set of words that may overlap: no
+    // loop whose end the branch predictor has to guess. Any flag sends the whole text to
+    // the exact check, which only text with a tab or a non-ASCII octet reaches.
+    let flagged = match n {
+        0..8 => return exact(text),
+        8..=16 => flags_at(0) | flags_at(n - 8),
+        17..=32 => flags_at(0) | flags_at(8) | flags_at(16.min(n - 8)) | flags_at(n - 8),
+        _ => {
+            let mut acc = flags_at(n - 8);
+            let mut at = 0;
+            while at + 8 <= n {
+                acc |= flags_at(at);
+                at += 8;
+            }
+            acc
         }
-        at += 8;
-    }
-    // The last partial word: the last eight octets again when there are that many.
-    match text.last_chunk::<8>() {
-        Some(word) if at != text.len() => flags(u64::from_le_bytes(*word)) == 0 || exact(word),
-        Some(_) => true,
-        None => exact(text),
-    }
+    };
+    flagged == 0 || exact(text)
 }
 
 /// Reads the reply code and the separator; returns them with the text bytes.
@@ -666,7 +669,8 @@ pub struct ReplyParser {
 /// Returns checked reply text as a [`ReplyText`]: ASCII without a UTF-8 check, else checked
 /// again (every line was checked already, so this cannot fail).
 fn reply_text(text: &[u8], ascii: bool) -> Result<ReplyText, ReplyError> {
-    if ascii && let Some(t) = ReplyText::from_ascii(text) {
+    // `is_ascii_text` checked ASCII text octet by octet already.
+    if ascii && let Some(t) = ReplyText::from_scanned_ascii(text) {
         return Ok(t);
     }
     core::str::from_utf8(text)
@@ -794,8 +798,9 @@ mod tests {
     #[test]
     fn ascii_text_check_agrees_with_the_octet_definition() {
         let slow = |t: &[u8]| t.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
-        // Every octet value at every position of texts of every length up to 25.
-        for len in 0..26 {
+        // Every octet value at every position of texts of every length up to 40 (each
+        // word layout: short, two words, four, the loop).
+        for len in 0..41 {
             for at in 0..len.max(1) {
                 for b in 0..=255u8 {
                     let mut t = vec![b'a'; len];

@@ -158,8 +158,8 @@ fn rcpt_to_with_dsn_and_rrvs() {
         })
     );
     assert_eq!(
-        parameters.orcpt,
-        Some(OriginalRecipient {
+        parameters.orcpt.as_deref(),
+        Some(&OriginalRecipient {
             addr_type: "rfc822".into(),
             address: "Jones@foo.com".into()
         })
@@ -585,9 +585,11 @@ fn rcpt_parameters() -> impl Strategy<Value = RcptParameters> {
                 failure,
                 delay,
             });
-            p.orcpt = orcpt.map(|address| OriginalRecipient {
-                addr_type: "rfc822".into(),
-                address,
+            p.orcpt = orcpt.map(|address| {
+                Box::new(OriginalRecipient {
+                    addr_type: "rfc822".into(),
+                    address,
+                })
             });
             p.rrvs = rrvs;
             p.other = vec![EsmtpParameter::new("X-TEST", Some("1")).unwrap()];

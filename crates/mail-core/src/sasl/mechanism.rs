@@ -225,17 +225,22 @@ impl FromStr for Mechanism {
         if s.len() > MAX_NAME_LEN {
             return Err(MechanismError::TooLong);
         }
-        let upper = s.to_ascii_uppercase();
-        Ok(match upper.as_str() {
-            "PLAIN" => Self::Plain,
-            "LOGIN" => Self::Login,
-            "XOAUTH2" => Self::XOAuth2,
-            "OAUTHBEARER" => Self::OAuthBearer,
-            "EXTERNAL" => Self::External,
-            "ANONYMOUS" => Self::Anonymous,
-            "CRAM-MD5" => Self::CramMd5,
-            "SCRAM-SHA-256" => Self::ScramSha256,
-            _ => Self::Other(OtherMechanism(upper)),
+        // Upper-cased on the stack: the implemented mechanisms (what `AUTH PLAIN` names)
+        // cost no allocation; only another name becomes a `String`.
+        let mut buf = [0u8; MAX_NAME_LEN];
+        let upper = buf.get_mut(..s.len()).unwrap_or_default();
+        upper.copy_from_slice(s.as_bytes());
+        upper.make_ascii_uppercase();
+        Ok(match &*upper {
+            b"PLAIN" => Self::Plain,
+            b"LOGIN" => Self::Login,
+            b"XOAUTH2" => Self::XOAuth2,
+            b"OAUTHBEARER" => Self::OAuthBearer,
+            b"EXTERNAL" => Self::External,
+            b"ANONYMOUS" => Self::Anonymous,
+            b"CRAM-MD5" => Self::CramMd5,
+            b"SCRAM-SHA-256" => Self::ScramSha256,
+            _ => Self::Other(OtherMechanism(s.to_ascii_uppercase())),
         })
     }
 }

@@ -336,15 +336,12 @@ impl Connection {
                 if !reply.code().is_positive_completion() {
                     return self.fail(ClientError::Refused(reply));
                 }
-                let caps = EhloReply {
-                    domain: reply
-                        .lines()
-                        .first()
-                        .map(|l| l.split(' ').next().unwrap_or_default().to_owned())
-                        .unwrap_or_default(),
-                    greeting: None,
-                    capabilities: Vec::new(),
-                };
+                let domain = reply
+                    .text_lines()
+                    .next()
+                    .and_then(|l| l.split(' ').next())
+                    .unwrap_or_default();
+                let caps = EhloReply::new(domain, []);
                 self.capabilities = Some(caps.clone());
                 self.core.push_event(Event::Ready(caps));
             }

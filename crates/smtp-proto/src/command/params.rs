@@ -141,8 +141,9 @@ pub struct MailParameters {
 pub struct RcptParameters {
     /// `NOTIFY=` (RFC 3461 §4.1).
     pub notify: Option<Notify>,
-    /// `ORCPT=` (RFC 3461 §4.2).
-    pub orcpt: Option<OriginalRecipient>,
+    /// `ORCPT=` (RFC 3461 §4.2). Boxed: it is rare, and two strings inline would double the
+    /// size of every `RCPT` command (a copy through `memcpy` each time it moves).
+    pub orcpt: Option<Box<OriginalRecipient>>,
     /// `RRVS=` (RFC 7293): the date-time (kept as sent) and the optional `;C` / `;R` mode.
     pub rrvs: Option<String>,
     /// Every other parameter, in the order given.
@@ -603,10 +604,10 @@ impl RcptParameters {
             if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext) {
                 return Err(err);
             }
-            self.orcpt = Some(OriginalRecipient {
+            self.orcpt = Some(Box::new(OriginalRecipient {
                 addr_type: addr_type.to_owned(),
                 address: xtext_decode(xtext, "ORCPT")?,
-            });
+            }));
         } else if is(Keyword::Rrvs) {
             once(&self.rrvs, "RRVS")?;
             let value = text(value);

@@ -90,13 +90,9 @@ impl Connection {
             caps.push(Capability::Help);
         }
         caps.extend(ext.other.iter().cloned());
-        EhloReply {
-            domain: self.config.hostname.clone(),
-            greeting: None,
-            capabilities: caps,
-        }
-        .to_reply()
-        .map_err(|_| SendError::InvalidReply)
+        EhloReply::new(&self.config.hostname, caps)
+            .to_reply()
+            .map_err(|_| SendError::InvalidReply)
     }
 
     /// Answers the pending event with `reply`. A `2yz` reply accepts (starts the

@@ -727,11 +727,11 @@ pub fn describe(event: &client::Event) -> String {
     match event {
         E::Greeting(r) => format!("Greeting {r}"),
         E::Ready(caps) => {
-            let keywords: Vec<String> = caps.capabilities.iter().map(|c| c.to_line()).collect();
+            let keywords: Vec<String> = caps.capabilities().map(|c| c.to_line()).collect();
             if keywords.is_empty() {
-                format!("Ready {}", caps.domain)
+                format!("Ready {}", caps.domain())
             } else {
-                format!("Ready {}: {}", caps.domain, keywords.join(", "))
+                format!("Ready {}: {}", caps.domain(), keywords.join(", "))
             }
         }
         E::StartTls => "StartTls".into(),
