@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
-use mail_core::address::encoded_word::decode_encoded_word;
+use mail_core::address::encoded_word::decode_encoded_word_into;
 use mail_core::mime::charset::Charset;
 use mail_core::mime::decode::{Decoder, Encoding};
+use mail_core::mime::grammar::FieldName;
 use mail_core::mime::{Field, MimeTree, PartKind, grammar};
 use memchr::memmem;
 
@@ -41,11 +42,13 @@ pub(super) fn decode_words_anywhere(text: &str) -> String {
         {
             out.push_str(before);
         }
-        match encoded_word_len(candidate)
-            .and_then(|len| Some((len, decode_encoded_word(candidate.get(..len)?)?)))
-        {
-            Some((len, decoded)) => {
-                out.push_str(&decoded);
+        // Decoded straight into `out`, which a failed word leaves as it was.
+        match encoded_word_len(candidate).filter(|&len| {
+            candidate
+                .get(..len)
+                .is_some_and(|word| decode_encoded_word_into(word, &mut out))
+        }) {
+            Some(len) => {
                 rest = candidate.get(len..).unwrap_or_default();
                 after_word = true;
             }
@@ -118,9 +121,11 @@ fn written_addresses(tree: &MimeTree, value: &[u8]) -> String {
     let src = slice_of(tree.message(), value);
     let mut list = Vec::new();
     parse_addresses(Source::new(&src), &mut list);
-    let text = |n: &NString| {
-        n.0.as_ref()
-            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+    // Each part is written straight into `out`, without a string of its own.
+    let push = |out: &mut String, n: &NString| {
+        if let Some(s) = &n.0 {
+            out.push_str(&String::from_utf8_lossy(s.as_bytes()));
+        }
     };
     let mut out = String::new();
     let mut in_group_start = false;
@@ -141,28 +146,34 @@ fn written_addresses(tree: &MimeTree, value: &[u8]) -> String {
         }
         in_group_start = false;
         if a.is_group_start() {
-            out.push_str(&text(mailbox).unwrap_or_default());
+            push(&mut out, mailbox);
             out.push_str(": ");
             in_group_start = true;
             continue;
         }
-        let spec = format!(
-            "{}{}@{}",
-            text(adl).map(|r| r + ":").unwrap_or_default(),
-            text(mailbox).unwrap_or_default(),
-            text(host).unwrap_or_default()
-        );
-        match text(name) {
-            Some(n) if !n.is_empty() => {
-                out.push_str(&n);
-                out.push_str(" <");
-                out.push_str(&spec);
-                out.push('>');
-            }
-            _ => out.push_str(&spec),
+        let named = name.0.as_ref().is_some_and(|n| !n.as_bytes().is_empty());
+        if named {
+            push(&mut out, name);
+            out.push_str(" <");
+        }
+        if adl.0.is_some() {
+            push(&mut out, adl);
+            out.push(':');
+        }
+        push(&mut out, mailbox);
+        out.push('@');
+        push(&mut out, host);
+        if named {
+            out.push('>');
         }
     }
-    header_text(out.as_bytes())
+    // `header_text` changes only text with a line break or an encoded word, and most
+    // address lists have neither: those are returned as they are, not copied.
+    if word_start(&out).is_some() || memchr::memchr2(b'\r', b'\n', out.as_bytes()).is_some() {
+        header_text(out.as_bytes())
+    } else {
+        out
+    }
 }
 
 /// The searchable text of one header field's value: decoded, and for address fields the
@@ -189,8 +200,11 @@ fn field_text(tree: &MimeTree, name: &[u8], value: &[u8]) -> String {
 /// ```
 #[derive(Debug, Clone)]
 pub struct HeaderSearch {
-    /// The field name, compared ignoring ASCII case (RFC 5322 §1.2.2).
+    /// The field name, as given.
     name: Box<str>,
+    /// The field name as a [`FieldName`], compared a word at a time ignoring ASCII case
+    /// (RFC 5322 §1.2.2); `None` for a name over 32 octets, compared octet by octet.
+    field: Option<FieldName>,
     /// Whether the field holds addresses ([`is_address_field`]).
     address: bool,
     /// Whether the needle is all ASCII: then the folded needle is its ASCII lower-casing.
@@ -208,6 +222,7 @@ impl HeaderSearch {
         let folded = fold(needle);
         Self {
             name: name.into(),
+            field: (name.len() <= 32).then(|| FieldName::new(name)),
             address: is_address_field(name.as_bytes()),
             ascii: needle.is_ascii(),
             finder: memmem::Finder::new(folded.as_bytes()).into_owned(),
@@ -223,9 +238,13 @@ impl HeaderSearch {
     /// Whether a field of this name in the header of `tree`'s message contains the needle.
     pub(super) fn matches(&self, tree: &MimeTree) -> bool {
         let name = self.name.as_bytes();
-        tree.fields(0).iter().any(|f| {
-            f.has_colon() && tree.name(f).eq_ignore_ascii_case(name) && self.value_matches(tree, f)
-        })
+        let is_name = |field: &[u8]| match &self.field {
+            Some(f) => f.matches(field),
+            None => field.eq_ignore_ascii_case(name),
+        };
+        tree.fields(0)
+            .iter()
+            .any(|f| f.has_colon() && is_name(tree.name(f)) && self.value_matches(tree, f))
     }
 
     /// Whether the searchable text of `field` ([`field_text`]) contains the needle,
