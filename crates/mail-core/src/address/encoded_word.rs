@@ -95,6 +95,8 @@ pub fn decode_encoded_word_into(word: &str, out: &mut String) -> bool {
     };
     let len = match encoding {
         "Q" | "q" => decode_q_into(text, buf),
+        // The base64 alphabet and `=` are all `encoded-text`: what base64 accepts needs
+        // no check of its own.
         "B" | "b" => BASE64.decode_slice(text, buf).ok(),
         _ => None,
     };
@@ -106,22 +108,33 @@ pub fn decode_encoded_word_into(word: &str, out: &mut String) -> bool {
 }
 
 /// The charset (without an RFC 2231 §5 language), encoding and text of an encoded word, if
-/// `word` has the form of one (RFC 2047 §2).
+/// `word` has the form of one (RFC 2047 §2). The text is not checked here: the decoders
+/// check it as they read it ([`decode_q_into`]; base64 takes nothing but its alphabet).
 fn split_word(word: &str) -> Option<(&str, &str, &str)> {
     let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
-    let mut parts = inner.splitn(3, '?');
-    let charset = parts.next()?;
-    let encoding = parts.next()?;
-    let text = parts.next()?;
+    // Byte loops, not `split`: the parts are a few octets long, too short for a searcher.
+    let b = inner.as_bytes();
+    let first = b.iter().position(|&c| c == b'?')?;
+    let second = first + 1 + b.get(first + 1..)?.iter().position(|&c| c == b'?')?;
+    let charset = inner.get(..first)?;
+    let encoding = inner.get(first + 1..second)?;
+    let text = inner.get(second + 1..)?;
     // RFC 2231 §5: `charset*language`; the language only tags the text.
-    let charset = charset.split_once('*').map_or(charset, |(c, _)| c);
-    if !is_token(charset)
-        || text.is_empty()
-        || !text.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'?')
-    {
+    let charset = match charset.bytes().position(|c| c == b'*') {
+        Some(star) => charset.get(..star)?,
+        None => charset,
+    };
+    if !is_token(charset) || text.is_empty() {
         return None;
     }
     Some((charset, encoding, text))
+}
+
+/// Whether `text` is RFC 2047 §2 `encoded-text`: printable ASCII but `?` (and not empty,
+/// which [`split_word`] checks).
+#[cfg(test)]
+fn is_encoded_text(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'?')
 }
 
 /// Returns whether `s` is an RFC 2047 §2 `token`.
@@ -150,19 +163,23 @@ fn is_token(s: &str) -> bool {
 }
 
 /// Decodes the `Q` encoding (RFC 2047 §4.2) into `out`: `_` is a space, `=XX` a byte.
-/// Returns the decoded length, or `None` for a bad escape or an `out` too short.
+/// Returns the decoded length, or `None` for a bad escape, an octet that is not
+/// `encoded-text` (RFC 2047 §2: printable ASCII but `?`) or an `out` too short.
 fn decode_q_into(text: &str, out: &mut [u8]) -> Option<usize> {
     let mut len = 0;
     let mut bytes = text.bytes();
     while let Some(b) = bytes.next() {
         let decoded = match b {
             b'_' => b' ',
+            // Hexadecimal digits are `encoded-text`.
             b'=' => {
                 let hi = hex_value(bytes.next()?)?;
                 let lo = hex_value(bytes.next()?)?;
                 hi << 4 | lo
             }
-            _ => b,
+            b'?' => return None,
+            b'!'..=b'~' => b,
+            _ => return None,
         };
         *out.get_mut(len)? = decoded;
         len += 1;
@@ -351,6 +368,9 @@ mod tests {
     /// [`Charset::decode`] for the text.
     fn reference(word: &str) -> Option<String> {
         let (charset, encoding, text) = split_word(word)?;
+        if !is_encoded_text(text) {
+            return None;
+        }
         let bytes = match encoding {
             "Q" | "q" => {
                 let mut out = Vec::new();
@@ -394,6 +414,18 @@ mod tests {
             "=?utf-8?q?=4?=",
             "=?utf-8?q??=",
             "=?utf-8?q?a b?=",
+            "=?utf-8?q?a\tb?=",
+            "=?utf-8?q?caf\u{e9}?=",
+            "=?utf-8?b?w6k\u{e9}?=",
+            "=?utf-8?b?w6 k?=",
+            "=?utf-8?b?w6k?x?=",
+            "=?utf-8?q?a?b?=",
+            "=?utf-8?b?====?=",
+            "=?utf-8?b?w=6k?=",
+            "=?utf*?q?a?=",
+            "=?*en?q?a?=",
+            "=??q?a?=",
+            "=?utf-8??a?=",
             "=?.?q?a?=",
             "plain",
             &long_q,
