@@ -178,10 +178,13 @@ fn written_addresses(tree: &MimeTree, value: &[u8]) -> String {
             out.push('>');
         }
     }
-    // `header_text` changes only text with a line break or an encoded word, and most
-    // address lists have neither: those are returned as they are, not copied.
-    if word_start(&out).is_some() || memchr::memchr2(b'\r', b'\n', out.as_bytes()).is_some() {
+    // `header_text` of the list: it unfolds only text with a line break and decodes only
+    // text with an encoded word, and `out` is already UTF-8; most address lists have
+    // neither, and are returned as they are, not copied.
+    if memchr::memchr2(b'\r', b'\n', out.as_bytes()).is_some() {
         header_text(out.as_bytes())
+    } else if word_start(&out).is_some() {
+        decode_words_anywhere(&out)
     } else {
         out
     }
