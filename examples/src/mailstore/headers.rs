@@ -94,9 +94,10 @@ impl Hasher for NameHasher {
 /// Builds [`NameHasher`]s.
 type Names = BuildHasherDefault<NameHasher>;
 
-/// Mailbox directory (hashed as bytes, faster than by path components) → base name (as
-/// octets: a file name need not be UTF-8) → walked header block.
-type Generation = HashMap<OsString, HashMap<Box<[u8]>, Arc<MessageStructure>, Names>, Names>;
+/// Mailbox id ([`Generations::id`]) → base name (as octets: a file name need not be UTF-8)
+/// → walked header block. The mailbox is keyed by a number, not its directory, so that a
+/// SEARCH's lookups hash a word instead of a path each.
+type Generation = HashMap<u64, HashMap<Box<[u8]>, Arc<MessageStructure>, Names>, Names>;
 
 /// What keeping `s` is charged.
 fn charge(s: &MessageStructure) -> usize {
@@ -118,6 +119,11 @@ struct Generations {
     newer: Generation,
     newer_octets: usize,
     older: Generation,
+    /// Mailbox directory (hashed as bytes, faster than by path components) → its id in the
+    /// generations; an id is never given twice.
+    ids: HashMap<OsString, u64, Names>,
+    /// The next id to give.
+    next_id: u64,
 }
 
 impl Default for HeaderCache {
@@ -160,7 +166,11 @@ impl HeaderCache {
         base: &[u8],
         path: &Path,
     ) -> io::Result<Arc<MessageStructure>> {
-        let found = self.lock().get(self.half, dir, base);
+        let found = {
+            let mut g = self.lock();
+            let id = g.id(dir);
+            g.get(self.half, id, base)
+        };
         match found {
             Some(h) => Ok(h),
             None => self.read(dir, base, path),
@@ -174,6 +184,7 @@ impl HeaderCache {
             cache: self,
             dir,
             guard: None,
+            id: 0,
             held: 0,
         }
     }
@@ -184,7 +195,9 @@ impl HeaderCache {
         let keep = header.len() <= MAX_HEADER;
         let walked = Arc::new(MessageStructure::parse(header));
         if keep {
-            self.lock().put(self.half, dir, base, walked.clone());
+            let mut g = self.lock();
+            let id = g.id(dir);
+            g.put(self.half, id, base, walked.clone());
         }
         Ok(walked)
     }
@@ -192,11 +205,16 @@ impl HeaderCache {
     /// Forgets the messages of the mailbox in `dir` (deleted or renamed).
     pub fn forget(&self, dir: &Path) {
         let mut g = self.lock();
-        if let Some(gone) = g.newer.remove(dir.as_os_str()) {
+        // A later lookup in `dir` gets a new id; a view holding the old one finds only what
+        // it put itself, and that goes with its generation.
+        let Some(id) = g.ids.remove(dir.as_os_str()) else {
+            return;
+        };
+        if let Some(gone) = g.newer.remove(&id) {
             let octets: usize = gone.values().map(|s| charge(s)).sum();
             g.newer_octets = g.newer_octets.saturating_sub(octets);
         }
-        g.older.remove(dir.as_os_str());
+        g.older.remove(&id);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
@@ -208,23 +226,31 @@ impl HeaderCache {
 }
 
 impl Generations {
-    /// The entry of `base` in `dir`, moved into the newer generation when it was in the
-    /// older one.
-    fn get(&mut self, half: usize, dir: &Path, base: &[u8]) -> Option<Arc<MessageStructure>> {
-        if let Some(h) = self.newer.get(dir.as_os_str()).and_then(|m| m.get(base)) {
+    /// The id of the mailbox in `dir`, given now if it has none.
+    fn id(&mut self, dir: &Path) -> u64 {
+        if let Some(&id) = self.ids.get(dir.as_os_str()) {
+            return id;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.ids.insert(dir.as_os_str().to_owned(), id);
+        id
+    }
+
+    /// The entry of `base` in mailbox `id`, moved into the newer generation when it was in
+    /// the older one.
+    fn get(&mut self, half: usize, id: u64, base: &[u8]) -> Option<Arc<MessageStructure>> {
+        if let Some(h) = self.newer.get(&id).and_then(|m| m.get(base)) {
             return Some(h.clone());
         }
-        let h = self
-            .older
-            .get_mut(dir.as_os_str())
-            .and_then(|m| m.remove(base))?;
-        self.put(half, dir, base, h.clone());
+        let h = self.older.get_mut(&id).and_then(|m| m.remove(base))?;
+        self.put(half, id, base, h.clone());
         Some(h)
     }
 
     /// Keeps `header` in the newer generation, which becomes the older one when it would
     /// hold more than `half` octets.
-    fn put(&mut self, half: usize, dir: &Path, base: &[u8], header: Arc<MessageStructure>) {
+    fn put(&mut self, half: usize, id: u64, base: &[u8], header: Arc<MessageStructure>) {
         let cost = charge(&header);
         if cost > half {
             return;
@@ -233,10 +259,7 @@ impl Generations {
             self.older = std::mem::take(&mut self.newer);
             self.newer_octets = 0;
         }
-        let slot = match self.newer.get_mut(dir.as_os_str()) {
-            Some(m) => m,
-            None => self.newer.entry(dir.as_os_str().to_owned()).or_default(),
-        };
+        let slot = self.newer.entry(id).or_default();
         if slot.insert(base.into(), header).is_none() {
             self.newer_octets += cost;
         }
@@ -254,6 +277,9 @@ pub struct MailboxHeaders<'c> {
     cache: &'c HeaderCache,
     dir: &'c Path,
     guard: Option<MutexGuard<'c, Generations>>,
+    /// The mailbox's id, looked up each time `guard` is taken (a `forget` in between
+    /// gives the directory a new one).
+    id: u64,
     /// Lookups made under `guard`.
     held: usize,
 }
@@ -279,11 +305,13 @@ impl MailboxHeaders<'_> {
             Some(g) => g,
             None => {
                 self.held = 0;
-                self.guard.insert(self.cache.lock())
+                let g = self.guard.insert(self.cache.lock());
+                self.id = g.id(self.dir);
+                g
             }
         };
         self.held += 1;
-        if let Some(h) = guard.get(self.cache.half, self.dir, base) {
+        if let Some(h) = guard.get(self.cache.half, self.id, base) {
             return Ok(h);
         }
         // Not under the lock: reading a file takes a while.
@@ -445,6 +473,33 @@ mod tests {
                 .header(b"m0", &p)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn forget_drops_one_mailbox_and_a_view_sees_it_when_it_locks_again() {
+        let p = file("forget", b"Subject: x\r\n\r\nbody");
+        let cache = HeaderCache::default();
+        let (a, b) = (Path::new("/a"), Path::new("/b"));
+        cache.header(a, b"m", &p).unwrap();
+        let mut view = cache.mailbox(b);
+        assert!(
+            view.header(b"m", &p)
+                .unwrap()
+                .header_contains("subject", "x")
+        );
+        view.release();
+        let one = cache.octets() / 2;
+        std::fs::remove_file(&p).unwrap();
+        cache.forget(a);
+        assert_eq!(cache.octets(), one);
+        assert!(cache.header(a, b"m", &p).is_err());
+        assert!(view.header(b"m", &p).is_ok());
+        view.release();
+        cache.forget(b);
+        assert_eq!(cache.octets(), 0);
+        // The view's next lock looks the directory up again: the old entries are gone.
+        assert!(view.header(b"m", &p).is_err());
+        assert!(cache.header(b, b"m", &p).is_err());
     }
 
     #[test]

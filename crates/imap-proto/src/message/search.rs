@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
-use mail_core::address::encoded_word::decode_encoded_word;
+use mail_core::address::encoded_word::decode_encoded_word_into;
 use mail_core::mime::charset::Charset;
 use mail_core::mime::decode::{Decoder, Encoding};
+use mail_core::mime::grammar::FieldName;
 use mail_core::mime::{Field, MimeTree, PartKind, grammar};
 use memchr::memmem;
 
@@ -41,11 +42,13 @@ pub(super) fn decode_words_anywhere(text: &str) -> String {
         {
             out.push_str(before);
         }
-        match encoded_word_len(candidate)
-            .and_then(|len| Some((len, decode_encoded_word(candidate.get(..len)?)?)))
-        {
-            Some((len, decoded)) => {
-                out.push_str(&decoded);
+        // Decoded straight into `out`, which a failed word leaves as it was.
+        match encoded_word_len(candidate).filter(|&len| {
+            candidate
+                .get(..len)
+                .is_some_and(|word| decode_encoded_word_into(word, &mut out))
+        }) {
+            Some(len) => {
                 rest = candidate.get(len..).unwrap_or_default();
                 after_word = true;
             }
@@ -87,7 +90,12 @@ fn header_text(value: &[u8]) -> String {
     } else {
         Cow::Borrowed(value)
     };
-    decode_words_anywhere(&String::from_utf8_lossy(&unfolded))
+    // Checked as UTF-8 first: most values are, and that check is cheaper than the lossy
+    // conversion's.
+    match std::str::from_utf8(&unfolded) {
+        Ok(text) => decode_words_anywhere(text),
+        Err(_) => decode_words_anywhere(&String::from_utf8_lossy(&unfolded)),
+    }
 }
 
 /// Whether `name` holds addresses (RFC 5322 §3.6.2, §3.6.3, §3.6.6): such a field is
@@ -118,11 +126,19 @@ fn written_addresses(tree: &MimeTree, value: &[u8]) -> String {
     let src = slice_of(tree.message(), value);
     let mut list = Vec::new();
     parse_addresses(Source::new(&src), &mut list);
-    let text = |n: &NString| {
-        n.0.as_ref()
-            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+    // Each part is written straight into `out`, without a string of its own, and checked
+    // as UTF-8 first: that check is cheaper than the lossy conversion's.
+    let push = |out: &mut String, n: &NString| {
+        if let Some(s) = &n.0 {
+            match std::str::from_utf8(s.as_bytes()) {
+                Ok(text) => out.push_str(text),
+                Err(_) => out.push_str(&String::from_utf8_lossy(s.as_bytes())),
+            }
+        }
     };
-    let mut out = String::new();
+    // The written list is about as long as the field: one allocation, not a growth per
+    // part.
+    let mut out = String::with_capacity(value.len() + 16);
     let mut in_group_start = false;
     for a in &list {
         let Address {
@@ -141,28 +157,37 @@ fn written_addresses(tree: &MimeTree, value: &[u8]) -> String {
         }
         in_group_start = false;
         if a.is_group_start() {
-            out.push_str(&text(mailbox).unwrap_or_default());
+            push(&mut out, mailbox);
             out.push_str(": ");
             in_group_start = true;
             continue;
         }
-        let spec = format!(
-            "{}{}@{}",
-            text(adl).map(|r| r + ":").unwrap_or_default(),
-            text(mailbox).unwrap_or_default(),
-            text(host).unwrap_or_default()
-        );
-        match text(name) {
-            Some(n) if !n.is_empty() => {
-                out.push_str(&n);
-                out.push_str(" <");
-                out.push_str(&spec);
-                out.push('>');
-            }
-            _ => out.push_str(&spec),
+        let named = name.0.as_ref().is_some_and(|n| !n.as_bytes().is_empty());
+        if named {
+            push(&mut out, name);
+            out.push_str(" <");
+        }
+        if adl.0.is_some() {
+            push(&mut out, adl);
+            out.push(':');
+        }
+        push(&mut out, mailbox);
+        out.push('@');
+        push(&mut out, host);
+        if named {
+            out.push('>');
         }
     }
-    header_text(out.as_bytes())
+    // `header_text` of the list: it unfolds only text with a line break and decodes only
+    // text with an encoded word, and `out` is already UTF-8; most address lists have
+    // neither, and are returned as they are, not copied.
+    if memchr::memchr2(b'\r', b'\n', out.as_bytes()).is_some() {
+        header_text(out.as_bytes())
+    } else if word_start(&out).is_some() {
+        decode_words_anywhere(&out)
+    } else {
+        out
+    }
 }
 
 /// The searchable text of one header field's value: decoded, and for address fields the
@@ -189,8 +214,11 @@ fn field_text(tree: &MimeTree, name: &[u8], value: &[u8]) -> String {
 /// ```
 #[derive(Debug, Clone)]
 pub struct HeaderSearch {
-    /// The field name, compared ignoring ASCII case (RFC 5322 §1.2.2).
+    /// The field name, as given.
     name: Box<str>,
+    /// The field name as a [`FieldName`], compared a word at a time ignoring ASCII case
+    /// (RFC 5322 §1.2.2); `None` for a name over 32 octets, compared octet by octet.
+    field: Option<FieldName>,
     /// Whether the field holds addresses ([`is_address_field`]).
     address: bool,
     /// Whether the needle is all ASCII: then the folded needle is its ASCII lower-casing.
@@ -208,6 +236,7 @@ impl HeaderSearch {
         let folded = fold(needle);
         Self {
             name: name.into(),
+            field: (name.len() <= 32).then(|| FieldName::new(name)),
             address: is_address_field(name.as_bytes()),
             ascii: needle.is_ascii(),
             finder: memmem::Finder::new(folded.as_bytes()).into_owned(),
@@ -223,9 +252,13 @@ impl HeaderSearch {
     /// Whether a field of this name in the header of `tree`'s message contains the needle.
     pub(super) fn matches(&self, tree: &MimeTree) -> bool {
         let name = self.name.as_bytes();
-        tree.fields(0).iter().any(|f| {
-            f.has_colon() && tree.name(f).eq_ignore_ascii_case(name) && self.value_matches(tree, f)
-        })
+        let is_name = |field: &[u8]| match &self.field {
+            Some(f) => f.matches(field),
+            None => field.eq_ignore_ascii_case(name),
+        };
+        tree.fields(0)
+            .iter()
+            .any(|f| f.has_colon() && is_name(tree.name(f)) && self.value_matches(tree, f))
     }
 
     /// Whether the searchable text of `field` ([`field_text`]) contains the needle,
@@ -435,6 +468,40 @@ mod tests {
         assert!(!header_contains(&t, "X-Missing", ""));
         // Only the message header is searched, not the body.
         assert!(!header_contains(&t, "subject", "body"));
+    }
+
+    #[test]
+    fn field_names_match_a_word_at_a_time_and_past_32_octets() {
+        let long = "X-A-Field-Name-Longer-Than-Thirty-Two-Octets";
+        let t = tree(&format!(
+            "X-Tag: a\r\nX-Tah: b\r\nX-Tag-: c\r\nX-Ta\u{e9}: d\r\n{long}: e\r\n\r\n"
+        ));
+        assert!(header_contains(&t, "x-TAG", "a"));
+        assert!(!header_contains(&t, "x-tag", "b"));
+        assert!(header_contains(&t, "X-TAG-", "c"));
+        assert!(!header_contains(&t, "X-Tag-", "a"));
+        assert!(header_contains(&t, "x-ta\u{e9}", "d"));
+        assert!(!header_contains(&t, "x-ta\u{c9}", "d"));
+        assert!(header_contains(&t, &long.to_ascii_uppercase(), "e"));
+        assert!(!header_contains(&t, &long[..long.len() - 1], ""));
+        assert!(HeaderSearch::new(long, "E").name() == long);
+    }
+
+    #[test]
+    fn address_lists_written_with_line_breaks_names_and_routes() {
+        // A folded display name and an encoded word in an address list are read as
+        // the written addresses show them.
+        let t = tree(
+            "From: \"Ann\r\n Example\" <ann@example.com>\r\n\
+             To: =?utf-8?q?Andr=C3=A9?= <andre@example.org>, <@route.example:bob@example.net>\r\n\r\n",
+        );
+        assert!(header_contains(&t, "From", "ann example <ann@example.com>"));
+        assert!(header_contains(&t, "to", "andré <andre@example.org>"));
+        assert!(header_contains(
+            &t,
+            "to",
+            ", @route.example:bob@example.net"
+        ));
     }
 
     #[test]

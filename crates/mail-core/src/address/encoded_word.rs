@@ -58,30 +58,83 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// assert_eq!(decode_encoded_word("=?x-unknown?Q?a?="), None);
 /// ```
 pub fn decode_encoded_word(word: &str) -> Option<String> {
-    let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
-    let mut parts = inner.splitn(3, '?');
-    let charset = parts.next()?;
-    let encoding = parts.next()?;
-    let text = parts.next()?;
-    // RFC 2231 §5: `charset*language`; the language only tags the text.
-    let charset = charset.split_once('*').map_or(charset, |(c, _)| c);
-    if !is_token(charset)
-        || text.is_empty()
-        || !text.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'?')
-    {
-        return None;
-    }
-    let bytes = match encoding {
-        "Q" | "q" => decode_q(text)?,
-        "B" | "b" => BASE64.decode(text).ok()?,
-        _ => return None,
+    let mut out = String::new();
+    decode_encoded_word_into(word, &mut out).then_some(out)
+}
+
+/// Appends the text the encoded word `word` stands for to `out` and returns `true`, or
+/// returns `false` and leaves `out` as it was when `word` is not one that can be decoded
+/// (RFC 2047 §2–§4): [`decode_encoded_word`] into a caller's buffer, for callers that decode
+/// many words (SEARCH decodes every subject of a mailbox).
+///
+/// The word is decoded on the stack when it is short (RFC 2047 §2 limits it to 75
+/// characters), so a decoded word costs no allocation beyond the growth of `out`.
+///
+/// ```
+/// use mail_core::address::encoded_word::decode_encoded_word_into;
+/// let mut out = String::from("Re: ");
+/// assert!(decode_encoded_word_into("=?ISO-8859-1?Q?Andr=E9?=", &mut out));
+/// assert!(!decode_encoded_word_into("=?x-unknown?Q?a?=", &mut out));
+/// assert_eq!(out, "Re: André");
+/// ```
+pub fn decode_encoded_word_into(word: &str, out: &mut String) -> bool {
+    let Some((charset, encoding, text)) = split_word(word) else {
+        return false;
+    };
+    // Decoded Q text is at most as long as the text, base64 shorter; the base64 engine
+    // wants room for its estimate, which is at most two octets more.
+    let room = text.len() + 3;
+    let mut stack = [0u8; 128];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = match stack.get_mut(..room) {
+        Some(b) => b,
+        None => {
+            heap.resize(room, 0);
+            &mut heap
+        }
+    };
+    let len = match encoding {
+        "Q" | "q" => decode_q_into(text, buf),
+        // The base64 alphabet and `=` are all `encoded-text`: what base64 accepts needs
+        // no check of its own.
+        "B" | "b" => BASE64.decode_slice(text, buf).ok(),
+        _ => None,
+    };
+    let Some(bytes) = len.and_then(|n| buf.get(..n)) else {
+        return false;
     };
     // The charset table is [`crate::mime::charset`]'s.
-    match Charset::from_name(charset.as_bytes()) {
-        // The decoded octets become the string, without a copy.
-        Charset::Utf8 => String::from_utf8(bytes).ok(),
-        other => other.decode(&bytes),
+    Charset::from_name(charset.as_bytes()).decode_into(bytes, out)
+}
+
+/// The charset (without an RFC 2231 §5 language), encoding and text of an encoded word, if
+/// `word` has the form of one (RFC 2047 §2). The text is not checked here: the decoders
+/// check it as they read it ([`decode_q_into`]; base64 takes nothing but its alphabet).
+fn split_word(word: &str) -> Option<(&str, &str, &str)> {
+    let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+    // Byte loops, not `split`: the parts are a few octets long, too short for a searcher.
+    let b = inner.as_bytes();
+    let first = b.iter().position(|&c| c == b'?')?;
+    let second = first + 1 + b.get(first + 1..)?.iter().position(|&c| c == b'?')?;
+    let charset = inner.get(..first)?;
+    let encoding = inner.get(first + 1..second)?;
+    let text = inner.get(second + 1..)?;
+    // RFC 2231 §5: `charset*language`; the language only tags the text.
+    let charset = match charset.bytes().position(|c| c == b'*') {
+        Some(star) => charset.get(..star)?,
+        None => charset,
+    };
+    if !is_token(charset) || text.is_empty() {
+        return None;
     }
+    Some((charset, encoding, text))
+}
+
+/// Whether `text` is RFC 2047 §2 `encoded-text`: printable ASCII but `?` (and not empty,
+/// which [`split_word`] checks).
+#[cfg(test)]
+fn is_encoded_text(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b'!'..=b'~') && b != b'?')
 }
 
 /// Returns whether `s` is an RFC 2047 §2 `token`.
@@ -109,22 +162,29 @@ fn is_token(s: &str) -> bool {
         })
 }
 
-/// Decodes the `Q` encoding (RFC 2047 §4.2): `_` is a space, `=XX` a byte.
-fn decode_q(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len());
+/// Decodes the `Q` encoding (RFC 2047 §4.2) into `out`: `_` is a space, `=XX` a byte.
+/// Returns the decoded length, or `None` for a bad escape, an octet that is not
+/// `encoded-text` (RFC 2047 §2: printable ASCII but `?`) or an `out` too short.
+fn decode_q_into(text: &str, out: &mut [u8]) -> Option<usize> {
+    let mut len = 0;
     let mut bytes = text.bytes();
     while let Some(b) = bytes.next() {
-        match b {
-            b'_' => out.push(b' '),
+        let decoded = match b {
+            b'_' => b' ',
+            // Hexadecimal digits are `encoded-text`.
             b'=' => {
                 let hi = hex_value(bytes.next()?)?;
                 let lo = hex_value(bytes.next()?)?;
-                out.push(hi << 4 | lo);
+                hi << 4 | lo
             }
-            _ => out.push(b),
-        }
+            b'?' => return None,
+            b'!'..=b'~' => b,
+            _ => return None,
+        };
+        *out.get_mut(len)? = decoded;
+        len += 1;
     }
-    Some(out)
+    Some(len)
 }
 
 /// Returns the value of one hexadecimal digit, either case.
@@ -303,6 +363,90 @@ fn push_word(out: &mut String, chunk: &str, use_q: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The decoder as it was before `decode_encoded_word_into`: a `Vec` for the octets and
+    /// [`Charset::decode`] for the text.
+    fn reference(word: &str) -> Option<String> {
+        let (charset, encoding, text) = split_word(word)?;
+        if !is_encoded_text(text) {
+            return None;
+        }
+        let bytes = match encoding {
+            "Q" | "q" => {
+                let mut out = Vec::new();
+                let mut it = text.bytes();
+                while let Some(b) = it.next() {
+                    out.push(match b {
+                        b'_' => b' ',
+                        b'=' => hex_value(it.next()?)? << 4 | hex_value(it.next()?)?,
+                        _ => b,
+                    });
+                }
+                out
+            }
+            "B" | "b" => BASE64.decode(text).ok()?,
+            _ => return None,
+        };
+        Charset::from_name(charset.as_bytes()).decode(&bytes)
+    }
+
+    #[test]
+    fn into_agrees_with_the_owned_decoder_and_keeps_the_buffer_on_failure() {
+        let long_q = format!("=?utf-8?q?{}?=", "caf=C3=A9_".repeat(40));
+        let long_b = format!("=?utf-8?b?{}?=", BASE64.encode("é long text ".repeat(30)));
+        let long_bad = format!("=?utf-8?q?{}=FF?=", "a".repeat(200));
+        let words = [
+            "=?US-ASCII?Q?Keith_Moore?=",
+            "=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?=",
+            "=?iso-8859-15?q?=A4?=",
+            "=?windows-1252?q?=80=96?=",
+            "=?us-ascii?q?=E9?=",
+            "=?iso-8859-2?q?_b?=",
+            "=?iso-8859-2?q?=E9?=",
+            "=?utf-8?q?=FF?=",
+            "=?UTF-8*en?Q?hi?=",
+            "=?utf-8?b?w6k=?=",
+            "=?utf-8?b?w6k?=",
+            "=?utf-8?B?w6k===?=",
+            "=?utf-8?b?!!?=",
+            "=?utf-8?x?a?=",
+            "=?x-unknown?Q?a?=",
+            "=?utf-8?q?=4?=",
+            "=?utf-8?q??=",
+            "=?utf-8?q?a b?=",
+            "=?utf-8?q?a\tb?=",
+            "=?utf-8?q?caf\u{e9}?=",
+            "=?utf-8?b?w6k\u{e9}?=",
+            "=?utf-8?b?w6 k?=",
+            "=?utf-8?b?w6k?x?=",
+            "=?utf-8?q?a?b?=",
+            "=?utf-8?b?====?=",
+            "=?utf-8?b?w=6k?=",
+            "=?utf*?q?a?=",
+            "=?*en?q?a?=",
+            "=??q?a?=",
+            "=?utf-8??a?=",
+            "=?.?q?a?=",
+            "plain",
+            &long_q,
+            &long_b,
+            &long_bad,
+        ];
+        for w in words {
+            let mut out = String::from("prefix ");
+            let ok = decode_encoded_word_into(w, &mut out);
+            let want = reference(w);
+            assert_eq!(ok, want.is_some(), "{w}");
+            assert_eq!(
+                out,
+                format!("prefix {}", want.clone().unwrap_or_default()),
+                "{w}"
+            );
+            assert_eq!(decode_encoded_word(w), want, "{w}");
+        }
+        assert!(decode_encoded_word(&long_q).is_some_and(|s| s.starts_with("café café")));
+        assert!(decode_encoded_word(&long_b).is_some());
+    }
 
     #[test]
     fn rfc2047_section8_words() {

@@ -81,6 +81,36 @@ impl Charset {
         }
     }
 
+    /// Appends `bytes` converted to text to `out` and returns `true`, or returns `false`
+    /// (appending nothing) when the charset is unknown or the bytes are not valid in it:
+    /// [`Charset::decode`] without a `String` of its own.
+    ///
+    /// ```
+    /// use mail_core::mime::charset::Charset;
+    ///
+    /// let mut out = String::from("caf");
+    /// assert!(Charset::Latin1.decode_into(b"\xe9", &mut out));
+    /// assert!(!Charset::Utf8.decode_into(b"\xe9", &mut out));
+    /// assert_eq!(out, "café");
+    /// ```
+    pub fn decode_into(self, bytes: &[u8], out: &mut String) -> bool {
+        match self {
+            Self::Utf8 => match std::str::from_utf8(bytes) {
+                Ok(s) => out.push_str(s),
+                Err(_) => return false,
+            },
+            Self::UsAscii | Self::Iso8859Other => match std::str::from_utf8(bytes) {
+                Ok(s) if s.is_ascii() => out.push_str(s),
+                _ => return false,
+            },
+            Self::Latin1 => out.extend(bytes.iter().map(|&b| char::from(b))),
+            Self::Latin9 => out.extend(bytes.iter().map(|&b| latin9_char(b))),
+            Self::Windows1252 => out.extend(bytes.iter().map(|&b| windows_1252_char(b))),
+            Self::Unknown => return false,
+        }
+        true
+    }
+
     /// Appends `bytes` converted to UTF-8 to `out`, replacing what is invalid in the charset
     /// with U+FFFD; returns `false` (appending nothing) for an unknown charset.
     pub fn decode_lossy_into(self, bytes: &[u8], out: &mut String) -> bool {
