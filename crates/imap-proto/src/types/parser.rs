@@ -168,7 +168,11 @@ pub(crate) fn count_spaces(data: &[u8]) -> usize {
         let x = u64::from_le_bytes(*chunk) ^ (L * u64::from(b' '));
         // The high bit of each lane is set when the lane is non-zero (exact, no borrows).
         let non_zero = ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
-        n = n.saturating_add(8usize.saturating_sub(non_zero.count_ones() as usize));
+        // One in each lane that held a space; the multiplication sums the lanes into the
+        // top one (at most eight, so no lane carries). Cheaper than a popcount, which the
+        // baseline x86-64 target emulates in a dozen instructions.
+        let spaces = (!non_zero & !LOW7) >> 7;
+        n = n.saturating_add((spaces.wrapping_mul(L) >> 56) as usize);
     }
     n.saturating_add(tail.iter().filter(|&&b| b == b' ').count())
 }
