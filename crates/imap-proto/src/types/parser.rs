@@ -611,20 +611,20 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'"') {
             let start = self.pos.saturating_add(1);
             let rest = self.src.get(start..).unwrap_or_default();
-            let mut i = 0usize;
-            while let Some(chunk) = rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            // Whole words only, walked by one pointer: the tail is the complete reader's.
+            let (words, _) = rest.as_chunks::<8>();
+            for (k, chunk) in words.iter().enumerate() {
                 let (stops, dquotes) = quoted_stops(u64::from_le_bytes(*chunk));
                 if stops != 0 {
                     if stops & stops.wrapping_neg() & dquotes == 0 {
                         break;
                     }
                     let end = start
-                        .saturating_add(i)
+                        .saturating_add(k.saturating_mul(8))
                         .saturating_add((stops.trailing_zeros() / 8) as usize);
                     self.seek(end.saturating_add(1));
                     return Ok(self.slice(start, end));
                 }
-                i = i.saturating_add(8);
             }
         }
         self.quoted_full()
