@@ -2,7 +2,9 @@
 
 use core::num::{NonZeroU32, NonZeroU64};
 
-use super::parser::{Encode, Encoder, PResult, Parser, Upper, is_astring_char, parse_all};
+use super::parser::{
+    Encode, Encoder, PResult, Parser, Upper, count_spaces, is_astring_char, parse_all,
+};
 use super::string::AString;
 use crate::error::{ParseError, ValueError};
 
@@ -204,8 +206,7 @@ fn header_lanes(w: u64, spaces: u64) -> u64 {
 /// more spaces, an empty list, the nesting budget spent), which the general list reader
 /// then reads, with its tolerances and errors.
 ///
-/// The names are checked and the spaces counted eight octets at a time (SWAR), then the
-/// names are cut at the spaces the same words mark.
+/// The names are checked and cut at the spaces eight octets at a time (SWAR).
 fn read_atom_header_list(p: &mut Parser<'_>) -> Option<Vec<AString>> {
     if !p.can_nest() {
         return None;
@@ -214,29 +215,20 @@ fn read_atom_header_list(p: &mut Parser<'_>) -> Option<Vec<AString>> {
     let inner = p.rest().strip_prefix(b"(")?;
     let close = memchr::memchr(b')', inner)?;
     let inner = inner.get(..close)?;
-    // Every octet an ASTRING-CHAR or a space; the spaces counted for the list's size.
-    let mut count = 1usize;
+    let mut list = Vec::with_capacity(count_spaces(inner).saturating_add(1));
+    // Every octet an ASTRING-CHAR or a space; cut at each space. An empty name (a leading,
+    // trailing or doubled space, or `()`) is left to the general reader.
+    let mut from = 0usize;
     let mut i = 0usize;
     while i < inner.len() {
         let w = word_at(inner, i);
-        let spaces = lanes_equal(w, b' ');
+        let mut spaces = lanes_equal(w, b' ');
         if header_lanes(w, spaces) != LANES_HI {
             let bytes = inner.get(i..).unwrap_or_default().iter().take(8);
             if !bytes.into_iter().all(|&b| b == b' ' || is_astring_char(b)) {
                 return None;
             }
         }
-        count =
-            count.saturating_add((spaces.wrapping_shr(7).wrapping_mul(LANES_LO) >> 56) as usize);
-        i = i.saturating_add(8);
-    }
-    let mut list = Vec::with_capacity(count);
-    // Cut at each space; an empty name (a leading, trailing or doubled space, or `()`) is
-    // left to the general reader.
-    let mut from = 0usize;
-    let mut i = 0usize;
-    while i < inner.len() {
-        let mut spaces = lanes_equal(word_at(inner, i), b' ');
         while spaces != 0 {
             let at = i.saturating_add((spaces.trailing_zeros() / 8) as usize);
             spaces &= spaces.wrapping_sub(1);
