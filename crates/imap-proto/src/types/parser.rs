@@ -622,7 +622,8 @@ impl<'a> Parser<'a> {
                     let end = start
                         .saturating_add(k.saturating_mul(8))
                         .saturating_add((stops.trailing_zeros() / 8) as usize);
-                    self.seek(end.saturating_add(1));
+                    // The closing DQUOTE at `end` is within the frame.
+                    self.pos = end.saturating_add(1);
                     return Ok(self.slice(start, end));
                 }
             }
