@@ -447,7 +447,8 @@ impl<'a> Parser<'a> {
     pub(crate) fn take_class(&mut self, mask: u8) -> &'a [u8] {
         let rest = self.rest();
         let n = class_run(rest, mask);
-        self.advance(n);
+        // The run lies within the rest of the frame.
+        self.pos = self.pos.saturating_add(n);
         rest.get(..n).unwrap_or_default()
     }
 
@@ -456,7 +457,8 @@ impl<'a> Parser<'a> {
     pub(crate) fn take_keyword(&mut self, mask: u8) -> (&'a [u8], Packed) {
         let rest = self.rest();
         let n = class_run(rest, mask);
-        self.advance(n);
+        // The run lies within the rest of the frame.
+        self.pos = self.pos.saturating_add(n);
         (
             rest.get(..n).unwrap_or_default(),
             Packed::from_front(rest, n),
