@@ -491,7 +491,8 @@ impl<'a> Parser<'a> {
         let matches = head.iter().zip(kw).all(|(a, b)| a.eq_ignore_ascii_case(b))
             && !tail.first().is_some_and(|&b| is_atom_char(b));
         if matches {
-            self.advance(kw.len());
+            // The keyword's octets are the front of the rest.
+            self.pos = self.pos.saturating_add(kw.len());
         }
         matches
     }
@@ -521,7 +522,8 @@ impl<'a> Parser<'a> {
             let is_nil = ((w | 0x0020_2020) & 0x00ff_ffff) == u32::from_le_bytes(*b"nil\0")
                 && !is_atom_char((w >> 24) as u8);
             if is_nil {
-                self.advance(3);
+                // Four octets of the rest were read.
+                self.pos = self.pos.saturating_add(3);
             }
             return is_nil;
         }
@@ -590,7 +592,8 @@ impl<'a> Parser<'a> {
         if len == 0 {
             return Err(self.err("number"));
         }
-        self.advance(len);
+        // The digits are the front of the rest.
+        self.pos = self.pos.saturating_add(len);
         if overflow || value > i64::MAX as u64 {
             return Err(self.invalid(at, "number64"));
         }
@@ -805,7 +808,8 @@ impl<'a> Parser<'a> {
             return Err(self.err("'('"));
         }
         self.enter()?;
-        self.advance(1);
+        // The `(` was peeked.
+        self.pos = self.pos.saturating_add(1);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
         // An empty list allocates nothing, whatever the capacity asked for.
