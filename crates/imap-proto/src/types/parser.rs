@@ -168,7 +168,11 @@ pub(crate) fn count_spaces(data: &[u8]) -> usize {
         let x = u64::from_le_bytes(*chunk) ^ (L * u64::from(b' '));
         // The high bit of each lane is set when the lane is non-zero (exact, no borrows).
         let non_zero = ((x & LOW7).wrapping_add(LOW7) | x) & !LOW7;
-        n = n.saturating_add(8usize.saturating_sub(non_zero.count_ones() as usize));
+        // One in each lane that held a space; the multiplication sums the lanes into the
+        // top one (at most eight, so no lane carries). Cheaper than a popcount, which the
+        // baseline x86-64 target emulates in a dozen instructions.
+        let spaces = (!non_zero & !LOW7) >> 7;
+        n = n.saturating_add((spaces.wrapping_mul(L) >> 56) as usize);
     }
     n.saturating_add(tail.iter().filter(|&&b| b == b' ').count())
 }
@@ -443,7 +447,8 @@ impl<'a> Parser<'a> {
     pub(crate) fn take_class(&mut self, mask: u8) -> &'a [u8] {
         let rest = self.rest();
         let n = class_run(rest, mask);
-        self.advance(n);
+        // The run lies within the rest of the frame.
+        self.pos = self.pos.saturating_add(n);
         rest.get(..n).unwrap_or_default()
     }
 
@@ -452,7 +457,8 @@ impl<'a> Parser<'a> {
     pub(crate) fn take_keyword(&mut self, mask: u8) -> (&'a [u8], Packed) {
         let rest = self.rest();
         let n = class_run(rest, mask);
-        self.advance(n);
+        // The run lies within the rest of the frame.
+        self.pos = self.pos.saturating_add(n);
         (
             rest.get(..n).unwrap_or_default(),
             Packed::from_front(rest, n),
@@ -485,7 +491,8 @@ impl<'a> Parser<'a> {
         let matches = head.iter().zip(kw).all(|(a, b)| a.eq_ignore_ascii_case(b))
             && !tail.first().is_some_and(|&b| is_atom_char(b));
         if matches {
-            self.advance(kw.len());
+            // The keyword's octets are the front of the rest.
+            self.pos = self.pos.saturating_add(kw.len());
         }
         matches
     }
@@ -515,7 +522,8 @@ impl<'a> Parser<'a> {
             let is_nil = ((w | 0x0020_2020) & 0x00ff_ffff) == u32::from_le_bytes(*b"nil\0")
                 && !is_atom_char((w >> 24) as u8);
             if is_nil {
-                self.advance(3);
+                // Four octets of the rest were read.
+                self.pos = self.pos.saturating_add(3);
             }
             return is_nil;
         }
@@ -584,7 +592,8 @@ impl<'a> Parser<'a> {
         if len == 0 {
             return Err(self.err("number"));
         }
-        self.advance(len);
+        // The digits are the front of the rest.
+        self.pos = self.pos.saturating_add(len);
         if overflow || value > i64::MAX as u64 {
             return Err(self.invalid(at, "number64"));
         }
@@ -607,20 +616,21 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'"') {
             let start = self.pos.saturating_add(1);
             let rest = self.src.get(start..).unwrap_or_default();
-            let mut i = 0usize;
-            while let Some(chunk) = rest.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            // Whole words only, walked by one pointer: the tail is the complete reader's.
+            let (words, _) = rest.as_chunks::<8>();
+            for (k, chunk) in words.iter().enumerate() {
                 let (stops, dquotes) = quoted_stops(u64::from_le_bytes(*chunk));
                 if stops != 0 {
                     if stops & stops.wrapping_neg() & dquotes == 0 {
                         break;
                     }
                     let end = start
-                        .saturating_add(i)
+                        .saturating_add(k.saturating_mul(8))
                         .saturating_add((stops.trailing_zeros() / 8) as usize);
-                    self.seek(end.saturating_add(1));
+                    // The closing DQUOTE at `end` is within the frame.
+                    self.pos = end.saturating_add(1);
                     return Ok(self.slice(start, end));
                 }
-                i = i.saturating_add(8);
             }
         }
         self.quoted_full()
@@ -798,7 +808,8 @@ impl<'a> Parser<'a> {
             return Err(self.err("'('"));
         }
         self.enter()?;
-        self.advance(1);
+        // The `(` was peeked.
+        self.pos = self.pos.saturating_add(1);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
         // An empty list allocates nothing, whatever the capacity asked for.

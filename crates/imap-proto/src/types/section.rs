@@ -3,7 +3,7 @@
 use core::num::{NonZeroU32, NonZeroU64};
 
 use super::parser::{
-    Encode, Encoder, PResult, Parser, Upper, class, class_run, count_spaces, parse_all,
+    Encode, Encoder, PResult, Parser, Upper, count_spaces, is_astring_char, parse_all,
 };
 use super::string::AString;
 use crate::error::{ParseError, ValueError};
@@ -155,10 +155,58 @@ fn read_header_list(p: &mut Parser<'_>) -> PResult<Vec<AString>> {
     }
 }
 
+/// `0x01` in every lane of a word.
+const LANES_LO: u64 = u64::from_le_bytes([0x01; 8]);
+/// `0x7f` in every lane of a word.
+const LANES_LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+/// `0x80` in every lane of a word.
+const LANES_HI: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The eight octets of `data` from `i`, the ones past its end read as `a` (an ASTRING-CHAR
+/// that is not a space, so that the padding neither splits nor refuses a name).
+#[inline]
+fn word_at(data: &[u8], i: usize) -> u64 {
+    let rest = data.get(i..).unwrap_or_default();
+    match rest.first_chunk::<8>() {
+        Some(chunk) => u64::from_le_bytes(*chunk),
+        None => {
+            let mut buf = [b'a'; 8];
+            for (d, s) in buf.iter_mut().zip(rest) {
+                *d = *s;
+            }
+            u64::from_le_bytes(buf)
+        }
+    }
+}
+
+/// Marks (high bit of the lane) each lane of `w` that holds exactly `b`; no borrow spreads.
+#[inline]
+const fn lanes_equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (LANES_LO * b as u64);
+    !(((x & LANES_LOW7).wrapping_add(LANES_LOW7) | x) | LANES_LOW7)
+}
+
+/// Marks each lane of `w` that is an ASTRING-CHAR or a space. The lanes from `-` (0x2D) to
+/// `z` (0x7A) other than the backslash are all ASTRING-CHARs (letters, digits, `-`, `.`,
+/// `:`, `_`, `]` …), which is what field names are made of; any other lane is left to the
+/// class table.
+#[inline]
+fn header_lanes(w: u64, spaces: u64) -> u64 {
+    let low = w & LANES_LOW7;
+    // High bit set when the lane is at least 0x2D, and when it is at least 0x7B: the
+    // additions stay inside each lane (at most 0x7F + 0x53).
+    let from_dash = low.wrapping_add(LANES_LO * (0x80 - 0x2d));
+    let past_z = low.wrapping_add(LANES_LO * (0x80 - 0x7b));
+    let plain = from_dash & !past_z & !w & !lanes_equal(w, b'\\');
+    (plain | spaces) & LANES_HI
+}
+
 /// [`read_header_list`] for what every client and server sends: field names as atoms, one
 /// space apart, read in one pass. `None`, with nothing consumed, for anything else (strings,
 /// more spaces, an empty list, the nesting budget spent), which the general list reader
 /// then reads, with its tolerances and errors.
+///
+/// The names are checked and cut at the spaces eight octets at a time (SWAR).
 fn read_atom_header_list(p: &mut Parser<'_>) -> Option<Vec<AString>> {
     if !p.can_nest() {
         return None;
@@ -168,21 +216,39 @@ fn read_atom_header_list(p: &mut Parser<'_>) -> Option<Vec<AString>> {
     let close = memchr::memchr(b')', inner)?;
     let inner = inner.get(..close)?;
     let mut list = Vec::with_capacity(count_spaces(inner).saturating_add(1));
+    // Every octet an ASTRING-CHAR or a space; cut at each space. An empty name (a leading,
+    // trailing or doubled space, or `()`) is left to the general reader.
+    let mut from = 0usize;
     let mut i = 0usize;
-    loop {
-        let n = class_run(inner.get(i..)?, class::ASTRING);
-        if n == 0 {
-            return None;
+    while i < inner.len() {
+        let w = word_at(inner, i);
+        let mut spaces = lanes_equal(w, b' ');
+        if header_lanes(w, spaces) != LANES_HI {
+            let bytes = inner.get(i..).unwrap_or_default().iter().take(8);
+            if !bytes.into_iter().all(|&b| b == b' ' || is_astring_char(b)) {
+                return None;
+            }
         }
-        let at = base.saturating_add(i);
-        list.push(AString(p.slice(at, at.saturating_add(n))));
-        i = i.saturating_add(n);
-        match inner.get(i) {
-            None => break,
-            Some(b' ') => i = i.saturating_add(1),
-            Some(_) => return None,
+        while spaces != 0 {
+            let at = i.saturating_add((spaces.trailing_zeros() / 8) as usize);
+            spaces &= spaces.wrapping_sub(1);
+            if at <= from {
+                return None;
+            }
+            list.push(AString(
+                p.slice(base.saturating_add(from), base.saturating_add(at)),
+            ));
+            from = at.saturating_add(1);
         }
+        i = i.saturating_add(8);
     }
+    if from >= inner.len() {
+        return None;
+    }
+    list.push(AString(p.slice(
+        base.saturating_add(from),
+        base.saturating_add(inner.len()),
+    )));
     // "(", the names, ")".
     p.advance(close.saturating_add(2));
     Some(list)
@@ -315,6 +381,32 @@ mod tests {
                     );
                     if want.is_ok() {
                         assert_eq!(fast.pos(), general.pos(), "{list:?}{tail:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The word-at-a-time checks of the fast path against the general reader: every octet
+    /// at every position of lists that cross one, two and three words.
+    #[test]
+    fn atom_header_lists_agree_with_the_general_reader_for_every_octet() {
+        use bytes::Bytes;
+        let base = b"FROM TO MESSAGE-ID X-PRIORITY";
+        for len in 1..=base.len() {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut list = vec![b'('];
+                    list.extend_from_slice(base.get(..len).unwrap_or_default());
+                    list[1 + pos] = b;
+                    list.extend_from_slice(b")]");
+                    let src = Bytes::from(list);
+                    let mut fast = Parser::new(&src);
+                    let mut general = Parser::new(&src);
+                    let want = general.list_sized(true, AString::read);
+                    assert_eq!(read_header_list(&mut fast), want, "{src:?}");
+                    if want.is_ok() {
+                        assert_eq!(fast.pos(), general.pos(), "{src:?}");
                     }
                 }
             }

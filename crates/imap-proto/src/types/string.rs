@@ -384,6 +384,7 @@ impl NString {
         parse_all(input, Self::read)
     }
 
+    #[inline]
     pub(crate) fn read(p: &mut Parser<'_>) -> PResult<Self> {
         Ok(Self(p.nstring_bytes()?.map(IString)))
     }
