@@ -186,7 +186,12 @@ fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
                 params: params(message, &d.disposition_params, false),
             })
         }),
-        language: d.language.iter().map(|l| shared(message, l)).collect(),
+        // Most parts have none: no collecting then.
+        language: if d.language.is_empty() {
+            Vec::new()
+        } else {
+            d.language.iter().map(|l| shared(message, l)).collect()
+        },
         location: opt(message, d.location),
         extensions: Vec::new(),
     }
