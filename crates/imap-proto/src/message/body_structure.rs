@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use mail_core::mime::grammar::{self, FieldName, Param, decode_ext_value};
-use mail_core::mime::{MimeTree, PartKind};
+use mail_core::mime::{Children, MimeTree, PartKind};
 
 use crate::response::{BodyExtension, BodyParams, BodyStructure, Disposition, SinglePartKind};
 use crate::types::{IString, NString};
@@ -186,7 +186,12 @@ fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
                 params: params(message, &d.disposition_params, false),
             })
         }),
-        language: d.language.iter().map(|l| shared(message, l)).collect(),
+        // Most parts have none: no collecting then.
+        language: if d.language.is_empty() {
+            Vec::new()
+        } else {
+            d.language.iter().map(|l| shared(message, l)).collect()
+        },
         location: opt(message, d.location),
         extensions: Vec::new(),
     }
@@ -214,50 +219,94 @@ fn empty_part(extended: bool) -> BodyStructure {
     }
 }
 
-/// Builds the structure of part `root` without recursion: parts are visited in reverse
-/// document order, so the structures of a part's children are on top of the stack, first
-/// child on top, when the part is built.
+/// An open container while the structure is built: its part index, whether it is a
+/// multipart, and for a multipart the structures of its children so far and the children
+/// still to build.
+struct Open<'a> {
+    index: usize,
+    multipart: bool,
+    parts: Vec<BodyStructure>,
+    children: Children<'a>,
+}
+
+/// Builds the structure of part `root` without recursion: a part is built when it is
+/// reached in document order, straight into its multipart's list of parts; only the open
+/// containers (multiparts and message/rfc822 parts) are stacked.
 pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
-    let end = subtree_end(tree, root);
-    if end == root + 1 {
-        // One part: nothing to stack.
-        return build_one(tree, root, extended, &mut Vec::new());
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut index = root;
+    loop {
+        // Down: open the containers, build the first part that is none.
+        let mut value = loop {
+            let Some(part) = tree.part(index) else {
+                break empty_part(extended);
+            };
+            let multipart = matches!(part.kind(), PartKind::Multipart { .. });
+            let mut children = tree.children(index);
+            let first = if multipart || part.kind() == PartKind::Message {
+                children.next()
+            } else {
+                None
+            };
+            let Some(first) = first else {
+                break build_one(tree, index, extended, Vec::new(), None);
+            };
+            let parts = if multipart {
+                Vec::with_capacity(tree.children(index).count())
+            } else {
+                Vec::new()
+            };
+            open.push(Open {
+                index,
+                multipart,
+                parts,
+                children,
+            });
+            index = first;
+        };
+        // Up: hand the structure to its container, closing the containers it completes.
+        loop {
+            let Some(top) = open.last_mut() else {
+                return value;
+            };
+            if top.multipart {
+                top.parts.push(value);
+                if let Some(next) = top.children.next() {
+                    index = next;
+                    break;
+                }
+                let Some(done) = open.pop() else {
+                    return empty_part(extended);
+                };
+                value = build_one(tree, done.index, extended, done.parts, None);
+            } else {
+                let Some(done) = open.pop() else {
+                    return empty_part(extended);
+                };
+                value = build_one(tree, done.index, extended, Vec::new(), Some(value));
+            }
+        }
     }
-    let mut stack: Vec<BodyStructure> = Vec::with_capacity(4);
-    for index in (root..end).rev() {
-        let value = build_one(tree, index, extended, &mut stack);
-        stack.push(value);
-    }
-    stack.pop().unwrap_or_else(|| empty_part(extended))
 }
 
-fn subtree_end(tree: &MimeTree, root: usize) -> usize {
-    let depth = tree.part(root).map_or(0, |p| p.depth());
-    let mut end = root + 1;
-    while tree.part(end).is_some_and(|p| p.depth() > depth) {
-        end += 1;
-    }
-    end
-}
-
+/// Builds part `index`: a multipart with the structures of its children, `parts`; a
+/// message/rfc822 part with the structure of its message, `body`.
 fn build_one(
     tree: &MimeTree,
     index: usize,
     extended: bool,
-    stack: &mut Vec<BodyStructure>,
+    mut parts: Vec<BodyStructure>,
+    body: Option<BodyStructure>,
 ) -> BodyStructure {
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
     };
     let src = Source::message(tree);
     let d = content_data(tree, index);
-    let body = part.body_size();
-    let octets = u32::try_from(body.octets).unwrap_or(u32::MAX);
+    let size = part.body_size();
+    let octets = u32::try_from(size.octets).unwrap_or(u32::MAX);
     match part.kind() {
         PartKind::Multipart { .. } => {
-            let n = tree.children(index).count().min(stack.len());
-            let mut parts = stack.split_off(stack.len() - n);
-            parts.reverse();
             if parts.is_empty() {
                 parts.push(empty_part(extended));
             }
@@ -294,14 +343,14 @@ fn build_one(
                 }
             };
             let kind = if text {
-                SinglePartKind::Text { lines: body.lines }
+                SinglePartKind::Text { lines: size.lines }
             } else if message {
                 let child = tree.children(index).next();
                 match child {
                     Some(c) => SinglePartKind::Message {
                         envelope: Box::new(envelope(tree, c)),
-                        body: Box::new(stack.pop().unwrap_or_else(|| empty_part(extended))),
-                        lines: body.lines,
+                        body: Box::new(body.unwrap_or_else(|| empty_part(extended))),
+                        lines: size.lines,
                     },
                     None => SinglePartKind::Basic,
                 }

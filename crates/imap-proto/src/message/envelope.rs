@@ -603,7 +603,7 @@ impl<'a> AddressParser<'a> {
 /// Parses the address list `src` the way Dovecot fills an envelope (RFC 5322 §3.4
 /// `address-list`, with `obs-` forms and repairs), appending the addresses to `out`.
 pub(super) fn parse_addresses(src: Source<'_>, out: &mut Vec<Address>) {
-    if simple_addresses(src, out) {
+    if simple_addresses(src, src.bytes(), out) {
         return;
     }
     full_addresses(src, out);
@@ -648,11 +648,18 @@ fn dot_atom_len(s: &[u8]) -> usize {
 /// separated by `,` and optional spaces, with nothing else. For these the full parser gives
 /// exactly this result (tested against it); anything else returns `false` having added
 /// nothing, and the full parser reads the value.
-fn simple_addresses(src: Source<'_>, out: &mut Vec<Address>) -> bool {
-    let data: &[u8] = src.bytes();
+///
+/// `data` is the value, a part of `src`'s bytes: the texts are slices of `src`.
+fn simple_addresses(src: Source<'_>, data: &[u8], out: &mut Vec<Address>) -> bool {
+    let Some(base) = (data.as_ptr() as usize)
+        .checked_sub(src.bytes().as_ptr() as usize)
+        .filter(|b| b + data.len() <= src.bytes().len())
+    else {
+        return false;
+    };
     let start_len = out.len();
     let mut i = 0;
-    let slice = |a: usize, b: usize| NString(Some(src.range(a, b)));
+    let slice = |a: usize, b: usize| NString(Some(src.range(base + a, base + b)));
     loop {
         let rest = data.get(i..).unwrap_or_default();
         let first = dot_atom_len(rest);
@@ -781,9 +788,9 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
     let mut all = Vec::with_capacity(if count > 0 { count + 2 } else { 0 });
     let mut ends = [0usize; 6];
     let mut from_end = 0;
+    let fields = tree.fields(index);
     for (i, end) in ends.iter_mut().enumerate() {
         let start = all.len();
-        let fields = tree.fields(index);
         if present & (1 << i) == 0 {
             // No such field.
         } else if count <= found.len() {
@@ -819,13 +826,23 @@ pub(super) fn envelope(tree: &MimeTree, index: usize) -> Envelope {
 /// Parses the address field `value` onto `out`: the addresses are slices of the message,
 /// or of a copy of the value with NUL replaced.
 fn addresses(message: Source<'_>, value: &[u8], out: &mut Vec<Address>) {
-    let src = if message.may_hold_nul() && memchr::memchr(0, value).is_some() {
+    let nul = message.may_hold_nul() && memchr::memchr(0, value).is_some();
+    // The common forms are sliced from the message straight away.
+    if !nul && simple_addresses(message, value, out) {
+        return;
+    }
+    let src = if nul {
         Bytes::from(replace_nul(value))
     } else {
         slice_of(message.bytes(), value)
     };
-    // Either way `src` holds no NUL now.
-    parse_addresses(Source::without_nul(&src), out);
+    // Either way `src` holds no NUL now. A value without NUL was not of the common forms.
+    let src = Source::without_nul(&src);
+    if nul {
+        parse_addresses(src, out);
+    } else {
+        full_addresses(src, out);
+    }
 }
 
 /// The header fields ENVELOPE reads.
@@ -961,7 +978,7 @@ mod tests {
         for input in inputs {
             let src = Bytes::copy_from_slice(input.as_bytes());
             let mut fast = Vec::new();
-            let took = simple_addresses(Source::new(&src), &mut fast);
+            let took = simple_addresses(Source::new(&src), &src, &mut fast);
             let mut full = Vec::new();
             full_addresses(Source::new(&src), &mut full);
             if took {
@@ -977,7 +994,7 @@ mod tests {
         ] {
             let src = Bytes::copy_from_slice(common.as_bytes());
             assert!(
-                simple_addresses(Source::new(&src), &mut Vec::new()),
+                simple_addresses(Source::new(&src), &src, &mut Vec::new()),
                 "{common}"
             );
         }

@@ -448,6 +448,31 @@ pub type ContentTypeHead<'a> = (&'a [u8], &'a [u8], Option<&'a [u8]>);
 /// parameters start (`None` when the type is broken and parameters do not count). What the
 /// MIME walker needs, without building the parameter list.
 pub fn content_type_head(value: &[u8]) -> ContentTypeHead<'_> {
+    simple_content_type_head(value).unwrap_or_else(|| general_content_type_head(value))
+}
+
+/// The common form of [`content_type_head`]'s input, read in one pass: `type/subtype`,
+/// both non-empty tokens, straight away and followed by the end or `;`. What the general
+/// reader gives for such input, exactly; `None` for any other input.
+fn simple_content_type_head(value: &[u8]) -> Option<ContentTypeHead<'_>> {
+    let slash = value.iter().position(|&b| !is_token_char(b))?;
+    if slash == 0 || value.get(slash) != Some(&b'/') {
+        return None;
+    }
+    let after = value.get(slash + 1..)?;
+    let sub_len = after
+        .iter()
+        .position(|&b| !is_token_char(b))
+        .unwrap_or(after.len());
+    let rest = after.get(sub_len..)?;
+    if sub_len == 0 || !(rest.is_empty() || rest.first() == Some(&b';')) {
+        return None;
+    }
+    Some((value.get(..slash)?, after.get(..sub_len)?, Some(rest)))
+}
+
+/// [`content_type_head`] for any input.
+fn general_content_type_head(value: &[u8]) -> ContentTypeHead<'_> {
     let empty: &[u8] = &[];
     let broken = (empty, empty, None);
     let Ok((input, Rest::More)) = cfws(value) else {
@@ -554,6 +579,11 @@ fn parameter(input: &[u8]) -> ParamRead<'_> {
     let Some(after) = input.strip_prefix(b";") else {
         return (None, input);
     };
+    simple_parameter(after).unwrap_or_else(|| general_parameter(after))
+}
+
+/// [`parameter`] after its `;`, for any input.
+fn general_parameter(after: &[u8]) -> ParamRead<'_> {
     let Ok((after, Rest::More)) = cfws(after) else {
         return (None, after_end(after));
     };
@@ -594,6 +624,46 @@ fn parameter(input: &[u8]) -> ParamRead<'_> {
             Err(Broken) => (None, after_end(rest)),
         },
     }
+}
+
+/// The common form of a parameter after its `;`, read in one pass: white space and line
+/// breaks, a non-empty `attribute`, `=` at once, then a non-empty token or a quoted string
+/// with nothing to unescape, followed by the end or the next `;`. What [`parameter`] reads
+/// from such input, exactly; `None` for any other input, which [`parameter`] then reads.
+fn simple_parameter(after: &[u8]) -> Option<ParamRead<'_>> {
+    let lead = after
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))?;
+    let input = after.get(lead..)?;
+    let key_len = input.iter().position(|&b| !is_token_char(b))?;
+    if key_len == 0 || input.get(key_len) != Some(&b'=') {
+        return None;
+    }
+    let key = input.get(..key_len)?;
+    let value = input.get(key_len + 1..)?;
+    let (content, rest) = if value.first() == Some(&b'"') {
+        let body = value.get(1..)?;
+        let close = body
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0))?;
+        if body.get(close) != Some(&b'"') {
+            return None;
+        }
+        (body.get(..close)?, body.get(close + 1..)?)
+    } else {
+        let len = value
+            .iter()
+            .position(|&b| !is_token_char(b))
+            .unwrap_or(value.len());
+        if len == 0 {
+            return None;
+        }
+        (value.get(..len)?, value.get(len..)?)
+    };
+    if !(rest.is_empty() || rest.first() == Some(&b';')) {
+        return None;
+    }
+    Some((Some((key, Cow::Borrowed(content))), rest))
 }
 
 /// The empty rest of `input`, after an unterminated comment or quoted string.
@@ -806,6 +876,72 @@ pub(crate) const fn hex(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass reading of the common Content-Type form gives what the general reader
+    /// gives, for every input it accepts.
+    #[test]
+    fn simple_content_type_head_reads_as_the_general_reader() {
+        let types = ["text", "", "te(x)t", " text", "multi.part", "a=b"];
+        let seps = ["/", " /", "/ ", "//", ""];
+        let subs = ["plain", "", "pl ain", "x-y", "a/b"];
+        let tails = ["", ";", "; charset=x", " ;", "x", "\r\n", " (c)", "\t;"];
+        let mut accepted = 0;
+        for t in types {
+            for s in seps {
+                for u in subs {
+                    for r in tails {
+                        let v = format!("{t}{s}{u}{r}");
+                        if let Some(fast) = simple_content_type_head(v.as_bytes()) {
+                            accepted += 1;
+                            assert_eq!(fast, general_content_type_head(v.as_bytes()), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(accepted > 10, "{accepted}");
+    }
+
+    /// The one-pass reading of the common parameter form gives what the general reader
+    /// gives, for every input it accepts.
+    #[test]
+    fn simple_parameter_reads_as_the_general_reader() {
+        let leads = ["", " ", "\r\n\t", "\n ", " (c) ", "\t"];
+        let keys = ["charset", "name*", "a.b", "", "x y", "k(c)", "n*0*"];
+        let eqs = ["=", " =", "= "];
+        let values = [
+            "utf-8",
+            "\"a b\"",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"a\r\n b\"",
+            "\"open",
+            "",
+            "=?utf-8?q?x?=",
+            "a/b",
+            "\"x\"y",
+            "tok (c)",
+            "\"q\" ",
+        ];
+        let tails = ["", ";", "; x=y", " ;", "x", "\r\n"];
+        let mut accepted = 0;
+        for l in leads {
+            for k in keys {
+                for e in eqs {
+                    for v in values {
+                        for t in tails {
+                            let after = format!("{l}{k}{e}{v}{t}");
+                            if let Some(fast) = simple_parameter(after.as_bytes()) {
+                                accepted += 1;
+                                assert_eq!(fast, general_parameter(after.as_bytes()), "{after:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
+    }
 
     fn params(s: &str) -> Vec<(String, String)> {
         parameters(s.as_bytes())

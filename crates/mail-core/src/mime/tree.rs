@@ -379,7 +379,9 @@ impl MimeTree {
         let mut w = Walker {
             msg: &message,
             parts,
-            fields: Vec::with_capacity(16),
+            // Room for the fields of most headers at once; 21 fields (1008 octets) is the
+            // most that malloc still serves from its per-thread cache (32 measured slower).
+            fields: Vec::with_capacity(21),
             boundaries: Vec::new(),
             cur: 0,
             pos: 0,
