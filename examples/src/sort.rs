@@ -326,75 +326,12 @@ fn strip_refwd(s: &str) -> Option<&str> {
 }
 
 /// Parses an RFC 5322 §3.3 date-time to seconds since 1970 UTC (RFC 5256 §2.2: a bad zone
-/// counts as UTC, a bad time as 00:00:00); `None` without a readable date. Tolerances: the
-/// obsolete zones of RFC 5322 §4.3 and two-digit years.
-///
-/// ```abnf
-/// date-time = [ day-of-week "," ] date time [CFWS]
-/// date      = day month year
-/// time      = time-of-day zone
-/// zone      = (FWS ( "+" / "-" ) 4DIGIT) / obs-zone
-/// ```
+/// counts as UTC, a bad time as 00:00:00); `None` without a readable date. The reading is
+/// mail-core's [`DateTime::parse`](mail_core::date::DateTime::parse).
 pub fn parse_date(text: &str) -> Option<i64> {
-    let mut words = text
-        .split(|c: char| c.is_ascii_whitespace() || c == ',')
-        .filter(|w| !w.is_empty());
-    let mut first = words.next()?;
-    if first.chars().all(|c| c.is_ascii_alphabetic()) {
-        first = words.next()?;
-    }
-    let day: u8 = first.parse().ok()?;
-    let month_name = words.next()?;
-    let month = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| month_name.eq_ignore_ascii_case(m))?;
-    let year: i64 = words.next()?.parse().ok()?;
-    let year = match year {
-        0..=49 => year + 2000,
-        50..=999 => year + 1900,
-        _ => year,
-    };
-    if !(1..=31).contains(&day) {
-        return None;
-    }
-    let days = crate::imap::days_from_civil(year, u8::try_from(month + 1).ok()?, day);
-    let time = words.next().and_then(|t| {
-        let mut parts = t.split(':');
-        let h: i64 = parts.next()?.parse().ok()?;
-        let m: i64 = parts.next()?.parse().ok()?;
-        let s: i64 = parts.next().map_or(Some(0), |s| s.parse().ok())?;
-        (h < 24 && m < 60 && s <= 60).then_some(h * 3600 + m * 60 + s)
-    });
-    let zone = time
-        .and_then(|_| words.next())
-        .and_then(zone_seconds)
-        .unwrap_or(0);
-    Some(days * 86_400 + time.unwrap_or(0) - zone)
-}
-
-/// The offset of a zone east of UTC, in seconds (RFC 5322 §3.3, obs-zone §4.3).
-fn zone_seconds(zone: &str) -> Option<i64> {
-    let bytes = zone.as_bytes();
-    if let [sign @ (b'+' | b'-'), digits @ ..] = bytes
-        && digits.len() == 4
-        && digits.iter().all(u8::is_ascii_digit)
-    {
-        let n: i64 = zone.get(1..)?.parse().ok()?;
-        let secs = (n / 100) * 3600 + (n % 100) * 60;
-        return Some(if *sign == b'-' { -secs } else { secs });
-    }
-    let hours = match zone.to_ascii_uppercase().as_str() {
-        "UT" | "GMT" | "Z" => 0,
-        "EDT" => -4,
-        "EST" | "CDT" => -5,
-        "CST" | "MDT" => -6,
-        "MST" | "PDT" => -7,
-        "PST" => -8,
-        _ => return None,
-    };
-    Some(hours * 3600)
+    let d = mail_core::date::DateTime::parse(text)?;
+    let days = crate::imap::days_from_civil(d.year, d.month, d.day);
+    Some(days * 86_400 + d.time.unwrap_or(0) - d.zone.unwrap_or(0))
 }
 
 /// Returns the normalised Message IDs in `text` (RFC 5322 §3.6.4 `msg-id`, RFC 5256 §3:

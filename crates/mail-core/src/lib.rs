@@ -32,6 +32,7 @@
 pub mod address;
 pub mod buffer;
 pub mod connection;
+pub mod date;
 pub mod dot;
 pub mod error;
 pub mod line;

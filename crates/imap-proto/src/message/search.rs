@@ -404,29 +404,9 @@ pub(super) fn text_contains(tree: &MimeTree, needle: &str) -> bool {
 /// cannot be read.
 pub(super) fn sent_date(tree: &MimeTree) -> Option<Date> {
     let f = tree.last(0, "date")?;
-    let text = String::from_utf8_lossy(tree.raw_value(f)).into_owned();
-    let mut words = text
-        .split(|c: char| c.is_ascii_whitespace() || c == ',')
-        .filter(|w| !w.is_empty());
-    let mut first = words.next()?;
-    if first.chars().all(|c| c.is_ascii_alphabetic()) {
-        first = words.next()?;
-    }
-    let day: u8 = first.parse().ok()?;
-    let month_name = words.next()?;
-    let month = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| month_name.eq_ignore_ascii_case(m))?;
-    let year: u16 = words.next()?.parse().ok()?;
-    // RFC 5322 §4.3: two-digit years.
-    let year = match year {
-        0..=49 => year + 2000,
-        50..=999 => year + 1900,
-        _ => year,
-    };
-    Date::new(year, u8::try_from(month + 1).ok()?, day).ok()
+    let text = String::from_utf8_lossy(tree.raw_value(f));
+    let d = mail_core::date::DateTime::parse(&text)?;
+    Date::new(u16::try_from(d.year).ok()?, d.month, d.day).ok()
 }
 
 /// The date SENTBEFORE, SENTON and SENTSINCE compare: the sent date, or 1 January 1970 for
