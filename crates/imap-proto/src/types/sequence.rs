@@ -131,30 +131,7 @@ impl SequenceSet {
     /// consecutive numbers become ranges, `1,2,3,7` becomes `1:3,7`. `None` when there are
     /// none.
     pub fn from_sorted(numbers: &[NonZeroU32]) -> Option<Self> {
-        let mut ranges: Vec<SeqRange> = Vec::new();
-        let mut run: Option<(NonZeroU32, NonZeroU32)> = None;
-        for &n in numbers {
-            run = match run {
-                Some((start, end)) if n.get() <= end.get().saturating_add(1) => {
-                    Some((start, end.max(n)))
-                }
-                Some((start, end)) => {
-                    ranges.push(SeqRange::new(
-                        SeqNumber::Value(start),
-                        SeqNumber::Value(end),
-                    ));
-                    Some((n, n))
-                }
-                None => Some((n, n)),
-            };
-        }
-        if let Some((start, end)) = run {
-            ranges.push(SeqRange::new(
-                SeqNumber::Value(start),
-                SeqNumber::Value(end),
-            ));
-        }
-        Self::new(ranges).ok()
+        Self::from_ascending(numbers.iter().map(|&n| (n, n)))
     }
 
     /// Returns the shortest set of the numbers in these `(first, last)` bounds, in any order,
@@ -163,16 +140,19 @@ impl SequenceSet {
     pub fn from_bounds(bounds: &[(u32, u32)]) -> Option<Self> {
         let mut sorted = bounds.to_vec();
         sorted.sort_unstable();
+        Self::from_ascending(sorted.into_iter().filter_map(|(first, last)| {
+            let first = NonZeroU32::new(first.max(1))?;
+            let last = NonZeroU32::new(last)?;
+            (first <= last).then_some((first, last))
+        }))
+    }
+
+    /// The set of `bounds`, ordered by their first number: touching or overlapping ones
+    /// become one range.
+    fn from_ascending(bounds: impl Iterator<Item = (NonZeroU32, NonZeroU32)>) -> Option<Self> {
         let mut ranges: Vec<SeqRange> = Vec::new();
         let mut run: Option<(NonZeroU32, NonZeroU32)> = None;
-        for (first, last) in sorted {
-            let (Some(first), Some(last)) = (NonZeroU32::new(first.max(1)), NonZeroU32::new(last))
-            else {
-                continue;
-            };
-            if first > last {
-                continue;
-            }
+        for (first, last) in bounds {
             run = match run {
                 Some((start, end)) if first.get() <= end.get().saturating_add(1) => {
                     Some((start, end.max(last)))
