@@ -7,7 +7,6 @@
 use bytes::{Bytes, BytesMut};
 use core::fmt;
 use core::str::FromStr;
-use std::sync::OnceLock;
 
 use mail_core::text::CompactText;
 
@@ -142,6 +141,18 @@ impl ReplyCode {
             b'0' + ((self.0 / 10) % 10) as u8,
             b'0' + (self.0 % 10) as u8,
         ]
+    }
+
+    /// Reads three digits (`Reply-code`).
+    #[inline(always)]
+    fn from_digits(a: u8, b: u8, c: u8) -> Option<Self> {
+        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
+        // Non-short-circuit `&`: one branch for the three ranges.
+        if (a.wrapping_sub(2) <= 3) & (b <= 5) & (c <= 9) {
+            Some(Self(u16::from(a) * 100 + u16::from(b) * 10 + u16::from(c)))
+        } else {
+            None
+        }
     }
 
     /// Parses the three digits at the start of `input`.
@@ -299,13 +310,15 @@ pub struct Reply {
     code: ReplyCode,
     /// The text lines joined by LF.
     text: ReplyText,
-    /// The lines as `String`s, made by the first call of [`Reply::lines`].
-    lines: OnceLock<Box<[String]>>,
 }
 
-/// The text of a reply, inline up to 46 octets: nine replies in ten from real servers
-/// (`250 OK`, `354 End data with <CR><LF>.<CR><LF>`, `250 2.0.0 Ok: queued as 4Dq…`).
-type ReplyText = CompactText<46>;
+/// The text of a reply, inline up to [`INLINE_TEXT`] octets: nine replies in ten from real
+/// servers (`250 OK`, `354 End data with <CR><LF>.<CR><LF>`, `250 2.0.0 Ok: queued as 4Dq…`).
+/// With the code, a [`Reply`] is 64 octets.
+type ReplyText = CompactText<INLINE_TEXT>;
+
+/// How long a reply text may be and still be held inline.
+const INLINE_TEXT: usize = 54;
 
 impl Reply {
     /// Returns a reply with one text line, prefixed with the enhanced status code when one is
@@ -362,11 +375,7 @@ impl Reply {
     }
 
     fn from_text(code: ReplyCode, text: ReplyText) -> Self {
-        Self {
-            code,
-            text,
-            lines: OnceLock::new(),
-        }
+        Self { code, text }
     }
 
     /// Returns the reply code.
@@ -379,9 +388,8 @@ impl Reply {
     ///
     /// The `String`s are made on the first call and kept; [`Reply::text_lines`] reads the
     /// same lines without allocating.
-    pub fn lines(&self) -> &[String] {
-        self.lines
-            .get_or_init(|| self.text_lines().map(str::to_owned).collect())
+    pub fn lines(&self) -> Vec<&str> {
+        self.text_lines().collect()
     }
 
     /// Returns the text lines as sent, enhanced status codes included, without allocating:
@@ -514,7 +522,10 @@ pub(crate) struct RawLine<'a> {
 #[inline(always)]
 pub(crate) fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
     let (code, last, text) = line_head(line)?;
-    if !is_ascii_text(text) {
+    // The code and its separator are ASCII digits and ' ' or '-', so the whole line is
+    // checked in place of its text: the line is at least four octets whenever there is text,
+    // which spares a short-text path.
+    if !is_ascii_text(line) {
         // Non-ASCII or a control character: the general path finds the error, UTF-8 first.
         let parsed = parse_line(line)?;
         return Ok(RawLine {
@@ -535,48 +546,91 @@ pub(crate) fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
 /// Returns whether `text` is ASCII without control characters other than HT: a
 /// `textstring` that needs no UTF-8 check (RFC 5321 §4.2).
 ///
-/// Eight octets at a time, with a test that also flags HT; flagged text is looked at again
-/// octet by octet, which only happens for the rare text that holds a tab or is not ASCII.
+/// Sixteen octets at a time, as vector operations the compiler makes of fixed-size arrays
+/// (SSE2 on every x86-64): an octet is flagged when it lies outside `0x20..=0x7E`, which also
+/// flags HT; flagged text is looked at again octet by octet, which only happens for the rare
+/// text that holds a tab or is not ASCII. Up to 64 octets (nearly every reply line) the
+/// chunks are a fixed set that may overlap: no loop whose end the branch predictor has to
+/// guess.
 #[inline]
 fn is_ascii_text(text: &[u8]) -> bool {
-    const LO: u64 = u64::from_le_bytes([0x01; 8]);
-    const HI: u64 = u64::from_le_bytes([0x80; 8]);
-    // Per octet, exactly (no borrow or carry crosses an octet): bit 7 set for an octet that
-    // is not ASCII, is below 0x20, or is 0x7F.
-    let flags = |w: u64| {
-        let below_space = !((w | HI).wrapping_sub(LO * 0x20)) & HI;
-        let del = (w & !HI).wrapping_add(LO) & HI;
-        (w & HI) | below_space | del
-    };
     let exact = |bytes: &[u8]| {
         bytes
             .iter()
             .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
     };
-    let flags_at = |at: usize| {
-        text.get(at..)
-            .and_then(<[u8]>::first_chunk::<8>)
-            .map_or(0, |w| flags(u64::from_le_bytes(*w)))
-    };
     let n = text.len();
-    // Up to 32 octets (nearly every reply line), a fixed set of words that may overlap: no
-    // loop whose end the branch predictor has to guess. Any flag sends the whole text to
-    // the exact check, which only text with a tab or a non-ASCII octet reaches.
     let flagged = match n {
-        0..8 => return exact(text),
-        8..=16 => flags_at(0) | flags_at(n - 8),
-        17..=32 => flags_at(0) | flags_at(8) | flags_at(16.min(n - 8)) | flags_at(n - 8),
-        _ => {
-            let mut acc = flags_at(n - 8);
-            let mut at = 0;
-            while at + 8 <= n {
-                acc |= flags_at(at);
-                at += 8;
+        0..4 => return exact(text),
+        // Four words of four octets, clamped so that they overlap at the end.
+        4..=16 => {
+            let word = |at: usize| {
+                text.get(at.min(n - 4)..)
+                    .and_then(<[u8]>::first_chunk::<4>)
+                    .map_or(0, |w| u64::from(u32::from_le_bytes(*w)))
+            };
+            swar_flags(word(0) | word(4) << 32) | swar_flags(word(8) | word(12) << 32) != 0
+        }
+        17..=64 => {
+            let mut max = [0u8; 16];
+            for k in 0..4 {
+                let at = (16 * k).min(n - 16);
+                if let Some(src) = text.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+                    max = max16(&max, &shift16(src));
+                }
             }
-            acc
+            flagged16(max)
+        }
+        _ => {
+            let mut max = text
+                .last_chunk::<16>()
+                .map_or([0xff; 16], |c| shift16(c));
+            for c in text.chunks_exact(16) {
+                if let Some(c) = c.first_chunk::<16>() {
+                    max = max16(&max, &shift16(c));
+                }
+            }
+            flagged16(max)
         }
     };
-    flagged == 0 || exact(text)
+    !flagged || exact(text)
+}
+
+/// Eight octets at once: bit 7 of an octet is set when the octet is not ASCII, is below
+/// 0x20, or is 0x7F. Exact per octet: no borrow or carry crosses an octet.
+#[inline(always)]
+fn swar_flags(w: u64) -> u64 {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    let below_space = !((w | HI).wrapping_sub(LO * 0x20)) & HI;
+    let del = (w & !HI).wrapping_add(LO) & HI;
+    (w & HI) | below_space | del
+}
+
+/// Each octet minus 0x20, wrapping: `0x20..=0x7E` becomes `0..=0x5E`, every other octet more.
+#[inline(always)]
+fn shift16(c: &[u8; 16]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (o, b) in out.iter_mut().zip(c) {
+        *o = b.wrapping_sub(0x20);
+    }
+    out
+}
+
+/// The octet-wise maximum of two chunks.
+#[inline(always)]
+fn max16(a: &[u8; 16], b: &[u8; 16]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = (*x).max(*y);
+    }
+    out
+}
+
+/// Whether a shifted octet lies outside `0..=0x5E`: an octet that is not printable ASCII.
+#[inline(always)]
+fn flagged16(shifted: [u8; 16]) -> bool {
+    shifted.iter().fold(0u8, |acc, &b| acc | u8::from(b > 0x5e)) != 0
 }
 
 /// Reads the reply code and the separator; returns them with the text bytes.
@@ -704,6 +758,36 @@ impl ReplyParser {
     /// requires the same code), [`ReplyError::TooLong`] when the reply crosses a limit. After
     /// an error the partial reply is dropped and the parser starts afresh.
     pub fn push_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
+        if self.lines == 0
+            && let Some(reply) = self.one_line_reply(line)
+        {
+            return Ok(Some(reply));
+        }
+        self.push_line_general(line)
+    }
+
+    /// The usual line, read with nothing but straight-line checks: a whole one-line reply
+    /// (`code SP text`) of ASCII text short enough to be held inline, within the limits.
+    /// `None` for any other line, which [`ReplyParser::push_line_general`] then reads (and
+    /// reads the same way when it is such a line).
+    #[inline(always)]
+    fn one_line_reply(&self, line: &[u8]) -> Option<Reply> {
+        let (&[a, b, c, sep], text) = line.split_first_chunk::<4>()?;
+        let code = ReplyCode::from_digits(a, b, c)?;
+        if sep != b' '
+            || text.len() > INLINE_TEXT
+            || self.limits.max_lines == 0
+            || text.len() > self.limits.max_bytes
+            || !is_ascii_text(line)
+        {
+            return None;
+        }
+        Some(Reply::from_text(code, ReplyText::from_scanned_ascii(text)?))
+    }
+
+    /// [`ReplyParser::push_line`] for every line: resets the parser after an error.
+    #[inline(never)]
+    fn push_line_general(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
         let result = self.push_line_inner(line);
         if result.is_err() {
             self.reset();
@@ -714,6 +798,20 @@ impl ReplyParser {
     #[inline]
     fn push_line_inner(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
         let parsed = parse_raw_line(line)?;
+        if parsed.last && self.lines == 0 {
+            // A one-line reply, the usual kind: made straight from the line. No reply is
+            // partial, so no code to compare and no earlier line or byte counted.
+            if self.limits.max_lines == 0 || parsed.text.len() > self.limits.max_bytes {
+                return Err(ReplyError::TooLong);
+            }
+            let text = reply_text(parsed.text, parsed.ascii)?;
+            return Ok(Some(Reply::from_text(parsed.code, text)));
+        }
+        self.push_multiline(&parsed)
+    }
+
+    /// A line of a multi-line reply: the first, a continuation or the last.
+    fn push_multiline(&mut self, parsed: &RawLine<'_>) -> Result<Option<Reply>, ReplyError> {
         if let Some(code) = self.code
             && code != parsed.code
         {
@@ -725,12 +823,6 @@ impl ReplyParser {
         self.bytes = self.bytes.saturating_add(parsed.text.len());
         if self.lines >= self.limits.max_lines || self.bytes > self.limits.max_bytes {
             return Err(ReplyError::TooLong);
-        }
-        if parsed.last && self.lines == 0 {
-            // A one-line reply, the usual kind: made straight from the line.
-            let text = reply_text(parsed.text, parsed.ascii)?;
-            self.bytes = 0;
-            return Ok(Some(Reply::from_text(parsed.code, text)));
         }
         self.code = Some(parsed.code);
         if self.lines > 0 {
@@ -798,9 +890,9 @@ mod tests {
     #[test]
     fn ascii_text_check_agrees_with_the_octet_definition() {
         let slow = |t: &[u8]| t.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
-        // Every octet value at every position of texts of every length up to 40 (each
-        // word layout: short, two words, four, the loop).
-        for len in 0..41 {
+        // Every octet value at every position of texts of every length up to 80 (each
+        // chunk layout: octet by octet, four words, four chunks, the loop).
+        for len in 0..81 {
             for at in 0..len.max(1) {
                 for b in 0..=255u8 {
                     let mut t = vec![b'a'; len];

@@ -83,11 +83,7 @@ impl Connection {
             return;
         };
         if reply.code() == ReplyCode::AUTH_CHALLENGE {
-            let text = reply
-                .lines()
-                .first()
-                .map(String::as_str)
-                .unwrap_or_default();
+            let text = reply.text_lines().next().unwrap_or_default();
             let response =
                 sasl::decode_challenge(text.as_bytes(), sasl::server::DEFAULT_MAX_RESPONSE_LEN)
                     .map_err(|_| ())
