@@ -745,6 +745,19 @@ fn find_lf(input: &[u8]) -> Option<usize> {
         at += 8;
     }
     let rest = input.get(at..)?;
+    if rest.len() < 8 {
+        // A short tail (the end of the usual last line): the word that ends with the input,
+        // overlapping octets already known to hold no LF, so its lowest mark is the LF.
+        let n = input.len();
+        return match n.checked_sub(8).and_then(|start| input.get(start..)?.first_chunk::<8>()) {
+            Some(word) => {
+                let x = u64::from_le_bytes(*word) ^ (LO * u64::from(b'\n'));
+                let marks = x.wrapping_sub(LO) & !x & HI;
+                (marks != 0).then(|| n - 8 + (marks.trailing_zeros() / 8) as usize)
+            }
+            None => rest.iter().position(|&b| b == b'\n').map(|i| i + at),
+        };
+    }
     memchr::memchr(b'\n', rest).map(|i| i + at)
 }
 
@@ -1058,7 +1071,7 @@ impl EhloReply {
             lines += 1;
             code = Some(parsed.code);
             if first.is_none() {
-                first = Some(parsed.text);
+                first = Some((parsed.text, parsed.ascii));
             } else {
                 out.push_line_bytes(parsed.text);
             }
@@ -1075,11 +1088,23 @@ impl EhloReply {
                         expected: "250 reply to EHLO",
                     });
                 }
-                // Checked by `parse_raw_line`: ASCII, or UTF-8.
-                let first = core::str::from_utf8(first.unwrap_or_default()).unwrap_or_default();
-                let (domain, _) = Self::first_line(first)?;
-                out.domain_len = domain.len();
-                out.first = CompactText::new(first);
+                // Checked by `parse_raw_line`: ASCII (no UTF-8 pass needed when it fits
+                // inline), or UTF-8.
+                let (first, ascii) = first.unwrap_or_default();
+                let text = match ascii.then(|| CompactText::from_scanned_ascii(first)) {
+                    Some(Some(text)) => text,
+                    _ => CompactText::new(core::str::from_utf8(first).unwrap_or_default()),
+                };
+                // The domain ends at the first space (`Self::first_line`, on bytes: a space
+                // is ASCII, so the cut falls on a character boundary).
+                out.domain_len = first.iter().position(|&b| b == b' ').unwrap_or(first.len());
+                if out.domain_len == 0 {
+                    return Err(ReplyError::Syntax {
+                        offset: 4,
+                        expected: "domain",
+                    });
+                }
+                out.first = text;
                 return Ok(out);
             }
         }

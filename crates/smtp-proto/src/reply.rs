@@ -154,16 +154,6 @@ impl ReplyCode {
             None
         }
     }
-
-    /// Parses the three digits at the start of `input`.
-    fn parse_digits(input: &[u8]) -> Option<Self> {
-        match input {
-            [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', ..] => Some(Self(
-                u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'),
-            )),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for ReplyCode {
@@ -635,7 +625,11 @@ fn flagged16(shifted: [u8; 16]) -> bool {
 
 /// Reads the reply code and the separator; returns them with the text bytes.
 fn line_head(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
-    let code = ReplyCode::parse_digits(line).ok_or(ReplyError::Syntax {
+    let code = match line {
+        [a, b, c, ..] => ReplyCode::from_digits(*a, *b, *c),
+        _ => None,
+    }
+    .ok_or(ReplyError::Syntax {
         offset: 0,
         expected: "reply code of three digits 2-5, 0-5, 0-9",
     })?;
