@@ -714,13 +714,18 @@ pub struct ReplyParser {
     non_ascii: bool,
 }
 
-/// Returns checked reply text as a [`ReplyText`]: ASCII without a UTF-8 check, else checked
-/// again (every line was checked already, so this cannot fail).
+/// Returns checked reply text as a [`ReplyText`]: short ASCII without a UTF-8 check, else
+/// checked again (every line was checked already, so this cannot fail).
 fn reply_text(text: &[u8], ascii: bool) -> Result<ReplyText, ReplyError> {
     // `is_ascii_text` checked ASCII text octet by octet already.
-    if ascii && let Some(t) = ReplyText::from_scanned_ascii(text) {
+    if ascii
+        && text.len() <= INLINE_TEXT
+        && let Some(t) = ReplyText::from_scanned_ascii(text)
+    {
         return Ok(t);
     }
+    // Longer text goes to the heap: one UTF-8 pass (which `from_scanned_ascii` would make
+    // after an ASCII pass of its own) to make it a `&str`.
     core::str::from_utf8(text)
         .map(ReplyText::new)
         .map_err(|e| ReplyError::Syntax {
