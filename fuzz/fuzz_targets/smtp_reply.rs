@@ -17,7 +17,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             assert!(
                 reply
                     .text_lines()
-                    .eq(reply.lines().iter().map(String::as_str))
+                    .eq(reply.lines().iter().copied())
             );
             assert_eq!(Reply::parse(&reply.to_bytes()).as_ref(), Ok(&reply));
             let _ = reply.enhanced_code();

@@ -749,7 +749,10 @@ fn find_lf(input: &[u8]) -> Option<usize> {
         // A short tail (the end of the usual last line): the word that ends with the input,
         // overlapping octets already known to hold no LF, so its lowest mark is the LF.
         let n = input.len();
-        return match n.checked_sub(8).and_then(|start| input.get(start..)?.first_chunk::<8>()) {
+        return match n
+            .checked_sub(8)
+            .and_then(|start| input.get(start..)?.first_chunk::<8>())
+        {
             Some(word) => {
                 let x = u64::from_le_bytes(*word) ^ (LO * u64::from(b'\n'));
                 let marks = x.wrapping_sub(LO) & !x & HI;

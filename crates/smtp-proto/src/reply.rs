@@ -143,10 +143,34 @@ impl ReplyCode {
         ]
     }
 
+    /// Reads the three digits of a line's first four octets, as one word: a byte-wise
+    /// range test by carries, which stay inside each octet because every octet added to is
+    /// below 0x80 once bit 7 is known clear.
+    #[inline(always)]
+    fn from_head(head: [u8; 4]) -> Option<Self> {
+        const HI: u32 = 0x0080_8080;
+        let w = u32::from_le_bytes(head) & 0x00ff_ffff;
+        // An octet is at least its lower bound ('2', '0', '0') when adding 0x80 - bound
+        // sets bit 7, and at most its upper bound ('5', '5', '9') when adding
+        // 0x7f - bound leaves bit 7 clear (the lowest octet is the first digit).
+        let ge = w.wrapping_add(0x0050_504e) & HI;
+        let le = w.wrapping_add(0x0046_4a4a) & HI;
+        if w & HI != 0 || ge != HI || le != 0 {
+            return None;
+        }
+        let d = w - 0x0030_3030;
+        let (a, b, c) = (d & 0xff, (d >> 8) & 0xff, d >> 16);
+        Some(Self((a * 100 + b * 10 + c) as u16))
+    }
+
     /// Reads three digits (`Reply-code`).
     #[inline(always)]
     fn from_digits(a: u8, b: u8, c: u8) -> Option<Self> {
-        let (a, b, c) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'));
+        let (a, b, c) = (
+            a.wrapping_sub(b'0'),
+            b.wrapping_sub(b'0'),
+            c.wrapping_sub(b'0'),
+        );
         // Non-short-circuit `&`: one branch for the three ranges.
         if (a.wrapping_sub(2) <= 3) & (b <= 5) & (c <= 9) {
             Some(Self(u16::from(a) * 100 + u16::from(b) * 10 + u16::from(c)))
@@ -542,7 +566,7 @@ pub(crate) fn parse_raw_line(line: &[u8]) -> Result<RawLine<'_>, ReplyError> {
 /// text that holds a tab or is not ASCII. Up to 64 octets (nearly every reply line) the
 /// chunks are a fixed set that may overlap: no loop whose end the branch predictor has to
 /// guess.
-#[inline]
+#[inline(always)]
 fn is_ascii_text(text: &[u8]) -> bool {
     let exact = |bytes: &[u8]| {
         bytes
@@ -572,9 +596,7 @@ fn is_ascii_text(text: &[u8]) -> bool {
             flagged16(max)
         }
         _ => {
-            let mut max = text
-                .last_chunk::<16>()
-                .map_or([0xff; 16], |c| shift16(c));
+            let mut max = text.last_chunk::<16>().map_or([0xff; 16], |c| shift16(c));
             for c in text.chunks_exact(16) {
                 if let Some(c) = c.first_chunk::<16>() {
                     max = max16(&max, &shift16(c));
@@ -771,9 +793,9 @@ impl ReplyParser {
     /// reads the same way when it is such a line).
     #[inline(always)]
     fn one_line_reply(&self, line: &[u8]) -> Option<Reply> {
-        let (&[a, b, c, sep], text) = line.split_first_chunk::<4>()?;
-        let code = ReplyCode::from_digits(a, b, c)?;
-        if sep != b' '
+        let (&head, text) = line.split_first_chunk::<4>()?;
+        let code = ReplyCode::from_head(head)?;
+        if head[3] != b' '
             || text.len() > INLINE_TEXT
             || self.limits.max_lines == 0
             || text.len() > self.limits.max_bytes
@@ -906,6 +928,38 @@ mod tests {
 
     fn code(n: u16) -> ReplyCode {
         ReplyCode::new(n).unwrap()
+    }
+
+    #[test]
+    fn reply_code_word_read_agrees_with_the_digit_read() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for c in [0u8, b'0', b'5', b'9', b':', 0x2f, 0xb0, 0xff] {
+                    for d in [b' ', b'-', 0xff] {
+                        let slow = match (a, b, c) {
+                            (b'2'..=b'5', b'0'..=b'5', b'0'..=b'9') => Some(
+                                u16::from(a - b'0') * 100
+                                    + u16::from(b - b'0') * 10
+                                    + u16::from(c - b'0'),
+                            ),
+                            _ => None,
+                        };
+                        assert_eq!(ReplyCode::from_head([a, b, c, d]).map(ReplyCode::get), slow);
+                        assert_eq!(
+                            ReplyCode::from_head([c, a, b, d]).map(ReplyCode::get),
+                            match (c, a, b) {
+                                (b'2'..=b'5', b'0'..=b'5', b'0'..=b'9') => Some(
+                                    u16::from(c - b'0') * 100
+                                        + u16::from(a - b'0') * 10
+                                        + u16::from(b - b'0'),
+                                ),
+                                _ => None,
+                            }
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
