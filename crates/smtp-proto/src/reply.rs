@@ -646,9 +646,11 @@ fn flagged16(shifted: [u8; 16]) -> bool {
 }
 
 /// Reads the reply code and the separator; returns them with the text bytes.
+#[inline(always)]
 fn line_head(line: &[u8]) -> Result<(ReplyCode, bool, &[u8]), ReplyError> {
     let code = match line {
-        [a, b, c, ..] => ReplyCode::from_digits(*a, *b, *c),
+        [a, b, c, d, ..] => ReplyCode::from_head([*a, *b, *c, *d]),
+        [a, b, c] => ReplyCode::from_digits(*a, *b, *c),
         _ => None,
     }
     .ok_or(ReplyError::Syntax {
