@@ -318,7 +318,7 @@ fn is_text(line: &str) -> bool {
 ///
 /// The lines are held as one text, joined by LF (no line can hold one), inline when short:
 /// reading `250 2.1.5 Ok` allocates nothing. [`Reply::text_lines`] reads them without
-/// allocating; [`Reply::lines`] makes them `String`s once, on its first call.
+/// allocating; [`Reply::lines`] collects them.
 #[derive(Clone)]
 pub struct Reply {
     code: ReplyCode,
@@ -400,8 +400,8 @@ impl Reply {
     /// Returns the text lines as sent, enhanced status codes included. There is always at
     /// least one line; a line may be empty.
     ///
-    /// The `String`s are made on the first call and kept; [`Reply::text_lines`] reads the
-    /// same lines without allocating.
+    /// The `Vec` is made on each call; [`Reply::text_lines`] reads the same lines without
+    /// allocating.
     pub fn lines(&self) -> Vec<&str> {
         self.text_lines().collect()
     }
@@ -596,7 +596,7 @@ fn is_ascii_text(text: &[u8]) -> bool {
             flagged16(max)
         }
         _ => {
-            let mut max = text.last_chunk::<16>().map_or([0xff; 16], |c| shift16(c));
+            let mut max = text.last_chunk::<16>().map_or([0xff; 16], shift16);
             for c in text.chunks_exact(16) {
                 if let Some(c) = c.first_chunk::<16>() {
                     max = max16(&max, &shift16(c));
