@@ -546,6 +546,7 @@ const AUTH_BIT: u32 = 10;
 /// they are; the only other octets it maps onto a name's octets are controls below 0x20
 /// (onto digits and `-`), which checked text cannot hold. So for such text this is
 /// [`is_word`], without a loop whose end the branch predictor has to guess.
+#[inline(always)]
 fn is_folded_word(word: &[u8], name: &[u8]) -> bool {
     const FOLD8: u64 = u64::from_le_bytes([0x20; 8]);
     const FOLD4: u32 = u32::from_le_bytes([0x20; 4]);
@@ -579,6 +580,7 @@ fn is_folded_word(word: &[u8], name: &[u8]) -> bool {
 /// The bit in [`KNOWN`] of a line that is a keyword without parameters alone (trailing
 /// spaces allowed), in any case: the usual `ehlo-line`, read without a [`Capability`].
 /// `None` sends the line to [`Capability::scan`].
+#[inline(always)]
 fn flag_bit(line: &[u8]) -> Option<u32> {
     // Trailing spaces are rare: trimmed from the end, so that the usual line is not scanned
     // for a space before the match; `is_word` refuses a keyword with a space inside.
@@ -622,6 +624,7 @@ struct AuthMechanisms {
 }
 
 /// Returns the index in [`NAMED_MECHANISMS`] of the mechanism called `name`, in any case.
+#[inline(always)]
 fn named_index(name: &[u8]) -> Option<u32> {
     // The length and the first letter leave at most one candidate to compare.
     let first = name.first()? & 0xDF;
@@ -862,6 +865,7 @@ impl EhloReply {
 
     /// Reads a flag line, `SIZE n` or `AUTH` with named mechanisms; returns whether `line` was
     /// one of them.
+    #[inline(always)]
     fn push_usual_line(&mut self, line: &[u8]) -> bool {
         if let Some(bit) = flag_bit(line) {
             self.known |= 1 << bit;
