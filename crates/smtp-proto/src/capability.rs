@@ -132,14 +132,18 @@ impl OtherCapability {
     /// separated by single spaces, no space ends the line) and fits inline; `None` otherwise,
     /// for [`OtherCapability::from_words`].
     fn from_line(bytes: &[u8], key_len: usize) -> Option<Self> {
-        let mut buf = [0u8; 46];
-        let dst = buf.get_mut(..bytes.len())?;
-        if bytes.last() == Some(&b' ') || bytes.windows(2).any(|w| w == b"  ") {
+        // Copied into a zero-padded buffer that is read a word at a time; the padding is no
+        // space and is ASCII.
+        let mut buf = [0u8; 48];
+        buf.get_mut(..bytes.len())
+            .filter(|_| bytes.len() <= 46)?
+            .copy_from_slice(bytes);
+        if bytes.last() == Some(&b' ') || !is_ascii_single_spaced(&buf) {
             return None;
         }
-        dst.copy_from_slice(bytes);
-        dst.get_mut(..key_len)?.make_ascii_uppercase();
-        CompactText::from_ascii(dst).map(|line| Self { line })
+        buf.get_mut(..key_len)?.make_ascii_uppercase();
+        // Checked ASCII just above.
+        CompactText::from_scanned_ascii(buf.get(..bytes.len())?).map(|line| Self { line })
     }
 
     /// Builds the line from words already checked.
@@ -727,6 +731,29 @@ impl AuthMechanisms {
     }
 }
 
+/// Returns whether `buf` is ASCII with no two spaces in a row: eight octets at a time, an
+/// octet's space mark exact (no carry crosses an octet), a pair found within a word or across
+/// two.
+fn is_ascii_single_spaced(buf: &[u8; 48]) -> bool {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut bad = 0;
+    let mut prev = 0u64;
+    for chunk in buf.chunks_exact(8) {
+        let Some(&word) = chunk.first_chunk::<8>() else {
+            return false;
+        };
+        let w = u64::from_le_bytes(word);
+        let x = w ^ (LO * u64::from(b' '));
+        // Bit 7 set for an octet of `x` that is not zero, that is, not a space in `w`.
+        let nonzero = (((x & !HI) + !HI) | x) & HI;
+        let spaces = !nonzero & HI;
+        bad |= (w & HI) | (spaces & (spaces >> 8)) | (spaces & (prev >> 56));
+        prev = spaces;
+    }
+    bad == 0
+}
+
 /// Returns the index of the first LF in `input`. EHLO lines are short: eight octets at a
 /// time for the first few words costs less than the set-up of a `memchr` call, which takes
 /// the rest.
@@ -1183,6 +1210,44 @@ impl EhloReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_space_check_agrees_with_the_octet_definition() {
+        let slow = |b: &[u8; 48]| b.is_ascii() && !b.windows(2).any(|w| w == b"  ");
+        // One or two chosen octets at every pair of positions, over a text of letters and
+        // single spaces (each word boundary, within a word and across two).
+        let base: [u8; 48] = core::array::from_fn(|i| if i % 3 == 2 { b' ' } else { b'a' });
+        for at in 0..48 {
+            for b in [b' ', 0x00, 0x1f, b'!', 0x7f, 0x80, 0xa0, 0xff] {
+                for at2 in [
+                    None,
+                    Some(0),
+                    Some(7),
+                    Some(8),
+                    Some(15),
+                    Some(16),
+                    Some(47),
+                ] {
+                    let mut buf = base;
+                    buf[at] = b;
+                    if let Some(j) = at2 {
+                        buf[j] = b' ';
+                    }
+                    assert_eq!(
+                        is_ascii_single_spaced(&buf),
+                        slow(&buf),
+                        "{at} {b:#x} {at2:?}"
+                    );
+                }
+            }
+        }
+        for at in 0..47 {
+            let mut buf = [b'a'; 48];
+            buf[at] = b' ';
+            buf[at + 1] = b' ';
+            assert!(!is_ascii_single_spaced(&buf), "{at}");
+        }
+    }
 
     #[test]
     fn reads_the_rfc5321_appendix_d_ehlo_reply() {
