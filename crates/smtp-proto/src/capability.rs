@@ -651,18 +651,26 @@ fn named_index(name: &[u8]) -> Option<u32> {
 impl AuthMechanisms {
     /// Adds mechanism `index` of [`NAMED_MECHANISMS`] unless it is there already.
     fn insert_named(&mut self, index: u32) {
+        self.named = Self::with_named(self.named, index);
+    }
+
+    /// Returns the list of nibbles `named` with mechanism `index` added unless it is there
+    /// already.
+    #[inline(always)]
+    fn with_named(mut named: u32, index: u32) -> u32 {
         let nibble = index + 1;
         let mut shift = 0;
         while shift < 32 {
-            match (self.named >> shift) & 0xF {
+            match (named >> shift) & 0xF {
                 0 => {
-                    self.named |= nibble << shift;
-                    return;
+                    named |= nibble << shift;
+                    return named;
                 }
-                n if n == nibble => return,
+                n if n == nibble => return named,
                 _ => shift += 4,
             }
         }
+        named
     }
 
     /// Returns a copy of the named mechanisms only (no allocation).
@@ -952,7 +960,8 @@ impl EhloReply {
         let Some(params) = rest.strip_prefix(b" ").filter(|p| !p.is_empty()) else {
             return false;
         };
-        if is_word(keyword, b"SIZE") {
+        // Checked reply text: `is_folded_word` is `is_word` here.
+        if is_folded_word(keyword, b"SIZE") {
             if self.known & (1 << 1) != 0 {
                 return false;
             }
@@ -963,17 +972,17 @@ impl EhloReply {
             self.size = Some(n);
             return true;
         }
-        if !is_word(keyword, b"AUTH") {
+        if !is_folded_word(keyword, b"AUTH") {
             return false;
         }
-        let mut named = self.auth.clone_named();
+        let mut named = self.auth.named;
         for p in params.split(|&b| b == b' ') {
             match named_index(p) {
-                Some(i) => named.insert_named(i),
+                Some(i) => named = AuthMechanisms::with_named(named, i),
                 None => return false,
             }
         }
-        self.auth.named = named.named;
+        self.auth.named = named;
         self.known |= 1 << AUTH_BIT;
         true
     }
