@@ -346,18 +346,22 @@ const SHORT_LINE: usize = 64;
 fn first_cr_or_lf(window: &[u8]) -> Option<usize> {
     const LO: u64 = u64::from_le_bytes([0x01; 8]);
     const HI: u64 = u64::from_le_bytes([0x80; 8]);
-    // Marks the zero bytes of `x`; the lowest mark is always a true zero byte (a borrow
-    // only ever spreads upwards), which is all that is read of it.
-    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
     let mut at = 0;
     while at < SHORT_LINE {
         let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
             break;
         };
         let w = u64::from_le_bytes(*word);
-        let marks = zeros(w ^ (LO * u64::from(b'\r'))) | zeros(w ^ (LO * u64::from(b'\n')));
+        // One test for both: marks the octets below 0x0E, the lowest of them exactly (a
+        // borrow only ever spreads upwards), and CR (0x0D) and LF (0x0A) are among them.
+        let marks = w.wrapping_sub(LO * 0x0E) & !w & HI;
         if marks != 0 {
-            return Some(at + (marks.trailing_zeros() / 8) as usize);
+            let i = at + (marks.trailing_zeros() / 8) as usize;
+            return match window.get(i) {
+                Some(b'\r' | b'\n') => Some(i),
+                // Another control octet (a TAB, a NUL) comes first: search on from it.
+                _ => memchr2(b'\r', b'\n', window.get(i..)?).map(|j| j + i),
+            };
         }
         at += 8;
     }
@@ -399,12 +403,13 @@ mod tests {
     #[test]
     fn first_cr_or_lf_agrees_with_memchr2_at_every_offset() {
         // Every position of a CR or LF before, at and after the word-at-a-time limit, with
-        // bytes around it that differ from CR and LF by one bit (0x0C, 0x0B, 0x8D, 0x8A).
+        // bytes around it that differ from CR and LF by one bit (0x0C, 0x0B, 0x8D, 0x8A), and
+        // other octets below 0x0E (NUL, TAB) that the word test stops at before the CR or LF.
         for len in 0..SHORT_LINE + 20 {
             for at in 0..=len {
                 for stop in [b'\r', b'\n'] {
                     let mut w: Vec<u8> = (0..len)
-                        .map(|i| [b'a', 0x0c, 0x0b, 0x8d, 0x8a, 0x00, 0xff][i % 7])
+                        .map(|i| [b'a', 0x0c, 0x0b, 0x8d, 0x8a, 0x00, 0xff, b'\t', 0x0e][i % 9])
                         .collect();
                     if at < len {
                         w[at] = stop;
