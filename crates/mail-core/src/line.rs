@@ -346,25 +346,48 @@ const SHORT_LINE: usize = 64;
 fn first_cr_or_lf(window: &[u8]) -> Option<usize> {
     const LO: u64 = u64::from_le_bytes([0x01; 8]);
     const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    // One test for both: marks the octets below 0x0E, the lowest of them exactly (a borrow
+    // only ever spreads upwards), and CR (0x0D) and LF (0x0A) are among them.
+    let low = |w: u64| w.wrapping_sub(LO * 0x0E) & !w & HI;
+    // The lowest marked octet of the word at `at`, if CR or LF, is the answer; another
+    // control octet (a TAB, a NUL) may come before it, and the search goes on from there.
+    let found = |at: usize, marks: u64| {
+        let i = at + (marks.trailing_zeros() / 8) as usize;
+        match window.get(i) {
+            Some(b'\r' | b'\n') => Some(i),
+            _ => first_cr_or_lf_from(window, i),
+        }
+    };
     let mut at = 0;
-    while at < SHORT_LINE {
-        let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
-            break;
-        };
-        let w = u64::from_le_bytes(*word);
-        // One test for both: marks the octets below 0x0E, the lowest of them exactly (a
-        // borrow only ever spreads upwards), and CR (0x0D) and LF (0x0A) are among them.
-        let marks = w.wrapping_sub(LO * 0x0E) & !w & HI;
+    while let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let marks = low(u64::from_le_bytes(*word));
         if marks != 0 {
-            let i = at + (marks.trailing_zeros() / 8) as usize;
-            return match window.get(i) {
-                Some(b'\r' | b'\n') => Some(i),
-                // Another control octet (a TAB, a NUL) comes first: search on from it.
-                _ => memchr2(b'\r', b'\n', window.get(i..)?).map(|j| j + i),
-            };
+            return found(at, marks);
         }
         at += 8;
+        if at >= SHORT_LINE {
+            return first_cr_or_lf_from(window, at);
+        }
     }
+    // Fewer than eight octets left: the last eight, which overlap octets already found to
+    // be no control octet, or one by one in a window shorter than a word.
+    if at >= window.len() {
+        return None;
+    }
+    match window.last_chunk::<8>() {
+        Some(word) => {
+            let marks = low(u64::from_le_bytes(*word));
+            (marks != 0).then(|| found(window.len() - 8, marks))?
+        }
+        None => window.iter().position(|&b| b == b'\r' || b == b'\n'),
+    }
+}
+
+/// The index of the first CR or LF in `window` from `at` on: [`first_cr_or_lf`] past its
+/// words, out of line so that the word loop stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn first_cr_or_lf_from(window: &[u8], at: usize) -> Option<usize> {
     memchr2(b'\r', b'\n', window.get(at..)?).map(|i| i + at)
 }
 

@@ -160,8 +160,8 @@ pub(super) fn general_mailbox(
 
 /// The byte classes of the one-pass ASCII scanners, one bit each in [`CLASSES`].
 const ATEXT: u8 = 1;
-/// `Let-dig / "-"`.
-const LDH: u8 = 2;
+/// `Let-dig = ALPHA / DIGIT`.
+const LET_DIG: u8 = 2;
 /// `"."`, which separates atoms and labels.
 const DOT: u8 = 4;
 
@@ -174,8 +174,8 @@ const CLASSES: [u8; 256] = {
         if is_atext(b) {
             *slot |= ATEXT;
         }
-        if is_let_dig(b) || b == b'-' {
-            *slot |= LDH;
+        if is_let_dig(b) {
+            *slot |= LET_DIG;
         }
         if b == b'.' {
             *slot |= DOT;
@@ -290,20 +290,32 @@ pub(super) fn ascii_bracketed_mailbox(input: &[u8], limits: &Limits) -> Option<(
 /// at most [`Limits::max_domain`] in all), or `None` when the general [`domain_span`] must
 /// decide: a U-label, a trailing dot, or an error.
 pub(super) fn ascii_domain_len(input: &[u8], limits: &Limits) -> Option<usize> {
-    let mut start = 0;
+    let mut label = 0;
+    let mut i = 0;
     loop {
-        let end = run(input, start, LDH);
-        // sub-domain = Let-dig [Ldh-str]: 1 to 63 octets, no hyphen first or last.
-        let first = *input.get(start)?;
-        let last = *input.get(end.checked_sub(1)?)?;
-        if end == start || end - start > 63 || first == b'-' || last == b'-' {
+        // sub-domain = Let-dig [Ldh-str]: runs of Let-dig joined by hyphens, so that a
+        // label neither starts nor ends with one; most labels are a single run.
+        let end = run(input, i, LET_DIG);
+        if end == i {
             return None;
         }
-        match input.get(end) {
-            Some(b'.') => start = end + 1,
+        i = end;
+        match input.get(i) {
+            Some(b'-') => {
+                while input.get(i) == Some(&b'-') {
+                    i += 1;
+                }
+                continue;
+            }
+            // RFC 1035 §2.3.4: at most 63 octets a label.
+            _ if i - label > 63 => return None,
+            Some(b'.') => {
+                i += 1;
+                label = i;
+            }
             // A U-label goes on: the general scanner reads it.
             Some(&b) if is_utf8_non_ascii(b) => return None,
-            _ => return (end <= limits.max_domain).then_some(end),
+            _ => return (i <= limits.max_domain).then_some(i),
         }
     }
 }
