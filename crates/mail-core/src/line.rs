@@ -328,7 +328,7 @@ impl LineFramer {
 /// The common case in one scan: the first CR or LF in `buf[..window]` is the CR of a CRLF.
 /// Returns that CR's index (the line's length), or `None` for every other case, which the
 /// general path then handles.
-#[inline]
+#[inline(always)]
 fn crlf_line(buf: &[u8], window: usize) -> Option<usize> {
     let window = buf.get(..window)?;
     let cr = first_cr_or_lf(window)?;
@@ -342,7 +342,7 @@ fn crlf_line(buf: &[u8], window: usize) -> Option<usize> {
 const SHORT_LINE: usize = 64;
 
 /// Returns the index of the first CR or LF in `window`.
-#[inline]
+#[inline(always)]
 fn first_cr_or_lf(window: &[u8]) -> Option<usize> {
     const LO: u64 = u64::from_le_bytes([0x01; 8]);
     const HI: u64 = u64::from_le_bytes([0x80; 8]);
