@@ -222,7 +222,8 @@ fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
     // Nearly every verb has four letters: one look at the fifth octet then, rather than a
     // scan whose end the branch predictor has to guess.
     if let Some((verb, rest)) = line.split_first_chunk::<4>()
-        && !verb.contains(&b' ')
+        // Four comparisons, not the `memchr` call `contains` makes.
+        && !verb.iter().any(|&b| b == b' ')
     {
         match rest.split_first() {
             None => return (line, None),
@@ -461,10 +462,21 @@ fn path_start(
         .ok_or(CommandError::syntax(0, expected))?;
     // The keyword is letters and a final ':'; clearing bit 5 upper-cases a letter and
     // turns no other byte into one (see `verb4_upper`), and ':' is compared as is.
-    let matches = head
-        .iter()
-        .zip(keyword)
-        .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k));
+    let matches = match (head, keyword) {
+        // `FROM:` and `TO:` as one word compare each, their letters' bit 5 cleared.
+        ([a, b, c, d, e], [k0, k1, k2, k3, b':']) => {
+            u32::from_be_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF
+                == u32::from_be_bytes([*k0, *k1, *k2, *k3])
+                && *e == b':'
+        }
+        ([a, b, c], [k0, k1, b':']) => {
+            u16::from_be_bytes([*a, *b]) & 0xDFDF == u16::from_be_bytes([*k0, *k1]) && *c == b':'
+        }
+        _ => head
+            .iter()
+            .zip(keyword)
+            .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k)),
+    };
     if !matches {
         return Err(CommandError::syntax(0, expected));
     }
@@ -929,5 +941,21 @@ mod tests {
             }
         }
         assert_eq!(verb4_upper(b"MAI"), None);
+    }
+
+    #[test]
+    fn path_keywords_match_exactly_the_case_insensitive_keyword() {
+        for keyword in [&b"FROM:"[..], b"TO:"] {
+            for pos in 0..keyword.len() {
+                for b in 0..=255u8 {
+                    let mut args = keyword.to_vec();
+                    args[pos] = b;
+                    args.extend_from_slice(b"<a@b>");
+                    let want = args[..keyword.len()].eq_ignore_ascii_case(keyword);
+                    let got = path_start(&args, keyword, "kw", EnvelopeSyntax::strict());
+                    assert_eq!(got.is_ok(), want, "{args:?}");
+                }
+            }
+        }
     }
 }
