@@ -435,11 +435,20 @@ impl EnvelopeSyntax {
         self
     }
 
-    /// The path limits that carry [`missing_brackets`](Self::missing_brackets).
-    fn limits(self) -> Limits {
-        let mut limits = Limits::RFC;
-        limits.allow_missing_brackets = self.missing_brackets;
-        limits
+    /// The path limits that carry [`missing_brackets`](Self::missing_brackets): a static
+    /// value, not one built on the stack for every `MAIL` and `RCPT`.
+    fn limits(self) -> &'static Limits {
+        static RFC: Limits = Limits::RFC;
+        static BRACKETLESS: Limits = {
+            let mut limits = Limits::RFC;
+            limits.allow_missing_brackets = true;
+            limits
+        };
+        if self.missing_brackets {
+            &BRACKETLESS
+        } else {
+            &RFC
+        }
     }
 }
 
@@ -584,7 +593,7 @@ impl Command {
                 let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
                 let (reverse_path, used) = ReversePath::parse_prefix_with(
                     args.get(at..).unwrap_or_default(),
-                    &syntax.limits(),
+                    syntax.limits(),
                 )
                 .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let mut parameters = MailParameters::default();
@@ -600,7 +609,7 @@ impl Command {
                 let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
                 let (forward_path, used) = ForwardPath::parse_prefix_with(
                     args.get(at..).unwrap_or_default(),
-                    &syntax.limits(),
+                    syntax.limits(),
                 )
                 .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
                 let mut parameters = RcptParameters::default();
