@@ -509,6 +509,50 @@ fn after_path<'a>(
     }
 }
 
+/// Reads the arguments of `MAIL` (`args`, at offset `base` of the line), out of line: the
+/// command is written straight into the caller's result, and the verbs without a path do
+/// not pay for this one's stack frame.
+///
+/// ```abnf
+/// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF   ; RFC 5321 §4.1.1.2
+/// ```
+#[inline(never)]
+fn mail(args: &[u8], base: usize, syntax: EnvelopeSyntax) -> Result<Command, CommandError> {
+    let shift = |e: CommandError| e.shifted(base);
+    let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
+    let (reverse_path, used) =
+        ReversePath::parse_prefix_with(args.get(at..).unwrap_or_default(), syntax.limits())
+            .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+    let mut parameters = MailParameters::default();
+    after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+    parameters.check()?;
+    Ok(Command::Mail {
+        reverse_path,
+        parameters,
+    })
+}
+
+/// Reads the arguments of `RCPT`, as [`mail`] does those of `MAIL`.
+///
+/// ```abnf
+/// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
+///        Forward-path ) [SP Rcpt-parameters] CRLF              ; RFC 5321 §4.1.1.3
+/// ```
+#[inline(never)]
+fn rcpt(args: &[u8], base: usize, syntax: EnvelopeSyntax) -> Result<Command, CommandError> {
+    let shift = |e: CommandError| e.shifted(base);
+    let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
+    let (forward_path, used) =
+        ForwardPath::parse_prefix_with(args.get(at..).unwrap_or_default(), syntax.limits())
+            .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+    let mut parameters = RcptParameters::default();
+    after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+    Ok(Command::Rcpt {
+        forward_path,
+        parameters,
+    })
+}
+
 /// Reads the `chunk-size [SP end-marker]` of `BDAT` (RFC 3030 §2).
 ///
 /// ```abnf
@@ -588,37 +632,8 @@ impl Command {
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
         match (verb.len(), verb4_upper(verb).unwrap_or(0)) {
-            (4, MAIL) => {
-                let args = required("SP FROM:")?;
-                let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
-                let (reverse_path, used) = ReversePath::parse_prefix_with(
-                    args.get(at..).unwrap_or_default(),
-                    syntax.limits(),
-                )
-                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let mut parameters = MailParameters::default();
-                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
-                parameters.check()?;
-                Ok(Self::Mail {
-                    reverse_path,
-                    parameters,
-                })
-            }
-            (4, RCPT) => {
-                let args = required("SP TO:")?;
-                let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
-                let (forward_path, used) = ForwardPath::parse_prefix_with(
-                    args.get(at..).unwrap_or_default(),
-                    syntax.limits(),
-                )
-                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let mut parameters = RcptParameters::default();
-                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
-                Ok(Self::Rcpt {
-                    forward_path,
-                    parameters,
-                })
-            }
+            (4, MAIL) => mail(required("SP FROM:")?, base, syntax),
+            (4, RCPT) => rcpt(required("SP TO:")?, base, syntax),
             (4, DATA) => no_args().map(|()| Self::Data),
             (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
             (4, RSET) => no_args().map(|()| Self::Rset),
