@@ -523,13 +523,17 @@ fn mail(args: &[u8], base: usize, syntax: EnvelopeSyntax) -> Result<Command, Com
     let (reverse_path, used) =
         ReversePath::parse_prefix_with(args.get(at..).unwrap_or_default(), syntax.limits())
             .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-    let mut parameters = MailParameters::default();
-    after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
-    parameters.check()?;
-    Ok(Command::Mail {
+    // The parameters are read where the command holds them: moving them in afterwards
+    // took two `memcpy` calls.
+    let mut command = Command::Mail {
         reverse_path,
-        parameters,
-    })
+        parameters: MailParameters::default(),
+    };
+    if let Command::Mail { parameters, .. } = &mut command {
+        after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+        parameters.check()?;
+    }
+    Ok(command)
 }
 
 /// Reads the arguments of `RCPT`, as [`mail`] does those of `MAIL`.
