@@ -328,7 +328,7 @@ impl LineFramer {
 /// The common case in one scan: the first CR or LF in `buf[..window]` is the CR of a CRLF.
 /// Returns that CR's index (the line's length), or `None` for every other case, which the
 /// general path then handles.
-#[inline]
+#[inline(always)]
 fn crlf_line(buf: &[u8], window: usize) -> Option<usize> {
     let window = buf.get(..window)?;
     let cr = first_cr_or_lf(window)?;
@@ -342,25 +342,52 @@ fn crlf_line(buf: &[u8], window: usize) -> Option<usize> {
 const SHORT_LINE: usize = 64;
 
 /// Returns the index of the first CR or LF in `window`.
-#[inline]
+#[inline(always)]
 fn first_cr_or_lf(window: &[u8]) -> Option<usize> {
     const LO: u64 = u64::from_le_bytes([0x01; 8]);
     const HI: u64 = u64::from_le_bytes([0x80; 8]);
-    // Marks the zero bytes of `x`; the lowest mark is always a true zero byte (a borrow
-    // only ever spreads upwards), which is all that is read of it.
-    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    // One test for both: marks the octets below 0x0E, the lowest of them exactly (a borrow
+    // only ever spreads upwards), and CR (0x0D) and LF (0x0A) are among them.
+    let low = |w: u64| w.wrapping_sub(LO * 0x0E) & !w & HI;
+    // The lowest marked octet of the word at `at`, if CR or LF, is the answer; another
+    // control octet (a TAB, a NUL) may come before it, and the search goes on from there.
+    let found = |at: usize, marks: u64| {
+        let i = at + (marks.trailing_zeros() / 8) as usize;
+        match window.get(i) {
+            Some(b'\r' | b'\n') => Some(i),
+            _ => first_cr_or_lf_from(window, i),
+        }
+    };
     let mut at = 0;
-    while at < SHORT_LINE {
-        let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) else {
-            break;
-        };
-        let w = u64::from_le_bytes(*word);
-        let marks = zeros(w ^ (LO * u64::from(b'\r'))) | zeros(w ^ (LO * u64::from(b'\n')));
+    while let Some(word) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let marks = low(u64::from_le_bytes(*word));
         if marks != 0 {
-            return Some(at + (marks.trailing_zeros() / 8) as usize);
+            return found(at, marks);
         }
         at += 8;
+        if at >= SHORT_LINE {
+            return first_cr_or_lf_from(window, at);
+        }
     }
+    // Fewer than eight octets left: the last eight, which overlap octets already found to
+    // be no control octet, or one by one in a window shorter than a word.
+    if at >= window.len() {
+        return None;
+    }
+    match window.last_chunk::<8>() {
+        Some(word) => {
+            let marks = low(u64::from_le_bytes(*word));
+            (marks != 0).then(|| found(window.len() - 8, marks))?
+        }
+        None => window.iter().position(|&b| b == b'\r' || b == b'\n'),
+    }
+}
+
+/// The index of the first CR or LF in `window` from `at` on: [`first_cr_or_lf`] past its
+/// words, out of line so that the word loop stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn first_cr_or_lf_from(window: &[u8], at: usize) -> Option<usize> {
     memchr2(b'\r', b'\n', window.get(at..)?).map(|i| i + at)
 }
 
@@ -399,12 +426,13 @@ mod tests {
     #[test]
     fn first_cr_or_lf_agrees_with_memchr2_at_every_offset() {
         // Every position of a CR or LF before, at and after the word-at-a-time limit, with
-        // bytes around it that differ from CR and LF by one bit (0x0C, 0x0B, 0x8D, 0x8A).
+        // bytes around it that differ from CR and LF by one bit (0x0C, 0x0B, 0x8D, 0x8A), and
+        // other octets below 0x0E (NUL, TAB) that the word test stops at before the CR or LF.
         for len in 0..SHORT_LINE + 20 {
             for at in 0..=len {
                 for stop in [b'\r', b'\n'] {
                     let mut w: Vec<u8> = (0..len)
-                        .map(|i| [b'a', 0x0c, 0x0b, 0x8d, 0x8a, 0x00, 0xff][i % 7])
+                        .map(|i| [b'a', 0x0c, 0x0b, 0x8d, 0x8a, 0x00, 0xff, b'\t', 0x0e][i % 9])
                         .collect();
                     if at < len {
                         w[at] = stop;

@@ -215,6 +215,13 @@ const EXPN: u32 = verb4(b"EXPN");
 const ETRN: u32 = verb4(b"ETRN");
 const AUTH: u32 = verb4(b"AUTH");
 
+/// Returns whether one of four octets is a space: one word test, not the `memchr` call
+/// `contains` makes (a zero octet of `x` sets a mark; without one, none is set).
+fn has_space(four: &[u8; 4]) -> bool {
+    let x = u32::from_ne_bytes(*four) ^ 0x2020_2020;
+    x.wrapping_sub(0x0101_0101) & !x & 0x8080_8080 != 0
+}
+
 /// Splits `line` at the first space: the verb, and what follows the space (if any).
 ///
 /// Verbs are short, so a plain scan beats a `memchr` call here.
@@ -222,7 +229,7 @@ fn split_verb(line: &[u8]) -> (&[u8], Option<&[u8]>) {
     // Nearly every verb has four letters: one look at the fifth octet then, rather than a
     // scan whose end the branch predictor has to guess.
     if let Some((verb, rest)) = line.split_first_chunk::<4>()
-        && !verb.contains(&b' ')
+        && !has_space(verb)
     {
         match rest.split_first() {
             None => return (line, None),
@@ -434,11 +441,20 @@ impl EnvelopeSyntax {
         self
     }
 
-    /// The path limits that carry [`missing_brackets`](Self::missing_brackets).
-    fn limits(self) -> Limits {
-        let mut limits = Limits::RFC;
-        limits.allow_missing_brackets = self.missing_brackets;
-        limits
+    /// The path limits that carry [`missing_brackets`](Self::missing_brackets): a static
+    /// value, not one built on the stack for every `MAIL` and `RCPT`.
+    fn limits(self) -> &'static Limits {
+        static RFC: Limits = Limits::RFC;
+        static BRACKETLESS: Limits = {
+            let mut limits = Limits::RFC;
+            limits.allow_missing_brackets = true;
+            limits
+        };
+        if self.missing_brackets {
+            &BRACKETLESS
+        } else {
+            &RFC
+        }
     }
 }
 
@@ -461,10 +477,21 @@ fn path_start(
         .ok_or(CommandError::syntax(0, expected))?;
     // The keyword is letters and a final ':'; clearing bit 5 upper-cases a letter and
     // turns no other byte into one (see `verb4_upper`), and ':' is compared as is.
-    let matches = head
-        .iter()
-        .zip(keyword)
-        .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k));
+    let matches = match (head, keyword) {
+        // `FROM:` and `TO:` as one word compare each, their letters' bit 5 cleared.
+        ([a, b, c, d, e], [k0, k1, k2, k3, b':']) => {
+            u32::from_be_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF
+                == u32::from_be_bytes([*k0, *k1, *k2, *k3])
+                && *e == b':'
+        }
+        ([a, b, c], [k0, k1, b':']) => {
+            u16::from_be_bytes([*a, *b]) & 0xDFDF == u16::from_be_bytes([*k0, *k1]) && *c == b':'
+        }
+        _ => head
+            .iter()
+            .zip(keyword)
+            .all(|(&b, &k)| b == k || (k.is_ascii_uppercase() && b & 0xDF == k)),
+    };
     if !matches {
         return Err(CommandError::syntax(0, expected));
     }
@@ -486,6 +513,54 @@ fn after_path<'a>(
         [b' ', params @ ..] => esmtp_params(params, at + 1, each),
         _ => Err(CommandError::syntax(at, "SP or end of line after the path")),
     }
+}
+
+/// Reads the arguments of `MAIL` (`args`, at offset `base` of the line), out of line: the
+/// command is written straight into the caller's result, and the verbs without a path do
+/// not pay for this one's stack frame.
+///
+/// ```abnf
+/// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF   ; RFC 5321 §4.1.1.2
+/// ```
+#[inline(never)]
+fn mail(args: &[u8], base: usize, syntax: EnvelopeSyntax) -> Result<Command, CommandError> {
+    let shift = |e: CommandError| e.shifted(base);
+    let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
+    let (reverse_path, used) =
+        ReversePath::parse_prefix_with(args.get(at..).unwrap_or_default(), syntax.limits())
+            .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+    // The parameters are read where the command holds them: moving them in afterwards
+    // took two `memcpy` calls.
+    let mut command = Command::Mail {
+        reverse_path,
+        parameters: MailParameters::default(),
+    };
+    if let Command::Mail { parameters, .. } = &mut command {
+        after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+        parameters.check()?;
+    }
+    Ok(command)
+}
+
+/// Reads the arguments of `RCPT`, as [`mail`] does those of `MAIL`.
+///
+/// ```abnf
+/// rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
+///        Forward-path ) [SP Rcpt-parameters] CRLF              ; RFC 5321 §4.1.1.3
+/// ```
+#[inline(never)]
+fn rcpt(args: &[u8], base: usize, syntax: EnvelopeSyntax) -> Result<Command, CommandError> {
+    let shift = |e: CommandError| e.shifted(base);
+    let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
+    let (forward_path, used) =
+        ForwardPath::parse_prefix_with(args.get(at..).unwrap_or_default(), syntax.limits())
+            .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
+    let mut parameters = RcptParameters::default();
+    after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
+    Ok(Command::Rcpt {
+        forward_path,
+        parameters,
+    })
 }
 
 /// Reads the `chunk-size [SP end-marker]` of `BDAT` (RFC 3030 §2).
@@ -567,37 +642,8 @@ impl Command {
         };
         let required = |expected| args.ok_or(CommandError::syntax(verb.len(), expected));
         match (verb.len(), verb4_upper(verb).unwrap_or(0)) {
-            (4, MAIL) => {
-                let args = required("SP FROM:")?;
-                let at = path_start(args, b"FROM:", "FROM:", syntax).map_err(shift)?;
-                let (reverse_path, used) = ReversePath::parse_prefix_with(
-                    args.get(at..).unwrap_or_default(),
-                    &syntax.limits(),
-                )
-                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let mut parameters = MailParameters::default();
-                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
-                parameters.check()?;
-                Ok(Self::Mail {
-                    reverse_path,
-                    parameters,
-                })
-            }
-            (4, RCPT) => {
-                let args = required("SP TO:")?;
-                let at = path_start(args, b"TO:", "TO:", syntax).map_err(shift)?;
-                let (forward_path, used) = ForwardPath::parse_prefix_with(
-                    args.get(at..).unwrap_or_default(),
-                    &syntax.limits(),
-                )
-                .map_err(|e| CommandError::syntax(base + at + e.offset, e.expected))?;
-                let mut parameters = RcptParameters::default();
-                after_path(args, at + used, |p| parameters.set_wire(p)).map_err(shift)?;
-                Ok(Self::Rcpt {
-                    forward_path,
-                    parameters,
-                })
-            }
+            (4, MAIL) => mail(required("SP FROM:")?, base, syntax),
+            (4, RCPT) => rcpt(required("SP TO:")?, base, syntax),
             (4, DATA) => no_args().map(|()| Self::Data),
             (4, BDAT) => bdat(required("SP chunk-size")?).map_err(shift),
             (4, RSET) => no_args().map(|()| Self::Rset),
@@ -929,5 +975,34 @@ mod tests {
             }
         }
         assert_eq!(verb4_upper(b"MAI"), None);
+    }
+
+    #[test]
+    fn has_space_finds_a_space_in_any_of_four_octets() {
+        for pos in 0..4 {
+            for b in 0..=255u8 {
+                let mut four = *b"ABCD";
+                four[pos] = b;
+                assert_eq!(has_space(&four), four.contains(&b' '), "{four:?}");
+            }
+        }
+        assert!(has_space(b"    "));
+        assert!(!has_space(&[0; 4]));
+    }
+
+    #[test]
+    fn path_keywords_match_exactly_the_case_insensitive_keyword() {
+        for keyword in [&b"FROM:"[..], b"TO:"] {
+            for pos in 0..keyword.len() {
+                for b in 0..=255u8 {
+                    let mut args = keyword.to_vec();
+                    args[pos] = b;
+                    args.extend_from_slice(b"<a@b>");
+                    let want = args[..keyword.len()].eq_ignore_ascii_case(keyword);
+                    let got = path_start(&args, keyword, "kw", EnvelopeSyntax::strict());
+                    assert_eq!(got.is_ok(), want, "{args:?}");
+                }
+            }
+        }
     }
 }

@@ -126,6 +126,7 @@ impl Host {
     ///
     /// # Errors
     /// [`ParseError`] at the first byte that is not allowed.
+    #[inline]
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
         let limits = Limits::default();
         // The common case, an ASCII domain and nothing else, without the general scanners;

@@ -68,6 +68,8 @@ impl ReversePath {
     ///
     /// # Errors
     /// As [`ReversePath::parse`].
+    // Inline across crates: the SMTP command parser's result is then written in place.
+    #[inline]
     pub fn parse_prefix_with(input: &[u8], limits: &Limits) -> Result<(Self, usize), ParseError> {
         if let Some((mailbox, used)) = parse::ascii_bracketed_mailbox(input, limits) {
             return Ok((Self::Mailbox(mailbox), used));
@@ -185,6 +187,8 @@ impl ForwardPath {
     ///
     /// # Errors
     /// As [`ForwardPath::parse`].
+    // Inline across crates: the SMTP command parser's result is then written in place.
+    #[inline]
     pub fn parse_prefix_with(input: &[u8], limits: &Limits) -> Result<(Self, usize), ParseError> {
         if let Some((mailbox, used)) = parse::ascii_bracketed_mailbox(input, limits) {
             return Ok((Self::Mailbox(mailbox), used));
