@@ -292,7 +292,9 @@ struct Boundary<'a> {
     part: usize,
     head: u64,
     mask: u64,
-    hash: u64,
+    /// Computed the first time it is needed: most boundaries never share their first
+    /// eight octets with another open one, and then it is not.
+    hash: Option<u64>,
 }
 
 impl<'a> Boundary<'a> {
@@ -304,14 +306,20 @@ impl<'a> Boundary<'a> {
         } else {
             (1u64 << (8 * n)) - 1
         };
-        let hash = text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b));
         Self {
             text,
             part,
             head,
             mask,
-            hash,
+            hash: None,
         }
+    }
+
+    /// The FNV-1a hash of the text.
+    fn hash(&mut self) -> u64 {
+        *self
+            .hash
+            .get_or_insert_with(|| self.text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b)))
     }
 }
 
@@ -1079,13 +1087,13 @@ impl<'a> Walker<'a> {
         let mut best: Option<(usize, usize)> = None;
         let mut candidates = 0usize;
         let mut hashes: Option<[u64; BOUNDARY_MAX + 1]> = None;
-        for (i, b) in self.boundaries.iter().enumerate().rev() {
+        for (i, b) in self.boundaries.iter_mut().enumerate().rev() {
             let len = b.text.len();
             if len <= find && line_head & b.mask == b.head && best.is_none_or(|(_, l)| l < len) {
                 candidates += 1;
                 if candidates > 1 {
                     let hashes = hashes.get_or_insert_with(|| prefix_hashes(line));
-                    if hashes.get(len) != Some(&b.hash) {
+                    if hashes.get(len) != Some(&b.hash()) {
                         continue;
                     }
                 }
