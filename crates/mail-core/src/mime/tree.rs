@@ -362,6 +362,28 @@ const BOUNDARY_LINE_MAX: usize = BOUNDARY_MAX + 4;
 static DASH_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
 
+/// How many lines [`next_dash_line`] looks at one by one before it searches.
+const SHORT_LINES: usize = 2;
+
+/// The start of the first line after `at` that starts with `--` (the first `\n--` at or
+/// after `at`). The next [`SHORT_LINES`] lines are looked at one by one, a word at a time:
+/// many bodies are a line or two, too short for the substring search to pay for its
+/// set-up; the rest is searched with it.
+fn next_dash_line(msg: &[u8], at: usize) -> Option<usize> {
+    let mut from = at;
+    for _ in 0..SHORT_LINES {
+        let next = from + find_lf(msg.get(from..)?)? + 1;
+        if msg.get(next..next + 2) == Some(b"--") {
+            return Some(next);
+        }
+        from = next;
+    }
+    // Every LF before `from` has been looked at.
+    msg.get(from..)
+        .and_then(|rest| DASH_LINE.find(rest))
+        .map(|i| from + i + 1)
+}
+
 /// A boundary line found: the index of its boundary and whether it is the close delimiter.
 struct Hit {
     index: usize,
@@ -1020,9 +1042,9 @@ impl<'a> Walker<'a> {
                     }
                     return self.take_boundary(hit);
                 }
-                match msg.get(at..).and_then(|rest| DASH_LINE.find(rest)) {
-                    Some(i) => {
-                        at += i + 1;
+                match next_dash_line(msg, at) {
+                    Some(next) => {
+                        at = next;
                         first = false;
                     }
                     None => break,
@@ -1537,6 +1559,44 @@ mod tests {
         assert_eq!(t.parts().len(), 3);
         assert!(t.part(2).unwrap().overflowed());
         assert_eq!(t.part(2).unwrap().end(), m.len());
+    }
+
+    #[test]
+    fn next_dash_line_agrees_with_the_substring_search() {
+        // Every start offset of bodies with dash lines at every line index (the first few
+        // are looked at one by one, the rest searched), LF and CRLF, short and long lines.
+        let mut bodies: Vec<Vec<u8>> = vec![b"".to_vec(), b"--".to_vec(), b"\n--".to_vec()];
+        for dash_at in 0..6 {
+            for long in [false, true] {
+                for crlf in [false, true] {
+                    let nl = if crlf { "\r\n" } else { "\n" };
+                    let text = if long {
+                        "x".repeat(150)
+                    } else {
+                        "line -".to_string()
+                    };
+                    let mut m = String::new();
+                    for i in 0..6 {
+                        if i == dash_at {
+                            m.push_str("--b");
+                        } else {
+                            m.push_str(&text);
+                        }
+                        m.push_str(nl);
+                    }
+                    bodies.push(m.into_bytes());
+                }
+            }
+        }
+        for m in &bodies {
+            for at in 0..=m.len() {
+                let want = m
+                    .get(at..)
+                    .and_then(|rest| DASH_LINE.find(rest))
+                    .map(|i| at + i + 1);
+                assert_eq!(next_dash_line(m, at), want, "{at} {:?}", m);
+            }
+        }
     }
 
     #[test]
