@@ -1010,7 +1010,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Reads the body of the current part up to a boundary line or the end. Only lines that
-    /// start with `--` are looked at (found with one substring search), and the size of the
+    /// start with `--` are looked at (found by [`next_dash_line`]), and the size of the
     /// lines in between is counted once, not line by line.
     fn body(&mut self, first_line: bool) -> Step {
         let cur = self.cur;
