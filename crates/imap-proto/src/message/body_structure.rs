@@ -60,6 +60,8 @@ enum Params<'a> {
     Parsed(Vec<Param<'a>>),
 }
 
+// Inlined: returned by value, its 200 octets were copied out of a call for every part.
+#[inline(always)]
 fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
@@ -140,7 +142,7 @@ fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> Bod
         } else {
             shared(message, v)
         };
-        out.push((shared(message, k), value));
+        out.push((token(message, k), value));
     }
     if add_charset {
         out.push((s(b"charset"), s(b"us-ascii")));
@@ -161,7 +163,7 @@ fn type_params(message: Source<'_>, list: &Params<'_>, default_charset: bool) ->
             // is served as written.
             let plain = grammar::plain_parameters(text, |k, v| {
                 has_charset |= k.eq_ignore_ascii_case(b"charset");
-                out.push((shared(message, k), shared(message, &v)));
+                out.push((token(message, k), token(message, &v)));
             });
             if !plain {
                 return params(message, &grammar::parameters(text), default_charset);
@@ -178,11 +180,13 @@ fn opt(message: Source<'_>, v: Option<&[u8]>) -> NString {
     v.map_or(NString(None), |v| nolf(message, v))
 }
 
+// Inlined: its value is then built in place in the part's structure, not copied in.
+#[inline(always)]
 fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
     BodyExtension {
         disposition: d.disposition.map(|k| {
             Box::new(Disposition {
-                kind: shared(message, k),
+                kind: token(message, k),
                 params: params(message, &d.disposition_params, false),
             })
         }),
@@ -200,6 +204,34 @@ fn extension(message: Source<'_>, d: &ContentData<'_>) -> BodyExtension {
 /// A constant string (no allocation).
 fn s(bytes: &'static [u8]) -> IString {
     IString(Bytes::from_static(bytes))
+}
+
+/// `part` as [`shared`] gives it, but a constant without a reference count when it is one
+/// of the media types, subtypes, encodings, parameter names and values that most parts
+/// write, exactly as written (case matters: the answer shows what the message says):
+/// neither building nor dropping the answer then touches the message's reference count.
+// Inlined: most calls end at the first comparisons.
+#[inline(always)]
+fn token(src: Source<'_>, part: &[u8]) -> IString {
+    let t: &'static [u8] = match part {
+        b"text" => b"text",
+        b"plain" => b"plain",
+        b"html" => b"html",
+        b"multipart" => b"multipart",
+        b"mixed" => b"mixed",
+        b"alternative" => b"alternative",
+        b"application" => b"application",
+        b"octet-stream" => b"octet-stream",
+        b"7bit" => b"7bit",
+        b"base64" => b"base64",
+        b"charset" => b"charset",
+        b"boundary" => b"boundary",
+        b"name" => b"name",
+        b"us-ascii" => b"us-ascii",
+        b"utf-8" => b"utf-8",
+        _ => return shared(src, part),
+    };
+    s(t)
 }
 
 /// The dummy part of a multipart without parts (RFC 9051 §9 requires at least one):
@@ -312,7 +344,7 @@ fn build_one(
             }
             let subtype = d
                 .media
-                .map_or_else(|| s(b"x-unknown"), |(_, st)| shared(src, st));
+                .map_or_else(|| s(b"x-unknown"), |(_, st)| token(src, st));
             let (params, extension) = if extended {
                 (type_params(src, &d.params, false), Some(extension(src, &d)))
             } else {
@@ -336,8 +368,8 @@ fn build_one(
                 match d.media {
                     None => (s(b"text"), s(b"plain"), true),
                     Some((t, st)) => (
-                        shared(src, t),
-                        shared(src, st),
+                        token(src, t),
+                        token(src, st),
                         t.eq_ignore_ascii_case(b"text"),
                     ),
                 }
@@ -363,7 +395,7 @@ fn build_one(
                 params: type_params(src, &d.params, text),
                 id: opt(src, d.id),
                 description: opt(src, d.description),
-                encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| shared(src, e)),
+                encoding: d.encoding.map_or_else(|| s(b"7bit"), |e| token(src, e)),
                 octets,
                 kind,
                 md5: if extended {
@@ -505,6 +537,29 @@ mod tests {
         ));
         // BODY carries none of it.
         assert!(bs(&m, false).ends_with("\"7bit\" 1 0)"));
+    }
+
+    #[test]
+    fn common_tokens_are_constants_with_the_bytes_as_written() {
+        let m = Bytes::from_static(b"text Text TEXT us-ascii");
+        let src = Source::new(&m);
+        let inside = |i: &IString| {
+            let p = i.as_bytes().as_ptr() as usize;
+            (m.as_ptr() as usize..m.as_ptr() as usize + m.len()).contains(&p)
+        };
+        // Exactly a known token: a constant, not a slice of the message.
+        let t = token(src, &m[..4]);
+        assert_eq!(t.as_bytes(), &b"text"[..]);
+        assert!(!inside(&t));
+        let t = token(src, &m[15..]);
+        assert_eq!(t.as_bytes(), &b"us-ascii"[..]);
+        assert!(!inside(&t));
+        // Other spellings are served as written, as slices.
+        for range in [5..9, 10..14] {
+            let t = token(src, &m[range.clone()]);
+            assert_eq!(t.as_bytes(), &m[range]);
+            assert!(inside(&t));
+        }
     }
 
     #[test]

@@ -66,8 +66,11 @@ pub(super) fn shared(src: Source<'_>, part: &[u8]) -> IString {
         return IString(Bytes::new());
     }
     match within(src.bytes, part) {
-        Some(range) => src.range(range.start, range.end),
-        None => istring(part.to_vec()),
+        // `part` is that range of the bytes: no need to check it again.
+        Some(range) if !src.nul || memchr::memchr(0, part).is_none() => {
+            IString(src.bytes.slice(range))
+        }
+        _ => istring(part.to_vec()),
     }
 }
 
@@ -220,5 +223,11 @@ mod tests {
         // Text outside the source is copied.
         let other = b"Hello".to_vec();
         assert_eq!(shared(Source::new(&b), &other).into_bytes(), "Hello");
+        // So is text holding NUL, which becomes U+FFFD; the rest of such a source is a slice.
+        let b = src(b"a\0b cd");
+        let got = shared(Source::new(&b), &b[..3]).into_bytes();
+        assert_eq!(got, "a\u{FFFD}b".as_bytes());
+        let got = shared(Source::new(&b), &b[4..]).into_bytes();
+        assert_eq!((got.as_ref(), got.as_ptr()), (&b"cd"[..], b[4..].as_ptr()));
     }
 }

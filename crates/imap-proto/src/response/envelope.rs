@@ -136,7 +136,11 @@ fn write_addresses(e: &mut Encoder, list: &[Address]) {
 /// [`reply_to`](Self::reply_to), [`to`](Self::to), [`cc`](Self::cc) and [`bcc`](Self::bcc),
 /// set them with [`set_addresses`](Self::set_addresses). A list is empty for NIL.
 /// Tolerance: `()` for an empty list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+///
+/// A Sender or Reply-To that a server fills in from From (RFC 9051 §7.5.2) is not stored
+/// twice: the envelope notes that the list is From's. Equality and hashing compare the six
+/// lists, however they are stored.
+#[derive(Debug, Clone, Default)]
 pub struct Envelope {
     /// `Date:`.
     pub date: NString,
@@ -146,15 +150,47 @@ pub struct Envelope {
     addresses: Vec<Address>,
     /// Where each of the six lists ends in `addresses`.
     ends: [usize; 6],
+    /// Bit `i` set: list `i` (Sender or Reply-To) is From's list, stored once (its own range
+    /// is empty).
+    same_as_from: u8,
     /// `In-Reply-To:`.
     pub in_reply_to: NString,
     /// `Message-ID:`.
     pub message_id: NString,
 }
 
+impl PartialEq for Envelope {
+    fn eq(&self, other: &Self) -> bool {
+        self.date == other.date
+            && self.subject == other.subject
+            && (0..6).all(|i| self.list(i) == other.list(i))
+            && self.in_reply_to == other.in_reply_to
+            && self.message_id == other.message_id
+    }
+}
+
+impl Eq for Envelope {}
+
+impl core::hash::Hash for Envelope {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.date.hash(state);
+        self.subject.hash(state);
+        for i in 0..6 {
+            self.list(i).hash(state);
+        }
+        self.in_reply_to.hash(state);
+        self.message_id.hash(state);
+    }
+}
+
 impl Envelope {
     /// The `i`th address list (0 = From … 5 = Bcc).
     fn list(&self, i: usize) -> &[Address] {
+        let i = if self.same_as_from & (1 << i) != 0 {
+            0
+        } else {
+            i
+        };
         let start = match i.checked_sub(1) {
             Some(prev) => self.ends.get(prev).copied().unwrap_or_default(),
             None => 0,
@@ -193,14 +229,22 @@ impl Envelope {
         self.list(5)
     }
 
-    /// Every address of the six lists, From's first and Bcc's last.
-    pub fn addresses(&self) -> &[Address] {
-        &self.addresses
+    /// Every address of the six lists, From's first and Bcc's last (a Sender or Reply-To
+    /// that is From's list gives From's addresses again).
+    pub fn addresses(&self) -> impl Iterator<Item = &Address> {
+        (0..6).flat_map(|i| self.list(i))
     }
 
     /// Replaces the address lists with `addresses`, the six lists one after the other, list
-    /// `i` ending at `ends[i]` (a server building an envelope fills one vector).
-    pub(crate) fn set_address_lists(&mut self, addresses: Vec<Address>, ends: [usize; 6]) {
+    /// `i` ending at `ends[i]` (a server building an envelope fills one vector); bit 1 and
+    /// bit 2 of `same_as_from` make Sender and Reply-To From's list (their ranges are then
+    /// empty).
+    pub(crate) fn set_address_lists(
+        &mut self,
+        addresses: Vec<Address>,
+        ends: [usize; 6],
+        same_as_from: u8,
+    ) {
         let len = addresses.len();
         self.addresses = addresses;
         let mut last = 0;
@@ -208,11 +252,13 @@ impl Envelope {
             last = given.clamp(last, len);
             *end = last;
         }
+        self.same_as_from = same_as_from & 0b110;
     }
 
     /// Replaces the address lists: `[from, sender, reply_to, to, cc, bcc]`.
     pub fn set_addresses(&mut self, lists: [Vec<Address>; 6]) {
         self.addresses.clear();
+        self.same_as_from = 0;
         for (list, end) in lists.into_iter().zip(&mut self.ends) {
             self.addresses.extend(list);
             *end = self.addresses.len();
@@ -244,6 +290,7 @@ impl Envelope {
             subject,
             addresses,
             ends,
+            same_as_from: 0,
             in_reply_to,
             message_id,
         })

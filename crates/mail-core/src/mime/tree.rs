@@ -292,7 +292,9 @@ struct Boundary<'a> {
     part: usize,
     head: u64,
     mask: u64,
-    hash: u64,
+    /// Computed the first time it is needed: most boundaries never share their first
+    /// eight octets with another open one, and then it is not.
+    hash: Option<u64>,
 }
 
 impl<'a> Boundary<'a> {
@@ -304,14 +306,20 @@ impl<'a> Boundary<'a> {
         } else {
             (1u64 << (8 * n)) - 1
         };
-        let hash = text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b));
         Self {
             text,
             part,
             head,
             mask,
-            hash,
+            hash: None,
         }
+    }
+
+    /// The FNV-1a hash of the text.
+    fn hash(&mut self) -> u64 {
+        *self
+            .hash
+            .get_or_insert_with(|| self.text.iter().fold(FNV_BASIS, |h, &b| fnv(h, b)))
     }
 }
 
@@ -354,6 +362,28 @@ const BOUNDARY_LINE_MAX: usize = BOUNDARY_MAX + 4;
 static DASH_LINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
 
+/// How many lines [`next_dash_line`] looks at one by one before it searches.
+const SHORT_LINES: usize = 2;
+
+/// The start of the first line after `at` that starts with `--` (the first `\n--` at or
+/// after `at`). The next [`SHORT_LINES`] lines are looked at one by one, a word at a time:
+/// many bodies are a line or two, too short for the substring search to pay for its
+/// set-up; the rest is searched with it.
+fn next_dash_line(msg: &[u8], at: usize) -> Option<usize> {
+    let mut from = at;
+    for _ in 0..SHORT_LINES {
+        let next = from + find_lf(msg.get(from..)?)? + 1;
+        if msg.get(next..next + 2) == Some(b"--") {
+            return Some(next);
+        }
+        from = next;
+    }
+    // Every LF before `from` has been looked at.
+    msg.get(from..)
+        .and_then(|rest| DASH_LINE.find(rest))
+        .map(|i| from + i + 1)
+}
+
 /// A boundary line found: the index of its boundary and whether it is the close delimiter.
 struct Hit {
     index: usize,
@@ -374,7 +404,9 @@ impl MimeTree {
     /// Walks `message`; returns the tree and the number of full boundary comparisons.
     fn walk(message: Bytes, limits: &Limits) -> (Self, u64) {
         let bare_lf = has_bare_lf(&message);
-        let mut parts = Vec::with_capacity(4);
+        // Room for eight parts (960 octets, still served from malloc's per-thread cache):
+        // a message with five to eight parts then grows no vector.
+        let mut parts = Vec::with_capacity(8);
         parts.push(Part::new(0, NONE, 0, false));
         let mut w = Walker {
             msg: &message,
@@ -978,7 +1010,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Reads the body of the current part up to a boundary line or the end. Only lines that
-    /// start with `--` are looked at (found with one substring search), and the size of the
+    /// start with `--` are looked at (found by [`next_dash_line`]), and the size of the
     /// lines in between is counted once, not line by line.
     fn body(&mut self, first_line: bool) -> Step {
         let cur = self.cur;
@@ -1010,9 +1042,9 @@ impl<'a> Walker<'a> {
                     }
                     return self.take_boundary(hit);
                 }
-                match msg.get(at..).and_then(|rest| DASH_LINE.find(rest)) {
-                    Some(i) => {
-                        at += i + 1;
+                match next_dash_line(msg, at) {
+                    Some(next) => {
+                        at = next;
                         first = false;
                     }
                     None => break,
@@ -1079,13 +1111,13 @@ impl<'a> Walker<'a> {
         let mut best: Option<(usize, usize)> = None;
         let mut candidates = 0usize;
         let mut hashes: Option<[u64; BOUNDARY_MAX + 1]> = None;
-        for (i, b) in self.boundaries.iter().enumerate().rev() {
+        for (i, b) in self.boundaries.iter_mut().enumerate().rev() {
             let len = b.text.len();
             if len <= find && line_head & b.mask == b.head && best.is_none_or(|(_, l)| l < len) {
                 candidates += 1;
                 if candidates > 1 {
                     let hashes = hashes.get_or_insert_with(|| prefix_hashes(line));
-                    if hashes.get(len) != Some(&b.hash) {
+                    if hashes.get(len) != Some(&b.hash()) {
                         continue;
                     }
                 }
@@ -1527,6 +1559,44 @@ mod tests {
         assert_eq!(t.parts().len(), 3);
         assert!(t.part(2).unwrap().overflowed());
         assert_eq!(t.part(2).unwrap().end(), m.len());
+    }
+
+    #[test]
+    fn next_dash_line_agrees_with_the_substring_search() {
+        // Every start offset of bodies with dash lines at every line index (the first few
+        // are looked at one by one, the rest searched), LF and CRLF, short and long lines.
+        let mut bodies: Vec<Vec<u8>> = vec![b"".to_vec(), b"--".to_vec(), b"\n--".to_vec()];
+        for dash_at in 0..6 {
+            for long in [false, true] {
+                for crlf in [false, true] {
+                    let nl = if crlf { "\r\n" } else { "\n" };
+                    let text = if long {
+                        "x".repeat(150)
+                    } else {
+                        "line -".to_string()
+                    };
+                    let mut m = String::new();
+                    for i in 0..6 {
+                        if i == dash_at {
+                            m.push_str("--b");
+                        } else {
+                            m.push_str(&text);
+                        }
+                        m.push_str(nl);
+                    }
+                    bodies.push(m.into_bytes());
+                }
+            }
+        }
+        for m in &bodies {
+            for at in 0..=m.len() {
+                let want = m
+                    .get(at..)
+                    .and_then(|rest| DASH_LINE.find(rest))
+                    .map(|i| at + i + 1);
+                assert_eq!(next_dash_line(m, at), want, "{at} {:?}", m);
+            }
+        }
     }
 
     #[test]
