@@ -311,7 +311,10 @@ fn general_address_literal_invalid() {
         5
     );
     let g = GeneralAddressLiteral::new("x-tag", "a:b").unwrap();
-    assert_eq!(AddressLiteral::General(g).to_string(), "[x-tag:a:b]");
+    assert_eq!(
+        AddressLiteral::General(Box::new(g)).to_string(),
+        "[x-tag:a:b]"
+    );
 }
 
 #[test]
@@ -814,7 +817,7 @@ fn literal_strategy() -> impl Strategy<Value = AddressLiteral> {
         )
             .prop_filter_map("not IPv6", |(t, c)| GeneralAddressLiteral::new(&t, &c)
                 .ok()
-                .map(AddressLiteral::General)),
+                .map(|g| AddressLiteral::General(Box::new(g)))),
     ]
 }
 

@@ -96,22 +96,25 @@ fn mail_from_with_every_parameter() {
     assert_eq!(parameters.size, Some(1000));
     assert_eq!(parameters.body, Some(Body::EightBitMime));
     assert!(parameters.smtputf8);
-    assert_eq!(parameters.ret, Some(Ret::Headers));
-    assert_eq!(parameters.envid.as_deref(), Some("QQ314159"));
-    assert_eq!(parameters.auth.as_deref(), Some("e=mc2@example.com"));
-    assert!(parameters.requiretls);
-    assert_eq!(parameters.mt_priority, Some(-3));
+    assert_eq!(parameters.extras().ret, Some(Ret::Headers));
+    assert_eq!(parameters.extras().envid.as_deref(), Some("QQ314159"));
     assert_eq!(
-        parameters.by,
+        parameters.extras().auth.as_deref(),
+        Some("e=mc2@example.com")
+    );
+    assert!(parameters.requiretls);
+    assert_eq!(parameters.extras().mt_priority, Some(-3));
+    assert_eq!(
+        parameters.extras().by,
         Some(DeliverBy {
             time: 120,
             return_on_expiry: true,
             trace: true
         })
     );
-    assert_eq!(parameters.hold_for, Some(60));
+    assert_eq!(parameters.extras().hold_for, Some(60));
     assert_eq!(
-        parameters.other,
+        parameters.extras().other,
         vec![EsmtpParameter::new("X-FOO", Some("bar")).unwrap()]
     );
     assert_eq!(
@@ -131,7 +134,7 @@ fn mail_from_null_path_and_holduntil() {
     };
     assert!(reverse_path.is_null());
     assert_eq!(
-        parameters.hold_until.as_deref(),
+        parameters.extras().hold_until.as_deref(),
         Some("2026-12-01T10:00:00Z")
     );
     assert!(Command::parse(b"MAIL FROM:<> HOLDFOR=1 HOLDUNTIL=2026-12-01T10:00:00Z").is_err());
@@ -158,13 +161,16 @@ fn rcpt_to_with_dsn_and_rrvs() {
         })
     );
     assert_eq!(
-        parameters.orcpt.as_deref(),
+        parameters.extras().orcpt.as_ref(),
         Some(&OriginalRecipient {
             addr_type: "rfc822".into(),
             address: "Jones@foo.com".into()
         })
     );
-    assert_eq!(parameters.rrvs.as_deref(), Some("2014-04-03T23:01:00Z;C"));
+    assert_eq!(
+        parameters.extras().rrvs.as_deref(),
+        Some("2014-04-03T23:01:00Z;C")
+    );
     let never = parse("RCPT TO:<a@b.example> NOTIFY=never");
     assert!(matches!(
         never,
@@ -511,7 +517,7 @@ fn cr_or_lf_cannot_get_into_an_encoded_argument() {
     }
     // xtext-encoded values carry any character safely.
     let mut p = MailParameters::default();
-    p.envid = Some("a b=c+d".into());
+    p.extras_mut().envid = Some("a b=c+d".into());
     let mut out = bytes::BytesMut::new();
     p.encode(&mut out);
     assert_eq!(&out[..], b" ENVID=a+20b+3Dc+2Bd");
@@ -556,17 +562,17 @@ fn mail_parameters() -> impl Strategy<Value = MailParameters> {
                 p.size = size;
                 p.body = body;
                 p.smtputf8 = smtputf8;
-                p.ret = ret;
-                p.envid = envid;
-                p.auth = auth;
+                p.extras_mut().ret = ret;
+                p.extras_mut().envid = envid;
+                p.extras_mut().auth = auth;
                 p.requiretls = requiretls;
-                p.mt_priority = mt_priority;
-                p.by = by.map(|(time, return_on_expiry, trace)| DeliverBy {
+                p.extras_mut().mt_priority = mt_priority;
+                p.extras_mut().by = by.map(|(time, return_on_expiry, trace)| DeliverBy {
                     time,
                     return_on_expiry,
                     trace,
                 });
-                p.hold_for = hold_for;
+                p.extras_mut().hold_for = hold_for;
                 p
             },
         )
@@ -585,14 +591,13 @@ fn rcpt_parameters() -> impl Strategy<Value = RcptParameters> {
                 failure,
                 delay,
             });
-            p.orcpt = orcpt.map(|address| {
-                Box::new(OriginalRecipient {
-                    addr_type: "rfc822".into(),
-                    address,
-                })
+            let extras = p.extras_mut();
+            extras.orcpt = orcpt.map(|address| OriginalRecipient {
+                addr_type: "rfc822".into(),
+                address,
             });
-            p.rrvs = rrvs;
-            p.other = vec![EsmtpParameter::new("X-TEST", Some("1")).unwrap()];
+            extras.rrvs = rrvs;
+            extras.other = vec![EsmtpParameter::new("X-TEST", Some("1")).unwrap()];
             p
         })
 }

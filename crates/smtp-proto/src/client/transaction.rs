@@ -60,8 +60,10 @@ impl Connection {
         let dsn = self.has(&Capability::Dsn);
         if !dsn {
             // RFC 3461 §4: DSN parameters only go to servers that offer DSN.
-            parameters.ret = None;
-            parameters.envid = None;
+            if let Some(extras) = &mut parameters.extras {
+                extras.ret = None;
+                extras.envid = None;
+            }
         }
         let bdat = self.has(&Capability::Chunking) && (self.config.chunking || mail.binary);
         let pipelining = self.config.pipelining && self.has(&Capability::Pipelining);
@@ -77,7 +79,9 @@ impl Connection {
         for (i, (forward_path, mut parameters)) in mail.recipients.into_iter().enumerate() {
             if !dsn {
                 parameters.notify = None;
-                parameters.orcpt = None;
+                if let Some(extras) = &mut parameters.extras {
+                    extras.orcpt = None;
+                }
             }
             pending_rcpts.push_back((i, forward_path, parameters));
         }

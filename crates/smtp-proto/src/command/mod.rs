@@ -14,7 +14,10 @@ use mail_core::message::EsmtpParameter;
 use mail_core::sasl::Mechanism;
 use mail_core::sasl::{self as framing, ClientResponse, ResponseKind};
 
-pub use params::{Body, DeliverBy, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret};
+pub use params::{
+    Body, DeliverBy, MailExtras, MailParameters, Notify, OriginalRecipient, RcptExtras,
+    RcptParameters, Ret,
+};
 
 use crate::error::CommandError;
 

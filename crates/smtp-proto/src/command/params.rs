@@ -105,7 +105,22 @@ pub struct DeliverBy {
 }
 
 /// The parameters of `MAIL FROM` (RFC 5321 §4.1.1.2 and extensions).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// The parameters real clients send (`SIZE`, `BODY`, `SMTPUTF8`, `REQUIRETLS`) are fields;
+/// the rest live in [`MailExtras`], boxed and absent until one is given, so that a `MAIL`
+/// command stays small to move and cheap to drop. Read them with [`MailParameters::extras`],
+/// set them with [`MailParameters::extras_mut`]. Equality looks through the box: no extras
+/// and empty extras are equal.
+///
+/// ```
+/// use smtp_proto::command::{MailParameters, Ret};
+///
+/// let mut p = MailParameters::default();
+/// p.size = Some(3518);
+/// p.extras_mut().ret = Some(Ret::Headers);
+/// assert_eq!(p.extras().ret, Some(Ret::Headers));
+/// ```
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct MailParameters {
     /// `SIZE=` (RFC 1870): the declared message size in octets.
@@ -114,6 +129,17 @@ pub struct MailParameters {
     pub body: Option<Body>,
     /// `SMTPUTF8` (RFC 6531 §3.4).
     pub smtputf8: bool,
+    /// `REQUIRETLS` (RFC 8689 §4).
+    pub requiretls: bool,
+    /// Every other parameter, when one was given.
+    pub extras: Option<Box<MailExtras>>,
+}
+
+/// The less common `MAIL` parameters: DSN, submission, priority and hold requests, and
+/// parameters this crate does not know (see [`MailParameters`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MailExtras {
     /// `RET=` (RFC 3461 §4.3).
     pub ret: Option<Ret>,
     /// `ENVID=` (RFC 3461 §4.4), xtext-decoded.
@@ -121,8 +147,6 @@ pub struct MailParameters {
     /// `AUTH=` (RFC 4954 §5), xtext-decoded: a mailbox, or `<>` when the submitter is not
     /// authenticated or not trusted.
     pub auth: Option<String>,
-    /// `REQUIRETLS` (RFC 8689 §4).
-    pub requiretls: bool,
     /// `MT-PRIORITY=` (RFC 6710): -9 to 9.
     pub mt_priority: Option<i8>,
     /// `BY=` (RFC 2852).
@@ -135,20 +159,69 @@ pub struct MailParameters {
     pub other: Vec<EsmtpParameter>,
 }
 
+/// No extras: what [`MailParameters::extras`] lends when none were given.
+static NO_MAIL_EXTRAS: MailExtras = MailExtras {
+    ret: None,
+    envid: None,
+    auth: None,
+    mt_priority: None,
+    by: None,
+    hold_for: None,
+    hold_until: None,
+    other: Vec::new(),
+};
+
+impl PartialEq for MailParameters {
+    fn eq(&self, other: &Self) -> bool {
+        self.size == other.size
+            && self.body == other.body
+            && self.smtputf8 == other.smtputf8
+            && self.requiretls == other.requiretls
+            && self.extras() == other.extras()
+    }
+}
+
+impl Eq for MailParameters {}
+
 /// The parameters of `RCPT TO` (RFC 5321 §4.1.1.3 and extensions).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `NOTIFY` is a field; the rest live in [`RcptExtras`], boxed and absent until one is
+/// given, as for [`MailParameters`].
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RcptParameters {
     /// `NOTIFY=` (RFC 3461 §4.1).
     pub notify: Option<Notify>,
-    /// `ORCPT=` (RFC 3461 §4.2). Boxed: it is rare, and two strings inline would double the
-    /// size of every `RCPT` command (a copy through `memcpy` each time it moves).
-    pub orcpt: Option<Box<OriginalRecipient>>,
+    /// Every other parameter, when one was given.
+    pub extras: Option<Box<RcptExtras>>,
+}
+
+/// The less common `RCPT` parameters (see [`RcptParameters`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RcptExtras {
+    /// `ORCPT=` (RFC 3461 §4.2).
+    pub orcpt: Option<OriginalRecipient>,
     /// `RRVS=` (RFC 7293): the date-time (kept as sent) and the optional `;C` / `;R` mode.
     pub rrvs: Option<String>,
     /// Every other parameter, in the order given.
     pub other: Vec<EsmtpParameter>,
 }
+
+/// No extras: what [`RcptParameters::extras`] lends when none were given.
+static NO_RCPT_EXTRAS: RcptExtras = RcptExtras {
+    orcpt: None,
+    rrvs: None,
+    other: Vec::new(),
+};
+
+impl PartialEq for RcptParameters {
+    fn eq(&self, other: &Self) -> bool {
+        self.notify == other.notify && self.extras() == other.extras()
+    }
+}
+
+impl Eq for RcptParameters {}
 
 /// Decodes `xtext` (RFC 3461 §4).
 ///
@@ -329,6 +402,16 @@ fn date_time(value: Option<&str>, keyword: &'static str) -> Result<String, Comma
 }
 
 impl MailParameters {
+    /// Returns the less common parameters; empty ones when none were given.
+    pub fn extras(&self) -> &MailExtras {
+        self.extras.as_deref().unwrap_or(&NO_MAIL_EXTRAS)
+    }
+
+    /// Returns the less common parameters for changing, making them on first use.
+    pub fn extras_mut(&mut self) -> &mut MailExtras {
+        self.extras.get_or_insert_default()
+    }
+
     /// Gives typed meaning to the `MAIL` parameters in `params`.
     ///
     /// # Errors
@@ -338,7 +421,7 @@ impl MailParameters {
         let mut out = Self::default();
         for p in params {
             if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
-                out.other.push(p);
+                out.extras_mut().other.push(p);
             }
         }
         out.check()?;
@@ -349,7 +432,7 @@ impl MailParameters {
     /// without an [`EsmtpParameter`] in between.
     pub(crate) fn set_wire(&mut self, p: WireParam<'_>) -> Result<(), CommandError> {
         if !self.set(p.keyword, p.value)? {
-            self.other.push(p.to_owned_param()?);
+            self.extras_mut().other.push(p.to_owned_param()?);
         }
         Ok(())
     }
@@ -382,9 +465,9 @@ impl MailParameters {
             no_value(value, "SMTPUTF8")?;
             self.smtputf8 = true;
         } else if is(Keyword::Ret) {
-            once(&self.ret, "RET")?;
+            once(&self.extras().ret, "RET")?;
             let v = value.unwrap_or_default();
-            self.ret = Some(if is_word(v, b"FULL") {
+            self.extras_mut().ret = Some(if is_word(v, b"FULL") {
                 Ret::Full
             } else if is_word(v, b"HDRS") {
                 Ret::Headers
@@ -395,7 +478,7 @@ impl MailParameters {
                 });
             });
         } else if is(Keyword::Envid) {
-            once(&self.envid, "ENVID")?;
+            once(&self.extras().envid, "ENVID")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "ENVID")?;
             // RFC 3461 §4.4: at most 100 characters, printable US-ASCII.
             if v.is_empty() || v.len() > 100 || !v.bytes().all(|b| (32..=126).contains(&b)) {
@@ -404,9 +487,9 @@ impl MailParameters {
                     reason: "1 to 100 printable characters expected",
                 });
             }
-            self.envid = Some(v);
+            self.extras_mut().envid = Some(v);
         } else if is(Keyword::Auth) {
-            once(&self.auth, "AUTH")?;
+            once(&self.extras().auth, "AUTH")?;
             let v = xtext_decode(text(value).unwrap_or_default(), "AUTH")?;
             if v.is_empty() {
                 return Err(CommandError::Parameter {
@@ -414,23 +497,23 @@ impl MailParameters {
                     reason: "a mailbox or <> expected",
                 });
             }
-            self.auth = Some(v);
+            self.extras_mut().auth = Some(v);
         } else if is(Keyword::RequireTls) {
             once_flag(self.requiretls, "REQUIRETLS")?;
             no_value(value, "REQUIRETLS")?;
             self.requiretls = true;
         } else if is(Keyword::MtPriority) {
-            once(&self.mt_priority, "MT-PRIORITY")?;
-            self.mt_priority = Some(priority(value)?);
+            once(&self.extras().mt_priority, "MT-PRIORITY")?;
+            self.extras_mut().mt_priority = Some(priority(value)?);
         } else if is(Keyword::By) {
-            once(&self.by, "BY")?;
-            self.by = Some(deliver_by(text(value))?);
+            once(&self.extras().by, "BY")?;
+            self.extras_mut().by = Some(deliver_by(text(value))?);
         } else if is(Keyword::HoldFor) {
-            once(&self.hold_for, "HOLDFOR")?;
-            self.hold_for = Some(number(value, "HOLDFOR", 10)?);
+            once(&self.extras().hold_for, "HOLDFOR")?;
+            self.extras_mut().hold_for = Some(number(value, "HOLDFOR", 10)?);
         } else if is(Keyword::HoldUntil) {
-            once(&self.hold_until, "HOLDUNTIL")?;
-            self.hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
+            once(&self.extras().hold_until, "HOLDUNTIL")?;
+            self.extras_mut().hold_until = Some(date_time(text(value), "HOLDUNTIL")?);
         } else {
             return Ok(false);
         }
@@ -439,7 +522,8 @@ impl MailParameters {
 
     /// Checks the rules that span parameters, once all are read.
     pub(crate) fn check(&self) -> Result<(), CommandError> {
-        if self.hold_for.is_some() && self.hold_until.is_some() {
+        let extras = self.extras();
+        if extras.hold_for.is_some() && extras.hold_until.is_some() {
             // RFC 4865 §5.2: the two are mutually exclusive.
             return Err(CommandError::Parameter {
                 keyword: "HOLDUNTIL",
@@ -461,39 +545,40 @@ impl MailParameters {
         if self.smtputf8 {
             out.extend_from_slice(b" SMTPUTF8");
         }
-        if let Some(ret) = self.ret {
+        let extras = self.extras();
+        if let Some(ret) = extras.ret {
             out.extend_from_slice(match ret {
                 Ret::Full => b" RET=FULL",
                 Ret::Headers => b" RET=HDRS",
             });
         }
-        if let Some(envid) = &self.envid {
+        if let Some(envid) = &extras.envid {
             out.extend_from_slice(b" ENVID=");
             xtext_encode(envid, out);
         }
-        if let Some(auth) = &self.auth {
+        if let Some(auth) = &extras.auth {
             out.extend_from_slice(b" AUTH=");
             xtext_encode(auth, out);
         }
         if self.requiretls {
             out.extend_from_slice(b" REQUIRETLS");
         }
-        if let Some(p) = self.mt_priority {
+        if let Some(p) = extras.mt_priority {
             let _ = write!(Buf(out), " MT-PRIORITY={p}");
         }
-        if let Some(by) = self.by {
+        if let Some(by) = extras.by {
             let mode = if by.return_on_expiry { 'R' } else { 'N' };
             let trace = if by.trace { "T" } else { "" };
             let _ = write!(Buf(out), " BY={};{mode}{trace}", by.time);
         }
-        if let Some(s) = self.hold_for {
+        if let Some(s) = extras.hold_for {
             let _ = write!(Buf(out), " HOLDFOR={s}");
         }
-        if let Some(t) = &self.hold_until {
+        if let Some(t) = &extras.hold_until {
             out.extend_from_slice(b" HOLDUNTIL=");
             out.extend_from_slice(t.as_bytes());
         }
-        encode_other(&self.other, out);
+        encode_other(&extras.other, out);
     }
 }
 
@@ -560,6 +645,16 @@ fn deliver_by(value: Option<&str>) -> Result<DeliverBy, CommandError> {
 }
 
 impl RcptParameters {
+    /// Returns the less common parameters; empty ones when none were given.
+    pub fn extras(&self) -> &RcptExtras {
+        self.extras.as_deref().unwrap_or(&NO_RCPT_EXTRAS)
+    }
+
+    /// Returns the less common parameters for changing, making them on first use.
+    pub fn extras_mut(&mut self) -> &mut RcptExtras {
+        self.extras.get_or_insert_default()
+    }
+
     /// Gives typed meaning to the `RCPT` parameters in `params`.
     ///
     /// # Errors
@@ -569,7 +664,7 @@ impl RcptParameters {
         let mut out = Self::default();
         for p in params {
             if !out.set(p.keyword().as_bytes(), p.value().map(str::as_bytes))? {
-                out.other.push(p);
+                out.extras_mut().other.push(p);
             }
         }
         Ok(out)
@@ -579,7 +674,7 @@ impl RcptParameters {
     /// without an [`EsmtpParameter`] in between.
     pub(crate) fn set_wire(&mut self, p: WireParam<'_>) -> Result<(), CommandError> {
         if !self.set(p.keyword, p.value)? {
-            self.other.push(p.to_owned_param()?);
+            self.extras_mut().other.push(p.to_owned_param()?);
         }
         Ok(())
     }
@@ -592,7 +687,7 @@ impl RcptParameters {
             once(&self.notify, "NOTIFY")?;
             self.notify = Some(notify(value)?);
         } else if is(Keyword::Orcpt) {
-            once(&self.orcpt, "ORCPT")?;
+            once(&self.extras().orcpt, "ORCPT")?;
             let err = CommandError::Parameter {
                 keyword: "ORCPT",
                 reason: "addr-type;xtext expected",
@@ -604,14 +699,14 @@ impl RcptParameters {
             if addr_type.is_empty() || !addr_type.bytes().all(mail_core::address::is_atext) {
                 return Err(err);
             }
-            self.orcpt = Some(Box::new(OriginalRecipient {
+            self.extras_mut().orcpt = Some(OriginalRecipient {
                 addr_type: addr_type.to_owned(),
                 address: xtext_decode(xtext, "ORCPT")?,
-            }));
+            });
         } else if is(Keyword::Rrvs) {
-            once(&self.rrvs, "RRVS")?;
+            once(&self.extras().rrvs, "RRVS")?;
             let value = text(value);
-            self.rrvs = Some(date_time(value, "RRVS").or_else(|_| {
+            self.extras_mut().rrvs = Some(date_time(value, "RRVS").or_else(|_| {
                 // `;C` / `;R` after the date-time (RFC 7293 §3.1) is fine.
                 value
                     .filter(|v| v.bytes().all(|b| b.is_ascii_graphic()) && !v.is_empty())
@@ -650,17 +745,18 @@ impl RcptParameters {
                 }
             }
         }
-        if let Some(o) = &self.orcpt {
+        let extras = self.extras();
+        if let Some(o) = &extras.orcpt {
             out.extend_from_slice(b" ORCPT=");
             out.extend_from_slice(o.addr_type.as_bytes());
             out.extend_from_slice(b";");
             xtext_encode(&o.address, out);
         }
-        if let Some(r) = &self.rrvs {
+        if let Some(r) = &extras.rrvs {
             out.extend_from_slice(b" RRVS=");
             out.extend_from_slice(r.as_bytes());
         }
-        encode_other(&self.other, out);
+        encode_other(&extras.other, out);
     }
 }
 

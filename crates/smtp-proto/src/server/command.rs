@@ -259,18 +259,19 @@ impl Connection {
                 "Message size exceeds fixed maximum message size",
             );
         }
+        let extras = parameters.extras();
         let unsupported = match parameters.body {
             Some(Body::EightBitMime) => !ext.eight_bit_mime,
             Some(Body::BinaryMime) => !(ext.binarymime && ext.chunking),
             _ => false,
         } || (parameters.smtputf8 && !ext.smtputf8)
-            || ((parameters.ret.is_some() || parameters.envid.is_some()) && !ext.dsn)
+            || ((extras.ret.is_some() || extras.envid.is_some()) && !ext.dsn)
             || (parameters.requiretls && !(ext.requiretls && self.tls_active))
-            || parameters.mt_priority.is_some()
-            || parameters.by.is_some()
-            || parameters.hold_for.is_some()
-            || parameters.hold_until.is_some()
-            || (!parameters.other.is_empty() && !self.config.accept_unknown_parameters);
+            || extras.mt_priority.is_some()
+            || extras.by.is_some()
+            || extras.hold_for.is_some()
+            || extras.hold_until.is_some()
+            || (!extras.other.is_empty() && !self.config.accept_unknown_parameters);
         if unsupported {
             return self.error(
                 ReplyCode::PARAMETERS_NOT_RECOGNIZED,
@@ -309,10 +310,11 @@ impl Connection {
             return;
         }
         let smtputf8 = t.envelope.parameters.iter().any(|p| p.is("SMTPUTF8"));
-        let unsupported = ((parameters.notify.is_some() || parameters.orcpt.is_some())
+        let extras = parameters.extras();
+        let unsupported = ((parameters.notify.is_some() || extras.orcpt.is_some())
             && !self.config.extensions.dsn)
-            || parameters.rrvs.is_some()
-            || (!parameters.other.is_empty() && !self.config.accept_unknown_parameters);
+            || extras.rrvs.is_some()
+            || (!extras.other.is_empty() && !self.config.accept_unknown_parameters);
         if unsupported {
             return self.error(
                 ReplyCode::PARAMETERS_NOT_RECOGNIZED,

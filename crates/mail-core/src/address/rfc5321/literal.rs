@@ -30,8 +30,9 @@ pub enum AddressLiteral {
     Ipv4(Ipv4Addr),
     /// `[IPv6:2001:db8::1]`, in any of the four forms of RFC 5321 §4.1.3.
     Ipv6(Ipv6Addr),
-    /// `[tag:content]` for another standardized address type.
-    General(GeneralAddressLiteral),
+    /// `[tag:content]` for another standardized address type. Boxed: it is rare, and its two
+    /// strings inline would make every [`Host`](super::Host), and so every mailbox, larger.
+    General(Box<GeneralAddressLiteral>),
 }
 
 impl AddressLiteral {
@@ -248,7 +249,7 @@ pub(super) fn address_literal(
                 tag: tag.to_owned(),
                 content: content.to_owned(),
             };
-            (AddressLiteral::General(general), end)
+            (AddressLiteral::General(Box::new(general)), end)
         }
     } else if input
         .get(pos..colon)

@@ -29,9 +29,10 @@ use super::text::Text;
 /// is a valid dot-string, otherwise a quoted string escaping only `"` and `\`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LocalPart {
+    /// The decoded content. Whether its canonical form is quoted is derived from it when
+    /// asked ([`LocalPart::needs_quoting`]), not stored: a stored flag would make every
+    /// mailbox a word longer to move.
     pub(super) content: Text,
-    /// Whether the canonical form is a quoted string; derived from `content`.
-    pub(super) quoted: bool,
 }
 
 impl LocalPart {
@@ -96,8 +97,7 @@ impl LocalPart {
 
     /// Builds a value from content already known to hold only qtextSMTP characters.
     pub(super) fn from_valid_content(content: Text) -> Self {
-        let quoted = !is_dot_string(content.as_str());
-        Self { content, quoted }
+        Self { content }
     }
 
     /// Returns the decoded content (without quotes or backslashes).
@@ -107,7 +107,7 @@ impl LocalPart {
 
     /// Returns whether the canonical form is a quoted string.
     pub fn needs_quoting(&self) -> bool {
-        self.quoted
+        !is_dot_string(self.content.as_str())
     }
 
     /// Returns whether this is `Postmaster`, which RFC 5321 §4.1.1.3 compares
@@ -123,7 +123,7 @@ impl LocalPart {
 
     /// Returns the length in bytes of the canonical form.
     pub(super) fn encoded_len(&self) -> usize {
-        if self.quoted {
+        if self.needs_quoting() {
             let escapes = self
                 .content
                 .as_bytes()
@@ -147,7 +147,7 @@ pub(super) fn is_dot_string(s: &str) -> bool {
 
 impl fmt::Display for LocalPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.quoted {
+        if !self.needs_quoting() {
             return f.write_str(self.content.as_str());
         }
         f.write_str("\"")?;

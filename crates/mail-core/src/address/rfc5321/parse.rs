@@ -262,7 +262,6 @@ fn ascii_mailbox_at(input: &[u8], start: usize, at: usize, end: usize) -> Option
     Some(Mailbox {
         local_part: LocalPart {
             content: Text::from_scanned_ascii(input.get(start..at)?)?,
-            quoted: false,
         },
         host: Host::Domain(Domain(Text::from_scanned_ascii(input.get(at + 1..end)?)?)),
     })
@@ -471,7 +470,6 @@ pub(super) fn local_part(
     Ok((
         LocalPart {
             content: Text::new(text),
-            quoted: false,
         },
         pos,
     ))
