@@ -14,11 +14,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     for line in data.split(|&b| b == b'\n') {
         if let Ok(Some(reply)) = parser.push_line(line.strip_suffix(b"\r").unwrap_or(line)) {
             assert!(reply.lines().len() <= limits.max_lines);
-            assert!(
-                reply
-                    .text_lines()
-                    .eq(reply.lines().iter().copied())
-            );
+            assert!(reply.text_lines().eq(reply.lines().iter().copied()));
             assert_eq!(Reply::parse(&reply.to_bytes()).as_ref(), Ok(&reply));
             let _ = reply.enhanced_code();
             let _ = reply.text().count();
