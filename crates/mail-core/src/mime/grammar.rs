@@ -139,9 +139,10 @@ impl FieldName {
     }
 }
 
-/// Up to eight octets as a little-endian word, zero-padded.
+/// The first eight octets of `bytes` (fewer if it is shorter) as a little-endian word,
+/// zero-padded: field names here, boundary line heads in the walker.
 #[inline]
-fn word(bytes: &[u8]) -> u64 {
+pub(super) fn word(bytes: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
     let n = bytes.len().min(8);
     if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use bytes::Bytes;
 
 use super::grammar;
+use super::grammar::word;
 
 /// Limits of the walk; a message beyond them is still walked, the excess is flattened.
 ///
@@ -341,16 +342,6 @@ fn prefix_hashes(data: &[u8]) -> [u64; BOUNDARY_MAX + 1] {
         *slot = h;
     }
     out
-}
-
-/// The first eight octets of `bytes` as a little-endian word, zero-padded.
-fn word(bytes: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
-    let n = bytes.len().min(8);
-    if let (Some(dst), Some(src)) = (buf.get_mut(..n), bytes.get(..n)) {
-        dst.copy_from_slice(src);
-    }
-    u64::from_le_bytes(buf)
 }
 
 /// Dovecot truncates boundaries to this length (RFC 2046 §5.1.1 allows 70).
