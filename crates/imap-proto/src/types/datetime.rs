@@ -248,8 +248,21 @@ impl DateTime {
         };
         let zone = digits(p, 4, 4, "zone")?;
         p.byte(b'"', "closing DQUOTE")?;
-        let (zh, zm) = ((zone / 100) as i16, (zone % 100) as i16);
-        if zm > 59 {
+        let zone = ((zone / 100) as i16, (zone % 100) as i16);
+        Self::from_fields(p, at, date, [hour, minute, second], sign, zone)
+    }
+
+    /// The end both readers share: the zone's minutes checked, then the time by
+    /// [`DateTime::new`]; an error points at the opening quote, `at`.
+    fn from_fields(
+        p: &Parser<'_>,
+        at: usize,
+        date: Date,
+        [hour, minute, second]: [u32; 3],
+        sign: i16,
+        (zone_hours, zone_minutes): (i16, i16),
+    ) -> PResult<Self> {
+        if zone_minutes > 59 {
             return Err(p.invalid(at, "zone"));
         }
         Self::new(
@@ -257,7 +270,7 @@ impl DateTime {
             hour as u8,
             minute as u8,
             second as u8,
-            sign * (zh * 60 + zm),
+            sign * (zone_hours * 60 + zone_minutes),
         )
         .map_err(|_| p.invalid(at, "date-time"))
     }
@@ -327,19 +340,14 @@ impl DateTime {
         let Ok(date) = Date::new(year as u16, month as u8 + 1, day as u8) else {
             return Some(Err(p.invalid(at, "date")));
         };
-        if zm > 59 {
-            return Some(Err(p.invalid(at, "zone")));
-        }
-        Some(
-            Self::new(
-                date,
-                hour as u8,
-                minute as u8,
-                second as u8,
-                sign * (zh * 60 + zm),
-            )
-            .map_err(|_| p.invalid(at, "date-time")),
-        )
+        Some(Self::from_fields(
+            p,
+            at,
+            date,
+            [hour, minute, second],
+            sign,
+            (zh, zm),
+        ))
     }
 }
 
