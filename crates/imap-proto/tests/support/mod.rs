@@ -52,6 +52,13 @@ use mail_core::sasl::scram::ScramCredentials;
 use mail_core::sasl::server::{Answer, Verification};
 pub use mail_testkit::{Feed, script_lines};
 
+/// The UIDs `uids` (any order) as a sequence set of ranges; `None` when there are none.
+pub fn uid_set(uids: impl Iterator<Item = u32>) -> Option<imap_proto::types::SequenceSet> {
+    let mut uids: Vec<NonZeroU32> = uids.map(uid).collect();
+    uids.sort_unstable();
+    imap_proto::types::SequenceSet::from_sorted(&uids)
+}
+
 /// Returns a UID.
 pub fn uid(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap()
@@ -360,22 +367,17 @@ impl App {
                 if let Some(q) = qresync
                     && q.uid_validity.get() == mbox.uid_validity
                 {
-                    let snap_vanished = mbox
-                        .expunged
-                        .iter()
-                        .filter(|(u, m)| {
-                            *m > q.mod_seq
-                                && q.known_uids
-                                    .as_ref()
-                                    .is_none_or(|k| k.contains(*u, u32::MAX))
-                        })
-                        .map(|&(u, _)| uid(u))
-                        .collect::<Vec<_>>();
-                    snap.vanished = {
-                        let mut v = snap_vanished;
-                        v.sort_unstable();
-                        imap_proto::types::SequenceSet::from_sorted(&v)
-                    };
+                    snap.vanished = uid_set(
+                        mbox.expunged
+                            .iter()
+                            .filter(|(u, m)| {
+                                *m > q.mod_seq
+                                    && q.known_uids
+                                        .as_ref()
+                                        .is_none_or(|k| k.contains(*u, u32::MAX))
+                            })
+                            .map(|&(u, _)| u),
+                    );
                 }
                 self.selected = Some(name);
                 conn.select(snap).unwrap();
@@ -615,15 +617,13 @@ impl App {
         let mbox = self.selected_mut();
         if vanished {
             let since = changed_since.unwrap_or(0);
-            let gone: Vec<NonZeroU32> = mbox
-                .expunged
-                .iter()
-                .filter(|(_, m)| *m > since)
-                .map(|&(u, _)| uid(u))
-                .collect();
-            let mut gone = gone;
-            gone.sort_unstable();
-            if let Some(gone) = imap_proto::types::SequenceSet::from_sorted(&gone) {
+            let gone = uid_set(
+                mbox.expunged
+                    .iter()
+                    .filter(|(_, m)| *m > since)
+                    .map(|&(u, _)| u),
+            );
+            if let Some(gone) = gone {
                 conn.vanished(&gone).unwrap();
             }
         }
