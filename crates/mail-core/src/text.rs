@@ -116,8 +116,9 @@ impl<const N: usize> CompactText<N> {
             *buf.last_chunk_mut::<16>()? = tail.to_le_bytes();
             return Some(Self(Repr::Inline { len, bytes: buf }));
         }
-        // Longer arrays: from 4 to 32 octets, two fixed-size copies that overlap in the
-        // middle, a few vector or word moves instead of a `memcpy` call.
+        // Other array sizes (under 16 or over 32 octets): text of 4 to 32 octets is two
+        // fixed-size copies that overlap in the middle, a few vector or word moves instead
+        // of a `memcpy` call.
         if n > 32 {
             buf.get_mut(..n)?.copy_from_slice(bytes);
         } else if let (Some(head), Some(tail)) =
