@@ -6,7 +6,7 @@
 )]
 //! Properties of the MIME walker and the section products: for any generated part tree,
 //! walking its rendering gives back the same tree (kinds, nesting, bodies), and every
-//! section is a slice that lies within the message.
+//! section is a slice that lies within the message, and the sizes count every octet once.
 
 use std::num::NonZeroU32;
 
@@ -165,5 +165,38 @@ proptest! {
             }
         }
         prop_assert!(within(&raw, &msg.section(&Section::default())));
+    }
+
+    /// With any of its CRLFs made bare LFs, a message's root sizes count every octet once:
+    /// raw octets, LFs, and octets with each bare LF counted as CRLF (what RFC822.SIZE
+    /// reports); the tree's bare-LF flag follows.
+    #[test]
+    fn sizes_count_every_octet_once(node in tree(), bare in prop::collection::vec(any::<bool>(), 0..64)) {
+        let mut text = Vec::new();
+        let mut n = 0;
+        let crlf = message(&node);
+        let mut rest = crlf.as_bytes();
+        while let Some(i) = rest.windows(2).position(|w| w == b"\r\n") {
+            text.extend_from_slice(&rest[..i]);
+            if bare.get(n).copied().unwrap_or(false) {
+                text.push(b'\n');
+            } else {
+                text.extend_from_slice(b"\r\n");
+            }
+            n += 1;
+            rest = &rest[i + 2..];
+        }
+        text.extend_from_slice(rest);
+        let lfs = text.iter().filter(|&&b| b == b'\n').count() as u64;
+        let bare_lfs = (0..text.len())
+            .filter(|&i| text[i] == b'\n' && (i == 0 || text[i - 1] != b'\r'))
+            .count() as u64;
+        let msg = MessageStructure::parse(Bytes::from(text.clone()));
+        let root = msg.tree().root();
+        let (h, b) = (root.header_size(), root.body_size());
+        prop_assert_eq!(h.raw + b.raw, text.len() as u64);
+        prop_assert_eq!(h.lines + b.lines, lfs);
+        prop_assert_eq!(h.octets + b.octets, text.len() as u64 + bare_lfs);
+        prop_assert_eq!(msg.tree().has_bare_lf(), bare_lfs > 0);
     }
 }

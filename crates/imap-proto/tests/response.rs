@@ -1375,7 +1375,7 @@ fn bodystructure_alternative_with_attachment() {
         extension.as_ref().unwrap().disposition,
         Some(Box::new(Disposition::new(
             s("attachment"),
-            vec![(s("filename"), s("report.pdf"))]
+            vec![(s("filename"), s("report.pdf"))].into()
         )))
     );
 }

@@ -545,7 +545,10 @@ fn params() -> BoxedStrategy<BodyParams> {
 }
 
 fn params_inner() -> impl Strategy<Value = BodyParams> {
+    // Built by pushing, as the parser builds it, so that every way a list is held (none, one
+    // inline pair, several) is generated and compared.
     proptest::collection::vec((istring(), istring()), 0..3)
+        .prop_map(|pairs| pairs.into_iter().collect())
 }
 
 /// Any extension data, all-NIL `Some` included: parse and encode agree on one

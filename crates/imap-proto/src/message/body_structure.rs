@@ -135,7 +135,7 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
 fn params(message: Source<'_>, list: &[Param<'_>], default_charset: bool) -> BodyParams {
     let add_charset =
         default_charset && !list.iter().any(|(k, _)| k.eq_ignore_ascii_case(b"charset"));
-    let mut out = Vec::with_capacity(list.len() + usize::from(add_charset));
+    let mut out = BodyParams::new();
     for (k, v) in list {
         let value = if k.last() == Some(&b'*') {
             decode_ext_value(v).map_or_else(|| shared(message, v), |t| istring(t.into_bytes()))
@@ -157,7 +157,7 @@ fn type_params(message: Source<'_>, list: &Params<'_>, default_charset: bool) ->
         Params::None => params(message, &[], default_charset),
         Params::Parsed(list) => params(message, list, default_charset),
         Params::Text(text) => {
-            let mut out = Vec::new();
+            let mut out = BodyParams::new();
             let mut has_charset = false;
             // A plain parameter's name never ends in `*` (that is a section), so its value
             // is served as written.
@@ -240,7 +240,7 @@ fn empty_part(extended: bool) -> BodyStructure {
     BodyStructure::Single {
         media_type: s(b"text"),
         subtype: s(b"plain"),
-        params: vec![(s(b"charset"), s(b"us-ascii"))],
+        params: BodyParams::one(s(b"charset"), s(b"us-ascii")),
         id: NString(None),
         description: NString(None),
         encoding: s(b"7bit"),
@@ -348,7 +348,7 @@ fn build_one(
             let (params, extension) = if extended {
                 (type_params(src, &d.params, false), Some(extension(src, &d)))
             } else {
-                (Vec::new(), None)
+                (BodyParams::new(), None)
             };
             BodyStructure::Multipart {
                 parts,

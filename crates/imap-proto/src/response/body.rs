@@ -8,8 +8,149 @@ use crate::types::{Encode, IString, NString};
 use super::envelope::Envelope;
 use super::value::{ExtValue, open, write_sp_separated};
 
-/// A parameter list `("name" "value" …)` of a body part (RFC 9051 §9 `body-fld-param`).
-pub type BodyParams = Vec<(IString, IString)>;
+/// A parameter list `("name" "value" …)` of a body part (RFC 9051 §9 `body-fld-param`),
+/// read as a slice of `(name, value)` pairs.
+///
+/// A list of one pair is held inline: nearly every part has exactly one (`charset` or
+/// `boundary`), and then building the list allocates nothing. Other lists live in a `Vec`.
+/// Equality and hashing see only the pairs, however they are held.
+///
+/// ```
+/// use imap_proto::response::BodyParams;
+/// use imap_proto::types::IString;
+///
+/// let s = |t: &str| IString::try_from(t).unwrap();
+/// let mut params = BodyParams::new();
+/// params.push((s("charset"), s("utf-8")));
+/// assert_eq!(params.len(), 1);
+/// params.push((s("format"), s("flowed")));
+/// assert_eq!(params[1].1, s("flowed"));
+/// assert_eq!(params, BodyParams::from(vec![(s("charset"), s("utf-8")), (s("format"), s("flowed"))]));
+/// ```
+#[derive(Clone)]
+pub struct BodyParams(Pairs);
+
+/// How a [`BodyParams`] holds its pairs: two variants only, so that the enum needs no tag
+/// beside the pair (64 octets in all).
+#[derive(Clone)]
+enum Pairs {
+    /// Exactly one pair.
+    One((IString, IString)),
+    /// Any other number (none without an allocation).
+    Many(Vec<(IString, IString)>),
+}
+
+impl BodyParams {
+    /// An empty list (no allocation).
+    pub const fn new() -> Self {
+        Self(Pairs::Many(Vec::new()))
+    }
+
+    /// A list of the one pair `name`, `value` (no allocation).
+    pub const fn one(name: IString, value: IString) -> Self {
+        Self(Pairs::One((name, value)))
+    }
+
+    /// Appends a pair.
+    pub fn push(&mut self, pair: (IString, IString)) {
+        match &mut self.0 {
+            Pairs::Many(v) if v.is_empty() => self.0 = Pairs::One(pair),
+            Pairs::Many(v) => v.push(pair),
+            Pairs::One(_) => {
+                if let Pairs::One(first) = core::mem::replace(&mut self.0, Self::new().0) {
+                    let mut v = Vec::with_capacity(4);
+                    v.push(first);
+                    v.push(pair);
+                    self.0 = Pairs::Many(v);
+                }
+            }
+        }
+    }
+
+    /// The pairs.
+    pub fn as_slice(&self) -> &[(IString, IString)] {
+        match &self.0 {
+            Pairs::One(pair) => core::slice::from_ref(pair),
+            Pairs::Many(v) => v,
+        }
+    }
+}
+
+impl Default for BodyParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl core::ops::Deref for BodyParams {
+    type Target = [(IString, IString)];
+
+    fn deref(&self) -> &Self::Target {
+        self.as_slice()
+    }
+}
+
+impl From<Vec<(IString, IString)>> for BodyParams {
+    fn from(mut v: Vec<(IString, IString)>) -> Self {
+        if v.len() == 1
+            && let Some(pair) = v.pop()
+        {
+            return Self(Pairs::One(pair));
+        }
+        Self(Pairs::Many(v))
+    }
+}
+
+impl FromIterator<(IString, IString)> for BodyParams {
+    fn from_iter<I: IntoIterator<Item = (IString, IString)>>(iter: I) -> Self {
+        let mut params = Self::new();
+        for pair in iter {
+            params.push(pair);
+        }
+        params
+    }
+}
+
+impl<'a> IntoIterator for &'a BodyParams {
+    type Item = &'a (IString, IString);
+    type IntoIter = core::slice::Iter<'a, (IString, IString)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl core::fmt::Debug for BodyParams {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl PartialEq for BodyParams {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for BodyParams {}
+
+impl PartialEq<[(IString, IString)]> for BodyParams {
+    fn eq(&self, other: &[(IString, IString)]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<Vec<(IString, IString)>> for BodyParams {
+    fn eq(&self, other: &Vec<(IString, IString)>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl core::hash::Hash for BodyParams {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
 
 /// A `Content-Disposition` (RFC 9051 §9 `body-fld-dsp`, RFC 2183).
 ///
@@ -135,16 +276,18 @@ fn sp_then_value(p: &mut Parser<'_>) -> bool {
 
 /// Reads `body-fld-param`. Tolerance: `()` for none.
 fn read_params(p: &mut Parser<'_>) -> PResult<BodyParams> {
+    let mut params = BodyParams::new();
     if p.nil() {
-        return Ok(Vec::new());
+        return Ok(params);
     }
-    // Most parameter lists hold one pair (CHARSET, BOUNDARY, NAME): reserve one at the `(`
-    // instead of growing an empty Vec to four.
-    p.list_with_capacity(false, 1, |p| {
+    // Most parameter lists hold one pair (CHARSET, BOUNDARY, NAME), which is held inline.
+    p.list_each(false, |p| {
         let k = IString::read(p)?;
         p.sp()?;
-        Ok((k, IString::read(p)?))
-    })
+        params.push((k, IString::read(p)?));
+        Ok(())
+    })?;
+    Ok(params)
 }
 
 fn write_params(e: &mut Encoder, params: &BodyParams) {
@@ -325,7 +468,7 @@ impl BodyStructure {
             p.eat_sp();
         }
         let subtype = read_string_or_nil(p)?;
-        let mut params = Vec::new();
+        let mut params = BodyParams::new();
         let mut extension = None;
         if sp_then_value(p) {
             params = read_params(p)?;
@@ -495,7 +638,7 @@ mod tests {
         BodyStructure::Single {
             media_type: s("text"),
             subtype: s("plain"),
-            params: vec![(s("charset"), s("us-ascii"))],
+            params: BodyParams::one(s("charset"), s("us-ascii")),
             id: NString(None),
             description: NString(None),
             encoding: s("7bit"),
@@ -553,9 +696,29 @@ mod tests {
     }
 
     #[test]
+    fn params_hold_one_pair_inline_and_compare_by_their_pairs() {
+        // The pair itself, no tag beside it.
+        assert_eq!(core::mem::size_of::<BodyParams>(), 64);
+        let pairs = [(s("a"), s("1")), (s("b"), s("2")), (s("c"), s("3"))];
+        let mut pushed = BodyParams::new();
+        assert!(pushed.is_empty());
+        for (n, pair) in pairs.iter().enumerate() {
+            pushed.push(pair.clone());
+            // Built by pushing or from a Vec, held inline or not: the same list.
+            let from_vec = BodyParams::from(pairs[..=n].to_vec());
+            assert_eq!(pushed, from_vec);
+            assert_eq!(pushed, pairs[..=n]);
+            assert_eq!(&*pushed, &pairs[..=n]);
+        }
+        assert_eq!(BodyParams::one(s("a"), s("1")), vec![(s("a"), s("1"))]);
+        assert_eq!(BodyParams::from(Vec::new()), BodyParams::new());
+        assert_ne!(BodyParams::one(s("a"), s("1")), BodyParams::new());
+    }
+
+    #[test]
     fn multipart_params_without_extension_round_trip() {
         for extension in [None, Some(BodyExtension::default())] {
-            for params in [Vec::new(), vec![(s("boundary"), s("x"))]] {
+            for params in [BodyParams::new(), BodyParams::one(s("boundary"), s("x"))] {
                 let b = BodyStructure::Multipart {
                     parts: vec![text(NString(None), None)],
                     subtype: s("mixed"),

@@ -804,6 +804,25 @@ impl<'a> Parser<'a> {
         capacity: usize,
         mut f: impl FnMut(&mut Self) -> PResult<T>,
     ) -> PResult<Vec<T>> {
+        // An empty list allocates nothing, whatever the capacity asked for.
+        let mut out = Vec::new();
+        self.list_each(nonempty, |p| {
+            if out.capacity() == 0 {
+                out.reserve_exact(capacity);
+            }
+            out.push(f(p)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Reads a parenthesized list, handing each item's position to `item` to read it where
+    /// the caller keeps it (for a list that is not a `Vec`); returns the number of items.
+    pub(crate) fn list_each(
+        &mut self,
+        nonempty: bool,
+        mut item: impl FnMut(&mut Self) -> PResult<()>,
+    ) -> PResult<usize> {
         if self.peek() != Some(b'(') {
             return Err(self.err("'('"));
         }
@@ -812,15 +831,11 @@ impl<'a> Parser<'a> {
         self.pos = self.pos.saturating_add(1);
         // Tolerance: spaces after "(" and before ")".
         self.eat_sp();
-        // An empty list allocates nothing, whatever the capacity asked for.
-        let mut out = if self.peek() == Some(b')') {
-            Vec::new()
-        } else {
-            Vec::with_capacity(capacity)
-        };
+        let mut count = 0usize;
         if !self.eat(b')') {
             loop {
-                out.push(f(self)?);
+                item(self)?;
+                count += 1;
                 // The separating spaces are read once: before `)` they are a tolerance.
                 let spaced = self.eat_sp();
                 if self.eat(b')') {
@@ -832,10 +847,10 @@ impl<'a> Parser<'a> {
             }
         }
         self.leave();
-        if nonempty && out.is_empty() {
+        if nonempty && count == 0 {
             return Err(self.err("at least one list item"));
         }
-        Ok(out)
+        Ok(count)
     }
 }
 

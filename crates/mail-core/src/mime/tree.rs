@@ -62,27 +62,15 @@ impl Size {
         self.lines += other.lines;
     }
 
-    /// The size of `msg[a..b]`: one vectorised line-feed count; the bare LFs (a LF at `a`
-    /// counts as bare unless `msg[a - 1]` is CR) are looked for only when `bare_lf` says the
-    /// message has any.
-    fn of(msg: &[u8], a: usize, b: usize, bare_lf: bool) -> Self {
-        let range = msg.get(a..b).unwrap_or_default();
-        let raw = range.len() as u64;
-        let lines = count_lf(range) as u64;
-        let bare = if bare_lf {
-            memchr::memchr_iter(b'\n', range)
-                .filter(|&lf| {
-                    let at = a + lf;
-                    at == 0 || msg.get(at - 1) != Some(&b'\r')
-                })
-                .count() as u64
-        } else {
-            0
-        };
+    /// The size of `msg[a..b]`: its line feeds and the bare ones among them (a LF at `a`
+    /// counts as bare unless `msg[a - 1]` is CR), counted in one vectorised pass.
+    fn of(msg: &[u8], a: usize, b: usize) -> Self {
+        let raw = b.saturating_sub(a) as u64;
+        let (lines, bare) = count_line_ends(msg, a, b);
         Self {
             raw,
-            octets: raw + bare,
-            lines,
+            octets: raw + bare as u64,
+            lines: lines as u64,
         }
     }
 
@@ -394,7 +382,6 @@ impl MimeTree {
 
     /// Walks `message`; returns the tree and the number of full boundary comparisons.
     fn walk(message: Bytes, limits: &Limits) -> (Self, u64) {
-        let bare_lf = has_bare_lf(&message);
         // Room for eight parts (960 octets, still served from malloc's per-thread cache):
         // a message with five to eight parts then grows no vector.
         let mut parts = Vec::with_capacity(8);
@@ -413,13 +400,17 @@ impl MimeTree {
                 ..*limits
             },
             to_eof: false,
-            bare_lf,
             compares: 0,
             scratch: ROOT.clone(),
         };
         w.run();
         let (parts, fields, compares) = (w.parts, w.fields, w.compares);
         let nul = memchr::memchr(0, &message).is_some();
+        // The root's header and body are the whole message: its sizes tell whether any LF
+        // was bare, without a pass of its own.
+        let bare_lf = parts.first().is_some_and(|root| {
+            root.header.octets + root.body.octets > root.header.raw + root.body.raw
+        });
         let tree = Self {
             message,
             parts,
@@ -594,8 +585,6 @@ struct Walker<'a> {
     limits: Limits,
     /// The part count limit was reached: the rest is one body.
     to_eof: bool,
-    /// Whether any line of the message ends with a bare LF.
-    bare_lf: bool,
     /// How many boundaries were compared in full with a `--` line: the work a hostile
     /// message can make, checked by tests.
     compares: u64,
@@ -667,7 +656,7 @@ impl<'a> Walker<'a> {
     }
 
     fn size(&self, a: usize, b: usize) -> Size {
-        Size::of(self.msg, a, b, self.bare_lf)
+        Size::of(self.msg, a, b)
     }
 
     /// The size of `msg[a..b]`, which holds no LF but at its end (one line, or a line end):
@@ -676,7 +665,7 @@ impl<'a> Walker<'a> {
         let raw = b.saturating_sub(a) as u64;
         let lf = b > a && self.msg.get(b - 1) == Some(&b'\n');
         // That LF is bare unless a CR is before it (Size::of's rule).
-        let bare = lf && self.bare_lf && (b < 2 || self.msg.get(b - 2) != Some(&b'\r'));
+        let bare = lf && (b < 2 || self.msg.get(b - 2) != Some(&b'\r'));
         Size {
             raw,
             octets: raw + u64::from(bare),
@@ -804,7 +793,7 @@ impl<'a> Walker<'a> {
         let raw = (self.pos - header_start) as u64;
         let size = Size {
             raw,
-            octets: raw + if self.bare_lf { bare } else { 0 },
+            octets: raw + bare,
             lines,
         };
         let cur = self.cur;
@@ -1162,46 +1151,71 @@ fn find_byte<const B: u8>(s: &[u8]) -> Option<usize> {
         .map(|i| at + i)
 }
 
-/// How many LFs `s` holds: a plain loop for a short range, the vectorised count for a long
-/// one.
-fn count_lf(s: &[u8]) -> usize {
-    if s.len() <= 64 {
-        // Eight octets at a time: the exact mask of the octets that are LF, counted.
+/// The LFs of `msg[a..b]` and how many of them are bare (not after a CR; the octet before
+/// `a` counts). Short ranges go eight octets at a time; long ones 32 at a time, compared
+/// without a branch (vectorised).
+fn count_line_ends(msg: &[u8], a: usize, b: usize) -> (usize, usize) {
+    let Some(range) = msg.get(a..b) else {
+        return (0, 0);
+    };
+    let before = if a == 0 {
+        0
+    } else {
+        msg.get(a - 1).copied().unwrap_or(0)
+    };
+    if range.len() <= 64 {
         const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         const LF: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-        let mut n = 0;
-        let mut chunks = s.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word) ^ LF;
-            let zero = !(((w & LO7) + LO7) | w | LO7);
-            n += zero.count_ones() as usize;
+        const CR: u64 = 0x0d0d_0d0d_0d0d_0d0d;
+        // 0x80 in every octet of `w` that is zero, exactly.
+        let zeros = |w: u64| !(((w & LO7) + LO7) | w | LO7);
+        let (mut lines, mut crlf) = (0u32, 0u32);
+        let mut carry = u64::from(before);
+        let (words, tail) = range.as_chunks::<8>();
+        for word in words {
+            let w = u64::from_le_bytes(*word);
+            // The octet before each octet of `w`.
+            let prev = w << 8 | carry;
+            let lf = zeros(w ^ LF);
+            lines += lf.count_ones();
+            crlf += (lf & zeros(prev ^ CR)).count_ones();
+            carry = w >> 56;
         }
-        n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
-    } else {
-        memchr::memchr_iter(b'\n', s).count()
+        let mut prev = carry as u8;
+        for &c in tail {
+            lines += u32::from(c == b'\n');
+            crlf += u32::from(c == b'\n' && prev == b'\r');
+            prev = c;
+        }
+        return (lines as usize, (lines - crlf) as usize);
     }
-}
-
-/// Whether any LF in `msg` is not preceded by CR: 32 octets at a time, each compared with
-/// the octet before it without a branch (vectorised), so that the usual all-CRLF message
-/// costs a fraction of an instruction per octet.
-fn has_bare_lf(msg: &[u8]) -> bool {
-    let (Some(prev), Some(cur)) = (msg.get(..msg.len().saturating_sub(1)), msg.get(1..)) else {
-        return false;
+    // Each octet with the one before it: `before`, then the range shifted by one.
+    let first = range.first().copied().unwrap_or(0);
+    let (mut lines, mut crlf) = (
+        usize::from(first == b'\n'),
+        usize::from(first == b'\n' && before == b'\r'),
+    );
+    let (Some(prev), Some(cur)) = (range.get(..range.len() - 1), range.get(1..)) else {
+        return (lines, lines - crlf);
     };
-    if msg.first() == Some(&b'\n') {
-        return true;
-    }
-    let bare = |p: &[u8], c: &[u8]| {
-        p.iter().zip(c).fold(0u8, |acc, (&p, &c)| {
-            acc | (u8::from(c == b'\n') & u8::from(p != b'\r'))
-        }) != 0
+    let count = |p: &[u8], c: &[u8]| {
+        p.iter().zip(c).fold((0u8, 0u8), |(lf, crlf), (&p, &c)| {
+            let is_lf = u8::from(c == b'\n');
+            (lf + is_lf, crlf + (is_lf & u8::from(p == b'\r')))
+        })
     };
     let (prev_chunks, prev_tail) = prev.as_chunks::<32>();
     let (cur_chunks, cur_tail) = cur.as_chunks::<32>();
-    prev_chunks.iter().zip(cur_chunks).any(|(p, c)| bare(p, c)) || bare(prev_tail, cur_tail)
+    for (p, c) in prev_chunks.iter().zip(cur_chunks) {
+        let (l, k) = count(p, c);
+        lines += usize::from(l);
+        crlf += usize::from(k);
+    }
+    let (l, k) = count(prev_tail, cur_tail);
+    (
+        lines + usize::from(l),
+        lines + usize::from(l) - crlf - usize::from(k),
+    )
 }
 
 /// The length of a line without its line end, and the line end's length (0, 1 or 2).
@@ -1618,5 +1632,36 @@ mod tests {
         let (_, compares) = MimeTree::walk(Bytes::from(m), &Limits::default());
         // The one real boundary line.
         assert_eq!(compares, 1);
+    }
+
+    /// The LFs of `msg[a..b]` and the bare ones among them, one octet at a time.
+    fn naive_line_ends(msg: &[u8], a: usize, b: usize) -> (usize, usize) {
+        let lfs = (a..b).filter(|&i| msg[i] == b'\n');
+        let bare = lfs
+            .clone()
+            .filter(|&i| i == 0 || msg[i - 1] != b'\r')
+            .count();
+        (lfs.count(), bare)
+    }
+
+    proptest::proptest! {
+        /// Both paths of `count_line_ends` (eight and 32 octets at a time) agree with the
+        /// octet-by-octet count on every range, and the tree's bare-LF flag, taken from
+        /// the root's sizes, agrees with a scan of the whole message.
+        #[test]
+        fn line_ends_are_counted_exactly(
+            msg in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b'\r', b'\n', b'-', b':', b' ']),
+                0..300,
+            ),
+            cut in 0usize..300,
+            len in 0usize..300,
+        ) {
+            let a = cut.min(msg.len());
+            let b = (a + len).min(msg.len());
+            proptest::prop_assert_eq!(count_line_ends(&msg, a, b), naive_line_ends(&msg, a, b));
+            let tree = MimeTree::parse(Bytes::from(msg.clone()));
+            proptest::prop_assert_eq!(tree.has_bare_lf(), naive_line_ends(&msg, 0, msg.len()).1 > 0);
+        }
     }
 }
