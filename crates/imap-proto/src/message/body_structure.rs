@@ -66,10 +66,12 @@ fn content_data(tree: &MimeTree, index: usize) -> ContentData<'_> {
     let mut d = ContentData::default();
     // RFC 2045 §4 (read as Dovecot does): without MIME-Version or Content-Type the
     // Content-* fields do not count.
-    if !tree.part(index).is_some_and(|p| p.is_mime()) {
-        return d;
-    }
-    for f in tree.fields(index) {
+    let fields = if tree.part(index).is_some_and(|p| p.is_mime()) {
+        tree.fields(index)
+    } else {
+        &[]
+    };
+    for f in fields {
         if !f.has_colon() {
             continue;
         }
@@ -252,8 +254,8 @@ fn empty_part(extended: bool) -> BodyStructure {
 }
 
 /// An open container while the structure is built: its part index, whether it is a
-/// multipart, and for a multipart the structures of its children so far and the children
-/// still to build.
+/// multipart, the structures of its children so far (a message/rfc822 part's one child,
+/// its message, included) and the children still to build.
 struct Open<'a> {
     index: usize,
     multipart: bool,
@@ -262,16 +264,17 @@ struct Open<'a> {
 }
 
 /// Builds the structure of part `root` without recursion: a part is built when it is
-/// reached in document order, straight into its multipart's list of parts; only the open
-/// containers (multiparts and message/rfc822 parts) are stacked.
+/// reached in document order, straight into its container's list of parts (a 384-octet
+/// value is not moved through a variable first); only the open containers (multiparts and
+/// message/rfc822 parts) are stacked.
 pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> BodyStructure {
     let mut open: Vec<Open<'_>> = Vec::new();
     let mut index = root;
     loop {
-        // Down: open the containers, build the first part that is none.
-        let mut value = loop {
+        // Down: open the containers down to the first part that is none.
+        let leaf = loop {
             let Some(part) = tree.part(index) else {
-                break empty_part(extended);
+                break None;
             };
             let multipart = matches!(part.kind(), PartKind::Multipart { .. });
             let mut children = tree.children(index);
@@ -281,54 +284,62 @@ pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> Bo
                 None
             };
             let Some(first) = first else {
-                break build_one(tree, index, extended, Vec::new(), None);
+                break Some(index);
             };
-            let parts = if multipart {
-                Vec::with_capacity(tree.children(index).count())
+            let capacity = if multipart {
+                tree.children(index).count()
             } else {
-                Vec::new()
+                1
             };
             open.push(Open {
                 index,
                 multipart,
-                parts,
+                parts: Vec::with_capacity(capacity),
                 children,
             });
             index = first;
         };
-        // Up: hand the structure to its container, closing the containers it completes.
+        match open.last_mut() {
+            Some(top) => top.parts.push(match leaf {
+                Some(leaf) => build_one(tree, leaf, extended, Vec::new()),
+                None => empty_part(extended),
+            }),
+            None => {
+                return match leaf {
+                    Some(leaf) => build_one(tree, leaf, extended, Vec::new()),
+                    None => empty_part(extended),
+                };
+            }
+        }
+        // Up: close the containers that part completes, each built into its own container.
         loop {
-            let Some(top) = open.last_mut() else {
-                return value;
+            if let Some(top) = open.last_mut()
+                && top.multipart
+                && let Some(next) = top.children.next()
+            {
+                index = next;
+                break;
+            }
+            let Some(done) = open.pop() else {
+                return empty_part(extended);
             };
-            if top.multipart {
-                top.parts.push(value);
-                if let Some(next) = top.children.next() {
-                    index = next;
-                    break;
-                }
-                let Some(done) = open.pop() else {
-                    return empty_part(extended);
-                };
-                value = build_one(tree, done.index, extended, done.parts, None);
-            } else {
-                let Some(done) = open.pop() else {
-                    return empty_part(extended);
-                };
-                value = build_one(tree, done.index, extended, Vec::new(), Some(value));
+            match open.last_mut() {
+                Some(top) => top
+                    .parts
+                    .push(build_one(tree, done.index, extended, done.parts)),
+                None => return build_one(tree, done.index, extended, done.parts),
             }
         }
     }
 }
 
-/// Builds part `index`: a multipart with the structures of its children, `parts`; a
-/// message/rfc822 part with the structure of its message, `body`.
+/// Builds part `index` from the structures of its children, `parts`: a multipart's parts,
+/// or a message/rfc822 part's one, the structure of its message.
 fn build_one(
     tree: &MimeTree,
     index: usize,
     extended: bool,
     mut parts: Vec<BodyStructure>,
-    body: Option<BodyStructure>,
 ) -> BodyStructure {
     let Some(part) = tree.part(index) else {
         return empty_part(extended);
@@ -381,7 +392,7 @@ fn build_one(
                 match child {
                     Some(c) => SinglePartKind::Message {
                         envelope: Box::new(envelope(tree, c)),
-                        body: Box::new(body.unwrap_or_else(|| empty_part(extended))),
+                        body: Box::new(parts.pop().unwrap_or_else(|| empty_part(extended))),
                         lines: size.lines,
                     },
                     None => SinglePartKind::Basic,
