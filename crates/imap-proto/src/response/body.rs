@@ -13,6 +13,8 @@ use super::value::{ExtValue, open, write_sp_separated};
 ///
 /// A list of one pair is held inline: nearly every part has exactly one (`charset` or
 /// `boundary`), and then building the list allocates nothing. Other lists live in a `Vec`.
+/// It reads and changes as a slice (`Deref`, `DerefMut`); [`into_vec`](Self::into_vec)
+/// and `into_iter` take the pairs out.
 /// Equality and hashing see only the pairs, however they are held.
 ///
 /// ```
@@ -73,6 +75,43 @@ impl BodyParams {
             Pairs::One(pair) => core::slice::from_ref(pair),
             Pairs::Many(v) => v,
         }
+    }
+
+    /// The pairs, to change in place.
+    pub fn as_mut_slice(&mut self) -> &mut [(IString, IString)] {
+        match &mut self.0 {
+            Pairs::One(pair) => core::slice::from_mut(pair),
+            Pairs::Many(v) => v,
+        }
+    }
+
+    /// The pairs as a `Vec` (a list of one pair is moved into a new one).
+    pub fn into_vec(self) -> Vec<(IString, IString)> {
+        match self.0 {
+            Pairs::One(pair) => vec![pair],
+            Pairs::Many(v) => v,
+        }
+    }
+}
+
+impl core::ops::DerefMut for BodyParams {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.as_mut_slice()
+    }
+}
+
+impl From<BodyParams> for Vec<(IString, IString)> {
+    fn from(params: BodyParams) -> Self {
+        params.into_vec()
+    }
+}
+
+impl IntoIterator for BodyParams {
+    type Item = (IString, IString);
+    type IntoIter = std::vec::IntoIter<(IString, IString)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
     }
 }
 
@@ -711,6 +750,16 @@ mod tests {
             assert_eq!(&*pushed, &pairs[..=n]);
         }
         assert_eq!(BodyParams::one(s("a"), s("1")), vec![(s("a"), s("1"))]);
+        // Changed in place and taken apart, held inline or not.
+        for n in 1..=pairs.len() {
+            let mut params = BodyParams::from(pairs[..n].to_vec());
+            params[0].1 = s("x");
+            let mut want = pairs[..n].to_vec();
+            want[0].1 = s("x");
+            assert_eq!(params, want);
+            assert_eq!(params.clone().into_vec(), want);
+            assert_eq!(params.into_iter().collect::<Vec<_>>(), want);
+        }
         assert_eq!(BodyParams::from(Vec::new()), BodyParams::new());
         assert_ne!(BodyParams::one(s("a"), s("1")), BodyParams::new());
     }
