@@ -299,16 +299,8 @@ pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> Bo
             index = first;
         };
         match open.last_mut() {
-            Some(top) => top.parts.push(match leaf {
-                Some(leaf) => build_one(tree, leaf, extended, Vec::new()),
-                None => empty_part(extended),
-            }),
-            None => {
-                return match leaf {
-                    Some(leaf) => build_one(tree, leaf, extended, Vec::new()),
-                    None => empty_part(extended),
-                };
-            }
+            Some(top) => top.parts.push(leaf_structure(tree, leaf, extended)),
+            None => return leaf_structure(tree, leaf, extended),
         }
         // Up: close the containers that part completes, each built into its own container.
         loop {
@@ -329,6 +321,17 @@ pub(super) fn body_structure(tree: &MimeTree, root: usize, extended: bool) -> Bo
                 None => return build_one(tree, done.index, extended, done.parts),
             }
         }
+    }
+}
+
+/// The structure of a part without children to build, `leaf`; the dummy part when the
+/// tree has no such part.
+// Inlined: called in a `push` or a `return`, its value is built where it goes.
+#[inline(always)]
+fn leaf_structure(tree: &MimeTree, leaf: Option<usize>, extended: bool) -> BodyStructure {
+    match leaf {
+        Some(index) => build_one(tree, index, extended, Vec::new()),
+        None => empty_part(extended),
     }
 }
 

@@ -21,13 +21,17 @@ use super::value::{ExtValue, open, write_sp_separated};
 /// use imap_proto::response::BodyParams;
 /// use imap_proto::types::IString;
 ///
-/// let s = |t: &str| IString::try_from(t).unwrap();
+/// # fn main() -> Result<(), imap_proto::error::ValueError> {
+/// let (charset, utf8) = (IString::try_from("charset")?, IString::try_from("utf-8")?);
+/// let (format, flowed) = (IString::try_from("format")?, IString::try_from("flowed")?);
 /// let mut params = BodyParams::new();
-/// params.push((s("charset"), s("utf-8")));
+/// params.push((charset.clone(), utf8.clone()));
 /// assert_eq!(params.len(), 1);
-/// params.push((s("format"), s("flowed")));
-/// assert_eq!(params[1].1, s("flowed"));
-/// assert_eq!(params, BodyParams::from(vec![(s("charset"), s("utf-8")), (s("format"), s("flowed"))]));
+/// params.push((format.clone(), flowed.clone()));
+/// assert_eq!(params[1].1, flowed);
+/// assert_eq!(params, BodyParams::from(vec![(charset, utf8), (format, flowed)]));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct BodyParams(Pairs);

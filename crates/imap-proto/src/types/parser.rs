@@ -817,12 +817,12 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a parenthesized list, handing each item's position to `item` to read it where
-    /// the caller keeps it (for a list that is not a `Vec`); returns the number of items.
+    /// the caller keeps it (for a list that is not a `Vec`).
     pub(crate) fn list_each(
         &mut self,
         nonempty: bool,
         mut item: impl FnMut(&mut Self) -> PResult<()>,
-    ) -> PResult<usize> {
+    ) -> PResult<()> {
         if self.peek() != Some(b'(') {
             return Err(self.err("'('"));
         }
@@ -850,7 +850,7 @@ impl<'a> Parser<'a> {
         if nonempty && count == 0 {
             return Err(self.err("at least one list item"));
         }
-        Ok(count)
+        Ok(())
     }
 }
 

@@ -1158,11 +1158,11 @@ fn count_line_ends(msg: &[u8], a: usize, b: usize) -> (usize, usize) {
     let Some(range) = msg.get(a..b) else {
         return (0, 0);
     };
-    let before = if a == 0 {
-        0
-    } else {
-        msg.get(a - 1).copied().unwrap_or(0)
-    };
+    let before = a
+        .checked_sub(1)
+        .and_then(|i| msg.get(i))
+        .copied()
+        .unwrap_or(0);
     if range.len() <= 64 {
         const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         const LF: u64 = 0x0a0a_0a0a_0a0a_0a0a;
